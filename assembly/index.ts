@@ -1,0 +1,19 @@
+// The one Wasm module: every kernel is a pure function over pointers into linear memory.
+// Kernels never allocate; the TypeScript allocator owns all memory above heapBase().
+
+/** First byte of linear memory that the TypeScript allocator may use. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+/** 1 in the relaxed-SIMD build, 0 in the plain SIMD build. */
+export function relaxedSimd(): i32 {
+  return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
+}
+
+export * from './activations';
+export * from './elementwise';
+export * from './gemm';
+export * from './losses';
+export * from './optimizers';
+export * from './reduce';

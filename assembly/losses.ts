@@ -1,0 +1,1 @@
+// (kernels of this file are being written)

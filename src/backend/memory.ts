@@ -1,0 +1,135 @@
+import { ValueError } from '../errors.js';
+
+const PAGE_BYTES = 65536;
+const ALIGN = 16;
+
+/**
+ * Rounds a request up to its size class: multiples of 16 bytes up to 4 KiB, then eight classes per
+ * power of two. Blocks of one class are interchangeable, so a freed block serves the next request
+ * of a similar size and a repeating workload (a training step) stops taking new memory.
+ */
+export function sizeClass(bytes: number): number {
+  const b = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
+  if (b <= 4096) return b;
+  const step = 2 ** (Math.floor(Math.log2(b)) - 3);
+  return Math.ceil(b / step) * step;
+}
+
+/**
+ * Allocator over Wasm linear memory: size-class free lists on top of a bump pointer that grows the
+ * memory on demand. Kernels never allocate, so this is the only place `memory.grow` happens.
+ */
+export class Allocator {
+  private top: number;
+  private readonly blockSize = new Map<number, number>();
+  private readonly freeLists = new Map<number, number[]>();
+  private live = 0;
+
+  constructor(
+    private readonly memory: WebAssembly.Memory,
+    heapBase: number,
+  ) {
+    this.top = Math.ceil(heapBase / ALIGN) * ALIGN;
+  }
+
+  /** Returns the byte offset of a fresh 16-byte-aligned block of at least `bytes` bytes. */
+  alloc(bytes: number): number {
+    if (!Number.isFinite(bytes) || bytes < 0) {
+      throw new ValueError(`alloc: expected a byte count >= 0, got ${bytes}`);
+    }
+    const size = sizeClass(bytes);
+    const reused = this.freeLists.get(size)?.pop();
+    const ptr = reused ?? this.bump(size);
+    this.blockSize.set(ptr, size);
+    this.live += size;
+    return ptr;
+  }
+
+  /** Returns a block to its free list. Freeing an unknown or already freed pointer throws. */
+  free(ptr: number): void {
+    const size = this.blockSize.get(ptr);
+    if (size === undefined) throw new ValueError(`free: ${ptr} is not a live block`);
+    this.blockSize.delete(ptr);
+    this.live -= size;
+    let list = this.freeLists.get(size);
+    if (!list) {
+      list = [];
+      this.freeLists.set(size, list);
+    }
+    list.push(ptr);
+  }
+
+  /** Bytes held by live blocks. */
+  get liveBytes(): number {
+    return this.live;
+  }
+
+  /** Number of live blocks. */
+  get liveBlocks(): number {
+    return this.blockSize.size;
+  }
+
+  /** Size of the whole linear memory in bytes. */
+  get wasmBytes(): number {
+    return this.memory.buffer.byteLength;
+  }
+
+  private bump(size: number): number {
+    const ptr = this.top;
+    const end = ptr + size;
+    const have = this.memory.buffer.byteLength;
+    if (end > have) {
+      // Grow by at least a quarter of the current size so that growth (which detaches every view)
+      // happens a logarithmic number of times.
+      const needPages = Math.ceil((end - have) / PAGE_BYTES);
+      const pages = Math.max(needPages, Math.ceil(have / PAGE_BYTES / 4));
+      try {
+        this.memory.grow(pages);
+      } catch {
+        this.memory.grow(needPages);
+      }
+    }
+    this.top = end;
+    return ptr;
+  }
+}
+
+/**
+ * Typed views over linear memory that stay valid across `memory.grow`: every getter checks whether
+ * the buffer changed and re-creates the view if so. Never keep a view across a call that may allocate.
+ */
+export class MemoryViews {
+  private buffer: ArrayBuffer | null = null;
+  private f32View = new Float32Array(0);
+  private i32View = new Int32Array(0);
+  private u8View = new Uint8Array(0);
+
+  constructor(private readonly memory: WebAssembly.Memory) {}
+
+  /** Float32 view of all memory. */
+  get f32(): Float32Array {
+    this.refresh();
+    return this.f32View;
+  }
+
+  /** Int32 view of all memory. */
+  get i32(): Int32Array {
+    this.refresh();
+    return this.i32View;
+  }
+
+  /** Byte view of all memory. */
+  get u8(): Uint8Array {
+    this.refresh();
+    return this.u8View;
+  }
+
+  private refresh(): void {
+    const buf = this.memory.buffer;
+    if (buf === this.buffer) return;
+    this.buffer = buf;
+    this.f32View = new Float32Array(buf);
+    this.i32View = new Int32Array(buf);
+    this.u8View = new Uint8Array(buf);
+  }
+}
