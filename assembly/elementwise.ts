@@ -1,1 +1,3 @@
-// (kernels of this file are being written)
+// Elementwise kernels (being written).
+
+export { mathf4Apply } from './mathf4';
