@@ -9,8 +9,9 @@ import { madd } from './simd';
 /** e^x on four lanes: +Infinity above ~88.72, 0 below ~-103.97 (subnormal results kept), NaN stays NaN. */
 @inline
 export function exp4(x: v128): v128 {
-  // Beyond these bounds the result is already +Inf / 0; clamping keeps n in range (and keeps NaN).
-  x = f32x4.min(f32x4.max(x, f32x4.splat(-104.0)), f32x4.splat(89.0));
+  // Beyond these bounds the result is already +Inf / 0; clamping keeps n in range. pmin/pmax are
+  // single instructions and return their first operand (x) when it is NaN.
+  x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-104.0)), f32x4.splat(89.0));
   // x = n ln2 + r with |r| <= ln2/2; ln2 in two parts so that n * LN2_HI is exact.
   const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
   let r = madd(n, f32x4.splat(-0.693359375), x);
@@ -100,7 +101,7 @@ export function tanh4(x: v128): v128 {
  */
 @inline
 export function erf4(x: v128): v128 {
-  const xc = f32x4.min(f32x4.max(x, f32x4.splat(-4.0)), f32x4.splat(4.0));
+  const xc = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-4.0)), f32x4.splat(4.0)); // NaN stays NaN
   const t = f32x4.mul(xc, xc);
   let p = madd(f32x4.splat(1.911086044970034e-8), t, f32x4.splat(-1.942308927027625e-6));
   p = madd(p, t, f32x4.splat(1.4728614769410342e-4));
@@ -113,7 +114,7 @@ export function erf4(x: v128): v128 {
   q = madd(q, t, f32x4.splat(5.168911814689636e-1));
   q = madd(q, t, f32x4.splat(1.0));
   const r = f32x4.div(f32x4.mul(xc, p), q);
-  return f32x4.min(f32x4.max(r, f32x4.splat(-1.0)), f32x4.splat(1.0));
+  return f32x4.pmin(f32x4.pmax(r, f32x4.splat(-1.0)), f32x4.splat(1.0));
 }
 
 /** erf of one value: the same approximation as `erf4`, so both agree bit for bit. */
