@@ -1,0 +1,131 @@
+// Typed calls of the fused loss kernels (assembly/losses.ts). Internal: pointers are byte offsets of
+// float32 blocks (int32 for sparse labels) and the ops layer has validated every argument. The
+// kernels write per-row or per-element losses; the caller reduces them.
+import { backend } from '../loader.js';
+
+type Kernel = (...args: number[]) => void;
+
+function kernel(name: string): Kernel {
+  return backend().exports[name] as Kernel;
+}
+
+/**
+ * Softmax cross-entropy with int32 class labels (each in [0, cols)): loss[r] = logsumexp(z_r) − z_r[label],
+ * and probs (rows×cols) = softmax, kept for the backward pass. Stable for logits far apart. probs may
+ * alias logits.
+ */
+export function softmaxCrossEntropySparse(
+  logits: number,
+  labels: number,
+  rows: number,
+  cols: number,
+  loss: number,
+  probs: number,
+): void {
+  kernel('softmaxCrossEntropySparse')(logits, labels, rows, cols, loss, probs);
+}
+
+/** dlogits = (probs − onehot(label)) · dyRow[r], dyRow holding one upstream gradient per row. dlogits may alias probs. */
+export function softmaxCrossEntropySparseBackward(
+  probs: number,
+  labels: number,
+  dyRow: number,
+  rows: number,
+  cols: number,
+  dlogits: number,
+): void {
+  kernel('softmaxCrossEntropySparseBackward')(probs, labels, dyRow, rows, cols, dlogits);
+}
+
+/**
+ * Softmax cross-entropy with dense (one-hot or soft) targets: loss[r] = Σ t·(logsumexp(z_r) − z), never
+ * the log of a probability; probs = softmax, kept for backward. probs may alias logits.
+ */
+export function softmaxCrossEntropyDense(
+  logits: number,
+  targets: number,
+  rows: number,
+  cols: number,
+  loss: number,
+  probs: number,
+): void {
+  kernel('softmaxCrossEntropyDense')(logits, targets, rows, cols, loss, probs);
+}
+
+/** dlogits = (probs · Σt − t) · dyRow[r]. dlogits may alias probs or targets. */
+export function softmaxCrossEntropyDenseBackward(
+  probs: number,
+  targets: number,
+  dyRow: number,
+  rows: number,
+  cols: number,
+  dlogits: number,
+): void {
+  kernel('softmaxCrossEntropyDenseBackward')(probs, targets, dyRow, rows, cols, dlogits);
+}
+
+/** Elementwise sigmoid cross-entropy from logits: max(z, 0) − z·t + log1p(e^−|z|). */
+export function sigmoidCrossEntropy(logits: number, targets: number, n: number, loss: number): void {
+  kernel('sigmoidCrossEntropy')(logits, targets, n, loss);
+}
+
+/** dlogits = (sigmoid(z) − t) · dy. dlogits may alias any input. */
+export function sigmoidCrossEntropyBackward(
+  logits: number,
+  targets: number,
+  dy: number,
+  n: number,
+  dlogits: number,
+): void {
+  kernel('sigmoidCrossEntropyBackward')(logits, targets, dy, n, dlogits);
+}
+
+/**
+ * Elementwise binary cross-entropy from probabilities: −(t·log p + (1 − t)·log(1 − p)) with p and
+ * 1 − p clipped into [epsilon, 1 − epsilon] (Keras passes epsilon = 1e-7).
+ */
+export function binaryCrossEntropy(probs: number, targets: number, n: number, loss: number, epsilon: number): void {
+  kernel('binaryCrossEntropy')(probs, targets, n, loss, epsilon);
+}
+
+/** dprobs = dy·(p − t)/(p(1 − p)) where epsilon ≤ p ≤ 1 − epsilon, 0 outside (the clip's gradient). */
+export function binaryCrossEntropyBackward(
+  probs: number,
+  targets: number,
+  dy: number,
+  n: number,
+  dprobs: number,
+  epsilon: number,
+): void {
+  kernel('binaryCrossEntropyBackward')(probs, targets, dy, n, dprobs, epsilon);
+}
+
+/** Elementwise (pred − target)². */
+export function squaredError(pred: number, target: number, n: number, loss: number): void {
+  kernel('squaredError')(pred, target, n, loss);
+}
+
+/** dpred = 2(pred − target) · dy. */
+export function squaredErrorBackward(pred: number, target: number, dy: number, n: number, dpred: number): void {
+  kernel('squaredErrorBackward')(pred, target, dy, n, dpred);
+}
+
+/** Elementwise |pred − target|. */
+export function absoluteError(pred: number, target: number, n: number, loss: number): void {
+  kernel('absoluteError')(pred, target, n, loss);
+}
+
+/** dpred = sign(pred − target) · dy, 0 where pred = target. */
+export function absoluteErrorBackward(pred: number, target: number, dy: number, n: number, dpred: number): void {
+  kernel('absoluteErrorBackward')(pred, target, dy, n, dpred);
+}
+
+/** Elementwise Huber loss: ½d² where |d| ≤ delta, else delta·(|d| − ½delta), d = pred − target. */
+export function huber(pred: number, target: number, n: number, loss: number, delta: number): void {
+  kernel('huber')(pred, target, n, loss, delta);
+}
+
+/** dpred = clip(pred − target, −delta, delta) · dy. */
+export function huberBackward(pred: number, target: number, dy: number, n: number, dpred: number, delta: number): void {
+  kernel('huberBackward')(pred, target, dy, n, dpred, delta);
+}
