@@ -12,6 +12,7 @@ export function relaxedSimd(): i32 {
 }
 
 export * from './activations';
+export * from './codes';
 export * from './elementwise';
 export * from './gemm';
 export * from './losses';

@@ -1,0 +1,58 @@
+/**
+ * neurasm: neural networks on WebAssembly SIMD kernels, with the TensorFlow.js API.
+ * `await nn.ready()` once, then use tensors, ops and gradients.
+ * @packageDocumentation
+ */
+import { fusedMatMul } from './ops/matmul.js';
+
+export type { BackendInfo, ModuleKind, ReadyOptions } from './backend/loader.js';
+export { backendInfo, ready } from './backend/loader.js';
+export {
+  BackendError,
+  DisposedError,
+  DTypeError,
+  NeurasmError,
+  ShapeError,
+  ValueError,
+} from './errors.js';
+export * from './ops/activations.js';
+export {
+  abs,
+  add,
+  clipByValue,
+  div,
+  equal,
+  exp,
+  greater,
+  greaterEqual,
+  less,
+  lessEqual,
+  log,
+  maximum,
+  minimum,
+  mul,
+  neg,
+  reciprocal,
+  sign,
+  sqrt,
+  square,
+  squaredDifference,
+  sub,
+} from './ops/arithmetic.js';
+export * from './ops/create.js';
+export type { MemoryInfo } from './ops/engine.js';
+export { dispose, keep, memory, tidy } from './ops/engine.js';
+export * from './ops/gradients.js';
+export * as losses from './ops/losses.js';
+export type { FusedMatMulArgs } from './ops/matmul.js';
+export { matMul } from './ops/matmul.js';
+export type { Operand } from './ops/operand.js';
+export { argMax, argMin, max, mean, min, sum } from './ops/reduction.js';
+export { broadcastTo, cast, expandDims, reshape, squeeze, transpose } from './ops/shape.js';
+export type { DType, NestedArray, TypedArray } from './ops/tensor.js';
+export { isTensor, Tensor } from './ops/tensor.js';
+export { Variable, variable } from './ops/variable.js';
+export { Random, setSeed } from './random.js';
+
+/** Fused kernels, as `tf.fused` in TensorFlow.js. */
+export const fused = { matMul: fusedMatMul };

@@ -1,0 +1,226 @@
+import { fill as fillKernel } from '../backend/kernels/elementwise.js';
+import { formatShape, ShapeError, ValueError } from '../errors.js';
+import { randomFor } from '../random.js';
+import { type DType, type NestedArray, sizeOf, Tensor, type TypedArray } from './tensor.js';
+import { checkInt, checkNumber, checkShape, checkTensor, describe } from './validate.js';
+
+/** Values a tensor can be made from: a number, nested arrays of numbers, or a typed array. */
+export type TensorLike = number | NestedArray | TypedArray | ArrayLike<number>;
+
+function checkDTypeName(op: string, dtype: unknown): DType {
+  if (dtype !== 'float32' && dtype !== 'int32') {
+    throw new ValueError(`${op}: expected dtype 'float32' or 'int32', got ${describe(dtype)}`);
+  }
+  return dtype;
+}
+
+/** Infers the shape of nested arrays and flattens them, throwing on ragged or non-numeric input. */
+function flatten(op: string, values: unknown): { shape: number[]; flat: ArrayLike<number> } {
+  if (typeof values === 'number') return { shape: [], flat: [values] };
+  if (ArrayBuffer.isView(values) && !(values instanceof DataView)) {
+    const arr = values as unknown as ArrayLike<number>;
+    return { shape: [arr.length], flat: arr };
+  }
+  if (!Array.isArray(values)) {
+    throw new ValueError(
+      `${op}: expected a number, nested arrays of numbers or a typed array, got ${describe(values)}`,
+    );
+  }
+  const shape: number[] = [];
+  let probe: unknown = values;
+  while (Array.isArray(probe)) {
+    shape.push(probe.length);
+    probe = probe[0];
+  }
+  const flat: number[] = [];
+  const walk = (v: unknown, dim: number, path: string): void => {
+    if (dim === shape.length) {
+      if (typeof v !== 'number') throw new ValueError(`${op}: expected a number at ${path}, got ${describe(v)}`);
+      flat.push(v);
+      return;
+    }
+    if (!Array.isArray(v) || v.length !== shape[dim]) {
+      throw new ShapeError(
+        `${op}: ragged nested array: expected length ${shape[dim]} at ${path || 'the top level'}, got ${describe(v)}`,
+      );
+    }
+    for (let i = 0; i < v.length; i++) walk(v[i], dim + 1, `${path}[${i}]`);
+  };
+  walk(values, 0, '');
+  return { shape, flat };
+}
+
+/** @internal A tensor holding `flat` (already validated) with the given shape. */
+export function fromFlat(shape: readonly number[], dtype: DType, flat: ArrayLike<number>): Tensor {
+  const t = new Tensor(shape, dtype);
+  const view = t.view();
+  if (dtype === 'int32') {
+    for (let i = 0; i < flat.length; i++) view[i] = flat[i];
+  } else view.set(flat);
+  return t;
+}
+
+/**
+ * Makes a tensor from values (nested arrays, a flat array or typed array with `shape`, or a number).
+ * dtype defaults to int32 for an Int32Array and float32 otherwise; int32 values must be integers.
+ */
+export function tensor(values: TensorLike, shape?: number[], dtype?: DType): Tensor {
+  const op = 'tensor';
+  const inferred = flatten(op, values);
+  const dt = dtype === undefined ? (values instanceof Int32Array ? 'int32' : 'float32') : checkDTypeName(op, dtype);
+  let finalShape = inferred.shape;
+  if (shape !== undefined) {
+    finalShape = checkShape(op, 'shape', shape);
+    if (sizeOf(finalShape) !== inferred.flat.length) {
+      throw new ShapeError(
+        `${op}: shape ${formatShape(finalShape)} needs ${sizeOf(finalShape)} values, got ${inferred.flat.length}`,
+      );
+    }
+  }
+  if (dt === 'int32') {
+    for (let i = 0; i < inferred.flat.length; i++) {
+      const v = inferred.flat[i];
+      if (!Number.isInteger(v) || v < -2147483648 || v > 2147483647) {
+        throw new ValueError(`${op}: int32 values must be integers in the int32 range; value ${i} is ${v}`);
+      }
+    }
+  }
+  return fromFlat(finalShape, dt, inferred.flat);
+}
+
+/** A rank-0 tensor. */
+export function scalar(value: number, dtype?: DType): Tensor {
+  if (typeof value !== 'number') throw new ValueError(`scalar: expected a number, got ${describe(value)}`);
+  return tensor(value, [], dtype);
+}
+
+function ranked(op: string, rank: number, values: TensorLike, shape?: number[], dtype?: DType): Tensor {
+  const t = tensor(values, shape, dtype);
+  if (t.rank !== rank) {
+    const got = formatShape(t.shape);
+    t.dispose();
+    throw new ShapeError(`${op}: expected values of rank ${rank}, got shape ${got}`);
+  }
+  return t;
+}
+
+/** A rank-1 tensor. */
+export function tensor1d(values: TensorLike, dtype?: DType): Tensor {
+  return ranked('tensor1d', 1, values, undefined, dtype);
+}
+
+/** A rank-2 tensor, from nested arrays or from flat values with `shape`. */
+export function tensor2d(values: TensorLike, shape?: [number, number], dtype?: DType): Tensor {
+  return ranked('tensor2d', 2, values, shape, dtype);
+}
+
+/** A tensor of the given shape with every element equal to `value`. */
+export function fill(shape: number[], value: number, dtype: DType = 'float32'): Tensor {
+  const s = checkShape('fill', 'shape', shape);
+  const dt = checkDTypeName('fill', dtype);
+  if (typeof value !== 'number') throw new ValueError(`fill: expected value to be a number, got ${describe(value)}`);
+  const t = new Tensor(s, dt);
+  if (dt === 'float32') fillKernel(t.ptr(), t.size, value);
+  else t.view().fill(checkInt('fill', 'value', value));
+  return t;
+}
+
+/** A tensor of zeros. */
+export function zeros(shape: number[], dtype: DType = 'float32'): Tensor {
+  return fill(shape, 0, dtype);
+}
+
+/** A tensor of ones. */
+export function ones(shape: number[], dtype: DType = 'float32'): Tensor {
+  return fill(shape, 1, dtype);
+}
+
+/** Zeros with the shape and dtype of `x`. */
+export function zerosLike(x: Tensor): Tensor {
+  checkTensor('zerosLike', 'x', x);
+  return fill([...x.shape], 0, x.dtype);
+}
+
+/** Ones with the shape and dtype of `x`. */
+export function onesLike(x: Tensor): Tensor {
+  checkTensor('onesLike', 'x', x);
+  return fill([...x.shape], 1, x.dtype);
+}
+
+/** A copy of `x` in fresh memory. */
+export function clone(x: Tensor): Tensor {
+  checkTensor('clone', 'x', x);
+  const t = new Tensor(x.shape, x.dtype);
+  t.view().set(x.view());
+  return t;
+}
+
+/** Normal samples (mean, stdDev); `seed` makes them reproducible, else the global PRNG is used. */
+export function randomNormal(
+  shape: number[],
+  mean = 0,
+  stdDev = 1,
+  dtype: 'float32' = 'float32',
+  seed?: number,
+): Tensor {
+  const s = checkShape('randomNormal', 'shape', shape);
+  checkNumber('randomNormal', 'mean', mean);
+  checkNumber('randomNormal', 'stdDev', stdDev);
+  checkDTypeName('randomNormal', dtype);
+  const rng = randomFor(seed === undefined ? undefined : checkNumber('randomNormal', 'seed', seed));
+  const values = new Float32Array(sizeOf(s));
+  for (let i = 0; i < values.length; i++) values[i] = mean + stdDev * rng.normal();
+  return fromFlat(s, 'float32', values);
+}
+
+/** Uniform samples in [minval, maxval); `seed` makes them reproducible, else the global PRNG is used. */
+export function randomUniform(
+  shape: number[],
+  minval = 0,
+  maxval = 1,
+  dtype: DType = 'float32',
+  seed?: number,
+): Tensor {
+  const s = checkShape('randomUniform', 'shape', shape);
+  checkNumber('randomUniform', 'minval', minval);
+  checkNumber('randomUniform', 'maxval', maxval);
+  const dt = checkDTypeName('randomUniform', dtype);
+  if (maxval < minval) throw new ValueError(`randomUniform: expected minval <= maxval, got ${minval} > ${maxval}`);
+  const rng = randomFor(seed === undefined ? undefined : checkNumber('randomUniform', 'seed', seed));
+  const values = new Float64Array(sizeOf(s));
+  for (let i = 0; i < values.length; i++) {
+    const u = minval + (maxval - minval) * rng.uniform();
+    values[i] = dt === 'int32' ? Math.floor(u) : u;
+  }
+  return fromFlat(s, dt, values);
+}
+
+/**
+ * One-hot encoding: an int32 tensor of indices of shape [...] becomes a float32 tensor [..., depth]
+ * with onValue at the index and offValue elsewhere. Indices must be integers in [0, depth).
+ */
+export function oneHot(indices: Tensor | number[], depth: number, onValue = 1, offValue = 0): Tensor {
+  const op = 'oneHot';
+  checkInt(op, 'depth', depth, 1);
+  checkNumber(op, 'onValue', onValue);
+  checkNumber(op, 'offValue', offValue);
+  let flat: ArrayLike<number>;
+  let shape: readonly number[];
+  if (Array.isArray(indices)) {
+    flat = indices;
+    shape = [indices.length];
+  } else {
+    const t = checkTensor(op, 'indices', indices);
+    flat = t.view(op).slice();
+    shape = t.shape;
+  }
+  const values = new Float32Array(flat.length * depth).fill(offValue);
+  for (let i = 0; i < flat.length; i++) {
+    const k = flat[i];
+    if (!Number.isInteger(k) || k < 0 || k >= depth) {
+      throw new ValueError(`${op}: index ${i} is ${k}, expected an integer in [0, ${depth})`);
+    }
+    values[i * depth + k] = onValue;
+  }
+  return fromFlat([...shape, depth], 'float32', values);
+}

@@ -1,0 +1,220 @@
+import {
+  absoluteError,
+  absoluteErrorBackward,
+  binaryCrossEntropy,
+  binaryCrossEntropyBackward,
+  huber,
+  huberBackward,
+  sigmoidCrossEntropyBackward,
+  sigmoidCrossEntropy as sigmoidCrossEntropyKernel,
+  softmaxCrossEntropyDense,
+  softmaxCrossEntropyDenseBackward,
+  softmaxCrossEntropySparse,
+  softmaxCrossEntropySparseBackward,
+  squaredError,
+  squaredErrorBackward,
+} from '../backend/kernels/losses.js';
+import { formatShape, ShapeError, ValueError } from '../errors.js';
+import { mean, sum } from './reduction.js';
+import { activeTape, record } from './tape.js';
+import { Tensor } from './tensor.js';
+import { checkFloat, checkNumber, checkTensor, sameShape } from './validate.js';
+
+/** How a loss op reduces its per-example values. */
+export type Reduction = 'mean' | 'sum' | 'none';
+
+/** Options shared by the loss ops. */
+export interface LossOptions {
+  /** 'mean' (default) over all values, 'sum', or 'none' to get the per-example losses. */
+  reduction?: Reduction;
+}
+
+function reduce(op: string, perExample: Tensor, reduction: Reduction | undefined): Tensor {
+  const r = reduction ?? 'mean';
+  if (r === 'none') return perExample;
+  if (r !== 'mean' && r !== 'sum') {
+    throw new ValueError(`${op}: expected reduction 'mean', 'sum' or 'none', got ${JSON.stringify(reduction)}`);
+  }
+  const out = r === 'mean' ? mean(perExample) : sum(perExample);
+  if (!activeTape()) perExample.dispose();
+  return out;
+}
+
+function checkLogits(op: string, logits: Tensor): { rows: number; cols: number } {
+  checkTensor(op, 'logits', logits);
+  checkFloat(op, 'logits', logits);
+  if (logits.rank < 1 || logits.shape[logits.rank - 1] < 1) {
+    throw new ShapeError(
+      `${op}: expected logits of shape [..., classes] with classes >= 1, got ${formatShape(logits.shape)}`,
+    );
+  }
+  const cols = logits.shape[logits.rank - 1];
+  return { rows: logits.size / cols, cols };
+}
+
+/** Validates sparse labels and returns them as an int32 tensor (a temporary copy if they were float). */
+function sparseLabels(op: string, labels: Tensor, logits: Tensor, cols: number): Tensor {
+  checkTensor(op, 'labels', labels);
+  const expected = logits.shape.slice(0, -1);
+  if (!sameShape(labels.shape, expected)) {
+    throw new ShapeError(
+      `${op}: expected labels of shape ${formatShape(expected)} for logits ${formatShape(logits.shape)}, got ${formatShape(labels.shape)}`,
+    );
+  }
+  const values = labels.view(op);
+  for (let i = 0; i < values.length; i++) {
+    const k = values[i];
+    if (!Number.isInteger(k) || k < 0 || k >= cols) {
+      throw new ValueError(`${op}: label ${i} is ${k}; expected an integer class index in [0, ${cols})`);
+    }
+  }
+  if (labels.dtype === 'int32') return labels;
+  const copy = new Tensor(labels.shape, 'int32');
+  copy.view().set(labels.view());
+  return copy;
+}
+
+/**
+ * Softmax cross-entropy from logits with integer class labels (int32, or float32 holding integers),
+ * fused and numerically stable. labels has the shape of logits without its last axis.
+ */
+export function sparseSoftmaxCrossEntropy(labels: Tensor, logits: Tensor, options: LossOptions = {}): Tensor {
+  const op = 'sparseSoftmaxCrossEntropy';
+  const { rows, cols } = checkLogits(op, logits);
+  const idx = sparseLabels(op, labels, logits, cols);
+  const loss = new Tensor(logits.shape.slice(0, -1), 'float32');
+  const probs = new Tensor(logits.shape, 'float32');
+  softmaxCrossEntropySparse(logits.ptr(), idx.ptr(), rows, cols, loss.ptr(), probs.ptr());
+  record([logits], loss, (dy) => {
+    const d = new Tensor(logits.shape, 'float32');
+    softmaxCrossEntropySparseBackward(probs.ptr(), idx.ptr(), dy.ptr(), rows, cols, d.ptr());
+    return [d];
+  });
+  if (!activeTape()) {
+    probs.dispose();
+    if (idx !== labels) idx.dispose();
+  }
+  return reduce(op, loss, options.reduction);
+}
+
+/** Softmax cross-entropy from logits with one-hot (or soft) labels of the same shape. */
+export function softmaxCrossEntropy(onehotLabels: Tensor, logits: Tensor, options: LossOptions = {}): Tensor {
+  const op = 'softmaxCrossEntropy';
+  const { rows, cols } = checkLogits(op, logits);
+  checkSameShape(op, 'onehotLabels', onehotLabels, logits, 'logits');
+  const loss = new Tensor(logits.shape.slice(0, -1), 'float32');
+  const probs = new Tensor(logits.shape, 'float32');
+  softmaxCrossEntropyDense(logits.ptr(), onehotLabels.ptr(), rows, cols, loss.ptr(), probs.ptr());
+  record([logits], loss, (dy) => {
+    const d = new Tensor(logits.shape, 'float32');
+    softmaxCrossEntropyDenseBackward(probs.ptr(), onehotLabels.ptr(), dy.ptr(), rows, cols, d.ptr());
+    return [d];
+  });
+  if (!activeTape()) probs.dispose();
+  return reduce(op, loss, options.reduction);
+}
+
+function checkSameShape(op: string, labelsArg: string, labels: Tensor, pred: Tensor, predArg: string): void {
+  checkTensor(op, labelsArg, labels);
+  checkTensor(op, predArg, pred);
+  checkFloat(op, labelsArg, labels);
+  checkFloat(op, predArg, pred);
+  if (!sameShape(labels.shape, pred.shape)) {
+    throw new ShapeError(
+      `${op}: expected ${labelsArg} and ${predArg} of the same shape, got ${formatShape(labels.shape)} and ${formatShape(pred.shape)}`,
+    );
+  }
+}
+
+type ElementKernel = (pred: number, target: number, n: number, loss: number) => void;
+type ElementBackward = (pred: number, target: number, dy: number, n: number, dpred: number) => void;
+
+/** An elementwise loss of predictions against labels; gradients flow to the predictions only. */
+function elementLoss(
+  op: string,
+  predArg: string,
+  labels: Tensor,
+  pred: Tensor,
+  forward: ElementKernel,
+  backward: ElementBackward,
+  options: LossOptions,
+): Tensor {
+  checkSameShape(op, 'labels', labels, pred, predArg);
+  const loss = new Tensor(pred.shape, 'float32');
+  forward(pred.ptr(), labels.ptr(), pred.size, loss.ptr());
+  record([pred], loss, (dy) => {
+    const d = new Tensor(pred.shape, 'float32');
+    backward(pred.ptr(), labels.ptr(), dy.ptr(), pred.size, d.ptr());
+    return [d];
+  });
+  return reduce(op, loss, options.reduction);
+}
+
+/** Binary cross-entropy from logits: max(z,0) − z·t + log(1 + e^−|z|), stable for any z. */
+export function sigmoidCrossEntropy(multiClassLabels: Tensor, logits: Tensor, options: LossOptions = {}): Tensor {
+  return elementLoss(
+    'sigmoidCrossEntropy',
+    'logits',
+    multiClassLabels,
+    logits,
+    sigmoidCrossEntropyKernel,
+    sigmoidCrossEntropyBackward,
+    options,
+  );
+}
+
+/** Binary cross-entropy from probabilities, clipped into [epsilon, 1 − epsilon] as Keras does. */
+export function logLoss(labels: Tensor, predictions: Tensor, options: LossOptions & { epsilon?: number } = {}): Tensor {
+  const eps = checkNumber('logLoss', 'epsilon', options.epsilon ?? 1e-7);
+  if (eps < 0 || eps >= 0.5) throw new ValueError(`logLoss: expected epsilon in [0, 0.5), got ${eps}`);
+  return elementLoss(
+    'logLoss',
+    'predictions',
+    labels,
+    predictions,
+    (p, t, n, l) => binaryCrossEntropy(p, t, n, l, eps),
+    (p, t, dy, n, dp) => binaryCrossEntropyBackward(p, t, dy, n, dp, eps),
+    options,
+  );
+}
+
+/** Mean of (prediction − label)². */
+export function meanSquaredError(labels: Tensor, predictions: Tensor, options: LossOptions = {}): Tensor {
+  return elementLoss(
+    'meanSquaredError',
+    'predictions',
+    labels,
+    predictions,
+    squaredError,
+    squaredErrorBackward,
+    options,
+  );
+}
+
+/** Mean of |prediction − label|. */
+export function absoluteDifference(labels: Tensor, predictions: Tensor, options: LossOptions = {}): Tensor {
+  return elementLoss(
+    'absoluteDifference',
+    'predictions',
+    labels,
+    predictions,
+    absoluteError,
+    absoluteErrorBackward,
+    options,
+  );
+}
+
+/** Huber loss: quadratic within `delta` (default 1) of the label, linear beyond. */
+export function huberLoss(labels: Tensor, predictions: Tensor, options: LossOptions & { delta?: number } = {}): Tensor {
+  const delta = checkNumber('huberLoss', 'delta', options.delta ?? 1);
+  if (delta <= 0) throw new ValueError(`huberLoss: expected delta > 0, got ${delta}`);
+  return elementLoss(
+    'huberLoss',
+    'predictions',
+    labels,
+    predictions,
+    (p, t, n, l) => huber(p, t, n, l, delta),
+    (p, t, dy, n, dp) => huberBackward(p, t, dy, n, dp, delta),
+    options,
+  );
+}

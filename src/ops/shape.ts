@@ -1,0 +1,121 @@
+import { stridedCopy } from '../backend/kernels/elementwise.js';
+import { formatShape, ShapeError, ValueError } from '../errors.js';
+import { sumToShape } from './reduction.js';
+import { record } from './tape.js';
+import { type DType, sizeOf, Tensor } from './tensor.js';
+import { checkShape, checkTensor, normalizeAxis, sameShape } from './validate.js';
+
+/** Row-major element strides of a shape. */
+export function stridesOf(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i];
+  }
+  return strides;
+}
+
+/** A copy of `x` with a new shape of the same size; one dimension may be -1 (inferred). */
+export function reshape(x: Tensor, shape: number[]): Tensor {
+  const op = 'reshape';
+  checkTensor(op, 'x', x);
+  if (!Array.isArray(shape)) throw new ShapeError(`${op}: expected shape to be an array, got ${typeof shape}`);
+  const inferAt = shape.indexOf(-1);
+  const target = [...shape];
+  if (inferAt >= 0) {
+    const rest = sizeOf(shape.filter((_, i) => i !== inferAt));
+    if (shape.lastIndexOf(-1) !== inferAt || rest === 0 || x.size % rest !== 0) {
+      throw new ShapeError(`${op}: cannot reshape ${formatShape(x.shape)} into ${formatShape(shape)}`);
+    }
+    target[inferAt] = x.size / rest;
+  }
+  checkShape(op, 'shape', target);
+  if (sizeOf(target) !== x.size) {
+    throw new ShapeError(`${op}: cannot reshape ${formatShape(x.shape)} (${x.size} values) into ${formatShape(shape)}`);
+  }
+  const y = new Tensor(target, x.dtype);
+  y.view().set(x.view());
+  return record([x], y, (dy) => [reshape(dy, [...x.shape])]);
+}
+
+/** Permutes the axes of `x` (reverses them when `perm` is left out). */
+export function transpose(x: Tensor, perm?: number[]): Tensor {
+  const op = 'transpose';
+  checkTensor(op, 'x', x);
+  const p = perm ?? [...Array(x.rank).keys()].reverse();
+  if (!Array.isArray(p) || p.length !== x.rank || [...p].sort((a, b) => a - b).some((a, i) => a !== i)) {
+    throw new ValueError(`${op}: perm ${JSON.stringify(perm)} is not a permutation of the ${x.rank} axes of x`);
+  }
+  const outShape = p.map((a) => x.shape[a]);
+  const inStrides = stridesOf(x.shape);
+  const y = new Tensor(outShape, x.dtype);
+  stridedCopy(
+    x.ptr(),
+    y.ptr(),
+    outShape,
+    p.map((a) => inStrides[a]),
+  );
+  const inverse = new Array<number>(p.length);
+  p.forEach((a, i) => {
+    inverse[a] = i;
+  });
+  return record([x], y, (dy) => [transpose(dy, inverse)]);
+}
+
+/** Repeats `x` along its size-1 (or missing leading) dimensions to reach `shape` (numpy rules). */
+export function broadcastTo(x: Tensor, shape: number[]): Tensor {
+  const op = 'broadcastTo';
+  checkTensor(op, 'x', x);
+  const target = checkShape(op, 'shape', shape);
+  const offset = target.length - x.rank;
+  const strides = stridesOf(x.shape);
+  const bad = offset < 0 || x.shape.some((d, i) => d !== 1 && d !== target[offset + i]);
+  if (bad) throw new ShapeError(`${op}: cannot broadcast ${formatShape(x.shape)} to ${formatShape(target)}`);
+  const inStrides = target.map((_, i) => (i < offset || x.shape[i - offset] === 1 ? 0 : strides[i - offset]));
+  const y = new Tensor(target, x.dtype);
+  stridedCopy(x.ptr(), y.ptr(), target, inStrides);
+  return record([x], y, (dy) => [sumToShape(dy, x.shape)]);
+}
+
+/** Inserts a dimension of size 1 at `axis`. */
+export function expandDims(x: Tensor, axis = 0): Tensor {
+  checkTensor('expandDims', 'x', x);
+  const a = normalizeAxis('expandDims', axis, x.rank + 1);
+  const shape = [...x.shape];
+  shape.splice(a, 0, 1);
+  return reshape(x, shape);
+}
+
+/** Removes dimensions of size 1 (all of them, or those listed in `axis`). */
+export function squeeze(x: Tensor, axis?: number[]): Tensor {
+  checkTensor('squeeze', 'x', x);
+  const axes = axis === undefined ? null : axis.map((a) => normalizeAxis('squeeze', a, x.rank));
+  for (const a of axes ?? []) {
+    if (x.shape[a] !== 1) throw new ShapeError(`squeeze: axis ${a} of ${formatShape(x.shape)} is not 1`);
+  }
+  return reshape(
+    x,
+    x.shape.filter((d, i) => (axes ? !axes.includes(i) : d !== 1)),
+  );
+}
+
+/** Converts to another dtype (float32 → int32 truncates toward zero, as TensorFlow.js does). */
+export function cast(x: Tensor, dtype: DType): Tensor {
+  checkTensor('cast', 'x', x);
+  if (dtype !== 'float32' && dtype !== 'int32') {
+    throw new ValueError(`cast: expected dtype 'float32' or 'int32', got ${String(dtype)}`);
+  }
+  const y = new Tensor(x.shape, dtype);
+  const src = x.view();
+  const dst = y.view();
+  if (dtype === 'int32' && x.dtype === 'float32') {
+    for (let i = 0; i < src.length; i++) dst[i] = Number.isFinite(src[i]) ? Math.trunc(src[i]) : 0;
+  } else dst.set(src);
+  return record([x], y, (dy) => [dtype === 'float32' && x.dtype === 'float32' ? dy : null]);
+}
+
+/** Whether two tensors have equal shapes. */
+export function shapesEqual(a: Tensor, b: Tensor): boolean {
+  return sameShape(a.shape, b.shape);
+}

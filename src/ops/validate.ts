@@ -1,0 +1,94 @@
+import { DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
+import { type DType, isTensor, type Tensor } from './tensor.js';
+
+/** Describes any value briefly for an error message. */
+export function describe(v: unknown): string {
+  if (isTensor(v)) return `a ${v.dtype} tensor of shape ${formatShape(v.shape)}`;
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `an array of length ${v.length}`;
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} of length ${(v as unknown as ArrayLike<number>).length}`;
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'string') return JSON.stringify(v);
+  return typeof v;
+}
+
+/** Throws unless `v` is a live tensor; returns it. */
+export function checkTensor(op: string, arg: string, v: unknown): Tensor {
+  if (!isTensor(v)) throw new ValueError(`${op}: expected ${arg} to be a Tensor, got ${describe(v)}`);
+  v.ptr(`${op} (${arg})`);
+  return v;
+}
+
+/** Throws unless the tensor has the given dtype. */
+export function checkDType(op: string, arg: string, t: Tensor, dtype: DType): void {
+  if (t.dtype !== dtype) throw new DTypeError(`${op}: expected ${arg} to be ${dtype}, got ${t.dtype}`);
+}
+
+/** Throws unless the tensor is float32 (the dtype of every arithmetic kernel). */
+export function checkFloat(op: string, arg: string, t: Tensor): void {
+  checkDType(op, arg, t, 'float32');
+}
+
+/** Throws unless `n` is a finite number. */
+export function checkNumber(op: string, arg: string, n: unknown): number {
+  if (typeof n !== 'number' || !Number.isFinite(n)) {
+    throw new ValueError(`${op}: expected ${arg} to be a finite number, got ${describe(n)}`);
+  }
+  return n;
+}
+
+/** Throws unless `n` is an integer within [min, max]. */
+export function checkInt(op: string, arg: string, n: unknown, min = -Infinity, max = Infinity): number {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+    const range = max === Infinity ? `>= ${min}` : `in [${min}, ${max}]`;
+    throw new ValueError(`${op}: expected ${arg} to be an integer ${range}, got ${describe(n)}`);
+  }
+  return n;
+}
+
+/** Throws unless `shape` is an array of non-negative integers; returns a copy. */
+export function checkShape(op: string, arg: string, shape: unknown): number[] {
+  if (!Array.isArray(shape) || shape.some((d) => typeof d !== 'number' || !Number.isInteger(d) || d < 0)) {
+    throw new ShapeError(
+      `${op}: expected ${arg} to be an array of non-negative integers, got ${JSON.stringify(shape)}`,
+    );
+  }
+  return [...shape];
+}
+
+/** Normalises an axis (negative counts from the end); throws if it is out of range for `rank`. */
+export function normalizeAxis(op: string, axis: unknown, rank: number): number {
+  if (typeof axis !== 'number' || !Number.isInteger(axis) || axis < -rank || axis >= Math.max(rank, 1)) {
+    throw new ValueError(`${op}: axis ${describe(axis)} is out of range for a tensor of rank ${rank}`);
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+/** Normalises a list of axes (or all axes when undefined); sorted, duplicates rejected. */
+export function normalizeAxes(op: string, axis: number | number[] | undefined | null, rank: number): number[] {
+  if (axis === undefined || axis === null) return [...Array(rank).keys()];
+  const list = (Array.isArray(axis) ? axis : [axis]).map((a) => normalizeAxis(op, a, rank));
+  const sorted = [...new Set(list)].sort((a, b) => a - b);
+  if (sorted.length !== list.length) throw new ValueError(`${op}: axis ${JSON.stringify(axis)} repeats an axis`);
+  return sorted;
+}
+
+/** The numpy broadcast of two shapes, or a ShapeError naming the op and both shapes. */
+export function broadcastShapes(op: string, a: readonly number[], b: readonly number[]): number[] {
+  const rank = Math.max(a.length, b.length);
+  const out = new Array<number>(rank);
+  for (let i = 0; i < rank; i++) {
+    const da = a[a.length - rank + i] ?? 1;
+    const db = b[b.length - rank + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new ShapeError(`${op}: shapes ${formatShape(a)} and ${formatShape(b)} cannot be broadcast together`);
+    }
+    out[i] = da === 1 ? db : da;
+  }
+  return out;
+}
+
+/** Whether two shapes are equal. */
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}

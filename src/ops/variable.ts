@@ -1,0 +1,63 @@
+import { formatShape, ShapeError, ValueError } from '../errors.js';
+import { Tensor } from './tensor.js';
+import { checkTensor } from './validate.js';
+
+const registry = new Map<string, Variable>();
+let unnamed = 0;
+
+/**
+ * A mutable tensor: its values change through `assign` (and optimizers), never through tidy.
+ * Trainable variables are what `variableGrads` differentiates by default.
+ */
+export class Variable extends Tensor {
+  /** Unique name. */
+  readonly name: string;
+  /** Whether optimizers and `variableGrads` consider it. */
+  trainable: boolean;
+
+  /** @internal Use `nn.variable(initialValue)`. */
+  constructor(initial: Tensor, trainable: boolean, name: string) {
+    super(initial.shape, initial.dtype, false);
+    this.view().set(initial.view());
+    this.trainable = trainable;
+    this.name = name;
+    registry.set(name, this);
+  }
+
+  /** Replaces the values with those of `value` (same shape and dtype). */
+  assign(value: Tensor): void {
+    checkTensor('Variable.assign', 'value', value);
+    if (value.dtype !== this.dtype || value.size !== this.size || value.rank !== this.rank) {
+      throw new ShapeError(
+        `Variable "${this.name}".assign: expected a ${this.dtype} tensor of shape ${formatShape(this.shape)}, got ${value.dtype} ${formatShape(value.shape)}`,
+      );
+    }
+    this.view('Variable.assign').set(value.view());
+  }
+
+  override dispose(): void {
+    if (registry.get(this.name) === this) registry.delete(this.name);
+    super.dispose();
+  }
+}
+
+/** Makes a variable holding a copy of `initialValue`. Names must be unique among live variables. */
+export function variable(initialValue: Tensor, trainable = true, name?: string): Variable {
+  checkTensor('variable', 'initialValue', initialValue);
+  if (typeof trainable !== 'boolean') throw new ValueError(`variable: expected trainable to be a boolean`);
+  let n = name;
+  if (n === undefined) {
+    do n = `variable_${unnamed++}`;
+    while (registry.has(n));
+  } else if (typeof n !== 'string' || n.length === 0) {
+    throw new ValueError(`variable: expected name to be a non-empty string, got ${String(name)}`);
+  } else if (registry.has(n)) {
+    throw new ValueError(`variable: a variable named "${n}" already exists`);
+  }
+  return new Variable(initialValue, trainable, n);
+}
+
+/** The live trainable variables, in creation order. */
+export function trainableVariables(): Variable[] {
+  return [...registry.values()].filter((v) => v.trainable && !v.isDisposed);
+}

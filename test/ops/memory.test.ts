@@ -1,0 +1,117 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { backend } from '../../src/backend/loader.js';
+import * as nn from '../../src/index.js';
+
+beforeAll(() => nn.ready({ relaxedSimd: false }));
+
+describe('memory', () => {
+  it('tidy frees everything but the result; nested scopes pass results up', () => {
+    const start = nn.memory();
+    const x = nn.tensor([1, 2, 3]);
+    const y = nn.tidy(() => {
+      const inner = nn.tidy(() => nn.mul(nn.add(x, 1), 2));
+      const discarded = nn.exp(x);
+      void discarded;
+      return nn.sum(inner);
+    });
+    expect(y.dataSync()[0]).toBe(18);
+    expect(nn.memory().numTensors).toBe(start.numTensors + 2);
+    nn.dispose([x, y]);
+    expect(nn.memory().numTensors).toBe(start.numTensors);
+    expect(nn.memory().numBytes).toBe(start.numBytes);
+  });
+
+  it('tidy keeps tensors returned in arrays/objects and kept ones, and frees on throw', () => {
+    const start = nn.memory().numTensors;
+    let kept: nn.Tensor | undefined;
+    const { a, list } = nn.tidy(() => {
+      kept = nn.keep(nn.ones([2]));
+      nn.zeros([5]);
+      return { a: nn.ones([1]), list: [nn.ones([3])] };
+    });
+    expect(nn.memory().numTensors).toBe(start + 3);
+    expect(() =>
+      nn.tidy(() => {
+        nn.zeros([10]);
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(nn.memory().numTensors).toBe(start + 3);
+    nn.dispose([a, list, kept]);
+    expect(nn.memory().numTensors).toBe(start);
+    expect(() => nn.tidy((async () => nn.zeros([1])) as never)).toThrow(/synchronous/);
+  });
+
+  it('numbers used as operands do not leak', () => {
+    const x = nn.tensor([1, 2]);
+    const before = nn.memory();
+    const tripled = nn.mul(x, 3);
+    const y = nn.add(tripled, 1);
+    expect(Array.from(y.dataSync())).toEqual([4, 7]);
+    expect(nn.memory().numTensors).toBe(before.numTensors + 2); // y and tripled, no scalars
+    nn.dispose([x, y, tripled]);
+  });
+
+  it('memory returns to its starting numBytes after a gradient computation in a loop', () => {
+    const init = nn.randomNormal([16, 8], 0, 1, 'float32', 1);
+    const w = nn.variable(init, true, 'mem_w');
+    init.dispose();
+    const x = nn.randomNormal([32, 16], 0, 1, 'float32', 2);
+    const step = () => {
+      const { value, grads } = nn.variableGrads(() => nn.mean(nn.square(nn.relu(nn.matMul(x, w)))), [w]);
+      nn.tidy(() => w.assign(nn.sub(w, nn.mul(grads.mem_w, 0.01))));
+      nn.dispose([value, grads]);
+    };
+    step();
+    const warm = nn.memory();
+    const blocksWarm = backend().allocator.liveBlocks;
+    for (let i = 0; i < 50; i++) step();
+    const after = nn.memory();
+    expect(after.numTensors).toBe(warm.numTensors);
+    expect(after.numBytes).toBe(warm.numBytes);
+    expect(after.wasmBytes).toBe(warm.wasmBytes);
+    expect(backend().allocator.liveBlocks).toBe(blocksWarm);
+    nn.dispose([w, x]);
+  });
+
+  it('results stay right when memory grows in the middle of an op sequence', () => {
+    const a = nn.tensor([
+      [1, 2],
+      [3, 4],
+    ]);
+    const b = nn.add(a, 1);
+    const growBy = backend().memory.buffer.byteLength; // force a grow: allocate as much as exists
+    const big = nn.zeros([growBy / 4]);
+    const c = nn.matMul(b, a);
+    expect(c.arraySync()).toEqual([
+      [11, 16],
+      [19, 28],
+    ]);
+    expect(nn.memory().wasmBytes).toBeGreaterThanOrEqual(2 * growBy);
+    nn.dispose([a, b, big, c]);
+  });
+
+  it('the FinalizationRegistry frees tensors that were dropped without dispose', async () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (!gc) return; // vitest runs with --expose-gc (vitest.config.ts)
+    const start = nn.memory().numTensors;
+    (() => {
+      for (let i = 0; i < 20; i++) nn.zeros([1000]);
+    })();
+    expect(nn.memory().numTensors).toBe(start + 20);
+    for (let i = 0; i < 10 && nn.memory().numTensors > start; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(nn.memory().numTensors).toBe(start);
+  });
+
+  it('module switch is refused while tensors are alive', async () => {
+    const t = nn.zeros([1]);
+    const info = nn.backendInfo();
+    if (info.relaxedSimdAvailable) {
+      await expect(nn.ready({ relaxedSimd: true })).rejects.toThrow(/while \d+ tensor\(s\) are alive/);
+    }
+    t.dispose();
+  });
+});
