@@ -71,29 +71,55 @@ function unaryLoop(op: i32, x: usize, y: usize, n: i32): void {
 export function unary(op: i32, x: usize, y: usize, n: i32): void {
   switch (op) {
     case UN_NEG:
-      unaryLoop(UN_NEG, x, y, n);
+      unaryNeg(x, y, n);
       break;
     case UN_EXP:
-      unaryLoop(UN_EXP, x, y, n);
+      unaryExp(x, y, n);
       break;
     case UN_LOG:
-      unaryLoop(UN_LOG, x, y, n);
+      unaryLog(x, y, n);
       break;
     case UN_SQRT:
-      unaryLoop(UN_SQRT, x, y, n);
+      unarySqrt(x, y, n);
       break;
     case UN_SQUARE:
-      unaryLoop(UN_SQUARE, x, y, n);
+      unarySquare(x, y, n);
       break;
     case UN_ABS:
-      unaryLoop(UN_ABS, x, y, n);
+      unaryAbs(x, y, n);
       break;
     case UN_SIGN:
-      unaryLoop(UN_SIGN, x, y, n);
+      unarySign(x, y, n);
       break;
     default:
-      unaryLoop(UN_RECIPROCAL, x, y, n);
+      unaryReciprocal(x, y, n);
   }
+}
+
+// One function per op, as for binary below: this keeps Binaryen from folding the eight loops into one.
+function unaryNeg(x: usize, y: usize, n: i32): void {
+  unaryLoop(UN_NEG, x, y, n);
+}
+function unaryExp(x: usize, y: usize, n: i32): void {
+  unaryLoop(UN_EXP, x, y, n);
+}
+function unaryLog(x: usize, y: usize, n: i32): void {
+  unaryLoop(UN_LOG, x, y, n);
+}
+function unarySqrt(x: usize, y: usize, n: i32): void {
+  unaryLoop(UN_SQRT, x, y, n);
+}
+function unarySquare(x: usize, y: usize, n: i32): void {
+  unaryLoop(UN_SQUARE, x, y, n);
+}
+function unaryAbs(x: usize, y: usize, n: i32): void {
+  unaryLoop(UN_ABS, x, y, n);
+}
+function unarySign(x: usize, y: usize, n: i32): void {
+  unaryLoop(UN_SIGN, x, y, n);
+}
+function unaryReciprocal(x: usize, y: usize, n: i32): void {
+  unaryLoop(UN_RECIPROCAL, x, y, n);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -220,38 +246,74 @@ export function binary(
 ): void {
   switch (op) {
     case BIN_ADD:
-      binaryLoop(BIN_ADD, a, b, out, rank, shape, aStrides, bStrides);
+      binaryAdd(a, b, out, rank, shape, aStrides, bStrides);
       break;
     case BIN_SUB:
-      binaryLoop(BIN_SUB, a, b, out, rank, shape, aStrides, bStrides);
+      binarySub(a, b, out, rank, shape, aStrides, bStrides);
       break;
     case BIN_MUL:
-      binaryLoop(BIN_MUL, a, b, out, rank, shape, aStrides, bStrides);
+      binaryMul(a, b, out, rank, shape, aStrides, bStrides);
       break;
     case BIN_DIV:
-      binaryLoop(BIN_DIV, a, b, out, rank, shape, aStrides, bStrides);
+      binaryDiv(a, b, out, rank, shape, aStrides, bStrides);
       break;
     case BIN_MAXIMUM:
-      binaryLoop(BIN_MAXIMUM, a, b, out, rank, shape, aStrides, bStrides);
+      binaryMaximum(a, b, out, rank, shape, aStrides, bStrides);
       break;
     case BIN_MINIMUM:
-      binaryLoop(BIN_MINIMUM, a, b, out, rank, shape, aStrides, bStrides);
+      binaryMinimum(a, b, out, rank, shape, aStrides, bStrides);
       break;
     case BIN_EQUAL:
-      binaryLoop(BIN_EQUAL, a, b, out, rank, shape, aStrides, bStrides);
+      binaryEqual(a, b, out, rank, shape, aStrides, bStrides);
       break;
     case BIN_GREATER:
-      binaryLoop(BIN_GREATER, a, b, out, rank, shape, aStrides, bStrides);
+      binaryGreater(a, b, out, rank, shape, aStrides, bStrides);
       break;
     case BIN_GREATER_EQUAL:
-      binaryLoop(BIN_GREATER_EQUAL, a, b, out, rank, shape, aStrides, bStrides);
+      binaryGreaterEqual(a, b, out, rank, shape, aStrides, bStrides);
       break;
     case BIN_LESS:
-      binaryLoop(BIN_LESS, a, b, out, rank, shape, aStrides, bStrides);
+      binaryLess(a, b, out, rank, shape, aStrides, bStrides);
       break;
     default:
-      binaryLoop(BIN_LESS_EQUAL, a, b, out, rank, shape, aStrides, bStrides);
+      binaryLessEqual(a, b, out, rank, shape, aStrides, bStrides);
   }
+}
+
+// One function per op, so that each gets its own specialised loops: with all eleven bodies in one
+// function, Binaryen folds them back into one loop that dispatches on the op for every vector.
+function binaryAdd(a: usize, b: usize, out: usize, rank: i32, shape: usize, sa: usize, sb: usize): void {
+  binaryLoop(BIN_ADD, a, b, out, rank, shape, sa, sb);
+}
+function binarySub(a: usize, b: usize, out: usize, rank: i32, shape: usize, sa: usize, sb: usize): void {
+  binaryLoop(BIN_SUB, a, b, out, rank, shape, sa, sb);
+}
+function binaryMul(a: usize, b: usize, out: usize, rank: i32, shape: usize, sa: usize, sb: usize): void {
+  binaryLoop(BIN_MUL, a, b, out, rank, shape, sa, sb);
+}
+function binaryDiv(a: usize, b: usize, out: usize, rank: i32, shape: usize, sa: usize, sb: usize): void {
+  binaryLoop(BIN_DIV, a, b, out, rank, shape, sa, sb);
+}
+function binaryMaximum(a: usize, b: usize, out: usize, rank: i32, shape: usize, sa: usize, sb: usize): void {
+  binaryLoop(BIN_MAXIMUM, a, b, out, rank, shape, sa, sb);
+}
+function binaryMinimum(a: usize, b: usize, out: usize, rank: i32, shape: usize, sa: usize, sb: usize): void {
+  binaryLoop(BIN_MINIMUM, a, b, out, rank, shape, sa, sb);
+}
+function binaryEqual(a: usize, b: usize, out: usize, rank: i32, shape: usize, sa: usize, sb: usize): void {
+  binaryLoop(BIN_EQUAL, a, b, out, rank, shape, sa, sb);
+}
+function binaryGreater(a: usize, b: usize, out: usize, rank: i32, shape: usize, sa: usize, sb: usize): void {
+  binaryLoop(BIN_GREATER, a, b, out, rank, shape, sa, sb);
+}
+function binaryGreaterEqual(a: usize, b: usize, out: usize, rank: i32, shape: usize, sa: usize, sb: usize): void {
+  binaryLoop(BIN_GREATER_EQUAL, a, b, out, rank, shape, sa, sb);
+}
+function binaryLess(a: usize, b: usize, out: usize, rank: i32, shape: usize, sa: usize, sb: usize): void {
+  binaryLoop(BIN_LESS, a, b, out, rank, shape, sa, sb);
+}
+function binaryLessEqual(a: usize, b: usize, out: usize, rank: i32, shape: usize, sa: usize, sb: usize): void {
+  binaryLoop(BIN_LESS_EQUAL, a, b, out, rank, shape, sa, sb);
 }
 
 // ---------------------------------------------------------------------------------------------
