@@ -1,0 +1,109 @@
+// Typed calls of the in-place optimizer kernels (assembly/optimizers.ts). Internal: pointers are byte
+// offsets of float32 blocks of n elements in Wasm memory (parameters w, gradient g, state slots), and
+// the optimizer layer has validated every argument. Formulas are Keras 3's update_step, in float32.
+import { backend } from '../loader.js';
+
+type Kernel = (...args: number[]) => void;
+
+function kernel(name: string): Kernel {
+  return backend().exports[name] as Kernel;
+}
+
+/** Plain SGD: w −= lr·g. */
+export function sgdUpdate(w: number, g: number, n: number, lr: number): void {
+  kernel('sgdUpdate')(w, g, n, lr);
+}
+
+/**
+ * Keras SGD with momentum, velocity v (starts at 0): v = momentum·v − lr·g, then w += v; with
+ * `nesterov`, w += momentum·v − lr·g using the updated v.
+ */
+export function momentumUpdate(
+  w: number,
+  g: number,
+  v: number,
+  n: number,
+  lr: number,
+  momentum: number,
+  nesterov: boolean,
+): void {
+  kernel('momentumUpdate')(w, g, v, n, lr, momentum, nesterov ? 1 : 0);
+}
+
+/**
+ * Adam's step size at 1-based `step`: lr·√(1 − β2^t) / (1 − β1^t), computed in float64 (the kernel
+ * receives it rounded to float32).
+ */
+export function adamAlpha(lr: number, beta1: number, beta2: number, step: number): number {
+  return (lr * Math.sqrt(1 - beta2 ** step)) / (1 - beta1 ** step);
+}
+
+/**
+ * Keras 3 Adam, moments m and v (start at 0), 1-based `step`: m += (g − m)(1 − β1);
+ * v += (g² − v)(1 − β2); w −= alpha·m / (√v + ε) with alpha = adamAlpha(lr, β1, β2, step)
+ * (ε outside the square root, moments not bias-corrected themselves).
+ */
+export function adamUpdate(
+  w: number,
+  g: number,
+  m: number,
+  v: number,
+  n: number,
+  lr: number,
+  beta1: number,
+  beta2: number,
+  epsilon: number,
+  step: number,
+): void {
+  kernel('adamUpdate')(w, g, m, v, n, adamAlpha(lr, beta1, beta2, step), 1 - beta1, 1 - beta2, epsilon);
+}
+
+/**
+ * Keras 3 AdamW: decoupled weight decay w −= lr·weightDecay·w first, then the adamUpdate step.
+ */
+export function adamwUpdate(
+  w: number,
+  g: number,
+  m: number,
+  v: number,
+  n: number,
+  lr: number,
+  beta1: number,
+  beta2: number,
+  epsilon: number,
+  step: number,
+  weightDecay: number,
+): void {
+  const alpha = adamAlpha(lr, beta1, beta2, step);
+  kernel('adamwUpdate')(w, g, m, v, n, alpha, 1 - beta1, 1 - beta2, epsilon, lr * weightDecay);
+}
+
+/**
+ * Keras 3 RMSprop with mean square ms (starts at 0): ms = ρ·ms + (1 − ρ)·g²; denom = ms + ε, or
+ * when `centered` mg = ρ·mg + (1 − ρ)·g and denom = ms − mg² + ε; inc = lr·g / √denom (ε inside the
+ * square root). With momentum > 0: mom = momentum·mom + inc and w −= mom; otherwise w −= inc.
+ * `mom` may be 0 when momentum is 0, `mg` may be 0 when not centered.
+ */
+export function rmspropUpdate(
+  w: number,
+  g: number,
+  ms: number,
+  mom: number,
+  mg: number,
+  n: number,
+  lr: number,
+  rho: number,
+  momentum: number,
+  epsilon: number,
+  centered: boolean,
+): void {
+  kernel('rmspropUpdate')(w, g, ms, mom, mg, n, lr, rho, momentum, epsilon, centered ? 1 : 0, momentum > 0 ? 1 : 0);
+}
+
+/**
+ * Keras 3 Adagrad with accumulator acc (the caller initialises it, Keras uses 0.1): acc += g²;
+ * w −= lr·g / √(acc + ε) (ε inside the square root).
+ */
+export function adagradUpdate(w: number, g: number, acc: number, n: number, lr: number, epsilon: number): void {
+  kernel('adagradUpdate')(w, g, acc, n, lr, epsilon);
+}
