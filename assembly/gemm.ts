@@ -1,1 +1,402 @@
-// (kernels of this file are being written)
+// GEMM: C[m×n] = act((accumulate ? C : 0) + op(A)·op(B) + bias), float32, row-major.
+//
+// Blocking (BLIS-style): columns in blocks of NC, depth in blocks of KC, rows in blocks of MC.
+// Each (KC × NC) block of op(B) is packed into 8-column panels (KC × 8 contiguous, zero-padded
+// past n) and each (MC × KC) block of op(A) into 4-row panels (KC × 4 contiguous, zero-padded
+// past m), so transposition lives only in the packing and the micro-kernel reads both operands
+// at unit stride. The micro-kernel keeps a 4×8 tile of C in eight f32x4 accumulators: per k step
+// it loads two vectors of B, broadcasts four values of A and does eight multiply-adds. Bias and
+// activation are applied in the store after the last depth block, while the tile is in L1.
+
+import { ACT_ELU, ACT_GELU, ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTPLUS, ACT_TANH } from './codes';
+import { erf4, exp4, log1p4, tanh4 } from './mathf4';
+import { madd } from './simd';
+
+const MR: i32 = 4; // rows of the micro-tile
+const NR: i32 = 8; // columns of the micro-tile
+const KC: i32 = 256; // depth of a packed block
+const MC: i32 = 128; // rows of a packed A block (multiple of MR)
+const NC: i32 = 1024; // columns of a packed B block (multiple of NR)
+const TILE_BYTES: i32 = MR * NR * 4;
+
+@inline
+function roundUp(x: i32, to: i32): i32 {
+  return ((x + to - 1) / to) * to;
+}
+
+@inline
+function imin(a: i32, b: i32): i32 {
+  return a < b ? a : b;
+}
+
+/** Bytes of scratch `gemm` needs for these sizes (at most about 1.2 MB whatever the sizes). */
+export function gemmScratchBytes(m: i32, k: i32, n: i32): i32 {
+  const kc = imin(k, KC);
+  const mc = imin(roundUp(m, MR), MC);
+  const nc = imin(roundUp(n, NR), NC);
+  return TILE_BYTES + (nc + mc * kc + kc * nc) * 4;
+}
+
+/**
+ * Packs rows [i0, i0+mb) × depth [p0, p0+kb) of op(A) into 4-row panels: panel r holds
+ * op(A)[i0+4r+q, p0+p] at float index (r·kb + p)·4 + q. Rows past mb are zeros.
+ */
+function packA(a: usize, ap: usize, i0: i32, p0: i32, mb: i32, kb: i32, m: i32, k: i32, transA: bool): void {
+  for (let i = 0; i < mb; i += MR) {
+    const rows = imin(MR, mb - i);
+    const dst = ap + (<usize>(i * kb) << 2);
+    if (transA) {
+      // A is stored [k × m]: the 4 values of one depth step are contiguous.
+      let src = a + (<usize>(p0 * m + i0 + i) << 2);
+      const stride = <usize>m << 2;
+      if (rows == MR) {
+        for (let p = 0; p < kb; p++) {
+          v128.store(dst + (<usize>p << 4), v128.load(src));
+          src += stride;
+        }
+      } else {
+        for (let p = 0; p < kb; p++) {
+          const d = dst + (<usize>p << 4);
+          v128.store(d, f32x4.splat(0));
+          for (let q = 0; q < rows; q++) store<f32>(d + (<usize>q << 2), load<f32>(src + (<usize>q << 2)));
+          src += stride;
+        }
+      }
+    } else {
+      // A is stored [m × k]: read 4 rows, 4 depth steps at a time, and transpose 4×4.
+      const src = a + (<usize>((i0 + i) * k + p0) << 2);
+      const ld = <usize>k << 2;
+      if (rows == MR) {
+        let p = 0;
+        for (; p + 4 <= kb; p += 4) {
+          const s = src + (<usize>p << 2);
+          const r0 = v128.load(s);
+          const r1 = v128.load(s + ld);
+          const r2 = v128.load(s + 2 * ld);
+          const r3 = v128.load(s + 3 * ld);
+          const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+          const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+          const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+          const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+          const d = dst + (<usize>p << 4);
+          v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+          v128.store(d, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 16);
+          v128.store(d, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 32);
+          v128.store(d, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 48);
+        }
+        for (; p < kb; p++) {
+          const s = src + (<usize>p << 2);
+          v128.store(dst + (<usize>p << 4), f32x4(load<f32>(s), load<f32>(s + ld), load<f32>(s + 2 * ld), load<f32>(s + 3 * ld)));
+        }
+      } else {
+        for (let p = 0; p < kb; p++) {
+          const d = dst + (<usize>p << 4);
+          v128.store(d, f32x4.splat(0));
+          for (let q = 0; q < rows; q++) store<f32>(d + (<usize>q << 2), load<f32>(src + <usize>q * ld + (<usize>p << 2)));
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Packs depth [p0, p0+kb) × columns [j0, j0+nb) of op(B) into 8-column panels: panel r holds
+ * op(B)[p0+p, j0+8r+q] at float index (r·kb + p)·8 + q. Columns past nb are zeros.
+ */
+function packB(b: usize, bp: usize, p0: i32, j0: i32, kb: i32, nb: i32, k: i32, n: i32, transB: bool): void {
+  for (let j = 0; j < nb; j += NR) {
+    const cols = imin(NR, nb - j);
+    const dst = bp + (<usize>(j * kb) << 2);
+    if (!transB) {
+      // B is stored [k × n]: one depth step of a panel is 8 contiguous floats.
+      let src = b + (<usize>(p0 * n + j0 + j) << 2);
+      const stride = <usize>n << 2;
+      if (cols == NR) {
+        for (let p = 0; p < kb; p++) {
+          const d = dst + (<usize>p << 5);
+          v128.store(d, v128.load(src));
+          v128.store(d, v128.load(src, 16), 16);
+          src += stride;
+        }
+      } else {
+        for (let p = 0; p < kb; p++) {
+          const d = dst + (<usize>p << 5);
+          v128.store(d, f32x4.splat(0));
+          v128.store(d, f32x4.splat(0), 16);
+          for (let q = 0; q < cols; q++) store<f32>(d + (<usize>q << 2), load<f32>(src + (<usize>q << 2)));
+          src += stride;
+        }
+      }
+    } else {
+      // B is stored [n × k]: column q of the panel is a contiguous run of row j0+j+q.
+      const src = b + (<usize>((j0 + j) * k + p0) << 2);
+      const ld = <usize>k << 2;
+      if (cols == NR) {
+        let p = 0;
+        for (; p + 4 <= kb; p += 4) {
+          const d = dst + (<usize>p << 5);
+          for (let h = 0; h < 2; h++) {
+            const s = src + (<usize>p << 2) + <usize>(h * 4) * ld;
+            const r0 = v128.load(s);
+            const r1 = v128.load(s + ld);
+            const r2 = v128.load(s + 2 * ld);
+            const r3 = v128.load(s + 3 * ld);
+            const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+            const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+            const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+            const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+            const dh = d + (<usize>h << 4);
+            v128.store(dh, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+            v128.store(dh, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 32);
+            v128.store(dh, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 64);
+            v128.store(dh, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 96);
+          }
+        }
+        for (; p < kb; p++) {
+          const d = dst + (<usize>p << 5);
+          for (let q = 0; q < NR; q++) store<f32>(d + (<usize>q << 2), load<f32>(src + <usize>q * ld + (<usize>p << 2)));
+        }
+      } else {
+        for (let p = 0; p < kb; p++) {
+          const d = dst + (<usize>p << 5);
+          v128.store(d, f32x4.splat(0));
+          v128.store(d, f32x4.splat(0), 16);
+          for (let q = 0; q < cols; q++) store<f32>(d + (<usize>q << 2), load<f32>(src + <usize>q * ld + (<usize>p << 2)));
+        }
+      }
+    }
+  }
+}
+
+/** One activation on four lanes (codes from assembly/codes.ts; 0 and unknown codes are identity). */
+@inline
+function activate(x: v128, act: i32, alpha: f32): v128 {
+  const zero = f32x4.splat(0);
+  const one = f32x4.splat(1);
+  switch (act) {
+    case ACT_RELU:
+      // pmax/pmin are single instructions (max/min with NaN rules are several); NaN stays NaN.
+      return f32x4.pmax(x, zero);
+    case ACT_LEAKY_RELU:
+      return v128.bitselect(x, f32x4.mul(x, f32x4.splat(alpha)), f32x4.gt(x, zero));
+    case ACT_ELU:
+      return v128.bitselect(x, f32x4.mul(f32x4.sub(exp4(f32x4.pmin(x, zero)), one), f32x4.splat(alpha)), f32x4.gt(x, zero));
+    case ACT_SIGMOID:
+      return f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(x))));
+    case ACT_TANH:
+      return tanh4(x);
+    case ACT_SOFTPLUS:
+      // max(x, 0) + log(1 + e^-|x|): never overflows.
+      return f32x4.add(f32x4.pmax(x, zero), log1p4(exp4(f32x4.neg(f32x4.abs(x)))));
+    case ACT_GELU:
+      return f32x4.mul(
+        f32x4.mul(x, f32x4.splat(0.5)),
+        f32x4.add(one, erf4(f32x4.mul(x, f32x4.splat(<f32>0.7071067811865476)))),
+      );
+    default:
+      return x;
+  }
+}
+
+/** Applies the constant activation `act` in place to a 4×8 tile at `p` (row stride `ld` bytes). */
+@inline
+function activateTileAs(p: usize, ld: usize, act: i32, alpha: f32): void {
+  for (let r = 0; r < MR; r++) {
+    v128.store(p, activate(v128.load(p), act, alpha));
+    v128.store(p, activate(v128.load(p, 16), act, alpha), 16);
+    p += ld;
+  }
+}
+
+/** Applies `act` in place to a 4×8 tile; one loop per activation so each is compiled on its own. */
+function activateTile(p: usize, ld: usize, act: i32, alpha: f32): void {
+  switch (act) {
+    case ACT_RELU:
+      activateTileAs(p, ld, ACT_RELU, alpha);
+      break;
+    case ACT_LEAKY_RELU:
+      activateTileAs(p, ld, ACT_LEAKY_RELU, alpha);
+      break;
+    case ACT_ELU:
+      activateTileAs(p, ld, ACT_ELU, alpha);
+      break;
+    case ACT_SIGMOID:
+      activateTileAs(p, ld, ACT_SIGMOID, alpha);
+      break;
+    case ACT_TANH:
+      activateTileAs(p, ld, ACT_TANH, alpha);
+      break;
+    case ACT_SOFTPLUS:
+      activateTileAs(p, ld, ACT_SOFTPLUS, alpha);
+      break;
+    case ACT_GELU:
+      activateTileAs(p, ld, ACT_GELU, alpha);
+      break;
+  }
+}
+
+/** Copies the top-left rows × cols of a tile between C (stride ldc bytes) and the 4×8 buffer. */
+function copyTile(c: usize, ldc: usize, tile: usize, rows: i32, cols: i32, toTile: bool): void {
+  for (let r = 0; r < rows; r++) {
+    const cr = c + <usize>r * ldc;
+    const tr = tile + (<usize>r << 5);
+    for (let q = 0; q < cols; q++) {
+      const o = <usize>q << 2;
+      if (toTile) store<f32>(tr + o, load<f32>(cr + o));
+      else store<f32>(cr + o, load<f32>(tr + o));
+    }
+  }
+}
+
+/**
+ * The 4×8 micro-kernel over one depth block: tile = ap-panel · bp-panel, then
+ * C = (load ? C : 0) + tile (+ bias) and, if act != 0, C = act(C). Partial tiles (rows < 4 or
+ * cols < 8) go through the 4×8 buffer `tmp` so that nothing outside C is read or written.
+ */
+function microKernel(
+  ap: usize,
+  bp: usize,
+  kb: i32,
+  c: usize,
+  ldc: usize,
+  rows: i32,
+  cols: i32,
+  load: bool,
+  bias: usize,
+  act: i32,
+  alpha: f32,
+  tmp: usize,
+): void {
+  let c00 = f32x4.splat(0);
+  let c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0);
+  let c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0);
+  let c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0);
+  let c31 = f32x4.splat(0);
+  // One depth step per iteration: V8 hoists every load of an iteration above its multiply-adds, so
+  // unrolling would need more than the 15 usable xmm registers and spill accumulators.
+  for (let p = 0; p < kb; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = v128.load32_splat(ap);
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
+    a = v128.load32_splat(ap, 4);
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
+    a = v128.load32_splat(ap, 8);
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
+    a = v128.load32_splat(ap, 12);
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
+    ap += 16;
+    bp += 32;
+  }
+
+  const partial = rows < MR || cols < NR;
+  let d = c;
+  let ld = ldc;
+  if (partial) {
+    d = tmp;
+    ld = NR * 4;
+    if (load) copyTile(c, ldc, tmp, rows, cols, true);
+  }
+  if (load) {
+    c00 = f32x4.add(c00, v128.load(d));
+    c01 = f32x4.add(c01, v128.load(d, 16));
+    c10 = f32x4.add(c10, v128.load(d + ld));
+    c11 = f32x4.add(c11, v128.load(d + ld, 16));
+    c20 = f32x4.add(c20, v128.load(d + 2 * ld));
+    c21 = f32x4.add(c21, v128.load(d + 2 * ld, 16));
+    c30 = f32x4.add(c30, v128.load(d + 3 * ld));
+    c31 = f32x4.add(c31, v128.load(d + 3 * ld, 16));
+  }
+  if (bias) {
+    const b0 = v128.load(bias);
+    const b1 = v128.load(bias, 16);
+    c00 = f32x4.add(c00, b0);
+    c01 = f32x4.add(c01, b1);
+    c10 = f32x4.add(c10, b0);
+    c11 = f32x4.add(c11, b1);
+    c20 = f32x4.add(c20, b0);
+    c21 = f32x4.add(c21, b1);
+    c30 = f32x4.add(c30, b0);
+    c31 = f32x4.add(c31, b1);
+  }
+  v128.store(d, c00);
+  v128.store(d, c01, 16);
+  v128.store(d + ld, c10);
+  v128.store(d + ld, c11, 16);
+  v128.store(d + 2 * ld, c20);
+  v128.store(d + 2 * ld, c21, 16);
+  v128.store(d + 3 * ld, c30);
+  v128.store(d + 3 * ld, c31, 16);
+  if (act != 0) activateTile(d, ld, act, alpha);
+  if (partial) copyTile(c, ldc, tmp, rows, cols, false);
+}
+
+/**
+ * C[m×n] = act((accumulate ? C : 0) + op(A)·op(B) + bias). op(A) is A [m×k] or, with transA, A
+ * stored [k×m]; op(B) is B [k×n] or, with transB, B stored [n×k]. All pointers are byte offsets of
+ * row-major float32 data; `bias` is n floats or 0 for none; `alpha` parameterises leakyRelu/elu.
+ * `scratch` must hold gemmScratchBytes(m, k, n) bytes, 16-byte aligned. C must not overlap A, B
+ * or bias. m, k, n >= 1.
+ */
+export function gemm(
+  a: usize,
+  b: usize,
+  c: usize,
+  m: i32,
+  k: i32,
+  n: i32,
+  transA: i32,
+  transB: i32,
+  bias: usize,
+  act: i32,
+  alpha: f32,
+  accumulate: i32,
+  scratch: usize,
+): void {
+  const kcMax = imin(k, KC);
+  const mcMax = imin(roundUp(m, MR), MC);
+  const ncMax = imin(roundUp(n, NR), NC);
+  const tmp = scratch;
+  const biasPacked = scratch + TILE_BYTES;
+  const ap = biasPacked + (<usize>ncMax << 2);
+  const bp = ap + (<usize>(mcMax * kcMax) << 2);
+  const ldc = <usize>n << 2;
+
+  for (let jc = 0; jc < n; jc += NC) {
+    const nb = imin(NC, n - jc);
+    if (bias) {
+      // Zero-padded copy, so the micro-kernel can always read 8 bias values.
+      const nb8 = roundUp(nb, NR);
+      for (let j = 0; j < nb8; j++) {
+        store<f32>(biasPacked + (<usize>j << 2), j < nb ? load<f32>(bias + (<usize>(jc + j) << 2)) : 0);
+      }
+    }
+    for (let pc = 0; pc < k; pc += KC) {
+      const kb = imin(KC, k - pc);
+      const loadC = accumulate != 0 || pc > 0;
+      const last = pc + kb == k;
+      packB(b, bp, pc, jc, kb, nb, k, n, transB != 0);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mb = imin(MC, m - ic);
+        packA(a, ap, ic, pc, mb, kb, m, k, transA != 0);
+        for (let jr = 0; jr < nb; jr += NR) {
+          const cols = imin(NR, nb - jr);
+          const bPanel = bp + (<usize>(jr * kb) << 2);
+          const biasP = last && bias ? biasPacked + (<usize>jr << 2) : 0;
+          for (let ir = 0; ir < mb; ir += MR) {
+            const rows = imin(MR, mb - ir);
+            const cTile = c + <usize>(ic + ir) * ldc + (<usize>(jc + jr) << 2);
+            microKernel(ap + (<usize>(ir * kb) << 2), bPanel, kb, cTile, ldc, rows, cols, loadC, biasP, last ? act : 0, alpha, tmp);
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,74 @@
+// Timing helpers shared by the benchmark suites.
+
+/** What `measure` found. */
+export interface Timing {
+  /** Median time of one call over the timed batches, in milliseconds. */
+  medianMs: number;
+  /** Calls per timed batch. */
+  reps: number;
+  /** Number of timed batches. */
+  batches: number;
+}
+
+/** Options of `measure`. */
+export interface MeasureOptions {
+  /** Wall time a batch should last (reps are chosen to reach it). Default 100 ms. */
+  batchMs?: number;
+  /** Number of timed batches (the median is reported). Default 5. */
+  batches?: number;
+  /** Minimum warm-up time before timing. Default 50 ms (at least 2 calls). */
+  warmupMs?: number;
+}
+
+/**
+ * Times `fn`: warms it up, picks a number of calls per batch so that a batch lasts about
+ * `batchMs`, runs `batches` timed batches and returns the median time per call.
+ */
+export function measure(fn: () => void, options: MeasureOptions = {}): Timing {
+  const { batchMs = 100, batches = 5, warmupMs = 50 } = options;
+  let calls = 0;
+  const warmStart = performance.now();
+  while (calls < 2 || performance.now() - warmStart < warmupMs) {
+    fn();
+    calls++;
+  }
+  const perCall = (performance.now() - warmStart) / calls;
+  const reps = Math.max(1, Math.round(batchMs / perCall));
+  const times: number[] = [];
+  for (let batch = 0; batch < batches; batch++) {
+    const start = performance.now();
+    for (let r = 0; r < reps; r++) fn();
+    times.push((performance.now() - start) / reps);
+  }
+  return { medianMs: median(times), reps, batches };
+}
+
+/** Median of a non-empty list. */
+export function median(values: number[]): number {
+  const s = [...values].sort((x, y) => x - y);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** `n` uniform floats in [-1, 1) from a small seeded generator (mulberry32). */
+export function randomFloats(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  }
+  return out;
+}
+
+/** Prints a markdown table. */
+export function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i])).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => `${'-'.repeat(w + 1)}:`).join('|')}|`);
+  for (const r of rows) console.log(line(r));
+}

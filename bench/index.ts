@@ -1,0 +1,22 @@
+// `npm run bench`: prints the machine, then runs every suite in order.
+import os from 'node:os';
+import { runMatmul } from './matmul.js';
+
+/** A benchmark suite: a name and a function that prints its results. */
+interface Suite {
+  name: string;
+  run: () => Promise<void>;
+}
+
+const SUITES: Suite[] = [{ name: 'matmul', run: runMatmul }];
+
+console.log('# neurasm benchmarks\n');
+console.log(`date: ${new Date().toISOString()}`);
+console.log(`cpu: ${os.cpus()[0]?.model ?? 'unknown'} (${os.cpus().length} logical cores, benchmarks use one)`);
+console.log(`node: ${process.version} (${process.platform}-${process.arch})\n`);
+const only = process.argv.slice(2);
+for (const suite of SUITES) {
+  if (only.length > 0 && !only.includes(suite.name)) continue;
+  await suite.run();
+  console.log('');
+}

@@ -1,0 +1,71 @@
+import { Act } from '../codes.js';
+import { backend } from '../loader.js';
+import { scratch } from '../scratch.js';
+
+/** Options of `gemm`. */
+export interface GemmOptions {
+  /** A is stored [k×m] and read transposed. */
+  transA?: boolean;
+  /** B is stored [n×k] and read transposed. */
+  transB?: boolean;
+  /** Byte pointer to n floats added to every row of the product; 0 or left out for none. */
+  bias?: number;
+  /** Activation code from `Act` (src/backend/codes.ts) applied last; linear by default. */
+  activation?: number;
+  /** Parameter of leakyRelu (negative slope) and elu (scale of the negative side). */
+  alpha?: number;
+  /** C += result instead of C = result (the activation then applies to the sum). */
+  accumulate?: boolean;
+}
+
+type GemmExport = (
+  a: number,
+  b: number,
+  c: number,
+  m: number,
+  k: number,
+  n: number,
+  transA: number,
+  transB: number,
+  bias: number,
+  act: number,
+  alpha: number,
+  accumulate: number,
+  scratch: number,
+) => void;
+
+/**
+ * C[m×n] = act((accumulate ? C : 0) + op(A)·op(B) + bias), float32 row-major, where op(A) is A
+ * [m×k] or, with `transA`, A stored [k×m], and op(B) is B [k×n] or, with `transB`, B stored [n×k].
+ * All pointers are byte offsets into linear memory. Preconditions (not checked): m, k, n >= 1
+ * integers; the blocks hold the sizes above; C does not overlap A, B or bias (the kernel writes C
+ * tile by tile while it still reads A and B). May grow the scratch block, so re-fetch memory views
+ * afterwards.
+ */
+export function gemm(
+  a: number,
+  b: number,
+  c: number,
+  m: number,
+  k: number,
+  n: number,
+  options: GemmOptions = {},
+): void {
+  const ex = backend().exports;
+  const work = scratch((ex.gemmScratchBytes as (m: number, k: number, n: number) => number)(m, k, n));
+  (ex.gemm as GemmExport)(
+    a,
+    b,
+    c,
+    m,
+    k,
+    n,
+    options.transA ? 1 : 0,
+    options.transB ? 1 : 0,
+    options.bias ?? 0,
+    options.activation ?? Act.linear,
+    options.alpha ?? 0,
+    options.accumulate ? 1 : 0,
+    work,
+  );
+}
