@@ -1,0 +1,369 @@
+import { formatShape, ShapeError, ValueError } from '../errors.js';
+import { fromFlat } from '../ops/create.js';
+import type { Tensor } from '../ops/tensor.js';
+import { checkTensor, describe } from '../ops/validate.js';
+
+/** What `StandardScaler.toJSON()` returns; `mean`/`scale` are null before `fit`. */
+export interface StandardScalerJSON {
+  className: 'StandardScaler';
+  withMean: boolean;
+  withStd: boolean;
+  mean: number[] | null;
+  scale: number[] | null;
+}
+
+/** What `MinMaxScaler.toJSON()` returns; `dataMin`/`dataMax` are null before `fit`. */
+export interface MinMaxScalerJSON {
+  className: 'MinMaxScaler';
+  range: [number, number];
+  dataMin: number[] | null;
+  dataMax: number[] | null;
+}
+
+/** A scaler's saved form. */
+export type ScalerJSON = StandardScalerJSON | MinMaxScalerJSON;
+
+/** Reads a float32 or int32 tensor of rank >= 2 as rows of its last axis (the features). */
+function readColumns(op: string, x: Tensor): { rows: number; cols: number; values: Float32Array | Int32Array } {
+  checkTensor(op, 'x', x);
+  const cols = x.shape[x.rank - 1];
+  if (x.rank < 2 || cols === 0) {
+    throw new ShapeError(
+      `${op}: expected x of shape [samples, features] with features >= 1, got ${formatShape(x.shape)}`,
+    );
+  }
+  return { rows: x.size / cols, cols, values: x.dataSync<typeof x.dtype>() };
+}
+
+/**
+ * Per-column affine scaling: `transform` maps v to (v - center) / divisor + offset and
+ * `inverseTransform` maps it back. Subclasses compute center and divisor in `fit`.
+ */
+abstract class ColumnScaler {
+  protected center: Float64Array | null = null;
+  protected divisor: Float64Array | null = null;
+  protected abstract readonly className: ScalerJSON['className'];
+  protected abstract readonly offset: number;
+
+  /** Whether `fit` has run (or the state was loaded with `fromJSON`). */
+  get isFitted(): boolean {
+    return this.center !== null;
+  }
+
+  /** Number of features seen by `fit`, or null before. */
+  get numFeatures(): number | null {
+    return this.center?.length ?? null;
+  }
+
+  /** Sets center and divisor (and any statistics of its own) from validated, finite rows of `cols` values. */
+  protected abstract fitColumns(values: ArrayLike<number>, rows: number, cols: number): void;
+
+  /** Learns the per-column statistics of x [samples, features]. Returns this scaler. */
+  fit(x: Tensor): this {
+    const op = `${this.className}.fit`;
+    const { rows, cols, values } = readColumns(op, x);
+    if (rows === 0) throw new ShapeError(`${op}: expected at least one sample, got x of shape ${formatShape(x.shape)}`);
+    const bad = values.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) {
+      throw new ValueError(
+        `${op}: x holds ${values[bad]} at row ${Math.floor(bad / cols) + 1}, column ${bad % cols}; expected finite numbers`,
+      );
+    }
+    this.fitColumns(values, rows, cols);
+    return this;
+  }
+
+  private apply(name: string, x: Tensor, inverse: boolean): Tensor {
+    const op = `${this.className}.${name}`;
+    const { cols, values } = readColumns(op, x);
+    const center = this.center;
+    const divisor = this.divisor;
+    if (center === null || divisor === null) {
+      throw new ValueError(`${op}: the scaler is not fitted yet; call fit(x) or fitTransform(x) first`);
+    }
+    if (cols !== center.length) {
+      throw new ShapeError(
+        `${op}: x has ${cols} features (shape ${formatShape(x.shape)}), but the scaler was fitted on ${center.length}`,
+      );
+    }
+    const out = new Float32Array(values.length);
+    const offset = this.offset;
+    for (let i = 0; i < values.length; i++) {
+      const j = i % cols;
+      out[i] = inverse ? (values[i] - offset) * divisor[j] + center[j] : (values[i] - center[j]) / divisor[j] + offset;
+    }
+    return fromFlat(x.shape, 'float32', out);
+  }
+
+  /** Scales x [samples, features] with the fitted statistics; a new float32 tensor of the same shape. */
+  transform(x: Tensor): Tensor {
+    return this.apply('transform', x, false);
+  }
+
+  /** `fit(x)` then `transform(x)`. */
+  fitTransform(x: Tensor): Tensor {
+    return this.fit(x).transform(x);
+  }
+
+  /** Undoes `transform`: maps scaled values back to the original units. */
+  inverseTransform(x: Tensor): Tensor {
+    return this.apply('inverseTransform', x, true);
+  }
+
+  /** The configuration and fitted statistics, as plain JSON. */
+  abstract toJSON(): ScalerJSON;
+}
+
+/** Options of `standardScaler`. */
+export interface StandardScalerOptions {
+  /** Subtract each column's mean. Default true. */
+  withMean?: boolean;
+  /** Divide by each column's standard deviation. Default true. */
+  withStd?: boolean;
+}
+
+/**
+ * Standardizes each feature: (v - mean) / std, with the population standard deviation (as
+ * scikit-learn's StandardScaler). A constant column gets scale 1, so it maps to 0.
+ */
+export class StandardScaler extends ColumnScaler {
+  protected readonly className = 'StandardScaler';
+  protected readonly offset = 0;
+  /** Whether `fit` subtracts the mean. */
+  readonly withMean: boolean;
+  /** Whether `fit` divides by the standard deviation. */
+  readonly withStd: boolean;
+
+  constructor(options: StandardScalerOptions = {}) {
+    super();
+    const { withMean = true, withStd = true } = checkObject('standardScaler', options) as StandardScalerOptions;
+    this.withMean = checkBoolean('standardScaler', 'withMean', withMean);
+    this.withStd = checkBoolean('standardScaler', 'withStd', withStd);
+  }
+
+  /** Column means (0 when withMean is false), or null before `fit`. */
+  get mean(): number[] | null {
+    return this.center && Array.from(this.center);
+  }
+
+  /** Column scales: standard deviations, 1 for constant columns (1 everywhere when withStd is false); null before `fit`. */
+  get scale(): number[] | null {
+    return this.divisor && Array.from(this.divisor);
+  }
+
+  protected fitColumns(values: ArrayLike<number>, rows: number, cols: number): void {
+    const mean = new Float64Array(cols);
+    const scale = new Float64Array(cols).fill(1);
+    const lo = new Float64Array(cols).fill(Infinity);
+    const hi = new Float64Array(cols).fill(-Infinity);
+    for (let i = 0; i < values.length; i++) {
+      const j = i % cols;
+      mean[j] += values[i];
+      lo[j] = Math.min(lo[j], values[i]);
+      hi[j] = Math.max(hi[j], values[i]);
+    }
+    for (let j = 0; j < cols; j++) mean[j] /= rows;
+    if (this.withStd) {
+      const sq = new Float64Array(cols);
+      for (let i = 0; i < values.length; i++) {
+        const d = values[i] - mean[i % cols];
+        sq[i % cols] += d * d;
+      }
+      // a constant column (min == max) keeps scale 1: no division by zero
+      for (let j = 0; j < cols; j++) if (hi[j] > lo[j]) scale[j] = Math.sqrt(sq[j] / rows);
+    }
+    if (!this.withMean) mean.fill(0);
+    this.center = mean;
+    this.divisor = scale;
+  }
+
+  /** The configuration and statistics as JSON; `scalerFromJSON` (or `StandardScaler.fromJSON`) restores it. */
+  toJSON(): StandardScalerJSON {
+    return {
+      className: 'StandardScaler',
+      withMean: this.withMean,
+      withStd: this.withStd,
+      mean: this.mean,
+      scale: this.scale,
+    };
+  }
+
+  /** Restores a scaler saved with `toJSON`. */
+  static fromJSON(json: unknown): StandardScaler {
+    const op = 'StandardScaler.fromJSON';
+    const obj = parseJSON(op, json, 'StandardScaler');
+    const scaler = new StandardScaler({ withMean: obj.withMean as boolean, withStd: obj.withStd as boolean });
+    const state = numberArrays(op, obj, 'mean', 'scale');
+    if (state) {
+      const bad = state[1].findIndex((s) => !(s > 0));
+      if (bad >= 0) throw new ValueError(`${op}: expected scale to be positive, got scale[${bad}] = ${state[1][bad]}`);
+      [scaler.center, scaler.divisor] = state;
+    }
+    return scaler;
+  }
+}
+
+/** Options of `minMaxScaler`. */
+export interface MinMaxScalerOptions {
+  /** The interval [lo, hi] each feature's training range maps to. Default [0, 1]. */
+  range?: [number, number];
+}
+
+/**
+ * Rescales each feature so its training minimum maps to range[0] and its maximum to range[1] (as
+ * scikit-learn's MinMaxScaler). A constant column is treated as having range 1 (it maps to range[0]).
+ */
+export class MinMaxScaler extends ColumnScaler {
+  protected readonly className = 'MinMaxScaler';
+  /** The target interval. */
+  readonly range: [number, number];
+  protected readonly offset: number;
+
+  constructor(options: MinMaxScalerOptions = {}) {
+    super();
+    const { range = [0, 1] } = checkObject('minMaxScaler', options) as MinMaxScalerOptions;
+    if (!Array.isArray(range) || range.length !== 2 || !range.every(Number.isFinite) || !(range[0] < range[1])) {
+      throw new ValueError(
+        `minMaxScaler: expected range to be [lo, hi] with finite lo < hi, got ${JSON.stringify(range)}`,
+      );
+    }
+    this.range = [range[0], range[1]];
+    this.offset = range[0];
+  }
+
+  private dataMaxima: Float64Array | null = null;
+
+  /** Column minima seen by `fit`, or null before. */
+  get dataMin(): number[] | null {
+    return this.center && Array.from(this.center);
+  }
+
+  /** Column maxima seen by `fit`, or null before. */
+  get dataMax(): number[] | null {
+    return this.dataMaxima && Array.from(this.dataMaxima);
+  }
+
+  protected fitColumns(values: ArrayLike<number>, _rows: number, cols: number): void {
+    const lo = new Float64Array(cols).fill(Infinity);
+    const hi = new Float64Array(cols).fill(-Infinity);
+    for (let i = 0; i < values.length; i++) {
+      const j = i % cols;
+      lo[j] = Math.min(lo[j], values[i]);
+      hi[j] = Math.max(hi[j], values[i]);
+    }
+    this.setExtremes(lo, hi);
+  }
+
+  private setExtremes(lo: Float64Array, hi: Float64Array): void {
+    const width = this.range[1] - this.range[0];
+    this.center = lo;
+    this.dataMaxima = hi;
+    // a constant column counts as range 1: no division by zero
+    this.divisor = Float64Array.from(lo, (v, j) => (hi[j] > v ? hi[j] - v : 1) / width);
+  }
+
+  /** The configuration and statistics as JSON; `scalerFromJSON` (or `MinMaxScaler.fromJSON`) restores it. */
+  toJSON(): MinMaxScalerJSON {
+    return { className: 'MinMaxScaler', range: [...this.range], dataMin: this.dataMin, dataMax: this.dataMax };
+  }
+
+  /** Restores a scaler saved with `toJSON`. */
+  static fromJSON(json: unknown): MinMaxScaler {
+    const op = 'MinMaxScaler.fromJSON';
+    const obj = parseJSON(op, json, 'MinMaxScaler');
+    const scaler = new MinMaxScaler({ range: obj.range as [number, number] });
+    const state = numberArrays(op, obj, 'dataMin', 'dataMax');
+    if (state) {
+      const bad = state[0].findIndex((lo, j) => !(lo <= state[1][j]));
+      if (bad >= 0)
+        throw new ValueError(`${op}: expected dataMin <= dataMax, got ${state[0][bad]} > ${state[1][bad]} at ${bad}`);
+      scaler.setExtremes(state[0], state[1]);
+    }
+    return scaler;
+  }
+}
+
+/** Either scaler. */
+export type Scaler = StandardScaler | MinMaxScaler;
+
+function checkObject(op: string, options: unknown): object {
+  if (options === null || typeof options !== 'object') {
+    throw new ValueError(`${op}: expected options to be an object, got ${describe(options)}`);
+  }
+  return options;
+}
+
+function checkBoolean(op: string, arg: string, v: unknown): boolean {
+  if (typeof v !== 'boolean') throw new ValueError(`${op}: expected ${arg} to be a boolean, got ${describe(v)}`);
+  return v;
+}
+
+/** Accepts a JSON object or its text. */
+function toObject(op: string, json: unknown): Record<string, unknown> {
+  let obj = json;
+  if (typeof obj === 'string') {
+    try {
+      obj = JSON.parse(obj);
+    } catch (e) {
+      throw new ValueError(`${op}: the text is not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+    throw new ValueError(`${op}: expected a scaler's JSON object, got ${describe(obj)}`);
+  }
+  return obj as Record<string, unknown>;
+}
+
+/** Accepts a JSON object or its text; checks the class name. */
+function parseJSON(op: string, json: unknown, className: string): Record<string, unknown> {
+  const obj = toObject(op, json);
+  if (obj.className !== className) {
+    throw new ValueError(`${op}: expected className ${JSON.stringify(className)}, got ${describe(obj.className)}`);
+  }
+  return obj;
+}
+
+/** Two fields that are both null (unfitted) or both arrays of finite numbers of one length >= 1. */
+function numberArrays(
+  op: string,
+  obj: Record<string, unknown>,
+  a: string,
+  b: string,
+): [Float64Array, Float64Array] | null {
+  const va = obj[a] ?? null;
+  const vb = obj[b] ?? null;
+  if (va === null && vb === null) return null;
+  for (const [name, v] of [
+    [a, va],
+    [b, vb],
+  ] as const) {
+    if (!Array.isArray(v) || v.length === 0 || !v.every((e) => typeof e === 'number' && Number.isFinite(e))) {
+      throw new ValueError(`${op}: expected ${name} to be a non-empty array of finite numbers, got ${describe(v)}`);
+    }
+  }
+  const [xa, xb] = [va as number[], vb as number[]];
+  if (xa.length !== xb.length) {
+    throw new ValueError(`${op}: ${a} has ${xa.length} entries but ${b} has ${xb.length}; expected the same number`);
+  }
+  return [Float64Array.from(xa), Float64Array.from(xb)];
+}
+
+/** A scaler that standardizes features (zero mean, unit variance per column). */
+export function standardScaler(options: StandardScalerOptions = {}): StandardScaler {
+  return new StandardScaler(options);
+}
+
+/** A scaler that maps each feature's training [min, max] to `range` (default [0, 1]). */
+export function minMaxScaler(options: MinMaxScalerOptions = {}): MinMaxScaler {
+  return new MinMaxScaler(options);
+}
+
+/** Restores either scaler from its `toJSON()` object (or that object's JSON text). */
+export function scalerFromJSON(json: unknown): Scaler {
+  const obj = toObject('scalerFromJSON', json);
+  if (obj.className === 'StandardScaler') return StandardScaler.fromJSON(obj);
+  if (obj.className === 'MinMaxScaler') return MinMaxScaler.fromJSON(obj);
+  throw new ValueError(
+    `scalerFromJSON: expected className "StandardScaler" or "MinMaxScaler", got ${describe(obj.className)}`,
+  );
+}
