@@ -1,5 +1,6 @@
 // `npm run bench`: prints the machine, then runs every suite in order.
 import os from 'node:os';
+import { clockName } from './harness.js';
 import { runMatmul } from './matmul.js';
 
 /** A benchmark suite: a name and a function that prints its results. */
@@ -13,10 +14,14 @@ const SUITES: Suite[] = [{ name: 'matmul', run: runMatmul }];
 console.log('# neurasm benchmarks\n');
 console.log(`date: ${new Date().toISOString()}`);
 console.log(`cpu: ${os.cpus()[0]?.model ?? 'unknown'} (${os.cpus().length} logical cores, benchmarks use one)`);
-console.log(`node: ${process.version} (${process.platform}-${process.arch})\n`);
+console.log(`node: ${process.version} (${process.platform}-${process.arch})`);
+// Other processes on the machine slow the timings down; the load average says how busy it was.
+console.log(`load average (1 min) at start: ${os.loadavg()[0].toFixed(2)}`);
+console.log(`clock: ${clockName} (BENCH_CLOCK=wall for wall time), median of timed batches\n`);
 const only = process.argv.slice(2);
 for (const suite of SUITES) {
   if (only.length > 0 && !only.includes(suite.name)) continue;
   await suite.run();
   console.log('');
 }
+console.log(`load average (1 min) at end: ${os.loadavg()[0].toFixed(2)}`);

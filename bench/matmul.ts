@@ -59,7 +59,9 @@ function timePlainJs(): number[] {
 
 /** Runs the suite and prints its table. */
 export async function runMatmul(): Promise<void> {
-  console.log('## GEMM throughput (GFLOP/s = 2·m·k·n / time, single thread, median of timed batches)\n');
+  console.log(
+    '## GEMM throughput (GFLOP/s = 2·m·k·n / time, single thread; default options: no transpose, bias or activation)\n',
+  );
   await ready({ relaxedSimd: false });
   const simd = timeWasm();
   const hasRelaxed = relaxedSimdAvailable();
