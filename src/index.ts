@@ -56,3 +56,14 @@ export { Random, setSeed } from './random.js';
 
 /** Fused kernels, as `tf.fused` in TensorFlow.js. */
 export const fused = { matMul: fusedMatMul };
+
+export * as layers from './layers/index.js';
+export * as initializers from './layers/initializers.js';
+export type { BatchArgs, FitArgs } from './models/fit.js';
+export { DivergenceError } from './models/fit.js';
+export type { CompileArgs, SequentialArgs } from './models/sequential.js';
+export { Sequential, sequential } from './models/sequential.js';
+export type { Optimizer } from './optimizers/index.js';
+export { train } from './optimizers/index.js';
+export type { CustomCallbackArgs, Logs } from './training/callbacks.js';
+export { History } from './training/callbacks.js';

@@ -76,7 +76,7 @@ describe('gradients of activations', () => {
     linear: nn.linear,
     relu: nn.relu,
     leakyRelu: (x: nn.Tensor) => nn.leakyRelu(x, 0.2),
-    elu: nn.elu,
+    elu: (x: nn.Tensor) => nn.elu(x),
     sigmoid: nn.sigmoid,
     tanh: nn.tanh,
     softplus: nn.softplus,

@@ -1,0 +1,159 @@
+import { Reduce } from '../backend/codes.js';
+import {
+  activationBackward,
+  activationForward,
+  softmaxRows,
+  softmaxRowsBackward,
+} from '../backend/kernels/activations.js';
+import { gemm } from '../backend/kernels/gemm.js';
+import { reduceAxis } from '../backend/kernels/reduce.js';
+import { ShapeError, ValueError } from '../errors.js';
+import { softmax } from '../ops/activations.js';
+import { fusedMatMul } from '../ops/matmul.js';
+import type { Tensor } from '../ops/tensor.js';
+import { describe } from '../ops/validate.js';
+import type { Variable } from '../ops/variable.js';
+import {
+  type ActivationName,
+  activationCode,
+  defaultAlpha,
+  kerasActivationName,
+  resolveActivation,
+} from './activations.js';
+import { getInitializer, type Initializer } from './initializers.js';
+import { Layer, type LayerArgs, type SymbolicShape } from './layer.js';
+import type { LayerStep, StepContext } from './step.js';
+
+/** Options of `layers.dense`. */
+export interface DenseArgs extends LayerArgs {
+  /** Number of output features. */
+  units: number;
+  /** Activation applied to the output (default linear). */
+  activation?: ActivationName | string;
+  /** Whether to add a bias (default true). */
+  useBias?: boolean;
+  /** Kernel initializer (default glorotUniform, as in Keras). */
+  kernelInitializer?: string | Initializer;
+  /** Bias initializer (default zeros). */
+  biasInitializer?: string | Initializer;
+}
+
+// Activations whose derivative can be computed from the output alone (or from the output standing in
+// for the input: relu, leakyRelu and elu have the sign of their input), so GEMM can fuse them.
+const FUSABLE = new Set<ActivationName>(['linear', 'relu', 'leakyRelu', 'elu', 'sigmoid', 'tanh']);
+
+/** A fully connected layer: activation(x · kernel + bias). */
+export class Dense extends Layer {
+  readonly className = 'Dense';
+  /** Number of output features. */
+  readonly units: number;
+  /** Activation of the output. */
+  readonly activation: ActivationName;
+  /** Whether there is a bias. */
+  readonly useBias: boolean;
+  private readonly kernelInitializer: Initializer;
+  private readonly biasInitializer: Initializer;
+  /** The kernel variable [inputWidth, units], once built. */
+  kernel: Variable | null = null;
+  /** The bias variable [units], once built (and if useBias). */
+  bias: Variable | null = null;
+
+  constructor(args: DenseArgs) {
+    super(args, 'dense');
+    if (!Number.isInteger(args.units) || args.units < 1) {
+      throw new ValueError(
+        `Dense "${this.name}": expected units to be a positive integer, got ${describe(args.units)}`,
+      );
+    }
+    this.units = args.units;
+    this.activation = resolveActivation(args.activation, `Dense "${this.name}"`);
+    this.useBias = args.useBias ?? true;
+    this.kernelInitializer = getInitializer(
+      args.kernelInitializer ?? 'glorotUniform',
+      `Dense "${this.name}" kernelInitializer`,
+    );
+    this.biasInitializer = getInitializer(args.biasInitializer ?? 'zeros', `Dense "${this.name}" biasInitializer`);
+  }
+
+  computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    const width = inputShape[inputShape.length - 1];
+    if (inputShape.length !== 2 || width === null) {
+      throw new ShapeError(
+        `Dense "${this.name}": expected input of shape [batch, features], got [${inputShape.map((d) => d ?? '*').join(', ')}] (add a flatten layer before it)`,
+      );
+    }
+    return [inputShape[0], this.units];
+  }
+
+  protected override createWeights(inputShape: SymbolicShape): void {
+    const width = inputShape[1] as number;
+    this.kernel = this.addWeight('kernel', [width, this.units], this.kernelInitializer.generate([width, this.units]));
+    if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.biasInitializer.generate([this.units]));
+  }
+
+  call(x: Tensor, _training: boolean): Tensor {
+    const act = this.activation;
+    const z = fusedMatMul({
+      a: x,
+      b: this.kernel!,
+      bias: this.bias ?? undefined,
+      activation: act === 'softmax' ? 'linear' : act,
+      leakyreluAlpha: defaultAlpha(act),
+    });
+    if (act !== 'softmax') return z;
+    const y = softmax(z);
+    return y;
+  }
+
+  makeStep(ctx: StepContext): LayerStep {
+    const { units } = this;
+    const width = ctx.inputWidth;
+    const act: ActivationName = ctx.emitLogits ? 'linear' : this.activation;
+    const fused = FUSABLE.has(act);
+    const code = act === 'softmax' ? 0 : activationCode(act);
+    const alpha = defaultAlpha(act);
+    const output = ctx.alloc(ctx.maxRows * units);
+    const outputGrad = ctx.alloc(ctx.maxRows * units);
+    const preActivation = fused || act === 'softmax' ? output : ctx.alloc(ctx.maxRows * units);
+    const kernel = this.kernel!;
+    const kernelPtr = kernel.ptr();
+    const biasPtr = this.bias ? this.bias.ptr() : 0;
+    const kernelGrad = ctx.alloc(width * units);
+    const biasGrad = this.bias ? ctx.alloc(units) : 0;
+    const paramGrads = [{ variable: kernel, grad: kernelGrad }];
+    if (this.bias) paramGrads.push({ variable: this.bias, grad: biasGrad });
+    const forwardOptions = { bias: biasPtr, activation: fused ? code : 0, alpha };
+    return {
+      output,
+      outputGrad,
+      outputWidth: units,
+      paramGrads,
+      forward(rows) {
+        gemm(ctx.input, kernelPtr, preActivation, rows, width, units, forwardOptions);
+        if (act === 'softmax') softmaxRows(output, output, rows, units);
+        else if (!fused) activationForward(code, preActivation, output, rows * units, alpha);
+      },
+      backward(rows) {
+        // turn the gradient of the output into the gradient of the pre-activation, in place
+        if (act === 'softmax') softmaxRowsBackward(output, outputGrad, outputGrad, rows, units);
+        else if (act !== 'linear') {
+          activationBackward(code, preActivation, output, outputGrad, outputGrad, rows * units, alpha);
+        }
+        gemm(ctx.input, outputGrad, kernelGrad, width, rows, units, { transA: true });
+        if (biasGrad) reduceAxis(Reduce.sum, outputGrad, biasGrad, 1, rows, units);
+        if (ctx.inputGrad) gemm(outputGrad, kernelPtr, ctx.inputGrad, rows, units, width, { transB: true });
+      },
+    };
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(),
+      units: this.units,
+      activation: kerasActivationName(this.activation),
+      use_bias: this.useBias,
+      kernel_initializer: { class_name: this.kernelInitializer.className, config: this.kernelInitializer.config },
+      bias_initializer: { class_name: this.biasInitializer.className, config: this.biasInitializer.config },
+    };
+  }
+}

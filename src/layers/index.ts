@@ -1,0 +1,34 @@
+import { Activation, type ActivationArgs } from './activation-layer.js';
+import { Dense, type DenseArgs } from './dense.js';
+import { Dropout, type DropoutArgs } from './dropout.js';
+import { Flatten, InputLayer } from './flatten.js';
+import type { LayerArgs } from './layer.js';
+
+/** A fully connected layer (units, activation, useBias, initializers). */
+export function dense(args: DenseArgs): Dense {
+  return new Dense(args);
+}
+
+/** A layer applying an activation function. */
+export function activation(args: ActivationArgs): Activation {
+  return new Activation(args);
+}
+
+/** Randomly zeroes a fraction `rate` of inputs during training. */
+export function dropout(args: DropoutArgs): Dropout {
+  return new Dropout(args);
+}
+
+/** Flattens each example to one dimension. */
+export function flatten(args: LayerArgs = {}): Flatten {
+  return new Flatten(args);
+}
+
+/** Declares a model's input shape. */
+export function inputLayer(args: LayerArgs): InputLayer {
+  return new InputLayer(args);
+}
+
+export { Layer } from './layer.js';
+export type { ActivationArgs, DenseArgs, DropoutArgs, LayerArgs };
+export { Activation, Dense, Dropout, Flatten, InputLayer };

@@ -1,0 +1,183 @@
+import { ValueError } from '../errors.js';
+import { describe } from '../ops/validate.js';
+import { Random, randomFor } from '../random.js';
+
+/** Fan-in and fan-out of a weight shape, as Keras computes them. */
+export function fans(shape: readonly number[]): { fanIn: number; fanOut: number } {
+  if (shape.length === 0) return { fanIn: 1, fanOut: 1 };
+  if (shape.length === 1) return { fanIn: shape[0], fanOut: shape[0] };
+  if (shape.length === 2) return { fanIn: shape[0], fanOut: shape[1] };
+  const receptive = shape.slice(0, -2).reduce((a, b) => a * b, 1);
+  return { fanIn: shape[shape.length - 2] * receptive, fanOut: shape[shape.length - 1] * receptive };
+}
+
+/** Makes the starting values of a weight. */
+export interface Initializer {
+  /** Keras class name, used in model files. */
+  readonly className: string;
+  /** Keras config, used in model files. */
+  readonly config: Record<string, unknown>;
+  /** Fresh values for a weight of this shape. */
+  generate(shape: readonly number[]): Float32Array;
+}
+
+type Mode = 'fanIn' | 'fanOut' | 'fanAvg';
+type Distribution = 'truncatedNormal' | 'uniform' | 'normal';
+
+// Standard deviation of a unit normal truncated to [-2, 2], by which Keras divides (so the truncated
+// distribution keeps the intended variance).
+const TRUNCATED_STD = 0.8796256610342398;
+
+function truncatedNormal(rng: Random): number {
+  for (;;) {
+    const v = rng.normal();
+    if (v >= -2 && v <= 2) return v;
+  }
+}
+
+function count(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** Keras's VarianceScaling: the family behind glorot*, he* and leCun*. */
+function varianceScaling(
+  className: string,
+  scale: number,
+  mode: Mode,
+  distribution: Distribution,
+  seed?: number,
+): Initializer {
+  const rngFor = () => (seed === undefined ? randomFor() : new Random(seed));
+  return {
+    className,
+    config: { seed: seed ?? null },
+    generate(shape) {
+      const { fanIn, fanOut } = fans(shape);
+      const n = mode === 'fanIn' ? fanIn : mode === 'fanOut' ? fanOut : (fanIn + fanOut) / 2;
+      const variance = scale / Math.max(1, n);
+      const rng = rngFor();
+      const out = new Float32Array(count(shape));
+      if (distribution === 'uniform') {
+        const limit = Math.sqrt(3 * variance);
+        for (let i = 0; i < out.length; i++) out[i] = (2 * rng.uniform() - 1) * limit;
+      } else if (distribution === 'normal') {
+        const sd = Math.sqrt(variance);
+        for (let i = 0; i < out.length; i++) out[i] = rng.normal() * sd;
+      } else {
+        const sd = Math.sqrt(variance) / TRUNCATED_STD;
+        for (let i = 0; i < out.length; i++) out[i] = truncatedNormal(rng) * sd;
+      }
+      return out;
+    },
+  };
+}
+
+function constantInit(className: string, value: number): Initializer {
+  return {
+    className,
+    config: className === 'Constant' ? { value } : {},
+    generate: (shape) => new Float32Array(count(shape)).fill(value),
+  };
+}
+
+function checkSeed(seed: unknown): number | undefined {
+  if (seed === undefined || seed === null) return undefined;
+  if (typeof seed !== 'number' || !Number.isFinite(seed)) {
+    throw new ValueError(`initializer: expected seed to be a finite number, got ${describe(seed)}`);
+  }
+  return seed;
+}
+
+/** Options with an optional seed. */
+export interface SeedArgs {
+  seed?: number;
+}
+
+/** Uniform in ±sqrt(6 / (fanIn + fanOut)) — Keras's default kernel initializer. */
+export const glorotUniform = (args: SeedArgs = {}) =>
+  varianceScaling('GlorotUniform', 1, 'fanAvg', 'uniform', checkSeed(args.seed));
+/** Truncated normal with variance 2 / (fanIn + fanOut). */
+export const glorotNormal = (args: SeedArgs = {}) =>
+  varianceScaling('GlorotNormal', 1, 'fanAvg', 'truncatedNormal', checkSeed(args.seed));
+/** Truncated normal with variance 2 / fanIn. */
+export const heNormal = (args: SeedArgs = {}) =>
+  varianceScaling('HeNormal', 2, 'fanIn', 'truncatedNormal', checkSeed(args.seed));
+/** Uniform in ±sqrt(6 / fanIn). */
+export const heUniform = (args: SeedArgs = {}) =>
+  varianceScaling('HeUniform', 2, 'fanIn', 'uniform', checkSeed(args.seed));
+/** Truncated normal with variance 1 / fanIn. */
+export const leCunNormal = (args: SeedArgs = {}) =>
+  varianceScaling('LecunNormal', 1, 'fanIn', 'truncatedNormal', checkSeed(args.seed));
+/** Uniform in ±sqrt(3 / fanIn). */
+export const leCunUniform = (args: SeedArgs = {}) =>
+  varianceScaling('LecunUniform', 1, 'fanIn', 'uniform', checkSeed(args.seed));
+/** All zeros. */
+export const zeros = () => constantInit('Zeros', 0);
+/** All ones. */
+export const ones = () => constantInit('Ones', 1);
+
+/** Every value equal to `value`. */
+export function constant(args: { value: number }): Initializer {
+  if (typeof args?.value !== 'number' || !Number.isFinite(args.value)) {
+    throw new ValueError(`constant: expected value to be a finite number, got ${describe(args?.value)}`);
+  }
+  return constantInit('Constant', args.value);
+}
+
+/** Normal values (Keras defaults: mean 0, stddev 0.05). */
+export function randomNormal(args: { mean?: number; stddev?: number; seed?: number } = {}): Initializer {
+  const { mean = 0, stddev = 0.05 } = args;
+  const seed = checkSeed(args.seed);
+  return {
+    className: 'RandomNormal',
+    config: { mean, stddev, seed: seed ?? null },
+    generate(shape) {
+      const rng = seed === undefined ? randomFor() : new Random(seed);
+      return Float32Array.from({ length: count(shape) }, () => mean + stddev * rng.normal());
+    },
+  };
+}
+
+/** Uniform values (Keras defaults: in [-0.05, 0.05)). */
+export function randomUniform(args: { minval?: number; maxval?: number; seed?: number } = {}): Initializer {
+  const { minval = -0.05, maxval = 0.05 } = args;
+  const seed = checkSeed(args.seed);
+  if (!(minval <= maxval)) throw new ValueError(`randomUniform: expected minval <= maxval, got ${minval} > ${maxval}`);
+  return {
+    className: 'RandomUniform',
+    config: { minval, maxval, seed: seed ?? null },
+    generate(shape) {
+      const rng = seed === undefined ? randomFor() : new Random(seed);
+      return Float32Array.from({ length: count(shape) }, () => minval + (maxval - minval) * rng.uniform());
+    },
+  };
+}
+
+const BY_NAME: Record<string, () => Initializer> = {
+  glorotUniform,
+  glorotNormal,
+  heNormal,
+  heUniform,
+  leCunNormal,
+  leCunUniform,
+  zeros,
+  ones,
+  randomNormal,
+  randomUniform,
+};
+
+/** Names `getInitializer` accepts (camelCase, also Keras's snake_case). */
+export const initializerNames = Object.keys(BY_NAME);
+
+/** Resolves an initializer given by name (tfjs camelCase or Keras snake_case) or as an object. */
+export function getInitializer(what: string | Initializer, arg: string): Initializer {
+  if (typeof what === 'object' && what !== null && typeof what.generate === 'function') return what;
+  if (typeof what === 'string') {
+    const camel = what.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()).replace(/^lecun/, 'leCun');
+    const make = BY_NAME[camel];
+    if (make) return make();
+  }
+  throw new ValueError(
+    `${arg}: unknown initializer ${describe(what)}; expected one of ${initializerNames.join(', ')} or an initializer object`,
+  );
+}

@@ -1,0 +1,235 @@
+import { formatShape, ShapeError, ValueError } from '../errors.js';
+import { clone, fromFlat } from '../ops/create.js';
+import type { Tensor } from '../ops/tensor.js';
+import { checkTensor, describe } from '../ops/validate.js';
+import { type Variable, variable } from '../ops/variable.js';
+import type { LayerStep, StepContext } from './step.js';
+
+/** A shape with the batch dimension left open (null), as Keras writes it. */
+export type SymbolicShape = Array<number | null>;
+
+/** Options every layer takes. */
+export interface LayerArgs {
+  /** Unique name; generated from the class name when left out (dense_1, dense_2, ...). */
+  name?: string;
+  /** Shape of one example, for the first layer of a model (the batch dimension is left out). */
+  inputShape?: number[];
+  /** Shape of the input including the batch dimension (null for any size). */
+  batchInputShape?: SymbolicShape;
+  /** Whether the layer's weights are updated by training (default true). */
+  trainable?: boolean;
+}
+
+const nameCounts = new Map<string, number>();
+
+/** A generated unique layer name: dense_1, dense_2, ... */
+export function uniqueLayerName(prefix: string): string {
+  const n = (nameCounts.get(prefix) ?? 0) + 1;
+  nameCounts.set(prefix, n);
+  return `${prefix}_${n}`;
+}
+
+/** A weight of a layer: its name in model files (dense_1/kernel) and the variable that holds it. */
+export interface LayerWeight {
+  name: string;
+  variable: Variable;
+  trainable: boolean;
+}
+
+/**
+ * Base class of layers. A layer has two ways to run: `call` composes tensor ops (gradients on the
+ * tape; works for anything) and `makeStep` compiles it for fixed buffers (the fast training path).
+ */
+export abstract class Layer {
+  /** Keras class name (Dense, Dropout, ...). */
+  abstract readonly className: string;
+  /** The layer's name. */
+  readonly name: string;
+  private isTrainable: boolean;
+  /** The declared input shape with batch dimension, if the layer was given one. */
+  readonly batchInputShape: SymbolicShape | null;
+  /** Input shape (with null batch) once built. */
+  inputShape: SymbolicShape | null = null;
+  /** Output shape (with null batch) once built. */
+  outputShape: SymbolicShape | null = null;
+  protected readonly layerWeights: LayerWeight[] = [];
+
+  constructor(args: LayerArgs, prefix: string) {
+    if (args === null || typeof args !== 'object') {
+      throw new ValueError(`${prefix}: expected an options object, got ${describe(args)}`);
+    }
+    if (args.name !== undefined && (typeof args.name !== 'string' || args.name.length === 0)) {
+      throw new ValueError(`${prefix}: expected name to be a non-empty string, got ${describe(args.name)}`);
+    }
+    this.name = args.name ?? uniqueLayerName(prefix);
+    this.isTrainable = args.trainable ?? true;
+    this.batchInputShape = Layer.declaredShape(this.name, args);
+  }
+
+  private static declaredShape(name: string, args: LayerArgs): SymbolicShape | null {
+    const check = (shape: unknown, arg: string) => {
+      if (
+        !Array.isArray(shape) ||
+        shape.some((d, i) => !(d === null && i === 0 && arg === 'batchInputShape') && !(Number.isInteger(d) && d > 0))
+      ) {
+        throw new ShapeError(
+          `layer "${name}": expected ${arg} to be an array of positive integers, got ${JSON.stringify(shape)}`,
+        );
+      }
+    };
+    if (args.batchInputShape !== undefined) {
+      check(args.batchInputShape, 'batchInputShape');
+      return [...args.batchInputShape];
+    }
+    if (args.inputShape !== undefined) {
+      check(args.inputShape, 'inputShape');
+      return [null, ...args.inputShape];
+    }
+    return null;
+  }
+
+  /** Whether training updates the weights (setting it freezes or unfreezes them all). */
+  get trainable(): boolean {
+    return this.isTrainable;
+  }
+
+  set trainable(value: boolean) {
+    this.isTrainable = Boolean(value);
+    for (const w of this.layerWeights) w.variable.trainable = this.isTrainable && w.trainable;
+  }
+
+  /** Whether `build` has run. */
+  get built(): boolean {
+    return this.inputShape !== null;
+  }
+
+  /** Creates the weights for an input shape (batch dimension included, as null). */
+  build(inputShape: SymbolicShape): void {
+    if (this.built) {
+      const same =
+        this.inputShape!.length === inputShape.length &&
+        inputShape.every((d, i) => i === 0 || d === this.inputShape![i]);
+      if (!same) {
+        throw new ShapeError(
+          `layer "${this.name}": already built for input ${formatShape(this.inputShape!.slice(1) as number[])}, got ${formatShape(inputShape.slice(1) as number[])}`,
+        );
+      }
+      return;
+    }
+    const out = this.computeOutputShape(inputShape);
+    this.createWeights(inputShape);
+    this.inputShape = [null, ...inputShape.slice(1)];
+    this.outputShape = out;
+  }
+
+  /** Output shape for an input shape (batch dimension included). Throws on shapes the layer cannot take. */
+  abstract computeOutputShape(inputShape: SymbolicShape): SymbolicShape;
+
+  /** Makes the layer's weights; layers without weights keep the default. */
+  protected createWeights(_inputShape: SymbolicShape): void {}
+
+  /** Adds a weight initialised with `values`. */
+  protected addWeight(shortName: string, shape: number[], values: Float32Array, trainable = true): Variable {
+    const init = fromFlat(shape, 'float32', values);
+    let v: Variable;
+    try {
+      const base = `${this.name}/${shortName}`;
+      let unique = base;
+      for (let i = 1; ; i++) {
+        try {
+          v = variable(init, trainable, unique);
+          break;
+        } catch (e) {
+          if (!(e instanceof ValueError) || !/already exists/.test(e.message)) throw e;
+          unique = `${base}_${i}`;
+        }
+      }
+    } finally {
+      init.dispose();
+    }
+    v!.trainable = trainable && this.isTrainable;
+    this.layerWeights.push({ name: `${this.name}/${shortName}`, variable: v!, trainable });
+    return v!;
+  }
+
+  /** The forward pass with tensor ops (recorded for gradients when a tape is active). */
+  abstract call(x: Tensor, training: boolean): Tensor;
+
+  /** Compiles the layer for fixed buffers (see StepContext). */
+  abstract makeStep(ctx: StepContext): LayerStep;
+
+  /** Runs the layer on a tensor, building it first if needed. */
+  apply(x: Tensor, options: { training?: boolean } = {}): Tensor {
+    checkTensor(`layer "${this.name}"`, 'x', x);
+    this.build([null, ...x.shape.slice(1)]);
+    this.checkInput(x.shape);
+    return this.call(x, options.training ?? false);
+  }
+
+  /** Throws a ShapeError if `shape` does not fit the built input shape. */
+  checkInput(shape: readonly number[]): void {
+    const want = this.inputShape!;
+    if (shape.length !== want.length || want.some((d, i) => d !== null && d !== shape[i])) {
+      throw new ShapeError(
+        `${this.className} "${this.name}": expected input of shape ${formatShape(want.map((d) => (d === null ? '*' : d)) as never)}, got ${formatShape(shape)}`,
+      );
+    }
+  }
+
+  /** The layer's weights with their file names. */
+  get namedWeights(): readonly LayerWeight[] {
+    return this.layerWeights;
+  }
+
+  /** All weights (variables), trainable first as Keras orders them. */
+  get weights(): Variable[] {
+    return this.layerWeights.map((w) => w.variable);
+  }
+
+  /** Weights training updates. */
+  get trainableWeights(): Variable[] {
+    return this.trainable ? this.layerWeights.filter((w) => w.trainable).map((w) => w.variable) : [];
+  }
+
+  /** Number of weight values. */
+  countParams(): number {
+    return this.layerWeights.reduce((n, w) => n + w.variable.size, 0);
+  }
+
+  /** Copies of the weight values. */
+  getWeights(): Tensor[] {
+    return this.weights.map((v) => clone(v));
+  }
+
+  /** Replaces the weight values; all shapes are checked before anything changes. */
+  setWeights(weights: Tensor[]): void {
+    const own = this.weights;
+    if (!Array.isArray(weights) || weights.length !== own.length) {
+      throw new ValueError(`layer "${this.name}": expected ${own.length} weight tensors, got ${describe(weights)}`);
+    }
+    weights.forEach((w, i) => {
+      checkTensor(`layer "${this.name}".setWeights`, `weights[${i}]`, w);
+      if (w.size !== own[i].size || w.rank !== own[i].rank || w.shape.some((d, j) => d !== own[i].shape[j])) {
+        throw new ShapeError(
+          `layer "${this.name}".setWeights: weight ${this.layerWeights[i].name} has shape ${formatShape(own[i].shape)}, got ${formatShape(w.shape)}`,
+        );
+      }
+    });
+    weights.forEach((w, i) => {
+      own[i].assign(w);
+    });
+  }
+
+  /** Keras config of the layer (for summaries and model files). */
+  getConfig(): Record<string, unknown> {
+    const config: Record<string, unknown> = { name: this.name, trainable: this.trainable };
+    if (this.batchInputShape) config.batch_input_shape = this.batchInputShape;
+    return config;
+  }
+
+  /** Frees the weights. */
+  dispose(): void {
+    for (const w of this.layerWeights) w.variable.dispose();
+    this.layerWeights.length = 0;
+  }
+}

@@ -1,0 +1,364 @@
+import { backend } from '../backend/loader.js';
+import { NeurasmError, ValueError } from '../errors.js';
+import { scalar } from '../ops/create.js';
+import { tidy } from '../ops/engine.js';
+import { variableGrads } from '../ops/gradients.js';
+import { Tensor } from '../ops/tensor.js';
+import { checkInt, describe } from '../ops/validate.js';
+import { globalRandom, Random } from '../random.js';
+import { CallbackList, type CustomCallbackArgs, History, type Logs } from '../training/callbacks.js';
+import { type Data, inputRows, labelRows, type Rows, releaseRows } from '../training/inputs.js';
+import type { Metric } from '../training/metrics.js';
+import type { Sequential } from './sequential.js';
+
+/** Options of `fit`, as in TensorFlow.js. */
+export interface FitArgs {
+  /** Passes over the data (default 1). */
+  epochs?: number;
+  /** Examples per gradient step (default 32). */
+  batchSize?: number;
+  /** Shuffle the examples before each epoch (default true). */
+  shuffle?: boolean;
+  /** Held-out data evaluated after each epoch. */
+  validationData?: [Data, Data];
+  /** Fraction of the data (taken from the end, before shuffling, as Keras does) held out for validation. */
+  validationSplit?: number;
+  /** Epoch to start counting from (to resume a run). */
+  initialEpoch?: number;
+  /** 0 silent, 1 a line per epoch (default 1). */
+  verbose?: 0 | 1;
+  /** Hooks called during training. */
+  callbacks?: CustomCallbackArgs | CustomCallbackArgs[];
+  /** Seed of the shuffling and dropout of this fit (default: the global generator). */
+  seed?: number;
+  /** Milliseconds between yields to the event loop (default 50), so pages stay responsive. */
+  yieldEvery?: number;
+}
+
+/** Error for a loss that is no longer a finite number. */
+export class DivergenceError extends NeurasmError {}
+
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}
+
+const nextTick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** Copies the rows `order[start..start+rows)` of `src` into the first rows of the block at `dst`. */
+function gatherRows(
+  src: Tensor,
+  dst: number,
+  order: Int32Array | null,
+  start: number,
+  rows: number,
+  width: number,
+): void {
+  const b = backend();
+  const view = src.dtype === 'int32' ? b.views.i32 : b.views.f32;
+  const s = src.ptr() >> 2;
+  const d = dst >> 2;
+  if (!order) {
+    view.copyWithin(d, s + start * width, s + (start + rows) * width);
+    return;
+  }
+  for (let r = 0; r < rows; r++) {
+    const from = s + order[start + r] * width;
+    view.copyWithin(d + r * width, from, from + width);
+  }
+}
+
+function checkFitArgs(args: FitArgs): Required<Pick<FitArgs, 'epochs' | 'batchSize' | 'initialEpoch' | 'yieldEvery'>> {
+  if (args === null || typeof args !== 'object')
+    throw new ValueError(`fit: expected an options object, got ${describe(args)}`);
+  const epochs = checkInt('fit', 'epochs', args.epochs ?? 1, 1);
+  const batchSize = checkInt('fit', 'batchSize', args.batchSize ?? 32, 1);
+  const initialEpoch = checkInt('fit', 'initialEpoch', args.initialEpoch ?? 0, 0);
+  if (initialEpoch >= epochs)
+    throw new ValueError(`fit: expected initialEpoch < epochs, got ${initialEpoch} >= ${epochs}`);
+  const yieldEvery = args.yieldEvery ?? 50;
+  if (typeof yieldEvery !== 'number' || !(yieldEvery >= 0))
+    throw new ValueError(`fit: expected yieldEvery >= 0 ms, got ${describe(yieldEvery)}`);
+  const split = args.validationSplit;
+  if (split !== undefined && !(typeof split === 'number' && split > 0 && split < 1)) {
+    throw new ValueError(`fit: expected validationSplit in (0, 1), got ${describe(split)}`);
+  }
+  if (args.validationData !== undefined && (!Array.isArray(args.validationData) || args.validationData.length !== 2)) {
+    throw new ValueError(`fit: expected validationData to be [x, y], got ${describe(args.validationData)}`);
+  }
+  if (args.seed !== undefined && !(typeof args.seed === 'number' && Number.isFinite(args.seed))) {
+    throw new ValueError(`fit: expected seed to be a finite number, got ${describe(args.seed)}`);
+  }
+  return { epochs, batchSize, initialEpoch, yieldEvery };
+}
+
+/** The examples [start, end) of rows as a view-free tensor copy. */
+function sliceRows(rows: Rows, start: number, end: number): Rows {
+  const t = rows.tensor;
+  const shape = [end - start, ...t.shape.slice(1)];
+  const copy = new Tensor(shape, t.dtype);
+  const view = t.dtype === 'int32' ? backend().views.i32 : backend().views.f32;
+  view.copyWithin(copy.ptr() >> 2, (t.ptr() >> 2) + start * rows.width, (t.ptr() >> 2) + end * rows.width);
+  return { tensor: copy, owned: true, count: end - start, width: rows.width };
+}
+
+/** Labels and predictions views of a plan's first `rows` rows, for metrics. */
+function metricViews(labels: number, sparse: boolean, predictions: number, rows: number, width: number) {
+  const b = backend();
+  const labelView = sparse
+    ? b.views.i32.subarray(labels >> 2, (labels >> 2) + rows)
+    : b.views.f32.subarray(labels >> 2, (labels >> 2) + rows * width);
+  const predView = b.views.f32.subarray(predictions >> 2, (predictions >> 2) + rows * width);
+  return { labelView, predView };
+}
+
+/** Runs one pass over `data` without training; returns the mean loss and metric results. */
+function evaluateRows(model: Sequential, x: Rows, y: Rows, batchSize: number, metrics: Metric[]): Logs {
+  const c = model.compiled!;
+  const sparse = c.loss.sparseLabels;
+  const width = model.outputWidth;
+  for (const m of metrics) m.reset();
+  let lossSum = 0;
+  if (model.usesCompiledStep()) {
+    const plan = model.plan(batchSize, true);
+    for (let start = 0; start < x.count; start += batchSize) {
+      const rows = Math.min(batchSize, x.count - start);
+      gatherRows(x.tensor, plan.input, null, start, rows, x.width);
+      gatherRows(y.tensor, plan.labels, null, start, rows, y.width);
+      lossSum += plan.evaluateStep(rows);
+      const { labelView, predView } = metricViews(plan.labels, sparse, plan.predictions, rows, width);
+      for (const m of metrics) m.update(labelView, predView, rows, width);
+    }
+  } else {
+    for (let start = 0; start < x.count; start += batchSize) {
+      const rows = Math.min(batchSize, x.count - start);
+      lossSum += tidy(() => {
+        const xb = sliceRows(x, start, start + rows).tensor;
+        const yb = sliceRows(y, start, start + rows).tensor;
+        const pred = model.call(xb, false);
+        const loss = c.loss.fn(sparse ? yb : yb, pred);
+        for (const m of metrics) m.update(yb.view(), pred.view(), rows, width);
+        return loss.dataSync()[0] * rows;
+      });
+    }
+  }
+  const logs: Logs = { loss: lossSum / x.count };
+  for (const m of metrics) logs[m.key] = m.result();
+  return logs;
+}
+
+/** One training step through tensor ops and the tape (custom losses and anything the plan lacks). */
+function tapeStep(model: Sequential, xb: Tensor, yb: Tensor, metrics: Metric[], rows: number): number {
+  const c = model.compiled!;
+  return tidy(() => {
+    let pred: Tensor | null = null;
+    const { value, grads } = variableGrads(() => {
+      pred = model.call(xb, true);
+      return c.loss.fn(yb, pred);
+    }, model.trainableWeights);
+    const loss = value.dataSync()[0];
+    if (!Number.isFinite(loss)) return loss * rows;
+    c.optimizer.applyGradients(grads);
+    const p = pred as unknown as Tensor;
+    for (const m of metrics) m.update(yb.view(), p.view(), rows, model.outputWidth);
+    return loss * rows;
+  });
+}
+
+function formatLogs(logs: Logs): string {
+  return Object.entries(logs)
+    .map(([k, v]) => `${k}: ${v.toFixed(4)}`)
+    .join(' - ');
+}
+
+/** The training loop behind `model.fit`. */
+export async function fitModel(model: Sequential, x: Data, y: Data, args: FitArgs = {}): Promise<History> {
+  const c = model.compiled;
+  if (!c) throw new ValueError('fit: the model must be compiled first (call model.compile({ optimizer, loss }))');
+  const { epochs, batchSize, initialEpoch, yieldEvery } = checkFitArgs(args);
+  const callbacks = new CallbackList(args.callbacks);
+  const width = model.inputWidthFor('fit', x instanceof Tensor ? x : undefined);
+  const owned: Rows[] = [];
+  try {
+    let xs = inputRows('fit', 'x', x, width);
+    owned.push(xs);
+    let ys = labelRows('fit', y, c.loss.sparseLabels, model.outputWidth);
+    owned.push(ys);
+    if (xs.count !== ys.count) {
+      throw new ValueError(`fit: x has ${xs.count} examples but y has ${ys.count}; expected the same number`);
+    }
+    let xv: Rows | null = null;
+    let yv: Rows | null = null;
+    if (args.validationData) {
+      xv = inputRows('fit', 'validationData[0]', args.validationData[0], width);
+      owned.push(xv);
+      yv = labelRows('fit', args.validationData[1], c.loss.sparseLabels, model.outputWidth);
+      owned.push(yv);
+      if (xv.count !== yv.count)
+        throw new ValueError(`fit: validationData x has ${xv.count} examples but y has ${yv.count}`);
+    } else if (args.validationSplit) {
+      const cut = Math.floor(xs.count * (1 - args.validationSplit));
+      if (cut < 1 || cut >= xs.count)
+        throw new ValueError(`fit: validationSplit ${args.validationSplit} leaves no examples on one side`);
+      xv = sliceRows(xs, cut, xs.count);
+      yv = sliceRows(ys, cut, ys.count);
+      const xt = sliceRows(xs, 0, cut);
+      const yt = sliceRows(ys, 0, cut);
+      owned.push(xv, yv, xt, yt);
+      xs = xt;
+      ys = yt;
+    }
+    return await trainLoop(model, xs, ys, xv, yv, { ...args, epochs, batchSize, initialEpoch, yieldEvery }, callbacks);
+  } finally {
+    model.random.rng = null;
+    releaseRows(...owned);
+  }
+}
+
+async function trainLoop(
+  model: Sequential,
+  xs: Rows,
+  ys: Rows,
+  xv: Rows | null,
+  yv: Rows | null,
+  args: FitArgs & { epochs: number; batchSize: number; initialEpoch: number; yieldEvery: number },
+  callbacks: CallbackList,
+): Promise<History> {
+  const c = model.compiled!;
+  const rng = args.seed === undefined ? globalRandom : new Random(args.seed);
+  model.random.rng = rng;
+  model.stopTraining = false;
+  const { epochs, batchSize } = args;
+  const compiledStep = model.usesCompiledStep();
+  const plan = compiledStep ? model.plan(batchSize, true) : null;
+  const metrics = c.makeMetrics();
+  const valMetrics = c.makeMetrics();
+  const history = new History({ epochs, batchSize, samples: xs.count, steps: Math.ceil(xs.count / batchSize) });
+  const order = args.shuffle === false ? null : new Int32Array(xs.count);
+  const outWidth = model.outputWidth;
+  const wantBatchLogs = callbacks.wantsBatchLogs;
+  let lastYield = now();
+  await callbacks.trainBegin();
+  for (let epoch = args.initialEpoch; epoch < epochs; epoch++) {
+    const started = now();
+    await callbacks.epochBegin(epoch);
+    if (order) {
+      for (let i = 0; i < order.length; i++) order[i] = i;
+      rng.shuffle(order);
+    }
+    for (const m of metrics) m.reset();
+    let lossSum = 0;
+    let seen = 0;
+    for (let batch = 0, start = 0; start < xs.count; batch++, start += batchSize) {
+      const rows = Math.min(batchSize, xs.count - start);
+      if (wantBatchLogs) await callbacks.batchBegin(batch, { batch, size: rows });
+      let batchLoss: number;
+      if (plan) {
+        gatherRows(xs.tensor, plan.input, order, start, rows, xs.width);
+        gatherRows(ys.tensor, plan.labels, order, start, rows, ys.width);
+        batchLoss = plan.trainStep(rows, c.optimizer);
+        if (Number.isFinite(batchLoss)) {
+          const { labelView, predView } = metricViews(
+            plan.labels,
+            c.loss.sparseLabels,
+            plan.predictions,
+            rows,
+            outWidth,
+          );
+          for (const m of metrics) m.update(labelView, predView, rows, outWidth);
+        }
+      } else {
+        batchLoss = tidy(() => {
+          const xb = new Tensor([rows, xs.width], 'float32');
+          const yb = new Tensor([rows, ...ys.tensor.shape.slice(1)], ys.tensor.dtype);
+          gatherRows(xs.tensor, xb.ptr(), order, start, rows, xs.width);
+          gatherRows(ys.tensor, yb.ptr(), order, start, rows, ys.width);
+          return tapeStep(model, xb, yb, metrics, rows);
+        });
+      }
+      if (!Number.isFinite(batchLoss)) {
+        throw new DivergenceError(
+          `fit: the loss became ${batchLoss / rows} at epoch ${epoch + 1}, batch ${batch + 1}; training stopped before that batch's update (try a lower learning rate, or check the data)`,
+        );
+      }
+      lossSum += batchLoss;
+      seen += rows;
+      if (wantBatchLogs) {
+        const logs: Logs = { batch, size: rows, loss: batchLoss / rows };
+        for (const m of metrics) logs[m.key] = m.result();
+        await callbacks.batchEnd(batch, logs);
+      }
+      if (now() - lastYield >= args.yieldEvery) {
+        await nextTick();
+        lastYield = now();
+      }
+      if (model.stopTraining) break;
+    }
+    const logs: Logs = { loss: lossSum / seen };
+    for (const m of metrics) logs[m.key] = m.result();
+    if (xv && yv) {
+      const val = evaluateRows(model, xv, yv, batchSize, valMetrics);
+      for (const [k, v] of Object.entries(val)) logs[`val_${k}`] = v;
+    }
+    history.record(epoch, logs);
+    if (args.verbose !== 0) {
+      console.log(`Epoch ${epoch + 1}/${epochs} - ${Math.round(now() - started)}ms - ${formatLogs(logs)}`);
+    }
+    await callbacks.epochEnd(epoch, logs);
+    if (model.stopTraining) break;
+  }
+  await callbacks.trainEnd();
+  return history;
+}
+
+/** Options of `evaluate` and `predict`. */
+export interface BatchArgs {
+  /** Examples per pass (default 32). */
+  batchSize?: number;
+  /** Ignored; for TensorFlow.js compatibility. */
+  verbose?: number;
+}
+
+/** `model.evaluate`: the loss (and metrics) on data, as scalars. */
+export function evaluateModel(model: Sequential, x: Data, y: Data, args: BatchArgs = {}): Tensor | Tensor[] {
+  const c = model.compiled;
+  if (!c) throw new ValueError('evaluate: the model must be compiled first');
+  const batchSize = checkInt('evaluate', 'batchSize', args.batchSize ?? 32, 1);
+  const width = model.inputWidthFor('evaluate', x instanceof Tensor ? x : undefined);
+  const owned: Rows[] = [];
+  try {
+    const xs = inputRows('evaluate', 'x', x, width);
+    owned.push(xs);
+    const ys = labelRows('evaluate', y, c.loss.sparseLabels, model.outputWidth);
+    owned.push(ys);
+    if (xs.count !== ys.count) throw new ValueError(`evaluate: x has ${xs.count} examples but y has ${ys.count}`);
+    const metrics = c.makeMetrics();
+    const logs = evaluateRows(model, xs, ys, batchSize, metrics);
+    const values = [logs.loss, ...metrics.map((m) => logs[m.key])].map((v) => scalar(v));
+    return values.length === 1 ? values[0] : values;
+  } finally {
+    releaseRows(...owned);
+  }
+}
+
+/** `model.predict`: outputs for every example, computed in batches. */
+export function predictModel(model: Sequential, x: Data, args: BatchArgs = {}): Tensor {
+  const batchSize = checkInt('predict', 'batchSize', args.batchSize ?? 32, 1);
+  const width = model.inputWidthFor('predict', x instanceof Tensor ? x : undefined);
+  const xs = inputRows('predict', 'x', x, width);
+  try {
+    const plan = model.plan(batchSize, false);
+    const outWidth = plan.outputWidth;
+    const out = new Tensor([xs.count, ...(model.outputShape!.slice(1) as number[])], 'float32');
+    for (let start = 0; start < xs.count; start += batchSize) {
+      const rows = Math.min(batchSize, xs.count - start);
+      gatherRows(xs.tensor, plan.input, null, start, rows, xs.width);
+      plan.forward(rows, false);
+      const f32 = backend().views.f32;
+      const from = plan.predictions >> 2;
+      f32.copyWithin((out.ptr() >> 2) + start * outWidth, from, from + rows * outWidth);
+    }
+    return out;
+  } finally {
+    releaseRows(xs);
+  }
+}

@@ -1,0 +1,295 @@
+import { formatShape, ShapeError, ValueError } from '../errors.js';
+import { InputLayer } from '../layers/flatten.js';
+import { Layer, type SymbolicShape } from '../layers/layer.js';
+import { greater } from '../ops/arithmetic.js';
+import { tidy } from '../ops/engine.js';
+import { argMax } from '../ops/reduction.js';
+import { cast } from '../ops/shape.js';
+import type { Tensor } from '../ops/tensor.js';
+import { describe } from '../ops/validate.js';
+import { getOptimizer } from '../optimizers/index.js';
+import type { Optimizer } from '../optimizers/optimizer.js';
+import type { Random } from '../random.js';
+import type { History } from '../training/callbacks.js';
+import type { Data } from '../training/inputs.js';
+import { compiledLossSupported, getLoss, type LossFunction, type LossSpec } from '../training/losses.js';
+import { getMetrics, type Metric } from '../training/metrics.js';
+import { finalActivation, Plan } from '../training/plan.js';
+import { type BatchArgs, evaluateModel, type FitArgs, fitModel, predictModel } from './fit.js';
+
+/** Options of `compile`. */
+export interface CompileArgs {
+  /** An optimizer name ('adam', 'sgd', ...; Keras defaults) or an optimizer from `nn.train`. */
+  optimizer: string | Optimizer;
+  /** A loss name (tfjs camelCase or Keras snake_case) or a function (yTrue, yPred) => scalar Tensor. */
+  loss: string | LossFunction;
+  /** Metric names, e.g. ['accuracy']. */
+  metrics?: string | string[];
+}
+
+/** What compile set up. */
+export interface Compiled {
+  optimizer: Optimizer;
+  loss: LossSpec;
+  metricNames: string[];
+  makeMetrics(): Metric[];
+}
+
+/** Options of `sequential`. */
+export interface SequentialArgs {
+  layers?: Layer[];
+  name?: string;
+}
+
+let modelCount = 0;
+
+/** A linear stack of layers: compile, fit, evaluate, predict, as in Keras and TensorFlow.js. */
+export class Sequential {
+  /** The model's name. */
+  readonly name: string;
+  /** The layers in order (an InputLayer given by the user is not listed, as in Keras). */
+  readonly layers: Layer[] = [];
+  /** Set true from a callback to end `fit` after the current batch. */
+  stopTraining = false;
+  /** @internal */ compiled: Compiled | null = null;
+  private declaredInput: SymbolicShape | null = null;
+  private readonly plans = new Map<string, Plan>();
+  /** @internal the generator of the running fit (dropout masks, shuffling) */
+  readonly random: { rng: Random | null } = { rng: null };
+
+  constructor(args: SequentialArgs = {}) {
+    if (args === null || typeof args !== 'object')
+      throw new ValueError(`sequential: expected an options object, got ${describe(args)}`);
+    this.name = args.name ?? `sequential_${++modelCount}`;
+    const layers = args.layers ?? [];
+    if (!Array.isArray(layers))
+      throw new ValueError(`sequential: expected layers to be an array, got ${describe(layers)}`);
+    for (const l of layers) this.add(l);
+  }
+
+  /** Appends a layer; builds it at once when the model's input shape is known. */
+  add(layer: Layer): void {
+    if (!(layer instanceof Layer)) throw new ValueError(`Sequential.add: expected a layer, got ${describe(layer)}`);
+    if (this.layers.includes(layer))
+      throw new ValueError(`Sequential.add: layer "${layer.name}" is already in the model`);
+    if (this.layers.some((l) => l.name === layer.name)) {
+      throw new ValueError(`Sequential.add: the model already has a layer named "${layer.name}"`);
+    }
+    const first = this.layers.length === 0 && !this.declaredInput;
+    if (!first && layer instanceof InputLayer) {
+      throw new ValueError(`Sequential.add: an inputLayer must come first`);
+    }
+    if (first && layer.batchInputShape) this.declaredInput = layer.batchInputShape;
+    else if (!first && layer.batchInputShape && this.layers.length > 0) {
+      throw new ValueError(`Sequential.add: only the first layer may declare inputShape (layer "${layer.name}")`);
+    }
+    if (layer instanceof InputLayer) return;
+    const inShape = this.layers.length ? this.layers[this.layers.length - 1].outputShape : this.declaredInput;
+    if (inShape) layer.build(inShape);
+    this.layers.push(layer);
+    this.invalidate();
+  }
+
+  /** Builds every layer for an input shape (batch dimension included, as null). */
+  build(inputShape: SymbolicShape): void {
+    let shape = inputShape;
+    for (const l of this.layers) {
+      l.build(shape);
+      shape = l.outputShape!;
+    }
+    this.declaredInput ??= inputShape;
+  }
+
+  /** Input shape with null batch, once known. */
+  get inputShape(): SymbolicShape | null {
+    return this.declaredInput ?? this.layers[0]?.inputShape ?? null;
+  }
+
+  /** Output shape with null batch, once built. */
+  get outputShape(): SymbolicShape | null {
+    return this.layers[this.layers.length - 1]?.outputShape ?? null;
+  }
+
+  /** @internal Values per example going in, building the model from data if needed. */
+  inputWidthFor(op: string, x?: { shape: readonly number[] }): number {
+    if (this.layers.length === 0) throw new ValueError(`${op}: the model has no layers`);
+    if (!this.layers[0].built) {
+      if (!x) throw new ValueError(`${op}: the model's input shape is unknown; give the first layer an inputShape`);
+      this.build([null, ...x.shape.slice(1)]);
+    }
+    const shape = this.layers[0].inputShape!.slice(1) as number[];
+    return shape.reduce((a, b) => a * b, 1);
+  }
+
+  /** @internal Values per example coming out. */
+  get outputWidth(): number {
+    const shape = this.outputShape!.slice(1) as number[];
+    return shape.reduce((a, b) => a * b, 1);
+  }
+
+  /** Every weight variable of every layer. */
+  get weights() {
+    return this.layers.flatMap((l) => l.weights);
+  }
+
+  /** Weights training updates. */
+  get trainableWeights() {
+    return this.layers.flatMap((l) => l.trainableWeights);
+  }
+
+  /** Number of weight values. */
+  countParams(): number {
+    return this.layers.reduce((n, l) => n + l.countParams(), 0);
+  }
+
+  /** Copies of all weights, layer by layer (kernel then bias). */
+  getWeights(): Tensor[] {
+    return this.layers.flatMap((l) => l.getWeights());
+  }
+
+  /** Replaces all weights; every shape is checked before any weight changes. */
+  setWeights(weights: Tensor[]): void {
+    const own = this.weights;
+    if (!Array.isArray(weights) || weights.length !== own.length) {
+      throw new ValueError(`setWeights: the model has ${own.length} weights, got ${describe(weights)}`);
+    }
+    weights.forEach((w, i) => {
+      if (!w || w.size !== own[i].size || w.shape.some((d, j) => d !== own[i].shape[j]) || w.rank !== own[i].rank) {
+        throw new ShapeError(
+          `setWeights: weight ${i} (${own[i].name}) has shape ${formatShape(own[i].shape)}, got ${describe(w)}`,
+        );
+      }
+    });
+    weights.forEach((w, i) => {
+      own[i].assign(w);
+    });
+  }
+
+  /** Sets the optimizer, loss and metrics for fit and evaluate. */
+  compile(args: CompileArgs): void {
+    if (args === null || typeof args !== 'object')
+      throw new ValueError(`compile: expected an options object, got ${describe(args)}`);
+    const optimizer = getOptimizer(args.optimizer);
+    const loss = getLoss(args.loss);
+    const metricList = args.metrics === undefined ? [] : Array.isArray(args.metrics) ? args.metrics : [args.metrics];
+    const check = (width: number) => getMetrics(metricList, loss, width);
+    if (this.outputShape) check(this.outputWidth);
+    else check(2);
+    this.compiled = {
+      optimizer,
+      loss,
+      metricNames: metricList.map(String),
+      makeMetrics: () => check(this.outputWidth),
+    };
+    this.invalidate();
+  }
+
+  /** The optimizer set by compile. */
+  get optimizer(): Optimizer | null {
+    return this.compiled?.optimizer ?? null;
+  }
+
+  /** @internal Whether fit can use the compiled step (built-in loss the step supports). */
+  usesCompiledStep(): boolean {
+    const c = this.compiled!;
+    return compiledLossSupported(c.loss.name, finalActivation(this.layers));
+  }
+
+  /** @internal A plan for this batch size (cached): with the loss for training/evaluation, or without for predict. */
+  plan(maxRows: number, withLoss: boolean): Plan {
+    const key = `${maxRows}:${withLoss}`;
+    let p = this.plans.get(key);
+    if (!p) {
+      const loss = withLoss ? this.compiled!.loss : null;
+      p = new Plan(
+        this.layers,
+        this.inputWidthFor('plan'),
+        maxRows,
+        loss && loss.name !== 'custom' ? { name: loss.name, sparseLabels: loss.sparseLabels } : null,
+        this.random,
+      );
+      this.plans.set(key, p);
+    }
+    return p;
+  }
+
+  /** Drops cached plans (after the layers or the loss change). */
+  private invalidate(): void {
+    for (const p of this.plans.values()) p.dispose();
+    this.plans.clear();
+  }
+
+  /** Runs the layers with tensor ops (gradients recorded when a tape is active). */
+  call(x: Tensor, training = false): Tensor {
+    return tidy(() => {
+      let h = x;
+      for (const l of this.layers) h = l.call(h, training);
+      return h;
+    });
+  }
+
+  /** Trains the model; see FitArgs. Resolves to the History of losses and metrics per epoch. */
+  fit(x: Data, y: Data, args: FitArgs = {}): Promise<History> {
+    return fitModel(this, x, y, args);
+  }
+
+  /** Loss and metrics on data: a scalar, or [loss, ...metrics] when metrics were compiled. */
+  evaluate(x: Data, y: Data, args: BatchArgs = {}): Tensor | Tensor[] {
+    return evaluateModel(this, x, y, args);
+  }
+
+  /** Model outputs for x, computed in batches (no training behaviour: dropout is off). */
+  predict(x: Data, args: BatchArgs = {}): Tensor {
+    return predictModel(this, x, args);
+  }
+
+  /** The most likely class of each example (int32), from predict. */
+  predictClasses(x: Data, args: BatchArgs = {}): Tensor {
+    const p = this.predict(x, args);
+    try {
+      if (p.shape[p.rank - 1] === 1) return tidy(() => cast(greater(p, 0.5), 'int32'));
+      return argMax(p, -1);
+    } finally {
+      p.dispose();
+    }
+  }
+
+  /** Prints (or hands to `printFn`) a table of layers, output shapes and parameter counts. */
+  summary(printFn: (line: string) => void = console.log): void {
+    const rows = this.layers.map((l) => [
+      `${l.name} (${l.className})`,
+      l.outputShape ? `[${l.outputShape.map((d) => d ?? 'null').join(',')}]` : 'unbuilt',
+      String(l.countParams()),
+    ]);
+    const header = ['Layer (type)', 'Output shape', 'Param #'];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)) + 2);
+    const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('');
+    const rule = (ch: string) => ch.repeat(widths.reduce((a, b) => a + b, 0));
+    const trainable = this.trainableWeights.reduce((n, w) => n + w.size, 0);
+    const total = this.countParams();
+    printFn(`Model: "${this.name}"`);
+    printFn(rule('_'));
+    printFn(line(header));
+    printFn(rule('='));
+    rows.forEach((r, i) => {
+      printFn(line(r));
+      printFn(i === rows.length - 1 ? rule('=') : rule('_'));
+    });
+    printFn(`Total params: ${total}`);
+    printFn(`Trainable params: ${trainable}`);
+    printFn(`Non-trainable params: ${total - trainable}`);
+    printFn(rule('_'));
+  }
+
+  /** Frees the weights, the optimizer state and cached buffers. */
+  dispose(): void {
+    this.invalidate();
+    this.compiled?.optimizer.dispose();
+    for (const l of this.layers) l.dispose();
+  }
+}
+
+/** Makes a Sequential model, as `tf.sequential`. */
+export function sequential(args: SequentialArgs = {}): Sequential {
+  return new Sequential(args);
+}

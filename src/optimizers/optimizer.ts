@@ -1,0 +1,133 @@
+import { formatShape, ShapeError, ValueError } from '../errors.js';
+import { fill } from '../ops/create.js';
+import { variableGrads } from '../ops/gradients.js';
+import { isTensor, type Tensor } from '../ops/tensor.js';
+import { checkFloat, checkTensor, describe } from '../ops/validate.js';
+import { trainableVariables, type Variable } from '../ops/variable.js';
+
+/** Checks a hyperparameter: a finite number within [min, max] (exclusive bounds where stated). */
+export function checkHyper(
+  op: string,
+  arg: string,
+  v: unknown,
+  min: number,
+  max = Infinity,
+  minExclusive = false,
+): number {
+  const ok = typeof v === 'number' && Number.isFinite(v) && (minExclusive ? v > min : v >= min) && v <= max;
+  if (!ok) {
+    const range = `${minExclusive ? '>' : '>='} ${min}${max === Infinity ? '' : ` and <= ${max}`}`;
+    throw new ValueError(`${op}: expected ${arg} to be a number ${range}, got ${describe(v)}`);
+  }
+  return v as number;
+}
+
+/**
+ * Base of the optimizers: keeps per-variable state tensors and applies one in-place kernel per
+ * variable. The training plan calls `beginStep` then `updateRaw` with gradient pointers; users call
+ * `minimize` or `applyGradients` with tensors, as in TensorFlow.js.
+ */
+export abstract class Optimizer {
+  /** Keras class name. */
+  abstract readonly className: string;
+  /** Current learning rate; schedules and callbacks may change it between steps. */
+  learningRate: number;
+  /** Number of update steps taken. */
+  iterations = 0;
+  private readonly state = new Map<Variable, Tensor[]>();
+
+  constructor(learningRate: number, op: string) {
+    this.learningRate = checkHyper(op, 'learningRate', learningRate, 0, Infinity, true);
+  }
+
+  /** How many state slots one variable needs, and their initial value. */
+  protected abstract slots(): { count: number; initial: number };
+
+  /** Applies the update of one variable; `step` is 1-based. */
+  protected abstract update(w: number, g: number, slots: number[], n: number, step: number): void;
+
+  /** Keras config (for model files). */
+  abstract getConfig(): Record<string, unknown>;
+
+  private slotsOf(v: Variable): number[] {
+    let s = this.state.get(v);
+    if (!s) {
+      const { count, initial } = this.slots();
+      s = Array.from({ length: count }, () => fill([...v.shape], initial));
+      this.state.set(v, s);
+    }
+    return s.map((t) => t.ptr());
+  }
+
+  /** Starts an update step (advances the step counter used by Adam's bias correction). */
+  beginStep(): void {
+    this.iterations++;
+  }
+
+  /** Updates one variable in place from a gradient block of the same size (internal, unchecked). */
+  updateRaw(v: Variable, gradPtr: number): void {
+    this.update(v.ptr(), gradPtr, this.slotsOf(v), v.size, this.iterations);
+  }
+
+  /** Applies gradients given by variable name (as `variableGrads` returns them) or as a list. */
+  applyGradients(grads: Record<string, Tensor> | Array<{ name: string; tensor: Tensor }>): void {
+    const list = Array.isArray(grads) ? grads : Object.entries(grads).map(([name, tensor]) => ({ name, tensor }));
+    const byName = new Map(trainableVariables().map((v) => [v.name, v]));
+    const pairs = list.map(({ name, tensor }) => {
+      const v = byName.get(name);
+      if (!v) throw new ValueError(`${this.className}.applyGradients: no trainable variable named "${name}"`);
+      checkTensor(`${this.className}.applyGradients`, `gradient of "${name}"`, tensor);
+      checkFloat(`${this.className}.applyGradients`, `gradient of "${name}"`, tensor);
+      if (tensor.size !== v.size || tensor.rank !== v.rank || tensor.shape.some((d, i) => d !== v.shape[i])) {
+        throw new ShapeError(
+          `${this.className}.applyGradients: gradient of "${name}" has shape ${formatShape(tensor.shape)}, the variable ${formatShape(v.shape)}`,
+        );
+      }
+      return { v, g: tensor };
+    });
+    this.beginStep();
+    for (const { v, g } of pairs) this.updateRaw(v, g.ptr());
+  }
+
+  /**
+   * Computes the gradients of the scalar `f()` with respect to `varList` (default: every trainable
+   * variable), applies them, and returns the cost if asked.
+   */
+  minimize(f: () => Tensor, returnCost = false, varList?: Variable[]): Tensor | null {
+    const { value, grads } = variableGrads(f, varList);
+    try {
+      this.applyGradients(grads);
+    } finally {
+      for (const g of Object.values(grads)) g.dispose();
+    }
+    if (returnCost) return value;
+    value.dispose();
+    return null;
+  }
+
+  /** Frees the state tensors. */
+  dispose(): void {
+    for (const slots of this.state.values()) for (const t of slots) t.dispose();
+    this.state.clear();
+  }
+
+  /** Forgets the state of variables that were disposed (called by models when they change). */
+  pruneState(): void {
+    for (const [v, slots] of this.state) {
+      if (v.isDisposed) {
+        for (const t of slots) t.dispose();
+        this.state.delete(v);
+      }
+    }
+  }
+
+  /** The state tensors of a variable, if any (for saving optimizer state). */
+  getSlots(v: Variable): readonly Tensor[] | undefined {
+    return this.state.get(v);
+  }
+}
+
+/** Whether a value is an optimizer. */
+export function isOptimizer(v: unknown): v is Optimizer {
+  return v instanceof Optimizer && !isTensor(v);
+}

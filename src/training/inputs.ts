@@ -1,0 +1,144 @@
+import { formatShape, ShapeError, ValueError } from '../errors.js';
+import { fromFlat, type TensorLike, tensor } from '../ops/create.js';
+import { isTensor, type Tensor } from '../ops/tensor.js';
+import { describe } from '../ops/validate.js';
+
+/** Rows of model input or labels as a tensor, and whether it is a copy we must dispose. */
+export interface Rows {
+  tensor: Tensor;
+  owned: boolean;
+  /** Number of rows (examples). */
+  count: number;
+  /** Values per row. */
+  width: number;
+}
+
+/** Data accepted by fit/evaluate/predict: a Tensor, nested arrays or a flat typed array. */
+export type Data = Tensor | TensorLike;
+
+function firstNonFinite(values: ArrayLike<number>): number {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return i;
+  return -1;
+}
+
+/**
+ * Turns x into [rows, width] float32 rows for a model whose examples have `width` values.
+ * Flat typed arrays are split into rows of `width`. NaN or Infinity is rejected.
+ */
+export function inputRows(op: string, arg: string, x: unknown, width: number): Rows {
+  let t: Tensor;
+  let owned = false;
+  if (isTensor(x)) {
+    t = x;
+    t.ptr(`${op} (${arg})`);
+    if (t.dtype !== 'float32') throw new ValueError(`${op}: expected ${arg} to be float32, got ${t.dtype}`);
+  } else if (ArrayBuffer.isView(x) && !(x instanceof DataView)) {
+    const flat = x as unknown as ArrayLike<number>;
+    if (flat.length % width !== 0) {
+      throw new ShapeError(
+        `${op}: ${arg} has ${flat.length} values, not a multiple of the model's input width ${width}`,
+      );
+    }
+    t = fromFlat([flat.length / width, width], 'float32', flat);
+    owned = true;
+  } else if (Array.isArray(x)) {
+    t = tensor(x as TensorLike);
+    owned = true;
+  } else {
+    throw new ValueError(`${op}: expected ${arg} to be a Tensor, nested arrays or a typed array, got ${describe(x)}`);
+  }
+  const fail = (e: Error): never => {
+    if (owned) t.dispose();
+    throw e;
+  };
+  if (t.rank < 2) {
+    fail(new ShapeError(`${op}: expected ${arg} of shape [examples, ${width}], got ${formatShape(t.shape)}`));
+  }
+  const rowWidth = t.size / t.shape[0];
+  if (rowWidth !== width) {
+    fail(
+      new ShapeError(
+        `${op}: expected ${arg} of shape [examples, ${width}] (the model's input width), got ${formatShape(t.shape)}`,
+      ),
+    );
+  }
+  const bad = firstNonFinite(t.view(op));
+  if (bad >= 0) {
+    const row = Math.floor(bad / width);
+    fail(
+      new ValueError(
+        `${op}: ${arg} holds ${t.view(op)[bad]} at row ${row}, column ${bad % width}; expected finite numbers`,
+      ),
+    );
+  }
+  return { tensor: t, owned, count: t.shape[0], width };
+}
+
+/**
+ * Turns y into labels: int32 class indices [rows] in [0, classes) for sparse losses (given as
+ * [rows] or [rows, 1], int or float), else float32 [rows, width] targets.
+ */
+export function labelRows(op: string, y: unknown, sparse: boolean, width: number): Rows {
+  let t: Tensor;
+  let owned = false;
+  if (isTensor(y)) {
+    t = y;
+    t.ptr(`${op} (y)`);
+  } else if (Array.isArray(y) || (ArrayBuffer.isView(y) && !(y instanceof DataView))) {
+    const arr = y as ArrayLike<number>;
+    const flatSparse = sparse && !Array.isArray(arr[0]);
+    t = tensor(arr as TensorLike, flatSparse ? [arr.length] : undefined, flatSparse ? 'float32' : undefined);
+    owned = true;
+  } else {
+    throw new ValueError(`${op}: expected y to be a Tensor, nested arrays or a typed array, got ${describe(y)}`);
+  }
+  const fail = (e: Error): never => {
+    if (owned) t.dispose();
+    throw e;
+  };
+  const values = t.view(op);
+  if (sparse) {
+    if (!(t.rank === 1 || (t.rank === 2 && t.shape[1] === 1))) {
+      fail(
+        new ShapeError(
+          `${op}: expected y of shape [examples] or [examples, 1] of class indices, got ${formatShape(t.shape)}`,
+        ),
+      );
+    }
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (!Number.isInteger(v) || v < 0 || v >= width) {
+        fail(
+          new ValueError(
+            `${op}: label ${i} is ${v}; expected an integer class index in [0, ${width}) (the model has ${width} outputs)`,
+          ),
+        );
+      }
+    }
+    const labels = fromFlat([t.shape[0]], 'int32', values);
+    if (owned) t.dispose();
+    return { tensor: labels, owned: true, count: labels.shape[0], width: 1 };
+  }
+  if (t.dtype !== 'float32') {
+    const f = fromFlat(t.shape, 'float32', values);
+    if (owned) t.dispose();
+    t = f;
+    owned = true;
+  }
+  const rowWidth = t.rank === 0 ? 0 : t.size / t.shape[0];
+  if (t.rank === 0 || rowWidth !== width) {
+    fail(
+      new ShapeError(
+        `${op}: expected y of shape [examples, ${width}] (the model's output width), got ${formatShape(t.shape)}`,
+      ),
+    );
+  }
+  const bad = firstNonFinite(t.view(op));
+  if (bad >= 0) fail(new ValueError(`${op}: y holds ${t.view(op)[bad]} at index ${bad}; expected finite numbers`));
+  return { tensor: t, owned, count: t.shape[0], width };
+}
+
+/** Disposes rows that were copies. */
+export function releaseRows(...rows: Array<Rows | null | undefined>): void {
+  for (const r of rows) if (r?.owned) r.tensor.dispose();
+}

@@ -1,0 +1,137 @@
+import { backend } from '../backend/loader.js';
+import type { Layer } from '../layers/layer.js';
+import type { LayerStep } from '../layers/step.js';
+import type { Optimizer } from '../optimizers/optimizer.js';
+import { globalRandom, type Random } from '../random.js';
+import { fusableActivation, type LossHead, type LossName, makeLossHead } from './losses.js';
+
+/** The final activation of a layer stack ('' when the last layer has none we can fuse). */
+export function finalActivation(layers: readonly Layer[]): string {
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const l = layers[i] as Layer & { activation?: string };
+    if (l.className === 'Dense' || l.className === 'Activation') return l.activation ?? '';
+    if (l.className !== 'Dropout' && l.className !== 'Flatten' && l.className !== 'InputLayer') return '';
+  }
+  return '';
+}
+
+/**
+ * A model compiled for a fixed batch size: every buffer (input, labels, activations, gradients) is
+ * allocated once, and a training step is one pass of kernel calls with no allocation.
+ */
+export class Plan {
+  /** Input rows [maxRows, inputWidth] float32: the caller copies each batch here. */
+  readonly input: number;
+  /** Labels: int32 [maxRows] (sparse) or float32 [maxRows, outputWidth]; 0 for inference plans. */
+  readonly labels: number;
+  /** Predictions (probabilities) of the last forward pass, [maxRows, outputWidth]. */
+  readonly predictions: number;
+  readonly outputWidth: number;
+  private readonly blocks: number[] = [];
+  private readonly steps: LayerStep[] = [];
+  private readonly head: LossHead | null;
+  private readonly random: { rng: Random | null };
+
+  constructor(
+    layers: readonly Layer[],
+    readonly inputWidth: number,
+    readonly maxRows: number,
+    loss: { name: LossName; sparseLabels: boolean } | null,
+    random: { rng: Random | null },
+  ) {
+    this.random = random;
+    const alloc = (n: number) => {
+      const ptr = backend().allocator.alloc(Math.max(1, n) * 4);
+      this.blocks.push(ptr);
+      return ptr;
+    };
+    try {
+      this.input = alloc(maxRows * inputWidth);
+      const fused = loss ? fusableActivation(loss.name, finalActivation(layers)) : null;
+      let input = this.input;
+      let inputGrad = 0;
+      let width = inputWidth;
+      layers.forEach((layer, i) => {
+        const step = layer.makeStep({
+          input,
+          inputGrad,
+          maxRows,
+          inputWidth: width,
+          emitLogits: fused !== null && i >= lastActivationIndex(layers),
+          alloc,
+          uniform: () => (this.random.rng ?? globalRandom).uniform(),
+        });
+        this.steps.push(step);
+        input = step.output;
+        inputGrad = loss && step.outputGrad === 0 ? alloc(maxRows * step.outputWidth) : step.outputGrad;
+        width = step.outputWidth;
+      });
+      this.outputWidth = width;
+      const last = this.steps[this.steps.length - 1];
+      const output = last ? last.output : this.input;
+      if (loss) {
+        this.labels = alloc(maxRows * (loss.sparseLabels ? 1 : width));
+        this.head = makeLossHead(loss.name, {
+          output,
+          outputGrad: inputGrad,
+          width,
+          maxRows,
+          labels: this.labels,
+          fusedActivation: fused,
+          alloc,
+        });
+        this.predictions = this.head.predictions;
+      } else {
+        this.labels = 0;
+        this.head = null;
+        this.predictions = output;
+      }
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
+  }
+
+  /** Runs the layers on the first `rows` input rows. */
+  forward(rows: number, training: boolean): void {
+    for (const s of this.steps) s.forward(rows, training);
+  }
+
+  /**
+   * One training step on the first `rows` rows of input and labels: forward, loss, backward,
+   * optimizer update. Returns the summed loss of the batch; when it is not finite, nothing is
+   * updated (the weights stay as they were).
+   */
+  trainStep(rows: number, optimizer: Optimizer): number {
+    const head = this.head!;
+    this.forward(rows, true);
+    const lossSum = head.forward(rows);
+    if (!Number.isFinite(lossSum)) return lossSum;
+    head.backward(rows);
+    for (let i = this.steps.length - 1; i >= 0; i--) this.steps[i].backward(rows);
+    optimizer.beginStep();
+    for (const s of this.steps)
+      for (const p of s.paramGrads) if (p.variable.trainable) optimizer.updateRaw(p.variable, p.grad);
+    return lossSum;
+  }
+
+  /** Forward pass and loss without updating anything (evaluation); returns the summed loss. */
+  evaluateStep(rows: number): number {
+    this.forward(rows, false);
+    return this.head!.forward(rows);
+  }
+
+  /** Frees every buffer. */
+  dispose(): void {
+    const allocator = backend().allocator;
+    for (const p of this.blocks) allocator.free(p);
+    this.blocks.length = 0;
+  }
+}
+
+function lastActivationIndex(layers: readonly Layer[]): number {
+  for (let i = layers.length - 1; i >= 0; i--) {
+    if (layers[i].className === 'Dense' || layers[i].className === 'Activation') return i;
+  }
+  return layers.length;
+}
