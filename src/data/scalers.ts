@@ -42,7 +42,8 @@ function readColumns(op: string, x: Tensor): { rows: number; cols: number; value
 abstract class ColumnScaler {
   protected center: Float64Array | null = null;
   protected divisor: Float64Array | null = null;
-  protected abstract readonly className: ScalerJSON['className'];
+  /** Which scaler this is, as in its JSON. */
+  abstract readonly className: ScalerJSON['className'];
   protected abstract readonly offset: number;
 
   /** Whether `fit` has run (or the state was loaded with `fromJSON`). */
@@ -127,7 +128,7 @@ export interface StandardScalerOptions {
  * scikit-learn's StandardScaler). A constant column gets scale 1, so it maps to 0.
  */
 export class StandardScaler extends ColumnScaler {
-  protected readonly className = 'StandardScaler';
+  readonly className = 'StandardScaler';
   protected readonly offset = 0;
   /** Whether `fit` subtracts the mean. */
   readonly withMean: boolean;
@@ -206,7 +207,7 @@ export class StandardScaler extends ColumnScaler {
 /** Options of `minMaxScaler`. */
 export interface MinMaxScalerOptions {
   /** The interval [lo, hi] each feature's training range maps to. Default [0, 1]. */
-  range?: [number, number];
+  range?: readonly [number, number];
 }
 
 /**
@@ -214,9 +215,9 @@ export interface MinMaxScalerOptions {
  * scikit-learn's MinMaxScaler). A constant column is treated as having range 1 (it maps to range[0]).
  */
 export class MinMaxScaler extends ColumnScaler {
-  protected readonly className = 'MinMaxScaler';
+  readonly className = 'MinMaxScaler';
   /** The target interval. */
-  readonly range: [number, number];
+  readonly range: readonly [number, number];
   protected readonly offset: number;
 
   constructor(options: MinMaxScalerOptions = {}) {
