@@ -12,7 +12,7 @@ export interface GemmOptions {
   bias?: number;
   /** Activation code from `Act` (src/backend/codes.ts) applied last; linear by default. */
   activation?: number;
-  /** Parameter of leakyRelu (negative slope) and elu (scale of the negative side). */
+  /** Parameter of leakyRelu (negative slope) and elu (scale of the negative side); default 0, so pass it. */
   alpha?: number;
   /** C += result instead of C = result (the activation then applies to the sum). */
   accumulate?: boolean;
