@@ -24,6 +24,8 @@ export interface Timing {
   reps: number;
   /** Number of timed batches. */
   batches: number;
+  /** Time of one call in each batch, in milliseconds. */
+  times: number[];
 }
 
 /** Options of `measure`. */
@@ -32,8 +34,10 @@ export interface MeasureOptions {
   batchMs?: number;
   /** Number of timed batches (the median is reported). Default 5. */
   batches?: number;
-  /** Minimum warm-up time before timing. Default 50 ms (at least 2 calls). */
+  /** Minimum warm-up time before timing. Default 50 ms. */
   warmupMs?: number;
+  /** Minimum warm-up calls (they also size the batches). Default 2; 0 times a single call per batch. */
+  warmupCalls?: number;
 }
 
 /**
@@ -41,14 +45,14 @@ export interface MeasureOptions {
  * `batchMs`, runs `batches` timed batches and returns the median time per call.
  */
 export function measure(fn: () => void, options: MeasureOptions = {}): Timing {
-  const { batchMs = 100, batches = 5, warmupMs = 50 } = options;
+  const { batchMs = 100, batches = 5, warmupMs = 50, warmupCalls = 2 } = options;
   let calls = 0;
   const warmStart = now();
-  while (calls < 2 || now() - warmStart < warmupMs) {
+  while (calls < warmupCalls || (calls > 0 && now() - warmStart < warmupMs)) {
     fn();
     calls++;
   }
-  const perCall = (now() - warmStart) / calls;
+  const perCall = calls > 0 ? (now() - warmStart) / calls : Number.POSITIVE_INFINITY;
   const reps = Math.max(1, Math.round(batchMs / perCall));
   const times: number[] = [];
   for (let batch = 0; batch < batches; batch++) {
@@ -56,7 +60,7 @@ export function measure(fn: () => void, options: MeasureOptions = {}): Timing {
     for (let r = 0; r < reps; r++) fn();
     times.push((now() - start) / reps);
   }
-  return { medianMs: median(times), reps, batches };
+  return { medianMs: median(times), reps, batches, times };
 }
 
 /** Median of a non-empty list. */
