@@ -67,3 +67,4 @@ export type { Optimizer } from './optimizers/index.js';
 export { train } from './optimizers/index.js';
 export type { CustomCallbackArgs, Logs } from './training/callbacks.js';
 export { History } from './training/callbacks.js';
+export * as data from './data/index.js';

@@ -6,7 +6,7 @@ import { variableGrads } from '../ops/gradients.js';
 import { Tensor } from '../ops/tensor.js';
 import { checkInt, describe } from '../ops/validate.js';
 import { globalRandom, Random } from '../random.js';
-import { CallbackList, type CustomCallbackArgs, History, type Logs } from '../training/callbacks.js';
+import { CallbackList, type CustomCallbackArgs, formatLogs, History, type Logs } from '../training/callbacks.js';
 import { type Data, inputRows, labelRows, type Rows, releaseRows } from '../training/inputs.js';
 import type { Metric } from '../training/metrics.js';
 import type { Sequential } from './sequential.js';
@@ -150,24 +150,17 @@ function evaluateRows(model: Sequential, x: Rows, y: Rows, batchSize: number, me
 function tapeStep(model: Sequential, xb: Tensor, yb: Tensor, metrics: Metric[], rows: number): number {
   const c = model.compiled!;
   return tidy(() => {
-    let pred: Tensor | null = null;
     const { value, grads } = variableGrads(() => {
-      pred = model.call(xb, true);
+      const pred = model.call(xb, true);
+      // metrics read the predictions here: variableGrads frees them before it returns
+      for (const m of metrics) m.update(yb.view(), pred.view(), rows, model.outputWidth);
       return c.loss.fn(yb, pred);
     }, model.trainableWeights);
     const loss = value.dataSync()[0];
     if (!Number.isFinite(loss)) return loss * rows;
     c.optimizer.applyGradients(grads);
-    const p = pred as unknown as Tensor;
-    for (const m of metrics) m.update(yb.view(), p.view(), rows, model.outputWidth);
     return loss * rows;
   });
-}
-
-function formatLogs(logs: Logs): string {
-  return Object.entries(logs)
-    .map(([k, v]) => `${k}: ${v.toFixed(4)}`)
-    .join(' - ');
 }
 
 /** The training loop behind `model.fit`. */

@@ -1,4 +1,5 @@
 import { fill as fillKernel } from '../backend/kernels/elementwise.js';
+import { backend } from '../backend/loader.js';
 import { formatShape, ShapeError, ValueError } from '../errors.js';
 import { randomFor } from '../random.js';
 import { type DType, type NestedArray, sizeOf, Tensor, type TypedArray } from './tensor.js';
@@ -52,6 +53,10 @@ function flatten(op: string, values: unknown): { shape: number[]; flat: ArrayLik
 
 /** @internal A tensor holding `flat` (already validated) with the given shape. */
 export function fromFlat(shape: readonly number[], dtype: DType, flat: ArrayLike<number>): Tensor {
+  // A view of Wasm memory would be detached if allocating the tensor grows memory: copy it first.
+  if (ArrayBuffer.isView(flat) && (flat as unknown as TypedArray).buffer === backend().memory.buffer) {
+    flat = (flat as unknown as TypedArray).slice();
+  }
   const t = new Tensor(shape, dtype);
   const view = t.view();
   if (dtype === 'int32') {

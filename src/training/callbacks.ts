@@ -4,6 +4,13 @@ import { describe } from '../ops/validate.js';
 /** Numbers fit reports: loss, metrics and their val_ versions. */
 export type Logs = Record<string, number>;
 
+/** Formats logs as Keras prints them: `loss: 0.1234 - accuracy: 0.9650 - ...`. */
+export function formatLogs(logs: Logs): string {
+  return Object.entries(logs)
+    .map(([k, v]) => `${k}: ${v.toFixed(4)}`)
+    .join(' - ');
+}
+
 /** Callbacks as in TensorFlow.js; any of them may be async. */
 export interface CustomCallbackArgs {
   onTrainBegin?: (logs?: Logs) => void | Promise<void>;
