@@ -5,6 +5,7 @@ import { greater } from '../ops/arithmetic.js';
 import { tidy } from '../ops/engine.js';
 import { argMax } from '../ops/reduction.js';
 import { cast } from '../ops/shape.js';
+import { activeTape } from '../ops/tape.js';
 import type { Tensor } from '../ops/tensor.js';
 import { describe } from '../ops/validate.js';
 import { getOptimizer } from '../optimizers/index.js';
@@ -221,11 +222,13 @@ export class Sequential {
 
   /** Runs the layers with tensor ops (gradients recorded when a tape is active). */
   call(x: Tensor, training = false): Tensor {
-    return tidy(() => {
+    const run = () => {
       let h = x;
       for (const l of this.layers) h = l.call(h, training);
       return h;
-    });
+    };
+    // under a gradient tape the intermediates are needed by backward: the caller's scope frees them
+    return activeTape() ? run() : tidy(run);
   }
 
   /** Trains the model; see FitArgs. Resolves to the History of losses and metrics per epoch. */

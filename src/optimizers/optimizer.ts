@@ -1,5 +1,6 @@
 import { formatShape, ShapeError, ValueError } from '../errors.js';
 import { fill } from '../ops/create.js';
+import { keep } from '../ops/engine.js';
 import { variableGrads } from '../ops/gradients.js';
 import { isTensor, type Tensor } from '../ops/tensor.js';
 import { checkFloat, checkTensor, describe } from '../ops/validate.js';
@@ -53,7 +54,8 @@ export abstract class Optimizer {
     let s = this.state.get(v);
     if (!s) {
       const { count, initial } = this.slots();
-      s = Array.from({ length: count }, () => fill([...v.shape], initial));
+      // state outlives any tidy scope the update runs in (e.g. fit's tape step)
+      s = Array.from({ length: count }, () => keep(fill([...v.shape], initial)));
       this.state.set(v, s);
     }
     return s.map((t) => t.ptr());

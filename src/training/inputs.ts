@@ -86,8 +86,16 @@ export function labelRows(op: string, y: unknown, sparse: boolean, width: number
     t.ptr(`${op} (y)`);
   } else if (Array.isArray(y) || (ArrayBuffer.isView(y) && !(y instanceof DataView))) {
     const arr = y as ArrayLike<number>;
-    const flatSparse = sparse && !Array.isArray(arr[0]);
-    t = tensor(arr as TensorLike, flatSparse ? [arr.length] : undefined, flatSparse ? 'float32' : undefined);
+    const flat = !Array.isArray(arr[0]);
+    if (flat && !sparse && ArrayBuffer.isView(y)) {
+      // a flat typed array of targets is split into rows of the output width, as x is
+      if (arr.length % width !== 0) {
+        throw new ShapeError(`${op}: y has ${arr.length} values, not a multiple of the model's output width ${width}`);
+      }
+      t = fromFlat([arr.length / width, width], 'float32', arr);
+    } else {
+      t = tensor(arr as TensorLike, flat && sparse ? [arr.length] : undefined, flat && sparse ? 'float32' : undefined);
+    }
     owned = true;
   } else {
     throw new ValueError(`${op}: expected y to be a Tensor, nested arrays or a typed array, got ${describe(y)}`);
