@@ -3,6 +3,7 @@
  * `await nn.ready()` once, then use tensors, ops and gradients.
  * @packageDocumentation
  */
+import './ops/chain.js';
 import { fusedMatMul } from './ops/matmul.js';
 
 export type { BackendInfo, ModuleKind, ReadyOptions } from './backend/loader.js';
@@ -57,6 +58,7 @@ export { Random, setSeed } from './random.js';
 /** Fused kernels, as `tf.fused` in TensorFlow.js. */
 export const fused = { matMul: fusedMatMul };
 
+export * as data from './data/index.js';
 export * as layers from './layers/index.js';
 export * as initializers from './layers/initializers.js';
 export type { BatchArgs, FitArgs } from './models/fit.js';
@@ -67,4 +69,3 @@ export type { Optimizer } from './optimizers/index.js';
 export { train } from './optimizers/index.js';
 export type { CustomCallbackArgs, Logs } from './training/callbacks.js';
 export { History } from './training/callbacks.js';
-export * as data from './data/index.js';
