@@ -5,7 +5,9 @@
 // accumulators in registers, so the kernel needs no scratch memory and out is written once.
 // Sums are blocked: at most SUM_BLOCK values go into an f32 partial before it is added into a
 // float64 total, so a sum of a million floats keeps about 1e-7 relative accuracy.
-// max/min propagate NaN (f32x4.max/min and f32.max/min return NaN when either side is NaN).
+// max/min run on pmax/pmin (one instruction each; f32x4.max/min cost a NaN- and zero-sign-fixing
+// sequence of about eight on x86, which made them 4x slower than sums) and track NaN separately:
+// a slice holding a NaN gives NaN. The sign of a zero result (max of -0 and +0) is unspecified.
 
 import { RED_MAX, RED_MEAN, RED_MIN } from './codes';
 
@@ -14,14 +16,22 @@ const ROW_BLOCK: i32 = 256;
 /** Rows a strip sum accumulates in f32 before folding them into its float64 totals. */
 const STRIP_BLOCK: i32 = 32;
 
+/** The larger (RED_MAX) or smaller (RED_MIN) of acc and v per lane; a NaN in v is ignored. */
 @inline
-function pick(op: i32, a: v128, b: v128): v128 {
-  return op == RED_MAX ? f32x4.max(a, b) : f32x4.min(a, b);
+function pick(op: i32, acc: v128, v: v128): v128 {
+  return op == RED_MAX ? f32x4.pmax(acc, v) : f32x4.pmin(acc, v);
 }
 
+/** Lanes of v that are NaN, or'ed into seen. */
 @inline
-function pickScalar(op: i32, a: f32, b: f32): f32 {
-  return op == RED_MAX ? max<f32>(a, b) : min<f32>(a, b);
+function nanMask(seen: v128, v: v128): v128 {
+  return v128.or(seen, f32x4.ne(v, v));
+}
+
+/** Scalar pick: v if it beats acc, else acc (NaN v never beats). */
+@inline
+function pickScalar(op: i32, acc: f32, v: f32): f32 {
+  return select<f32>(v, acc, op == RED_MAX ? v > acc : v < acc);
 }
 
 /** Lane 0 + lane 1 + lane 2 + lane 3 of an f32x4, summed in float64. */
@@ -74,18 +84,34 @@ function pickRow(op: i32, p: usize, n: i32): f32 {
   let a1 = a0;
   let a2 = a0;
   let a3 = a0;
+  let seen = f32x4.ne(a0, a0);
   let i = 0;
   for (; i + 16 <= n; i += 16) {
     const q = p + (<usize>i << 2);
-    a0 = pick(op, a0, v128.load(q));
-    a1 = pick(op, a1, v128.load(q, 16));
-    a2 = pick(op, a2, v128.load(q, 32));
-    a3 = pick(op, a3, v128.load(q, 48));
+    const v0 = v128.load(q);
+    const v1 = v128.load(q, 16);
+    const v2 = v128.load(q, 32);
+    const v3 = v128.load(q, 48);
+    a0 = pick(op, a0, v0);
+    a1 = pick(op, a1, v1);
+    a2 = pick(op, a2, v2);
+    a3 = pick(op, a3, v3);
+    seen = nanMask(nanMask(seen, v0), v1);
+    seen = nanMask(nanMask(seen, v2), v3);
   }
-  for (; i + 4 <= n; i += 4) a0 = pick(op, a0, v128.load(p + (<usize>i << 2)));
+  for (; i + 4 <= n; i += 4) {
+    const v = v128.load(p + (<usize>i << 2));
+    a0 = pick(op, a0, v);
+    seen = nanMask(seen, v);
+  }
   let r = lanePick(op, pick(op, pick(op, a0, a1), pick(op, a2, a3)));
-  for (; i < n; i++) r = pickScalar(op, r, load<f32>(p + (<usize>i << 2)));
-  return r;
+  let nan = v128.any_true(seen);
+  for (; i < n; i++) {
+    const v = load<f32>(p + (<usize>i << 2));
+    r = pickScalar(op, r, v);
+    nan |= v != v;
+  }
+  return nan ? NaN : r;
 }
 
 /** Sums of a strip of 16 columns down `rows` rows `stride` bytes apart, divided by div, into out. */
@@ -162,44 +188,63 @@ function sumColumn(p: usize, stride: usize, rows: i32, div: f64): f32 {
   return <f32>(t / div);
 }
 
-/** max/min of a strip of 16 columns down `rows` >= 1 rows, into out. */
+/** max/min of a strip of 16 columns down `rows` >= 1 rows, into out (NaN where a column has one). */
 @inline
 function pickStrip16(op: i32, p: usize, stride: usize, rows: i32, out: usize): void {
   let a0 = v128.load(p);
   let a1 = v128.load(p, 16);
   let a2 = v128.load(p, 32);
   let a3 = v128.load(p, 48);
+  let n0 = f32x4.ne(a0, a0);
+  let n1 = f32x4.ne(a1, a1);
+  let n2 = f32x4.ne(a2, a2);
+  let n3 = f32x4.ne(a3, a3);
   for (let r = 1; r < rows; r++) {
     p += stride;
-    a0 = pick(op, a0, v128.load(p));
-    a1 = pick(op, a1, v128.load(p, 16));
-    a2 = pick(op, a2, v128.load(p, 32));
-    a3 = pick(op, a3, v128.load(p, 48));
+    const v0 = v128.load(p);
+    const v1 = v128.load(p, 16);
+    const v2 = v128.load(p, 32);
+    const v3 = v128.load(p, 48);
+    a0 = pick(op, a0, v0);
+    a1 = pick(op, a1, v1);
+    a2 = pick(op, a2, v2);
+    a3 = pick(op, a3, v3);
+    n0 = nanMask(n0, v0);
+    n1 = nanMask(n1, v1);
+    n2 = nanMask(n2, v2);
+    n3 = nanMask(n3, v3);
   }
-  v128.store(out, a0);
-  v128.store(out, a1, 16);
-  v128.store(out, a2, 32);
-  v128.store(out, a3, 48);
+  const nan = f32x4.splat(NaN);
+  v128.store(out, v128.bitselect(nan, a0, n0));
+  v128.store(out, v128.bitselect(nan, a1, n1), 16);
+  v128.store(out, v128.bitselect(nan, a2, n2), 32);
+  v128.store(out, v128.bitselect(nan, a3, n3), 48);
 }
 
 @inline
 function pickStrip4(op: i32, p: usize, stride: usize, rows: i32, out: usize): void {
   let a = v128.load(p);
+  let n = f32x4.ne(a, a);
   for (let r = 1; r < rows; r++) {
     p += stride;
-    a = pick(op, a, v128.load(p));
+    const v = v128.load(p);
+    a = pick(op, a, v);
+    n = nanMask(n, v);
   }
-  v128.store(out, a);
+  v128.store(out, v128.bitselect(f32x4.splat(NaN), a, n));
 }
 
 @inline
 function pickColumn(op: i32, p: usize, stride: usize, rows: i32): f32 {
   let a = load<f32>(p);
+  let nan = a != a;
   for (let r = 1; r < rows; r++) {
     p += stride;
-    a = pickScalar(op, a, load<f32>(p));
+    const v = load<f32>(p);
+    a = pickScalar(op, a, v);
+    nan |= v != v;
   }
-  return a;
+  return nan ? NaN : a;
 }
 
 function sumAxis(x: usize, out: usize, outer: i32, axisLen: i32, inner: i32, div: f64): void {
@@ -242,12 +287,24 @@ function pickAxis(op: i32, x: usize, out: usize, outer: i32, axisLen: i32, inner
  * RED_MEAN, RED_MAX or RED_MIN. axisLen >= 1; out must not overlap x.
  */
 export function reduceAxis(op: i32, x: usize, out: usize, outer: i32, axisLen: i32, inner: i32): void {
-  if (op == RED_MAX) pickAxis(RED_MAX, x, out, outer, axisLen, inner);
-  else if (op == RED_MIN) pickAxis(RED_MIN, x, out, outer, axisLen, inner);
+  if (op == RED_MAX) maxAxis(x, out, outer, axisLen, inner);
+  else if (op == RED_MIN) minAxis(x, out, outer, axisLen, inner);
   else sumAxis(x, out, outer, axisLen, inner, op == RED_MEAN ? <f64>axisLen : 1.0);
 }
 
+// One function per op (here and for arg below): a call of one inlined body with two constants
+// would be folded by Binaryen into one body choosing the op at run time inside every loop.
+function maxAxis(x: usize, out: usize, outer: i32, axisLen: i32, inner: i32): void {
+  pickAxis(RED_MAX, x, out, outer, axisLen, inner);
+}
+function minAxis(x: usize, out: usize, outer: i32, axisLen: i32, inner: i32): void {
+  pickAxis(RED_MIN, x, out, outer, axisLen, inner);
+}
+
 // ---- argmax / argmin ----
+
+/** Rows shorter than this take the single-pass scalar path of argmax/argmin. */
+const SHORT_ROW: i32 = 4;
 
 /** Index of the first element of a row equal to m (or of the first NaN when m is NaN). */
 function firstIndexOf(p: usize, n: i32, m: f32): i32 {
@@ -267,19 +324,64 @@ function firstIndexOf(p: usize, n: i32, m: f32): i32 {
   return n - 1; // not reached: m is an element of the row
 }
 
-/**
- * Mask of lanes where v beats best: strictly greater (argmax) or less (argmin), or v is NaN while
- * best is not. Ties keep the earlier index; the first NaN wins, as in numpy.
- */
+/** Mask of lanes where v strictly beats best (ties keep the earlier index; NaN never beats). */
 @inline
 function beats(op: i32, v: v128, best: v128): v128 {
-  const better = op == RED_MAX ? f32x4.gt(v, best) : f32x4.lt(v, best);
-  return v128.or(better, v128.andnot(f32x4.ne(v, v), f32x4.ne(best, best)));
+  return op == RED_MAX ? f32x4.gt(v, best) : f32x4.lt(v, best);
 }
 
+/**
+ * arg of a strip of 16 columns down `rows` >= 1 rows into out (int32). NaNs are ignored on the fast
+ * path; a strip that saw one is redone column by column with argColumn, which applies the NaN rule.
+ */
+@inline
+function argStrip16(op: i32, p: usize, stride: usize, rows: i32, out: usize): void {
+  const p0 = p;
+  let b0 = v128.load(p);
+  let b1 = v128.load(p, 16);
+  let b2 = v128.load(p, 32);
+  let b3 = v128.load(p, 48);
+  let seen = nanMask(nanMask(nanMask(f32x4.ne(b0, b0), b1), b2), b3);
+  let i0 = i32x4.splat(0);
+  let i1 = i0;
+  let i2 = i0;
+  let i3 = i0;
+  let cur = i0;
+  const one = i32x4.splat(1);
+  for (let r = 1; r < rows; r++) {
+    p += stride;
+    cur = i32x4.add(cur, one);
+    const v0 = v128.load(p);
+    const v1 = v128.load(p, 16);
+    const v2 = v128.load(p, 32);
+    const v3 = v128.load(p, 48);
+    i0 = v128.bitselect(cur, i0, beats(op, v0, b0));
+    i1 = v128.bitselect(cur, i1, beats(op, v1, b1));
+    i2 = v128.bitselect(cur, i2, beats(op, v2, b2));
+    i3 = v128.bitselect(cur, i3, beats(op, v3, b3));
+    b0 = pick(op, b0, v0);
+    b1 = pick(op, b1, v1);
+    b2 = pick(op, b2, v2);
+    b3 = pick(op, b3, v3);
+    seen = nanMask(nanMask(seen, v0), v1);
+    seen = nanMask(nanMask(seen, v2), v3);
+  }
+  if (v128.any_true(seen)) {
+    for (let j = 0; j < 16; j++) store<i32>(out + (<usize>j << 2), argColumn(op, p0 + (<usize>j << 2), stride, rows));
+    return;
+  }
+  v128.store(out, i0);
+  v128.store(out, i1, 16);
+  v128.store(out, i2, 32);
+  v128.store(out, i3, 48);
+}
+
+/** Like argStrip16 for a strip of 4 columns. */
 @inline
 function argStrip4(op: i32, p: usize, stride: usize, rows: i32, out: usize): void {
+  const p0 = p;
   let best = v128.load(p);
+  let seen = f32x4.ne(best, best);
   let idx = i32x4.splat(0);
   let cur = idx;
   const one = i32x4.splat(1);
@@ -287,9 +389,13 @@ function argStrip4(op: i32, p: usize, stride: usize, rows: i32, out: usize): voi
     p += stride;
     cur = i32x4.add(cur, one);
     const v = v128.load(p);
-    const mask = beats(op, v, best);
-    best = v128.bitselect(v, best, mask);
-    idx = v128.bitselect(cur, idx, mask);
+    idx = v128.bitselect(cur, idx, beats(op, v, best));
+    best = pick(op, best, v);
+    seen = nanMask(seen, v);
+  }
+  if (v128.any_true(seen)) {
+    for (let j = 0; j < 4; j++) store<i32>(out + (<usize>j << 2), argColumn(op, p0 + (<usize>j << 2), stride, rows));
+    return;
   }
   v128.store(out, idx);
 }
@@ -301,10 +407,9 @@ function argColumn(op: i32, p: usize, stride: usize, rows: i32): i32 {
   for (let r = 1; r < rows; r++) {
     p += stride;
     const v = load<f32>(p);
-    if ((op == RED_MAX ? v > best : v < best) || (v != v && best == best)) {
-      best = v;
-      idx = r;
-    }
+    const take = (op == RED_MAX ? v > best : v < best) | (v != v && best == best);
+    best = select<f32>(v, best, take);
+    idx = select<i32>(r, idx, take);
   }
   return idx;
 }
@@ -318,10 +423,12 @@ function argAxis(op: i32, x: usize, out: usize, outer: i32, axisLen: i32, inner:
     const oo = out + <usize>o * rowBytes;
     if (inner == 1) {
       // Two passes: the extreme value (fast, NaN-propagating), then its first occurrence.
-      store<i32>(oo, firstIndexOf(xo, axisLen, pickRow(op, xo, axisLen)));
+      const arg = axisLen < SHORT_ROW ? argColumn(op, xo, 4, axisLen) : firstIndexOf(xo, axisLen, pickRow(op, xo, axisLen));
+      store<i32>(oo, arg);
       continue;
     }
     let j = 0;
+    for (; j + 16 <= inner; j += 16) argStrip16(op, xo + (<usize>j << 2), rowBytes, axisLen, oo + (<usize>j << 2));
     for (; j + 4 <= inner; j += 4) argStrip4(op, xo + (<usize>j << 2), rowBytes, axisLen, oo + (<usize>j << 2));
     for (; j < inner; j++) store<i32>(oo + (<usize>j << 2), argColumn(op, xo + (<usize>j << 2), rowBytes, axisLen));
   }
@@ -333,6 +440,13 @@ function argAxis(op: i32, x: usize, out: usize, outer: i32, axisLen: i32, inner:
  * index; a NaN counts as the extreme, so the first NaN's index is returned (numpy's rule).
  */
 export function argReduceAxis(op: i32, x: usize, outIndices: usize, outer: i32, axisLen: i32, inner: i32): void {
-  if (op == RED_MAX) argAxis(RED_MAX, x, outIndices, outer, axisLen, inner);
-  else argAxis(RED_MIN, x, outIndices, outer, axisLen, inner);
+  if (op == RED_MAX) argMaxAxis(x, outIndices, outer, axisLen, inner);
+  else argMinAxis(x, outIndices, outer, axisLen, inner);
+}
+
+function argMaxAxis(x: usize, out: usize, outer: i32, axisLen: i32, inner: i32): void {
+  argAxis(RED_MAX, x, out, outer, axisLen, inner);
+}
+function argMinAxis(x: usize, out: usize, outer: i32, axisLen: i32, inner: i32): void {
+  argAxis(RED_MIN, x, out, outer, axisLen, inner);
 }

@@ -124,6 +124,33 @@ for (const relaxed of MODULES) {
           }
         }
       }
+      // A single NaN at every position in turn: vector body, scalar tails, every strip width.
+      for (const [outer, axisLen, inner] of [
+        [1, 23, 1],
+        [2, 37, 1],
+        [1, 3, 21],
+        [2, 4, 7],
+      ] as const) {
+        const n = outer * axisLen * inner;
+        for (let at = 0; at < n; at++) {
+          const x = randomArray(n, seed++);
+          x[at] = Number.NaN;
+          for (const op of OPS) {
+            expectClose(
+              runReduce(op, x, outer, axisLen, inner),
+              reduceAxisReference(op, x, outer, axisLen, inner),
+              1e-5,
+              1e-5,
+              `NaN at ${at} op ${op}`,
+            );
+          }
+          for (const op of [Reduce.max, Reduce.min]) {
+            expect(Array.from(runArg(op, x, outer, axisLen, inner)), `NaN at ${at} arg ${op}`).toEqual(
+              Array.from(argReduceAxisReference(op, x, outer, axisLen, inner)),
+            );
+          }
+        }
+      }
       // A lone NaN deep in a long row, after the true maximum.
       const x = randomArray(1000, 7);
       x[10] = 5;
