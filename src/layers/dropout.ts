@@ -28,6 +28,8 @@ export class Dropout extends Layer {
   /** Seed of the masks, if fixed. */
   readonly seed: number | undefined;
   private readonly rng: Random | null;
+  /** @internal The generator of the running fit, shared by the model (as the compiled step uses). */
+  fitRandom: { rng: Random | null } | null = null;
 
   constructor(args: DropoutArgs) {
     super(args, 'dropout');
@@ -51,7 +53,8 @@ export class Dropout extends Layer {
     if (!training || this.rate === 0) return mul(x, 1);
     const keep = 1 - this.rate;
     const mask = new Float32Array(x.size);
-    for (let i = 0; i < mask.length; i++) mask[i] = this.draw(() => globalRandom.uniform()) < keep ? 1 / keep : 0;
+    for (let i = 0; i < mask.length; i++)
+      mask[i] = this.draw(() => (this.fitRandom?.rng ?? globalRandom).uniform()) < keep ? 1 / keep : 0;
     const m = fromFlat(x.shape, 'float32', mask);
     const y = mul(x, m);
     if (!activeTape()) m.dispose();

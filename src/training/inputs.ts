@@ -141,6 +141,13 @@ export function labelRows(op: string, y: unknown, sparse: boolean, width: number
       ),
     );
   }
+  if (t.rank !== 2) {
+    // targets of shape [examples] become [examples, 1], the predictions' shape (the tape path's losses need it)
+    const reshaped = fromFlat([t.shape[0], width], 'float32', t.view(op));
+    if (owned) t.dispose();
+    t = reshaped;
+    owned = true;
+  }
   const bad = firstNonFinite(t.view(op));
   if (bad >= 0) fail(new ValueError(`${op}: y holds ${t.view(op)[bad]} at index ${bad}; expected finite numbers`));
   return { tensor: t, owned, count: t.shape[0], width };

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '../../src/index.js';
-import { randomArray, rng } from '../helpers/random.js';
+import { randomArray } from '../helpers/random.js';
 
 beforeAll(() => nn.ready({ relaxedSimd: false }));
 
@@ -99,5 +99,127 @@ describe('the request program', () => {
         expect(Array.from(w)).toEqual(Array.from(results[0][i]));
       });
     }
+  });
+});
+
+describe('summary and weights', () => {
+  it('summary lists layers, output shapes and parameter counts (5514 for the request model)', () => {
+    const model = requestModel();
+    const lines: string[] = [];
+    model.summary((l) => lines.push(l));
+    const text = lines.join('\n');
+    const [d1, d2, d3] = model.layers.map((l) => l.name);
+    expect(lines[0]).toMatch(/^Model: "sequential_\d+"$/);
+    expect(text).toMatch(new RegExp(`${d1} \\(Dense\\)\\s+\\[null,64\\]\\s+704`));
+    expect(text).toMatch(new RegExp(`${d2} \\(Dense\\)\\s+\\[null,64\\]\\s+4160`));
+    expect(text).toMatch(new RegExp(`${d3} \\(Dense\\)\\s+\\[null,10\\]\\s+650`));
+    expect(text).toContain('Total params: 5514');
+    expect(text).toContain('Trainable params: 5514');
+    expect(text).toContain('Non-trainable params: 0');
+    expect(model.countParams()).toBe(5514);
+    model.layers[0].trainable = false;
+    const frozen: string[] = [];
+    model.summary((l) => frozen.push(l));
+    expect(frozen).toContain('Trainable params: 4810');
+    expect(frozen).toContain('Non-trainable params: 704');
+    model.dispose();
+  });
+
+  it('getWeights/setWeights round trip; getWeights returns copies', async () => {
+    nn.setSeed(21);
+    const a = requestModel();
+    nn.setSeed(22);
+    const b = requestModel();
+    const ws = a.getWeights();
+    expect(ws.map((w) => w.shape)).toEqual([[10, 64], [64], [64, 64], [64], [64, 10], [10]]);
+    b.setWeights(ws);
+    const { x } = toyData(16, 9);
+    const pa = a.predict(x);
+    const pb = b.predict(x);
+    expect(pb.dataSync()).toEqual(pa.dataSync());
+    // training a does not change the copies, nor b
+    const saved = weightsOf(b);
+    a.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
+    await a.fit(x, toyData(16, 9).y, { verbose: 0 });
+    ws.forEach((w, i) => {
+      expect(w.dataSync()).toEqual(saved[i]);
+    });
+    expect(weightsOf(b)).toEqual(saved);
+    nn.dispose([...ws, pa, pb]);
+    a.dispose();
+    b.dispose();
+  });
+
+  it('predictClasses: argmax for several outputs, > 0.5 for one', async () => {
+    nn.setSeed(23);
+    const multi = requestModel();
+    const { x } = toyData(8, 10);
+    const p = multi.predict(x);
+    const c = multi.predictClasses(x);
+    expect(c.dtype).toBe('int32');
+    const pv = p.dataSync();
+    Array.from(c.dataSync()).forEach((k, r) => {
+      const row = Array.from(pv.slice(r * 10, r * 10 + 10));
+      expect(k).toBe(row.indexOf(Math.max(...row)));
+    });
+    const binary = nn.sequential({ layers: [nn.layers.dense({ units: 1, activation: 'sigmoid', inputShape: [10] })] });
+    const pb = binary.predict(x).dataSync();
+    const cb = binary.predictClasses(x);
+    expect(cb.shape).toEqual([8, 1]);
+    expect(Array.from(cb.dataSync())).toEqual(Array.from(pb).map((v) => (v > 0.5 ? 1 : 0)));
+    nn.dispose([p, c, cb]);
+    multi.dispose();
+    binary.dispose();
+  });
+
+  it('binary classification with 1-D labels trains the same on the compiled and tape paths', async () => {
+    const { x } = toyData(24, 11);
+    const y = Array.from({ length: 24 }, (_, i) => (x[i * 10] > 0 ? 1 : 0));
+    const make = () => {
+      nn.setSeed(24);
+      return nn.sequential({
+        layers: [
+          nn.layers.dense({ units: 8, activation: 'relu', inputShape: [10] }),
+          nn.layers.dense({ units: 1, activation: 'sigmoid' }),
+        ],
+      });
+    };
+    const a = make();
+    a.compile({ optimizer: nn.train.sgd(0.5), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+    const b = make();
+    b.compile({
+      optimizer: nn.train.sgd(0.5),
+      loss: (yt, yp) => nn.losses.logLoss(yt, yp),
+      metrics: ['accuracy'],
+    });
+    const ha = await a.fit(x, y, { epochs: 3, batchSize: 8, shuffle: false, verbose: 0 });
+    const hb = await b.fit(x, y, { epochs: 3, batchSize: 8, shuffle: false, verbose: 0 });
+    ha.history.loss.forEach((v, i) => {
+      expect(hb.history.loss[i]).toBeCloseTo(v, 5);
+    });
+    expect(hb.history.accuracy).toEqual(ha.history.accuracy);
+    const wa = weightsOf(a);
+    const wb = weightsOf(b);
+    wa.forEach((w, i) => {
+      for (let j = 0; j < w.length; j++) expect(Math.abs(w[j] - wb[i][j])).toBeLessThan(1e-5);
+    });
+    a.dispose();
+    b.dispose();
+  });
+
+  it('validationSplit holds out the last examples (before shuffling), as Keras does', async () => {
+    nn.setSeed(25);
+    const m = requestModel();
+    for (const l of m.layers) l.trainable = false;
+    m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+    const { x, y } = toyData(20, 12);
+    const h = await m.fit(x, y, { epochs: 1, validationSplit: 0.25, verbose: 0 });
+    const [loss, acc] = m.evaluate(x.slice(150), y.slice(15)) as nn.Tensor[];
+    expect(h.history.val_loss[0]).toBeCloseTo(loss.dataSync()[0], 6);
+    expect(h.history.val_accuracy[0]).toBeCloseTo(acc.dataSync()[0], 6);
+    const [tl] = m.evaluate(x.slice(0, 150), y.slice(0, 15)) as nn.Tensor[];
+    expect(h.history.loss[0]).toBeCloseTo(tl.dataSync()[0], 6);
+    nn.dispose([loss, acc, tl]);
+    m.dispose();
   });
 });

@@ -2,7 +2,9 @@
 // Forward, loss gradient and backward are written out by hand; optimizers come from src/reference.
 
 import { expect } from 'vitest';
+import type { ActName } from '../../src/backend/codes.js';
 import * as nn from '../../src/index.js';
+import { activationDerivativeScalar, activationScalar } from '../../src/reference/activations.js';
 import {
   adagradStepReference,
   adamStepReference,
@@ -13,8 +15,13 @@ import {
 import { expectClose } from '../helpers/close.js';
 import { randomArray } from '../helpers/random.js';
 
-/** Activations the oracle knows. */
-export type RefActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid' | 'softmax';
+/** Activations the oracle knows: every elementwise kernel activation and softmax. */
+export type RefActivation = ActName | 'softmax';
+
+/** Keras's default alpha of the parameterised activations (leaky_relu 0.2, elu 1). */
+export function refAlpha(act: RefActivation): number {
+  return act === 'leakyRelu' ? 0.2 : act === 'elu' ? 1 : 0;
+}
 
 /** One Dense layer in float64: kernel [inW, units] row-major, bias [units]. */
 export interface RefDense {
@@ -48,9 +55,7 @@ function activate(act: RefActivation, z: Float64Array, rows: number, units: numb
     }
     return y;
   }
-  return z.map((v) =>
-    act === 'relu' ? Math.max(v, 0) : act === 'tanh' ? Math.tanh(v) : act === 'sigmoid' ? 1 / (1 + Math.exp(-v)) : v,
-  );
+  return z.map((v) => activationScalar(act, v, refAlpha(act)));
 }
 
 /** Forward pass: every layer's pre-activation z and output a (a[0] is the input). */
@@ -171,13 +176,8 @@ export function gradients(
         }
         g = dz;
       } else {
-        g = g.map((v, i) => {
-          const y = out[i];
-          if (l.act === 'relu') return z[li][i] > 0 ? v : 0;
-          if (l.act === 'tanh') return v * (1 - y * y);
-          if (l.act === 'sigmoid') return v * y * (1 - y);
-          return v;
-        });
+        const act = l.act;
+        g = g.map((v, i) => v * activationDerivativeScalar(act, z[li][i], refAlpha(act)));
       }
     }
     const input = a[li];
