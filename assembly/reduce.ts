@@ -3,8 +3,8 @@
 // inner == 1: each output reduces one contiguous row (four f32x4 accumulators, then a lane reduction).
 // inner > 1: column strips 16 floats wide (then 4, then 1) walk down the axisLen rows with their
 // accumulators in registers, so the kernel needs no scratch memory and out is written once.
-// Sums are blocked: at most SUM_BLOCK values go into an f32 partial before it is added into a
-// float64 total, so a sum of a million floats keeps about 1e-7 relative accuracy.
+// Sums are blocked: at most ROW_BLOCK / STRIP_BLOCK values go into an f32 partial before it is added
+// into a float64 total, so a sum of a million floats keeps about 1e-7 relative accuracy.
 // max/min run on pmax/pmin (one instruction each; f32x4.max/min cost a NaN- and zero-sign-fixing
 // sequence of about eight on x86, which made them 4x slower than sums) and track NaN separately:
 // a slice holding a NaN gives NaN. The sign of a zero result (max of -0 and +0) is unspecified.
@@ -422,7 +422,8 @@ function argAxis(op: i32, x: usize, out: usize, outer: i32, axisLen: i32, inner:
     const xo = x + <usize>o * stride;
     const oo = out + <usize>o * rowBytes;
     if (inner == 1) {
-      // Two passes: the extreme value (fast, NaN-propagating), then its first occurrence.
+      // Two passes (faster than one scalar pass from 4 floats on): the extreme value, NaN if the
+      // row holds one, then the index of its first occurrence.
       const arg = axisLen < SHORT_ROW ? argColumn(op, xo, 4, axisLen) : firstIndexOf(xo, axisLen, pickRow(op, xo, axisLen));
       store<i32>(oo, arg);
       continue;
