@@ -150,12 +150,15 @@ function evaluateRows(model: Sequential, x: Rows, y: Rows, batchSize: number, me
 function tapeStep(model: Sequential, xb: Tensor, yb: Tensor, metrics: Metric[], rows: number): number {
   const c = model.compiled!;
   return tidy(() => {
-    const { value, grads } = variableGrads(() => {
+    const forward = () => {
       const pred = model.call(xb, true);
       // metrics read the predictions here: variableGrads frees them before it returns
       for (const m of metrics) m.update(yb.view(), pred.view(), rows, model.outputWidth);
       return c.loss.fn(yb, pred);
-    }, model.trainableWeights);
+    };
+    // every layer frozen: nothing to update, the loss is still reported (as the compiled step does)
+    if (model.trainableWeights.length === 0) return forward().dataSync()[0] * rows;
+    const { value, grads } = variableGrads(forward, model.trainableWeights);
     const loss = value.dataSync()[0];
     if (!Number.isFinite(loss)) return loss * rows;
     c.optimizer.applyGradients(grads);

@@ -35,6 +35,8 @@ export interface Compiled {
   loss: LossSpec;
   metricNames: string[];
   makeMetrics(): Metric[];
+  /** compile made the optimizer from a name, so the model frees it when it is replaced (as tfjs does). */
+  ownsOptimizer: boolean;
 }
 
 /** Options of `sequential`. */
@@ -178,12 +180,15 @@ export class Sequential {
     const check = (width: number) => getMetrics(metricList, loss, width);
     if (this.outputShape) check(this.outputWidth);
     else check(2);
+    const previous = this.compiled;
     this.compiled = {
       optimizer,
       loss,
       metricNames: metricList.map(String),
       makeMetrics: () => check(this.outputWidth),
+      ownsOptimizer: typeof args.optimizer === 'string',
     };
+    if (previous?.ownsOptimizer && previous.optimizer !== optimizer) previous.optimizer.dispose();
     this.invalidate();
   }
 

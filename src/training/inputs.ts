@@ -54,6 +54,7 @@ export function inputRows(op: string, arg: string, x: unknown, width: number): R
   if (t.rank < 2) {
     fail(new ShapeError(`${op}: expected ${arg} of shape [examples, ${width}], got ${formatShape(t.shape)}`));
   }
+  if (t.shape[0] === 0) fail(new ValueError(`${op}: ${arg} has no examples (shape ${formatShape(t.shape)})`));
   const rowWidth = t.size / t.shape[0];
   if (rowWidth !== width) {
     fail(

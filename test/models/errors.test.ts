@@ -108,6 +108,8 @@ describe('bad input: a clear error and the model unchanged', () => {
       /25 values, not a multiple of the model's input width 10/,
     );
     await expectRejected((m) => m.fit([[1, 2, 3]], [1], { verbose: 0 }), /got \[1, 3\]/, nn.ShapeError);
+    await expectRejected((m) => m.fit(new Float32Array(0), new Int32Array(0), { verbose: 0 }), /x has no examples/);
+    await expectRejected((m) => m.predict(new Float32Array(0)), /x has no examples/);
     await expectRejected(
       (m) => m.fit('data' as never, labels, { verbose: 0 }),
       /expected x to be a Tensor, nested arrays or a typed array/,

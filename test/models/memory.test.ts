@@ -86,6 +86,26 @@ describe('no memory growth', () => {
     m.dispose();
   });
 
+  it('compiling again frees the state of an optimizer compile made from a name', async () => {
+    const m = requestModel();
+    m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+    await m.fit(x, y, { epochs: 1, verbose: 0 });
+    const warm = nn.memory();
+    for (let i = 0; i < 3; i++) {
+      m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+      await m.fit(x, y, { epochs: 1, verbose: 0 });
+    }
+    expect(nn.memory()).toEqual(warm);
+    // an optimizer the user made stays the user's: it keeps its state when replaced
+    const own = nn.train.adam(0.01);
+    m.compile({ optimizer: own, loss: 'sparseCategoricalCrossentropy' });
+    await m.fit(x, y, { epochs: 1, verbose: 0 });
+    m.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
+    expect(own.getSlots(m.trainableWeights[0])?.[0].isDisposed).toBe(false);
+    own.dispose();
+    m.dispose();
+  });
+
   it('dispose frees the weights, optimizer state and buffers; a failed fit frees its copies', async () => {
     const start = nn.memory();
     const m = requestModel();
