@@ -1,19 +1,37 @@
 /**
- * Data handling for training: CSV parsing and reading, train/test splits, feature scalers.
- * Reached as `nn.data` (`nn.data.parseCsv`, `nn.data.trainTestSplit`, `nn.data.standardScaler`, ...).
+ * Data handling for training: CSV parsing and reading, train/test splits, k-fold cross-validation,
+ * feature scalers and label encoders. Reached as `nn.data` (`nn.data.parseCsv`,
+ * `nn.data.trainTestSplit`, `nn.data.kFold`, `nn.data.standardScaler`, `nn.data.labelEncoder`, ...);
+ * `crossValidate` is also `nn.crossValidate`.
  * @module
  */
+export type { CrossValidateOptions, CrossValidation, FoldResult, Preprocess } from './cross-validate.js';
+export { crossValidate } from './cross-validate.js';
 export type { CsvOptions, ParsedCsv } from './csv.js';
 export { parseCsv } from './csv.js';
+export type { Label, LabelEncoderJSON, LabelInput, OneHotEncoderJSON } from './encoders.js';
+export { LabelEncoder, labelEncoder, OneHotEncoder, oneHotEncoder } from './encoders.js';
+export type { Fold, KFoldOptions, StratifyLabels } from './kfold.js';
+export { kFold, stratifiedKFold, takeRows } from './kfold.js';
 export { readCsv } from './read-csv.js';
 export type {
   MinMaxScalerJSON,
   MinMaxScalerOptions,
+  RobustScalerJSON,
+  RobustScalerOptions,
   Scaler,
   ScalerJSON,
   StandardScalerJSON,
   StandardScalerOptions,
 } from './scalers.js';
-export { MinMaxScaler, minMaxScaler, StandardScaler, scalerFromJSON, standardScaler } from './scalers.js';
+export {
+  MinMaxScaler,
+  minMaxScaler,
+  RobustScaler,
+  robustScaler,
+  StandardScaler,
+  scalerFromJSON,
+  standardScaler,
+} from './scalers.js';
 export type { TrainTestSplit, TrainTestSplitOptions } from './split.js';
 export { trainTestSplit } from './split.js';

@@ -20,8 +20,18 @@ export interface MinMaxScalerJSON {
   dataMax: number[] | null;
 }
 
+/** What `RobustScaler.toJSON()` returns; `center`/`scale` are null before `fit`. */
+export interface RobustScalerJSON {
+  className: 'RobustScaler';
+  withCentering: boolean;
+  withScaling: boolean;
+  quantileRange: [number, number];
+  center: number[] | null;
+  scale: number[] | null;
+}
+
 /** A scaler's saved form. */
-export type ScalerJSON = StandardScalerJSON | MinMaxScalerJSON;
+export type ScalerJSON = StandardScalerJSON | MinMaxScalerJSON | RobustScalerJSON;
 
 /** Reads a float32 or int32 tensor of rank >= 2 as rows of its last axis (the features). */
 function readColumns(op: string, x: Tensor): { rows: number; cols: number; values: Float32Array | Int32Array } {
@@ -40,7 +50,7 @@ function readColumns(op: string, x: Tensor): { rows: number; cols: number; value
  * `inverseTransform` maps it back. Subclasses compute center and divisor in `fit`.
  */
 abstract class ColumnScaler {
-  protected center: Float64Array | null = null;
+  protected centers: Float64Array | null = null;
   protected divisor: Float64Array | null = null;
   /** Which scaler this is, as in its JSON. */
   abstract readonly className: ScalerJSON['className'];
@@ -48,12 +58,12 @@ abstract class ColumnScaler {
 
   /** Whether `fit` has run (or the state was loaded with `fromJSON`). */
   get isFitted(): boolean {
-    return this.center !== null;
+    return this.centers !== null;
   }
 
   /** Number of features seen by `fit`, or null before. */
   get numFeatures(): number | null {
-    return this.center?.length ?? null;
+    return this.centers?.length ?? null;
   }
 
   /** Sets center and divisor (and any statistics of its own) from validated, finite rows of `cols` values. */
@@ -77,7 +87,7 @@ abstract class ColumnScaler {
   private apply(name: string, x: Tensor, inverse: boolean): Tensor {
     const op = `${this.className}.${name}`;
     const { cols, values } = readColumns(op, x);
-    const center = this.center;
+    const center = this.centers;
     const divisor = this.divisor;
     if (center === null || divisor === null) {
       throw new ValueError(`${op}: the scaler is not fitted yet; call fit(x) or fitTransform(x) first`);
@@ -144,7 +154,7 @@ export class StandardScaler extends ColumnScaler {
 
   /** Column means (0 when withMean is false), or null before `fit`. */
   get mean(): number[] | null {
-    return this.center && Array.from(this.center);
+    return this.centers && Array.from(this.centers);
   }
 
   /** Column scales: standard deviations, 1 for constant columns (1 everywhere when withStd is false); null before `fit`. */
@@ -174,7 +184,7 @@ export class StandardScaler extends ColumnScaler {
       for (let j = 0; j < cols; j++) if (hi[j] > lo[j]) scale[j] = Math.sqrt(sq[j] / rows);
     }
     if (!this.withMean) mean.fill(0);
-    this.center = mean;
+    this.centers = mean;
     this.divisor = scale;
   }
 
@@ -198,7 +208,7 @@ export class StandardScaler extends ColumnScaler {
     if (state) {
       const bad = state[1].findIndex((s) => !(s > 0));
       if (bad >= 0) throw new ValueError(`${op}: expected scale to be positive, got scale[${bad}] = ${state[1][bad]}`);
-      [scaler.center, scaler.divisor] = state;
+      [scaler.centers, scaler.divisor] = state;
     }
     return scaler;
   }
@@ -236,7 +246,7 @@ export class MinMaxScaler extends ColumnScaler {
 
   /** Column minima seen by `fit`, or null before. */
   get dataMin(): number[] | null {
-    return this.center && Array.from(this.center);
+    return this.centers && Array.from(this.centers);
   }
 
   /** Column maxima seen by `fit`, or null before. */
@@ -257,7 +267,7 @@ export class MinMaxScaler extends ColumnScaler {
 
   private setExtremes(lo: Float64Array, hi: Float64Array): void {
     const width = this.range[1] - this.range[0];
-    this.center = lo;
+    this.centers = lo;
     this.dataMaxima = hi;
     // a constant column counts as range 1: no division by zero
     this.divisor = Float64Array.from(lo, (v, j) => (hi[j] > v ? hi[j] - v : 1) / width);
@@ -284,8 +294,127 @@ export class MinMaxScaler extends ColumnScaler {
   }
 }
 
-/** Either scaler. */
-export type Scaler = StandardScaler | MinMaxScaler;
+/** Options of `robustScaler`. */
+export interface RobustScalerOptions {
+  /** Subtract each column's median. Default true. */
+  withCentering?: boolean;
+  /** Divide by each column's interquantile range. Default true. */
+  withScaling?: boolean;
+  /** The percentiles [lo, hi] (0 <= lo < hi <= 100) whose difference is the scale. Default [25, 75] (the IQR). */
+  quantileRange?: readonly [number, number];
+}
+
+/**
+ * The q-th percentile (0..100) of sorted values, interpolating linearly between the two nearest
+ * ranks (numpy's default `method='linear'`, which scikit-learn uses).
+ */
+function percentile(sorted: ArrayLike<number>, q: number): number {
+  const pos = (q / 100) * (sorted.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+/**
+ * Scales each feature with statistics that ignore outliers (as scikit-learn's RobustScaler):
+ * (v - median) / (q75 - q25), percentiles interpolated linearly. A column whose interquantile range
+ * is 0 gets scale 1 (no division by zero).
+ */
+export class RobustScaler extends ColumnScaler {
+  readonly className = 'RobustScaler';
+  protected readonly offset = 0;
+  /** Whether `fit` subtracts the median. */
+  readonly withCentering: boolean;
+  /** Whether `fit` divides by the interquantile range. */
+  readonly withScaling: boolean;
+  /** The percentiles whose difference is the scale. */
+  readonly quantileRange: readonly [number, number];
+
+  constructor(options: RobustScalerOptions = {}) {
+    super();
+    const op = 'robustScaler';
+    const {
+      withCentering = true,
+      withScaling = true,
+      quantileRange = [25, 75],
+    } = checkObject(op, options) as RobustScalerOptions;
+    this.withCentering = checkBoolean(op, 'withCentering', withCentering);
+    this.withScaling = checkBoolean(op, 'withScaling', withScaling);
+    const q = quantileRange;
+    if (
+      !Array.isArray(q) ||
+      q.length !== 2 ||
+      !q.every((v) => typeof v === 'number' && v >= 0 && v <= 100) ||
+      !(q[0] < q[1])
+    ) {
+      throw new ValueError(
+        `${op}: expected quantileRange to be [lo, hi] with 0 <= lo < hi <= 100, got ${JSON.stringify(q)}`,
+      );
+    }
+    this.quantileRange = [q[0], q[1]];
+  }
+
+  /** Column medians (0 when withCentering is false), or null before `fit`. */
+  get center(): number[] | null {
+    return this.centers && Array.from(this.centers);
+  }
+
+  /** Column scales: interquantile ranges, 1 where that range is 0 (1 everywhere when withScaling is false); null before `fit`. */
+  get scale(): number[] | null {
+    return this.divisor && Array.from(this.divisor);
+  }
+
+  protected fitColumns(values: ArrayLike<number>, rows: number, cols: number): void {
+    const center = new Float64Array(cols);
+    const scale = new Float64Array(cols).fill(1);
+    const column = new Float64Array(rows);
+    for (let j = 0; j < cols; j++) {
+      for (let i = 0; i < rows; i++) column[i] = values[i * cols + j];
+      column.sort();
+      if (this.withCentering) center[j] = percentile(column, 50);
+      if (this.withScaling) {
+        const range = percentile(column, this.quantileRange[1]) - percentile(column, this.quantileRange[0]);
+        // a column with no spread keeps scale 1: no division by zero
+        if (range > 0) scale[j] = range;
+      }
+    }
+    this.centers = center;
+    this.divisor = scale;
+  }
+
+  /** The configuration and statistics as JSON; `scalerFromJSON` (or `RobustScaler.fromJSON`) restores it. */
+  toJSON(): RobustScalerJSON {
+    return {
+      className: 'RobustScaler',
+      withCentering: this.withCentering,
+      withScaling: this.withScaling,
+      quantileRange: [...this.quantileRange],
+      center: this.center,
+      scale: this.scale,
+    };
+  }
+
+  /** Restores a scaler saved with `toJSON`. */
+  static fromJSON(json: unknown): RobustScaler {
+    const op = 'RobustScaler.fromJSON';
+    const obj = parseJSON(op, json, 'RobustScaler');
+    const scaler = new RobustScaler({
+      withCentering: obj.withCentering as boolean,
+      withScaling: obj.withScaling as boolean,
+      quantileRange: obj.quantileRange as [number, number],
+    });
+    const state = numberArrays(op, obj, 'center', 'scale');
+    if (state) {
+      const bad = state[1].findIndex((s) => !(s > 0));
+      if (bad >= 0) throw new ValueError(`${op}: expected scale to be positive, got scale[${bad}] = ${state[1][bad]}`);
+      [scaler.centers, scaler.divisor] = state;
+    }
+    return scaler;
+  }
+}
+
+/** Any of the scalers. */
+export type Scaler = StandardScaler | MinMaxScaler | RobustScaler;
 
 function checkObject(op: string, options: unknown): object {
   if (options === null || typeof options !== 'object') {
@@ -354,17 +483,23 @@ export function standardScaler(options: StandardScalerOptions = {}): StandardSca
   return new StandardScaler(options);
 }
 
+/** A scaler that centers each feature on its median and divides by its interquartile range (outlier-robust). */
+export function robustScaler(options: RobustScalerOptions = {}): RobustScaler {
+  return new RobustScaler(options);
+}
+
 /** A scaler that maps each feature's training [min, max] to `range` (default [0, 1]). */
 export function minMaxScaler(options: MinMaxScalerOptions = {}): MinMaxScaler {
   return new MinMaxScaler(options);
 }
 
-/** Restores either scaler from its `toJSON()` object (or that object's JSON text). */
+/** Restores any scaler from its `toJSON()` object (or that object's JSON text). */
 export function scalerFromJSON(json: unknown): Scaler {
   const obj = toObject('scalerFromJSON', json);
   if (obj.className === 'StandardScaler') return StandardScaler.fromJSON(obj);
   if (obj.className === 'MinMaxScaler') return MinMaxScaler.fromJSON(obj);
+  if (obj.className === 'RobustScaler') return RobustScaler.fromJSON(obj);
   throw new ValueError(
-    `scalerFromJSON: expected className "StandardScaler" or "MinMaxScaler", got ${describe(obj.className)}`,
+    `scalerFromJSON: expected className "StandardScaler", "MinMaxScaler" or "RobustScaler", got ${describe(obj.className)}`,
   );
 }

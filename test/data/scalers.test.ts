@@ -166,8 +166,8 @@ describe('scaler errors and JSON', () => {
   });
 
   it('rejects damaged JSON clearly', () => {
-    expect(() => scalerFromJSON({ className: 'RobustScaler' })).toThrow(
-      /"StandardScaler" or "MinMaxScaler", got "RobustScaler"/,
+    expect(() => scalerFromJSON({ className: 'MaxAbsScaler' })).toThrow(
+      /"StandardScaler", "MinMaxScaler" or "RobustScaler", got "MaxAbsScaler"/,
     );
     expect(() => scalerFromJSON('{oops')).toThrow(/not valid JSON/);
     expect(() => scalerFromJSON(null)).toThrow(/expected a scaler's JSON object, got null/);
