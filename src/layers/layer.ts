@@ -1,4 +1,4 @@
-import { formatShape, ShapeError, ValueError } from '../errors.js';
+import { DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
 import { clone, fromFlat } from '../ops/create.js';
 import type { Tensor } from '../ops/tensor.js';
 import { checkTensor, describe } from '../ops/validate.js';
@@ -212,6 +212,11 @@ export abstract class Layer {
       if (w.size !== own[i].size || w.rank !== own[i].rank || w.shape.some((d, j) => d !== own[i].shape[j])) {
         throw new ShapeError(
           `layer "${this.name}".setWeights: weight ${this.layerWeights[i].name} has shape ${formatShape(own[i].shape)}, got ${formatShape(w.shape)}`,
+        );
+      }
+      if (w.dtype !== own[i].dtype) {
+        throw new DTypeError(
+          `layer "${this.name}".setWeights: weight ${this.layerWeights[i].name} is ${own[i].dtype}, got ${w.dtype}`,
         );
       }
     });

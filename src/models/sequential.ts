@@ -1,4 +1,4 @@
-import { formatShape, ShapeError, ValueError } from '../errors.js';
+import { DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
 import { Dropout } from '../layers/dropout.js';
 import { InputLayer } from '../layers/flatten.js';
 import { Layer, type SymbolicShape } from '../layers/layer.js';
@@ -8,7 +8,7 @@ import { argMax } from '../ops/reduction.js';
 import { cast } from '../ops/shape.js';
 import { activeTape } from '../ops/tape.js';
 import type { Tensor } from '../ops/tensor.js';
-import { describe } from '../ops/validate.js';
+import { checkTensor, describe } from '../ops/validate.js';
 import { getOptimizer } from '../optimizers/index.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import type { Random } from '../random.js';
@@ -159,10 +159,14 @@ export class Sequential {
       throw new ValueError(`setWeights: the model has ${own.length} weights, got ${describe(weights)}`);
     }
     weights.forEach((w, i) => {
-      if (!w || w.size !== own[i].size || w.shape.some((d, j) => d !== own[i].shape[j]) || w.rank !== own[i].rank) {
+      checkTensor('setWeights', `weights[${i}]`, w);
+      if (w.size !== own[i].size || w.shape.some((d, j) => d !== own[i].shape[j]) || w.rank !== own[i].rank) {
         throw new ShapeError(
           `setWeights: weight ${i} (${own[i].name}) has shape ${formatShape(own[i].shape)}, got ${describe(w)}`,
         );
+      }
+      if (w.dtype !== own[i].dtype) {
+        throw new DTypeError(`setWeights: weight ${i} (${own[i].name}) is ${own[i].dtype}, got ${describe(w)}`);
       }
     });
     weights.forEach((w, i) => {

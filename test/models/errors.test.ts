@@ -241,5 +241,37 @@ describe('bad input: a clear error and the model unchanged', () => {
       }
     }, /weight 2 .* has shape \[16, 10\], got/);
     await expectRejected((m) => m.setWeights([]), /the model has 4 weights/);
+    // a wrong dtype late in the list must not leave the earlier weights replaced
+    await expectRejected((m) => {
+      const ws = m.getWeights();
+      const first = nn.ones([10, 16]);
+      const ints = nn.zeros([10], 'int32');
+      try {
+        m.setWeights([first, ws[1], ws[2], ints]);
+      } finally {
+        nn.dispose([...ws, first, ints]);
+      }
+    }, /weight 3 .* is float32, got a.* int32 tensor/);
+    await expectRejected((m) => {
+      const ws = m.getWeights();
+      const first = nn.ones([10, 16]);
+      const gone = nn.zeros([10]);
+      gone.dispose();
+      try {
+        m.setWeights([first, ws[1], ws[2], gone]);
+      } finally {
+        nn.dispose([...ws, first]);
+      }
+    }, /weights\[3\].*disposed/);
+    await expectRejected((m) => {
+      const ws = m.layers[1].getWeights();
+      const ints = nn.zeros([10], 'int32');
+      const kernel = nn.ones([16, 10]);
+      try {
+        m.layers[1].setWeights([kernel, ints]);
+      } finally {
+        nn.dispose([...ws, ints, kernel]);
+      }
+    }, /bias is float32, got int32/);
   });
 });

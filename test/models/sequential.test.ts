@@ -132,8 +132,10 @@ describe('summary and weights', () => {
     const b = requestModel();
     const ws = a.getWeights();
     expect(ws.map((w) => w.shape)).toEqual([[10, 64], [64], [64, 64], [64], [64, 10], [10]]);
-    b.setWeights(ws);
     const { x } = toyData(16, 9);
+    // predict before setWeights (the compiled buffers exist) then after: the new weights are used
+    nn.dispose(b.predict(x));
+    b.setWeights(ws);
     const pa = a.predict(x);
     const pb = b.predict(x);
     expect(pb.dataSync()).toEqual(pa.dataSync());
