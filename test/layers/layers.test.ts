@@ -190,9 +190,25 @@ describe('Activation layer', () => {
       const pa = fused.model.predict(x);
       const pb = split.model.predict(x);
       expectClose(pb.dataSync(), pa.dataSync(), 1e-6, 1e-7);
+      // the tape path (custom loss) through the activation layer trains the same
+      const tape = modelPair(IN, [{ units: 3, act: 'linear' }], 800);
+      tape.model.add(nn.layers.activation({ activation: act }));
+      tape.model.compile({
+        optimizer: nn.train.sgd(0.1),
+        loss:
+          act === 'softmax'
+            ? (t: nn.Tensor, p: nn.Tensor) => nn.neg(nn.mean(nn.sum(nn.mul(t, nn.log(p)), -1)))
+            : (t: nn.Tensor, p: nn.Tensor) => nn.losses.meanSquaredError(t, p),
+      });
+      await tape.model.fit(x, y, { batchSize: 4, shuffle: false, verbose: 0 });
+      weightValues(tape.model).forEach((w, i) => {
+        expectClose(w, a[i], 1e-5, 1e-6, `${act} tape weight ${i}`);
+      });
+      expect(split.model.layers[1].getConfig()).toMatchObject({ activation: act });
       nn.dispose([pa, pb]);
       fused.model.dispose();
       split.model.dispose();
+      tape.model.dispose();
     });
   }
 });
@@ -280,8 +296,26 @@ describe('Flatten and InputLayer', () => {
     expect(p.shape).toEqual([4, 2]);
     const flat = m.predict(xs.dataSync());
     expect(flat.dataSync()).toEqual(p.dataSync());
-    nn.dispose([xs, p, flat]);
+    // the tape path runs flatten and inputLayer as tensor ops: same training as the compiled path
+    const build = () => {
+      nn.setSeed(12);
+      return nn.sequential({
+        layers: [nn.layers.inputLayer({ inputShape: [2, 3] }), nn.layers.flatten(), nn.layers.dense({ units: 2 })],
+      });
+    };
+    const targets2 = nn.tensor2d([1, 0, 0, 1, 1, 1, 0, 0], [4, 2]);
+    const c = build();
+    c.compile({ optimizer: nn.train.sgd(0.05), loss: 'mse' });
+    const t = build();
+    t.compile({ optimizer: nn.train.sgd(0.05), loss: (a, b) => nn.losses.meanSquaredError(a, b) });
+    for (const model of [c, t]) await model.fit(xs, targets2, { epochs: 3, batchSize: 2, shuffle: false, verbose: 0 });
+    weightValues(t).forEach((w, i) => {
+      expectClose(w, weightValues(c)[i], 1e-5, 1e-6, `flatten weight ${i}`);
+    });
+    nn.dispose([xs, p, flat, targets2]);
     m.dispose();
+    c.dispose();
+    t.dispose();
     expect(() => nn.layers.inputLayer({})).toThrow(/inputShape or batchInputShape/);
     expect(() =>
       nn.sequential({
