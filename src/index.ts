@@ -60,6 +60,8 @@ export const fused = { matMul: fusedMatMul };
 
 export * as data from './data/index.js';
 export * as layers from './layers/index.js';
+export * as io from './io/index.js';
+export { loadLayersModel } from './io/load.js';
 export * as initializers from './layers/initializers.js';
 export type { BatchArgs, FitArgs } from './models/fit.js';
 export { DivergenceError } from './models/fit.js';

@@ -1,4 +1,6 @@
 import { DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
+import { saveModel } from '../io/save.js';
+import type { IOHandler, SaveConfig, SaveResult } from '../io/types.js';
 import { Dropout } from '../layers/dropout.js';
 import { InputLayer } from '../layers/flatten.js';
 import { Layer, type SymbolicShape } from '../layers/layer.js';
@@ -55,6 +57,8 @@ export class Sequential {
   readonly layers: Layer[] = [];
   /** Set true from a callback to end `fit` after the current batch. */
   stopTraining = false;
+  /** Preprocessing the model was trained with (a scaler, or scalers by name): `save` writes it, `loadLayersModel` restores it. */
+  preprocessing: unknown = null;
   /** @internal */ compiled: Compiled | null = null;
   private declaredInput: SymbolicShape | null = null;
   private readonly plans = new Map<string, Plan>();
@@ -293,6 +297,14 @@ export class Sequential {
     printFn(`Trainable params: ${trainable}`);
     printFn(`Non-trainable params: ${total - trainable}`);
     printFn(rule('_'));
+  }
+
+  /**
+   * Saves the model in the TensorFlow.js layers format to a URL-style target (`file://dir` in Node,
+   * `http(s)://…`, `indexeddb://name`, `localstorage://name`) or an IOHandler; see SaveConfig.
+   */
+  save(handlerOrUrl: string | IOHandler, config?: SaveConfig): Promise<SaveResult> {
+    return saveModel(this, handlerOrUrl, config);
   }
 
   /** Frees the weights, the optimizer state and cached buffers. */

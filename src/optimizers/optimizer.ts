@@ -1,5 +1,5 @@
 import { formatShape, ShapeError, ValueError } from '../errors.js';
-import { fill } from '../ops/create.js';
+import { clone, fill } from '../ops/create.js';
 import { keep } from '../ops/engine.js';
 import { variableGrads } from '../ops/gradients.js';
 import { isTensor, type Tensor } from '../ops/tensor.js';
@@ -126,6 +126,34 @@ export abstract class Optimizer {
   /** The state tensors of a variable, if any (for saving optimizer state). */
   getSlots(v: Variable): readonly Tensor[] | undefined {
     return this.state.get(v);
+  }
+
+  /** How many state tensors each variable has, and their starting value (for saving state). */
+  get slotSpec(): { count: number; initial: number } {
+    return this.slots();
+  }
+
+  /** Replaces the state of a variable with copies of `values` (float32, the variable's shape), to resume training. */
+  setSlots(v: Variable, values: readonly Tensor[]): void {
+    const op = `${this.className}.setSlots`;
+    const { count } = this.slots();
+    if (!Array.isArray(values) || values.length !== count) {
+      throw new ValueError(`${op}: expected ${count} state tensors for "${v.name}", got ${describe(values)}`);
+    }
+    for (const t of values) {
+      checkTensor(op, 'values', t);
+      if (
+        t.dtype !== 'float32' ||
+        t.size !== v.size ||
+        t.rank !== v.rank ||
+        t.shape.some((d: number, i: number) => d !== v.shape[i])
+      ) {
+        throw new ShapeError(`${op}: state of "${v.name}" must be float32 ${formatShape(v.shape)}, got ${describe(t)}`);
+      }
+    }
+    const fresh = values.map((t) => keep(clone(t)));
+    for (const t of this.state.get(v) ?? []) t.dispose();
+    this.state.set(v, fresh);
   }
 }
 

@@ -1,0 +1,139 @@
+// file:// models in Node: `save` writes <dir>/model.json and <dir>/weights.bin (as tfjs-node does),
+// each first under a temporary name and then renamed, so a failed save leaves nothing behind.
+// node:fs is imported lazily through a variable, so browser bundles do not pull it in.
+import { ModelFormatError, ModelIOError } from './errors.js';
+import { artifactsFromModelJSON, artifactsInfo, modelJSONFromArtifacts, parseModelJSON } from './model-json.js';
+import type { IOHandler, ModelArtifacts, SaveResult } from './types.js';
+import { joinBuffers } from './weights.js';
+
+const FS_MODULE = 'node:fs/promises';
+const PATH_MODULE = 'node:path';
+
+type Fs = typeof import('node:fs/promises');
+type Path = typeof import('node:path');
+
+async function nodeModules(op: string): Promise<{ fs: Fs; path: Path }> {
+  try {
+    const fs = (await import(/* @vite-ignore */ /* webpackIgnore: true */ FS_MODULE)) as Fs;
+    const path = (await import(/* @vite-ignore */ /* webpackIgnore: true */ PATH_MODULE)) as Path;
+    return { fs, path };
+  } catch {
+    throw new ModelIOError(
+      `${op}: file:// needs Node (node:fs); in a browser use indexeddb://, localstorage:// or http(s)://`,
+    );
+  }
+}
+
+function ioError(op: string, what: string, e: unknown): ModelIOError {
+  const code = (e as { code?: string }).code;
+  const reason =
+    code === 'ENOENT'
+      ? 'not found'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : (e as Error).message;
+  return new ModelIOError(`${op}: cannot ${what}: ${reason}`);
+}
+
+/** Writes `data` to `file` atomically: a temporary file in the same directory, then a rename. */
+async function writeAtomic(fs: Fs, file: string, data: Uint8Array | string, temps: string[]): Promise<string> {
+  const temp = `${file}.tmp-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  temps.push(temp);
+  await fs.writeFile(temp, data);
+  return temp;
+}
+
+/** Saves to and loads from the file system (Node); `path` is a directory, or a model.json file to load. */
+export class FileSystemHandler implements IOHandler {
+  /** Name of the weights file written by `save`. */
+  static readonly WEIGHTS = 'weights.bin';
+
+  constructor(readonly path: string) {
+    if (typeof path !== 'string' || path === '') throw new ModelIOError('fileSystem: expected a non-empty path');
+  }
+
+  /** Writes model.json and weights.bin into the directory `path` (created if needed). */
+  async save(artifacts: ModelArtifacts): Promise<SaveResult> {
+    const op = `save to file://${this.path}`;
+    const { fs, path } = await nodeModules(op);
+    const dir = path.resolve(this.path);
+    const weights = new Uint8Array(joinBuffers(artifacts.weightData ?? new ArrayBuffer(0), op));
+    const json = JSON.stringify(modelJSONFromArtifacts(artifacts, [FileSystemHandler.WEIGHTS]));
+    let created: string | undefined;
+    const temps: string[] = [];
+    try {
+      try {
+        const stat = await fs.stat(dir);
+        if (!stat.isDirectory()) throw new ModelIOError(`${op}: ${dir} exists and is not a directory`);
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'ENOENT') throw e;
+        created = await fs.mkdir(dir, { recursive: true });
+      }
+      const modelFile = path.join(dir, 'model.json');
+      const weightsFile = path.join(dir, FileSystemHandler.WEIGHTS);
+      const weightsTemp = await writeAtomic(fs, weightsFile, weights, temps);
+      const jsonTemp = await writeAtomic(fs, modelFile, json, temps);
+      await fs.rename(weightsTemp, weightsFile);
+      temps.shift();
+      await fs.rename(jsonTemp, modelFile);
+      temps.shift();
+      return {
+        modelArtifactsInfo: artifactsInfo(artifacts),
+        files: [
+          { path: modelFile, bytes: Buffer.byteLength(json) },
+          { path: weightsFile, bytes: weights.byteLength },
+        ],
+      };
+    } catch (e) {
+      for (const t of temps) await fs.rm(t, { force: true }).catch(() => {});
+      if (created) await fs.rm(created, { recursive: true, force: true }).catch(() => {});
+      if (e instanceof ModelIOError) throw e;
+      throw ioError(op, `write in ${dir}`, e);
+    }
+  }
+
+  /** Reads `path` (a model.json, or a directory holding one) and the weight files it lists. */
+  async load(): Promise<ModelArtifacts> {
+    const op = `load file://${this.path}`;
+    const { fs, path } = await nodeModules(op);
+    let file = path.resolve(this.path);
+    try {
+      if ((await fs.stat(file)).isDirectory()) file = path.join(file, 'model.json');
+    } catch (e) {
+      throw ioError(op, `read ${file}`, e);
+    }
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (e) {
+      throw ioError(op, `read ${file}`, e);
+    }
+    const where = file;
+    const dir = path.dirname(file);
+    return artifactsFromModelJSON(
+      parseModelJSON(text, where),
+      async (paths) => {
+        const out: ArrayBuffer[] = [];
+        for (const p of paths) {
+          const full = path.resolve(dir, p);
+          if (path.isAbsolute(p) || /^[a-z]+:\/\//i.test(p) || path.relative(dir, full).startsWith('..')) {
+            throw new ModelFormatError(`${where}: weight path ${JSON.stringify(p)} must be a file beside model.json`);
+          }
+          try {
+            const b = await fs.readFile(full);
+            out.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
+          } catch (e) {
+            throw ioError(op, `read weight file ${full}`, e);
+          }
+        }
+        return out;
+      },
+      where,
+    );
+  }
+}
+
+/** A file-system handler (Node), as tfjs-node's `tf.io.fileSystem`. */
+export function fileSystem(path: string): FileSystemHandler {
+  return new FileSystemHandler(path);
+}

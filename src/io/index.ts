@@ -1,0 +1,27 @@
+/**
+ * Model files in the TensorFlow.js layers format (`model.json` + binary weights), interchangeable
+ * with tfjs and Keras (through the tfjs converter). `model.save(target)` and
+ * `nn.loadLayersModel(source)` take the URL-style targets and the IOHandlers below.
+ * @packageDocumentation
+ */
+export { browserIndexedDB, browserLocalStorage, IndexedDBHandler, LocalStorageHandler } from './browser.js';
+export { ModelFormatError, ModelIOError } from './errors.js';
+export { FileSystemHandler, fileSystem } from './file-system.js';
+export { HTTPHandler, http } from './http.js';
+export { supportedLayerClasses } from './layers.js';
+export type { LoadLayersOptions } from './load.js';
+export { loadLayersModel, modelFromArtifacts } from './load.js';
+export { fromMemory, withSaveHandler } from './router.js';
+export { modelArtifacts } from './save.js';
+export type {
+  IOHandler,
+  LoadOptions,
+  ModelArtifacts,
+  ModelArtifactsInfo,
+  ModelJSON,
+  SaveConfig,
+  SaveResult,
+  TrainingConfig,
+  WeightsManifestEntry,
+  WeightsManifestGroupConfig,
+} from './types.js';

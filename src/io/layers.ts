@@ -1,0 +1,222 @@
+// Layer classes in model files: reading a Keras layer config into a neurasm layer, writing a layer's
+// config the way tfjs does, and each class's weights (for checking shapes before anything is built).
+import { NeurasmError } from '../errors.js';
+import { Activation } from '../layers/activation-layer.js';
+import { Dense } from '../layers/dense.js';
+import { Dropout } from '../layers/dropout.js';
+import { Flatten, InputLayer } from '../layers/flatten.js';
+import type { Layer, LayerArgs, SymbolicShape } from '../layers/layer.js';
+import { ModelFormatError } from './errors.js';
+import { readInitializer, writeInitializer } from './initializers.js';
+
+type Config = Record<string, unknown>;
+
+/** How one layer class is read from a config and which weights it has. */
+interface LayerReader {
+  /** Makes the layer from its (snake_case) config; `base` holds name, trainable and input shape. */
+  read(config: Config, base: LayerArgs, at: string): Layer;
+  /** The weights the layer has for an input shape, in order: short name and shape. */
+  weights(layer: Layer, inputShape: SymbolicShape): Array<{ name: string; shape: number[] }>;
+  /** Keys written as null when the layer's config lacks them (tfjs writes them). */
+  defaults?: Config;
+}
+
+const none = () => [];
+
+function get(config: Config, key: string): unknown {
+  if (key in config) return config[key];
+  const camel = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+  return config[camel];
+}
+
+/** Rejects a regularizer or constraint: neurasm does not apply them yet (issue 6). */
+function rejectNonNull(config: Config, keys: string[], at: string): void {
+  for (const key of keys) {
+    const v = get(config, key);
+    if (v !== undefined && v !== null) {
+      const name = typeof v === 'object' ? ((v as Config).class_name ?? (v as Config).className) : v;
+      throw new ModelFormatError(`${at}.${key}: ${JSON.stringify(name)} is not supported yet (only null)`);
+    }
+  }
+}
+
+function bool(config: Config, key: string, at: string, fallback: boolean): boolean {
+  const v = get(config, key) ?? fallback;
+  if (typeof v !== 'boolean')
+    throw new ModelFormatError(`${at}.${key}: expected true or false, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+const REGULARIZED = [
+  'kernel_regularizer',
+  'bias_regularizer',
+  'activity_regularizer',
+  'kernel_constraint',
+  'bias_constraint',
+];
+
+const READERS: Record<string, LayerReader> = {
+  Dense: {
+    read(config, base, at) {
+      rejectNonNull(config, REGULARIZED, at);
+      const units = get(config, 'units');
+      if (!Number.isInteger(units) || (units as number) < 1 || (units as number) > 2 ** 24) {
+        throw new ModelFormatError(`${at}.units: expected a positive integer, got ${JSON.stringify(units)}`);
+      }
+      return new Dense({
+        ...base,
+        units: units as number,
+        activation: (get(config, 'activation') ?? 'linear') as string,
+        useBias: bool(config, 'use_bias', at, true),
+        kernelInitializer: readInitializer(
+          get(config, 'kernel_initializer') ?? 'glorotUniform',
+          `${at}.kernel_initializer`,
+        ),
+        biasInitializer: readInitializer(get(config, 'bias_initializer') ?? 'zeros', `${at}.bias_initializer`),
+      });
+    },
+    weights(layer, inputShape) {
+      const d = layer as Dense;
+      const width = inputShape[inputShape.length - 1] as number;
+      const out = [{ name: 'kernel', shape: [width, d.units] }];
+      if (d.useBias) out.push({ name: 'bias', shape: [d.units] });
+      return out;
+    },
+    defaults: Object.fromEntries(REGULARIZED.map((k) => [k, null])),
+  },
+  Activation: {
+    read: (config, base) => new Activation({ ...base, activation: (get(config, 'activation') ?? 'linear') as string }),
+    weights: none,
+  },
+  Dropout: {
+    read(config, base, at) {
+      rejectNonNull(config, ['noise_shape'], at);
+      const seed = get(config, 'seed');
+      if (seed !== undefined && seed !== null && (typeof seed !== 'number' || !Number.isFinite(seed))) {
+        throw new ModelFormatError(`${at}.seed: expected a number or null, got ${JSON.stringify(seed)}`);
+      }
+      return new Dropout({
+        ...base,
+        rate: get(config, 'rate') as number,
+        seed: (seed ?? undefined) as number | undefined,
+      });
+    },
+    weights: none,
+    defaults: { noise_shape: null },
+  },
+  Flatten: {
+    read(config, base, at) {
+      const format = get(config, 'data_format');
+      if (format !== undefined && format !== null && format !== 'channels_last') {
+        throw new ModelFormatError(
+          `${at}.data_format: only 'channels_last' is supported, got ${JSON.stringify(format)}`,
+        );
+      }
+      return new Flatten(base);
+    },
+    weights: none,
+  },
+  InputLayer: {
+    read(config, base, at) {
+      if (get(config, 'sparse') === true || get(config, 'ragged') === true) {
+        throw new ModelFormatError(`${at}: sparse and ragged inputs are not supported`);
+      }
+      if (!base.batchInputShape) throw new ModelFormatError(`${at}: an InputLayer needs batch_input_shape`);
+      return new InputLayer(base);
+    },
+    weights: none,
+  },
+};
+
+/** Layer classes model files may use. */
+export const supportedLayerClasses = Object.keys(READERS);
+
+/** Reads a shape written with null for unknown sizes; `undefined` if absent. */
+function readShape(value: unknown, at: string, key: string, batch: boolean): SymbolicShape | undefined {
+  if (value === undefined || value === null) return undefined;
+  const ok =
+    Array.isArray(value) &&
+    value.length >= 1 &&
+    value.every((d, i) => (d === null && i === 0 && batch) || (Number.isInteger(d) && d > 0 && d <= 2 ** 24));
+  if (!ok) {
+    throw new ModelFormatError(
+      `${at}.${key}: expected a shape of positive integers (null for the batch), got ${JSON.stringify(value)}`,
+    );
+  }
+  return batch ? [null, ...(value as number[]).slice(1)] : [null, ...(value as number[])];
+}
+
+function checkDType(value: unknown, at: string): void {
+  if (value === undefined || value === null || value === 'float32') return;
+  // Keras 3 writes a DTypePolicy object
+  const policy = value as { config?: { name?: unknown } };
+  if (typeof value === 'object' && policy.config?.name === 'float32') return;
+  throw new ModelFormatError(`${at}.dtype: neurasm layers compute in float32, got ${JSON.stringify(value)}`);
+}
+
+/** Reads one `{class_name, config}` layer entry. `at` locates it in messages. */
+export function readLayer(entry: unknown, at: string): Layer {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+    throw new ModelFormatError(`${at}: expected a layer {class_name, config}, got ${JSON.stringify(entry)}`);
+  }
+  const e = entry as Config;
+  const className = e.class_name ?? e.className;
+  const config = e.config;
+  if (typeof className !== 'string')
+    throw new ModelFormatError(`${at}.class_name: expected a string, got ${JSON.stringify(className)}`);
+  const reader = Object.hasOwn(READERS, className) ? READERS[className] : undefined;
+  if (!reader) {
+    throw new ModelFormatError(
+      `${at}: unsupported layer class "${className}"; supported: ${supportedLayerClasses.join(', ')}`,
+    );
+  }
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new ModelFormatError(`${at}.config: expected an object, got ${JSON.stringify(config)}`);
+  }
+  const c = config as Config;
+  const name = get(c, 'name') ?? e.name;
+  const where = `${at} (${className}${typeof name === 'string' ? ` "${name}"` : ''}).config`;
+  if (name !== undefined && (typeof name !== 'string' || name === '' || name.length > 256)) {
+    throw new ModelFormatError(`${where}.name: expected a non-empty string, got ${JSON.stringify(name)}`);
+  }
+  checkDType(get(c, 'dtype'), where);
+  const batchInputShape =
+    readShape(get(c, 'batch_input_shape'), where, 'batch_input_shape', true) ??
+    readShape(get(c, 'batch_shape'), where, 'batch_shape', true) ??
+    readShape(get(c, 'input_shape'), where, 'input_shape', false);
+  const base: LayerArgs = { trainable: bool(c, 'trainable', where, true) };
+  if (name !== undefined) base.name = name as string;
+  if (batchInputShape) base.batchInputShape = batchInputShape;
+  try {
+    return reader.read(c, base, where);
+  } catch (err) {
+    if (err instanceof ModelFormatError || !(err instanceof NeurasmError)) throw err;
+    throw new ModelFormatError(`${where}: ${err.message}`);
+  }
+}
+
+/** The weights a layer has for an input shape, with their file names (layer/kernel). */
+export function layerWeightShapes(layer: Layer, inputShape: SymbolicShape): Array<{ name: string; shape: number[] }> {
+  const reader = READERS[layer.className];
+  return reader.weights(layer, inputShape).map((w) => ({ name: `${layer.name}/${w.name}`, shape: w.shape }));
+}
+
+/** A layer's `{class_name, config}` as tfjs writes it. */
+export function writeLayer(
+  layer: Layer,
+  batchInputShape: SymbolicShape | null,
+): { class_name: string; config: Config } {
+  const config: Config = { ...(READERS[layer.className]?.defaults ?? {}), ...layer.getConfig(), dtype: 'float32' };
+  for (const key of Object.keys(config)) {
+    const v = config[key] as { className?: unknown; config?: unknown } | null;
+    if (key.endsWith('_initializer') && v && typeof v === 'object' && 'class_name' in v) {
+      config[key] = writeInitializer({
+        className: (v as Config).class_name as string,
+        config: ((v as Config).config ?? {}) as Config,
+      });
+    }
+  }
+  if (batchInputShape) config.batch_input_shape = [null, ...batchInputShape.slice(1)];
+  else delete config.batch_input_shape;
+  return { class_name: layer.className, config };
+}
