@@ -1,14 +1,21 @@
 // `npm start`: trains the request's model (hidden 64-64 relu, softmax, adam, sparse categorical
-// cross-entropy) on a data set with standardized features, and reports the held-out test accuracy.
+// cross-entropy) on a data set with standardized features, and reports the held-out test accuracy;
+// with `--kfold N`, the mean ± std accuracy of a stratified N-fold cross-validation instead.
 import { datasetNames, loadDataset } from '../datasets/index.js';
 import * as nn from '../index.js';
 import { parseArgs, USAGE, UsageError } from './args.js';
-import { progressCallbacks } from './progress.js';
+import { bar, progressCallbacks } from './progress.js';
 
 async function loadData(data: string) {
   if ((datasetNames as readonly string[]).includes(data)) {
     const ds = await loadDataset(data as (typeof datasetNames)[number]);
-    return { x: ds.x, y: ds.y, numClasses: ds.numClasses, label: `${ds.name} (${ds.description})` };
+    return {
+      x: ds.x,
+      y: ds.y,
+      numClasses: ds.numClasses,
+      classNames: ds.classNames,
+      label: `${ds.name} (${ds.description})`,
+    };
   }
   if (!data.toLowerCase().endsWith('.csv')) {
     throw new UsageError(`--data: expected one of ${datasetNames.join(', ')} or a .csv file, got "${data}"`);
@@ -18,38 +25,42 @@ async function loadData(data: string) {
     nn.dispose([csv.x, csv.y]);
     throw new UsageError(`--data: the last column of ${data} must hold class labels (found no classes)`);
   }
-  return { x: csv.x, y: csv.y, numClasses: csv.classNames.length, label: data };
+  return { x: csv.x, y: csv.y, numClasses: csv.classNames.length, classNames: csv.classNames, label: data };
 }
 
-async function main(): Promise<void> {
-  const options = parseArgs(process.argv.slice(2));
-  const info = await nn.ready();
-  nn.setSeed(options.seed);
-  const { x, y, numClasses, label } = await loadData(options.data);
-  console.log(`neurasm ${info.module} | data: ${label}`);
-  console.log(`${x.shape[0]} examples, ${x.shape[1]} features, ${numClasses} classes`);
+type Options = ReturnType<typeof parseArgs>;
 
-  const split = nn.data.trainTestSplit(x, y, { testSize: options.testSize, stratify: true, seed: options.seed });
-  const scaler = nn.data.standardScaler().fit(split.xTrain);
-  const xTrain = scaler.transform(split.xTrain);
-  const xTest = scaler.transform(split.xTest);
-
+/** The request's model for `features` inputs and `numClasses` classes, compiled. */
+function buildModel(features: number, numClasses: number, options: Options): nn.Sequential {
   const model = nn.sequential({
     layers: [
       ...options.hidden.map((units, i) =>
-        nn.layers.dense({ units, activation: 'relu', ...(i === 0 ? { inputShape: [x.shape[1]] } : {}) }),
+        nn.layers.dense({ units, activation: 'relu', ...(i === 0 ? { inputShape: [features] } : {}) }),
       ),
       nn.layers.dense({ units: numClasses, activation: 'softmax' }),
     ],
   });
   model.compile({ optimizer: nn.train.adam(options.lr), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  return model;
+}
+
+const tty = Boolean(process.stdout.isTTY);
+const live = tty ? (text: string) => process.stdout.write(`\r${text}`) : null;
+const write = (line: string) => process.stdout.write(`${tty ? '\r\x1b[K' : ''}${line}\n`);
+const percent = (v: number) => `${(100 * v).toFixed(2)}%`;
+
+/** One stratified train/test split: trains with per-epoch progress and reports the test accuracy. */
+async function runSplit(x: nn.Tensor, y: nn.Tensor, numClasses: number, options: Options): Promise<void> {
+  const split = nn.data.trainTestSplit(x, y, { testSize: options.testSize, stratify: true, seed: options.seed });
+  const scaler = nn.data.standardScaler().fit(split.xTrain);
+  const xTrain = scaler.transform(split.xTrain);
+  const xTest = scaler.transform(split.xTest);
+
+  const model = buildModel(x.shape[1], numClasses, options);
   model.summary();
 
   const trainRows = Math.floor(xTrain.shape[0] * (1 - options.validationSplit));
   const batches = Math.ceil(trainRows / options.batchSize);
-  const tty = Boolean(process.stdout.isTTY);
-  const live = tty ? (text: string) => process.stdout.write(`\r${text}`) : null;
-  const write = (line: string) => process.stdout.write(`${tty ? '\r\x1b[K' : ''}${line}\n`);
   const started = performance.now();
   await model.fit(xTrain, split.yTrain, {
     epochs: options.epochs,
@@ -63,13 +74,83 @@ async function main(): Promise<void> {
 
   const [testLoss, testAccuracy] = model.evaluate(xTest, split.yTest) as nn.Tensor[];
   console.log(
-    `test: loss ${testLoss.dataSync()[0].toFixed(4)}, accuracy ${(100 * testAccuracy.dataSync()[0]).toFixed(2)}% on ${xTest.shape[0]} held-out examples`,
+    `test: loss ${testLoss.dataSync()[0].toFixed(4)}, accuracy ${percent(testAccuracy.dataSync()[0])} on ${xTest.shape[0]} held-out examples`,
   );
   console.log(
     `training: ${Math.round((trainRows * options.epochs) / seconds)} samples/s (${options.epochs} epochs in ${seconds.toFixed(2)} s, validation included)`,
   );
-  nn.dispose([x, y, split, xTrain, xTest, testLoss, testAccuracy]);
+  nn.dispose([split, xTrain, xTest, testLoss, testAccuracy]);
   model.dispose();
+}
+
+/** Stratified k-fold cross-validation: a line per fold, then the mean ± std of the held-out accuracy. */
+async function runKFold(x: nn.Tensor, y: nn.Tensor, classNames: string[], k: number, options: Options): Promise<void> {
+  const n = x.shape[0];
+  const numClasses = classNames.length;
+  const counts = new Array<number>(numClasses).fill(0);
+  for (const label of y.dataSync<'int32'>()) counts[label]++;
+  const fewest = counts.indexOf(Math.min(...counts));
+  if (counts[fewest] < k) {
+    throw new UsageError(
+      `--kfold ${k}: class "${classNames[fewest]}" has only ${counts[fewest]} examples; stratified folds need at least ${k} per class`,
+    );
+  }
+  console.log(`${k}-fold stratified cross-validation (features standardized per fold on its training part)`);
+  let foldStarted = performance.now();
+  const started = foldStarted;
+  const cv = await nn.data.crossValidate(
+    (fold) => {
+      const model = buildModel(x.shape[1], numClasses, options);
+      if (fold === 0) model.summary();
+      return model;
+    },
+    x,
+    y,
+    {
+      k,
+      stratified: true,
+      epochs: options.epochs,
+      batchSize: options.batchSize,
+      preprocess: 'standard',
+      seed: options.seed,
+      callbacks: live
+        ? {
+            onEpochEnd: (epoch: number, logs?: nn.Logs) => {
+              const loss = logs?.loss ?? Number.NaN;
+              live(`${bar(epoch + 1, options.epochs)} epoch ${epoch + 1}/${options.epochs} - loss: ${loss.toFixed(4)}`);
+            },
+          }
+        : undefined,
+      onFold: (fold, folds, result) => {
+        const seconds = (performance.now() - foldStarted) / 1000;
+        const heldOut = n - Number(result.history.params.samples);
+        write(
+          `fold ${String(fold + 1).padStart(String(folds).length)}/${folds}: loss ${result.loss.toFixed(4)}, accuracy ${percent(result.accuracy)} on ${heldOut} held-out examples (${seconds.toFixed(2)} s)`,
+        );
+        foldStarted = performance.now();
+      },
+    },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  console.log(
+    `cross-validated accuracy: ${percent(cv.mean.accuracy)} ± ${percent(cv.std.accuracy)} (mean ± population std over ${k} folds); loss ${cv.mean.loss.toFixed(4)} ± ${cv.std.loss.toFixed(4)}`,
+  );
+  console.log(`${k} models of ${options.epochs} epochs trained in ${seconds.toFixed(2)} s`);
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const info = await nn.ready();
+  nn.setSeed(options.seed);
+  const { x, y, numClasses, classNames, label } = await loadData(options.data);
+  console.log(`neurasm ${info.module} | data: ${label}`);
+  console.log(`${x.shape[0]} examples, ${x.shape[1]} features, ${numClasses} classes`);
+  try {
+    if (options.kfold !== null) await runKFold(x, y, classNames, options.kfold, options);
+    else await runSplit(x, y, numClasses, options);
+  } finally {
+    nn.dispose([x, y]);
+  }
 }
 
 main().catch((e: unknown) => {
