@@ -1,5 +1,6 @@
 import { backend, registerLiveCounter } from '../backend/loader.js';
 import { ValueError } from '../errors.js';
+import { retainedByTape } from './tape.js';
 import type { Tensor } from './tensor.js';
 
 /** What `memory()` reports. */
@@ -96,7 +97,8 @@ export function tidy<T>(nameOrFn: string | (() => T), maybeFn?: () => T): T {
   const kept = new Set<Tensor>();
   tensorsIn(result, kept, isTensorCheck);
   for (const t of scope) {
-    if (kept.has(t)) {
+    // results, and tensors a tape's backward will still read, move to the enclosing scope
+    if (kept.has(t) || retainedByTape(t)) {
       if (scopes.length > 0) scopes[scopes.length - 1].add(t);
     } else t.dispose();
   }

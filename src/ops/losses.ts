@@ -85,11 +85,16 @@ export function sparseSoftmaxCrossEntropy(labels: Tensor, logits: Tensor, option
   const loss = new Tensor(logits.shape.slice(0, -1), 'float32');
   const probs = new Tensor(logits.shape, 'float32');
   softmaxCrossEntropySparse(logits.ptr(), idx.ptr(), rows, cols, loss.ptr(), probs.ptr());
-  record([logits], loss, (dy) => {
-    const d = new Tensor(logits.shape, 'float32');
-    softmaxCrossEntropySparseBackward(probs.ptr(), idx.ptr(), dy.ptr(), rows, cols, d.ptr());
-    return [d];
-  });
+  record(
+    [logits],
+    loss,
+    (dy) => {
+      const d = new Tensor(logits.shape, 'float32');
+      softmaxCrossEntropySparseBackward(probs.ptr(), idx.ptr(), dy.ptr(), rows, cols, d.ptr());
+      return [d];
+    },
+    [probs, idx],
+  );
   if (!activeTape()) {
     probs.dispose();
     if (idx !== labels) idx.dispose();
@@ -105,11 +110,16 @@ export function softmaxCrossEntropy(onehotLabels: Tensor, logits: Tensor, option
   const loss = new Tensor(logits.shape.slice(0, -1), 'float32');
   const probs = new Tensor(logits.shape, 'float32');
   softmaxCrossEntropyDense(logits.ptr(), onehotLabels.ptr(), rows, cols, loss.ptr(), probs.ptr());
-  record([logits], loss, (dy) => {
-    const d = new Tensor(logits.shape, 'float32');
-    softmaxCrossEntropyDenseBackward(probs.ptr(), onehotLabels.ptr(), dy.ptr(), rows, cols, d.ptr());
-    return [d];
-  });
+  record(
+    [logits],
+    loss,
+    (dy) => {
+      const d = new Tensor(logits.shape, 'float32');
+      softmaxCrossEntropyDenseBackward(probs.ptr(), onehotLabels.ptr(), dy.ptr(), rows, cols, d.ptr());
+      return [d];
+    },
+    [probs, onehotLabels],
+  );
   if (!activeTape()) probs.dispose();
   return reduce(op, loss, options.reduction);
 }
@@ -142,11 +152,16 @@ function elementLoss(
   checkSameShape(op, 'labels', labels, pred, predArg);
   const loss = new Tensor(pred.shape, 'float32');
   forward(pred.ptr(), labels.ptr(), pred.size, loss.ptr());
-  record([pred], loss, (dy) => {
-    const d = new Tensor(pred.shape, 'float32');
-    backward(pred.ptr(), labels.ptr(), dy.ptr(), pred.size, d.ptr());
-    return [d];
-  });
+  record(
+    [pred],
+    loss,
+    (dy) => {
+      const d = new Tensor(pred.shape, 'float32');
+      backward(pred.ptr(), labels.ptr(), dy.ptr(), pred.size, d.ptr());
+      return [d];
+    },
+    [labels],
+  );
   return reduce(op, loss, options.reduction);
 }
 

@@ -13,6 +13,8 @@ interface TapeNode {
 export class Tape {
   readonly nodes: TapeNode[] = [];
   private readonly tracked = new Set<number>();
+  /** Tensors backward functions will read; a `tidy` inside the taped function must not free them. */
+  private readonly retained = new Set<Tensor>();
 
   /** Marks a tensor as a source whose gradient is wanted. */
   watch(t: Tensor): void {
@@ -24,11 +26,17 @@ export class Tape {
     return this.tracked.has(t.id);
   }
 
-  /** Records an op if any input depends on a source. */
-  record(inputs: readonly Tensor[], output: Tensor, backward: BackwardFn): void {
+  /** Whether a backward function recorded here will read the tensor. */
+  retains(t: Tensor): boolean {
+    return this.retained.has(t);
+  }
+
+  /** Records an op if any input depends on a source; `saved` are other tensors its backward reads. */
+  record(inputs: readonly Tensor[], output: Tensor, backward: BackwardFn, saved: readonly Tensor[] = []): void {
     if (!inputs.some((t) => this.tracked.has(t.id))) return;
     this.tracked.add(output.id);
     this.nodes.push({ inputs, output, backward });
+    for (const t of [...inputs, output, ...saved]) this.retained.add(t);
   }
 }
 
@@ -63,9 +71,20 @@ export function withoutTape<T>(fn: () => T): T {
 
 /**
  * Every op calls this after computing its output: the op's backward, defined beside its forward,
- * goes on the active tape when an input depends on something being differentiated.
+ * goes on the active tape when an input depends on something being differentiated. `saved` lists
+ * tensors other than inputs and output that the backward reads.
  */
-export function record(inputs: readonly Tensor[], output: Tensor, backward: BackwardFn): Tensor {
-  activeTape()?.record(inputs, output, backward);
+export function record(
+  inputs: readonly Tensor[],
+  output: Tensor,
+  backward: BackwardFn,
+  saved: readonly Tensor[] = [],
+): Tensor {
+  activeTape()?.record(inputs, output, backward, saved);
   return output;
+}
+
+/** Whether any tape being recorded still needs the tensor for its backward pass. */
+export function retainedByTape(t: Tensor): boolean {
+  return tapes.some((tape) => tape.retains(t));
 }

@@ -314,6 +314,25 @@ describe('gradient API', () => {
     nn.dispose([a, b, dy, ga, gb]);
   });
 
+  it('a tidy inside the differentiated function keeps what the backward pass needs', () => {
+    const x = nn.tensor([0.5, -1, 2]);
+    const labels = nn.tensor1d([1], 'int32');
+    const before = nn.memory().numTensors;
+    const g = nn.grad((v) =>
+      nn.tidy(() => {
+        const h = nn.tanh(nn.mul(v, 3));
+        return nn.losses.sparseSoftmaxCrossEntropy(labels, nn.reshape(h, [1, 3]));
+      }),
+    )(x);
+    expect(nn.memory().numTensors).toBe(before + 1);
+    const expected = nn.grad((v) =>
+      nn.losses.sparseSoftmaxCrossEntropy(labels, nn.reshape(nn.tanh(nn.mul(v, 3)), [1, 3])),
+    )(x);
+    expect(Array.from(g.dataSync())).toEqual(Array.from(expected.dataSync()));
+    expect(Math.abs(g.dataSync()[0])).toBeGreaterThan(0);
+    nn.dispose([x, labels, g, expected]);
+  });
+
   it('rejects bad arguments clearly', () => {
     const a = nn.tensor([1, 2]);
     expect(() => nn.grad(42 as never)).toThrow(/grad: expected a function/);
