@@ -49,6 +49,9 @@ export interface SequentialArgs {
 
 let modelCount = 0;
 
+// Plans hold buffers for one batch size; a few are kept (training, validation, predict).
+const MAX_CACHED_PLANS = 4;
+
 /** A linear stack of layers: compile, fit, evaluate, predict, as in Keras and TensorFlow.js. */
 export class Sequential {
   /** The model's name. */
@@ -215,7 +218,16 @@ export class Sequential {
   plan(maxRows: number, withLoss: boolean): Plan {
     const key = `${maxRows}:${withLoss}`;
     let p = this.plans.get(key);
-    if (!p) {
+    if (p) {
+      // most recently used last, so the eviction below drops the oldest
+      this.plans.delete(key);
+      this.plans.set(key, p);
+    } else {
+      if (this.plans.size >= MAX_CACHED_PLANS) {
+        const [oldestKey, oldest] = this.plans.entries().next().value as [string, Plan];
+        oldest.dispose();
+        this.plans.delete(oldestKey);
+      }
       const loss = withLoss ? this.compiled!.loss : null;
       p = new Plan(
         this.layers,

@@ -5,14 +5,10 @@ import type { Optimizer } from '../optimizers/optimizer.js';
 import { globalRandom, type Random } from '../random.js';
 import { fusableActivation, type LossHead, type LossName, makeLossHead } from './losses.js';
 
-/** The final activation of a layer stack ('' when the last layer has none we can fuse). */
+/** The activation of the last layer, if it is a Dense or Activation layer (else the empty string). */
 export function finalActivation(layers: readonly Layer[]): string {
-  for (let i = layers.length - 1; i >= 0; i--) {
-    const l = layers[i] as Layer & { activation?: string };
-    if (l.className === 'Dense' || l.className === 'Activation') return l.activation ?? '';
-    if (l.className !== 'Dropout' && l.className !== 'Flatten' && l.className !== 'InputLayer') return '';
-  }
-  return '';
+  const last = layers[layers.length - 1] as (Layer & { activation?: string }) | undefined;
+  return last && (last.className === 'Dense' || last.className === 'Activation') ? (last.activation ?? '') : '';
 }
 
 /**
@@ -57,7 +53,7 @@ export class Plan {
           inputGrad,
           maxRows,
           inputWidth: width,
-          emitLogits: fused !== null && i >= lastActivationIndex(layers),
+          emitLogits: fused !== null && i === layers.length - 1,
           alloc,
           uniform: () => (this.random.rng ?? globalRandom).uniform(),
         });
@@ -127,11 +123,4 @@ export class Plan {
     for (const p of this.blocks) allocator.free(p);
     this.blocks.length = 0;
   }
-}
-
-function lastActivationIndex(layers: readonly Layer[]): number {
-  for (let i = layers.length - 1; i >= 0; i--) {
-    if (layers[i].className === 'Dense' || layers[i].className === 'Activation') return i;
-  }
-  return layers.length;
 }
