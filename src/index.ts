@@ -58,6 +58,7 @@ export { Random, setSeed } from './random.js';
 /** Fused kernels, as `tf.fused` in TensorFlow.js. */
 export const fused = { matMul: fusedMatMul };
 
+export { crossValidate } from './data/cross-validate.js';
 export * as data from './data/index.js';
 export * as layers from './layers/index.js';
 export * as io from './io/index.js';
