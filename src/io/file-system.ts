@@ -35,12 +35,9 @@ function ioError(op: string, what: string, e: unknown): ModelIOError {
   return new ModelIOError(`${op}: cannot ${what}: ${reason}`);
 }
 
-/** Writes `data` to `file` atomically: a temporary file in the same directory, then a rename. */
-async function writeAtomic(fs: Fs, file: string, data: Uint8Array | string, temps: string[]): Promise<string> {
-  const temp = `${file}.tmp-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-  temps.push(temp);
-  await fs.writeFile(temp, data);
-  return temp;
+/** A unique temporary name beside `file`. */
+function tempName(file: string, tag: string): string {
+  return `${file}.${tag}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
 /** Saves to and loads from the file system (Node); `path` is a directory, or a model.json file to load. */
@@ -71,12 +68,31 @@ export class FileSystemHandler implements IOHandler {
       }
       const modelFile = path.join(dir, 'model.json');
       const weightsFile = path.join(dir, FileSystemHandler.WEIGHTS);
-      const weightsTemp = await writeAtomic(fs, weightsFile, weights, temps);
-      const jsonTemp = await writeAtomic(fs, modelFile, json, temps);
-      await fs.rename(weightsTemp, weightsFile);
-      temps.shift();
-      await fs.rename(jsonTemp, modelFile);
-      temps.shift();
+      const weightsTemp = tempName(weightsFile, 'tmp');
+      temps.push(weightsTemp);
+      await fs.writeFile(weightsTemp, weights);
+      const jsonTemp = tempName(modelFile, 'tmp');
+      temps.push(jsonTemp);
+      await fs.writeFile(jsonTemp, json);
+      // model.json is renamed last; until then the previous weights.bin waits aside, so that a
+      // failure puts it back and the directory holds the old model or the new one, never a mix
+      let backup: string | undefined;
+      if (await fs.stat(weightsFile).then(() => true, () => false)) {
+        backup = tempName(weightsFile, 'old');
+        await fs.rename(weightsFile, backup);
+      }
+      let placed = false;
+      try {
+        await fs.rename(weightsTemp, weightsFile);
+        placed = true;
+        await fs.rename(jsonTemp, modelFile);
+      } catch (e) {
+        if (placed) await fs.rm(weightsFile, { force: true }).catch(() => {});
+        if (backup) await fs.rename(backup, weightsFile).catch(() => {});
+        throw e;
+      }
+      temps.length = 0;
+      if (backup) await fs.rm(backup, { force: true }).catch(() => {});
       return {
         modelArtifactsInfo: artifactsInfo(artifacts),
         files: [

@@ -210,7 +210,15 @@ export function readTraining(
       `${at}.loss: expected one loss name (models with several outputs are not supported), got ${JSON.stringify(s.loss)}`,
     );
   }
-  const metrics = s.metrics ?? [];
+  // tfjs writes {} when there are none, and {output: name} per output
+  const metrics =
+    s.metrics === undefined || s.metrics === null
+      ? []
+      : Array.isArray(s.metrics)
+        ? s.metrics
+        : typeof s.metrics === 'object'
+          ? Object.values(s.metrics)
+          : s.metrics;
   if (!Array.isArray(metrics) || metrics.some((m) => typeof m !== 'string')) {
     throw new ModelFormatError(`${at}.metrics: expected an array of metric names, got ${JSON.stringify(metrics)}`);
   }
