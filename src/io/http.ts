@@ -10,7 +10,8 @@ import { joinBuffers } from './weights.js';
 function splitUrl(url: string): [string, string] {
   const slash = url.lastIndexOf('/');
   const query = url.lastIndexOf('?');
-  return [`${url.substring(0, slash)}/`, query > slash ? url.substring(query) : ''];
+  // a bare file name ('model.json'): its weights are beside it, relative to the page as it is
+  return [slash < 0 ? '' : `${url.substring(0, slash)}/`, query > slash ? url.substring(query) : ''];
 }
 
 /** Loads from and saves to an http(s) URL (or a URL relative to the page). */

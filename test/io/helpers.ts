@@ -117,3 +117,104 @@ export function rows(flat: ArrayLike<number>, width: number): number[][] {
   for (let i = 0; i < flat.length; i += width) out.push(Array.from(flat).slice(i, i + width));
   return out;
 }
+
+type Handler = ((ev?: unknown) => void) | null;
+
+/** A request of the fake IndexedDB: handlers fire asynchronously, after the caller attached them. */
+class FakeRequest<T = unknown> {
+  result: T | undefined;
+  error: Error | null = null;
+  onsuccess: Handler = null;
+  onerror: Handler = null;
+  onupgradeneeded: Handler = null;
+  settle(fn: () => T, after?: () => void): void {
+    setTimeout(() => {
+      try {
+        this.result = fn();
+        this.onsuccess?.({ target: this });
+      } catch (e) {
+        this.error = e as Error;
+        this.onerror?.({ target: this });
+      }
+      after?.();
+    }, 0);
+  }
+}
+
+/**
+ * A small in-memory IndexedDB (open, object stores keyed by keyPath, get/put/delete/getAll,
+ * transactions completing after their requests): enough for tfjs's and neurasm's handlers.
+ * Values are structured-cloned, as a real database stores copies.
+ */
+export class FakeIndexedDB {
+  readonly databases = new Map<
+    string,
+    { version: number; stores: Map<string, { keyPath: string; rows: Map<unknown, unknown> }> }
+  >();
+  failPuts = false;
+
+  open(name: string, version = 1): FakeRequest {
+    const req = new FakeRequest();
+    setTimeout(() => {
+      let db = this.databases.get(name);
+      const fresh = !db;
+      if (!db) {
+        db = { version, stores: new Map() };
+        this.databases.set(name, db);
+      }
+      const store = db;
+      const handle = {
+        createObjectStore: (s: string, opts: { keyPath: string }) =>
+          store.stores.set(s, { keyPath: opts.keyPath, rows: new Map() }),
+        close: () => {},
+        transaction: (names: string | string[], _mode?: string) => this.transaction(store, names),
+      };
+      req.result = handle;
+      if (fresh) req.onupgradeneeded?.({ target: req });
+      req.onsuccess?.({ target: req });
+    }, 0);
+    return req;
+  }
+
+  private transaction(
+    db: { stores: Map<string, { keyPath: string; rows: Map<unknown, unknown> }> },
+    names: string | string[],
+  ) {
+    let pending = 0;
+    const tx = {
+      oncomplete: null as Handler,
+      onerror: null as Handler,
+      onabort: null as Handler,
+      error: null as Error | null,
+      objectStore: (name: string) => {
+        if (!(Array.isArray(names) ? names : [names]).includes(name))
+          throw new Error(`store ${name} not in transaction`);
+        const store = db.stores.get(name);
+        if (!store) throw new Error(`no store ${name}`);
+        const op = <T>(fn: () => T) => {
+          const r = new FakeRequest<T>();
+          pending++;
+          r.settle(fn, () => {
+            if (r.error) {
+              // a failed request aborts its transaction
+              tx.error = r.error;
+              setTimeout(() => tx.onerror?.(), 0);
+            } else if (--pending === 0) setTimeout(() => tx.oncomplete?.(), 0);
+          });
+          return r;
+        };
+        return {
+          get: (key: unknown) => op(() => structuredClone(store.rows.get(key))),
+          getAll: () => op(() => [...store.rows.values()].map((v) => structuredClone(v))),
+          put: (value: Record<string, unknown>) =>
+            op(() => {
+              if (this.failPuts) throw new Error('QuotaExceededError');
+              store.rows.set(value[store.keyPath], structuredClone(value));
+            }),
+          delete: (key: unknown) => op(() => store.rows.delete(key)),
+        };
+      },
+    };
+    return tx;
+  }
+}

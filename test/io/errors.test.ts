@@ -1,0 +1,199 @@
+// Bad input: each problem is a clear ModelFormatError / ModelIOError naming what is wrong, and a
+// failed load leaves nothing allocated (no half-loaded model).
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as nn from '../../src/index.js';
+import { tempDir } from './helpers.js';
+
+beforeAll(() => nn.ready({ relaxedSimd: false }));
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+// biome-ignore lint/suspicious/noExplicitAny: mutating test data of any shape
+type Json = Record<string, any>;
+
+/** Valid artifacts of a small compiled model, saved with its optimizer. */
+async function baseline(): Promise<nn.io.ModelArtifacts> {
+  nn.setSeed(2);
+  const model = nn.sequential({
+    layers: [
+      nn.layers.dense({ units: 5, activation: 'relu', inputShape: [3] }),
+      nn.layers.dropout({ rate: 0.5 }),
+      nn.layers.dense({ units: 2, activation: 'softmax' }),
+    ],
+  });
+  model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+  const a = nn.io.modelArtifacts(model, { includeOptimizer: true });
+  model.dispose();
+  return a;
+}
+
+function clone(a: nn.io.ModelArtifacts): Json {
+  return { ...structuredClone({ ...a, weightData: undefined }), weightData: (a.weightData as ArrayBuffer).slice(0) };
+}
+
+/** Loading must fail with `type` matching `message`, and leave no tensor behind. */
+async function expectFailure(
+  a: Json,
+  message: RegExp,
+  type: typeof nn.NeurasmError = nn.io.ModelFormatError,
+): Promise<void> {
+  const before = nn.memory().numTensors;
+  const p = nn.loadLayersModel(nn.io.fromMemory(a as nn.io.ModelArtifacts));
+  await expect(p).rejects.toThrow(type);
+  await expect(p).rejects.toThrow(message);
+  expect(nn.memory().numTensors).toBe(before);
+}
+
+let base: nn.io.ModelArtifacts;
+beforeAll(async () => {
+  base = await baseline();
+});
+
+const layers = (a: Json) => a.modelTopology.config.layers;
+
+describe('topology', () => {
+  it('an unsupported layer class names it and lists the supported ones', async () => {
+    const a = clone(base);
+    layers(a)[1].class_name = 'Conv2D';
+    await expectFailure(
+      a,
+      /unsupported layer class "Conv2D"; supported: Dense, Activation, Dropout, Flatten, InputLayer/,
+    );
+  });
+
+  it('a non-null regularizer is "not supported yet", naming it', async () => {
+    const a = clone(base);
+    layers(a)[0].config.kernel_regularizer = { class_name: 'L1L2', config: { l1: 0, l2: 0.01 } };
+    await expectFailure(a, /kernel_regularizer: "L1L2" is not supported yet/);
+  });
+
+  it('missing pieces and wrong types', async () => {
+    const cases: Array<[(a: Json) => void, RegExp]> = [
+      [(a) => delete a.modelTopology, /expected modelTopology to be an object/],
+      [(a) => (a.modelTopology.class_name = 'Graph'), /expected 'Sequential'/],
+      [(a) => (a.modelTopology.config.layers = 'dense'), /expected \{name, layers/],
+      [(a) => (a.modelTopology.config.layers = []), /the model has no layers/],
+      [(a) => (layers(a)[0].config.units = -5), /units: expected a positive integer, got -5/],
+      [(a) => (layers(a)[0].config.activation = 'swish'), /unknown activation "swish"/],
+      [(a) => delete layers(a)[0].config.batch_input_shape, /input shape is missing/],
+      [(a) => (layers(a)[2].config.batch_input_shape = [null, 9]), /disagrees with the input/],
+      [(a) => (layers(a)[1].config.rate = 1.5), /expected rate in \[0, 1\)/],
+      [(a) => (layers(a)[0].config.dtype = 'float16'), /layers compute in float32/],
+      [(a) => (layers(a)[2].config.name = 'dense_x'), /weight "dense_x\/kernel" is missing from the manifest/],
+      [(a) => (a.format = 'graph-model'), /neurasm loads 'layers-model'/],
+      [(a) => delete a.weightSpecs, /no weight manifest/],
+    ];
+    for (const [mutate, message] of cases) {
+      const a = clone(base);
+      mutate(a);
+      await expectFailure(a, message);
+    }
+  });
+});
+
+describe('weights', () => {
+  it('a weight missing from the manifest, or one with no layer', async () => {
+    const a = clone(base);
+    const spec = a.weightSpecs[1];
+    a.weightSpecs.splice(1, 1);
+    const bytes = new Uint8Array(base.weightData as ArrayBuffer);
+    a.weightData = new Uint8Array([...bytes.subarray(0, 60), ...bytes.subarray(60 + 20)]).buffer;
+    expect(spec.name).toMatch(/\/bias$/);
+    await expectFailure(a, new RegExp(`weight "${spec.name}" is missing from the manifest`));
+    const b = clone(base);
+    b.weightSpecs.splice(4, 0, { name: 'extra/kernel', shape: [1], dtype: 'float32' });
+    const bb = new Uint8Array(base.weightData as ArrayBuffer);
+    const at = (3 * 5 + 5 + 5 * 2 + 2) * 4;
+    b.weightData = new Uint8Array([...bb.subarray(0, at), 0, 0, 0, 0, ...bb.subarray(at)]).buffer;
+    await expectFailure(b, /manifest weights with no layer to go to: extra\/kernel/);
+  });
+
+  it('weight data shorter or longer than the manifest says', async () => {
+    const a = clone(base);
+    a.weightData = a.weightData.slice(0, a.weightData.byteLength - 1);
+    await expectFailure(a, /shorter than the manifest says/);
+    const b = clone(base);
+    b.weightData = new Uint8Array([...new Uint8Array(b.weightData), 1, 2]).buffer;
+    await expectFailure(b, /longer than the manifest says/);
+  });
+
+  it('a shape that disagrees with the topology, a dtype we do not read, NaN', async () => {
+    const a = clone(base);
+    a.weightSpecs[0].shape = [5, 3];
+    await expectFailure(a, /"dense_\d+\/kernel" has shape \[5, 3\] in the manifest, the topology needs \[3, 5\]/);
+    const b = clone(base);
+    b.weightSpecs[0].dtype = 'complex64';
+    await expectFailure(b, /reads float32 and int32 weights, got "complex64"/);
+    const c = clone(base);
+    new Float32Array(c.weightData)[7] = Number.NaN;
+    await expectFailure(c, /has NaN at index 7; weights must be finite/);
+    const d = clone(base);
+    d.weightSpecs[0].quantization = { dtype: 'int4' };
+    await expectFailure(d, /quantization.dtype: expected 'uint8', 'uint16' or 'float16'/);
+    const e = clone(base);
+    e.weightSpecs[0].shape = [3, 1e6, 1e6];
+    await expectFailure(e, /more than neurasm loads/);
+  });
+
+  it('optimizer state that does not fit', async () => {
+    const a = clone(base);
+    const i = a.weightSpecs.findIndex((s: Json) => s.name.endsWith('/kernel/v'));
+    a.weightSpecs[i].name = 'nothing/v';
+    await expectFailure(a, /optimizer state ".*\/kernel\/v" is missing/);
+    const b = clone(base);
+    b.neurasm.training.optimizer.className = 'Nadam';
+    await expectFailure(b, /unsupported optimizer class "Nadam"/);
+    // without the optimizer the same file loads
+    const model = await nn.loadLayersModel(nn.io.fromMemory(b as nn.io.ModelArtifacts), { includeOptimizer: false });
+    expect(model.compiled).toBeNull();
+    model.dispose();
+  });
+});
+
+describe('files', () => {
+  it('missing or malformed model.json', async () => {
+    const d = await tempDir();
+    dirs.push(d);
+    await expectFailureFile(`file://${d}/model.json`, /not found/, nn.io.ModelIOError);
+    await writeFile(join(d, 'model.json'), '{"modelTopology": ');
+    await expectFailureFile(`file://${d}/model.json`, /is not valid JSON/);
+    await writeFile(join(d, 'model.json'), '[1, 2]');
+    await expectFailureFile(`file://${d}/model.json`, /expected a JSON object/);
+    await writeFile(join(d, 'model.json'), '{"modelTopology": {}}');
+    await expectFailureFile(`file://${d}/model.json`, /weightsManifest is missing/);
+  });
+
+  it('a weight file shorter or longer than its manifest group, or outside the model directory', async () => {
+    const d = await tempDir();
+    dirs.push(d);
+    await cp(join(FIXTURES, 'keras-sequential'), d, { recursive: true });
+    const shard = join(d, 'group1-shard2of2.bin');
+    const good = await readFile(shard);
+    await writeFile(shard, good.subarray(0, good.length - 4));
+    await expectFailureFile(
+      `file://${d}`,
+      /group1-shard1of2\.bin, group1-shard2of2\.bin are shorter than the manifest says: 264 bytes, expected 268/,
+    );
+    await writeFile(shard, Buffer.concat([good, Buffer.alloc(1)]));
+    await expectFailureFile(`file://${d}`, /are longer than the manifest says/);
+    await writeFile(shard, good);
+    const json = JSON.parse(await readFile(join(d, 'model.json'), 'utf8'));
+    json.weightsManifest[0].paths[0] = '../../etc/passwd';
+    await writeFile(join(d, 'model.json'), JSON.stringify(json));
+    await expectFailureFile(`file://${d}`, /must be a file beside model.json/);
+  });
+});
+
+async function expectFailureFile(url: string, message: RegExp, type: typeof nn.NeurasmError = nn.io.ModelFormatError) {
+  const before = nn.memory().numTensors;
+  const p = nn.loadLayersModel(url);
+  await expect(p).rejects.toThrow(type);
+  await expect(p).rejects.toThrow(message);
+  expect(nn.memory().numTensors).toBe(before);
+}
