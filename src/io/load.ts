@@ -45,7 +45,9 @@ function wrap(e: unknown, where: string): unknown {
 /** Revives saved preprocessing: scalers become scaler objects, anything else stays JSON. */
 function revivePreprocessing(json: unknown, where: string): unknown {
   const revive = (v: unknown, at: string): unknown => {
-    if (!isObject(v) || typeof v.className !== 'string' || !v.className.endsWith('Scaler')) return v;
+    if (!isObject(v))
+      throw new ModelFormatError(`${where}: neurasm.preprocessing${at}: expected an object, got ${JSON.stringify(v)}`);
+    if (typeof v.className !== 'string' || !v.className.endsWith('Scaler')) return v;
     try {
       return scalerFromJSON(v);
     } catch (e) {

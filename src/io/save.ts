@@ -27,13 +27,13 @@ export function preprocessingJSON(value: unknown): unknown {
       throw new ValueError(`save: ${at} cannot be written as JSON: ${(e as Error).message}`);
     }
   };
-  const single = typeof (value as { toJSON?: unknown }).toJSON === 'function' || 'className' in (value as object);
-  if (single) return json(value, 'preprocessing');
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new ValueError(
       `save: expected preprocessing to be a scaler or an object of scalers by name, got ${describe(value)}`,
     );
   }
+  const single = typeof (value as { toJSON?: unknown }).toJSON === 'function' || 'className' in value;
+  if (single) return json(value, 'preprocessing');
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, json(v, `preprocessing.${k}`)]));
 }
 
