@@ -21,7 +21,8 @@ import {
   resolveActivation,
 } from './activations.js';
 import { getInitializer, type Initializer } from './initializers.js';
-import { Layer, type LayerArgs, type SymbolicShape } from './layer.js';
+import { Layer, type LayerArgs, regularizerConfig, type SymbolicShape } from './layer.js';
+import { getRegularizer, type Regularizer } from './regularizers.js';
 import type { LayerStep, StepContext } from './step.js';
 
 /** Options of `layers.dense`. */
@@ -36,6 +37,10 @@ export interface DenseArgs extends LayerArgs {
   kernelInitializer?: string | Initializer;
   /** Bias initializer (default zeros). */
   biasInitializer?: string | Initializer;
+  /** Penalty on the kernel, e.g. nn.regularizers.l2({ l2: 0.01 }). */
+  kernelRegularizer?: Regularizer | string | null;
+  /** Penalty on the bias. */
+  biasRegularizer?: Regularizer | string | null;
 }
 
 // Activations whose derivative can be computed from the output alone (or from the output standing in
@@ -53,6 +58,10 @@ export class Dense extends Layer {
   readonly useBias: boolean;
   private readonly kernelInitializer: Initializer;
   private readonly biasInitializer: Initializer;
+  /** Penalty on the kernel, if any. */
+  readonly kernelRegularizer: Regularizer | null;
+  /** Penalty on the bias, if any. */
+  readonly biasRegularizer: Regularizer | null;
   /** The kernel variable [inputWidth, units], once built. */
   kernel: Variable | null = null;
   /** The bias variable [units], once built (and if useBias). */
@@ -73,6 +82,8 @@ export class Dense extends Layer {
       `Dense "${this.name}" kernelInitializer`,
     );
     this.biasInitializer = getInitializer(args.biasInitializer ?? 'zeros', `Dense "${this.name}" biasInitializer`);
+    this.kernelRegularizer = getRegularizer(args.kernelRegularizer, `Dense "${this.name}" kernelRegularizer`);
+    this.biasRegularizer = getRegularizer(args.biasRegularizer, `Dense "${this.name}" biasRegularizer`);
   }
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
@@ -87,8 +98,12 @@ export class Dense extends Layer {
 
   protected override createWeights(inputShape: SymbolicShape): void {
     const width = inputShape[1] as number;
-    this.kernel = this.addWeight('kernel', [width, this.units], this.kernelInitializer.generate([width, this.units]));
-    if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.biasInitializer.generate([this.units]));
+    const kernelValues = this.kernelInitializer.generate([width, this.units]);
+    this.kernel = this.addWeight('kernel', [width, this.units], kernelValues, true, this.kernelRegularizer);
+    if (this.useBias) {
+      const biasValues = this.biasInitializer.generate([this.units]);
+      this.bias = this.addWeight('bias', [this.units], biasValues, true, this.biasRegularizer);
+    }
   }
 
   call(x: Tensor, _training: boolean): Tensor {
@@ -120,8 +135,9 @@ export class Dense extends Layer {
     const biasPtr = this.bias ? this.bias.ptr() : 0;
     const kernelGrad = ctx.alloc(width * units);
     const biasGrad = this.bias ? ctx.alloc(units) : 0;
-    const paramGrads = [{ variable: kernel, grad: kernelGrad }];
-    if (this.bias) paramGrads.push({ variable: this.bias, grad: biasGrad });
+    const paramGrads = [{ variable: kernel, grad: kernelGrad, regularizer: this.kernelRegularizer }];
+    if (this.bias) paramGrads.push({ variable: this.bias, grad: biasGrad, regularizer: this.biasRegularizer });
+    const activity = this.activityRegularizer;
     const forwardOptions = { bias: biasPtr, activation: fused ? code : 0, alpha };
     return {
       output,
@@ -133,7 +149,9 @@ export class Dense extends Layer {
         if (act === 'softmax') softmaxRows(output, output, rows, units);
         else if (!fused) activationForward(code, preActivation, output, rows * units, alpha);
       },
+      penalty: activity ? (rows) => activity.penaltyRaw(output, rows * units, 1 / rows) : undefined,
       backward(rows) {
+        if (activity) activity.gradientRaw(output, outputGrad, rows * units, 1 / rows);
         // turn the gradient of the output into the gradient of the pre-activation, in place
         if (act === 'softmax') softmaxRowsBackward(output, outputGrad, outputGrad, rows, units);
         else if (act !== 'linear') {
@@ -154,6 +172,8 @@ export class Dense extends Layer {
       use_bias: this.useBias,
       kernel_initializer: { class_name: this.kernelInitializer.className, config: this.kernelInitializer.config },
       bias_initializer: { class_name: this.biasInitializer.className, config: this.biasInitializer.config },
+      kernel_regularizer: regularizerConfig(this.kernelRegularizer),
+      bias_regularizer: regularizerConfig(this.biasRegularizer),
     };
   }
 }

@@ -1,8 +1,10 @@
 import { DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
+import { add } from '../ops/arithmetic.js';
 import { clone, fromFlat } from '../ops/create.js';
 import type { Tensor } from '../ops/tensor.js';
 import { checkTensor, describe } from '../ops/validate.js';
 import { type Variable, variable } from '../ops/variable.js';
+import { getRegularizer, type Regularizer } from './regularizers.js';
 import type { LayerStep, StepContext } from './step.js';
 
 /** A shape with the batch dimension left open (null), as Keras writes it. */
@@ -18,9 +20,16 @@ export interface LayerArgs {
   batchInputShape?: SymbolicShape;
   /** Whether the layer's weights are updated by training (default true). */
   trainable?: boolean;
+  /** Penalty on the layer's output, divided by the batch size (as Keras does). */
+  activityRegularizer?: Regularizer | string | null;
 }
 
 const nameCounts = new Map<string, number>();
+
+/** A regularizer as Keras writes it in model files. */
+export function regularizerConfig(r: Regularizer | null): Record<string, unknown> | null {
+  return r ? { class_name: r.className, config: r.getConfig() } : null;
+}
 
 /** A generated unique layer name: dense_1, dense_2, ... */
 export function uniqueLayerName(prefix: string): string {
@@ -34,6 +43,8 @@ export interface LayerWeight {
   name: string;
   variable: Variable;
   trainable: boolean;
+  /** Penalty on this weight, if any. */
+  regularizer: Regularizer | null;
 }
 
 /**
@@ -53,6 +64,8 @@ export abstract class Layer {
   /** Output shape (with null batch) once built. */
   outputShape: SymbolicShape | null = null;
   protected readonly layerWeights: LayerWeight[] = [];
+  /** Penalty on the output, if any. */
+  readonly activityRegularizer: Regularizer | null;
 
   constructor(args: LayerArgs, prefix: string) {
     if (args === null || typeof args !== 'object') {
@@ -64,6 +77,7 @@ export abstract class Layer {
     this.name = args.name ?? uniqueLayerName(prefix);
     this.isTrainable = args.trainable ?? true;
     this.batchInputShape = Layer.declaredShape(this.name, args);
+    this.activityRegularizer = getRegularizer(args.activityRegularizer, `layer "${this.name}" activityRegularizer`);
   }
 
   private static declaredShape(name: string, args: LayerArgs): SymbolicShape | null {
@@ -129,7 +143,13 @@ export abstract class Layer {
   protected createWeights(_inputShape: SymbolicShape): void {}
 
   /** Adds a weight initialised with `values`. */
-  protected addWeight(shortName: string, shape: number[], values: Float32Array, trainable = true): Variable {
+  protected addWeight(
+    shortName: string,
+    shape: number[],
+    values: Float32Array,
+    trainable = true,
+    regularizer: Regularizer | null = null,
+  ): Variable {
     const init = fromFlat(shape, 'float32', values);
     let v: Variable;
     try {
@@ -148,7 +168,7 @@ export abstract class Layer {
       init.dispose();
     }
     v!.trainable = trainable && this.isTrainable;
-    this.layerWeights.push({ name: `${this.name}/${shortName}`, variable: v!, trainable });
+    this.layerWeights.push({ name: `${this.name}/${shortName}`, variable: v!, trainable, regularizer });
     return v!;
   }
 
@@ -225,9 +245,24 @@ export abstract class Layer {
     });
   }
 
+  /**
+   * The sum of the weight penalties as a scalar op (recorded for gradients), or null without any.
+   * Activity penalties are added by the model, which knows the outputs.
+   */
+  weightPenalty(): Tensor | null {
+    let total: Tensor | null = null;
+    for (const w of this.layerWeights) {
+      if (!w.regularizer) continue;
+      const p = w.regularizer.penalty(w.variable);
+      total = total ? add(total, p) : p;
+    }
+    return total;
+  }
+
   /** Keras config of the layer (for summaries and model files). */
   getConfig(): Record<string, unknown> {
     const config: Record<string, unknown> = { name: this.name, trainable: this.trainable };
+    if (this.activityRegularizer) config.activity_regularizer = regularizerConfig(this.activityRegularizer);
     if (this.batchInputShape) config.batch_input_shape = this.batchInputShape;
     return config;
   }

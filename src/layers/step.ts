@@ -1,4 +1,5 @@
 import type { Variable } from '../ops/variable.js';
+import type { Regularizer } from './regularizers.js';
 
 /** What a layer's compiled step is given: pointers into buffers the training plan owns. */
 export interface StepContext {
@@ -33,6 +34,8 @@ export interface LayerStep {
   forward(rows: number, training: boolean): void;
   /** Computes parameter gradients (and the input gradient if `inputGrad` was given). */
   backward(rows: number): void;
-  /** Each trainable weight with the pointer of its gradient buffer. */
-  paramGrads: Array<{ variable: Variable; grad: number }>;
+  /** Each weight with the pointer of its gradient buffer and its penalty, if any. */
+  paramGrads: Array<{ variable: Variable; grad: number; regularizer?: Regularizer | null }>;
+  /** The activity penalty of the last forward pass (already divided by the rows), if the layer has one. */
+  penalty?(rows: number): number;
 }

@@ -1,5 +1,6 @@
 import { backend } from '../backend/loader.js';
 import { NeurasmError, ValueError } from '../errors.js';
+import { add } from '../ops/arithmetic.js';
 import { scalar } from '../ops/create.js';
 import { tidy } from '../ops/engine.js';
 import { variableGrads } from '../ops/gradients.js';
@@ -134,8 +135,8 @@ function evaluateRows(model: Sequential, x: Rows, y: Rows, batchSize: number, me
       lossSum += tidy(() => {
         const xb = sliceRows(x, start, start + rows).tensor;
         const yb = sliceRows(y, start, start + rows).tensor;
-        const pred = model.call(xb, false);
-        const loss = c.loss.fn(sparse ? yb : yb, pred);
+        const { output: pred, penalty } = model.callWithPenalty(xb, false);
+        const loss = withPenalty(c.loss.fn(yb, pred), penalty);
         for (const m of metrics) m.update(yb.view(), pred.view(), rows, width);
         return loss.dataSync()[0] * rows;
       });
@@ -146,15 +147,20 @@ function evaluateRows(model: Sequential, x: Rows, y: Rows, batchSize: number, me
   return logs;
 }
 
+/** The loss plus the regularization penalty, if any (Keras reports and minimizes their sum). */
+function withPenalty(loss: Tensor, penalty: Tensor | null): Tensor {
+  return penalty ? add(loss, penalty) : loss;
+}
+
 /** One training step through tensor ops and the tape (custom losses and anything the plan lacks). */
 function tapeStep(model: Sequential, xb: Tensor, yb: Tensor, metrics: Metric[], rows: number): number {
   const c = model.compiled!;
   return tidy(() => {
     const forward = () => {
-      const pred = model.call(xb, true);
+      const { output: pred, penalty } = model.callWithPenalty(xb, true);
       // metrics read the predictions here: variableGrads frees them before it returns
       for (const m of metrics) m.update(yb.view(), pred.view(), rows, model.outputWidth);
-      return c.loss.fn(yb, pred);
+      return withPenalty(c.loss.fn(yb, pred), penalty);
     };
     // every layer frozen: nothing to update, the loss is still reported (as the compiled step does)
     if (model.trainableWeights.length === 0) return forward().dataSync()[0] * rows;

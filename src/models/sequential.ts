@@ -4,11 +4,10 @@ import type { IOHandler, SaveConfig, SaveResult } from '../io/types.js';
 import { Dropout } from '../layers/dropout.js';
 import { InputLayer } from '../layers/flatten.js';
 import { Layer, type SymbolicShape } from '../layers/layer.js';
-import { greater } from '../ops/arithmetic.js';
+import { add, greater } from '../ops/arithmetic.js';
 import { tidy } from '../ops/engine.js';
 import { argMax } from '../ops/reduction.js';
 import { cast } from '../ops/shape.js';
-import { activeTape } from '../ops/tape.js';
 import type { Tensor } from '../ops/tensor.js';
 import { checkTensor, describe } from '../ops/validate.js';
 import { getOptimizer } from '../optimizers/index.js';
@@ -249,13 +248,27 @@ export class Sequential {
 
   /** Runs the layers with tensor ops (gradients recorded when a tape is active). */
   call(x: Tensor, training = false): Tensor {
-    const run = () => {
+    return this.callWithPenalty(x, training).output;
+  }
+
+  /**
+   * @internal Runs the layers with tensor ops and also returns the regularization penalty (weight
+   * penalties, plus activity penalties divided by the batch size), or null without regularizers.
+   */
+  callWithPenalty(x: Tensor, training = false): { output: Tensor; penalty: Tensor | null } {
+    return tidy(() => {
       let h = x;
-      for (const l of this.layers) h = l.call(h, training);
-      return h;
-    };
-    // under a gradient tape the intermediates are needed by backward: the caller's scope frees them
-    return activeTape() ? run() : tidy(run);
+      let penalty: Tensor | null = null;
+      const addPenalty = (p: Tensor | null) => {
+        if (p) penalty = penalty ? add(penalty, p) : p;
+      };
+      for (const l of this.layers) {
+        h = l.call(h, training);
+        addPenalty(l.weightPenalty());
+        if (l.activityRegularizer) addPenalty(l.activityRegularizer.penalty(h, 1 / h.shape[0]));
+      }
+      return { output: h, penalty };
+    });
   }
 
   /** Trains the model; see FitArgs. Resolves to the History of losses and metrics per epoch. */

@@ -8,7 +8,9 @@ import { fusableActivation, type LossHead, type LossName, makeLossHead } from '.
 /** The activation of the last layer, if it is a Dense or Activation layer (else the empty string). */
 export function finalActivation(layers: readonly Layer[]): string {
   const last = layers[layers.length - 1] as (Layer & { activation?: string }) | undefined;
-  return last && (last.className === 'Dense' || last.className === 'Activation') ? (last.activation ?? '') : '';
+  // a penalty on the output needs the activation's value, which a fused loss never computes
+  if (!last || last.activityRegularizer) return '';
+  return last.className === 'Dense' || last.className === 'Activation' ? (last.activation ?? '') : '';
 }
 
 /**
@@ -101,20 +103,36 @@ export class Plan {
   trainStep(rows: number, optimizer: Optimizer): number {
     const head = this.head!;
     this.forward(rows, true);
-    const lossSum = head.forward(rows);
+    const lossSum = head.forward(rows) + rows * this.penalty(rows);
     if (!Number.isFinite(lossSum)) return lossSum;
     head.backward(rows);
     for (let i = this.steps.length - 1; i >= 0; i--) this.steps[i].backward(rows);
     optimizer.beginStep();
-    for (const s of this.steps)
-      for (const p of s.paramGrads) if (p.variable.trainable) optimizer.updateRaw(p.variable, p.grad);
+    for (const s of this.steps) {
+      for (const p of s.paramGrads) {
+        if (!p.variable.trainable) continue;
+        p.regularizer?.gradientRaw(p.variable.ptr(), p.grad, p.variable.size);
+        optimizer.updateRaw(p.variable, p.grad);
+      }
+    }
     return lossSum;
   }
 
   /** Forward pass and loss without updating anything (evaluation); returns the summed loss. */
   evaluateStep(rows: number): number {
     this.forward(rows, false);
-    return this.head!.forward(rows);
+    return this.head!.forward(rows) + rows * this.penalty(rows);
+  }
+
+  /** Weight and activity penalties of the last forward pass (added to the mean loss, as Keras does). */
+  private penalty(rows: number): number {
+    let total = 0;
+    for (const s of this.steps) {
+      if (s.penalty) total += s.penalty(rows);
+      for (const p of s.paramGrads)
+        if (p.regularizer) total += p.regularizer.penaltyRaw(p.variable.ptr(), p.variable.size);
+    }
+    return total;
   }
 
   /** Frees every buffer. */
