@@ -72,3 +72,12 @@ export type { Optimizer } from './optimizers/index.js';
 export { train } from './optimizers/index.js';
 export type { CustomCallbackArgs, Logs } from './training/callbacks.js';
 export { History } from './training/callbacks.js';
+export type {
+  ModelBuilder,
+  TensorData,
+  WorkerFitArgs,
+  WorkerFitResult,
+  WorkerLike,
+  WorkerScope,
+} from './worker/index.js';
+export { fitInWorker, serveFit, WorkerError } from './worker/index.js';

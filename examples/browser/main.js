@@ -1,0 +1,271 @@
+// The demo page: trains the request's model on the digits in a Web Worker with live charts, then
+// predicts what is drawn on the 8x8 pad; saves the model in IndexedDB where model files exist.
+// Plain ES modules: any static server will do (npm run demo). ?module=simd forces the plain-SIMD
+// module (the deterministic reference), ?module=relaxed requires relaxed SIMD.
+import * as nn from '../../dist/neurasm.browser.js';
+import { lineChart } from './chart.js';
+import { accuracy, buildModel, fitArgs, modelFingerprints, prepareData, SETTINGS } from './experiment.js';
+import { drawingPad } from './pad.js';
+
+const $ = (id) => document.getElementById(id);
+const SAVE_URL = 'indexeddb://neurasm-digits-demo';
+const META_KEY = 'neurasm-digits-demo';
+
+const moduleParam = new URLSearchParams(location.search).get('module');
+const readyOptions =
+  moduleParam === 'simd' ? { relaxedSimd: false } : moduleParam === 'relaxed' ? { relaxedSimd: true } : {};
+
+/** What the page is doing, for people and for the browser test (window.neurasmDemo). */
+const demo = {
+  phase: 'loading',
+  module: null,
+  bundle: null,
+  epochs: 0,
+  history: [],
+  testAccuracy: null,
+  fingerprint: null,
+  prediction: null,
+  saveSupported: false,
+  saved: null,
+  loadedFromStorage: false,
+  error: null,
+};
+globalThis.neurasmDemo = demo;
+// for the devtools console (and the browser test): the library itself
+globalThis.nn = nn;
+
+let data = null;
+let model = null;
+let scaler = null;
+let stopController = null;
+
+function fail(error) {
+  console.error(error);
+  demo.phase = 'error';
+  demo.error = `${error?.name ?? 'Error'}: ${error?.message ?? String(error)}`;
+  $('error').textContent = demo.error;
+  $('error').hidden = false;
+}
+
+/** The digits (the same file `neurasm/datasets` embeds) as tensors x [1797, 64], y [1797]. */
+async function loadDigits() {
+  const res = await fetch(new URL('../../datasets/digits.csv.gz', import.meta.url));
+  if (!res.ok) throw new Error(`cannot load the digits data: ${res.status} ${res.statusText} (${res.url})`);
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  // a server that sends it with Content-Encoding: gzip has already unpacked it
+  const gzipped = bytes[0] === 0x1f && bytes[1] === 0x8b;
+  const text = gzipped
+    ? await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).text()
+    : new TextDecoder().decode(bytes);
+  const { x, y } = nn.data.parseCsv(text, { header: false });
+  return { x, y };
+}
+
+// ---- training ------------------------------------------------------------------------------
+
+const lossChart = lineChart($('loss-chart'), {
+  title: 'Loss',
+  epochs: SETTINGS.epochs,
+  series: [
+    { key: 'loss', label: 'train', color: '#2f6fe4' },
+    { key: 'val_loss', label: 'validation', color: '#e0742f' },
+  ],
+});
+const accuracyChart = lineChart($('accuracy-chart'), {
+  title: 'Accuracy',
+  epochs: SETTINGS.epochs,
+  range: [0, 1],
+  format: (v) => `${Math.round(v * 100)}%`,
+  series: [
+    { key: 'accuracy', label: 'train', color: '#2f6fe4' },
+    { key: 'val_accuracy', label: 'validation', color: '#e0742f' },
+  ],
+});
+
+async function showTestResults(source) {
+  const fp = await modelFingerprints(nn, model, data.xTest);
+  demo.fingerprint = { weights: fp.weights, predictions: fp.predictions };
+  demo.testAccuracy = accuracy(fp.probabilities, data.yTest.dataSync());
+  $('result').textContent =
+    `${source}: test accuracy ${(100 * demo.testAccuracy).toFixed(2)}% on ${data.yTest.size} held-out digits`;
+  $('fingerprint').textContent =
+    `module       ${demo.module}\nweights      ${fp.weights}\npredictions  ${fp.predictions}`;
+  $('fingerprint-box').hidden = false;
+}
+
+async function train() {
+  $('train').disabled = true;
+  $('save').disabled = true;
+  $('stop').hidden = false;
+  $('result').textContent = '';
+  lossChart.reset();
+  accuracyChart.reset();
+  demo.phase = 'training';
+  demo.epochs = 0;
+  demo.history = [];
+  const steps = Math.ceil((data.xTrain.shape[0] * (1 - SETTINGS.validationSplit)) / SETTINGS.batchSize);
+  const total = SETTINGS.epochs * steps;
+  const worker = new Worker(new URL('./train-worker.js', import.meta.url), { type: 'module' });
+  stopController = new AbortController();
+  const started = performance.now();
+  try {
+    const next = buildModel(nn, SETTINGS.seed);
+    try {
+      await nn.fitInWorker(worker, data.xTrain, data.yTrain, {
+        ...fitArgs(SETTINGS.seed),
+        model: next,
+        init: { seed: SETTINGS.seed, readyOptions },
+        signal: stopController.signal,
+        callbacks: {
+          onBatchEnd: (batch) => {
+            const done = demo.epochs * steps + batch + 1;
+            $('progress').value = done / total;
+            $('progress-text').textContent = `epoch ${demo.epochs + 1}/${SETTINGS.epochs}`;
+          },
+          onEpochEnd: (epoch, logs) => {
+            demo.epochs = epoch + 1;
+            demo.history.push(logs);
+            lossChart.push(logs);
+            accuracyChart.push(logs);
+          },
+        },
+      });
+    } catch (e) {
+      next.dispose();
+      throw e;
+    }
+    model?.dispose();
+    model = next;
+    const seconds = (performance.now() - started) / 1000;
+    $('progress').value = 1;
+    $('progress-text').textContent = `${demo.epochs} epochs in ${seconds.toFixed(1)} s (in a Web Worker)`;
+    await showTestResults('Trained');
+    demo.phase = 'trained';
+    $('save').disabled = false;
+    predictPad();
+  } catch (e) {
+    fail(e);
+  } finally {
+    worker.terminate();
+    $('stop').hidden = true;
+    $('train').disabled = false;
+  }
+}
+
+// ---- drawing pad -----------------------------------------------------------------------------
+
+const bars = $('bars');
+for (let k = 0; k < 10; k++) {
+  const li = document.createElement('li');
+  li.innerHTML = `<span>${k}</span><span class="track"><span class="fill"></span></span><span class="value"></span>`;
+  bars.append(li);
+}
+
+function showPrediction(probabilities, features) {
+  const best = probabilities ? probabilities.indexOf(Math.max(...probabilities)) : -1;
+  $('predicted').textContent = best >= 0 ? String(best) : '?';
+  [...bars.children].forEach((li, k) => {
+    const p = probabilities ? probabilities[k] : 0;
+    li.classList.toggle('best', k === best);
+    li.querySelector('.fill').style.width = `${(100 * p).toFixed(1)}%`;
+    li.querySelector('.value').textContent = probabilities ? `${(100 * p).toFixed(1)}%` : '';
+  });
+  demo.prediction = probabilities ? { digit: best, probabilities, features: Array.from(features) } : null;
+}
+
+function predictPad() {
+  if (!model || !scaler || !pad.drawn) return showPrediction(null);
+  const features = pad.features;
+  const probabilities = nn.tidy(() =>
+    Array.from(model.predict(scaler.transform(nn.tensor2d(features, [1, 64]))).dataSync()),
+  );
+  showPrediction(probabilities, features);
+}
+
+const pad = drawingPad($('pad'), (_features, drawn) => {
+  pad.drawn = drawn;
+  predictPad();
+});
+pad.drawn = false;
+$('clear').addEventListener('click', () => pad.clear());
+
+// ---- save and load (where model files exist: model.save / nn.loadLayersModel) ----------------
+
+async function save() {
+  $('save').disabled = true;
+  try {
+    if ('preprocessing' in model) model.preprocessing = scaler;
+    await model.save(SAVE_URL);
+    const meta = {
+      savedAt: new Date().toISOString(),
+      testAccuracy: demo.testAccuracy,
+      module: demo.module,
+      scaler: scaler.toJSON(),
+    };
+    localStorage.setItem(META_KEY, JSON.stringify(meta));
+    demo.saved = meta;
+    $('save-status').textContent = `Saved (${SAVE_URL}); reload the page to load it.`;
+    $('forget').disabled = false;
+  } catch (e) {
+    $('save-status').textContent = `Saving failed: ${e.message}`;
+  } finally {
+    $('save').disabled = false;
+  }
+}
+
+/** Loads the model saved by an earlier visit, if any; true when it did. */
+async function loadSaved() {
+  const meta = JSON.parse(localStorage.getItem(META_KEY) ?? 'null');
+  if (!meta) return false;
+  try {
+    const loaded = await nn.loadLayersModel(SAVE_URL);
+    const pre = loaded.preprocessing;
+    scaler = pre && typeof pre.transform === 'function' ? pre : nn.data.scalerFromJSON(meta.scaler);
+    model = loaded;
+    demo.saved = meta;
+    demo.loadedFromStorage = true;
+    $('save-status').textContent = `Loaded the model saved on ${new Date(meta.savedAt).toLocaleString()}.`;
+    $('forget').disabled = false;
+    return true;
+  } catch (e) {
+    $('save-status').textContent = `The saved model could not be loaded (${e.message}); train a new one.`;
+    return false;
+  }
+}
+
+// ---- start -----------------------------------------------------------------------------------
+
+async function start() {
+  try {
+    const info = await nn.ready(readyOptions);
+    demo.module = info.module;
+    $('backend').textContent =
+      `Wasm module: ${info.module === 'relaxed-simd' ? 'relaxed SIMD (fused multiply-add)' : 'plain SIMD'}` +
+      (info.module === 'simd' && info.relaxedSimdAvailable ? ' (relaxed SIMD available: drop ?module=simd)' : '');
+    const digits = await loadDigits();
+    data = prepareData(nn, digits.x, digits.y, SETTINGS.seed);
+    nn.dispose([digits.x, digits.y]);
+    scaler = data.scaler;
+    demo.saveSupported = typeof nn.loadLayersModel === 'function';
+    $('save-section').hidden = !demo.saveSupported;
+    if (demo.saveSupported && (await loadSaved())) {
+      await showTestResults('Loaded from this browser');
+      demo.phase = 'loaded';
+      $('save').disabled = false;
+    } else demo.phase = 'ready';
+    $('train').disabled = false;
+  } catch (e) {
+    fail(e);
+  }
+}
+
+$('train').addEventListener('click', train);
+$('stop').addEventListener('click', () => stopController?.abort());
+$('save').addEventListener('click', save);
+$('forget').addEventListener('click', () => {
+  localStorage.removeItem(META_KEY);
+  demo.saved = null;
+  $('forget').disabled = true;
+  $('save-status').textContent = 'Forgotten: the next visit trains from scratch.';
+});
+start();

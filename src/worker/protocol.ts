@@ -1,0 +1,121 @@
+/**
+ * Messages between `fitInWorker` (main thread) and `serveFit` (worker). Every message carries
+ * `neurasm: <kind>` and the request id, so a worker can run other traffic beside it.
+ * @module
+ */
+import { BackendError, DisposedError, DTypeError, NeurasmError, ShapeError, ValueError } from '../errors.js';
+import { DivergenceError } from '../models/fit.js';
+import { tensor } from '../ops/create.js';
+import { isTensor, type Tensor } from '../ops/tensor.js';
+import type { Logs } from '../training/callbacks.js';
+
+/** A tensor's values in plain form, as posted between threads (structured-cloneable). */
+export interface TensorData {
+  shape: number[];
+  dtype: 'float32' | 'int32';
+  data: Float32Array | Int32Array;
+}
+
+/** The callback hooks a worker fit reports back. */
+export const HOOKS = [
+  'onTrainBegin',
+  'onTrainEnd',
+  'onEpochBegin',
+  'onEpochEnd',
+  'onBatchBegin',
+  'onBatchEnd',
+] as const;
+
+/** One of HOOKS. */
+export type Hook = (typeof HOOKS)[number];
+
+/** Main thread -> worker: train. */
+export interface FitRequest {
+  neurasm: 'fit';
+  id: number;
+  /** Whatever the caller passed as `init`, for the worker's model builder. */
+  init: unknown;
+  x: unknown;
+  y: unknown;
+  validationData?: [unknown, unknown];
+  /** fit arguments without callbacks and validationData. */
+  args: Record<string, unknown>;
+  /** The hooks the main thread listens to. */
+  hooks: Hook[];
+}
+
+/** Main thread -> worker: end the fit after the current batch (as `model.stopTraining = true`). */
+export interface StopRequest {
+  neurasm: 'stop';
+  id: number;
+}
+
+/** Worker -> main thread: a callback fired. */
+export interface LogMessage {
+  neurasm: 'log';
+  id: number;
+  hook: Hook;
+  /** Epoch or batch index (absent for onTrainBegin/onTrainEnd). */
+  index?: number;
+  logs?: Logs;
+}
+
+/** Worker -> main thread: the fit finished. */
+export interface DoneMessage {
+  neurasm: 'done';
+  id: number;
+  history: { epoch: number[]; history: Record<string, number[]>; params: Record<string, unknown> };
+  weights: TensorData[];
+}
+
+/** Worker -> main thread: the fit threw. */
+export interface ErrorMessage {
+  neurasm: 'error';
+  id: number;
+  name: string;
+  message: string;
+  stack?: string;
+}
+
+/** A message of this protocol. */
+export type Message = FitRequest | StopRequest | LogMessage | DoneMessage | ErrorMessage;
+
+/** Whether `v` is a message of this protocol. */
+export function isMessage(v: unknown): v is Message {
+  return v !== null && typeof v === 'object' && typeof (v as { neurasm?: unknown }).neurasm === 'string';
+}
+
+/** A copy of a tensor's values (a tensor's memory cannot cross threads); other data goes as it is. */
+export function toTransferable(v: unknown): unknown {
+  if (!isTensor(v)) return v;
+  return { shape: [...v.shape], dtype: v.dtype, data: v.dataSync<typeof v.dtype>() } satisfies TensorData;
+}
+
+/** Whether `v` looks like a TensorData. */
+export function isTensorData(v: unknown): v is TensorData {
+  if (v === null || typeof v !== 'object') return false;
+  const t = v as Partial<TensorData>;
+  return Array.isArray(t.shape) && (t.dtype === 'float32' || t.dtype === 'int32') && ArrayBuffer.isView(t.data);
+}
+
+/** A tensor made from a TensorData (other data is returned as it is); `owned` collects new tensors. */
+export function fromTransferable(v: unknown, owned: Tensor[]): unknown {
+  if (!isTensorData(v)) return v;
+  const t = tensor(v.data, v.shape, v.dtype);
+  owned.push(t);
+  return t;
+}
+
+/** The error classes that keep their type across the thread boundary. */
+const ERRORS = new Map<string, new (message: string) => Error>(
+  Object.entries({ NeurasmError, ShapeError, DTypeError, ValueError, DisposedError, BackendError, DivergenceError }),
+);
+
+/** The error an ErrorMessage describes, as the same neurasm error class where it is one. */
+export function errorFrom(m: ErrorMessage): Error {
+  const Ctor = ERRORS.get(m.name) ?? Error;
+  const e = new Ctor(m.message);
+  if (Ctor === Error && m.name) e.name = m.name;
+  if (m.stack) e.stack = m.stack;
+  return e;
+}

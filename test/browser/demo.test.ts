@@ -1,0 +1,323 @@
+// The browser demo in a real Chromium (Debian's, driven by playwright-core), against the same
+// experiment run here in Node: the bundle is built, served by scripts/demo-server.mjs on 127.0.0.1,
+// and the page trains in a worker, predicts what the mouse draws, saves and reloads its model.
+// Skipped, with a message, where no Chromium is installed; `npm run test:browser` requires one.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { build } from 'tsup';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  accuracy,
+  buildModel,
+  fitArgs,
+  modelFingerprints,
+  prepareData,
+  SETTINGS,
+} from '../../examples/browser/experiment.js';
+import { loadDataset } from '../../src/datasets/index.js';
+import * as nn from '../../src/index.js';
+import { browserBuild } from '../../tsup.config.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const REQUIRED = process.env.NEURASM_BROWSER_TEST === 'require';
+const FOUND = existsSync(CHROMIUM);
+const ROOT = join(import.meta.dirname, '..', '..');
+const BUNDLE = join(ROOT, 'dist', 'neurasm.browser.js');
+const SCREENSHOTS = join(ROOT, 'screenshots');
+// no network on the test machines: nothing in the background may try to reach it
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+if (!FOUND && !REQUIRED) {
+  console.warn(
+    `[browser test] SKIPPED: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH). ` +
+      'The demo page, the bundle and the Node-vs-browser bit comparison were not tested.',
+  );
+}
+
+it.runIf(REQUIRED && !FOUND)('finds a Chromium (npm run test:browser requires one)', () => {
+  expect.fail(`no Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
+});
+
+/** What the page publishes as window.neurasmDemo (examples/browser/main.js). */
+interface DemoState {
+  phase: string;
+  module: string | null;
+  epochs: number;
+  history: Array<Record<string, number>>;
+  testAccuracy: number | null;
+  fingerprint: { weights: string; predictions: string } | null;
+  prediction: { digit: number; probabilities: number[]; features: number[] } | null;
+  saveSupported: boolean;
+  loadedFromStorage: boolean;
+  error: string | null;
+}
+
+type Stroke = Array<[number, number]>;
+const ZERO: Stroke[] = [
+  Array.from({ length: 41 }, (_, i): [number, number] => [
+    0.5 + 0.28 * Math.cos((i / 40) * 2 * Math.PI),
+    0.5 + 0.4 * Math.sin((i / 40) * 2 * Math.PI),
+  ]),
+];
+const TWO: Stroke[] = [
+  [
+    [0.22, 0.25],
+    [0.5, 0.1],
+    [0.78, 0.25],
+    [0.75, 0.45],
+    [0.2, 0.9],
+    [0.82, 0.9],
+  ],
+];
+
+describe.skipIf(!FOUND)('the demo page in Chromium', () => {
+  let server: ChildProcess;
+  let base: string;
+  let context: BrowserContext;
+  let userDataDir: string;
+  const node = {} as {
+    fingerprint: { weights: string; predictions: string };
+    testAccuracy: number;
+    model: nn.Sequential;
+    scaler: nn.data.StandardScaler;
+  };
+
+  beforeAll(async () => {
+    // the bundle the page imports, built from the current sources
+    await build({ ...browserBuild, silent: true });
+    const bytes = readFileSync(BUNDLE);
+    console.log(
+      `[browser test] dist/neurasm.browser.js: ${(bytes.length / 1024).toFixed(1)} KB minified, ` +
+        `${(gzipSync(bytes, { level: 9 }).length / 1024).toFixed(1)} KB gzipped (Wasm included)`,
+    );
+
+    server = spawn(process.execPath, [join(ROOT, 'scripts', 'demo-server.mjs'), '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    base = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      server.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk;
+        const url = /http:\/\/127\.0\.0\.1:\d+\/examples\/browser\//.exec(out);
+        if (url) resolve(url[0]);
+      });
+      server.on('exit', (code) => reject(new Error(`demo-server exited with ${code}: ${out}`)));
+    });
+
+    userDataDir = mkdtempSync(join(tmpdir(), 'neurasm-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: FLAGS,
+    });
+
+    // the Node side of the comparison: the same experiment on the embedded digits, plain SIMD
+    await nn.ready({ relaxedSimd: false });
+    const digits = await loadDataset('digits');
+    const data = prepareData(nn, digits.x, digits.y, SETTINGS.seed);
+    node.model = buildModel(nn, SETTINGS.seed);
+    await node.model.fit(data.xTrain, data.yTrain, fitArgs(SETTINGS.seed));
+    const fp = await modelFingerprints(nn, node.model, data.xTest);
+    node.fingerprint = { weights: fp.weights, predictions: fp.predictions };
+    node.testAccuracy = accuracy(fp.probabilities, data.yTest.dataSync<'int32'>());
+    node.scaler = data.scaler;
+    nn.dispose([digits.x, digits.y, data.xTrain, data.yTrain, data.xTest, data.yTest]);
+  }, 180_000);
+
+  afterAll(async () => {
+    await context?.close();
+    server?.kill();
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    node.model?.dispose();
+  });
+
+  async function open(query = '', init?: string): Promise<{ page: Page; errors: string[] }> {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    if (init) await page.addInitScript(init);
+    await page.goto(base + query);
+    await page.waitForFunction(() => {
+      const phase = (globalThis as { neurasmDemo?: DemoState }).neurasmDemo?.phase;
+      return phase !== undefined && phase !== 'loading';
+    });
+    return { page, errors };
+  }
+
+  const state = (page: Page) => page.evaluate(() => (globalThis as unknown as { neurasmDemo: DemoState }).neurasmDemo);
+
+  async function train(page: Page): Promise<DemoState> {
+    await page.click('#train');
+    await page.waitForFunction(
+      () => ['trained', 'error'].includes((globalThis as unknown as { neurasmDemo: DemoState }).neurasmDemo.phase),
+      null,
+      { timeout: 120_000 },
+    );
+    return state(page);
+  }
+
+  /** Draws strokes (points in [0, 1] of the pad) with mouse events; returns the page's prediction. */
+  async function draw(page: Page, strokes: Stroke[]): Promise<DemoState['prediction']> {
+    await page.click('#clear');
+    const box = (await page.locator('#pad').boundingBox())!;
+    const at = ([x, y]: [number, number]) => [box.x + x * box.width, box.y + y * box.height] as const;
+    for (const stroke of strokes) {
+      await page.mouse.move(...at(stroke[0]));
+      await page.mouse.down();
+      for (const p of stroke.slice(1)) await page.mouse.move(...at(p), { steps: 4 });
+      await page.mouse.up();
+    }
+    // the pad predicts on the next animation frame
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    return (await state(page)).prediction;
+  }
+
+  /** The Node model's probabilities for the same 64 features. */
+  function nodePredict(features: number[]): number[] {
+    return nn.tidy(() =>
+      Array.from(node.model.predict(node.scaler.transform(nn.tensor2d(features, [1, 64]))).dataSync()),
+    );
+  }
+
+  it('trains in a Web Worker to >= 95% test accuracy, the same bits as Node (plain SIMD)', async () => {
+    const { page, errors } = await open('?module=simd');
+    const workers: string[] = [];
+    page.on('worker', (w) => workers.push(w.url()));
+    const s = await train(page);
+    expect(s.error).toBeNull();
+    expect(s.module).toBe('simd');
+    expect(workers.some((u) => u.endsWith('/examples/browser/train-worker.js'))).toBe(true);
+    expect(s.epochs).toBe(SETTINGS.epochs);
+    expect(s.history.length).toBe(SETTINGS.epochs);
+    expect(s.history[SETTINGS.epochs - 1].loss).toBeLessThan(s.history[0].loss / 10);
+    expect(Object.keys(s.history[0]).sort()).toEqual(['accuracy', 'loss', 'val_accuracy', 'val_loss']);
+    expect(s.testAccuracy).toBeGreaterThanOrEqual(0.95);
+    expect(s.testAccuracy).toBe(node.testAccuracy);
+    expect(s.fingerprint).toEqual(node.fingerprint);
+    expect(await page.locator('#progress').evaluate((p: HTMLProgressElement) => p.value)).toBe(1);
+    expect(await page.textContent('#result')).toMatch(/test accuracy \d+\.\d\d% on 450 held-out digits/);
+
+    // the pad: a digit drawn with the mouse, predicted live, with the same probabilities as in Node
+    const zero = await draw(page, ZERO);
+    expect(zero?.digit).toBe(0);
+    expect(zero?.probabilities).toEqual(nodePredict(zero!.features));
+    expect(await page.textContent('#predicted')).toBe('0');
+    expect(await page.locator('#bars li.best span').first().textContent()).toBe('0');
+    const two = await draw(page, TWO);
+    expect(two?.digit).toBe(2);
+    expect(two?.probabilities).toEqual(nodePredict(two!.features));
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'demo.png'), fullPage: true });
+    await page.click('#clear');
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    expect((await state(page)).prediction).toBeNull();
+    expect(await page.textContent('#predicted')).toBe('?');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('saves the model in IndexedDB and loads it again on reload', async () => {
+    const { page, errors } = await open('?module=simd');
+    const s0 = await state(page);
+    if (!s0.saveSupported) {
+      console.warn('[browser test] save/load not tested: the bundle has no nn.loadLayersModel yet');
+      expect(await page.isHidden('#save-section')).toBe(true);
+      return;
+    }
+    await train(page);
+    await page.click('#save');
+    await page.waitForFunction(() => document.querySelector('#save-status')?.textContent?.startsWith('Saved'));
+    await page.reload();
+    await page.waitForFunction(() =>
+      ['loaded', 'ready', 'error'].includes((globalThis as unknown as { neurasmDemo: DemoState }).neurasmDemo?.phase),
+    );
+    const s = await state(page);
+    expect(s.error).toBeNull();
+    expect(s.phase).toBe('loaded');
+    expect(s.loadedFromStorage).toBe(true);
+    expect(s.fingerprint).toEqual(node.fingerprint);
+    expect((await draw(page, ZERO))?.digit).toBe(0);
+    await page.click('#forget');
+    await page.reload();
+    await page.waitForFunction(
+      () => (globalThis as unknown as { neurasmDemo: DemoState }).neurasmDemo?.phase === 'ready',
+    );
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('picks relaxed SIMD where Chromium validates it, and trains as well with it', async () => {
+    const { page, errors } = await open();
+    const s = await train(page);
+    expect(s.error).toBeNull();
+    expect(s.module).toBe('relaxed-simd');
+    expect(s.testAccuracy).toBeGreaterThanOrEqual(0.95);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('rejects fit with the worker error when the worker dies mid-training', async () => {
+    const { page } = await open('?module=simd');
+    const outcome = await page.evaluate(async () => {
+      // the page's library (main.js puts it on window.nn)
+      const nn = (globalThis as unknown as { nn: typeof import('../../src/index.js') }).nn;
+      const x = new Float32Array(4000 * 8).map((_, i) => Math.sin(i));
+      const y = new Int32Array(4000).map((_, i) => (x[i * 8] > 0 ? 1 : 0));
+      const run = async (worker: Worker) => {
+        const epochs: number[] = [];
+        try {
+          await nn.fitInWorker(worker, x, y, {
+            epochs: 10_000,
+            callbacks: { onEpochEnd: (e) => void epochs.push(e) },
+          });
+          return { resolved: true, epochs: epochs.length };
+        } catch (e) {
+          return { name: (e as Error).name, message: (e as Error).message, epochs: epochs.length };
+        } finally {
+          worker.terminate();
+        }
+      };
+      const crashed = await run(new Worker('/test/browser/crash-worker.js', { type: 'module' }));
+      const missing = await run(new Worker('/test/browser/no-such-worker.js', { type: 'module' }));
+      return { crashed, missing };
+    });
+    expect(outcome.crashed).toEqual({
+      name: 'WorkerError',
+      message: 'fitInWorker: the worker failed: Uncaught Error: simulated crash in the training worker',
+      epochs: expect.any(Number),
+    });
+    expect(outcome.crashed.epochs).toBeGreaterThan(0);
+    expect(outcome.missing.name).toBe('WorkerError');
+    expect(outcome.missing.message).toMatch(/^fitInWorker: the worker failed: /);
+    await page.close();
+  });
+
+  it('says which feature is missing where WebAssembly or its SIMD is', async () => {
+    const noWasm = await open('', 'delete globalThis.WebAssembly;');
+    expect((await state(noWasm.page)).error).toBe(
+      'BackendError: neurasm needs WebAssembly, which this runtime does not provide',
+    );
+    expect(await noWasm.page.isVisible('#error')).toBe(true);
+    await noWasm.page.close();
+
+    // a runtime whose WebAssembly rejects the SIMD instructions
+    const noSimd = await open('', 'WebAssembly.validate = () => false;');
+    const s = await state(noSimd.page);
+    expect(s.phase).toBe('error');
+    expect(s.error).toMatch(/^BackendError: neurasm needs WebAssembly SIMD \(fixed-width 128-bit\)/);
+    await noSimd.page.close();
+  });
+});
