@@ -16,7 +16,6 @@ export * from './codes';
 export * from './elementwise';
 export * from './gemm';
 export * from './losses';
-export * from './normalization';
 export * from './optimizers';
 export * from './reduce';
 export * from './regularizers';
