@@ -16,6 +16,7 @@ export * from './codes';
 export * from './elementwise';
 export * from './gemm';
 export * from './losses';
+export * from './normalization';
 export * from './optimizers';
 export * from './reduce';
 export * from './regularizers';

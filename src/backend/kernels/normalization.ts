@@ -1,0 +1,86 @@
+// Typed calls of the batch-normalization kernels (assembly/normalization.ts). Internal: pointers are
+// byte offsets of float32 blocks in Wasm memory; x, y, dy, dx are [rows, cols] row-major, every
+// per-feature block (gamma, beta, statistics, gradients) is [cols]. The layer validates arguments.
+// Column sums are accumulated in float64; no multiply-add is fused, so both modules agree bit for bit.
+import { backend } from '../loader.js';
+
+type Kernel = (...args: number[]) => void;
+
+function kernel(name: string): Kernel {
+  return backend().exports[name] as Kernel;
+}
+
+/**
+ * Training forward: writes each column's batch mean, biased variance (Σ(x − mean)² / rows, as Keras)
+ * and invStd = 1 / √(variance + epsilon), then y = (x − mean) · invStd · gamma + beta.
+ * Preconditions: rows >= 1, cols >= 1, epsilon > 0. y may be x; the statistics must not overlap x or y.
+ */
+export function batchNormForwardTrain(
+  x: number,
+  y: number,
+  gamma: number,
+  beta: number,
+  mean: number,
+  variance: number,
+  invStd: number,
+  rows: number,
+  cols: number,
+  epsilon: number,
+): void {
+  kernel('batchNormForwardTrain')(x, y, gamma, beta, mean, variance, invStd, rows, cols, epsilon);
+}
+
+/**
+ * Inference forward from given statistics (the moving mean and variance): writes
+ * invStd = 1 / √(variance + epsilon), then y = (x − mean) · invStd · gamma + beta.
+ * Preconditions as for batchNormForwardTrain (rows may be 0: only invStd is written).
+ */
+export function batchNormForwardInference(
+  x: number,
+  y: number,
+  gamma: number,
+  beta: number,
+  mean: number,
+  variance: number,
+  invStd: number,
+  rows: number,
+  cols: number,
+  epsilon: number,
+): void {
+  kernel('batchNormForwardInference')(x, y, gamma, beta, mean, variance, invStd, rows, cols, epsilon);
+}
+
+/**
+ * Backward of batchNormForwardTrain given its mean and invStd and the output gradient dy:
+ * dbeta = Σ dy, dgamma = Σ dy · x̂ (x̂ = (x − mean) · invStd) and, when `dx` is not 0,
+ * dx = gamma · invStd · (dy − dbeta / rows − x̂ · dgamma / rows). dx may be dy. Preconditions: rows >= 1.
+ */
+export function batchNormBackward(
+  x: number,
+  dy: number,
+  dx: number,
+  gamma: number,
+  mean: number,
+  invStd: number,
+  dgamma: number,
+  dbeta: number,
+  rows: number,
+  cols: number,
+): void {
+  kernel('batchNormBackward')(x, dy, dx, gamma, mean, invStd, dgamma, dbeta, rows, cols);
+}
+
+/**
+ * Keras' moving-statistics update over n values, in place: moving = moving · momentum +
+ * batch · (1 − momentum), for the mean and the variance (1 − momentum is computed in float64).
+ */
+export function batchNormMovingUpdate(
+  movingMean: number,
+  movingVariance: number,
+  mean: number,
+  variance: number,
+  n: number,
+  momentum: number,
+): void {
+  kernel('batchNormMovingUpdate')(movingMean, movingVariance, mean, variance, n, momentum, 1 - momentum);
+}
