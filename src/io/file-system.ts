@@ -77,7 +77,12 @@ export class FileSystemHandler implements IOHandler {
       // model.json is renamed last; until then the previous weights.bin waits aside, so that a
       // failure puts it back and the directory holds the old model or the new one, never a mix
       let backup: string | undefined;
-      if (await fs.stat(weightsFile).then(() => true, () => false)) {
+      if (
+        await fs.stat(weightsFile).then(
+          () => true,
+          () => false,
+        )
+      ) {
         backup = tempName(weightsFile, 'old');
         await fs.rename(weightsFile, backup);
       }

@@ -41,10 +41,19 @@ export class HTTPHandler implements IOHandler {
     return response;
   }
 
+  private async read<T>(response: Response, body: (r: Response) => Promise<T>): Promise<T> {
+    try {
+      return await body(response);
+    } catch (e) {
+      throw new ModelIOError(
+        `load ${this.url}: reading ${response.url || 'the response'} failed: ${(e as Error).message}`,
+      );
+    }
+  }
+
   /** Fetches model.json and its weight files. */
   async load(): Promise<ModelArtifacts> {
-    const response = await this.get(this.url, 'model.json');
-    const text = await response.text();
+    const text = await this.read(await this.get(this.url, 'model.json'), (r) => r.text());
     const [prefix, suffix] = splitUrl(this.url);
     const base = this.options.weightPathPrefix ?? prefix;
     const total = { files: 0, done: 0 };
@@ -57,7 +66,7 @@ export class HTTPHandler implements IOHandler {
         );
         return Promise.all(
           urls.map(async (u) => {
-            const data = await (await this.get(u, 'weights')).arrayBuffer();
+            const data = await this.read(await this.get(u, 'weights'), (r) => r.arrayBuffer());
             total.done++;
             this.options.onProgress?.(total.done / total.files);
             return data;

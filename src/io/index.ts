@@ -14,13 +14,16 @@ export { loadLayersModel, modelFromArtifacts } from './load.js';
 export { fromMemory, withSaveHandler } from './router.js';
 export { modelArtifacts } from './save.js';
 export type {
+  HandlerLike,
   IOHandler,
   LoadOptions,
+  LoadSource,
   ModelArtifacts,
   ModelArtifactsInfo,
   ModelJSON,
   SaveConfig,
   SaveResult,
+  SaveTarget,
   TrainingConfig,
   WeightsManifestEntry,
   WeightsManifestGroupConfig,

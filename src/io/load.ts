@@ -12,7 +12,7 @@ import { layerWeightShapes, readLayer } from './layers.js';
 import { loadHandlerFor } from './router.js';
 import { readTopology } from './topology.js';
 import { readTraining, restoreTraining } from './training.js';
-import type { IOHandler, LoadOptions, ModelArtifacts } from './types.js';
+import type { LoadOptions, LoadSource, ModelArtifacts } from './types.js';
 import { checkWeightSpec, type DecodedWeight, decodeWeights, joinBuffers } from './weights.js';
 
 /** Options of `loadLayersModel`. */
@@ -201,10 +201,7 @@ function readBuildShape(value: unknown, where: string): SymbolicShape | null {
  * @example
  * const model = await nn.loadLayersModel('file://./my-model/model.json');
  */
-export async function loadLayersModel(
-  source: string | IOHandler,
-  options: LoadLayersOptions = {},
-): Promise<Sequential> {
+export async function loadLayersModel(source: LoadSource, options: LoadLayersOptions = {}): Promise<Sequential> {
   const handler = loadHandlerFor(source, options);
   const where = typeof source === 'string' ? source : 'model artifacts';
   let artifacts: ModelArtifacts;

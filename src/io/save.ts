@@ -7,7 +7,7 @@ import { ModelFormatError } from './errors.js';
 import { saveHandlerFor } from './router.js';
 import { writeTopology } from './topology.js';
 import { trainingArtifacts } from './training.js';
-import type { IOHandler, ModelArtifacts, NeurasmMetadata, SaveConfig, SaveResult } from './types.js';
+import type { ModelArtifacts, NeurasmMetadata, SaveConfig, SaveResult, SaveTarget } from './types.js';
 import { encodeWeights, type WeightToEncode } from './weights.js';
 
 /** neurasm's version, written in generatedBy. */
@@ -105,11 +105,7 @@ export function modelArtifacts(model: Sequential, config: SaveConfig = {}): Mode
 }
 
 /** `model.save(target, config)`: writes the model to a URL-style target or an IOHandler. */
-export async function saveModel(
-  model: Sequential,
-  target: string | IOHandler,
-  config?: SaveConfig,
-): Promise<SaveResult> {
+export async function saveModel(model: Sequential, target: SaveTarget, config?: SaveConfig): Promise<SaveResult> {
   const handler = saveHandlerFor(target);
   return handler.save(modelArtifacts(model, config));
 }

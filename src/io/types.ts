@@ -111,6 +111,18 @@ export interface IOHandler {
   load?: LoadHandler;
 }
 
+/** Any object with `load` and/or `save`: neurasm's handlers, and tfjs's (whose types differ in details). */
+export interface HandlerLike {
+  load?: () => Promise<unknown>;
+  save?: (artifacts: never) => Promise<unknown>;
+}
+
+/** Where `loadLayersModel` reads from: a URL, or a handler with `load`. */
+export type LoadSource = string | HandlerLike;
+
+/** Where `save` writes to: a URL, or a handler with `save`. */
+export type SaveTarget = string | HandlerLike;
+
 /** Options of `loadLayersModel` (those of tfjs that apply). */
 export interface LoadOptions {
   /** The fetch to use for http(s) URLs (default: the global fetch). */

@@ -1,6 +1,6 @@
 import { DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
 import { saveModel } from '../io/save.js';
-import type { IOHandler, SaveConfig, SaveResult } from '../io/types.js';
+import type { SaveConfig, SaveResult, SaveTarget } from '../io/types.js';
 import { Dropout } from '../layers/dropout.js';
 import { InputLayer } from '../layers/flatten.js';
 import { Layer, type SymbolicShape } from '../layers/layer.js';
@@ -328,7 +328,7 @@ export class Sequential {
    * Saves the model in the TensorFlow.js layers format to a URL-style target (`file://dir` in Node,
    * `http(s)://…`, `indexeddb://name`, `localstorage://name`) or an IOHandler; see SaveConfig.
    */
-  save(handlerOrUrl: string | IOHandler, config?: SaveConfig): Promise<SaveResult> {
+  save(handlerOrUrl: SaveTarget, config?: SaveConfig): Promise<SaveResult> {
     return saveModel(this, handlerOrUrl, config);
   }
 

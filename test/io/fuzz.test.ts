@@ -115,15 +115,15 @@ function mutateJson(text: string, r: () => number): string {
   const path = randomPath(root, r);
   if (path.length === 0) return text;
   const parent = path.slice(0, -1).reduce((n: Json, k) => n[k], root);
-  const key = path[path.length - 1];
+  const key: Json = path[path.length - 1];
   const roll = r();
   if (roll < 0.3) {
-    if (Array.isArray(parent)) parent.splice(key as number, 1);
+    if (Array.isArray(parent)) parent.splice(key, 1);
     else delete parent[key];
   } else if (roll < 0.8) {
     parent[key] = ODD_VALUES[Math.floor(r() * ODD_VALUES.length)];
   } else if (roll < 0.9 && Array.isArray(parent)) {
-    parent.splice(key as number, 0, structuredClone(parent[key]));
+    parent.splice(key, 0, structuredClone(parent[key]));
   } else if (typeof parent[key] === 'number') {
     parent[key] = parent[key] + (r() < 0.5 ? 1 : -1);
   } else {

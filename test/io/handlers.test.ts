@@ -180,8 +180,9 @@ describe('http(s):// and relative URLs', () => {
       const form = await new Response(Buffer.concat(chunks), {
         headers: { 'content-type': req.headers['content-type']! },
       }).formData();
-      for (const [name, value] of form.entries())
-        await writeFile(join(d, name), Buffer.from(await (value as Blob).arrayBuffer()));
+      for (const name of ['model.json', 'model.weights.bin']) {
+        await writeFile(join(d, name), Buffer.from(await (form.get(name) as Blob).arrayBuffer()));
+      }
       res.writeHead(200).end('ok');
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
