@@ -1,0 +1,98 @@
+// neurasm -> file -> neurasm: configs, names and weights come back as they were.
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as nn from '../../src/index.js';
+import { tfjsReady } from './helpers.js';
+
+beforeAll(() => nn.ready({ relaxedSimd: false }));
+beforeAll(tfjsReady);
+
+// biome-ignore lint/suspicious/noExplicitAny: JSON of any shape
+type Json = Record<string, any>;
+
+async function artifactsOf(model: nn.Sequential, config?: nn.io.SaveConfig): Promise<nn.io.ModelArtifacts> {
+  let saved: nn.io.ModelArtifacts | undefined;
+  await model.save(
+    nn.io.withSaveHandler(async (a) => {
+      saved = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+    config,
+  );
+  return saved!;
+}
+
+describe('round trip', () => {
+  it('every layer config, name, trainable flag and weight comes back; so does the file', async () => {
+    nn.setSeed(12);
+    const model = nn.sequential({
+      name: 'my_model',
+      layers: [
+        nn.layers.flatten({ inputShape: [2, 5], name: 'flat' }),
+        nn.layers.dense({
+          units: 7,
+          activation: 'leaky_relu',
+          useBias: false,
+          kernelInitializer: nn.initializers.randomNormal({ stddev: 0.3, seed: 9 }),
+        }),
+        nn.layers.dropout({ rate: 0.4, seed: 17 }),
+        nn.layers.dense({
+          units: 4,
+          activation: 'gelu',
+          kernelInitializer: nn.initializers.constant({ value: 0.25 }),
+          trainable: false,
+        }),
+        nn.layers.activation({ activation: 'softmax', name: 'probs' }),
+      ],
+    });
+    const a = await artifactsOf(model);
+    const loaded = await nn.loadLayersModel(nn.io.fromMemory(a));
+    expect(loaded.name).toBe('my_model');
+    expect(loaded.layers.map((l) => l.getConfig())).toEqual(model.layers.map((l) => l.getConfig()));
+    expect(loaded.layers[3].trainable).toBe(false);
+    expect(loaded.trainableWeights.length).toBe(1);
+    const [w1, w2] = [model.getWeights(), loaded.getWeights()];
+    w1.forEach((w, i) => {
+      expect(Array.from(w2[i].dataSync())).toEqual(Array.from(w.dataSync()));
+    });
+    const again = await artifactsOf(loaded);
+    expect(again.modelTopology).toEqual(a.modelTopology);
+    expect(again.weightSpecs).toEqual(a.weightSpecs);
+    expect(new Uint8Array(again.weightData as ArrayBuffer)).toEqual(new Uint8Array(a.weightData as ArrayBuffer));
+    nn.dispose([...w1, ...w2]);
+    model.dispose();
+    loaded.dispose();
+  });
+
+  it('writes the topology tfjs writes (snake_case keys, nulls, dtype, batch_input_shape on the first layer)', async () => {
+    nn.setSeed(13);
+    const model = nn.sequential({
+      layers: [nn.layers.inputLayer({ inputShape: [3] }), nn.layers.dense({ units: 2, activation: 'sigmoid' })],
+    });
+    const ours = (await artifactsOf(model)).modelTopology as Json;
+    const m = tfl.sequential({
+      layers: [
+        tfl.layers.dense({ units: 2, activation: 'sigmoid', inputShape: [3], kernelInitializer: 'glorotUniform' }),
+      ],
+    });
+    let theirs: Json = {};
+    await m.save(
+      tf.io.withSaveHandler(async (art) => {
+        theirs = art.modelTopology as Record<string, unknown>;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    const strip = (c: Record<string, unknown>) => {
+      const { name, kernel_initializer, ...rest } = c;
+      return rest;
+    };
+    expect(ours.class_name).toBe(theirs.class_name);
+    expect(Object.keys(ours.config.layers[0].config).sort()).toEqual(
+      Object.keys(theirs.config.layers[0].config).sort(),
+    );
+    expect(strip(ours.config.layers[0].config)).toEqual(strip(theirs.config.layers[0].config));
+    model.dispose();
+    m.dispose();
+  });
+});
