@@ -149,6 +149,20 @@ describe('Keras models converted by the tfjs converter (fixtures)', () => {
     });
   }
 
+  it('keras3-sequential (batch_shape, DTypePolicy objects, module/registered_name): same model as keras-sequential', async () => {
+    const k3 = await nn.loadLayersModel(`file://${join(FIXTURES, 'keras3-sequential')}`);
+    const k2 = await nn.loadLayersModel(`file://${join(FIXTURES, 'keras-sequential')}`);
+    // the same but for where the input shape is declared (InputLayer only, or also on the first Dense)
+    const configs = (m: nn.Sequential) => m.layers.map((l) => ({ ...l.getConfig(), batch_input_shape: undefined }));
+    expect(configs(k3)).toEqual(configs(k2));
+    const x = nn.tensor(randomArray(8, 3), [2, 4]);
+    const [a, b] = [k3.predict(x), k2.predict(x)];
+    expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
+    nn.dispose([x, a, b]);
+    k3.dispose();
+    k2.dispose();
+  });
+
   it('keeps layer configs: names, dropout rate, initializers by Keras class name', async () => {
     const seq = await nn.loadLayersModel(`file://${join(FIXTURES, 'keras-sequential')}`);
     expect(seq.name).toBe('sequential');
