@@ -7,7 +7,14 @@ import { variableGrads } from '../ops/gradients.js';
 import { Tensor } from '../ops/tensor.js';
 import { checkInt, describe } from '../ops/validate.js';
 import { globalRandom, Random } from '../random.js';
-import { CallbackList, type CustomCallbackArgs, formatLogs, History, type Logs } from '../training/callbacks.js';
+import {
+  CallbackList,
+  type CustomCallbackArgs,
+  formatLogs,
+  History,
+  type Logs,
+  type TrainingModel,
+} from '../training/callbacks.js';
 import { type Data, inputRows, labelRows, type Rows, releaseRows } from '../training/inputs.js';
 import type { Metric } from '../training/metrics.js';
 import type { Sequential } from './sequential.js';
@@ -177,7 +184,7 @@ export async function fitModel(model: Sequential, x: Data, y: Data, args: FitArg
   const c = model.compiled;
   if (!c) throw new ValueError('fit: the model must be compiled first (call model.compile({ optimizer, loss }))');
   const { epochs, batchSize, initialEpoch, yieldEvery } = checkFitArgs(args);
-  const callbacks = new CallbackList(args.callbacks);
+  const callbacks = new CallbackList(args.callbacks, model as unknown as TrainingModel);
   const width = model.inputWidthFor('fit', x instanceof Tensor ? x : undefined);
   const owned: Rows[] = [];
   try {
@@ -277,6 +284,13 @@ async function trainLoop(
           return tapeStep(model, xb, yb, metrics, rows);
         });
       }
+      if (!Number.isFinite(batchLoss) && callbacks.stopsOnNaN) {
+        // terminateOnNaN: end training quietly; the epoch is logged with the non-finite loss
+        model.stopTraining = true;
+        lossSum = batchLoss;
+        seen = rows;
+        break;
+      }
       if (!Number.isFinite(batchLoss)) {
         throw new DivergenceError(
           `fit: the loss became ${batchLoss / rows} at epoch ${epoch + 1}, batch ${batch + 1}; training stopped before that batch's update (try a lower learning rate, or check the data)`,
@@ -301,11 +315,12 @@ async function trainLoop(
       const val = evaluateRows(model, xv, yv, batchSize, valMetrics);
       for (const [k, v] of Object.entries(val)) logs[`val_${k}`] = v;
     }
-    history.record(epoch, logs);
     if (args.verbose !== 0) {
       console.log(`Epoch ${epoch + 1}/${epochs} - ${Math.round(now() - started)}ms - ${formatLogs(logs)}`);
     }
     await callbacks.epochEnd(epoch, logs);
+    // recorded after the callbacks, which may add keys (reduceLROnPlateau adds learning_rate), as in Keras
+    history.record(epoch, logs);
     if (model.stopTraining) break;
   }
   await callbacks.trainEnd();

@@ -2,25 +2,36 @@ import { ValueError } from '../errors.js';
 import { describe } from '../ops/validate.js';
 import { isOptimizer, type Optimizer } from './optimizer.js';
 import { Adagrad, Adam, AdamW, Momentum, RMSprop, SGD } from './optimizers.js';
+import type { LearningRateSchedule } from './schedules.js';
 
 /** Optimizer factories with TensorFlow.js's names and argument order (`nn.train.adam(...)`). */
 export const train = {
   /** Plain SGD. */
-  sgd: (learningRate: number) => new SGD(learningRate),
+  sgd: (learningRate: number | LearningRateSchedule) => new SGD(learningRate),
   /** SGD with momentum, optionally Nesterov. */
-  momentum: (learningRate: number, momentum: number, useNesterov = false) =>
+  momentum: (learningRate: number | LearningRateSchedule, momentum: number, useNesterov = false) =>
     new Momentum(learningRate, momentum, useNesterov),
   /** Adam (lr 0.001, β1 0.9, β2 0.999, ε 1e-7 by default). */
-  adam: (learningRate?: number, beta1?: number, beta2?: number, epsilon?: number) =>
+  adam: (learningRate?: number | LearningRateSchedule, beta1?: number, beta2?: number, epsilon?: number) =>
     new Adam(learningRate, beta1, beta2, epsilon),
   /** AdamW (weight decay 0.004 by default). */
-  adamw: (learningRate?: number, weightDecay?: number, beta1?: number, beta2?: number, epsilon?: number) =>
-    new AdamW(learningRate, weightDecay, beta1, beta2, epsilon),
+  adamw: (
+    learningRate?: number | LearningRateSchedule,
+    weightDecay?: number,
+    beta1?: number,
+    beta2?: number,
+    epsilon?: number,
+  ) => new AdamW(learningRate, weightDecay, beta1, beta2, epsilon),
   /** RMSprop (tfjs argument order: learningRate, decay, momentum, epsilon, centered). */
-  rmsprop: (learningRate?: number, decay?: number, momentum?: number, epsilon?: number, centered?: boolean) =>
-    new RMSprop(learningRate, decay, momentum, epsilon, centered),
+  rmsprop: (
+    learningRate?: number | LearningRateSchedule,
+    decay?: number,
+    momentum?: number,
+    epsilon?: number,
+    centered?: boolean,
+  ) => new RMSprop(learningRate, decay, momentum, epsilon, centered),
   /** Adagrad. */
-  adagrad: (learningRate?: number, initialAccumulatorValue?: number) =>
+  adagrad: (learningRate?: number | LearningRateSchedule, initialAccumulatorValue?: number) =>
     new Adagrad(learningRate, initialAccumulatorValue),
 };
 

@@ -5,6 +5,7 @@ import { variableGrads } from '../ops/gradients.js';
 import { isTensor, type Tensor } from '../ops/tensor.js';
 import { checkFloat, checkTensor, describe } from '../ops/validate.js';
 import { trainableVariables, type Variable } from '../ops/variable.js';
+import { isSchedule, type LearningRateSchedule } from './schedules.js';
 
 /** Checks a hyperparameter: a finite number within [min, max] (exclusive bounds where stated). */
 export function checkHyper(
@@ -33,11 +34,24 @@ export abstract class Optimizer {
   abstract readonly className: string;
   /** Current learning rate; schedules and callbacks may change it between steps. */
   learningRate: number;
+  /** The step-based schedule that sets the learning rate before each step, if one was given. */
+  readonly schedule: LearningRateSchedule | null;
   /** Number of update steps taken. */
   iterations = 0;
   private readonly state = new Map<Variable, Tensor[]>();
 
-  constructor(learningRate: number, op: string) {
+  constructor(learningRate: number | LearningRateSchedule, op: string) {
+    if (isSchedule(learningRate)) {
+      if (learningRate.unit !== 'step') {
+        throw new ValueError(
+          `${op}: an optimizer takes a per-step schedule; give ${learningRate.className} to callbacks.learningRateScheduler`,
+        );
+      }
+      this.schedule = learningRate;
+      this.learningRate = learningRate.at(0);
+      return;
+    }
+    this.schedule = null;
     this.learningRate = checkHyper(op, 'learningRate', learningRate, 0, Infinity, true);
   }
 
@@ -63,6 +77,7 @@ export abstract class Optimizer {
 
   /** Starts an update step (advances the step counter used by Adam's bias correction). */
   beginStep(): void {
+    if (this.schedule) this.learningRate = this.schedule.at(this.iterations);
     this.iterations++;
   }
 

@@ -8,11 +8,12 @@ import {
 } from '../backend/kernels/optimizers.js';
 import { ValueError } from '../errors.js';
 import { checkHyper, Optimizer } from './optimizer.js';
+import type { LearningRateSchedule } from './schedules.js';
 
 /** Plain stochastic gradient descent. */
 export class SGD extends Optimizer {
   readonly className = 'SGD';
-  constructor(learningRate: number) {
+  constructor(learningRate: number | LearningRateSchedule) {
     super(learningRate, 'sgd');
   }
   protected slots() {
@@ -31,7 +32,7 @@ export class Momentum extends Optimizer {
   readonly className = 'SGD';
   readonly momentum: number;
   readonly useNesterov: boolean;
-  constructor(learningRate: number, momentum: number, useNesterov = false) {
+  constructor(learningRate: number | LearningRateSchedule, momentum: number, useNesterov = false) {
     super(learningRate, 'momentum');
     this.momentum = checkHyper('momentum', 'momentum', momentum, 0, 1);
     this.useNesterov = Boolean(useNesterov);
@@ -53,7 +54,13 @@ export class Adam extends Optimizer {
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
-  constructor(learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7, op = 'adam') {
+  constructor(
+    learningRate: number | LearningRateSchedule = 0.001,
+    beta1 = 0.9,
+    beta2 = 0.999,
+    epsilon = 1e-7,
+    op = 'adam',
+  ) {
     super(learningRate, op);
     this.beta1 = checkHyper(op, 'beta1', beta1, 0, 1);
     this.beta2 = checkHyper(op, 'beta2', beta2, 0, 1);
@@ -75,7 +82,13 @@ export class Adam extends Optimizer {
 export class AdamW extends Adam {
   override readonly className = 'AdamW';
   readonly weightDecay: number;
-  constructor(learningRate = 0.001, weightDecay = 0.004, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7) {
+  constructor(
+    learningRate: number | LearningRateSchedule = 0.001,
+    weightDecay = 0.004,
+    beta1 = 0.9,
+    beta2 = 0.999,
+    epsilon = 1e-7,
+  ) {
     super(learningRate, beta1, beta2, epsilon, 'adamw');
     this.weightDecay = checkHyper('adamw', 'weightDecay', weightDecay, 0);
   }
@@ -94,7 +107,13 @@ export class RMSprop extends Optimizer {
   readonly momentum: number;
   readonly epsilon: number;
   readonly centered: boolean;
-  constructor(learningRate = 0.001, rho = 0.9, momentum = 0, epsilon = 1e-7, centered = false) {
+  constructor(
+    learningRate: number | LearningRateSchedule = 0.001,
+    rho = 0.9,
+    momentum = 0,
+    epsilon = 1e-7,
+    centered = false,
+  ) {
     super(learningRate, 'rmsprop');
     this.rho = checkHyper('rmsprop', 'rho (decay)', rho, 0, 1);
     this.momentum = checkHyper('rmsprop', 'momentum', momentum, 0, 1);
@@ -123,7 +142,7 @@ export class Adagrad extends Optimizer {
   readonly className = 'Adagrad';
   readonly initialAccumulatorValue: number;
   readonly epsilon: number;
-  constructor(learningRate = 0.001, initialAccumulatorValue = 0.1, epsilon = 1e-7) {
+  constructor(learningRate: number | LearningRateSchedule = 0.001, initialAccumulatorValue = 0.1, epsilon = 1e-7) {
     super(learningRate, 'adagrad');
     this.initialAccumulatorValue = checkHyper('adagrad', 'initialAccumulatorValue', initialAccumulatorValue, 0);
     this.epsilon = checkHyper('adagrad', 'epsilon', epsilon, 0);

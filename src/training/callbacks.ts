@@ -1,4 +1,5 @@
 import { ValueError } from '../errors.js';
+import type { Tensor } from '../ops/tensor.js';
 import { describe } from '../ops/validate.js';
 
 /** Numbers fit reports: loss, metrics and their val_ versions. */
@@ -11,8 +12,20 @@ export function formatLogs(logs: Logs): string {
     .join(' - ');
 }
 
+/** What a callback may do with the model being trained. */
+export interface TrainingModel {
+  /** Set true to end training after the current batch. */
+  stopTraining: boolean;
+  getWeights(): Tensor[];
+  setWeights(weights: Tensor[]): void;
+  readonly optimizer: { learningRate: number } | null;
+  save(target: never, config?: never): Promise<unknown>;
+}
+
 /** Callbacks as in TensorFlow.js; any of them may be async. */
 export interface CustomCallbackArgs {
+  /** Called once before training with the model, so the callback can stop it or read its weights. */
+  setModel?: (model: TrainingModel) => void;
   onTrainBegin?: (logs?: Logs) => void | Promise<void>;
   onTrainEnd?: (logs?: Logs) => void | Promise<void>;
   onEpochBegin?: (epoch: number, logs?: Logs) => void | Promise<void>;
@@ -44,13 +57,21 @@ export class History {
   }
 }
 
-const HOOKS = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd'] as const;
+const HOOKS = [
+  'setModel',
+  'onTrainBegin',
+  'onTrainEnd',
+  'onEpochBegin',
+  'onEpochEnd',
+  'onBatchBegin',
+  'onBatchEnd',
+] as const;
 
 /** Calls a list of callbacks in order, awaiting the async ones. */
 export class CallbackList {
   private readonly list: CustomCallbackArgs[];
 
-  constructor(callbacks: unknown) {
+  constructor(callbacks: unknown, model?: TrainingModel) {
     const list =
       callbacks === undefined || callbacks === null ? [] : Array.isArray(callbacks) ? callbacks : [callbacks];
     list.forEach((c, i) => {
@@ -65,6 +86,12 @@ export class CallbackList {
       }
     });
     this.list = list as CustomCallbackArgs[];
+    if (model) for (const c of this.list) c.setModel?.(model);
+  }
+
+  /** Whether a callback asks fit to stop, instead of failing, when the loss is not a number. */
+  get stopsOnNaN(): boolean {
+    return this.list.some((c) => (c as { stopsOnNaN?: boolean }).stopsOnNaN === true);
   }
 
   /** Whether any callback has a batch-level hook (so fit computes batch logs only when needed). */
