@@ -6,6 +6,7 @@ import { Dense } from '../layers/dense.js';
 import { Dropout } from '../layers/dropout.js';
 import { Flatten, InputLayer } from '../layers/flatten.js';
 import type { Layer, LayerArgs, SymbolicShape } from '../layers/layer.js';
+import { getRegularizer, type Regularizer } from '../layers/regularizers.js';
 import { ModelFormatError } from './errors.js';
 import { readInitializer, writeInitializer } from './initializers.js';
 
@@ -29,7 +30,7 @@ function get(config: Config, key: string): unknown {
   return config[camel];
 }
 
-/** Rejects a regularizer or constraint: neurasm does not apply them yet (issue 6). */
+/** Rejects what neurasm does not apply yet (weight constraints, noise shapes). */
 function rejectNonNull(config: Config, keys: string[], at: string): void {
   for (const key of keys) {
     const v = get(config, key);
@@ -47,18 +48,31 @@ function bool(config: Config, key: string, at: string, fallback: boolean): boole
   return v;
 }
 
-const REGULARIZED = [
-  'kernel_regularizer',
-  'bias_regularizer',
-  'activity_regularizer',
-  'kernel_constraint',
-  'bias_constraint',
-];
+const REGULARIZERS = ['kernel_regularizer', 'bias_regularizer', 'activity_regularizer'];
+const CONSTRAINTS = ['kernel_constraint', 'bias_constraint'];
+
+/** Reads a regularizer config: null, or `{class_name: 'L1' | 'L2' | 'L1L2', config: {l1, l2}}`. */
+function readRegularizer(value: unknown, at: string): Regularizer | null {
+  if (value === undefined || value === null) return null;
+  const v = value as Config;
+  const className = typeof value === 'object' ? (v.class_name ?? v.className) : value;
+  const config = typeof value === 'object' ? (v.config ?? {}) : {};
+  if (!['L1', 'L2', 'L1L2'].includes(className as string) || typeof config !== 'object' || config === null) {
+    throw new ModelFormatError(`${at}: unsupported regularizer ${JSON.stringify(className)}; supported: L1, L2, L1L2`);
+  }
+  for (const key of ['l1', 'l2']) {
+    const n = (config as Config)[key];
+    if (n !== undefined && (typeof n !== 'number' || !Number.isFinite(n) || n < 0)) {
+      throw new ModelFormatError(`${at}.config.${key}: expected a number >= 0, got ${JSON.stringify(n)}`);
+    }
+  }
+  return getRegularizer({ class_name: className, config }, at);
+}
 
 const READERS: Record<string, LayerReader> = {
   Dense: {
     read(config, base, at) {
-      rejectNonNull(config, REGULARIZED, at);
+      rejectNonNull(config, CONSTRAINTS, at);
       const units = get(config, 'units');
       if (!Number.isInteger(units) || (units as number) < 1 || (units as number) > 2 ** 24) {
         throw new ModelFormatError(`${at}.units: expected a positive integer, got ${JSON.stringify(units)}`);
@@ -73,6 +87,8 @@ const READERS: Record<string, LayerReader> = {
           `${at}.kernel_initializer`,
         ),
         biasInitializer: readInitializer(get(config, 'bias_initializer') ?? 'zeros', `${at}.bias_initializer`),
+        kernelRegularizer: readRegularizer(get(config, 'kernel_regularizer'), `${at}.kernel_regularizer`),
+        biasRegularizer: readRegularizer(get(config, 'bias_regularizer'), `${at}.bias_regularizer`),
       });
     },
     weights(layer, inputShape) {
@@ -82,7 +98,7 @@ const READERS: Record<string, LayerReader> = {
       if (d.useBias) out.push({ name: 'bias', shape: [d.units] });
       return out;
     },
-    defaults: Object.fromEntries(REGULARIZED.map((k) => [k, null])),
+    defaults: Object.fromEntries([...REGULARIZERS, ...CONSTRAINTS].map((k) => [k, null])),
   },
   Activation: {
     read: (config, base) => new Activation({ ...base, activation: (get(config, 'activation') ?? 'linear') as string }),
@@ -185,6 +201,8 @@ export function readLayer(entry: unknown, at: string): Layer {
     readShape(get(c, 'batch_shape'), where, 'batch_shape', true) ??
     readShape(get(c, 'input_shape'), where, 'input_shape', false);
   const base: LayerArgs = { trainable: bool(c, 'trainable', where, true) };
+  const activity = readRegularizer(get(c, 'activity_regularizer'), `${where}.activity_regularizer`);
+  if (activity) base.activityRegularizer = activity;
   if (name !== undefined) base.name = name as string;
   if (batchInputShape) base.batchInputShape = batchInputShape;
   try {
@@ -214,6 +232,11 @@ export function writeLayer(
         className: (v as Config).class_name as string,
         config: ((v as Config).config ?? {}) as Config,
       });
+    }
+    // tfjs knows only L1L2 (Keras reads it too): the same penalty
+    if (key.endsWith('_regularizer') && v && typeof v === 'object' && 'class_name' in v) {
+      const r = (v as Config).config as Config;
+      config[key] = { class_name: 'L1L2', config: { l1: r?.l1 ?? 0, l2: r?.l2 ?? 0 } };
     }
   }
   if (batchInputShape) config.batch_input_shape = [null, ...batchInputShape.slice(1)];

@@ -67,10 +67,16 @@ describe('topology', () => {
     );
   });
 
-  it('a non-null regularizer is "not supported yet", naming it', async () => {
+  it('a weight constraint is "not supported yet", naming it; an unknown regularizer lists the known', async () => {
     const a = clone(base);
-    layers(a)[0].config.kernel_regularizer = { class_name: 'L1L2', config: { l1: 0, l2: 0.01 } };
-    await expectFailure(a, /kernel_regularizer: "L1L2" is not supported yet/);
+    layers(a)[0].config.kernel_constraint = { class_name: 'MaxNorm', config: { max_value: 2 } };
+    await expectFailure(a, /kernel_constraint: "MaxNorm" is not supported yet/);
+    const b = clone(base);
+    layers(b)[0].config.kernel_regularizer = { class_name: 'OrthogonalRegularizer', config: {} };
+    await expectFailure(b, /unsupported regularizer "OrthogonalRegularizer"; supported: L1, L2, L1L2/);
+    const c = clone(base);
+    layers(c)[0].config.bias_regularizer = { class_name: 'L2', config: { l2: -1 } };
+    await expectFailure(c, /bias_regularizer.config.l2: expected a number >= 0/);
   });
 
   it('missing pieces and wrong types', async () => {

@@ -95,4 +95,50 @@ describe('round trip', () => {
     model.dispose();
     m.dispose();
   });
+
+  it('regularizers: saved as L1L2 (what tfjs and Keras read), the same penalties after loading, in neurasm and tfjs', async () => {
+    nn.setSeed(14);
+    const model = nn.sequential({
+      layers: [
+        nn.layers.dense({
+          units: 3,
+          inputShape: [4],
+          kernelRegularizer: nn.regularizers.l2({ l2: 0.02 }),
+          biasRegularizer: nn.regularizers.l1({ l1: 0.5 }),
+          activityRegularizer: nn.regularizers.l1l2({ l1: 0.1, l2: 0.3 }),
+        }),
+      ],
+    });
+    const a = await artifactsOf(model);
+    const config = (a.modelTopology as Json).config.layers[0].config;
+    expect(config.kernel_regularizer).toEqual({ class_name: 'L1L2', config: { l1: 0, l2: 0.02 } });
+    expect(config.bias_regularizer).toEqual({ class_name: 'L1L2', config: { l1: 0.5, l2: 0 } });
+    expect(config.activity_regularizer).toEqual({ class_name: 'L1L2', config: { l1: 0.1, l2: 0.3 } });
+    const loaded = await nn.loadLayersModel(nn.io.fromMemory(a));
+    const penalties = (m: nn.Sequential) =>
+      m.layers[0].namedWeights.map((w) => w.regularizer && [w.regularizer.l1, w.regularizer.l2]);
+    expect(penalties(loaded)).toEqual([
+      [0, 0.02],
+      [0.5, 0],
+    ]);
+    const act = loaded.layers[0].activityRegularizer!;
+    expect([act.l1, act.l2]).toEqual([0.1, 0.3]);
+    // tfjs reads it (without the activity regularizer: tfjs 4.22 cannot build a layer with one),
+    // and a tfjs model with regularizers loads in neurasm
+    delete (a.modelTopology as Json).config.layers[0].config.activity_regularizer;
+    const m = await tfl.loadLayersModel(tf.io.fromMemory(a as tf.io.ModelArtifacts));
+    const tfConfig = m.layers[0].getConfig() as Json;
+    expect(tfConfig.kernelRegularizer.config).toEqual({ l1: 0, l2: 0.02 });
+    let theirs: tf.io.ModelArtifacts | undefined;
+    await m.save(
+      tf.io.withSaveHandler(async (art) => {
+        theirs = art;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    const back = await nn.loadLayersModel(nn.io.fromMemory(theirs as nn.io.ModelArtifacts));
+    expect(penalties(back)).toEqual(penalties(loaded));
+    for (const x of [model, loaded, back]) x.dispose();
+    m.dispose();
+  });
 });
