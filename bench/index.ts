@@ -2,6 +2,7 @@
 import os from 'node:os';
 import { clockName } from './harness.js';
 import { runMatmul } from './matmul.js';
+import { runTraining } from './training.js';
 
 /** A benchmark suite: a name and a function that prints its results. */
 interface Suite {
@@ -9,7 +10,10 @@ interface Suite {
   run: () => Promise<void>;
 }
 
-const SUITES: Suite[] = [{ name: 'matmul', run: runMatmul }];
+const SUITES: Suite[] = [
+  { name: 'matmul', run: runMatmul },
+  { name: 'training', run: runTraining },
+];
 
 console.log('# neurasm benchmarks\n');
 console.log(`date: ${new Date().toISOString()}`);
