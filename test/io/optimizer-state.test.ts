@@ -129,6 +129,30 @@ describe('includeOptimizer: fit resumes where it stopped', () => {
     model.dispose();
   });
 
+  for (const [name, make, tfjsClass] of [
+    ['sgd', () => nn.train.sgd(0.1), 'SGD'],
+    ['rmsprop', () => nn.train.rmsprop(0.01, 0.9, 0.3), 'RMSProp'],
+    ['rmsprop centered', () => nn.train.rmsprop(0.01, 0.9, 0, 1e-7, true), 'RMSProp'],
+    ['adagrad', () => nn.train.adagrad(0.1), 'Adagrad'],
+  ] as const) {
+    it(`${name}: tfjs restores the state neurasm saved and trains on`, async () => {
+      const model = makeModel();
+      model.compile({ optimizer: make(), loss: 'sparseCategoricalCrossentropy' });
+      await epochs(model, 0, 1);
+      const a = await roundTrip(model, { includeOptimizer: true });
+      const m = await tfl.loadLayersModel(tf.io.fromMemory(a as tf.io.ModelArtifacts));
+      expect(m.optimizer.getClassName()).toBe(tfjsClass);
+      expect(m.optimizer.iterations).toBe(3);
+      const theirs = await m.optimizer.getWeights();
+      const ours = a.weightSpecs!.filter((s) => s.group === 'optimizer');
+      expect(theirs.map((w) => w.name)).toEqual(ours.map((s) => s.name));
+      const h = await m.fit(tf.tensor2d(x, [N, 6]), tf.tensor1d(labels, 'float32'), { epochs: 1, verbose: 0 });
+      expect(Number.isFinite(h.history.loss[0] as number)).toBe(true);
+      m.dispose();
+      model.dispose();
+    });
+  }
+
   it("momentum (no tfjs equivalent state) keeps its config in neurasm's block only; tfjs still loads the model", async () => {
     const model = makeModel();
     model.compile({ optimizer: nn.train.momentum(0.05, 0.9), loss: 'sparseCategoricalCrossentropy' });
