@@ -9,6 +9,7 @@ import type { Tensor } from '../ops/tensor.js';
 import type { Variable } from '../ops/variable.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { Adagrad, Adam, AdamW, Momentum, RMSprop, SGD } from '../optimizers/optimizers.js';
+import { cosineDecay, exponentialDecay, type LearningRateSchedule } from '../optimizers/schedules.js';
 import { ModelFormatError } from './errors.js';
 import type { NeurasmMetadata, TrainingConfig } from './types.js';
 import type { DecodedWeight, WeightToEncode } from './weights.js';
@@ -110,9 +111,45 @@ export function trainingArtifacts(model: Sequential): {
   const compatible = tfjs && TFJS_LOSSES.has(loss) && metrics.every((m) => TFJS_METRICS.has(m));
   return {
     trainingConfig: compatible ? { loss, metrics, optimizer_config: tfjs } : undefined,
-    training: { optimizer: { className: kind, config: o.getConfig() }, loss, metrics },
+    training: { optimizer: { className: kind, config: ownConfig(o) }, loss, metrics },
     weights,
   };
+}
+
+/** The optimizer's Keras config, with its schedule (Keras writes it in place of the learning rate). */
+function ownConfig(o: Optimizer): Config {
+  const config = o.getConfig();
+  if (o.schedule) config.learning_rate = { class_name: o.schedule.className, config: o.schedule.getConfig() };
+  return config;
+}
+
+/** A learning rate: a number, or a Keras schedule {class_name: 'ExponentialDecay' | 'CosineDecay', config}. */
+function learningRate(config: Config, at: string): number | LearningRateSchedule {
+  const v = config.learning_rate;
+  if (typeof v !== 'object' || v === null)
+    return number(config, ['learning_rate', 'learningRate', 'lr'], undefined, at);
+  const s = v as Config;
+  const c = (s.config ?? {}) as Config;
+  if (typeof c !== 'object' || c === null) throw new ModelFormatError(`${at}.learning_rate.config: expected an object`);
+  const n = (key: string, fallback?: number) => number(c, [key], fallback, `${at}.learning_rate.config`);
+  if (s.class_name === 'ExponentialDecay') {
+    return exponentialDecay({
+      initialLearningRate: n('initial_learning_rate'),
+      decaySteps: n('decay_steps'),
+      decayRate: n('decay_rate'),
+      staircase: c.staircase === true,
+    });
+  }
+  if (s.class_name === 'CosineDecay') {
+    return cosineDecay({
+      initialLearningRate: n('initial_learning_rate'),
+      decaySteps: n('decay_steps'),
+      alpha: n('alpha', 0),
+    });
+  }
+  throw new ModelFormatError(
+    `${at}.learning_rate: unsupported schedule ${JSON.stringify(s.class_name)}; supported: ExponentialDecay, CosineDecay`,
+  );
 }
 
 function number(config: Config, keys: string[], fallback: number | undefined, at: string): number {
@@ -139,9 +176,9 @@ function makeOptimizer(
   config: Config,
   at: string,
 ): { optimizer: Optimizer; kind: string; tfjsMomentum: boolean } {
-  const lr = number(config, ['learning_rate', 'learningRate', 'lr'], undefined, at);
   const eps = (d: number) => number(config, ['epsilon'], d, at);
   try {
+    const lr = learningRate(config, at);
     switch (className) {
       case 'SGD': {
         const m = number(config, ['momentum'], 0, at);

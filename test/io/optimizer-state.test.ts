@@ -62,6 +62,14 @@ const OPTIMIZERS: Array<[string, () => nn.Optimizer | string]> = [
   ['rmsprop', () => nn.train.rmsprop(0.01, 0.9, 0.5)],
   ['rmsprop centered', () => nn.train.rmsprop(0.01, 0.9, 0.0, 1e-7, true)],
   ['adagrad', () => nn.train.adagrad(0.1)],
+  [
+    'adam, exponential decay',
+    () => nn.train.adam(nn.schedules.exponentialDecay({ initialLearningRate: 0.05, decaySteps: 2, decayRate: 0.8 })),
+  ],
+  [
+    'sgd, cosine decay',
+    () => nn.train.sgd(nn.schedules.cosineDecay({ initialLearningRate: 0.2, decaySteps: 12, alpha: 0.1 })),
+  ],
 ];
 
 describe('includeOptimizer: fit resumes where it stopped', () => {
