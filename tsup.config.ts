@@ -8,7 +8,7 @@ import { packModules } from './src/browser/wasm-modules.js';
 const root = dirname(fileURLToPath(import.meta.url));
 
 /** The package entries: one engine shared by both, in ESM and in CJS. */
-const packageBuild: Options = {
+export const packageBuild: Options = {
   entry: { index: 'src/index.ts', datasets: 'src/datasets/index.ts' },
   splitting: true,
   format: ['esm', 'cjs'],

@@ -84,7 +84,12 @@ function checkWorker(worker: unknown): asserts worker is WorkerLike {
  * // train-worker.js
  * nn.serveFit(async () => { await nn.ready(); return makeCompiledModel(); });
  */
-export function fitInWorker(worker: WorkerLike, x: Data, y: Data, args: WorkerFitArgs = {}): Promise<WorkerFitResult> {
+export async function fitInWorker(
+  worker: WorkerLike,
+  x: Data,
+  y: Data,
+  args: WorkerFitArgs = {},
+): Promise<WorkerFitResult> {
   checkWorker(worker);
   if (args === null || typeof args !== 'object') {
     throw new ValueError(`fitInWorker: expected an options object, got ${describe(args)}`);

@@ -1,6 +1,16 @@
-// A training worker that dies mid-training: an uncaught error 150 ms after the fit starts
-// (fit yields to the event loop every few milliseconds, so the timer fires while it runs).
+// A training worker that dies mid-training: an uncaught error on the first turn of its event loop
+// after it has reported the end of epoch 2 (fit keeps training until it next yields).
 import * as nn from '../../dist/neurasm.browser.js';
+
+const post = globalThis.postMessage.bind(globalThis);
+globalThis.postMessage = (message, transfer) => {
+  post(message, transfer);
+  if (message?.neurasm === 'log' && message.hook === 'onEpochEnd' && message.index === 1) {
+    setTimeout(() => {
+      throw new Error('simulated crash in the training worker');
+    }, 0);
+  }
+};
 
 nn.serveFit(async () => {
   await nn.ready({ relaxedSimd: false });
@@ -11,8 +21,5 @@ nn.serveFit(async () => {
     ],
   });
   model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
-  setTimeout(() => {
-    throw new Error('simulated crash in the training worker');
-  }, 150);
   return model;
 });

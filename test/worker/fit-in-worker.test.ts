@@ -19,8 +19,8 @@ function fakeWorker() {
       setTimeout(() => to.dispatchEvent(new MessageEvent('message', { data })), 0);
     };
   worker.postMessage = (message, transfer) => {
-    sent.push(message);
     wire(scope)(message, transfer);
+    sent.push(message);
   };
   scope.postMessage = wire(worker);
   /** The worker dies with an uncaught error, as a browser reports it. */
@@ -186,12 +186,22 @@ describe('fitInWorker / serveFit', () => {
     stop();
   });
 
-  it('checks its arguments', () => {
-    expect(() => nn.fitInWorker({} as nn.WorkerLike, x, y)).toThrow(/fitInWorker: expected a Worker/);
-    const { worker } = fakeWorker();
-    expect(() => nn.fitInWorker(worker, x, y, { callbacks: { onEpochEnd: 3 } as never })).toThrow(
+  it('checks its arguments (rejecting, as fit does)', async () => {
+    await expect(nn.fitInWorker({} as nn.WorkerLike, x, y)).rejects.toThrow(/fitInWorker: expected a Worker, got/);
+    const { worker, sent } = fakeWorker();
+    await expect(nn.fitInWorker(worker, x, y, { callbacks: { onEpochEnd: 3 } as never })).rejects.toThrow(
       /callbacks\[0\]\.onEpochEnd must be a function/,
     );
+    await expect(nn.fitInWorker(worker, x, y, { validationData: [x] as never })).rejects.toThrow(
+      /fitInWorker: expected validationData to be \[x, y\]/,
+    );
+    await expect(nn.fitInWorker(worker, x, y, { init: () => 1 })).rejects.toThrow(
+      /fitInWorker: the data cannot be posted to a worker/,
+    );
+    const gone = nn.tensor1d([1, 2]);
+    gone.dispose();
+    await expect(nn.fitInWorker(worker, gone, y)).rejects.toThrow(nn.DisposedError);
+    expect(sent).toEqual([]);
     expect(() => nn.serveFit(null as never)).toThrow(/serveFit: expected a model builder function/);
   });
 });
