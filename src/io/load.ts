@@ -60,6 +60,71 @@ function revivePreprocessing(json: unknown, where: string): unknown {
   return revive(json, '');
 }
 
+/** Walks the shapes through the stack (nothing allocated) and lists the weights each layer needs. */
+function weightsNeeded(layers: Layer[], input: SymbolicShape, at: string): Array<{ name: string; shape: number[] }> {
+  const needed: Array<{ name: string; shape: number[] }> = [];
+  let shape: SymbolicShape = [null, ...input.slice(1)];
+  layers.forEach((layer, i) => {
+    if (layer instanceof InputLayer) return;
+    const declared = layer.batchInputShape;
+    const firstReal = i === 0 || (i === 1 && layers[0] instanceof InputLayer);
+    if (declared && (!firstReal || !sameShape(declared.slice(1) as number[], shape.slice(1)))) {
+      throw new ModelFormatError(
+        `${at}[${i}] ("${layer.name}"): batch_input_shape ${JSON.stringify(declared)} disagrees with the input ${JSON.stringify(shape)}`,
+      );
+    }
+    try {
+      needed.push(...layerWeightShapes(layer, shape));
+      shape = layer.computeOutputShape(shape);
+    } catch (e) {
+      throw wrap(e, `${at}[${i}] ("${layer.name}")`);
+    }
+  });
+  return needed;
+}
+
+/** Finds every needed weight in the manifest by name, checks its shape, and that none is left over. */
+function matchWeights(
+  needed: Array<{ name: string; shape: number[] }>,
+  modelWeights: DecodedWeight[],
+  modelName: string | undefined,
+  where: string,
+): Map<string, DecodedWeight> {
+  const byAlias = new Map<string, DecodedWeight>();
+  for (const w of modelWeights) {
+    for (const a of aliases(w.spec.name, modelName)) if (!byAlias.has(a)) byAlias.set(a, w);
+  }
+  const values = new Map<string, DecodedWeight>();
+  const used = new Set<DecodedWeight>();
+  for (const need of needed) {
+    const w = byAlias.get(need.name);
+    if (!w) {
+      const have =
+        modelWeights
+          .map((m) => m.spec.name)
+          .slice(0, 8)
+          .join(', ') || 'none';
+      throw new ModelFormatError(`${where}: weight "${need.name}" is missing from the manifest (it lists ${have})`);
+    }
+    if (w.spec.dtype !== 'float32') {
+      throw new ModelFormatError(`${where}: weight "${w.spec.name}" is ${w.spec.dtype}, expected float32`);
+    }
+    if (!sameShape(w.spec.shape, need.shape)) {
+      throw new ModelFormatError(
+        `${where}: weight "${w.spec.name}" has shape ${formatShape(w.spec.shape)} in the manifest, the topology needs ${formatShape(need.shape)}`,
+      );
+    }
+    if (used.has(w)) throw new ModelFormatError(`${where}: weight "${w.spec.name}" would fill two weights`);
+    used.add(w);
+    values.set(need.name, w);
+  }
+  const unused = modelWeights.filter((w) => !used.has(w)).map((w) => w.spec.name);
+  if (unused.length) {
+    throw new ModelFormatError(`${where}: manifest weights with no layer to go to: ${unused.slice(0, 5).join(', ')}`);
+  }
+  return values;
+}
+
 /** Builds a model from artifacts (see the file comment). */
 export function modelFromArtifacts(
   artifacts: ModelArtifacts,
@@ -99,55 +164,8 @@ export function modelFromArtifacts(
   const input = layers[0].batchInputShape ?? readBuildShape(topology.buildInputShape, where);
   if (!input) throw new ModelFormatError(`${at}[0]: the input shape is missing (batch_input_shape of the first layer)`);
 
-  // shapes through the stack, and the weights each layer needs, before anything is allocated
-  const needed: Array<{ name: string; shape: number[] }> = [];
-  let shape: SymbolicShape = [null, ...input.slice(1)];
-  layers.forEach((layer, i) => {
-    if (layer instanceof InputLayer) return;
-    const declared = layer.batchInputShape;
-    const firstReal = i === 0 || (i === 1 && layers[0] instanceof InputLayer);
-    if (declared && (!firstReal || !sameShape(declared.slice(1) as number[], shape.slice(1)))) {
-      throw new ModelFormatError(
-        `${at}[${i}] ("${layer.name}"): batch_input_shape ${JSON.stringify(declared)} disagrees with the input ${JSON.stringify(shape)}`,
-      );
-    }
-    try {
-      needed.push(...layerWeightShapes(layer, shape));
-      shape = layer.computeOutputShape(shape);
-    } catch (e) {
-      throw wrap(e, `${at}[${i}] ("${layer.name}")`);
-    }
-  });
-
-  // every weight the layers need, from the manifest, by name; and no manifest weight left over
-  const byAlias = new Map<string, DecodedWeight>();
-  for (const w of modelWeights)
-    for (const a of aliases(w.spec.name, topology.name)) if (!byAlias.has(a)) byAlias.set(a, w);
-  const values = new Map<string, DecodedWeight>();
-  for (const need of needed) {
-    const w = byAlias.get(need.name);
-    if (!w) {
-      const have =
-        modelWeights
-          .map((m) => m.spec.name)
-          .slice(0, 8)
-          .join(', ') || 'none';
-      throw new ModelFormatError(`${where}: weight "${need.name}" is missing from the manifest (it lists ${have})`);
-    }
-    if (w.spec.dtype !== 'float32')
-      throw new ModelFormatError(`${where}: weight "${w.spec.name}" is ${w.spec.dtype}, expected float32`);
-    if (!sameShape(w.spec.shape, need.shape)) {
-      throw new ModelFormatError(
-        `${where}: weight "${w.spec.name}" has shape ${formatShape(w.spec.shape)} in the manifest, the topology needs ${formatShape(need.shape)}`,
-      );
-    }
-    if ([...values.values()].includes(w))
-      throw new ModelFormatError(`${where}: weight "${w.spec.name}" would fill two weights`);
-    values.set(need.name, w);
-  }
-  const unused = modelWeights.filter((w) => ![...values.values()].includes(w)).map((w) => w.spec.name);
-  if (unused.length)
-    throw new ModelFormatError(`${where}: manifest weights with no layer to go to: ${unused.slice(0, 5).join(', ')}`);
+  const needed = weightsNeeded(layers, input, at);
+  const values = matchWeights(needed, modelWeights, topology.name, where);
 
   const training =
     options.includeOptimizer === false
