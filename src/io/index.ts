@@ -2,6 +2,15 @@
  * Model files in the TensorFlow.js layers format (`model.json` + binary weights), interchangeable
  * with tfjs and Keras (through the tfjs converter). `model.save(target)` and
  * `nn.loadLayersModel(source)` take the URL-style targets and the IOHandlers below.
+ *
+ * @example
+ * await model.save('file://./my-model');                        // Node: my-model/model.json + weights.bin
+ * await model.save('indexeddb://my-model');                     // browser (also localstorage://)
+ * await model.save('file://./small', { quantize: 'uint8' });    // 1 byte per weight, as the tfjs converter
+ * await model.save('file://./ckpt', { includeOptimizer: true }); // fit resumes exactly after loading
+ * model.preprocessing = scaler;                                  // saved under model.json's "neurasm" key
+ * const m = await nn.loadLayersModel('https://example.com/model/model.json');
+ * const k = await nn.loadLayersModel(nn.io.fromMemory(artifacts)); // also tfjs's handlers
  * @packageDocumentation
  */
 export { browserIndexedDB, browserLocalStorage, IndexedDBHandler, LocalStorageHandler } from './browser.js';
