@@ -103,7 +103,8 @@ async function train() {
   demo.phase = 'training';
   demo.epochs = 0;
   demo.history = [];
-  const steps = Math.ceil((data.xTrain.shape[0] * (1 - SETTINGS.validationSplit)) / SETTINGS.batchSize);
+  // fit holds out the last validationSplit of the examples, rounded as here
+  const steps = Math.ceil(Math.floor(data.xTrain.shape[0] * (1 - SETTINGS.validationSplit)) / SETTINGS.batchSize);
   const total = SETTINGS.epochs * steps;
   const worker = new Worker(new URL('./train-worker.js', import.meta.url), { type: 'module' });
   stopController = new AbortController();
