@@ -32,3 +32,19 @@ export function inputLayer(args: LayerArgs): InputLayer {
 export { Layer } from './layer.js';
 export type { ActivationArgs, DenseArgs, DropoutArgs, LayerArgs };
 export { Activation, Dense, Dropout, Flatten, InputLayer };
+
+import { BatchNormalization, type BatchNormalizationArgs } from './batch-normalization.js';
+import { GaussianNoise, type GaussianNoiseArgs } from './gaussian-noise.js';
+
+/** Normalizes each feature with batch statistics in training and moving statistics at inference (Keras semantics). */
+export function batchNormalization(args: BatchNormalizationArgs = {}): BatchNormalization {
+  return new BatchNormalization(args);
+}
+
+/** Adds zero-centred Gaussian noise (standard deviation `stddev`) during training. */
+export function gaussianNoise(args: GaussianNoiseArgs): GaussianNoise {
+  return new GaussianNoise(args);
+}
+
+export type { BatchNormalizationArgs, GaussianNoiseArgs };
+export { BatchNormalization, GaussianNoise };

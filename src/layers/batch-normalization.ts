@@ -1,0 +1,266 @@
+import {
+  batchNormBackward,
+  batchNormForwardInference,
+  batchNormForwardTrain,
+  batchNormMovingUpdate,
+} from '../backend/kernels/normalization.js';
+import { backend } from '../backend/loader.js';
+import { ShapeError, ValueError } from '../errors.js';
+import { add, mul, reciprocal, sqrt, square, sub } from '../ops/arithmetic.js';
+import { tidy } from '../ops/engine.js';
+import { mean } from '../ops/reduction.js';
+import type { Tensor } from '../ops/tensor.js';
+import { describe } from '../ops/validate.js';
+import type { Variable } from '../ops/variable.js';
+import { getInitializer, type Initializer } from './initializers.js';
+import { Layer, type LayerArgs, regularizerConfig, type SymbolicShape } from './layer.js';
+import { getRegularizer, type Regularizer } from './regularizers.js';
+import type { LayerStep, StepContext } from './step.js';
+
+/** Options of `layers.batchNormalization` (Keras names and defaults). */
+export interface BatchNormalizationArgs extends LayerArgs {
+  /** The features axis: -1 (the only one for [batch, features] inputs; 1 is accepted as the same). */
+  axis?: number;
+  /** Weight of the old value in the moving statistics, in [0, 1) (default 0.99). */
+  momentum?: number;
+  /** Added to the variance before the square root, > 0 (default 1e-3). */
+  epsilon?: number;
+  /** Whether to add the learned offset beta (default true). */
+  center?: boolean;
+  /** Whether to multiply by the learned scale gamma (default true). */
+  scale?: boolean;
+  /** Initializer of beta (default zeros). */
+  betaInitializer?: string | Initializer;
+  /** Initializer of gamma (default ones). */
+  gammaInitializer?: string | Initializer;
+  /** Initializer of the moving mean (default zeros). */
+  movingMeanInitializer?: string | Initializer;
+  /** Initializer of the moving variance (default ones). */
+  movingVarianceInitializer?: string | Initializer;
+  /** Penalty on beta. */
+  betaRegularizer?: Regularizer | string | null;
+  /** Penalty on gamma. */
+  gammaRegularizer?: Regularizer | string | null;
+}
+
+/**
+ * Normalizes each feature of [batch, features] inputs, as Keras' BatchNormalization:
+ * y = (x − mean) / √(variance + epsilon) · gamma + beta. In training (and while the layer is
+ * trainable) mean and variance are the batch's own (biased variance), and the moving statistics
+ * are updated as moving = moving · momentum + batch · (1 − momentum); at inference, or when the layer
+ * is frozen (trainable = false, Keras' rule), the moving statistics are used.
+ * Weights, in Keras order: gamma, beta (trainable), moving_mean, moving_variance (not trainable).
+ */
+export class BatchNormalization extends Layer {
+  readonly className = 'BatchNormalization';
+  readonly momentum: number;
+  readonly epsilon: number;
+  readonly center: boolean;
+  readonly scale: boolean;
+  private readonly initializers: Record<'beta' | 'gamma' | 'movingMean' | 'movingVariance', Initializer>;
+  /** Penalty on beta, if any. */
+  readonly betaRegularizer: Regularizer | null;
+  /** Penalty on gamma, if any. */
+  readonly gammaRegularizer: Regularizer | null;
+  /** Learned scale [features] (if scale), once built. */
+  gamma: Variable | null = null;
+  /** Learned offset [features] (if center), once built. */
+  beta: Variable | null = null;
+  /** Moving mean [features], once built. */
+  movingMean: Variable | null = null;
+  /** Moving variance [features], once built. */
+  movingVariance: Variable | null = null;
+
+  constructor(args: BatchNormalizationArgs = {}) {
+    super(args, 'batch_normalization');
+    const where = `BatchNormalization "${this.name}"`;
+    const axis = args.axis ?? -1;
+    if (axis !== -1 && axis !== 1) {
+      throw new ValueError(
+        `${where}: expected axis -1 (the features of [batch, features] inputs), got ${describe(args.axis)}`,
+      );
+    }
+    const momentum = args.momentum ?? 0.99;
+    if (typeof momentum !== 'number' || !(momentum >= 0 && momentum < 1)) {
+      throw new ValueError(`${where}: expected momentum in [0, 1), got ${describe(args.momentum)}`);
+    }
+    const epsilon = args.epsilon ?? 1e-3;
+    if (typeof epsilon !== 'number' || !(epsilon > 0 && Number.isFinite(epsilon))) {
+      throw new ValueError(`${where}: expected epsilon > 0, got ${describe(args.epsilon)}`);
+    }
+    for (const key of ['center', 'scale'] as const) {
+      if (args[key] !== undefined && typeof args[key] !== 'boolean') {
+        throw new ValueError(`${where}: expected ${key} to be true or false, got ${describe(args[key])}`);
+      }
+    }
+    this.momentum = momentum;
+    this.epsilon = epsilon;
+    this.center = args.center ?? true;
+    this.scale = args.scale ?? true;
+    this.initializers = {
+      beta: getInitializer(args.betaInitializer ?? 'zeros', `${where} betaInitializer`),
+      gamma: getInitializer(args.gammaInitializer ?? 'ones', `${where} gammaInitializer`),
+      movingMean: getInitializer(args.movingMeanInitializer ?? 'zeros', `${where} movingMeanInitializer`),
+      movingVariance: getInitializer(args.movingVarianceInitializer ?? 'ones', `${where} movingVarianceInitializer`),
+    };
+    this.betaRegularizer = getRegularizer(args.betaRegularizer, `${where} betaRegularizer`);
+    this.gammaRegularizer = getRegularizer(args.gammaRegularizer, `${where} gammaRegularizer`);
+  }
+
+  computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    if (inputShape.length !== 2 || inputShape[1] === null) {
+      throw new ShapeError(
+        `BatchNormalization "${this.name}": expected input of shape [batch, features], got [${inputShape.map((d) => d ?? '*').join(', ')}] (add a flatten layer before it)`,
+      );
+    }
+    return [...inputShape];
+  }
+
+  protected override createWeights(inputShape: SymbolicShape): void {
+    const width = inputShape[1] as number;
+    const init = (which: keyof typeof this.initializers) => this.initializers[which].generate([width]);
+    if (this.scale) this.gamma = this.addWeight('gamma', [width], init('gamma'), true, this.gammaRegularizer);
+    if (this.center) this.beta = this.addWeight('beta', [width], init('beta'), true, this.betaRegularizer);
+    this.movingMean = this.addWeight('moving_mean', [width], init('movingMean'), false);
+    this.movingVariance = this.addWeight('moving_variance', [width], init('movingVariance'), false);
+  }
+
+  /** Whether a pass in this mode normalizes with the batch's statistics (and updates the moving ones). */
+  private usesBatchStatistics(training: boolean): boolean {
+    return training && this.trainable;
+  }
+
+  call(x: Tensor, training: boolean): Tensor {
+    return tidy(() => {
+      let m: Tensor = this.movingMean!;
+      let v: Tensor = this.movingVariance!;
+      let centered: Tensor;
+      if (this.usesBatchStatistics(training)) {
+        m = mean(x, 0);
+        centered = sub(x, m);
+        v = mean(square(centered), 0);
+        // the moving statistics are state, not part of the differentiated function
+        batchNormMovingUpdate(
+          this.movingMean!.ptr(),
+          this.movingVariance!.ptr(),
+          m.ptr(),
+          v.ptr(),
+          m.size,
+          this.momentum,
+        );
+      } else {
+        centered = sub(x, m);
+      }
+      // the same operations, in the same order, as the kernels
+      let y = mul(centered, reciprocal(sqrt(add(v, this.epsilon))));
+      if (this.gamma) y = mul(y, this.gamma);
+      if (this.beta) y = add(y, this.beta);
+      return y;
+    });
+  }
+
+  makeStep(ctx: StepContext): LayerStep {
+    const cols = ctx.inputWidth;
+    const { epsilon, momentum } = this;
+    const output = ctx.alloc(ctx.maxRows * cols);
+    const outputGrad = ctx.alloc(ctx.maxRows * cols);
+    const batchMean = ctx.alloc(cols);
+    const batchVariance = ctx.alloc(cols);
+    const invStd = ctx.alloc(cols);
+    const gammaGrad = ctx.alloc(cols);
+    const betaGrad = ctx.alloc(cols);
+    const filled = (value: number) => {
+      const ptr = ctx.alloc(cols);
+      backend().views.f32.fill(value, ptr >> 2, (ptr >> 2) + cols);
+      return ptr;
+    };
+    const zeros = filled(0);
+    const gamma = this.gamma ? this.gamma.ptr() : filled(1);
+    const beta = this.beta ? this.beta.ptr() : zeros;
+    const movingMean = this.movingMean!.ptr();
+    const movingVariance = this.movingVariance!.ptr();
+    const paramGrads: LayerStep['paramGrads'] = [];
+    if (this.gamma) paramGrads.push({ variable: this.gamma, grad: gammaGrad, regularizer: this.gammaRegularizer });
+    if (this.beta) paramGrads.push({ variable: this.beta, grad: betaGrad, regularizer: this.betaRegularizer });
+    const activity = this.activityRegularizer;
+    let batchStatistics = false;
+    return {
+      output,
+      outputGrad,
+      outputWidth: cols,
+      paramGrads,
+      forward: (rows, training) => {
+        batchStatistics = this.usesBatchStatistics(training);
+        if (batchStatistics) {
+          batchNormForwardTrain(ctx.input, output, gamma, beta, batchMean, batchVariance, invStd, rows, cols, epsilon);
+          batchNormMovingUpdate(movingMean, movingVariance, batchMean, batchVariance, cols, momentum);
+        } else {
+          batchNormForwardInference(
+            ctx.input,
+            output,
+            gamma,
+            beta,
+            movingMean,
+            movingVariance,
+            invStd,
+            rows,
+            cols,
+            epsilon,
+          );
+        }
+      },
+      penalty: activity ? (rows) => activity.penaltyRaw(output, rows * cols, 1 / rows) : undefined,
+      backward(rows) {
+        if (activity) activity.gradientRaw(output, outputGrad, rows * cols, 1 / rows);
+        if (batchStatistics) {
+          batchNormBackward(
+            ctx.input,
+            outputGrad,
+            ctx.inputGrad,
+            gamma,
+            batchMean,
+            invStd,
+            gammaGrad,
+            betaGrad,
+            rows,
+            cols,
+          );
+        } else if (ctx.inputGrad) {
+          // frozen layer: the statistics are constants, so dx = dy · gamma / √(moving variance + epsilon)
+          batchNormForwardInference(
+            outputGrad,
+            ctx.inputGrad,
+            gamma,
+            zeros,
+            zeros,
+            movingVariance,
+            invStd,
+            rows,
+            cols,
+            epsilon,
+          );
+        }
+      },
+    };
+  }
+
+  override getConfig(): Record<string, unknown> {
+    const init = (i: Initializer) => ({ class_name: i.className, config: i.config });
+    return {
+      ...super.getConfig(),
+      axis: -1,
+      momentum: this.momentum,
+      epsilon: this.epsilon,
+      center: this.center,
+      scale: this.scale,
+      beta_initializer: init(this.initializers.beta),
+      gamma_initializer: init(this.initializers.gamma),
+      moving_mean_initializer: init(this.initializers.movingMean),
+      moving_variance_initializer: init(this.initializers.movingVariance),
+      beta_regularizer: regularizerConfig(this.betaRegularizer),
+      gamma_regularizer: regularizerConfig(this.gammaRegularizer),
+      beta_constraint: null,
+      gamma_constraint: null,
+    };
+  }
+}
