@@ -138,6 +138,32 @@ describe('GaussianNoise in models', () => {
     tape.dispose();
   });
 
+  it('with an activity regularizer, the compiled and tape paths agree', async () => {
+    const layers = () => [
+      nn.layers.dense({ units: 6, activation: 'tanh', inputShape: [5] }),
+      nn.layers.gaussianNoise({ stddev: 0.2, seed: 18, activityRegularizer: nn.regularizers.l2({ l2: 0.05 }) }),
+      nn.layers.dense({ units: 3 }),
+    ];
+    nn.setSeed(35);
+    const compiled = nn.sequential({ layers: layers() });
+    compiled.compile({ optimizer: nn.train.sgd(0.1), loss: 'meanSquaredError' });
+    nn.setSeed(35);
+    const tape = nn.sequential({ layers: layers() });
+    tape.compile({ optimizer: nn.train.sgd(0.1), loss: (yt, yp) => nn.losses.meanSquaredError(yt, yp) });
+    const losses: number[][] = [];
+    for (const m of [compiled, tape]) {
+      const h = await m.fit(xFit, yFit, { epochs: 2, batchSize: 4, shuffle: false, verbose: 0 });
+      losses.push(h.history.loss as number[]);
+    }
+    expectClose(losses[1], losses[0], 1e-5, 1e-6, 'losses');
+    const b = tape.weights.map((w) => w.dataSync());
+    compiled.weights.forEach((w, i) => {
+      expectClose(b[i], w.dataSync(), 1e-5, 1e-5, w.name);
+    });
+    compiled.dispose();
+    tape.dispose();
+  });
+
   it('without a seed, the compiled path draws from the fit generator: the same fit seed, the same weights', async () => {
     const run = async (fitSeed: number) => {
       nn.setSeed(32);

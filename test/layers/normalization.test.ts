@@ -236,6 +236,17 @@ describe('BatchNormalization weights and config', () => {
     layer.dispose();
   });
 
+  it('writes its regularizers in the Keras config', () => {
+    const layer = nn.layers.batchNormalization({
+      gammaRegularizer: nn.regularizers.l2({ l2: 0.05 }),
+      betaRegularizer: 'l1',
+    });
+    expect(layer.getConfig()).toMatchObject({
+      gamma_regularizer: { class_name: 'L2', config: { l2: 0.05 } },
+      beta_regularizer: { class_name: 'L1', config: { l1: 0.01 } },
+    });
+  });
+
   it('a model summary counts the moving statistics as non-trainable', () => {
     const model = nn.sequential({
       layers: [nn.layers.dense({ units: 4, inputShape: [3] }), nn.layers.batchNormalization()],
@@ -324,6 +335,19 @@ describe('BatchNormalization in models: compiled and tape paths', () => {
       () => [
         nn.layers.dense({ units: 4, activation: 'relu', inputShape: [COLS] }),
         nn.layers.batchNormalization({ center: false, scale: false, epsilon: 0.01 }),
+        nn.layers.dense({ units: 3 }),
+      ],
+      () => nn.train.sgd(0.1),
+    ],
+    [
+      'gamma, beta and activity regularizers',
+      () => [
+        nn.layers.dense({ units: 4, activation: 'tanh', inputShape: [COLS] }),
+        nn.layers.batchNormalization({
+          gammaRegularizer: nn.regularizers.l2({ l2: 0.05 }),
+          betaRegularizer: nn.regularizers.l1({ l1: 0.02 }),
+          activityRegularizer: nn.regularizers.l2({ l2: 0.01 }),
+        }),
         nn.layers.dense({ units: 3 }),
       ],
       () => nn.train.sgd(0.1),
