@@ -2,9 +2,11 @@
 // config the way tfjs does, and each class's weights (for checking shapes before anything is built).
 import { NeurasmError } from '../errors.js';
 import { Activation } from '../layers/activation-layer.js';
+import { BatchNormalization } from '../layers/batch-normalization.js';
 import { Dense } from '../layers/dense.js';
 import { Dropout } from '../layers/dropout.js';
 import { Flatten, InputLayer } from '../layers/flatten.js';
+import { GaussianNoise } from '../layers/gaussian-noise.js';
 import type { Layer, LayerArgs, SymbolicShape } from '../layers/layer.js';
 import { getRegularizer, type Regularizer } from '../layers/regularizers.js';
 import { ModelFormatError } from './errors.js';
@@ -129,6 +131,65 @@ const READERS: Record<string, LayerReader> = {
         );
       }
       return new Flatten(base);
+    },
+    weights: none,
+  },
+  BatchNormalization: {
+    read(config, base, at) {
+      rejectNonNull(
+        config,
+        ['beta_constraint', 'gamma_constraint', 'virtual_batch_size', 'adjustment', 'renorm_clipping'],
+        at,
+      );
+      if (get(config, 'renorm') === true)
+        throw new ModelFormatError(`${at}.renorm: batch renormalization is not supported`);
+      // Keras writes the axis as -1, 1 or [1]
+      const raw = get(config, 'axis');
+      const axis = Array.isArray(raw) && raw.length === 1 ? raw[0] : (raw ?? -1);
+      const num = (key: string) => {
+        const v = get(config, key);
+        if (v !== undefined && v !== null && (typeof v !== 'number' || !Number.isFinite(v))) {
+          throw new ModelFormatError(`${at}.${key}: expected a number, got ${JSON.stringify(v)}`);
+        }
+        return (v ?? undefined) as number | undefined;
+      };
+      const init = (key: string, fallback: string) => readInitializer(get(config, key) ?? fallback, `${at}.${key}`);
+      return new BatchNormalization({
+        ...base,
+        axis: axis as number,
+        momentum: num('momentum'),
+        epsilon: num('epsilon'),
+        center: bool(config, 'center', at, true),
+        scale: bool(config, 'scale', at, true),
+        betaInitializer: init('beta_initializer', 'zeros'),
+        gammaInitializer: init('gamma_initializer', 'ones'),
+        movingMeanInitializer: init('moving_mean_initializer', 'zeros'),
+        movingVarianceInitializer: init('moving_variance_initializer', 'ones'),
+        betaRegularizer: readRegularizer(get(config, 'beta_regularizer'), `${at}.beta_regularizer`),
+        gammaRegularizer: readRegularizer(get(config, 'gamma_regularizer'), `${at}.gamma_regularizer`),
+      });
+    },
+    weights(layer, inputShape) {
+      const b = layer as BatchNormalization;
+      const shape = [inputShape[inputShape.length - 1] as number];
+      const out: Array<{ name: string; shape: number[] }> = [];
+      if (b.scale) out.push({ name: 'gamma', shape });
+      if (b.center) out.push({ name: 'beta', shape });
+      out.push({ name: 'moving_mean', shape }, { name: 'moving_variance', shape });
+      return out;
+    },
+  },
+  GaussianNoise: {
+    read(config, base, at) {
+      const seed = get(config, 'seed');
+      if (seed !== undefined && seed !== null && (typeof seed !== 'number' || !Number.isFinite(seed))) {
+        throw new ModelFormatError(`${at}.seed: expected a number or null, got ${JSON.stringify(seed)}`);
+      }
+      return new GaussianNoise({
+        ...base,
+        stddev: get(config, 'stddev') as number,
+        seed: (seed ?? undefined) as number | undefined,
+      });
     },
     weights: none,
   },

@@ -32,6 +32,8 @@ async function neurasmFiles(quantize?: 'uint8'): Promise<Files> {
     layers: [
       nn.layers.dense({ units: 6, activation: 'tanh', inputShape: [5] }),
       nn.layers.dropout({ rate: 0.2 }),
+      nn.layers.batchNormalization(),
+      nn.layers.gaussianNoise({ stddev: 0.1 }),
       nn.layers.dense({ units: 3 }),
       nn.layers.activation({ activation: 'softmax' }),
     ],

@@ -37,6 +37,8 @@ describe('round trip', () => {
           kernelInitializer: nn.initializers.randomNormal({ stddev: 0.3, seed: 9 }),
         }),
         nn.layers.dropout({ rate: 0.4, seed: 17 }),
+        nn.layers.batchNormalization({ momentum: 0.8, epsilon: 0.01, center: false }),
+        nn.layers.gaussianNoise({ stddev: 0.2, seed: 3 }),
         nn.layers.dense({
           units: 4,
           activation: 'gelu',
@@ -50,8 +52,8 @@ describe('round trip', () => {
     const loaded = await nn.loadLayersModel(nn.io.fromMemory(a));
     expect(loaded.name).toBe('my_model');
     expect(loaded.layers.map((l) => l.getConfig())).toEqual(model.layers.map((l) => l.getConfig()));
-    expect(loaded.layers[3].trainable).toBe(false);
-    expect(loaded.trainableWeights.length).toBe(1);
+    expect(loaded.layers[5].trainable).toBe(false);
+    expect(loaded.trainableWeights.length).toBe(2);
     const [w1, w2] = [model.getWeights(), loaded.getWeights()];
     w1.forEach((w, i) => {
       expect(Array.from(w2[i].dataSync())).toEqual(Array.from(w.dataSync()));

@@ -120,3 +120,36 @@ describe('neurasm saves, tfjs loads', () => {
     model.dispose();
   });
 });
+
+describe('batch normalization and gaussian noise', () => {
+  it('a trained tfjs model with batchNormalization predicts the same in neurasm, and back', async () => {
+    const m = tfl.sequential();
+    m.add(tfl.layers.dense({ units: 8, inputShape: [5], activation: 'relu' }));
+    m.add(tfl.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-3 }));
+    m.add(tfl.layers.gaussianNoise({ stddev: 0.1 }));
+    m.add(tfl.layers.dense({ units: 3, activation: 'softmax' }));
+    m.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+    const xs = randomArray(40 * 5, 6, -2, 3);
+    const ys = tf.oneHot(
+      tf.tensor1d(
+        Array.from({ length: 40 }, (_, i) => i % 3),
+        'int32',
+      ),
+      3,
+    );
+    await m.fit(tf.tensor2d(xs, [40, 5]), ys, { epochs: 3, batchSize: 8, verbose: 0 });
+    const d = await dir();
+    await m.save(tfjsFileSaver(d));
+    const model = await nn.loadLayersModel(`file://${d}`);
+    expect(model.layers.map((l) => l.className)).toEqual(['Dense', 'BatchNormalization', 'GaussianNoise', 'Dense']);
+    const x = randomArray(9 * 5, 7, -2, 2);
+    expectClose(nnPredict(model, x, [9, 5]), tfjsPredict(m, x, [9, 5]), 1e-5, 1e-6);
+    const d2 = await dir();
+    await model.save(`file://${d2}`);
+    const back = await tfl.loadLayersModel(tfjsFileLoader(d2));
+    expectClose(tfjsPredict(back, x, [9, 5]), nnPredict(model, x, [9, 5]), 1e-5, 1e-6);
+    model.dispose();
+    m.dispose();
+    back.dispose();
+  });
+});
