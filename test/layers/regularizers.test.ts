@@ -76,7 +76,7 @@ describe('regularizers', () => {
   it('the compiled step and the tape path add the same penalties to the loss and the update', async () => {
     const x = nn.tensor(Array.from(randomArray(40, 1)), [10, 4]);
     const y = nn.tensor(Array.from(randomArray(30, 2)), [10, 3]);
-    const results = [];
+    const results: Array<{ loss: number[]; weights: number[][] }> = [];
     for (const path of ['compiled', 'tape'] as const) {
       const model = build(path);
       const history = await model.fit(x, y, { epochs: 3, batchSize: 4, shuffle: false, verbose: 0 });
