@@ -320,7 +320,7 @@ async function runEngine(engine: Engine, data: DataSet[]): Promise<Result[]> {
       results.push(r);
       console.log(
         `  ${engine.name.padEnd(15)} ${d.shape.sizes.join('-').padEnd(14)} train ${fmt(r.train).padStart(6)}/s` +
-          ` (${r.trainRuns} epochs, spread ${(100 * r.spread).toFixed(0)}%)  predict ${fmt(r.predict).padStart(6)}/s (${r.predictRuns} calls)`,
+          ` (${count(r.trainRuns, 'epoch')}, spread ${(100 * r.spread).toFixed(0)}%)  predict ${fmt(r.predict).padStart(6)}/s (${count(r.predictRuns, 'call')})`,
       );
     } finally {
       session.dispose();
@@ -335,6 +335,10 @@ function fmt(v: number): string {
   if (v >= 1e6) return `${(v / 1e6).toPrecision(3)}M`;
   if (v >= 1e3) return `${(v / 1e3).toPrecision(3)}k`;
   return v.toPrecision(3);
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function ratio(a: number | undefined, b: number | undefined): string {
