@@ -398,7 +398,9 @@ export async function runTraining(): Promise<void> {
   const reduced = engines.flatMap((e) =>
     (results.get(e.name) ?? []).flatMap((r, s) =>
       r.reduced
-        ? [`${e.name} on ${SHAPES[s].sizes.join('-')} (${r.trainRuns} epochs, ${r.predictRuns} predict calls)`]
+        ? [
+            `${e.name} on ${SHAPES[s].sizes.join('-')} (${count(r.trainRuns, 'epoch')}, ${count(r.predictRuns, 'predict call')})`,
+          ]
         : [],
     ),
   );
