@@ -1,13 +1,19 @@
 // Typed calls of the batch-normalization kernels (assembly/normalization.ts). Internal: pointers are
 // byte offsets of float32 blocks in Wasm memory; x, y, dy, dx are [rows, cols] row-major, every
 // per-feature block (gamma, beta, statistics, gradients) is [cols]. The layer validates arguments.
-// Column sums are accumulated in float64; no multiply-add is fused, so both modules agree bit for bit.
+// Column sums are accumulated in float64 (in the shared scratch block); no multiply-add is fused, so
+// both modules agree bit for bit.
 import { backend } from '../loader.js';
+import { scratch } from '../scratch.js';
 
 type Kernel = (...args: number[]) => void;
 
 function kernel(name: string): Kernel {
   return backend().exports[name] as Kernel;
+}
+
+function scratchBytes(name: string, cols: number): number {
+  return (backend().exports[name] as (cols: number) => number)(cols);
 }
 
 /**
@@ -27,7 +33,8 @@ export function batchNormForwardTrain(
   cols: number,
   epsilon: number,
 ): void {
-  kernel('batchNormForwardTrain')(x, y, gamma, beta, mean, variance, invStd, rows, cols, epsilon);
+  const work = scratch(scratchBytes('batchNormTrainScratchBytes', cols));
+  kernel('batchNormForwardTrain')(x, y, gamma, beta, mean, variance, invStd, work, rows, cols, epsilon);
 }
 
 /**
@@ -67,7 +74,8 @@ export function batchNormBackward(
   rows: number,
   cols: number,
 ): void {
-  kernel('batchNormBackward')(x, dy, dx, gamma, mean, invStd, dgamma, dbeta, rows, cols);
+  const work = scratch(scratchBytes('batchNormBackwardScratchBytes', cols));
+  kernel('batchNormBackward')(x, dy, dx, gamma, mean, invStd, dgamma, dbeta, work, rows, cols);
 }
 
 /**
