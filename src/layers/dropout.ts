@@ -28,8 +28,6 @@ export class Dropout extends Layer {
   /** Seed of the masks, if fixed. */
   readonly seed: number | undefined;
   private readonly rng: Random | null;
-  /** @internal The generator of the running fit, shared by the model (as the compiled step uses). */
-  fitRandom: { rng: Random | null } | null = null;
 
   constructor(args: DropoutArgs) {
     super(args, 'dropout');

@@ -42,8 +42,6 @@ export class GaussianNoise extends Layer {
   /** Seed of the noise, if fixed. */
   readonly seed: number | undefined;
   private readonly rng: Random | null;
-  /** @internal The generator of the running fit, shared by the model (as the compiled step uses). */
-  fitRandom: { rng: Random | null } | null = null;
 
   constructor(args: GaussianNoiseArgs) {
     super(args, 'gaussian_noise');

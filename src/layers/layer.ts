@@ -4,6 +4,7 @@ import { clone, fromFlat } from '../ops/create.js';
 import type { Tensor } from '../ops/tensor.js';
 import { checkTensor, describe } from '../ops/validate.js';
 import { type Variable, variable } from '../ops/variable.js';
+import type { Random } from '../random.js';
 import { getRegularizer, type Regularizer } from './regularizers.js';
 import type { LayerStep, StepContext } from './step.js';
 
@@ -66,6 +67,11 @@ export abstract class Layer {
   protected readonly layerWeights: LayerWeight[] = [];
   /** Penalty on the output, if any. */
   readonly activityRegularizer: Regularizer | null;
+  /**
+   * @internal The generator of the running fit, shared by the model, for layers that draw random
+   * numbers on the tape path (the compiled step gets it through StepContext.uniform).
+   */
+  fitRandom: { rng: Random | null } | null = null;
 
   constructor(args: LayerArgs, prefix: string) {
     if (args === null || typeof args !== 'object') {

@@ -1,7 +1,6 @@
 import { DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
 import { saveModel } from '../io/save.js';
 import type { SaveConfig, SaveResult, SaveTarget } from '../io/types.js';
-import { Dropout } from '../layers/dropout.js';
 import { InputLayer } from '../layers/flatten.js';
 import { Layer, type SymbolicShape } from '../layers/layer.js';
 import { add, greater } from '../ops/arithmetic.js';
@@ -94,7 +93,7 @@ export class Sequential {
       throw new ValueError(`Sequential.add: only the first layer may declare inputShape (layer "${layer.name}")`);
     }
     if (layer instanceof InputLayer) return;
-    if (layer instanceof Dropout) layer.fitRandom = this.random;
+    layer.fitRandom = this.random;
     const inShape = this.layers.length ? this.layers[this.layers.length - 1].outputShape : this.declaredInput;
     if (inShape) layer.build(inShape);
     this.layers.push(layer);
