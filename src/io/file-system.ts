@@ -1,10 +1,10 @@
 // file:// models in Node: `save` writes <dir>/model.json and <dir>/weights.bin (as tfjs-node does),
 // each first under a temporary name and then renamed, so a failed save leaves nothing behind.
-// node:fs is imported lazily through a variable, so browser bundles do not pull it in.
-import { ModelFormatError, ModelIOError } from './errors.js';
+// node:fs is imported lazily through a variable, so browser bundles do not pull it in. The bodies of
+// handlers.ts's FileSystemHandler (loaded on first use).
+import { joinBuffers, ModelFormatError, ModelIOError } from './linked.js';
 import { artifactsFromModelJSON, artifactsInfo, modelJSONFromArtifacts, parseModelJSON } from './model-json.js';
-import type { IOHandler, ModelArtifacts, SaveResult } from './types.js';
-import { joinBuffers } from './weights.js';
+import type { ModelArtifacts, SaveResult } from './types.js';
 
 const FS_MODULE = 'node:fs/promises';
 const PATH_MODULE = 'node:path';
@@ -24,7 +24,7 @@ async function nodeModules(op: string): Promise<{ fs: Fs; path: Path }> {
   }
 }
 
-function ioError(op: string, what: string, e: unknown): ModelIOError {
+function ioError(op: string, what: string, e: unknown): InstanceType<typeof ModelIOError> {
   const code = (e as { code?: string }).code;
   const reason =
     code === 'ENOENT'
@@ -40,121 +40,109 @@ function tempName(file: string, tag: string): string {
   return `${file}.${tag}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
-/** Saves to and loads from the file system (Node); `path` is a directory, or a model.json file to load. */
-export class FileSystemHandler implements IOHandler {
-  /** Name of the weights file written by `save`. */
-  static readonly WEIGHTS = 'weights.bin';
-
-  constructor(readonly path: string) {
-    if (typeof path !== 'string' || path === '') throw new ModelIOError('fileSystem: expected a non-empty path');
-  }
-
-  /** Writes model.json and weights.bin into the directory `path` (created if needed). */
-  async save(artifacts: ModelArtifacts): Promise<SaveResult> {
-    const op = `save to file://${this.path}`;
-    const { fs, path } = await nodeModules(op);
-    const dir = path.resolve(this.path);
-    const weights = new Uint8Array(joinBuffers(artifacts.weightData ?? new ArrayBuffer(0), op));
-    const json = JSON.stringify(modelJSONFromArtifacts(artifacts, [FileSystemHandler.WEIGHTS]));
-    let created: string | undefined;
-    const temps: string[] = [];
+/** FileSystemHandler.save: writes model.json and `weightsName` into the directory `target` (created if needed). */
+export async function saveFiles(
+  target: string,
+  weightsName: string,
+  artifacts: ModelArtifacts,
+  op: string,
+): Promise<SaveResult> {
+  const { fs, path } = await nodeModules(op);
+  const dir = path.resolve(target);
+  const weights = new Uint8Array(joinBuffers(artifacts.weightData ?? new ArrayBuffer(0), op));
+  const json = JSON.stringify(modelJSONFromArtifacts(artifacts, [weightsName]));
+  let created: string | undefined;
+  const temps: string[] = [];
+  try {
     try {
-      try {
-        const stat = await fs.stat(dir);
-        if (!stat.isDirectory()) throw new ModelIOError(`${op}: ${dir} exists and is not a directory`);
-      } catch (e) {
-        if ((e as { code?: string }).code !== 'ENOENT') throw e;
-        created = await fs.mkdir(dir, { recursive: true });
-      }
-      const modelFile = path.join(dir, 'model.json');
-      const weightsFile = path.join(dir, FileSystemHandler.WEIGHTS);
-      const weightsTemp = tempName(weightsFile, 'tmp');
-      temps.push(weightsTemp);
-      await fs.writeFile(weightsTemp, weights);
-      const jsonTemp = tempName(modelFile, 'tmp');
-      temps.push(jsonTemp);
-      await fs.writeFile(jsonTemp, json);
-      // model.json is renamed last; until then the previous weights.bin waits aside, so that a
-      // failure puts it back and the directory holds the old model or the new one, never a mix
-      let backup: string | undefined;
-      if (
-        await fs.stat(weightsFile).then(
-          () => true,
-          () => false,
-        )
-      ) {
-        backup = tempName(weightsFile, 'old');
-        await fs.rename(weightsFile, backup);
-      }
-      let placed = false;
-      try {
-        await fs.rename(weightsTemp, weightsFile);
-        placed = true;
-        await fs.rename(jsonTemp, modelFile);
-      } catch (e) {
-        if (placed) await fs.rm(weightsFile, { force: true }).catch(() => {});
-        if (backup) await fs.rename(backup, weightsFile).catch(() => {});
-        throw e;
-      }
-      temps.length = 0;
-      if (backup) await fs.rm(backup, { force: true }).catch(() => {});
-      return {
-        modelArtifactsInfo: artifactsInfo(artifacts),
-        files: [
-          { path: modelFile, bytes: Buffer.byteLength(json) },
-          { path: weightsFile, bytes: weights.byteLength },
-        ],
-      };
+      const stat = await fs.stat(dir);
+      if (!stat.isDirectory()) throw new ModelIOError(`${op}: ${dir} exists and is not a directory`);
     } catch (e) {
-      for (const t of temps) await fs.rm(t, { force: true }).catch(() => {});
-      if (created) await fs.rm(created, { recursive: true, force: true }).catch(() => {});
-      if (e instanceof ModelIOError) throw e;
-      throw ioError(op, `write in ${dir}`, e);
+      if ((e as { code?: string }).code !== 'ENOENT') throw e;
+      created = await fs.mkdir(dir, { recursive: true });
     }
-  }
-
-  /** Reads `path` (a model.json, or a directory holding one) and the weight files it lists. */
-  async load(): Promise<ModelArtifacts> {
-    const op = `load file://${this.path}`;
-    const { fs, path } = await nodeModules(op);
-    let file = path.resolve(this.path);
+    const modelFile = path.join(dir, 'model.json');
+    const weightsFile = path.join(dir, weightsName);
+    const weightsTemp = tempName(weightsFile, 'tmp');
+    temps.push(weightsTemp);
+    await fs.writeFile(weightsTemp, weights);
+    const jsonTemp = tempName(modelFile, 'tmp');
+    temps.push(jsonTemp);
+    await fs.writeFile(jsonTemp, json);
+    // model.json is renamed last; until then the previous weights.bin waits aside, so that a
+    // failure puts it back and the directory holds the old model or the new one, never a mix
+    let backup: string | undefined;
+    if (
+      await fs.stat(weightsFile).then(
+        () => true,
+        () => false,
+      )
+    ) {
+      backup = tempName(weightsFile, 'old');
+      await fs.rename(weightsFile, backup);
+    }
+    let placed = false;
     try {
-      if ((await fs.stat(file)).isDirectory()) file = path.join(file, 'model.json');
+      await fs.rename(weightsTemp, weightsFile);
+      placed = true;
+      await fs.rename(jsonTemp, modelFile);
     } catch (e) {
-      throw ioError(op, `read ${file}`, e);
+      if (placed) await fs.rm(weightsFile, { force: true }).catch(() => {});
+      if (backup) await fs.rename(backup, weightsFile).catch(() => {});
+      throw e;
     }
-    let text: string;
-    try {
-      text = await fs.readFile(file, 'utf8');
-    } catch (e) {
-      throw ioError(op, `read ${file}`, e);
-    }
-    const where = file;
-    const dir = path.dirname(file);
-    return artifactsFromModelJSON(
-      parseModelJSON(text, where),
-      async (paths) => {
-        const out: ArrayBuffer[] = [];
-        for (const p of paths) {
-          const full = path.resolve(dir, p);
-          if (path.isAbsolute(p) || /^[a-z]+:\/\//i.test(p) || path.relative(dir, full).startsWith('..')) {
-            throw new ModelFormatError(`${where}: weight path ${JSON.stringify(p)} must be a file beside model.json`);
-          }
-          try {
-            const b = await fs.readFile(full);
-            out.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
-          } catch (e) {
-            throw ioError(op, `read weight file ${full}`, e);
-          }
-        }
-        return out;
-      },
-      where,
-    );
+    temps.length = 0;
+    if (backup) await fs.rm(backup, { force: true }).catch(() => {});
+    return {
+      modelArtifactsInfo: artifactsInfo(artifacts),
+      files: [
+        { path: modelFile, bytes: Buffer.byteLength(json) },
+        { path: weightsFile, bytes: weights.byteLength },
+      ],
+    };
+  } catch (e) {
+    for (const t of temps) await fs.rm(t, { force: true }).catch(() => {});
+    if (created) await fs.rm(created, { recursive: true, force: true }).catch(() => {});
+    if (e instanceof ModelIOError) throw e;
+    throw ioError(op, `write in ${dir}`, e);
   }
 }
 
-/** A file-system handler (Node), as tfjs-node's `tf.io.fileSystem`. */
-export function fileSystem(path: string): FileSystemHandler {
-  return new FileSystemHandler(path);
+/** FileSystemHandler.load: reads `target` (a model.json, or a directory holding one) and the weight files it lists. */
+export async function loadFiles(target: string, op: string): Promise<ModelArtifacts> {
+  const { fs, path } = await nodeModules(op);
+  let file = path.resolve(target);
+  try {
+    if ((await fs.stat(file)).isDirectory()) file = path.join(file, 'model.json');
+  } catch (e) {
+    throw ioError(op, `read ${file}`, e);
+  }
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    throw ioError(op, `read ${file}`, e);
+  }
+  const where = file;
+  const dir = path.dirname(file);
+  return artifactsFromModelJSON(
+    parseModelJSON(text, where),
+    async (paths) => {
+      const out: ArrayBuffer[] = [];
+      for (const p of paths) {
+        const full = path.resolve(dir, p);
+        if (path.isAbsolute(p) || /^[a-z]+:\/\//i.test(p) || path.relative(dir, full).startsWith('..')) {
+          throw new ModelFormatError(`${where}: weight path ${JSON.stringify(p)} must be a file beside model.json`);
+        }
+        try {
+          const b = await fs.readFile(full);
+          out.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
+        } catch (e) {
+          throw ioError(op, `read weight file ${full}`, e);
+        }
+      }
+      return out;
+    },
+    where,
+  );
 }

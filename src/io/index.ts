@@ -13,10 +13,17 @@
  * const k = await nn.loadLayersModel(nn.io.fromMemory(artifacts)); // also tfjs's handlers
  * @packageDocumentation
  */
-export { browserIndexedDB, browserLocalStorage, IndexedDBHandler, LocalStorageHandler } from './browser.js';
 export { ModelFormatError, ModelIOError } from './errors.js';
-export { FileSystemHandler, fileSystem } from './file-system.js';
-export { HTTPHandler, http } from './http.js';
+export {
+  browserIndexedDB,
+  browserLocalStorage,
+  FileSystemHandler,
+  fileSystem,
+  HTTPHandler,
+  http,
+  IndexedDBHandler,
+  LocalStorageHandler,
+} from './handlers.js';
 export { supportedLayerClasses } from './layers.js';
 export type { LoadLayersOptions } from './load.js';
 export { loadLayersModel, modelFromArtifacts } from './load.js';

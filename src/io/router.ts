@@ -1,9 +1,7 @@
 // URL-style targets, as tfjs routes them: file://, http(s)://, indexeddb://, localstorage://;
 // any other string given to load is a URL relative to the page (fetched), as in tfjs.
 import { ValueError } from '../errors.js';
-import { browserIndexedDB, browserLocalStorage } from './browser.js';
-import { fileSystem } from './file-system.js';
-import { http } from './http.js';
+import { browserIndexedDB, browserLocalStorage, fileSystem, http } from './handlers.js';
 import type { IOHandler, LoadOptions, ModelArtifacts, SaveHandler, SaveResult } from './types.js';
 
 const SCHEMES = ['file://', 'http://', 'https://', 'indexeddb://', 'localstorage://'];

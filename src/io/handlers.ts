@@ -1,0 +1,135 @@
+// The IOHandlers of URL-style targets, as tfjs has them. Constructing one is synchronous and checks
+// its arguments; what `save` and `load` do (storage layouts, fetch, files, model.json) lives in
+// handler-bodies.ts, which a dynamic import() brings on the first save or load: the browser bundle
+// carries it as a chunk of its own, fetched beside the bundle only by pages that use model files.
+// The bodies import nothing from the rest of the library at run time (link() hands them what they
+// share with it), so the chunk is all they need and the bundle stays one file.
+import { ModelFormatError, ModelIOError } from './errors.js';
+import type { IOHandler, LoadOptions, ModelArtifacts, SaveResult } from './types.js';
+import { checkManifest, joinBuffers, weightByteLength } from './weights.js';
+
+type Bodies = typeof import('./handler-bodies.js');
+
+let bodies: Promise<Bodies> | null = null;
+
+/** The handler bodies, imported on first use (once; a failed import is retried on the next call). */
+function handlerBodies(op: string): Promise<Bodies> {
+  bodies ??= import('./handler-bodies.js').then(
+    (m) => {
+      m.link({ ModelIOError, ModelFormatError, joinBuffers, checkManifest, weightByteLength });
+      return m;
+    },
+    (e: unknown) => {
+      bodies = null;
+      throw new ModelIOError(`${op}: cannot load neurasm's model-file code: ${(e as Error)?.message ?? String(e)}`);
+    },
+  );
+  return bodies;
+}
+
+/** Saves to and loads from `window.localStorage` (tfjs's keys). */
+export class LocalStorageHandler implements IOHandler {
+  constructor(readonly modelPath: string) {
+    if (typeof modelPath !== 'string' || modelPath === '')
+      throw new ModelIOError('localstorage: expected a model name');
+  }
+
+  /** Stores the artifacts; on failure (quota) removes what was written. */
+  async save(artifacts: ModelArtifacts): Promise<SaveResult> {
+    const op = `save to localstorage://${this.modelPath}`;
+    return (await handlerBodies(op)).saveLocalStorage(this.modelPath, artifacts, op);
+  }
+
+  /** Reads the artifacts back. */
+  async load(): Promise<ModelArtifacts> {
+    const op = `load localstorage://${this.modelPath}`;
+    return (await handlerBodies(op)).loadLocalStorage(this.modelPath, op);
+  }
+}
+
+/** Saves to and loads from IndexedDB (tfjs's database and stores). */
+export class IndexedDBHandler implements IOHandler {
+  constructor(readonly modelPath: string) {
+    if (typeof modelPath !== 'string' || modelPath === '') throw new ModelIOError('indexeddb: expected a model name');
+  }
+
+  /** Stores the artifacts (weights joined into one buffer) and their info, as tfjs does. */
+  async save(artifacts: ModelArtifacts): Promise<SaveResult> {
+    const op = `save to indexeddb://${this.modelPath}`;
+    return (await handlerBodies(op)).saveIndexedDB(this.modelPath, artifacts, op);
+  }
+
+  /** Reads the artifacts back. */
+  async load(): Promise<ModelArtifacts> {
+    const op = `load indexeddb://${this.modelPath}`;
+    return (await handlerBodies(op)).loadIndexedDB(this.modelPath, op);
+  }
+}
+
+/** Loads from and saves to an http(s) URL (or a URL relative to the page). */
+export class HTTPHandler implements IOHandler {
+  private readonly fetchFunc: typeof fetch;
+
+  constructor(
+    readonly url: string,
+    private readonly options: LoadOptions = {},
+  ) {
+    if (typeof url !== 'string' || url === '') throw new ModelIOError('http: expected a non-empty URL');
+    if (options.requestInit?.body != null) throw new ModelIOError('http: requestInit must not have a body');
+    const f = options.fetchFunc ?? (typeof fetch === 'function' ? fetch : undefined);
+    if (typeof f !== 'function') throw new ModelIOError('http: no fetch function here; pass options.fetchFunc');
+    this.fetchFunc = f;
+  }
+
+  /** Fetches model.json and its weight files. */
+  async load(): Promise<ModelArtifacts> {
+    return (await handlerBodies(`load ${this.url}`)).loadHTTP(this.url, this.options, this.fetchFunc);
+  }
+
+  /** POSTs model.json and model.weights.bin as a multipart form (requestInit may change the method). */
+  async save(artifacts: ModelArtifacts): Promise<SaveResult> {
+    return (await handlerBodies(`save to ${this.url}`)).saveHTTP(this.url, this.options, this.fetchFunc, artifacts);
+  }
+}
+
+/** Saves to and loads from the file system (Node); `path` is a directory, or a model.json file to load. */
+export class FileSystemHandler implements IOHandler {
+  /** Name of the weights file written by `save`. */
+  static readonly WEIGHTS = 'weights.bin';
+
+  constructor(readonly path: string) {
+    if (typeof path !== 'string' || path === '') throw new ModelIOError('fileSystem: expected a non-empty path');
+  }
+
+  /** Writes model.json and weights.bin into the directory `path` (created if needed). */
+  async save(artifacts: ModelArtifacts): Promise<SaveResult> {
+    const op = `save to file://${this.path}`;
+    return (await handlerBodies(op)).saveFiles(this.path, FileSystemHandler.WEIGHTS, artifacts, op);
+  }
+
+  /** Reads `path` (a model.json, or a directory holding one) and the weight files it lists. */
+  async load(): Promise<ModelArtifacts> {
+    const op = `load file://${this.path}`;
+    return (await handlerBodies(op)).loadFiles(this.path, op);
+  }
+}
+
+/** A localStorage handler, as tfjs's `localstorage://` URLs. */
+export function browserLocalStorage(modelPath: string): LocalStorageHandler {
+  return new LocalStorageHandler(modelPath);
+}
+
+/** An IndexedDB handler, as tfjs's `indexeddb://` URLs. */
+export function browserIndexedDB(modelPath: string): IndexedDBHandler {
+  return new IndexedDBHandler(modelPath);
+}
+
+/** An http(s) handler, as `tf.io.http`. */
+export function http(url: string, options?: LoadOptions): HTTPHandler {
+  return new HTTPHandler(url, options);
+}
+
+/** A file-system handler (Node), as tfjs-node's `tf.io.fileSystem`. */
+export function fileSystem(path: string): FileSystemHandler {
+  return new FileSystemHandler(path);
+}
