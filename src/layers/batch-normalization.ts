@@ -171,7 +171,7 @@ export class BatchNormalization extends Layer {
     const betaGrad = ctx.alloc(cols);
     const filled = (value: number) => {
       const ptr = ctx.alloc(cols);
-      backend().views.f32.fill(value, ptr >> 2, (ptr >> 2) + cols);
+      backend().views.f32.fill(value, ptr >>> 2, (ptr >>> 2) + cols);
       return ptr;
     };
     const zeros = filled(0);

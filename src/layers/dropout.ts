@@ -75,9 +75,9 @@ export class Dropout extends Layer {
       forward: (rows, training) => {
         const f32 = backend().views.f32;
         const n = rows * width;
-        const src = ctx.input >> 2;
-        const dst = output >> 2;
-        const m = mask >> 2;
+        const src = ctx.input >>> 2;
+        const dst = output >>> 2;
+        const m = mask >>> 2;
         masked = training && this.rate > 0;
         if (!masked) {
           f32.copyWithin(dst, src, src + n);
@@ -93,10 +93,10 @@ export class Dropout extends Layer {
         if (!ctx.inputGrad) return;
         const f32 = backend().views.f32;
         const n = rows * width;
-        const g = outputGrad >> 2;
-        const d = ctx.inputGrad >> 2;
+        const g = outputGrad >>> 2;
+        const d = ctx.inputGrad >>> 2;
         if (!masked) f32.copyWithin(d, g, g + n);
-        else for (let i = 0; i < n; i++) f32[d + i] = f32[g + i] * f32[(mask >> 2) + i];
+        else for (let i = 0; i < n; i++) f32[d + i] = f32[g + i] * f32[(mask >>> 2) + i];
       },
     };
   }

@@ -98,8 +98,8 @@ export class GaussianNoise extends Layer {
       forward: (rows, training) => {
         const f32 = backend().views.f32;
         const n = rows * width;
-        const src = ctx.input >> 2;
-        const dst = output >> 2;
+        const src = ctx.input >>> 2;
+        const dst = output >>> 2;
         if (!training || this.stddev === 0) {
           f32.copyWithin(dst, src, src + n);
           return;

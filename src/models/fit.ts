@@ -63,8 +63,8 @@ function gatherRows(
 ): void {
   const b = backend();
   const view = src.dtype === 'int32' ? b.views.i32 : b.views.f32;
-  const s = src.ptr() >> 2;
-  const d = dst >> 2;
+  const s = src.ptr() >>> 2;
+  const d = dst >>> 2;
   if (!order) {
     view.copyWithin(d, s + start * width, s + (start + rows) * width);
     return;
@@ -105,7 +105,7 @@ function sliceRows(rows: Rows, start: number, end: number): Rows {
   const shape = [end - start, ...t.shape.slice(1)];
   const copy = new Tensor(shape, t.dtype);
   const view = t.dtype === 'int32' ? backend().views.i32 : backend().views.f32;
-  view.copyWithin(copy.ptr() >> 2, (t.ptr() >> 2) + start * rows.width, (t.ptr() >> 2) + end * rows.width);
+  view.copyWithin(copy.ptr() >>> 2, (t.ptr() >>> 2) + start * rows.width, (t.ptr() >>> 2) + end * rows.width);
   return { tensor: copy, owned: true, count: end - start, width: rows.width };
 }
 
@@ -113,9 +113,9 @@ function sliceRows(rows: Rows, start: number, end: number): Rows {
 function metricViews(labels: number, sparse: boolean, predictions: number, rows: number, width: number) {
   const b = backend();
   const labelView = sparse
-    ? b.views.i32.subarray(labels >> 2, (labels >> 2) + rows)
-    : b.views.f32.subarray(labels >> 2, (labels >> 2) + rows * width);
-  const predView = b.views.f32.subarray(predictions >> 2, (predictions >> 2) + rows * width);
+    ? b.views.i32.subarray(labels >>> 2, (labels >>> 2) + rows)
+    : b.views.f32.subarray(labels >>> 2, (labels >>> 2) + rows * width);
+  const predView = b.views.f32.subarray(predictions >>> 2, (predictions >>> 2) + rows * width);
   return { labelView, predView };
 }
 
@@ -371,8 +371,8 @@ export function predictModel(model: Sequential, x: Data, args: BatchArgs = {}): 
       gatherRows(xs.tensor, plan.input, null, start, rows, xs.width);
       plan.forward(rows, false);
       const f32 = backend().views.f32;
-      const from = plan.predictions >> 2;
-      f32.copyWithin((out.ptr() >> 2) + start * outWidth, from, from + rows * outWidth);
+      const from = plan.predictions >>> 2;
+      f32.copyWithin((out.ptr() >>> 2) + start * outWidth, from, from + rows * outWidth);
     }
     return out;
   } finally {

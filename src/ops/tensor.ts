@@ -75,7 +75,7 @@ export class Tensor {
 
   /** @internal A live view of the data; valid only until the next allocation. */
   view(op = 'tensor'): TypedArray {
-    const p = this.ptr(op) >> 2;
+    const p = this.ptr(op) >>> 2;
     const views = backend().views;
     return this.dtype === 'int32' ? views.i32.subarray(p, p + this.size) : views.f32.subarray(p, p + this.size);
   }

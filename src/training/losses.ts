@@ -136,7 +136,7 @@ export function makeLossHead(loss: LossName, ctx: LossHeadContext): LossHead {
   const rowScale = ctx.alloc(maxRows * width);
   const sumOf = (n: number) => {
     reduceAxis(Reduce.sum, perItem, total, 1, n, 1);
-    return backend().views.f32[total >> 2];
+    return backend().views.f32[total >>> 2];
   };
   // the mean's gradient, 1/count for every item, kept in a buffer the kernels read as dy
   let scaledFor = -1;

@@ -77,7 +77,7 @@ function putDims(...arrays: number[][]): number[] {
   const i32 = backend().views.i32;
   return arrays.map((values, k) => {
     const ptr = base + k * rank * 4;
-    i32.set(values, ptr >> 2);
+    i32.set(values, ptr >>> 2);
     return ptr;
   });
 }
