@@ -1,7 +1,9 @@
-import { ValueError } from '../errors.js';
+import { BackendError, ValueError } from '../errors.js';
 
 const PAGE_BYTES = 65536;
 const ALIGN = 16;
+/** wasm32 addresses 4 GiB at most (65536 pages). */
+const MAX_WASM_BYTES = 65536 * PAGE_BYTES;
 
 /**
  * Rounds a request up to its size class: multiples of 16 bytes up to 4 KiB, then eight classes per
@@ -32,14 +34,17 @@ export class Allocator {
     this.top = Math.ceil(heapBase / ALIGN) * ALIGN;
   }
 
-  /** Returns the byte offset of a fresh 16-byte-aligned block of at least `bytes` bytes. */
+  /**
+   * Returns the byte offset of a fresh 16-byte-aligned block of at least `bytes` bytes. Throws a
+   * BackendError (and changes nothing) when linear memory cannot grow enough.
+   */
   alloc(bytes: number): number {
     if (!Number.isFinite(bytes) || bytes < 0) {
       throw new ValueError(`alloc: expected a byte count >= 0, got ${bytes}`);
     }
     const size = sizeClass(bytes);
     const reused = this.freeLists.get(size)?.pop();
-    const ptr = reused ?? this.bump(size);
+    const ptr = reused ?? this.bump(size, bytes);
     this.blockSize.set(ptr, size);
     this.live += size;
     return ptr;
@@ -74,24 +79,50 @@ export class Allocator {
     return this.memory.buffer.byteLength;
   }
 
-  private bump(size: number): number {
+  private bump(size: number, requested: number): number {
     const ptr = this.top;
     const end = ptr + size;
     const have = this.memory.buffer.byteLength;
     if (end > have) {
+      if (end > MAX_WASM_BYTES) this.outOfMemory(requested);
       // Grow by at least a quarter of the current size so that growth (which detaches every view)
       // happens a logarithmic number of times.
       const needPages = Math.ceil((end - have) / PAGE_BYTES);
-      const pages = Math.max(needPages, Math.ceil(have / PAGE_BYTES / 4));
+      const pages = Math.min(
+        Math.max(needPages, Math.ceil(have / PAGE_BYTES / 4)),
+        (MAX_WASM_BYTES - have) / PAGE_BYTES,
+      );
       try {
         this.memory.grow(pages);
       } catch {
-        this.memory.grow(needPages);
+        try {
+          this.memory.grow(needPages);
+        } catch {
+          this.outOfMemory(requested);
+        }
       }
     }
     this.top = end;
     return ptr;
   }
+
+  private outOfMemory(requested: number): never {
+    throw new BackendError(
+      `out of memory: cannot allocate ${requested} bytes (${formatBytes(requested)}); Wasm memory is ` +
+        `${formatBytes(this.wasmBytes)} with ${formatBytes(this.live)} in use, and wasm32 memory cannot ` +
+        'grow past 4 GiB (dispose tensors you no longer need, or use smaller batches)',
+    );
+  }
+}
+
+function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  while (bytes >= 1024 * 10 && i < units.length - 1) {
+    bytes /= 1024;
+    i++;
+  }
+  return i === 0 ? `${bytes} bytes` : `${bytes.toFixed(1)} ${units[i]}`;
 }
 
 /**

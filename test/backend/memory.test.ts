@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Allocator, MemoryViews, sizeClass } from '../../src/backend/memory.js';
+import { BackendError } from '../../src/errors.js';
 
 describe('sizeClass', () => {
   it('rounds to 16 bytes, then to eighths of a power of two', () => {
@@ -34,6 +35,26 @@ describe('Allocator', () => {
     const p = a.alloc(8);
     a.free(p);
     expect(() => a.free(p)).toThrow(/not a live block/);
+  });
+
+  it('out of memory is a BackendError naming the request, the memory and the 4 GiB limit; the allocator stays usable', () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 2 });
+    const a = new Allocator(memory, 0);
+    const p = a.alloc(1000);
+    let error: unknown;
+    try {
+      a.alloc(200_000);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(BackendError);
+    expect((error as Error).message).toMatch(/cannot allocate 200000 bytes .*Wasm memory is 64\.0 KiB.*4 GiB/);
+    expect(() => a.alloc(2 ** 33)).toThrow(BackendError); // past wasm32's limit: refused before growing
+    const q = a.alloc(1000);
+    expect(q).toBeGreaterThan(p);
+    expect(a.liveBlocks).toBe(2);
+    expect(a.alloc(70_000)).toBeGreaterThan(q); // the failed requests did not move the top
+    expect(memory.buffer.byteLength).toBe(2 * 65536);
   });
 
   it('views follow memory.grow', () => {

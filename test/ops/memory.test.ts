@@ -106,6 +106,18 @@ describe('memory', () => {
     expect(nn.memory().numTensors).toBe(start);
   });
 
+  it('an allocation past wasm32 memory throws a BackendError and leaves memory usable', () => {
+    const start = nn.memory();
+    expect(() => nn.zeros([70000, 70000])).toThrow(nn.BackendError);
+    expect(() => nn.zeros([70000, 70000])).toThrow(/cannot allocate 19600000000 bytes.*4 GiB/);
+    expect(nn.memory().numTensors).toBe(start.numTensors);
+    expect(nn.memory().numBytes).toBe(start.numBytes);
+    const t = nn.ones([3]);
+    const u = nn.add(t, 1);
+    expect(Array.from(u.dataSync())).toEqual([2, 2, 2]);
+    nn.dispose([t, u]);
+  });
+
   it('module switch is refused while tensors are alive', async () => {
     const t = nn.zeros([1]);
     const info = nn.backendInfo();
