@@ -2,8 +2,21 @@ import { formatShape, ShapeError, ValueError } from '../errors.js';
 import { Tensor } from './tensor.js';
 import { checkTensor } from './validate.js';
 
-const registry = new Map<string, Variable>();
+// Weak, so that a model dropped without dispose() can be collected and the tensor backstop
+// (FinalizationRegistry) frees its weights; the entry of a collected variable is dropped with it.
+const registry = new Map<string, WeakRef<Variable>>();
+const collected = new FinalizationRegistry<string>((name) => {
+  if (registry.get(name)?.deref() === undefined) registry.delete(name);
+});
 let unnamed = 0;
+
+/** The live (not collected, not disposed) variable of that name, pruning a dead entry. */
+function liveVariable(name: string): Variable | undefined {
+  const v = registry.get(name)?.deref();
+  if (v && !v.isDisposed) return v;
+  registry.delete(name);
+  return undefined;
+}
 
 /**
  * A mutable tensor: its values change through `assign` (and optimizers), never through tidy.
@@ -21,7 +34,8 @@ export class Variable extends Tensor {
     this.view().set(initial.view());
     this.trainable = trainable;
     this.name = name;
-    registry.set(name, this);
+    registry.set(name, new WeakRef(this));
+    collected.register(this, name, this);
   }
 
   /** Replaces the values with those of `value` (same shape and dtype). */
@@ -36,7 +50,8 @@ export class Variable extends Tensor {
   }
 
   override dispose(): void {
-    if (registry.get(this.name) === this) registry.delete(this.name);
+    collected.unregister(this);
+    if (registry.get(this.name)?.deref() === this) registry.delete(this.name);
     super.dispose();
   }
 }
@@ -48,10 +63,10 @@ export function variable(initialValue: Tensor, trainable = true, name?: string):
   let n = name;
   if (n === undefined) {
     do n = `variable_${unnamed++}`;
-    while (registry.has(n));
+    while (liveVariable(n));
   } else if (typeof n !== 'string' || n.length === 0) {
     throw new ValueError(`variable: expected name to be a non-empty string, got ${String(name)}`);
-  } else if (registry.has(n)) {
+  } else if (liveVariable(n)) {
     throw new ValueError(`variable: a variable named "${n}" already exists`);
   }
   return new Variable(initialValue, trainable, n);
@@ -59,5 +74,10 @@ export function variable(initialValue: Tensor, trainable = true, name?: string):
 
 /** The live trainable variables, in creation order. */
 export function trainableVariables(): Variable[] {
-  return [...registry.values()].filter((v) => v.trainable && !v.isDisposed);
+  const out: Variable[] = [];
+  for (const name of [...registry.keys()]) {
+    const v = liveVariable(name);
+    if (v?.trainable) out.push(v);
+  }
+  return out;
 }

@@ -32,5 +32,9 @@ export function expectClose(
   }
 }
 
-/** The two modules a kernel test runs against; relaxed only where the runtime has it. */
+/**
+ * The two modules a kernel test runs against: `relaxedSimd` false, then true. Both always: vitest
+ * starts Node with --experimental-wasm-relaxed-simd (vitest.config.ts), and where relaxed SIMD is
+ * still missing `ready({ relaxedSimd: true })` throws, so those tests fail instead of being skipped.
+ */
 export const MODULES = [false, true] as const;

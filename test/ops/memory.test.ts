@@ -1,8 +1,25 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { backend } from '../../src/backend/loader.js';
 import * as nn from '../../src/index.js';
+import { trainableVariables } from '../../src/ops/variable.js';
 
 beforeAll(() => nn.ready({ relaxedSimd: false }));
+
+/** `gc()`; vitest runs with --expose-gc (vitest.config.ts), so its absence is a failure, not a skip. */
+function exposedGc(): () => void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  expect(gc, 'global gc (node --expose-gc)').toBeTypeOf('function');
+  return gc as () => void;
+}
+
+/** Collects garbage until `done()` or ten rounds have passed (finalizers run between turns). */
+async function collectUntil(done: () => boolean): Promise<void> {
+  const gc = exposedGc();
+  for (let i = 0; i < 10 && !done(); i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 describe('memory', () => {
   it('tidy frees everything but the result; nested scopes pass results up', () => {
@@ -92,18 +109,37 @@ describe('memory', () => {
   });
 
   it('the FinalizationRegistry frees tensors that were dropped without dispose', async () => {
-    const gc = (globalThis as { gc?: () => void }).gc;
-    if (!gc) return; // vitest runs with --expose-gc (vitest.config.ts)
+    exposedGc();
     const start = nn.memory().numTensors;
     (() => {
       for (let i = 0; i < 20; i++) nn.zeros([1000]);
     })();
     expect(nn.memory().numTensors).toBe(start + 20);
-    for (let i = 0; i < 10 && nn.memory().numTensors > start; i++) {
-      gc();
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await collectUntil(() => nn.memory().numTensors === start);
     expect(nn.memory().numTensors).toBe(start);
+  });
+
+  it('variables dropped without dispose (a dropped model) are freed too, and leave trainableVariables', async () => {
+    const start = nn.memory();
+    const trainableBefore = trainableVariables().length;
+    (() => {
+      for (let i = 0; i < 20; i++) {
+        const init = nn.zeros([1000]);
+        nn.variable(init, true, i === 0 ? 'dropped_w' : undefined);
+        init.dispose();
+      }
+    })();
+    expect(nn.memory().numTensors).toBe(start.numTensors + 20);
+    await collectUntil(() => nn.memory().numTensors === start.numTensors);
+    expect(nn.memory().numTensors).toBe(start.numTensors);
+    expect(nn.memory().numBytes).toBe(start.numBytes);
+    expect(trainableVariables().length).toBe(trainableBefore);
+    const again = nn.variable(
+      nn.tidy(() => nn.ones([2])),
+      true,
+      'dropped_w',
+    ); // the name is free again
+    again.dispose();
   });
 
   it('an allocation past wasm32 memory throws a BackendError and leaves memory usable', () => {
