@@ -9,13 +9,13 @@ import {
 import { ValueError } from '../errors.js';
 import { floatOperands, type Operand } from './operand.js';
 import { sumToShape } from './reduction.js';
-import { record } from './tape.js';
+import { activeTape, record } from './tape.js';
 import { Tensor } from './tensor.js';
 import { broadcastShapes, checkFloat, checkNumber, checkTensor } from './validate.js';
 
 /** @internal Runs a broadcasting binary kernel; no tape record. */
-function binaryForward(name: BinaryName, a: Tensor, b: Tensor): Tensor {
-  const shape = broadcastShapes(name, a.shape, b.shape);
+function binaryForward(name: BinaryName, a: Tensor, b: Tensor, op: string): Tensor {
+  const shape = broadcastShapes(op, a.shape, b.shape);
   const out = new Tensor(shape, 'float32');
   binaryKernel(
     Binary[name],
@@ -41,11 +41,20 @@ const binaryGrads: Partial<Record<BinaryName, BinaryGrad>> = {
   minimum: (dy, a, b) => [mul(dy, binaryOp('lessEqual', a, b)), mul(dy, binaryOp('greater', a, b))],
 };
 
-/** @internal A broadcasting binary op by kernel name, with its gradient on the tape. */
-export function binaryOp(name: BinaryName, a: Operand, b: Operand): Tensor {
-  const { tensors, release } = floatOperands(name, ['a', 'b'], [a, b]);
+/**
+ * @internal A broadcasting binary op by kernel name, with its gradient on the tape; `op` names the
+ * public op in error messages.
+ */
+export function binaryOp(name: BinaryName, a: Operand, b: Operand, op: string = name): Tensor {
+  const { tensors, release } = floatOperands(op, ['a', 'b'], [a, b]);
   const [ta, tb] = tensors;
-  const out = binaryForward(name, ta, tb);
+  let out: Tensor;
+  try {
+    out = binaryForward(name, ta, tb, op);
+  } catch (e) {
+    release(true);
+    throw e;
+  }
   const grad = binaryGrads[name];
   record([ta, tb], out, (dy) => {
     if (!grad) return [null, null];
@@ -102,7 +111,10 @@ export function lessEqual(a: Operand, b: Operand): Tensor {
 }
 /** (a - b)², with broadcasting. */
 export function squaredDifference(a: Operand, b: Operand): Tensor {
-  return square(sub(a, b));
+  const d = binaryOp('sub', a, b, 'squaredDifference');
+  const y = square(d);
+  if (!activeTape()) d.dispose(); // a tape's backward of square still reads d
+  return y;
 }
 
 type UnaryGrad = (dy: Tensor, x: Tensor, y: Tensor) => Tensor | null;

@@ -7,6 +7,7 @@ import type { Operand } from './operand.js';
 import * as red from './reduction.js';
 import * as sh from './shape.js';
 import { type DType, Tensor } from './tensor.js';
+import { checkTensor } from './validate.js';
 
 declare module './tensor.js' {
   interface Tensor {
@@ -37,7 +38,7 @@ declare module './tensor.js' {
     reshape(shape: number[]): Tensor;
     transpose(perm?: number[]): Tensor;
     expandDims(axis?: number): Tensor;
-    squeeze(axis?: number[]): Tensor;
+    squeeze(axis?: number | number[]): Tensor;
     cast(dtype: DType): Tensor;
     /** The tensor as a rank-1 tensor. */
     flatten(): Tensor;
@@ -127,13 +128,14 @@ const methods: Record<string, Method> = {
   expandDims(axis?: number) {
     return sh.expandDims(this, axis);
   },
-  squeeze(axis?: number[]) {
+  squeeze(axis?: number | number[]) {
     return sh.squeeze(this, axis);
   },
   cast(dtype: DType) {
     return sh.cast(this, dtype);
   },
   flatten() {
+    checkTensor('flatten', 'x', this);
     return sh.reshape(this, [-1]);
   },
 };

@@ -124,9 +124,10 @@ export function fill(shape: number[], value: number, dtype: DType = 'float32'): 
   const s = checkShape('fill', 'shape', shape);
   const dt = checkDTypeName('fill', dtype);
   if (typeof value !== 'number') throw new ValueError(`fill: expected value to be a number, got ${describe(value)}`);
+  if (dt === 'int32') checkInt('fill', 'value', value, -2147483648, 2147483647);
   const t = new Tensor(s, dt);
   if (dt === 'float32') fillKernel(t.ptr(), t.size, value);
-  else t.view().fill(checkInt('fill', 'value', value));
+  else t.view().fill(value);
   return t;
 }
 

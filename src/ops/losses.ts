@@ -18,7 +18,7 @@ import { formatShape, ShapeError, ValueError } from '../errors.js';
 import { mean, sum } from './reduction.js';
 import { activeTape, record } from './tape.js';
 import { Tensor } from './tensor.js';
-import { checkFloat, checkNumber, checkTensor, sameShape } from './validate.js';
+import { checkFloat, checkNumber, checkTensor, describe, sameShape } from './validate.js';
 
 /** How a loss op reduces its per-example values. */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -29,12 +29,20 @@ export interface LossOptions {
   reduction?: Reduction;
 }
 
-function reduce(op: string, perExample: Tensor, reduction: Reduction | undefined): Tensor {
-  const r = reduction ?? 'mean';
-  if (r === 'none') return perExample;
-  if (r !== 'mean' && r !== 'sum') {
-    throw new ValueError(`${op}: expected reduction 'mean', 'sum' or 'none', got ${JSON.stringify(reduction)}`);
+/** Validates the options' reduction before anything is allocated. */
+function checkReduction(op: string, options: LossOptions): Reduction {
+  if (options === null || typeof options !== 'object') {
+    throw new ValueError(`${op}: expected an options object, got ${describe(options)}`);
   }
+  const r = options.reduction ?? 'mean';
+  if (r !== 'mean' && r !== 'sum' && r !== 'none') {
+    throw new ValueError(`${op}: expected reduction 'mean', 'sum' or 'none', got ${JSON.stringify(options.reduction)}`);
+  }
+  return r;
+}
+
+function reduce(perExample: Tensor, r: Reduction): Tensor {
+  if (r === 'none') return perExample;
   const out = r === 'mean' ? mean(perExample) : sum(perExample);
   if (!activeTape()) perExample.dispose();
   return out;
@@ -80,6 +88,7 @@ function sparseLabels(op: string, labels: Tensor, logits: Tensor, cols: number):
  */
 export function sparseSoftmaxCrossEntropy(labels: Tensor, logits: Tensor, options: LossOptions = {}): Tensor {
   const op = 'sparseSoftmaxCrossEntropy';
+  const reduction = checkReduction(op, options);
   const { rows, cols } = checkLogits(op, logits);
   const idx = sparseLabels(op, labels, logits, cols);
   const loss = new Tensor(logits.shape.slice(0, -1), 'float32');
@@ -99,12 +108,13 @@ export function sparseSoftmaxCrossEntropy(labels: Tensor, logits: Tensor, option
     probs.dispose();
     if (idx !== labels) idx.dispose();
   }
-  return reduce(op, loss, options.reduction);
+  return reduce(loss, reduction);
 }
 
 /** Softmax cross-entropy from logits with one-hot (or soft) labels of the same shape. */
 export function softmaxCrossEntropy(onehotLabels: Tensor, logits: Tensor, options: LossOptions = {}): Tensor {
   const op = 'softmaxCrossEntropy';
+  const reduction = checkReduction(op, options);
   const { rows, cols } = checkLogits(op, logits);
   checkSameShape(op, 'onehotLabels', onehotLabels, logits, 'logits');
   const loss = new Tensor(logits.shape.slice(0, -1), 'float32');
@@ -121,7 +131,7 @@ export function softmaxCrossEntropy(onehotLabels: Tensor, logits: Tensor, option
     [probs, onehotLabels],
   );
   if (!activeTape()) probs.dispose();
-  return reduce(op, loss, options.reduction);
+  return reduce(loss, reduction);
 }
 
 function checkSameShape(op: string, labelsArg: string, labels: Tensor, pred: Tensor, predArg: string): void {
@@ -149,6 +159,7 @@ function elementLoss(
   backward: ElementBackward,
   options: LossOptions,
 ): Tensor {
+  const reduction = checkReduction(op, options);
   checkSameShape(op, 'labels', labels, pred, predArg);
   const loss = new Tensor(pred.shape, 'float32');
   forward(pred.ptr(), labels.ptr(), pred.size, loss.ptr());
@@ -162,7 +173,7 @@ function elementLoss(
     },
     [labels],
   );
-  return reduce(op, loss, options.reduction);
+  return reduce(loss, reduction);
 }
 
 /** Binary cross-entropy from logits: max(z,0) − z·t + log(1 + e^−|z|), stable for any z. */
@@ -180,7 +191,7 @@ export function sigmoidCrossEntropy(multiClassLabels: Tensor, logits: Tensor, op
 
 /** Binary cross-entropy from probabilities, clipped into [epsilon, 1 − epsilon] as Keras does. */
 export function logLoss(labels: Tensor, predictions: Tensor, options: LossOptions & { epsilon?: number } = {}): Tensor {
-  const eps = checkNumber('logLoss', 'epsilon', options.epsilon ?? 1e-7);
+  const eps = checkNumber('logLoss', 'epsilon', options?.epsilon ?? 1e-7);
   if (eps < 0 || eps >= 0.5) throw new ValueError(`logLoss: expected epsilon in [0, 0.5), got ${eps}`);
   return elementLoss(
     'logLoss',
@@ -221,7 +232,7 @@ export function absoluteDifference(labels: Tensor, predictions: Tensor, options:
 
 /** Huber loss: quadratic within `delta` (default 1) of the label, linear beyond. */
 export function huberLoss(labels: Tensor, predictions: Tensor, options: LossOptions & { delta?: number } = {}): Tensor {
-  const delta = checkNumber('huberLoss', 'delta', options.delta ?? 1);
+  const delta = checkNumber('huberLoss', 'delta', options?.delta ?? 1);
   if (delta <= 0) throw new ValueError(`huberLoss: expected delta > 0, got ${delta}`);
   return elementLoss(
     'huberLoss',

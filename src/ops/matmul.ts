@@ -5,7 +5,7 @@ import { activationOp } from './activations.js';
 import { add } from './arithmetic.js';
 import { activeTape, record } from './tape.js';
 import { Tensor } from './tensor.js';
-import { checkFloat, checkTensor } from './validate.js';
+import { checkFloat, checkNumber, checkTensor, describe } from './validate.js';
 
 function checkMatMul(op: string, a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean) {
   checkTensor(op, 'a', a);
@@ -68,8 +68,10 @@ export function fusedMatMul(args: FusedMatMulArgs): Tensor {
   if (args === null || typeof args !== 'object') throw new ValueError(`${op}: expected an arguments object`);
   const { a, b, transposeA = false, transposeB = false, bias, activation = 'linear' } = args;
   const { m, k, n } = checkMatMul(op, a, b, transposeA, transposeB);
-  if (!(activation in Act)) {
-    throw new ValueError(`${op}: unknown activation "${activation}"; expected one of ${Object.keys(Act).join(', ')}`);
+  if (typeof activation !== 'string' || !Object.hasOwn(Act, activation)) {
+    throw new ValueError(
+      `${op}: unknown activation ${describe(activation)}; expected one of ${Object.keys(Act).join(', ')}`,
+    );
   }
   if (bias !== undefined) {
     checkTensor(op, 'bias', bias);
@@ -78,7 +80,12 @@ export function fusedMatMul(args: FusedMatMulArgs): Tensor {
       throw new ShapeError(`${op}: expected bias of shape [${n}], got ${formatShape(bias.shape)}`);
     }
   }
-  const alpha = args.leakyreluAlpha ?? (activation === 'elu' ? 1 : 0.2);
+  const alpha =
+    args.leakyreluAlpha === undefined
+      ? activation === 'elu'
+        ? 1
+        : 0.2
+      : checkNumber(op, 'leakyreluAlpha', args.leakyreluAlpha);
   if (activeTape() || k === 0 || m === 0 || n === 0) {
     const z0 = matMul(a, b, transposeA, transposeB);
     const z = bias ? add(z0, bias) : z0;

@@ -12,20 +12,22 @@ export type Operand = Tensor | number;
  * after the op unless a tape needs them for the backward pass (then the enclosing tidy frees them).
  */
 export function floatOperands(op: string, names: readonly string[], values: readonly Operand[]) {
-  const temps: Tensor[] = [];
-  const tensors = values.map((v, i) => {
-    if (typeof v === 'number') {
-      const t = fromFlat([], 'float32', [v]);
-      temps.push(t);
-      return t;
-    }
+  // Validate every argument before making any scalar, so that a bad argument leaks nothing.
+  values.forEach((v, i) => {
+    if (typeof v === 'number') return;
     if (v === undefined || v === null) throw new ValueError(`${op}: expected ${names[i]}, got ${describe(v)}`);
-    const t = checkTensor(op, names[i], v);
-    checkFloat(op, names[i], t);
+    checkFloat(op, names[i], checkTensor(op, names[i], v));
+  });
+  const temps: Tensor[] = [];
+  const tensors = values.map((v) => {
+    if (typeof v !== 'number') return v;
+    const t = fromFlat([], 'float32', [v]);
+    temps.push(t);
     return t;
   });
-  const release = () => {
-    if (!activeTape()) for (const t of temps) t.dispose();
+  /** Frees the scalars; `failed` frees them even while a tape records (the op did not happen). */
+  const release = (failed = false) => {
+    if (failed || !activeTape()) for (const t of temps) t.dispose();
   };
   return { tensors, release };
 }

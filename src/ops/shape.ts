@@ -3,7 +3,7 @@ import { formatShape, ShapeError, ValueError } from '../errors.js';
 import { sumToShape } from './reduction.js';
 import { record } from './tape.js';
 import { type DType, sizeOf, Tensor } from './tensor.js';
-import { checkShape, checkTensor, normalizeAxis, sameShape } from './validate.js';
+import { checkShape, checkTensor, describe, normalizeAxes, normalizeAxis, sameShape } from './validate.js';
 
 /** Row-major element strides of a shape. */
 export function stridesOf(shape: readonly number[]): number[] {
@@ -87,12 +87,17 @@ export function expandDims(x: Tensor, axis = 0): Tensor {
   return reshape(x, shape);
 }
 
-/** Removes dimensions of size 1 (all of them, or those listed in `axis`). */
-export function squeeze(x: Tensor, axis?: number[]): Tensor {
-  checkTensor('squeeze', 'x', x);
-  const axes = axis === undefined ? null : axis.map((a) => normalizeAxis('squeeze', a, x.rank));
+/** Removes dimensions of size 1: all of them, or those listed in `axis` (one axis or an array). */
+export function squeeze(x: Tensor, axis?: number | number[]): Tensor {
+  const op = 'squeeze';
+  checkTensor(op, 'x', x);
+  const all = axis === undefined || axis === null;
+  if (!all && typeof axis !== 'number' && !Array.isArray(axis)) {
+    throw new ValueError(`${op}: expected axis to be a number or an array of numbers, got ${describe(axis)}`);
+  }
+  const axes = all ? null : normalizeAxes(op, axis, x.rank);
   for (const a of axes ?? []) {
-    if (x.shape[a] !== 1) throw new ShapeError(`squeeze: axis ${a} of ${formatShape(x.shape)} is not 1`);
+    if (x.shape[a] !== 1) throw new ShapeError(`${op}: axis ${a} of ${formatShape(x.shape)} is not 1`);
   }
   return reshape(
     x,

@@ -90,12 +90,16 @@ export class Tensor {
 
   /** A copy of the values as a flat typed array (async, as in TensorFlow.js). */
   async data<D extends DType = 'float32'>(): Promise<DataTypeMap[D]> {
-    return this.dataSync<D>();
+    return this.view('data').slice() as DataTypeMap[D];
   }
 
   /** The values as nested arrays (a number for a scalar). */
   arraySync(): NestedArray {
-    const flat = this.view('arraySync');
+    return this.nested('arraySync');
+  }
+
+  private nested(op: string): NestedArray {
+    const flat = this.view(op);
     if (this.rank === 0) return flat[0];
     const build = (dim: number, offset: number): NestedArray[] => {
       const n = this.shape[dim];
@@ -111,7 +115,7 @@ export class Tensor {
 
   /** The values as nested arrays (async, as in TensorFlow.js). */
   async array(): Promise<NestedArray> {
-    return this.arraySync();
+    return this.nested('array');
   }
 
   /** Frees the memory. Using the tensor afterwards throws; disposing twice is harmless. */
