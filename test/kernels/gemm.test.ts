@@ -69,7 +69,7 @@ function check(m: number, k: number, n: number, cs: Case = {}): void {
   const pBias = bias ? putF32(bias) : 0;
   const pc = allocF32(m * n + 2 * guard, SENTINEL);
   const cPtr = pc + guard * 4;
-  if (c0) backend().views.f32.set(c0, cPtr >> 2);
+  if (c0) backend().views.f32.set(c0, cPtr >>> 2);
 
   gemm(pa, pb, cPtr, m, k, n, { transA, transB, bias: pBias, activation, alpha, accumulate });
 

@@ -1,19 +1,13 @@
 // Typed calls of the activation and softmax kernels (assembly/activations.ts). Internal: pointers are
 // byte offsets of float32 blocks in Wasm memory, and the ops layer has validated every argument.
-import { backend } from '../loader.js';
-
-type Kernel = (...args: number[]) => void;
-
-function kernel(name: string): Kernel {
-  return backend().exports[name] as Kernel;
-}
+import { kernels } from './exports.js';
 
 /**
  * y = f(x) elementwise over `n` floats, f chosen by an `Act` code. `alpha` is the negative slope of
  * leakyRelu and the scale of elu (the caller applies the tfjs/Keras defaults). y may alias x.
  */
 export function activationForward(code: number, x: number, y: number, n: number, alpha = 0): void {
-  kernel('activationForward')(code, x, y, n, alpha);
+  kernels().activationForward(code, x, y, n, alpha);
 }
 
 /**
@@ -30,25 +24,25 @@ export function activationBackward(
   n: number,
   alpha = 0,
 ): void {
-  kernel('activationBackward')(code, x, y, dy, dx, n, alpha);
+  kernels().activationBackward(code, x, y, dy, dx, n, alpha);
 }
 
 /** Numerically stable softmax of each row of a rows×cols matrix. y may alias x. */
 export function softmaxRows(x: number, y: number, rows: number, cols: number): void {
-  kernel('softmaxRows')(x, y, rows, cols);
+  kernels().softmaxRows(x, y, rows, cols);
 }
 
 /** Softmax gradient from its output y: dx = y ⊙ (dy − Σ dy⊙y) per row. dx may alias y or dy. */
 export function softmaxRowsBackward(y: number, dy: number, dx: number, rows: number, cols: number): void {
-  kernel('softmaxRowsBackward')(y, dy, dx, rows, cols);
+  kernels().softmaxRowsBackward(y, dy, dx, rows, cols);
 }
 
 /** Numerically stable log-softmax of each row: y = x − max − log Σ e^(x − max). y may alias x. */
 export function logSoftmaxRows(x: number, y: number, rows: number, cols: number): void {
-  kernel('logSoftmaxRows')(x, y, rows, cols);
+  kernels().logSoftmaxRows(x, y, rows, cols);
 }
 
 /** Log-softmax gradient from its output y: dx = dy − softmax · Σ dy per row. dx may alias y or dy. */
 export function logSoftmaxRowsBackward(y: number, dy: number, dx: number, rows: number, cols: number): void {
-  kernel('logSoftmaxRowsBackward')(y, dy, dx, rows, cols);
+  kernels().logSoftmaxRowsBackward(y, dy, dx, rows, cols);
 }

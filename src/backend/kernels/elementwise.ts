@@ -2,12 +2,7 @@
 // offsets of float32 blocks in Wasm memory, and the ops layer has validated every argument.
 import { backend } from '../loader.js';
 import { scratch } from '../scratch.js';
-
-type Kernel = (...args: number[]) => void;
-
-function kernel(name: string): Kernel {
-  return backend().exports[name] as Kernel;
-}
+import { kernels } from './exports.js';
 
 /**
  * Element strides (0 on broadcast dims) for reading a contiguous row-major tensor of `inShape` as
@@ -87,7 +82,7 @@ function putDims(...arrays: number[][]): number[] {
  * abs, sign (sign(±0) = 0, NaN stays NaN), reciprocal. y may alias x.
  */
 export function unary(op: number, x: number, y: number, n: number): void {
-  kernel('unary')(op, x, y, n);
+  kernels().unary(op, x, y, n);
 }
 
 /**
@@ -110,7 +105,7 @@ export function binary(
   if (outShape.includes(0)) return;
   const c = collapseBroadcastDims(outShape, aStrides, bStrides);
   const [shapePtr, aPtr, bPtr] = putDims(c.shape, c.aStrides, c.bStrides);
-  kernel('binary')(op, a, b, out, c.shape.length, shapePtr, aPtr, bPtr);
+  kernels().binary(op, a, b, out, c.shape.length, shapePtr, aPtr, bPtr);
 }
 
 /**
@@ -122,30 +117,30 @@ export function stridedCopy(x: number, y: number, shape: readonly number[], xStr
   if (shape.includes(0)) return;
   const c = collapseDims(shape, [xStrides]);
   const [shapePtr, stridesPtr] = putDims(c.shape, c.strides[0]);
-  kernel('stridedCopy')(x, y, c.shape.length, shapePtr, stridesPtr);
+  kernels().stridedCopy(x, y, c.shape.length, shapePtr, stridesPtr);
 }
 
 /** y = min(max(x, lo), hi) over n floats; NaN stays NaN. y may alias x. */
 export function clip(x: number, y: number, n: number, lo: number, hi: number): void {
-  kernel('clip')(x, y, n, lo, hi);
+  kernels().clip(x, y, n, lo, hi);
 }
 
 /** dx = dy where lo ≤ x ≤ hi, else 0, over n floats. dx may alias dy. */
 export function clipBackward(x: number, dy: number, dx: number, n: number, lo: number, hi: number): void {
-  kernel('clipBackward')(x, dy, dx, n, lo, hi);
+  kernels().clipBackward(x, dy, dx, n, lo, hi);
 }
 
 /** y[i] = value for the n floats at y. */
 export function fill(y: number, n: number, value: number): void {
-  kernel('fill')(y, n, value);
+  kernels().fill(y, n, value);
 }
 
 /** y += alpha·x over n floats (fused multiply-add in the relaxed module). */
 export function axpy(x: number, y: number, n: number, alpha: number): void {
-  kernel('axpy')(x, y, n, alpha);
+  kernels().axpy(x, y, n, alpha);
 }
 
 /** y = alpha·x over n floats. y may alias x. */
 export function scale(x: number, y: number, n: number, alpha: number): void {
-  kernel('scale')(x, y, n, alpha);
+  kernels().scale(x, y, n, alpha);
 }

@@ -1,6 +1,28 @@
 import { Act } from '../codes.js';
-import { backend } from '../loader.js';
 import { scratch } from '../scratch.js';
+import { kernels } from './exports.js';
+
+// Blocking of assembly/gemm.ts (test/kernels/gemm.test.ts checks gemmScratchBytes against the module's).
+const MR = 4;
+const NR = 8;
+const KC = 256;
+const MC = 128;
+const NC = 1024;
+const TILE_BYTES = MR * NR * 4;
+
+const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
+
+/**
+ * Bytes of scratch `gemm` needs for these sizes, as the module's `gemmScratchBytes` computes them
+ * (a 4×8 tile, nc packed bias values, an mc×kc block of A and a kc×nc block of B; at most about
+ * 1.2 MB), without a call into Wasm. Preconditions: m, k, n >= 1 integers.
+ */
+export function gemmScratchBytes(m: number, k: number, n: number): number {
+  const kc = Math.min(k, KC);
+  const mc = Math.min(roundUp(m, MR), MC);
+  const nc = Math.min(roundUp(n, NR), NC);
+  return TILE_BYTES + (nc + mc * kc + kc * nc) * 4;
+}
 
 /** Options of `gemm`. */
 export interface GemmOptions {
@@ -17,22 +39,6 @@ export interface GemmOptions {
   /** C += result instead of C = result (the activation then applies to the sum). */
   accumulate?: boolean;
 }
-
-type GemmExport = (
-  a: number,
-  b: number,
-  c: number,
-  m: number,
-  k: number,
-  n: number,
-  transA: number,
-  transB: number,
-  bias: number,
-  act: number,
-  alpha: number,
-  accumulate: number,
-  scratch: number,
-) => void;
 
 /**
  * C[m×n] = act((accumulate ? C : 0) + op(A)·op(B) + bias), float32 row-major, where op(A) is A
@@ -51,9 +57,8 @@ export function gemm(
   n: number,
   options: GemmOptions = {},
 ): void {
-  const ex = backend().exports;
-  const work = scratch((ex.gemmScratchBytes as (m: number, k: number, n: number) => number)(m, k, n));
-  (ex.gemm as GemmExport)(
+  const work = scratch(gemmScratchBytes(m, k, n));
+  kernels().gemm(
     a,
     b,
     c,

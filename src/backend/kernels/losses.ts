@@ -1,13 +1,7 @@
 // Typed calls of the fused loss kernels (assembly/losses.ts). Internal: pointers are byte offsets of
 // float32 blocks (int32 for sparse labels) and the ops layer has validated every argument. The
 // kernels write per-row or per-element losses; the caller reduces them.
-import { backend } from '../loader.js';
-
-type Kernel = (...args: number[]) => void;
-
-function kernel(name: string): Kernel {
-  return backend().exports[name] as Kernel;
-}
+import { kernels } from './exports.js';
 
 /**
  * Softmax cross-entropy with int32 class labels (each in [0, cols)): loss[r] = logsumexp(z_r) − z_r[label],
@@ -22,7 +16,7 @@ export function softmaxCrossEntropySparse(
   loss: number,
   probs: number,
 ): void {
-  kernel('softmaxCrossEntropySparse')(logits, labels, rows, cols, loss, probs);
+  kernels().softmaxCrossEntropySparse(logits, labels, rows, cols, loss, probs);
 }
 
 /** dlogits = (probs − onehot(label)) · dyRow[r], dyRow holding one upstream gradient per row. dlogits may alias probs. */
@@ -34,7 +28,7 @@ export function softmaxCrossEntropySparseBackward(
   cols: number,
   dlogits: number,
 ): void {
-  kernel('softmaxCrossEntropySparseBackward')(probs, labels, dyRow, rows, cols, dlogits);
+  kernels().softmaxCrossEntropySparseBackward(probs, labels, dyRow, rows, cols, dlogits);
 }
 
 /**
@@ -49,7 +43,7 @@ export function softmaxCrossEntropyDense(
   loss: number,
   probs: number,
 ): void {
-  kernel('softmaxCrossEntropyDense')(logits, targets, rows, cols, loss, probs);
+  kernels().softmaxCrossEntropyDense(logits, targets, rows, cols, loss, probs);
 }
 
 /** dlogits = (probs · Σt − t) · dyRow[r]. dlogits may alias probs or targets. */
@@ -61,12 +55,12 @@ export function softmaxCrossEntropyDenseBackward(
   cols: number,
   dlogits: number,
 ): void {
-  kernel('softmaxCrossEntropyDenseBackward')(probs, targets, dyRow, rows, cols, dlogits);
+  kernels().softmaxCrossEntropyDenseBackward(probs, targets, dyRow, rows, cols, dlogits);
 }
 
 /** Elementwise sigmoid cross-entropy from logits: max(z, 0) − z·t + log1p(e^−|z|). */
 export function sigmoidCrossEntropy(logits: number, targets: number, n: number, loss: number): void {
-  kernel('sigmoidCrossEntropy')(logits, targets, n, loss);
+  kernels().sigmoidCrossEntropy(logits, targets, n, loss);
 }
 
 /** dlogits = (sigmoid(z) − t) · dy. dlogits may alias any input. */
@@ -77,7 +71,7 @@ export function sigmoidCrossEntropyBackward(
   n: number,
   dlogits: number,
 ): void {
-  kernel('sigmoidCrossEntropyBackward')(logits, targets, dy, n, dlogits);
+  kernels().sigmoidCrossEntropyBackward(logits, targets, dy, n, dlogits);
 }
 
 /**
@@ -85,7 +79,7 @@ export function sigmoidCrossEntropyBackward(
  * 1 − p clipped into [epsilon, 1 − epsilon] (Keras passes epsilon = 1e-7).
  */
 export function binaryCrossEntropy(probs: number, targets: number, n: number, loss: number, epsilon: number): void {
-  kernel('binaryCrossEntropy')(probs, targets, n, loss, epsilon);
+  kernels().binaryCrossEntropy(probs, targets, n, loss, epsilon);
 }
 
 /** dprobs = dy·(p − t)/(p(1 − p)) where epsilon ≤ p ≤ 1 − epsilon, 0 outside (the clip's gradient). */
@@ -97,35 +91,35 @@ export function binaryCrossEntropyBackward(
   dprobs: number,
   epsilon: number,
 ): void {
-  kernel('binaryCrossEntropyBackward')(probs, targets, dy, n, dprobs, epsilon);
+  kernels().binaryCrossEntropyBackward(probs, targets, dy, n, dprobs, epsilon);
 }
 
 /** Elementwise (pred − target)². */
 export function squaredError(pred: number, target: number, n: number, loss: number): void {
-  kernel('squaredError')(pred, target, n, loss);
+  kernels().squaredError(pred, target, n, loss);
 }
 
 /** dpred = 2(pred − target) · dy. */
 export function squaredErrorBackward(pred: number, target: number, dy: number, n: number, dpred: number): void {
-  kernel('squaredErrorBackward')(pred, target, dy, n, dpred);
+  kernels().squaredErrorBackward(pred, target, dy, n, dpred);
 }
 
 /** Elementwise |pred − target|. */
 export function absoluteError(pred: number, target: number, n: number, loss: number): void {
-  kernel('absoluteError')(pred, target, n, loss);
+  kernels().absoluteError(pred, target, n, loss);
 }
 
 /** dpred = sign(pred − target) · dy, 0 where pred = target. */
 export function absoluteErrorBackward(pred: number, target: number, dy: number, n: number, dpred: number): void {
-  kernel('absoluteErrorBackward')(pred, target, dy, n, dpred);
+  kernels().absoluteErrorBackward(pred, target, dy, n, dpred);
 }
 
 /** Elementwise Huber loss: ½d² where |d| ≤ delta, else delta·(|d| − ½delta), d = pred − target. */
 export function huber(pred: number, target: number, n: number, loss: number, delta: number): void {
-  kernel('huber')(pred, target, n, loss, delta);
+  kernels().huber(pred, target, n, loss, delta);
 }
 
 /** dpred = clip(pred − target, −delta, delta) · dy. */
 export function huberBackward(pred: number, target: number, dy: number, n: number, dpred: number, delta: number): void {
-  kernel('huberBackward')(pred, target, dy, n, dpred, delta);
+  kernels().huberBackward(pred, target, dy, n, dpred, delta);
 }

@@ -3,17 +3,17 @@
 // per-feature block (gamma, beta, statistics, gradients) is [cols]. The layer validates arguments.
 // Column sums are accumulated in float64 (in the shared scratch block); no multiply-add is fused, so
 // both modules agree bit for bit.
-import { backend } from '../loader.js';
 import { scratch } from '../scratch.js';
+import { kernels } from './exports.js';
 
-type Kernel = (...args: number[]) => void;
-
-function kernel(name: string): Kernel {
-  return backend().exports[name] as Kernel;
+/** Scratch bytes of batchNormForwardTrain: one float64 sum per column (as batchNormTrainScratchBytes). */
+export function batchNormTrainScratchBytes(cols: number): number {
+  return cols * 8;
 }
 
-function scratchBytes(name: string, cols: number): number {
-  return (backend().exports[name] as (cols: number) => number)(cols);
+/** Scratch bytes of batchNormBackward: three float64 sums per column (as batchNormBackwardScratchBytes). */
+export function batchNormBackwardScratchBytes(cols: number): number {
+  return cols * 24;
 }
 
 /**
@@ -33,8 +33,8 @@ export function batchNormForwardTrain(
   cols: number,
   epsilon: number,
 ): void {
-  const work = scratch(scratchBytes('batchNormTrainScratchBytes', cols));
-  kernel('batchNormForwardTrain')(x, y, gamma, beta, mean, variance, invStd, work, rows, cols, epsilon);
+  const work = scratch(batchNormTrainScratchBytes(cols));
+  kernels().batchNormForwardTrain(x, y, gamma, beta, mean, variance, invStd, work, rows, cols, epsilon);
 }
 
 /**
@@ -54,7 +54,7 @@ export function batchNormForwardInference(
   cols: number,
   epsilon: number,
 ): void {
-  kernel('batchNormForwardInference')(x, y, gamma, beta, mean, variance, invStd, rows, cols, epsilon);
+  kernels().batchNormForwardInference(x, y, gamma, beta, mean, variance, invStd, rows, cols, epsilon);
 }
 
 /**
@@ -74,8 +74,8 @@ export function batchNormBackward(
   rows: number,
   cols: number,
 ): void {
-  const work = scratch(scratchBytes('batchNormBackwardScratchBytes', cols));
-  kernel('batchNormBackward')(x, dy, dx, gamma, mean, invStd, dgamma, dbeta, work, rows, cols);
+  const work = scratch(batchNormBackwardScratchBytes(cols));
+  kernels().batchNormBackward(x, dy, dx, gamma, mean, invStd, dgamma, dbeta, work, rows, cols);
 }
 
 /**
@@ -90,5 +90,5 @@ export function batchNormMovingUpdate(
   n: number,
   momentum: number,
 ): void {
-  kernel('batchNormMovingUpdate')(movingMean, movingVariance, mean, variance, n, momentum, 1 - momentum);
+  kernels().batchNormMovingUpdate(movingMean, movingVariance, mean, variance, n, momentum, 1 - momentum);
 }

@@ -1,17 +1,11 @@
 // Typed calls of the in-place optimizer kernels (assembly/optimizers.ts). Internal: pointers are byte
 // offsets of float32 blocks of n elements in Wasm memory (parameters w, gradient g, state slots), and
 // the optimizer layer has validated every argument. Formulas are Keras 3's update_step, in float32.
-import { backend } from '../loader.js';
-
-type Kernel = (...args: number[]) => void;
-
-function kernel(name: string): Kernel {
-  return backend().exports[name] as Kernel;
-}
+import { kernels } from './exports.js';
 
 /** Plain SGD: w −= lr·g. */
 export function sgdUpdate(w: number, g: number, n: number, lr: number): void {
-  kernel('sgdUpdate')(w, g, n, lr);
+  kernels().sgdUpdate(w, g, n, lr);
 }
 
 /**
@@ -27,7 +21,7 @@ export function momentumUpdate(
   momentum: number,
   nesterov: boolean,
 ): void {
-  kernel('momentumUpdate')(w, g, v, n, lr, momentum, nesterov ? 1 : 0);
+  kernels().momentumUpdate(w, g, v, n, lr, momentum, nesterov ? 1 : 0);
 }
 
 /**
@@ -55,7 +49,7 @@ export function adamUpdate(
   epsilon: number,
   step: number,
 ): void {
-  kernel('adamUpdate')(w, g, m, v, n, adamAlpha(lr, beta1, beta2, step), 1 - beta1, 1 - beta2, epsilon);
+  kernels().adamUpdate(w, g, m, v, n, adamAlpha(lr, beta1, beta2, step), 1 - beta1, 1 - beta2, epsilon);
 }
 
 /**
@@ -75,7 +69,7 @@ export function adamwUpdate(
   weightDecay: number,
 ): void {
   const alpha = adamAlpha(lr, beta1, beta2, step);
-  kernel('adamwUpdate')(w, g, m, v, n, alpha, 1 - beta1, 1 - beta2, epsilon, lr * weightDecay);
+  kernels().adamwUpdate(w, g, m, v, n, alpha, 1 - beta1, 1 - beta2, epsilon, lr * weightDecay);
 }
 
 /**
@@ -97,7 +91,7 @@ export function rmspropUpdate(
   epsilon: number,
   centered: boolean,
 ): void {
-  kernel('rmspropUpdate')(w, g, ms, mom, mg, n, lr, rho, momentum, epsilon, centered ? 1 : 0, momentum > 0 ? 1 : 0);
+  kernels().rmspropUpdate(w, g, ms, mom, mg, n, lr, rho, momentum, epsilon, centered ? 1 : 0, momentum > 0 ? 1 : 0);
 }
 
 /**
@@ -105,5 +99,5 @@ export function rmspropUpdate(
  * w −= lr·g / √(acc + ε) (ε inside the square root).
  */
 export function adagradUpdate(w: number, g: number, acc: number, n: number, lr: number, epsilon: number): void {
-  kernel('adagradUpdate')(w, g, acc, n, lr, epsilon);
+  kernels().adagradUpdate(w, g, acc, n, lr, epsilon);
 }

@@ -1,12 +1,6 @@
 // Typed calls of the reduction kernels (assembly/reduce.ts). Internal: pointers are byte offsets of
 // float32 (int32 for indices) blocks in Wasm memory, and the ops layer has validated every argument.
-import { backend } from '../loader.js';
-
-type Kernel = (...args: number[]) => void;
-
-function kernel(name: string): Kernel {
-  return backend().exports[name] as Kernel;
-}
+import { kernels } from './exports.js';
 
 /**
  * Reduces x, viewed as [outer, axisLen, inner] row-major, along its middle axis into out
@@ -16,7 +10,7 @@ function kernel(name: string): Kernel {
  * NaN. Preconditions: axisLen >= 1, outer and inner >= 1, out does not overlap x. No scratch used.
  */
 export function reduceAxis(op: number, x: number, out: number, outer: number, axisLen: number, inner: number): void {
-  kernel('reduceAxis')(op, x, out, outer, axisLen, inner);
+  kernels().reduceAxis(op, x, out, outer, axisLen, inner);
 }
 
 /**
@@ -33,5 +27,5 @@ export function argReduceAxis(
   axisLen: number,
   inner: number,
 ): void {
-  kernel('argReduceAxis')(op, x, outIndices, outer, axisLen, inner);
+  kernels().argReduceAxis(op, x, outIndices, outer, axisLen, inner);
 }
