@@ -14,6 +14,7 @@ import {
   ACT_TANH,
 } from './codes';
 import { erf4, exp4, log1p4, tanh4 } from './mathf4';
+import { hsum, rowMax, rowSum, scaleRow } from './rows';
 import { madd } from './simd';
 
 const INV_SQRT2: f32 = 0.70710678118654752;
@@ -214,17 +215,6 @@ export function activationBackward(code: i32, x: usize, y: usize, dy: usize, dx:
 
 // ---- Row-wise softmax -------------------------------------------------------------------------
 
-/** Largest of `cols` floats at p (NaN if any is NaN). */
-@inline
-function rowMax(p: usize, cols: i32): f32 {
-  let m = f32x4.splat(-Infinity);
-  let j = 0;
-  for (; j + 4 <= cols; j += 4) m = f32x4.max(m, v128.load(p + (<usize>j << 2)));
-  let r = max(max(f32x4.extract_lane(m, 0), f32x4.extract_lane(m, 1)), max(f32x4.extract_lane(m, 2), f32x4.extract_lane(m, 3)));
-  for (; j < cols; j++) r = max(r, load<f32>(p + (<usize>j << 2)));
-  return r;
-}
-
 /** Σ e^(x[j] − m) over a row; also writes each term to out when `write` (a constant) is set. */
 @inline
 function expSum(x: usize, out: usize, cols: i32, m: f32, write: bool): f32 {
@@ -237,7 +227,7 @@ function expSum(x: usize, out: usize, cols: i32, m: f32, write: bool): f32 {
     if (write) v128.store(out + o, e);
     s = f32x4.add(s, e);
   }
-  let r = f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + (f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3));
+  let r = hsum(s);
   for (; j < cols; j++) {
     const o = <usize>j << 2;
     const e = f32x4.extract_lane(exp4(f32x4.splat(load<f32>(x + o) - m)), 0);
@@ -245,21 +235,6 @@ function expSum(x: usize, out: usize, cols: i32, m: f32, write: bool): f32 {
     r += e;
   }
   return r;
-}
-
-/** p[j] *= k over a row. */
-@inline
-function scaleRow(p: usize, cols: i32, k: f32): void {
-  const kv = f32x4.splat(k);
-  let j = 0;
-  for (; j + 4 <= cols; j += 4) {
-    const o = <usize>j << 2;
-    v128.store(p + o, f32x4.mul(v128.load(p + o), kv));
-  }
-  for (; j < cols; j++) {
-    const o = <usize>j << 2;
-    store<f32>(p + o, load<f32>(p + o) * k);
-  }
 }
 
 /** Σ a[j]·b[j] over a row. */
@@ -271,22 +246,11 @@ function rowDot(a: usize, b: usize, cols: i32): f32 {
     const o = <usize>j << 2;
     s = madd(v128.load(a + o), v128.load(b + o), s);
   }
-  let r = f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + (f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3));
+  let r = hsum(s);
   for (; j < cols; j++) {
     const o = <usize>j << 2;
     r += load<f32>(a + o) * load<f32>(b + o);
   }
-  return r;
-}
-
-/** Σ a[j] over a row. */
-@inline
-function rowSum(a: usize, cols: i32): f32 {
-  let s = f32x4.splat(0.0);
-  let j = 0;
-  for (; j + 4 <= cols; j += 4) s = f32x4.add(s, v128.load(a + (<usize>j << 2)));
-  let r = f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + (f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3));
-  for (; j < cols; j++) r += load<f32>(a + (<usize>j << 2));
   return r;
 }
 

@@ -1,9 +1,8 @@
 // Fused, numerically stable loss kernels, forward and backward. They write per-row (softmax
 // cross-entropy) or per-element values; the TypeScript layer does the final mean or sum.
-// Row helpers are repeated from activations.ts on purpose: anything exported there becomes a Wasm
-// export, and these are private.
 
 import { exp4, log1p4, log4 } from './mathf4';
+import { hsum, rowMax, rowSum, scaleRow } from './rows';
 import { madd } from './simd';
 
 // Elementwise loss codes (private to this file).
@@ -12,48 +11,6 @@ const L_ABSOLUTE: i32 = 1;
 const L_HUBER: i32 = 2;
 const L_SIGMOID_CE: i32 = 3;
 const L_BINARY_CE: i32 = 4;
-
-@inline
-function hsum(v: v128): f32 {
-  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
-}
-
-/** Largest of `cols` floats at p. */
-@inline
-function rowMax(p: usize, cols: i32): f32 {
-  let m = f32x4.splat(-Infinity);
-  let j = 0;
-  for (; j + 4 <= cols; j += 4) m = f32x4.max(m, v128.load(p + (<usize>j << 2)));
-  let r = max(max(f32x4.extract_lane(m, 0), f32x4.extract_lane(m, 1)), max(f32x4.extract_lane(m, 2), f32x4.extract_lane(m, 3)));
-  for (; j < cols; j++) r = max(r, load<f32>(p + (<usize>j << 2)));
-  return r;
-}
-
-/** p[j] *= k over a row. */
-@inline
-function scaleRow(p: usize, cols: i32, k: f32): void {
-  const kv = f32x4.splat(k);
-  let j = 0;
-  for (; j + 4 <= cols; j += 4) {
-    const o = <usize>j << 2;
-    v128.store(p + o, f32x4.mul(v128.load(p + o), kv));
-  }
-  for (; j < cols; j++) {
-    const o = <usize>j << 2;
-    store<f32>(p + o, load<f32>(p + o) * k);
-  }
-}
-
-/** Σ a[j] over a row. */
-@inline
-function rowSum(a: usize, cols: i32): f32 {
-  let s = f32x4.splat(0.0);
-  let j = 0;
-  for (; j + 4 <= cols; j += 4) s = f32x4.add(s, v128.load(a + (<usize>j << 2)));
-  let r = hsum(s);
-  for (; j < cols; j++) r += load<f32>(a + (<usize>j << 2));
-  return r;
-}
 
 /** 1 / (1 + e^−x) without overflow. */
 @inline
