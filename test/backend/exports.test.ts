@@ -38,6 +38,14 @@ describe('typed kernel exports', () => {
     }
   });
 
+  it('the module exports exactly these kernels (row helpers of assembly/rows.ts stay internal)', () => {
+    const functions = Object.entries(backend().exports)
+      .filter(([, v]) => typeof v === 'function')
+      .map(([k]) => k)
+      .filter((k) => !['heapBase', 'relaxedSimd', 'mathf4Apply'].includes(k)); // module info, a test kernel
+    expect(functions.sort()).toEqual(Object.keys(kernels()).sort());
+  });
+
   it('kernel calls read nothing from the module exports once bound (no lookup by name, no size query)', () => {
     kernels();
     const b = backend() as { exports: Record<string, unknown> };
