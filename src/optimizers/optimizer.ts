@@ -38,7 +38,9 @@ export abstract class Optimizer {
   readonly schedule: LearningRateSchedule | null;
   /** Number of update steps taken. */
   iterations = 0;
-  private readonly state = new Map<Variable, Tensor[]>();
+  // each variable's state tensors, with their pointers cached for the per-step update
+  private readonly state = new Map<Variable, { tensors: Tensor[]; pointers: number[] }>();
+  private spec: Readonly<{ count: number; initial: number }> | null = null;
 
   constructor(learningRate: number | LearningRateSchedule, op: string) {
     if (isSchedule(learningRate)) {
@@ -64,15 +66,23 @@ export abstract class Optimizer {
   /** Keras config (for model files). */
   abstract getConfig(): Record<string, unknown>;
 
+  /** The pointers of a variable's state tensors, made (and cached) on its first update. */
   private slotsOf(v: Variable): number[] {
-    let s = this.state.get(v);
-    if (!s) {
-      const { count, initial } = this.slots();
-      // state outlives any tidy scope the update runs in (e.g. fit's tape step)
-      s = Array.from({ length: count }, () => keep(fill([...v.shape], initial)));
-      this.state.set(v, s);
-    }
-    return s.map((t) => t.ptr());
+    const s = this.state.get(v);
+    if (s) return s.pointers;
+    const { count, initial } = this.slotSpec;
+    // state outlives any tidy scope the update runs in (e.g. fit's tape step)
+    const tensors = Array.from({ length: count }, () => keep(fill([...v.shape], initial)));
+    return this.setState(v, tensors);
+  }
+
+  /** Replaces a variable's state (freeing the old one) and returns the new pointers. */
+  private setState(v: Variable, tensors: Tensor[]): number[] {
+    const old = this.state.get(v);
+    if (old) for (const t of old.tensors) t.dispose();
+    const pointers = tensors.map((t) => t.ptr());
+    this.state.set(v, { tensors, pointers });
+    return pointers;
   }
 
   /** Starts an update step (advances the step counter used by Adam's bias correction). */
@@ -107,6 +117,15 @@ export abstract class Optimizer {
   }
 
   /**
+   * @internal One update step of `variables` with their gradients keyed by variable name, as
+   * `variableGrads` returns them (fit's tape step: no lookup among all variables, no checks).
+   */
+  applyGradientsTo(variables: readonly Variable[], gradients: Readonly<Record<string, Tensor>>): void {
+    this.beginStep();
+    for (const v of variables) this.updateRaw(v, gradients[v.name].ptr());
+  }
+
+  /**
    * Computes the gradients of the scalar `f()` with respect to `varList` (default: every trainable
    * variable), applies them, and returns the cost if asked.
    */
@@ -124,34 +143,35 @@ export abstract class Optimizer {
 
   /** Frees the state tensors. */
   dispose(): void {
-    for (const slots of this.state.values()) for (const t of slots) t.dispose();
+    for (const { tensors } of this.state.values()) for (const t of tensors) t.dispose();
     this.state.clear();
   }
 
   /** Forgets the state of variables that were disposed (called by models when they change). */
   pruneState(): void {
-    for (const [v, slots] of this.state) {
+    for (const [v, { tensors }] of this.state) {
       if (v.isDisposed) {
-        for (const t of slots) t.dispose();
+        for (const t of tensors) t.dispose();
         this.state.delete(v);
       }
     }
   }
 
-  /** The state tensors of a variable, if any (for saving optimizer state). */
+  /** The state tensors of a variable, if any (for saving optimizer state); the optimizer owns them. */
   getSlots(v: Variable): readonly Tensor[] | undefined {
-    return this.state.get(v);
+    return this.state.get(v)?.tensors;
   }
 
   /** How many state tensors each variable has, and their starting value (for saving state). */
-  get slotSpec(): { count: number; initial: number } {
-    return this.slots();
+  get slotSpec(): Readonly<{ count: number; initial: number }> {
+    this.spec ??= Object.freeze(this.slots());
+    return this.spec;
   }
 
   /** Replaces the state of a variable with copies of `values` (float32, the variable's shape), to resume training. */
   setSlots(v: Variable, values: readonly Tensor[]): void {
     const op = `${this.className}.setSlots`;
-    const { count } = this.slots();
+    const { count } = this.slotSpec;
     if (!Array.isArray(values) || values.length !== count) {
       throw new ValueError(`${op}: expected ${count} state tensors for "${v.name}", got ${describe(values)}`);
     }
@@ -166,9 +186,8 @@ export abstract class Optimizer {
         throw new ShapeError(`${op}: state of "${v.name}" must be float32 ${formatShape(v.shape)}, got ${describe(t)}`);
       }
     }
-    const fresh = values.map((t) => keep(clone(t)));
-    for (const t of this.state.get(v) ?? []) t.dispose();
-    this.state.set(v, fresh);
+    const copies = values.map((t) => keep(clone(t)));
+    this.setState(v, copies);
   }
 }
 
