@@ -13,8 +13,8 @@ import {
   kerasActivationName,
   resolveActivation,
 } from './activations.js';
-import { sharedBuffersStep } from './flatten.js';
 import { Layer, type LayerArgs, type SymbolicShape } from './layer.js';
+import { sharedBuffersStep } from './shared-buffers-step.js';
 import type { LayerStep, StepContext } from './step.js';
 
 /** Options of `layers.activation`. */
@@ -48,7 +48,8 @@ export class Activation extends Layer {
     if (ctx.emitLogits || this.activation === 'linear') return sharedBuffersStep(ctx);
     const act = this.activation;
     const output = ctx.alloc(ctx.maxRows * width);
-    const outputGrad = ctx.alloc(ctx.maxRows * width);
+    // the output gradient only serves the input gradient: none asked, none kept
+    const outputGrad = ctx.inputGrad ? ctx.alloc(ctx.maxRows * width) : 0;
     const code = act === 'softmax' ? 0 : activationCode(act);
     const alpha = defaultAlpha(act);
     return {

@@ -1,20 +1,12 @@
-import { ShapeError, ValueError } from '../errors.js';
+import { ShapeError } from '../errors.js';
 import { reshape } from '../ops/shape.js';
 import type { Tensor } from '../ops/tensor.js';
 import { Layer, type LayerArgs, type SymbolicShape } from './layer.js';
+import { sharedBuffersStep } from './shared-buffers-step.js';
 import type { LayerStep, StepContext } from './step.js';
 
-/** A step that changes nothing in row-major memory: it shares its input's buffers. */
-export function sharedBuffersStep(ctx: StepContext): LayerStep {
-  return {
-    output: ctx.input,
-    outputGrad: ctx.inputGrad,
-    outputWidth: ctx.inputWidth,
-    paramGrads: [],
-    forward() {},
-    backward() {},
-  };
-}
+// InputLayer lived here; re-exported until every importer uses './input-layer.js'
+export { InputLayer } from './input-layer.js';
 
 /** Flattens each example to one dimension: [batch, a, b, ...] → [batch, a·b·...]. */
 export class Flatten extends Layer {
@@ -34,30 +26,6 @@ export class Flatten extends Layer {
 
   call(x: Tensor): Tensor {
     return reshape(x, [x.shape[0], -1]);
-  }
-
-  makeStep(ctx: StepContext): LayerStep {
-    return sharedBuffersStep(ctx);
-  }
-}
-
-/** Declares the input shape of a model (`inputShape` or `batchInputShape`); passes data through. */
-export class InputLayer extends Layer {
-  readonly className = 'InputLayer';
-
-  constructor(args: LayerArgs) {
-    super(args, 'input');
-    if (!this.batchInputShape) {
-      throw new ValueError(`InputLayer "${this.name}": expected inputShape or batchInputShape`);
-    }
-  }
-
-  computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
-    return [...inputShape];
-  }
-
-  call(x: Tensor): Tensor {
-    return reshape(x, [...x.shape]);
   }
 
   makeStep(ctx: StepContext): LayerStep {

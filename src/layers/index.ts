@@ -1,7 +1,8 @@
 import { Activation, type ActivationArgs } from './activation-layer.js';
 import { Dense, type DenseArgs } from './dense.js';
 import { Dropout, type DropoutArgs } from './dropout.js';
-import { Flatten, InputLayer } from './flatten.js';
+import { Flatten } from './flatten.js';
+import { InputLayer } from './input-layer.js';
 import type { LayerArgs } from './layer.js';
 
 /** A fully connected layer (units, activation, useBias, initializers). */
