@@ -2,6 +2,7 @@ import { formatShape, ShapeError, ValueError } from '../errors.js';
 import { fromFlat } from '../ops/create.js';
 import { isTensor, type Tensor } from '../ops/tensor.js';
 import { checkTensor, describe } from '../ops/validate.js';
+import { parseJSONObject } from './json.js';
 
 /** A class label: a string, or a number. */
 export type Label = string | number;
@@ -55,22 +56,8 @@ function sortedClasses(labels: Label[]): Label[] {
 }
 
 /** Parses `{ className, classes }` (or its JSON text) and checks the classes. */
-function parseJSON(op: string, json: unknown, className: string): Label[] | null {
-  let obj = json;
-  if (typeof obj === 'string') {
-    try {
-      obj = JSON.parse(obj);
-    } catch (e) {
-      throw new ValueError(`${op}: the text is not valid JSON: ${(e as Error).message}`);
-    }
-  }
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-    throw new ValueError(`${op}: expected an encoder's JSON object, got ${describe(obj)}`);
-  }
-  const o = obj as Record<string, unknown>;
-  if (o.className !== className) {
-    throw new ValueError(`${op}: expected className ${JSON.stringify(className)}, got ${describe(o.className)}`);
-  }
+function parseClasses(op: string, json: unknown, className: string): Label[] | null {
+  const o = parseJSONObject(op, json, "an encoder's", className);
   const classes = o.classes ?? null;
   if (classes === null) return null;
   if (!Array.isArray(classes) || classes.length === 0) {
@@ -192,7 +179,7 @@ export class LabelEncoder extends ClassEncoder {
   /** Restores an encoder saved with `toJSON` (the object or its JSON text). */
   static fromJSON(json: unknown): LabelEncoder {
     const enc = new LabelEncoder();
-    const classes = parseJSON('LabelEncoder.fromJSON', json, 'LabelEncoder');
+    const classes = parseClasses('LabelEncoder.fromJSON', json, 'LabelEncoder');
     if (classes) enc.setClasses(classes);
     return enc;
   }
@@ -249,7 +236,7 @@ export class OneHotEncoder extends ClassEncoder {
   /** Restores an encoder saved with `toJSON` (the object or its JSON text). */
   static fromJSON(json: unknown): OneHotEncoder {
     const enc = new OneHotEncoder();
-    const classes = parseJSON('OneHotEncoder.fromJSON', json, 'OneHotEncoder');
+    const classes = parseClasses('OneHotEncoder.fromJSON', json, 'OneHotEncoder');
     if (classes) enc.setClasses(classes);
     return enc;
   }

@@ -2,6 +2,7 @@ import { formatShape, ShapeError, ValueError } from '../errors.js';
 import { fromFlat } from '../ops/create.js';
 import type { Tensor } from '../ops/tensor.js';
 import { checkTensor, describe } from '../ops/validate.js';
+import { parseJSONObject } from './json.js';
 
 /** What `StandardScaler.toJSON()` returns; `mean`/`scale` are null before `fit`. */
 export interface StandardScalerJSON {
@@ -202,7 +203,7 @@ export class StandardScaler extends ColumnScaler {
   /** Restores a scaler saved with `toJSON`. */
   static fromJSON(json: unknown): StandardScaler {
     const op = 'StandardScaler.fromJSON';
-    const obj = parseJSON(op, json, 'StandardScaler');
+    const obj = parseJSONObject(op, json, "a scaler's", 'StandardScaler');
     const scaler = new StandardScaler({ withMean: obj.withMean as boolean, withStd: obj.withStd as boolean });
     const state = numberArrays(op, obj, 'mean', 'scale');
     if (state) {
@@ -281,7 +282,7 @@ export class MinMaxScaler extends ColumnScaler {
   /** Restores a scaler saved with `toJSON`. */
   static fromJSON(json: unknown): MinMaxScaler {
     const op = 'MinMaxScaler.fromJSON';
-    const obj = parseJSON(op, json, 'MinMaxScaler');
+    const obj = parseJSONObject(op, json, "a scaler's", 'MinMaxScaler');
     const scaler = new MinMaxScaler({ range: obj.range as [number, number] });
     const state = numberArrays(op, obj, 'dataMin', 'dataMax');
     if (state) {
@@ -397,7 +398,7 @@ export class RobustScaler extends ColumnScaler {
   /** Restores a scaler saved with `toJSON`. */
   static fromJSON(json: unknown): RobustScaler {
     const op = 'RobustScaler.fromJSON';
-    const obj = parseJSON(op, json, 'RobustScaler');
+    const obj = parseJSONObject(op, json, "a scaler's", 'RobustScaler');
     const scaler = new RobustScaler({
       withCentering: obj.withCentering as boolean,
       withScaling: obj.withScaling as boolean,
@@ -426,31 +427,6 @@ function checkObject(op: string, options: unknown): object {
 function checkBoolean(op: string, arg: string, v: unknown): boolean {
   if (typeof v !== 'boolean') throw new ValueError(`${op}: expected ${arg} to be a boolean, got ${describe(v)}`);
   return v;
-}
-
-/** Accepts a JSON object or its text. */
-function toObject(op: string, json: unknown): Record<string, unknown> {
-  let obj = json;
-  if (typeof obj === 'string') {
-    try {
-      obj = JSON.parse(obj);
-    } catch (e) {
-      throw new ValueError(`${op}: the text is not valid JSON: ${(e as Error).message}`);
-    }
-  }
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-    throw new ValueError(`${op}: expected a scaler's JSON object, got ${describe(obj)}`);
-  }
-  return obj as Record<string, unknown>;
-}
-
-/** Accepts a JSON object or its text; checks the class name. */
-function parseJSON(op: string, json: unknown, className: string): Record<string, unknown> {
-  const obj = toObject(op, json);
-  if (obj.className !== className) {
-    throw new ValueError(`${op}: expected className ${JSON.stringify(className)}, got ${describe(obj.className)}`);
-  }
-  return obj;
 }
 
 /** Two fields that are both null (unfitted) or both arrays of finite numbers of one length >= 1. */
@@ -495,7 +471,7 @@ export function minMaxScaler(options: MinMaxScalerOptions = {}): MinMaxScaler {
 
 /** Restores any scaler from its `toJSON()` object (or that object's JSON text). */
 export function scalerFromJSON(json: unknown): Scaler {
-  const obj = toObject('scalerFromJSON', json);
+  const obj = parseJSONObject('scalerFromJSON', json, "a scaler's");
   if (obj.className === 'StandardScaler') return StandardScaler.fromJSON(obj);
   if (obj.className === 'MinMaxScaler') return MinMaxScaler.fromJSON(obj);
   if (obj.className === 'RobustScaler') return RobustScaler.fromJSON(obj);
