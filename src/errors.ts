@@ -21,6 +21,9 @@ export class DisposedError extends NeurasmError {}
 /** The backend is not ready, or the platform lacks a feature it needs. */
 export class BackendError extends NeurasmError {}
 
+/** Training stopped because the loss is no longer a finite number. */
+export class DivergenceError extends NeurasmError {}
+
 /** Formats a shape the way messages show it: `[32, 10]`. */
 export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;

@@ -15,6 +15,7 @@ import type { Variable } from '../ops/variable.js';
 import { getInitializer, type Initializer } from './initializers.js';
 import { Layer, type LayerArgs, regularizerConfig, type SymbolicShape } from './layer.js';
 import { getRegularizer, type Regularizer } from './regularizers.js';
+import { stateUpdate } from './state-updates.js';
 import type { LayerStep, StepContext } from './step.js';
 
 /** Options of `layers.batchNormalization` (Keras names and defaults). */
@@ -136,17 +137,24 @@ export class BatchNormalization extends Layer {
       let v: Tensor = this.movingVariance!;
       let centered: Tensor;
       if (this.usesBatchStatistics(training)) {
-        m = mean(x, 0);
-        centered = sub(x, m);
-        v = mean(square(centered), 0);
-        // the moving statistics are state, not part of the differentiated function
-        batchNormMovingUpdate(
-          this.movingMean!.ptr(),
-          this.movingVariance!.ptr(),
-          m.ptr(),
-          v.ptr(),
-          m.size,
-          this.momentum,
+        const batchMean = mean(x, 0);
+        centered = sub(x, batchMean);
+        const batchVariance = mean(square(centered), 0);
+        m = batchMean;
+        v = batchVariance;
+        // the moving statistics are state, not part of the differentiated function; fit holds the
+        // update back until it knows the loss is finite
+        stateUpdate(
+          () =>
+            batchNormMovingUpdate(
+              this.movingMean!.ptr(),
+              this.movingVariance!.ptr(),
+              batchMean.ptr(),
+              batchVariance.ptr(),
+              batchMean.size,
+              this.momentum,
+            ),
+          [batchMean, batchVariance],
         );
       } else {
         centered = sub(x, m);
@@ -182,7 +190,6 @@ export class BatchNormalization extends Layer {
     const paramGrads: LayerStep['paramGrads'] = [];
     if (this.gamma) paramGrads.push({ variable: this.gamma, grad: gammaGrad, regularizer: this.gammaRegularizer });
     if (this.beta) paramGrads.push({ variable: this.beta, grad: betaGrad, regularizer: this.betaRegularizer });
-    const activity = this.activityRegularizer;
     let batchStatistics = false;
     return {
       output,
@@ -193,7 +200,6 @@ export class BatchNormalization extends Layer {
         batchStatistics = this.usesBatchStatistics(training);
         if (batchStatistics) {
           batchNormForwardTrain(ctx.input, output, gamma, beta, batchMean, batchVariance, invStd, rows, cols, epsilon);
-          batchNormMovingUpdate(movingMean, movingVariance, batchMean, batchVariance, cols, momentum);
         } else {
           batchNormForwardInference(
             ctx.input,
@@ -209,9 +215,12 @@ export class BatchNormalization extends Layer {
           );
         }
       },
-      penalty: activity ? (rows) => activity.penaltyRaw(output, rows * cols, 1 / rows) : undefined,
+      // the moving statistics move only for a batch whose loss was finite
+      commit() {
+        if (batchStatistics)
+          batchNormMovingUpdate(movingMean, movingVariance, batchMean, batchVariance, cols, momentum);
+      },
       backward(rows) {
-        if (activity) activity.gradientRaw(output, outputGrad, rows * cols, 1 / rows);
         if (batchStatistics) {
           batchNormBackward(
             ctx.input,

@@ -47,6 +47,10 @@ export interface DenseArgs extends LayerArgs {
 // for the input: relu, leakyRelu and elu have the sign of their input), so GEMM can fuse them.
 const FUSABLE = new Set<ActivationName>(['linear', 'relu', 'leakyRelu', 'elu', 'sigmoid', 'tanh']);
 
+// backward's GEMM options, made once rather than every step
+const TRANSPOSE_A = Object.freeze({ transA: true });
+const TRANSPOSE_B = Object.freeze({ transB: true });
+
 /** A fully connected layer: activation(x · kernel + bias). */
 export class Dense extends Layer {
   readonly className = 'Dense';
@@ -137,7 +141,6 @@ export class Dense extends Layer {
     const biasGrad = this.bias ? ctx.alloc(units) : 0;
     const paramGrads = [{ variable: kernel, grad: kernelGrad, regularizer: this.kernelRegularizer }];
     if (this.bias) paramGrads.push({ variable: this.bias, grad: biasGrad, regularizer: this.biasRegularizer });
-    const activity = this.activityRegularizer;
     const forwardOptions = { bias: biasPtr, activation: fused ? code : 0, alpha };
     return {
       output,
@@ -149,17 +152,15 @@ export class Dense extends Layer {
         if (act === 'softmax') softmaxRows(output, output, rows, units);
         else if (!fused) activationForward(code, preActivation, output, rows * units, alpha);
       },
-      penalty: activity ? (rows) => activity.penaltyRaw(output, rows * units, 1 / rows) : undefined,
       backward(rows) {
-        if (activity) activity.gradientRaw(output, outputGrad, rows * units, 1 / rows);
         // turn the gradient of the output into the gradient of the pre-activation, in place
         if (act === 'softmax') softmaxRowsBackward(output, outputGrad, outputGrad, rows, units);
         else if (act !== 'linear') {
           activationBackward(code, preActivation, output, outputGrad, outputGrad, rows * units, alpha);
         }
-        gemm(ctx.input, outputGrad, kernelGrad, width, rows, units, { transA: true });
+        gemm(ctx.input, outputGrad, kernelGrad, width, rows, units, TRANSPOSE_A);
         if (biasGrad) reduceAxis(Reduce.sum, outputGrad, biasGrad, 1, rows, units);
-        if (ctx.inputGrad) gemm(outputGrad, kernelPtr, ctx.inputGrad, rows, units, width, { transB: true });
+        if (ctx.inputGrad) gemm(outputGrad, kernelPtr, ctx.inputGrad, rows, units, width, TRANSPOSE_B);
       },
     };
   }

@@ -5,8 +5,8 @@ import { fromFlat } from '../ops/create.js';
 import { activeTape } from '../ops/tape.js';
 import type { Tensor } from '../ops/tensor.js';
 import { describe } from '../ops/validate.js';
-import { globalRandom, Random } from '../random.js';
 import { Layer, type LayerArgs, type SymbolicShape } from './layer.js';
+import { NoiseRandom } from './noise-random.js';
 import type { LayerStep, StepContext } from './step.js';
 
 /** Options of `layers.dropout`. */
@@ -25,9 +25,7 @@ export class Dropout extends Layer {
   readonly className = 'Dropout';
   /** Fraction dropped. */
   readonly rate: number;
-  /** Seed of the masks, if fixed. */
-  readonly seed: number | undefined;
-  private readonly rng: Random | null;
+  private readonly random: NoiseRandom;
 
   constructor(args: DropoutArgs) {
     super(args, 'dropout');
@@ -35,24 +33,24 @@ export class Dropout extends Layer {
       throw new ValueError(`Dropout "${this.name}": expected rate in [0, 1), got ${describe(args.rate)}`);
     }
     this.rate = args.rate;
-    this.seed = args.seed;
-    this.rng = args.seed === undefined ? null : new Random(args.seed);
+    this.random = new NoiseRandom(`Dropout "${this.name}"`, args.seed);
+  }
+
+  /** Seed of the masks, if fixed. */
+  get seed(): number | undefined {
+    return this.random.seed;
   }
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
     return [...inputShape];
   }
 
-  private draw(fallback: () => number): number {
-    return this.rng ? this.rng.uniform() : fallback();
-  }
-
   call(x: Tensor, training: boolean): Tensor {
     if (!training || this.rate === 0) return mul(x, 1);
     const keep = 1 - this.rate;
+    const uniform = this.random.forCall(this.fitRandom);
     const mask = new Float32Array(x.size);
-    for (let i = 0; i < mask.length; i++)
-      mask[i] = this.draw(() => (this.fitRandom?.rng ?? globalRandom).uniform()) < keep ? 1 / keep : 0;
+    for (let i = 0; i < mask.length; i++) mask[i] = uniform() < keep ? 1 / keep : 0;
     const m = fromFlat(x.shape, 'float32', mask);
     const y = mul(x, m);
     if (!activeTape()) m.dispose();
@@ -62,10 +60,12 @@ export class Dropout extends Layer {
   makeStep(ctx: StepContext): LayerStep {
     const width = ctx.inputWidth;
     const output = ctx.alloc(ctx.maxRows * width);
-    const outputGrad = ctx.alloc(ctx.maxRows * width);
+    // the output gradient only serves the input gradient: none asked, none kept
+    const outputGrad = ctx.inputGrad ? ctx.alloc(ctx.maxRows * width) : 0;
     const mask = ctx.alloc(ctx.maxRows * width);
     const keep = 1 - this.rate;
     const scale = 1 / keep;
+    const uniform = this.random.forStep(ctx.uniform);
     let masked = false;
     return {
       output,
@@ -84,7 +84,7 @@ export class Dropout extends Layer {
           return;
         }
         for (let i = 0; i < n; i++) {
-          const k = this.draw(ctx.uniform) < keep ? scale : 0;
+          const k = uniform() < keep ? scale : 0;
           f32[m + i] = k;
           f32[dst + i] = f32[src + i] * k;
         }
@@ -95,8 +95,9 @@ export class Dropout extends Layer {
         const n = rows * width;
         const g = outputGrad >>> 2;
         const d = ctx.inputGrad >>> 2;
+        const m = mask >>> 2;
         if (!masked) f32.copyWithin(d, g, g + n);
-        else for (let i = 0; i < n; i++) f32[d + i] = f32[g + i] * f32[(mask >>> 2) + i];
+        else for (let i = 0; i < n; i++) f32[d + i] = f32[g + i] * f32[m + i];
       },
     };
   }

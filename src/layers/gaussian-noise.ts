@@ -5,8 +5,8 @@ import { fromFlat } from '../ops/create.js';
 import { activeTape } from '../ops/tape.js';
 import type { Tensor } from '../ops/tensor.js';
 import { describe } from '../ops/validate.js';
-import { globalRandom, Random } from '../random.js';
 import { Layer, type LayerArgs, type SymbolicShape } from './layer.js';
+import { NoiseRandom } from './noise-random.js';
 import type { LayerStep, StepContext } from './step.js';
 
 /** Options of `layers.gaussianNoise`. */
@@ -39,45 +39,30 @@ export class GaussianNoise extends Layer {
   readonly className = 'GaussianNoise';
   /** Standard deviation of the noise. */
   readonly stddev: number;
-  /** Seed of the noise, if fixed. */
-  readonly seed: number | undefined;
-  private readonly rng: Random | null;
+  private readonly random: NoiseRandom;
 
   constructor(args: GaussianNoiseArgs) {
     super(args, 'gaussian_noise');
     if (typeof args.stddev !== 'number' || !(args.stddev >= 0 && Number.isFinite(args.stddev))) {
       throw new ValueError(`GaussianNoise "${this.name}": expected stddev >= 0, got ${describe(args.stddev)}`);
     }
-    if (args.seed !== undefined && !(typeof args.seed === 'number' && Number.isFinite(args.seed))) {
-      throw new ValueError(
-        `GaussianNoise "${this.name}": expected seed to be a finite number, got ${describe(args.seed)}`,
-      );
-    }
     this.stddev = args.stddev;
-    this.seed = args.seed;
-    this.rng = args.seed === undefined ? null : new Random(args.seed);
+    this.random = new NoiseRandom(`GaussianNoise "${this.name}"`, args.seed);
+  }
+
+  /** Seed of the noise, if fixed. */
+  get seed(): number | undefined {
+    return this.random.seed;
   }
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
     return [...inputShape];
   }
 
-  /** The layer's own generator when seeded, else `fallback`. */
-  private uniformSource(fallback: () => number): () => number {
-    const rng = this.rng;
-    return rng ? () => rng.uniform() : fallback;
-  }
-
   call(x: Tensor, training: boolean): Tensor {
     if (!training || this.stddev === 0) return mul(x, 1);
     const noise = new Float32Array(x.size);
-    fillNormal(
-      noise,
-      0,
-      x.size,
-      this.stddev,
-      this.uniformSource(() => (this.fitRandom?.rng ?? globalRandom).uniform()),
-    );
+    fillNormal(noise, 0, x.size, this.stddev, this.random.forCall(this.fitRandom));
     const n = fromFlat(x.shape, 'float32', noise);
     const y = add(x, n);
     if (!activeTape()) n.dispose();
@@ -89,7 +74,7 @@ export class GaussianNoise extends Layer {
     const output = ctx.alloc(ctx.maxRows * width);
     // backward is the identity: the next layer writes the gradient straight into our input's gradient
     const outputGrad = ctx.inputGrad;
-    const activity = this.activityRegularizer;
+    const uniform = this.random.forStep(ctx.uniform);
     return {
       output,
       outputGrad,
@@ -104,14 +89,11 @@ export class GaussianNoise extends Layer {
           f32.copyWithin(dst, src, src + n);
           return;
         }
-        fillNormal(f32, dst, n, this.stddev, this.uniformSource(ctx.uniform));
+        fillNormal(f32, dst, n, this.stddev, uniform);
         // x + noise with the noise rounded to float32 first, as the tape path adds two float32 tensors
         for (let i = 0; i < n; i++) f32[dst + i] += f32[src + i];
       },
-      penalty: activity ? (rows) => activity.penaltyRaw(output, rows * width, 1 / rows) : undefined,
-      backward(rows) {
-        if (activity && outputGrad) activity.gradientRaw(output, outputGrad, rows * width, 1 / rows);
-      },
+      backward() {},
     };
   }
 

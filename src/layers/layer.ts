@@ -137,9 +137,25 @@ export abstract class Layer {
       return;
     }
     const out = this.computeOutputShape(inputShape);
-    this.createWeights(inputShape);
+    try {
+      this.createWeights(inputShape);
+    } catch (e) {
+      // a failed build leaves no weights behind
+      this.dispose();
+      throw e;
+    }
     this.inputShape = [null, ...inputShape.slice(1)];
     this.outputShape = out;
+  }
+
+  /**
+   * @internal Undoes `build`: frees the weights and forgets the shapes (a model rolls back the
+   * layers it built when a later layer fails to build).
+   */
+  unbuild(): void {
+    this.dispose();
+    this.inputShape = null;
+    this.outputShape = null;
   }
 
   /** Output shape for an input shape (batch dimension included). Throws on shapes the layer cannot take. */

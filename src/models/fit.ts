@@ -1,8 +1,9 @@
 import { backend } from '../backend/loader.js';
-import { NeurasmError, ValueError } from '../errors.js';
+import { DivergenceError, ValueError } from '../errors.js';
+import { holdStateUpdates } from '../layers/state-updates.js';
 import { add } from '../ops/arithmetic.js';
 import { scalar } from '../ops/create.js';
-import { tidy } from '../ops/engine.js';
+import { keep, tidy } from '../ops/engine.js';
 import { variableGrads } from '../ops/gradients.js';
 import { Tensor } from '../ops/tensor.js';
 import { checkInt, describe } from '../ops/validate.js';
@@ -17,7 +18,11 @@ import {
 } from '../training/callbacks.js';
 import { type Data, inputRows, labelRows, type Rows, releaseRows } from '../training/inputs.js';
 import type { Metric } from '../training/metrics.js';
+import type { Plan } from '../training/plan.js';
 import type { Sequential } from './sequential.js';
+
+// DivergenceError lives in errors.ts; exported here too, where it was first
+export { DivergenceError };
 
 /** Options of `fit`, as in TensorFlow.js. */
 export interface FitArgs {
@@ -42,9 +47,6 @@ export interface FitArgs {
   /** Milliseconds between yields to the event loop (default 50), so pages stay responsive. */
   yieldEvery?: number;
 }
-
-/** Error for a loss that is no longer a finite number. */
-export class DivergenceError extends NeurasmError {}
 
 function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
@@ -109,14 +111,45 @@ function sliceRows(rows: Rows, start: number, end: number): Rows {
   return { tensor: copy, owned: true, count: end - start, width: rows.width };
 }
 
-/** Labels and predictions views of a plan's first `rows` rows, for metrics. */
-function metricViews(labels: number, sparse: boolean, predictions: number, rows: number, width: number) {
-  const b = backend();
-  const labelView = sparse
-    ? b.views.i32.subarray(labels >>> 2, (labels >>> 2) + rows)
-    : b.views.f32.subarray(labels >>> 2, (labels >>> 2) + rows * width);
-  const predView = b.views.f32.subarray(predictions >>> 2, (predictions >>> 2) + rows * width);
-  return { labelView, predView };
+/**
+ * Views of a plan's labels and predictions for metrics (which read the first `rows` rows): made
+ * once, and again only when Wasm memory grew and replaced its buffer.
+ */
+class PlanViews {
+  labels: Int32Array | Float32Array = new Float32Array(0);
+  predictions: Float32Array = new Float32Array(0);
+  private f32: Float32Array | null = null;
+
+  constructor(
+    private readonly plan: Plan,
+    private readonly sparse: boolean,
+  ) {}
+
+  /** The views, current for the memory buffer. */
+  current(): this {
+    const views = backend().views;
+    if (views.f32 === this.f32) return this;
+    const { plan } = this;
+    const n = plan.maxRows * plan.outputWidth;
+    const labels = plan.labels >>> 2;
+    this.f32 = views.f32;
+    this.labels = this.sparse
+      ? views.i32.subarray(labels, labels + plan.maxRows)
+      : views.f32.subarray(labels, labels + n);
+    this.predictions = views.f32.subarray(plan.predictions >>> 2, (plan.predictions >>> 2) + n);
+    return this;
+  }
+}
+
+/** Runs `fn` with the model's plan for this batch size, pinned so nothing frees it meanwhile. */
+function withPlan<T>(model: Sequential, batchSize: number, withLoss: boolean, fn: (plan: Plan) => T): T {
+  const plan = model.plan(batchSize, withLoss);
+  plan.pin();
+  try {
+    return fn(plan);
+  } finally {
+    plan.unpin();
+  }
 }
 
 /** Runs one pass over `data` without training; returns the mean loss and metric results. */
@@ -127,15 +160,19 @@ function evaluateRows(model: Sequential, x: Rows, y: Rows, batchSize: number, me
   for (const m of metrics) m.reset();
   let lossSum = 0;
   if (model.usesCompiledStep()) {
-    const plan = model.plan(batchSize, true);
-    for (let start = 0; start < x.count; start += batchSize) {
-      const rows = Math.min(batchSize, x.count - start);
-      gatherRows(x.tensor, plan.input, null, start, rows, x.width);
-      gatherRows(y.tensor, plan.labels, null, start, rows, y.width);
-      lossSum += plan.evaluateStep(rows);
-      const { labelView, predView } = metricViews(plan.labels, sparse, plan.predictions, rows, width);
-      for (const m of metrics) m.update(labelView, predView, rows, width);
-    }
+    lossSum = withPlan(model, batchSize, true, (plan) => {
+      const views = new PlanViews(plan, sparse);
+      let sum = 0;
+      for (let start = 0; start < x.count; start += batchSize) {
+        const rows = Math.min(batchSize, x.count - start);
+        gatherRows(x.tensor, plan.input, null, start, rows, x.width);
+        gatherRows(y.tensor, plan.labels, null, start, rows, y.width);
+        sum += plan.evaluateStep(rows);
+        const { labels, predictions } = views.current();
+        for (const m of metrics) m.update(labels, predictions, rows, width);
+      }
+      return sum;
+    });
   } else {
     for (let start = 0; start < x.count; start += batchSize) {
       const rows = Math.min(batchSize, x.count - start);
@@ -159,24 +196,64 @@ function withPenalty(loss: Tensor, penalty: Tensor | null): Tensor {
   return penalty ? add(loss, penalty) : loss;
 }
 
-/** One training step through tensor ops and the tape (custom losses and anything the plan lacks). */
+/**
+ * One training step through tensor ops and the tape (custom losses and anything the plan lacks).
+ * As the compiled step: when the loss is not finite nothing changes, neither the weights, nor the
+ * layers' state (moving statistics), nor the metrics.
+ */
 function tapeStep(model: Sequential, xb: Tensor, yb: Tensor, metrics: Metric[], rows: number): number {
   const c = model.compiled!;
+  const variables = model.trainableWeights;
+  let pred = null as Tensor | null;
+  const forward = () => {
+    const { output, penalty } = model.callWithPenalty(xb, true);
+    // kept for the metrics: the gradient computation frees its intermediates before it returns
+    pred = keep(output);
+    return withPenalty(c.loss.fn(yb, output), penalty);
+  };
   return tidy(() => {
-    const forward = () => {
-      const { output: pred, penalty } = model.callWithPenalty(xb, true);
-      // metrics read the predictions here: variableGrads frees them before it returns
-      for (const m of metrics) m.update(yb.view(), pred.view(), rows, model.outputWidth);
-      return withPenalty(c.loss.fn(yb, pred), penalty);
-    };
-    // every layer frozen: nothing to update, the loss is still reported (as the compiled step does)
-    if (model.trainableWeights.length === 0) return forward().dataSync()[0] * rows;
-    const { value, grads } = variableGrads(forward, model.trainableWeights);
-    const loss = value.dataSync()[0];
-    if (!Number.isFinite(loss)) return loss * rows;
-    c.optimizer.applyGradients(grads);
-    return loss * rows;
+    try {
+      // every layer frozen: nothing to update, the loss is still reported (as the compiled step does)
+      const step = holdStateUpdates(() =>
+        variables.length === 0 ? { value: forward(), grads: null } : variableGrads(forward, variables),
+      );
+      const loss = step.result.value.dataSync()[0];
+      if (!Number.isFinite(loss)) {
+        step.discard();
+        return loss * rows;
+      }
+      step.commit();
+      const predictions = pred!.view();
+      for (const m of metrics) m.update(yb.view(), predictions, rows, model.outputWidth);
+      if (step.result.grads) c.optimizer.applyGradientsTo(variables, step.result.grads);
+      return loss * rows;
+    } finally {
+      pred?.dispose();
+    }
   });
+}
+
+/** x and y as rows for `op`, checked to hold as many examples; what they allocate is pushed onto `owned`. */
+function loadExamples(
+  op: 'fit' | 'evaluate',
+  model: Sequential,
+  x: Data,
+  y: Data,
+  owned: Rows[],
+  arg?: string,
+): { xs: Rows; ys: Rows } {
+  const c = model.compiled!;
+  const width = model.inputWidthFor(op, x instanceof Tensor ? x : undefined);
+  const xs = inputRows(op, arg ? `${arg}[0]` : 'x', x, width);
+  owned.push(xs);
+  const ys = labelRows(op, y, c.loss.sparseLabels, model.outputWidth);
+  owned.push(ys);
+  if (xs.count !== ys.count) {
+    throw new ValueError(
+      `${op}: ${arg ? `${arg} ` : ''}x has ${xs.count} examples but y has ${ys.count}; expected the same number`,
+    );
+  }
+  return { xs, ys };
 }
 
 /** The training loop behind `model.fit`. */
@@ -185,25 +262,20 @@ export async function fitModel(model: Sequential, x: Data, y: Data, args: FitArg
   if (!c) throw new ValueError('fit: the model must be compiled first (call model.compile({ optimizer, loss }))');
   const { epochs, batchSize, initialEpoch, yieldEvery } = checkFitArgs(args);
   const callbacks = new CallbackList(args.callbacks, model as unknown as TrainingModel);
-  const width = model.inputWidthFor('fit', x instanceof Tensor ? x : undefined);
   const owned: Rows[] = [];
   try {
-    let xs = inputRows('fit', 'x', x, width);
-    owned.push(xs);
-    let ys = labelRows('fit', y, c.loss.sparseLabels, model.outputWidth);
-    owned.push(ys);
-    if (xs.count !== ys.count) {
-      throw new ValueError(`fit: x has ${xs.count} examples but y has ${ys.count}; expected the same number`);
-    }
+    let { xs, ys } = loadExamples('fit', model, x, y, owned);
     let xv: Rows | null = null;
     let yv: Rows | null = null;
     if (args.validationData) {
-      xv = inputRows('fit', 'validationData[0]', args.validationData[0], width);
-      owned.push(xv);
-      yv = labelRows('fit', args.validationData[1], c.loss.sparseLabels, model.outputWidth);
-      owned.push(yv);
-      if (xv.count !== yv.count)
-        throw new ValueError(`fit: validationData x has ${xv.count} examples but y has ${yv.count}`);
+      ({ xs: xv, ys: yv } = loadExamples(
+        'fit',
+        model,
+        args.validationData[0],
+        args.validationData[1],
+        owned,
+        'validationData',
+      ));
     } else if (args.validationSplit) {
       const cut = Math.floor(xs.count * (1 - args.validationSplit));
       if (cut < 1 || cut >= xs.count)
@@ -216,7 +288,15 @@ export async function fitModel(model: Sequential, x: Data, y: Data, args: FitArg
       xs = xt;
       ys = yt;
     }
-    return await trainLoop(model, xs, ys, xv, yv, { ...args, epochs, batchSize, initialEpoch, yieldEvery }, callbacks);
+    // the compiled plan stays pinned while fit runs: callbacks may predict or evaluate with other batch sizes
+    const plan = model.usesCompiledStep() ? model.plan(batchSize, true) : null;
+    plan?.pin();
+    try {
+      const loopArgs = { ...args, epochs, batchSize, initialEpoch, yieldEvery };
+      return await trainLoop(model, plan, xs, ys, xv, yv, loopArgs, callbacks);
+    } finally {
+      plan?.unpin();
+    }
   } finally {
     model.random.rng = null;
     releaseRows(...owned);
@@ -225,6 +305,7 @@ export async function fitModel(model: Sequential, x: Data, y: Data, args: FitArg
 
 async function trainLoop(
   model: Sequential,
+  plan: Plan | null,
   xs: Rows,
   ys: Rows,
   xv: Rows | null,
@@ -237,8 +318,7 @@ async function trainLoop(
   model.random.rng = rng;
   model.stopTraining = false;
   const { epochs, batchSize } = args;
-  const compiledStep = model.usesCompiledStep();
-  const plan = compiledStep ? model.plan(batchSize, true) : null;
+  const views = plan ? new PlanViews(plan, c.loss.sparseLabels) : null;
   const metrics = c.makeMetrics();
   const valMetrics = c.makeMetrics();
   const history = new History({ epochs, batchSize, samples: xs.count, steps: Math.ceil(xs.count / batchSize) });
@@ -261,19 +341,13 @@ async function trainLoop(
       const rows = Math.min(batchSize, xs.count - start);
       if (wantBatchLogs) await callbacks.batchBegin(batch, { batch, size: rows });
       let batchLoss: number;
-      if (plan) {
+      if (plan && views) {
         gatherRows(xs.tensor, plan.input, order, start, rows, xs.width);
         gatherRows(ys.tensor, plan.labels, order, start, rows, ys.width);
         batchLoss = plan.trainStep(rows, c.optimizer);
         if (Number.isFinite(batchLoss)) {
-          const { labelView, predView } = metricViews(
-            plan.labels,
-            c.loss.sparseLabels,
-            plan.predictions,
-            rows,
-            outWidth,
-          );
-          for (const m of metrics) m.update(labelView, predView, rows, outWidth);
+          const { labels, predictions } = views.current();
+          for (const m of metrics) m.update(labels, predictions, rows, outWidth);
         }
       } else {
         batchLoss = tidy(() => {
@@ -340,14 +414,9 @@ export function evaluateModel(model: Sequential, x: Data, y: Data, args: BatchAr
   const c = model.compiled;
   if (!c) throw new ValueError('evaluate: the model must be compiled first');
   const batchSize = checkInt('evaluate', 'batchSize', args.batchSize ?? 32, 1);
-  const width = model.inputWidthFor('evaluate', x instanceof Tensor ? x : undefined);
   const owned: Rows[] = [];
   try {
-    const xs = inputRows('evaluate', 'x', x, width);
-    owned.push(xs);
-    const ys = labelRows('evaluate', y, c.loss.sparseLabels, model.outputWidth);
-    owned.push(ys);
-    if (xs.count !== ys.count) throw new ValueError(`evaluate: x has ${xs.count} examples but y has ${ys.count}`);
+    const { xs, ys } = loadExamples('evaluate', model, x, y, owned);
     const metrics = c.makeMetrics();
     const logs = evaluateRows(model, xs, ys, batchSize, metrics);
     const values = [logs.loss, ...metrics.map((m) => logs[m.key])].map((v) => scalar(v));

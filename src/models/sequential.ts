@@ -1,7 +1,7 @@
 import { DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
 import { saveModel } from '../io/save.js';
 import type { SaveConfig, SaveResult, SaveTarget } from '../io/types.js';
-import { InputLayer } from '../layers/flatten.js';
+import { InputLayer } from '../layers/input-layer.js';
 import { Layer, type SymbolicShape } from '../layers/layer.js';
 import { add, greater } from '../ops/arithmetic.js';
 import { tidy } from '../ops/engine.js';
@@ -63,6 +63,7 @@ export class Sequential {
   /** @internal */ compiled: Compiled | null = null;
   private declaredInput: SymbolicShape | null = null;
   private readonly plans = new Map<string, Plan>();
+  private fitsRunning = 0;
   /** @internal the generator of the running fit (dropout masks, shuffling) */
   readonly random: { rng: Random | null } = { rng: null };
 
@@ -84,28 +85,43 @@ export class Sequential {
     if (this.layers.some((l) => l.name === layer.name)) {
       throw new ValueError(`Sequential.add: the model already has a layer named "${layer.name}"`);
     }
+    this.checkNotFitting('add', 'add a layer');
     const first = this.layers.length === 0 && !this.declaredInput;
     if (!first && layer instanceof InputLayer) {
       throw new ValueError(`Sequential.add: an inputLayer must come first`);
     }
-    if (first && layer.batchInputShape) this.declaredInput = layer.batchInputShape;
-    else if (!first && layer.batchInputShape && this.layers.length > 0) {
+    if (!first && layer.batchInputShape && this.layers.length > 0) {
       throw new ValueError(`Sequential.add: only the first layer may declare inputShape (layer "${layer.name}")`);
     }
+    const declared = first && layer.batchInputShape ? layer.batchInputShape : this.declaredInput;
+    if (!(layer instanceof InputLayer)) {
+      const inShape = this.layers.length ? this.layers[this.layers.length - 1].outputShape : declared;
+      // may throw: nothing of the model changes before it succeeded
+      if (inShape) layer.build(inShape);
+    }
+    this.declaredInput = declared;
     if (layer instanceof InputLayer) return;
     layer.fitRandom = this.random;
-    const inShape = this.layers.length ? this.layers[this.layers.length - 1].outputShape : this.declaredInput;
-    if (inShape) layer.build(inShape);
     this.layers.push(layer);
     this.invalidate();
   }
 
-  /** Builds every layer for an input shape (batch dimension included, as null). */
+  /**
+   * Builds every layer for an input shape (batch dimension included, as null). If a layer cannot
+   * take its input, the layers this call built are unbuilt again (their weights freed).
+   */
   build(inputShape: SymbolicShape): void {
-    let shape = inputShape;
-    for (const l of this.layers) {
-      l.build(shape);
-      shape = l.outputShape!;
+    const builtHere: Layer[] = [];
+    try {
+      let shape = inputShape;
+      for (const l of this.layers) {
+        if (!l.built) builtHere.push(l);
+        l.build(shape);
+        shape = l.outputShape!;
+      }
+    } catch (e) {
+      for (const l of builtHere) l.unbuild();
+      throw e;
     }
     this.declaredInput ??= inputShape;
   }
@@ -181,6 +197,7 @@ export class Sequential {
 
   /** Sets the optimizer, loss and metrics for fit and evaluate. */
   compile(args: CompileArgs): void {
+    this.checkNotFitting('compile', 'recompile');
     if (args === null || typeof args !== 'object')
       throw new ValueError(`compile: expected an options object, got ${describe(args)}`);
     const optimizer = getOptimizer(args.optimizer);
@@ -222,9 +239,13 @@ export class Sequential {
       this.plans.set(key, p);
     } else {
       if (this.plans.size >= MAX_CACHED_PLANS) {
-        const [oldestKey, oldest] = this.plans.entries().next().value as [string, Plan];
-        oldest.dispose();
-        this.plans.delete(oldestKey);
+        // the oldest a running fit or evaluate does not hold (a held one is kept, over the limit)
+        for (const [oldKey, old] of this.plans) {
+          if (old.pinned) continue;
+          old.dispose();
+          this.plans.delete(oldKey);
+          break;
+        }
       }
       const loss = withLoss ? this.compiled!.loss : null;
       p = new Plan(
@@ -237,6 +258,15 @@ export class Sequential {
       this.plans.set(key, p);
     }
     return p;
+  }
+
+  /** Throws if `fit` is running: a callback must not change what its training step works on. */
+  private checkNotFitting(method: string, what: string): void {
+    if (this.fitsRunning > 0) {
+      throw new ValueError(
+        `Sequential.${method}: cannot ${what} while fit is running (from a callback); set model.stopTraining = true and ${what} after fit resolves`,
+      );
+    }
   }
 
   /** Drops cached plans (after the layers or the loss change). */
@@ -271,8 +301,13 @@ export class Sequential {
   }
 
   /** Trains the model; see FitArgs. Resolves to the History of losses and metrics per epoch. */
-  fit(x: Data, y: Data, args: FitArgs = {}): Promise<History> {
-    return fitModel(this, x, y, args);
+  async fit(x: Data, y: Data, args: FitArgs = {}): Promise<History> {
+    this.fitsRunning++;
+    try {
+      return await fitModel(this, x, y, args);
+    } finally {
+      this.fitsRunning--;
+    }
   }
 
   /** Loss and metrics on data: a scalar, or [loss, ...metrics] when metrics were compiled. */
@@ -333,9 +368,13 @@ export class Sequential {
 
   /** Frees the weights, the optimizer state and cached buffers. */
   dispose(): void {
+    this.checkNotFitting('dispose', 'dispose the model');
     this.invalidate();
-    this.compiled?.optimizer.dispose();
     for (const l of this.layers) l.dispose();
+    const c = this.compiled;
+    // an optimizer the user passed in may serve other models: only the state of these weights goes
+    if (c?.ownsOptimizer) c.optimizer.dispose();
+    else c?.optimizer.pruneState();
   }
 }
 

@@ -11,8 +11,9 @@ export interface Metric {
   readonly key: string;
   reset(): void;
   /**
-   * Adds a batch. `labels` holds class indices (sparse) or rows of targets; `preds` holds rows of
-   * `width` predictions; both are live views valid for this call.
+   * Adds a batch: its first `rows` rows. `labels` holds class indices (sparse) or rows of targets;
+   * `preds` holds rows of `width` predictions; both are live views valid for this call, and may hold
+   * more rows than the batch (fit passes views of its whole buffers).
    */
   update(labels: ArrayLike<number>, preds: ArrayLike<number>, rows: number, width: number): void;
   result(): number;

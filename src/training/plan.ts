@@ -1,6 +1,6 @@
 import { backend } from '../backend/loader.js';
 import type { Layer } from '../layers/layer.js';
-import type { LayerStep } from '../layers/step.js';
+import { type LayerStep, withActivityPenalty } from '../layers/step.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { globalRandom, type Random } from '../random.js';
 import { fusableActivation, type LossHead, type LossName, makeLossHead } from './losses.js';
@@ -16,6 +16,10 @@ export function finalActivation(layers: readonly Layer[]): string {
 /**
  * A model compiled for a fixed batch size: every buffer (input, labels, activations, gradients) is
  * allocated once, and a training step is one pass of kernel calls with no allocation.
+ *
+ * A running fit or evaluate pins its plan: `dispose` (a model evicting it from its cache, or
+ * dropping its plans) then waits until the last `unpin`, so callbacks that predict or evaluate
+ * with other batch sizes never free the buffers a training step is writing.
  */
 export class Plan {
   /** Input rows [maxRows, inputWidth] float32: the caller copies each batch here. */
@@ -27,8 +31,12 @@ export class Plan {
   readonly outputWidth: number;
   private readonly blocks: number[] = [];
   private readonly steps: LayerStep[] = [];
+  /** The steps with state to commit after a finite training step. */
+  private readonly committing: LayerStep[] = [];
   private readonly head: LossHead | null;
   private readonly random: { rng: Random | null };
+  private pins = 0;
+  private disposeWhenUnpinned = false;
 
   constructor(
     layers: readonly Layer[],
@@ -47,31 +55,38 @@ export class Plan {
       this.input = alloc(maxRows * inputWidth);
       const fused = loss ? fusableActivation(loss.name, finalActivation(layers)) : null;
       let input = this.input;
+      // the gradient buffer of `input` (0 if there is none), and whether backward must reach it:
+      // only when a layer before has weights; no input gradient is computed that nobody reads
       let inputGrad = 0;
+      let needsGrad = false;
       let width = inputWidth;
       layers.forEach((layer, i) => {
-        const step = layer.makeStep({
-          input,
-          inputGrad,
-          maxRows,
-          inputWidth: width,
-          emitLogits: fused !== null && i === layers.length - 1,
-          alloc,
-          uniform: () => (this.random.rng ?? globalRandom).uniform(),
-        });
+        const step = withActivityPenalty(
+          layer.makeStep({
+            input,
+            inputGrad: needsGrad ? inputGrad : 0,
+            maxRows,
+            inputWidth: width,
+            emitLogits: fused !== null && i === layers.length - 1,
+            alloc,
+            uniform: () => (this.random.rng ?? globalRandom).uniform(),
+          }),
+          layer.activityRegularizer,
+        );
         this.steps.push(step);
+        if (step.commit) this.committing.push(step);
+        needsGrad ||= loss !== null && step.paramGrads.length > 0;
         input = step.output;
-        inputGrad = loss && step.outputGrad === 0 ? alloc(maxRows * step.outputWidth) : step.outputGrad;
+        inputGrad = step.outputGrad;
         width = step.outputWidth;
       });
       this.outputWidth = width;
-      const last = this.steps[this.steps.length - 1];
-      const output = last ? last.output : this.input;
       if (loss) {
         this.labels = alloc(maxRows * (loss.sparseLabels ? 1 : width));
         this.head = makeLossHead(loss.name, {
-          output,
-          outputGrad: inputGrad,
+          output: input,
+          // the loss always writes its gradient; a model of weightless layers gives it a buffer of its own
+          outputGrad: inputGrad || alloc(maxRows * width),
           width,
           maxRows,
           labels: this.labels,
@@ -82,10 +97,10 @@ export class Plan {
       } else {
         this.labels = 0;
         this.head = null;
-        this.predictions = output;
+        this.predictions = input;
       }
     } catch (e) {
-      this.dispose();
+      this.free();
       throw e;
     }
   }
@@ -98,13 +113,14 @@ export class Plan {
   /**
    * One training step on the first `rows` rows of input and labels: forward, loss, backward,
    * optimizer update. Returns the summed loss of the batch; when it is not finite, nothing is
-   * updated (the weights stay as they were).
+   * updated (the weights and the layers' state, such as moving statistics, stay as they were).
    */
   trainStep(rows: number, optimizer: Optimizer): number {
     const head = this.head!;
     this.forward(rows, true);
     const lossSum = head.forward(rows) + rows * this.penalty(rows);
     if (!Number.isFinite(lossSum)) return lossSum;
+    for (const s of this.committing) s.commit!();
     head.backward(rows);
     for (let i = this.steps.length - 1; i >= 0; i--) this.steps[i].backward(rows);
     optimizer.beginStep();
@@ -135,8 +151,29 @@ export class Plan {
     return total;
   }
 
-  /** Frees every buffer. */
+  /** Whether a running fit or evaluate holds the plan (a model's cache must not evict it then). */
+  get pinned(): boolean {
+    return this.pins > 0;
+  }
+
+  /** Holds the buffers alive until the matching `unpin`, whatever `dispose` calls come meanwhile. */
+  pin(): void {
+    this.pins++;
+  }
+
+  /** Releases a `pin`; frees the buffers if `dispose` was called while pinned. */
+  unpin(): void {
+    this.pins--;
+    if (this.pins === 0 && this.disposeWhenUnpinned) this.free();
+  }
+
+  /** Frees every buffer, or, while pinned, as soon as the last pin is released. */
   dispose(): void {
+    if (this.pins > 0) this.disposeWhenUnpinned = true;
+    else this.free();
+  }
+
+  private free(): void {
     const allocator = backend().allocator;
     for (const p of this.blocks) allocator.free(p);
     this.blocks.length = 0;

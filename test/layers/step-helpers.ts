@@ -27,9 +27,10 @@ export function compiledStep(layer: Layer, x: ArrayLike<number>, rows: number, w
   const outWidth = step.outputWidth;
   return {
     step,
-    /** Runs forward and returns a copy of the output. */
+    /** Runs forward (committing its state, as a training step with a finite loss does) and returns a copy of the output. */
     forward(training: boolean): Float32Array {
       step.forward(rows, training);
+      if (training) step.commit?.();
       return readF32(step.output, rows * outWidth);
     },
     /** Runs backward for the output gradient dy; returns dx (if asked for) and each parameter gradient. */
