@@ -16,7 +16,18 @@ export {
   ShapeError,
   ValueError,
 } from './errors.js';
-export * from './ops/activations.js';
+export {
+  elu,
+  gelu,
+  leakyRelu,
+  linear,
+  logSoftmax,
+  relu,
+  sigmoid,
+  softmax,
+  softplus,
+  tanh,
+} from './ops/activations.js';
 export {
   abs,
   add,
@@ -40,10 +51,25 @@ export {
   squaredDifference,
   sub,
 } from './ops/arithmetic.js';
-export * from './ops/create.js';
+export type { TensorLike } from './ops/create.js';
+export {
+  clone,
+  fill,
+  oneHot,
+  ones,
+  onesLike,
+  randomNormal,
+  randomUniform,
+  scalar,
+  tensor,
+  tensor1d,
+  tensor2d,
+  zeros,
+  zerosLike,
+} from './ops/create.js';
 export type { MemoryInfo } from './ops/engine.js';
 export { dispose, keep, memory, tidy } from './ops/engine.js';
-export * from './ops/gradients.js';
+export { grad, grads, valueAndGrad, valueAndGrads, variableGrads } from './ops/gradients.js';
 export * as losses from './ops/losses.js';
 export type { FusedMatMulArgs } from './ops/matmul.js';
 export { matMul } from './ops/matmul.js';

@@ -47,7 +47,7 @@ function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-let bytesCache: { simd?: Uint8Array<ArrayBuffer>; relaxed?: Uint8Array<ArrayBuffer> } = {};
+const bytesCache: { simd?: Uint8Array<ArrayBuffer>; relaxed?: Uint8Array<ArrayBuffer> } = {};
 
 function moduleBytes(kind: ModuleKind): Uint8Array<ArrayBuffer> {
   if (kind === 'simd') {
@@ -151,17 +151,7 @@ export function backend(): Backend {
   return current;
 }
 
-/** Whether `ready()` has completed. */
-export function isReady(): boolean {
-  return current !== null;
-}
-
 /** Lets the tensor layer tell the loader how many tensors are alive (to guard module switches). */
 export function registerLiveCounter(count: () => number): void {
   liveCheckers.push(count);
-}
-
-/** Only for tests: forget the cached module bytes (they are re-decoded on next use). */
-export function clearModuleCache(): void {
-  bytesCache = {};
 }

@@ -119,8 +119,8 @@ export function argMin(x: Tensor, axis = 0): Tensor {
 }
 
 /**
- * Sums a broadcast gradient back to the shape of the input it came from: over leading extra axes
- * and over axes where the input had size 1.
+ * @internal Sums a broadcast gradient back to the shape of the input it came from: over leading
+ * extra axes and over axes where the input had size 1.
  */
 export function sumToShape(dy: Tensor, shape: readonly number[]): Tensor {
   if (sameShape(dy.shape, shape)) return dy;

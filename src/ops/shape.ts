@@ -3,10 +3,10 @@ import { formatShape, ShapeError, ValueError } from '../errors.js';
 import { sumToShape } from './reduction.js';
 import { record } from './tape.js';
 import { type DType, sizeOf, Tensor } from './tensor.js';
-import { checkShape, checkTensor, describe, normalizeAxes, normalizeAxis, sameShape } from './validate.js';
+import { checkShape, checkTensor, describe, normalizeAxes, normalizeAxis } from './validate.js';
 
 /** Row-major element strides of a shape. */
-export function stridesOf(shape: readonly number[]): number[] {
+function stridesOf(shape: readonly number[]): number[] {
   const strides = new Array<number>(shape.length);
   let s = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
@@ -118,9 +118,4 @@ export function cast(x: Tensor, dtype: DType): Tensor {
     for (let i = 0; i < src.length; i++) dst[i] = Number.isFinite(src[i]) ? Math.trunc(src[i]) : 0;
   } else dst.set(src);
   return record([x], y, (dy) => [dtype === 'float32' && x.dtype === 'float32' ? dy : null]);
-}
-
-/** Whether two tensors have equal shapes. */
-export function shapesEqual(a: Tensor, b: Tensor): boolean {
-  return sameShape(a.shape, b.shape);
 }
