@@ -1,10 +1,13 @@
-// How the browser bundle carries the Wasm modules (src/browser): raw DEFLATE decoding and the
-// relaxed-from-plain delta, checked against node:zlib and on the real modules.
-import { constants, deflateRawSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+// How the browser bundle carries the Wasm modules (src/browser): LZMA encoding and decoding, checked
+// by round trips, against xz (where it is installed) and on the real modules.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { RELAXED_WASM_BASE64, SIMD_WASM_BASE64 } from '../../src/backend/wasm-modules.generated.js';
-import { inflateRaw } from '../../src/browser/inflate.js';
-import { applyDelta, encodeDelta } from '../../src/browser/wasm-delta.js';
+import { decodeLzma } from '../../src/browser/lzma.js';
+import { encodeLzma } from '../../src/browser/lzma-encoder.js';
 import { fromBase64, packModules, toBase64, unpackModules } from '../../src/browser/wasm-modules.js';
 
 /** Deterministic bytes: a xorshift stream, optionally folded to a small alphabet so it compresses. */
@@ -20,89 +23,94 @@ function bytes(n: number, seed: number, alphabet = 256): Uint8Array {
   return out;
 }
 
+const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
+
 const simd = fromBase64(SIMD_WASM_BASE64);
 const relaxed = fromBase64(RELAXED_WASM_BASE64);
 
-describe('inflateRaw', () => {
-  const inputs: Record<string, Uint8Array> = {
-    empty: new Uint8Array(0),
-    'one byte': Uint8Array.of(42),
-    text: new TextEncoder().encode('neurasm '.repeat(1000)),
-    'random (incompressible)': bytes(70_000, 1),
-    'small alphabet': bytes(100_000, 2, 5),
-    'long runs (overlapping copies)': new Uint8Array(50_000).fill(7),
-    'wasm module': simd,
-  };
-  const settings = {
-    'level 0 (stored blocks)': { level: 0 },
-    'level 1': { level: 1 },
-    'level 9': { level: 9 },
-    'fixed Huffman codes': { level: 9, strategy: constants.Z_FIXED },
-    'Huffman only': { level: 9, strategy: constants.Z_HUFFMAN_ONLY },
-    'run-length': { level: 9, strategy: constants.Z_RLE },
-  };
+const inputs: Record<string, Uint8Array> = {
+  empty: new Uint8Array(0),
+  'one byte': Uint8Array.of(42),
+  text: new TextEncoder().encode('neurasm '.repeat(1000)),
+  'random (incompressible)': bytes(70_000, 1),
+  'small alphabet': bytes(100_000, 2, 5),
+  'long runs (overlapping copies)': new Uint8Array(50_000).fill(7),
+  'repeats at many distances': Uint8Array.from({ length: 60_000 }, (_, i) => ((i * i) % 251) ^ (i >> 9)),
+  'wasm module': simd,
+};
+
+/** xz, where installed: an independent LZMA implementation. */
+const XZ = (() => {
+  try {
+    execFileSync('xz', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    console.warn('[wasm packing] xz is not installed: the LZMA streams were not checked against it');
+    return false;
+  }
+})();
+const scratch = mkdtempSync(join(tmpdir(), 'neurasm-lzma-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const RAW = ['--format=raw', '--lzma1=lc=0,lp=0,pb=0'];
+
+describe('LZMA', () => {
   for (const [name, input] of Object.entries(inputs)) {
-    for (const [how, options] of Object.entries(settings)) {
-      it(`decodes ${name}, ${how}`, () => {
-        const out = inflateRaw(deflateRawSync(input, options), input.length);
-        expect(Buffer.from(out).equals(Buffer.from(input))).toBe(true);
-      });
-    }
+    it(`round-trips ${name}`, () => {
+      const packed = encodeLzma(input);
+      expect(same(decodeLzma(packed, input.length), input)).toBe(true);
+    });
   }
 
-  it('throws on a wrong length, truncated data and an invalid block type', () => {
-    const packed = deflateRawSync(simd, { level: 9 });
-    expect(() => inflateRaw(packed, simd.length - 1)).toThrow(/longer than the expected/);
-    expect(() => inflateRaw(packed, simd.length + 1)).toThrow(/expected/);
-    expect(() => inflateRaw(packed.subarray(0, packed.length >> 1), simd.length)).toThrow(/unexpected end of data/);
-    expect(() => inflateRaw(Uint8Array.of(0b111), 10)).toThrow(/invalid block type/);
-    expect(() => inflateRaw(Uint8Array.of(0b001, 0, 0, 0, 0), 10)).toThrow(/bad stored block/);
-  });
-});
-
-describe('wasm delta', () => {
-  it('rebuilds the relaxed module from the plain one, in a small patch', () => {
-    const patch = encodeDelta(simd, relaxed);
-    expect(Buffer.from(applyDelta(simd, patch)).equals(Buffer.from(relaxed))).toBe(true);
-    expect(patch.length).toBeLessThan(relaxed.length / 5);
+  it('compresses the wasm module to well under what DEFLATE does (13.5 KB)', () => {
+    expect(encodeLzma(simd).length).toBeLessThan(simd.length * 0.16);
   });
 
-  it('round-trips edited, unrelated and empty data', () => {
-    const source = bytes(20_000, 3, 16);
-    const edited = Uint8Array.from(source);
-    for (let i = 100; i < edited.length; i += 997) edited[i] ^= 0x55;
-    const spliced = new Uint8Array([...source.subarray(5000, 9000), ...bytes(300, 4), ...source.subarray(0, 5000)]);
-    for (const target of [edited, spliced, bytes(5000, 5), new Uint8Array(0), source]) {
-      expect(Buffer.from(applyDelta(source, encodeDelta(source, target))).equals(Buffer.from(target))).toBe(true);
+  it.runIf(XZ)("writes streams that xz decodes, and decodes xz's", () => {
+    for (const [name, input] of Object.entries(inputs)) {
+      const file = join(scratch, name.replace(/\W+/g, '-'));
+      // ours, through xz (no end marker: xz writes every byte, maybe one more from the flushed
+      // coder, then says the input ended)
+      writeFileSync(`${file}.lzma`, encodeLzma(input));
+      let decoded: Buffer;
+      try {
+        decoded = execFileSync('xz', [...RAW, '-dc', `${file}.lzma`], { stdio: ['ignore', 'pipe', 'ignore'] });
+      } catch (e) {
+        decoded = (e as { stdout: Buffer }).stdout;
+      }
+      expect(same(decoded.subarray(0, input.length), input), name).toBe(true);
+      // xz's (with its end marker, 4 repeated distances, short reps), through ours
+      writeFileSync(file, input);
+      const theirs = execFileSync('xz', [...RAW.slice(0, 1), '--lzma1=preset=9e,lc=0,lp=0,pb=0', '-c', file]);
+      expect(same(decodeLzma(theirs, input.length), input), name).toBe(true);
     }
-    expect(encodeDelta(source, source).length).toBeLessThan(10);
   });
 
-  it('throws on a patch that does not fit the source', () => {
-    const source = bytes(1000, 6);
-    const patch = encodeDelta(source, source);
-    expect(() => applyDelta(source.subarray(0, 500), patch)).toThrow(/copy outside the source/);
-    expect(() => applyDelta(source, patch.subarray(0, 2))).toThrow(/patch made 0 bytes, expected 1000/);
-    expect(() => applyDelta(source, Uint8Array.of(0x80))).toThrow(/truncated patch/);
+  it('throws on truncated data and a bad start', () => {
+    const packed = encodeLzma(simd);
+    expect(() => decodeLzma(packed.subarray(0, packed.length >> 1), simd.length)).toThrow(/unexpected end of data/);
+    expect(() => decodeLzma(Uint8Array.of(1, 0, 0, 0, 0), 10)).toThrow(/bad stream start/);
+    // a run is a literal and then matches: cut in a match
+    expect(() => decodeLzma(encodeLzma(new Uint8Array(1000).fill(7)), 500)).toThrow(/longer than the expected 500/);
   });
 });
 
 describe('packModules / unpackModules', () => {
   it('gives back both modules, byte for byte, from a much smaller form', () => {
-    const packed = packModules(SIMD_WASM_BASE64, RELAXED_WASM_BASE64, (b) => deflateRawSync(b, { level: 9 }));
+    const packed = packModules(SIMD_WASM_BASE64, RELAXED_WASM_BASE64);
     expect(unpackModules(packed)).toEqual({ simd: SIMD_WASM_BASE64, relaxed: RELAXED_WASM_BASE64 });
-    const size = packed.simdDeflated.length + packed.relaxedDelta.length;
-    expect(size).toBeLessThan((SIMD_WASM_BASE64.length + RELAXED_WASM_BASE64.length) / 4);
+    expect(packed.lzma.length).toBeLessThan((SIMD_WASM_BASE64.length + RELAXED_WASM_BASE64.length) / 8);
+    // the relaxed module costs little on top of the plain one
+    expect(fromBase64(packed.lzma).length).toBeLessThan(encodeLzma(simd).length + relaxed.length / 20);
   });
 
   it('refuses to pack what does not unpack', () => {
-    const broken = (b: Uint8Array) => deflateRawSync(b.subarray(1));
+    const broken = (b: Uint8Array) => encodeLzma(b.subarray(1));
     expect(() => packModules(SIMD_WASM_BASE64, RELAXED_WASM_BASE64, broken)).toThrow();
   });
 
   it('base64 helpers round-trip', () => {
     const b = bytes(100_001, 7);
-    expect(Buffer.from(fromBase64(toBase64(b))).equals(Buffer.from(b))).toBe(true);
+    expect(same(fromBase64(toBase64(b)), b)).toBe(true);
     expect(toBase64(b)).toBe(Buffer.from(b).toString('base64'));
   });
 });
