@@ -11,6 +11,7 @@ export { backendInfo, ready } from './backend/loader.js';
 export {
   BackendError,
   DisposedError,
+  DivergenceError,
   DTypeError,
   NeurasmError,
   ShapeError,
@@ -92,7 +93,6 @@ export * as layers from './layers/index.js';
 export * as initializers from './layers/initializers.js';
 export * as regularizers from './layers/regularizers.js';
 export type { BatchArgs, FitArgs } from './models/fit.js';
-export { DivergenceError } from './models/fit.js';
 export type { CompileArgs, SequentialArgs } from './models/sequential.js';
 export { Sequential, sequential } from './models/sequential.js';
 export type { Optimizer } from './optimizers/index.js';

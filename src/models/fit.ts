@@ -21,9 +21,6 @@ import type { Metric } from '../training/metrics.js';
 import type { Plan } from '../training/plan.js';
 import type { Sequential } from './sequential.js';
 
-// DivergenceError lives in errors.ts; exported here too, where it was first
-export { DivergenceError };
-
 /** Options of `fit`, as in TensorFlow.js. */
 export interface FitArgs {
   /** Passes over the data (default 1). */

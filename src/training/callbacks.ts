@@ -57,8 +57,8 @@ export class History {
   }
 }
 
-const HOOKS = [
-  'setModel',
+/** The hooks of a training callback, in the order fit calls them per epoch and batch. */
+export const CALLBACK_HOOKS = [
   'onTrainBegin',
   'onTrainEnd',
   'onEpochBegin',
@@ -66,6 +66,8 @@ const HOOKS = [
   'onBatchBegin',
   'onBatchEnd',
 ] as const;
+
+const HOOKS = ['setModel', ...CALLBACK_HOOKS] as const;
 
 /** Calls a list of callbacks in order, awaiting the async ones. */
 export class CallbackList {

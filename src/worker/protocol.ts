@@ -3,11 +3,18 @@
  * `neurasm: <kind>` and the request id, so a worker can run other traffic beside it.
  * @module
  */
-import { BackendError, DisposedError, DTypeError, NeurasmError, ShapeError, ValueError } from '../errors.js';
-import { DivergenceError } from '../models/fit.js';
+import {
+  BackendError,
+  DisposedError,
+  DivergenceError,
+  DTypeError,
+  NeurasmError,
+  ShapeError,
+  ValueError,
+} from '../errors.js';
 import { tensor } from '../ops/create.js';
 import { isTensor, type Tensor } from '../ops/tensor.js';
-import type { Logs } from '../training/callbacks.js';
+import { CALLBACK_HOOKS, type Logs } from '../training/callbacks.js';
 
 /** A tensor's values in plain form, as posted between threads (structured-cloneable). */
 export interface TensorData {
@@ -17,14 +24,7 @@ export interface TensorData {
 }
 
 /** The callback hooks a worker fit reports back. */
-export const HOOKS = [
-  'onTrainBegin',
-  'onTrainEnd',
-  'onEpochBegin',
-  'onEpochEnd',
-  'onBatchBegin',
-  'onBatchEnd',
-] as const;
+export const HOOKS = CALLBACK_HOOKS;
 
 /** One of HOOKS. */
 export type Hook = (typeof HOOKS)[number];
