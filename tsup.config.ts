@@ -1,5 +1,5 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Options } from 'tsup';
 import { packModules } from './src/browser/wasm-modules.js';
@@ -70,64 +70,134 @@ const packedWasmPlugin: EsbuildPlugin = {
   },
 };
 
-/** What the handler-bodies chunk may contain: it must import nothing else of the library at run time. */
-const HANDLER_BODIES = ['handler-bodies', 'linked', 'browser', 'http', 'file-system', 'model-json'].map(
-  (name) => `src/io/${name}.ts`,
-);
+/** The module of what nn.io does on first use, and where it is imported (src/io/lazy-import.ts). */
+const LAZY = join(root, 'src/io/lazy.ts');
+const LAZY_IMPORTER = join(root, 'src/io/lazy-import.ts');
+
+/** A module's path relative to the repository, with forward slashes: its key in linkedModules. */
+const moduleKey = (path: string) => relative(root, path).replace(/\\/g, '/');
 
 /**
- * The bodies of the IOHandlers' `save` and `load` (src/io/handler-bodies.ts, which src/io/handlers.ts
- * imports on first use) as a module of their own beside the bundle, neurasm.browser-io-<hash>.js: it
- * is built here, and the bundle's `import('./handler-bodies.js')` becomes an import of that file,
- * relative to the bundle's URL. A separate build rather than esbuild's code splitting, which would
- * move its runtime helpers into a third file that the bundle had to import at start. The bodies take
- * what they share with the library through src/io/linked.ts; the build fails if the chunk would
- * carry a second copy of any other module.
+ * What nn.io does on first use (src/io/lazy.ts and the modules below it: the IOHandlers' bodies,
+ * topology, weight coding, optimizer state, layer readers) as a module of its own beside the bundle,
+ * neurasm.browser-io-<hash>.js, which the bundle's `import('./lazy.js')` (src/io/lazy-import.ts)
+ * fetches relative to the bundle's URL. The chunk carries only the modules the bundle lacks; those
+ * the bundle has (Sequential, the layers, optimizers, error classes, ...) it takes from the bundle,
+ * so they are neither downloaded twice nor different classes (`instanceof` holds):
+ *
+ * 1. a first pass lists the modules of the bundle without the chunk;
+ * 2. the chunk is built with each import of one of those replaced by a module that reads it from
+ *    `linkedModules`, the argument of the chunk's single export `instantiate(linkedModules)`: the
+ *    chunk's code runs in that call, after the bundle has run (so no link comes too late);
+ * 3. the bundle is built with src/io/linked-modules.ts replaced by the namespaces of the modules the
+ *    chunk used, by path, which lazy-import.ts passes to `instantiate`.
+ *
+ * Not esbuild's code splitting, which would move the shared modules out of the bundle into a
+ * third file that the bundle had to import at start.
  */
-const handlerBodiesPlugin: EsbuildPlugin = {
-  name: 'neurasm-handler-bodies',
+const lazyChunkPlugin: EsbuildPlugin = {
+  name: 'neurasm-lazy-io',
   setup(build) {
     let chunk = '';
+    let linked: string[] = [];
     build.onStart(async () => {
-      const outdir = build.initialOptions.outdir;
+      const { outdir, entryPoints, target } = build.initialOptions;
       if (!outdir) throw new Error('the browser build needs an outdir');
-      mkdirSync(outdir, { recursive: true });
-      // the chunks of earlier builds
-      for (const f of readdirSync(outdir)) if (/^neurasm\.browser-io-.+\.js(\.map)?$/.test(f)) rmSync(join(outdir, f));
-      const result = await build.esbuild.build({
-        entryPoints: [join(root, 'src/io/handler-bodies.ts')],
-        entryNames: 'neurasm.browser-io-[hash]',
+      const cwd = build.initialOptions.absWorkingDir ?? process.cwd();
+      // 1. the bundle's modules, without the chunk
+      const start = await build.esbuild.build({
+        entryPoints,
         outdir,
         bundle: true,
         format: 'esm',
         platform: 'browser',
-        target: build.initialOptions.target,
+        write: false,
+        metafile: true,
+        logLevel: 'silent',
+        plugins: [
+          {
+            name: 'without-lazy-io',
+            setup(b) {
+              b.onResolve({ filter: /^\.\/lazy\.js$/ }, (args) =>
+                args.importer === LAZY_IMPORTER ? { path: args.path, external: true } : undefined,
+              );
+            },
+          },
+        ],
+      });
+      const inBundle = new Set(Object.keys(start.metafile.inputs).map((p) => resolve(cwd, p)));
+      if (inBundle.has(LAZY)) throw new Error('src/io/lazy.ts must be imported by src/io/lazy-import.ts only');
+      // 2. the chunk, taking the bundle's modules from linkedModules
+      const used = new Set<string>();
+      const skip = Symbol('resolving');
+      mkdirSync(outdir, { recursive: true });
+      for (const f of readdirSync(outdir)) if (/^neurasm\.browser-io-.+\.js(\.map)?$/.test(f)) rmSync(join(outdir, f));
+      const result = await build.esbuild.build({
+        entryPoints: [LAZY],
+        entryNames: 'neurasm.browser-io-[hash]',
+        outdir,
+        bundle: true,
+        // an IIFE inside `instantiate`: its code runs when the bundle calls it
+        format: 'iife',
+        globalName: 'lazyIO',
+        banner: { js: 'export function instantiate(linkedModules){' },
+        footer: { js: 'return lazyIO}' },
+        platform: 'browser',
+        target,
         minify: true,
         sourcemap: true,
         metafile: true,
         write: false,
         logLevel: 'silent',
+        plugins: [
+          {
+            name: 'linked-modules',
+            setup(b) {
+              b.onResolve({ filter: /.*/ }, async (args) => {
+                if (args.kind === 'entry-point' || args.pluginData === skip) return undefined;
+                const { path, resolveDir, importer, kind } = args;
+                const r = await b.resolve(path, { resolveDir, importer, kind, pluginData: skip });
+                if (r.errors.length > 0 || r.external || !inBundle.has(r.path)) return undefined;
+                used.add(r.path);
+                return { path: moduleKey(r.path), namespace: 'neurasm-linked' };
+              });
+              b.onLoad({ filter: /.*/, namespace: 'neurasm-linked' }, (args) => ({
+                contents: `module.exports = linkedModules[${JSON.stringify(args.path)}];`,
+                loader: 'js',
+              }));
+            },
+          },
+        ],
       });
-      const extra = Object.keys(result.metafile.inputs).filter((f) => !HANDLER_BODIES.includes(f.replace(/\\/g, '/')));
-      if (extra.length) {
-        throw new Error(
-          `src/io/handler-bodies.ts must not import ${extra.join(', ')} at run time (see src/io/linked.ts)`,
-        );
-      }
       for (const file of result.outputFiles) {
         writeFileSync(file.path, file.contents);
         if (file.path.endsWith('.js')) chunk = basename(file.path);
       }
+      linked = [...used].sort();
     });
-    build.onResolve({ filter: /^\.\/handler-bodies\.js$/ }, () => ({ path: `./${chunk}`, external: true }));
+    // 3. the bundle: the chunk's URL, and the modules it takes from the bundle
+    build.onResolve({ filter: /^\.\/lazy\.js$/ }, (args) =>
+      args.importer === LAZY_IMPORTER ? { path: `./${chunk}`, external: true } : undefined,
+    );
+    build.onResolve({ filter: /^\.\/linked-modules\.js$/ }, (args) =>
+      args.importer === LAZY_IMPORTER ? { path: 'linked-modules', namespace: 'neurasm-linked-modules' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'neurasm-linked-modules' }, () => ({
+      loader: 'js',
+      resolveDir: root,
+      contents: [
+        ...linked.map((path, i) => `import * as m${i} from ${JSON.stringify(path)};`),
+        `export const linkedModules = {${linked.map((path, i) => `${JSON.stringify(moduleKey(path))}: m${i}`).join(', ')}};`,
+      ].join('\n'),
+    }));
   },
 };
 
 /**
  * One minified ES module for browsers, with the Wasm bytes inlined:
  * `import * as nn from './neurasm.browser.js'` from any static server, or in a module worker.
- * The embedded data sets are not in it (they live in the `datasets` entry), and neither is what the
- * IOHandlers' `save` and `load` do: a chunk beside it, fetched on first use (handlerBodiesPlugin).
+ * The embedded data sets are not in it (they live in the `datasets` entry), and neither is what
+ * nn.io does when a model is saved or loaded: a chunk beside it, fetched on first use (lazyChunkPlugin).
  */
 export const browserBuild: Options = {
   entry: { 'neurasm.browser': 'src/browser/index.ts' },
@@ -141,7 +211,7 @@ export const browserBuild: Options = {
   sourcemap: true,
   dts: false,
   clean: false,
-  esbuildPlugins: [handlerBodiesPlugin, packedWasmPlugin],
+  esbuildPlugins: [lazyChunkPlugin, packedWasmPlugin],
 };
 
 export default defineConfig([packageBuild, browserBuild]);

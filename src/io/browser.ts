@@ -3,9 +3,10 @@
 //   indexeddb://name     database 'tensorflowjs', stores 'models_store' and 'model_info_store' keyed by modelPath
 // The bodies of handlers.ts's LocalStorageHandler and IndexedDBHandler (loaded on first use); `op`
 // names the operation in messages ("save to indexeddb://name").
-import { joinBuffers, ModelFormatError, ModelIOError } from './linked.js';
+import { ModelFormatError, ModelIOError } from './errors.js';
 import { artifactsInfo } from './model-json.js';
 import type { ModelArtifacts, SaveResult } from './types.js';
+import { joinBuffers } from './weights.js';
 
 function toBase64(buffer: ArrayBuffer): string {
   const bytes = new Uint8Array(buffer);

@@ -2,9 +2,10 @@
 // each first under a temporary name and then renamed, so a failed save leaves nothing behind.
 // node:fs is imported lazily through a variable, so browser bundles do not pull it in. The bodies of
 // handlers.ts's FileSystemHandler (loaded on first use).
-import { joinBuffers, ModelFormatError, ModelIOError } from './linked.js';
+import { ModelFormatError, ModelIOError } from './errors.js';
 import { artifactsFromModelJSON, artifactsInfo, modelJSONFromArtifacts, parseModelJSON } from './model-json.js';
 import type { ModelArtifacts, SaveResult } from './types.js';
+import { joinBuffers } from './weights.js';
 
 const FS_MODULE = 'node:fs/promises';
 const PATH_MODULE = 'node:path';
@@ -24,7 +25,7 @@ async function nodeModules(op: string): Promise<{ fs: Fs; path: Path }> {
   }
 }
 
-function ioError(op: string, what: string, e: unknown): InstanceType<typeof ModelIOError> {
+function ioError(op: string, what: string, e: unknown): ModelIOError {
   const code = (e as { code?: string }).code;
   const reason =
     code === 'ENOENT'

@@ -1,31 +1,11 @@
 // The IOHandlers of URL-style targets, as tfjs has them. Constructing one is synchronous and checks
 // its arguments; what `save` and `load` do (storage layouts, fetch, files, model.json) lives in
-// handler-bodies.ts, which a dynamic import() brings on the first save or load: the browser bundle
-// carries it as a chunk of its own, fetched beside the bundle only by pages that use model files.
-// The bodies import nothing from the rest of the library at run time (link() hands them what they
-// share with it), so the chunk is all they need and the bundle stays one file.
-import { ModelFormatError, ModelIOError } from './errors.js';
+// browser.ts, http.ts and file-system.ts, imported on the first save or load with the rest of the
+// model-file code (lazy-import.ts): the browser bundle fetches it as a chunk beside the bundle, only
+// on pages that use model files.
+import { ModelIOError } from './errors.js';
+import { lazyIO } from './lazy-import.js';
 import type { IOHandler, LoadOptions, ModelArtifacts, SaveResult } from './types.js';
-import { checkManifest, joinBuffers, weightByteLength } from './weights.js';
-
-type Bodies = typeof import('./handler-bodies.js');
-
-let bodies: Promise<Bodies> | null = null;
-
-/** The handler bodies, imported on first use (once; a failed import is retried on the next call). */
-function handlerBodies(op: string): Promise<Bodies> {
-  bodies ??= import('./handler-bodies.js').then(
-    (m) => {
-      m.link({ ModelIOError, ModelFormatError, joinBuffers, checkManifest, weightByteLength });
-      return m;
-    },
-    (e: unknown) => {
-      bodies = null;
-      throw new ModelIOError(`${op}: cannot load neurasm's model-file code: ${(e as Error)?.message ?? String(e)}`);
-    },
-  );
-  return bodies;
-}
 
 /** Saves to and loads from `window.localStorage` (tfjs's keys). */
 export class LocalStorageHandler implements IOHandler {
@@ -37,13 +17,13 @@ export class LocalStorageHandler implements IOHandler {
   /** Stores the artifacts; on failure (quota) removes what was written. */
   async save(artifacts: ModelArtifacts): Promise<SaveResult> {
     const op = `save to localstorage://${this.modelPath}`;
-    return (await handlerBodies(op)).saveLocalStorage(this.modelPath, artifacts, op);
+    return (await lazyIO(op)).saveLocalStorage(this.modelPath, artifacts, op);
   }
 
   /** Reads the artifacts back. */
   async load(): Promise<ModelArtifacts> {
     const op = `load localstorage://${this.modelPath}`;
-    return (await handlerBodies(op)).loadLocalStorage(this.modelPath, op);
+    return (await lazyIO(op)).loadLocalStorage(this.modelPath, op);
   }
 }
 
@@ -56,13 +36,13 @@ export class IndexedDBHandler implements IOHandler {
   /** Stores the artifacts (weights joined into one buffer) and their info, as tfjs does. */
   async save(artifacts: ModelArtifacts): Promise<SaveResult> {
     const op = `save to indexeddb://${this.modelPath}`;
-    return (await handlerBodies(op)).saveIndexedDB(this.modelPath, artifacts, op);
+    return (await lazyIO(op)).saveIndexedDB(this.modelPath, artifacts, op);
   }
 
   /** Reads the artifacts back. */
   async load(): Promise<ModelArtifacts> {
     const op = `load indexeddb://${this.modelPath}`;
-    return (await handlerBodies(op)).loadIndexedDB(this.modelPath, op);
+    return (await lazyIO(op)).loadIndexedDB(this.modelPath, op);
   }
 }
 
@@ -83,12 +63,12 @@ export class HTTPHandler implements IOHandler {
 
   /** Fetches model.json and its weight files. */
   async load(): Promise<ModelArtifacts> {
-    return (await handlerBodies(`load ${this.url}`)).loadHTTP(this.url, this.options, this.fetchFunc);
+    return (await lazyIO(`load ${this.url}`)).loadHTTP(this.url, this.options, this.fetchFunc);
   }
 
   /** POSTs model.json and model.weights.bin as a multipart form (requestInit may change the method). */
   async save(artifacts: ModelArtifacts): Promise<SaveResult> {
-    return (await handlerBodies(`save to ${this.url}`)).saveHTTP(this.url, this.options, this.fetchFunc, artifacts);
+    return (await lazyIO(`save to ${this.url}`)).saveHTTP(this.url, this.options, this.fetchFunc, artifacts);
   }
 }
 
@@ -104,13 +84,13 @@ export class FileSystemHandler implements IOHandler {
   /** Writes model.json and weights.bin into the directory `path` (created if needed). */
   async save(artifacts: ModelArtifacts): Promise<SaveResult> {
     const op = `save to file://${this.path}`;
-    return (await handlerBodies(op)).saveFiles(this.path, FileSystemHandler.WEIGHTS, artifacts, op);
+    return (await lazyIO(op)).saveFiles(this.path, FileSystemHandler.WEIGHTS, artifacts, op);
   }
 
   /** Reads `path` (a model.json, or a directory holding one) and the weight files it lists. */
   async load(): Promise<ModelArtifacts> {
     const op = `load file://${this.path}`;
-    return (await handlerBodies(op)).loadFiles(this.path, op);
+    return (await lazyIO(op)).loadFiles(this.path, op);
   }
 }
 

@@ -1,9 +1,10 @@
 // http(s):// models, as tfjs's `tf.io.http`: load fetches model.json and then the weight files
 // listed in its manifest (beside it, or under weightPathPrefix); save POSTs a multipart form with
 // model.json and model.weights.bin. The bodies of handlers.ts's HTTPHandler (loaded on first use).
-import { joinBuffers, ModelIOError } from './linked.js';
+import { ModelIOError } from './errors.js';
 import { artifactsFromModelJSON, artifactsInfo, modelJSONFromArtifacts, parseModelJSON } from './model-json.js';
 import type { LoadOptions, ModelArtifacts, SaveResult } from './types.js';
+import { joinBuffers } from './weights.js';
 
 /** The directory part of a URL (with a trailing slash) and its query string, as tfjs splits it. */
 function splitUrl(url: string): [string, string] {

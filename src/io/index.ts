@@ -1,7 +1,9 @@
 /**
  * Model files in the TensorFlow.js layers format (`model.json` + binary weights), interchangeable
  * with tfjs and Keras (through the tfjs converter). `model.save(target)` and
- * `nn.loadLayersModel(source)` take the URL-style targets and the IOHandlers below.
+ * `nn.loadLayersModel(source)` take the URL-style targets and the IOHandlers below. What they do is
+ * loaded on first use (in the browser, a chunk beside the bundle), so everything that reads or
+ * writes a model is asynchronous, `modelArtifacts` and `modelFromArtifacts` too.
  *
  * @example
  * await model.save('file://./my-model');                        // Node: my-model/model.json + weights.bin
@@ -11,6 +13,7 @@
  * model.preprocessing = scaler;                                  // saved under model.json's "neurasm" key
  * const m = await nn.loadLayersModel('https://example.com/model/model.json');
  * const k = await nn.loadLayersModel(nn.io.fromMemory(artifacts)); // also tfjs's handlers
+ * const copy = await nn.io.modelFromArtifacts(await nn.io.modelArtifacts(model), 'a copy');
  * @packageDocumentation
  */
 export { ModelFormatError, ModelIOError } from './errors.js';
@@ -24,7 +27,7 @@ export {
   IndexedDBHandler,
   LocalStorageHandler,
 } from './handlers.js';
-export { supportedLayerClasses } from './layers.js';
+export { supportedLayerClasses } from './layer-classes.js';
 export type { LoadLayersOptions } from './load.js';
 export { loadLayersModel, modelFromArtifacts } from './load.js';
 export { fromMemory, withSaveHandler } from './router.js';

@@ -5,12 +5,14 @@ import { Activation } from '../layers/activation-layer.js';
 import { BatchNormalization } from '../layers/batch-normalization.js';
 import { Dense } from '../layers/dense.js';
 import { Dropout } from '../layers/dropout.js';
-import { Flatten, InputLayer } from '../layers/flatten.js';
+import { Flatten } from '../layers/flatten.js';
 import { GaussianNoise } from '../layers/gaussian-noise.js';
+import { InputLayer } from '../layers/input-layer.js';
 import type { Layer, LayerArgs, SymbolicShape } from '../layers/layer.js';
 import { getRegularizer, type Regularizer } from '../layers/regularizers.js';
 import { ModelFormatError } from './errors.js';
 import { readInitializer, writeInitializer } from './initializers.js';
+import { type LayerClassName, supportedLayerClasses } from './layer-classes.js';
 
 type Config = Record<string, unknown>;
 
@@ -71,7 +73,7 @@ function readRegularizer(value: unknown, at: string): Regularizer | null {
   return getRegularizer({ class_name: className, config }, at);
 }
 
-const READERS: Record<string, LayerReader> = {
+const READERS: Record<LayerClassName, LayerReader> = {
   Dense: {
     read(config, base, at) {
       rejectNonNull(config, CONSTRAINTS, at);
@@ -205,9 +207,6 @@ const READERS: Record<string, LayerReader> = {
   },
 };
 
-/** Layer classes model files may use. */
-export const supportedLayerClasses = Object.keys(READERS);
-
 /** Reads a shape written with null for unknown sizes; `undefined` if absent. */
 function readShape(value: unknown, at: string, key: string, batch: boolean): SymbolicShape | undefined {
   if (value === undefined || value === null) return undefined;
@@ -241,7 +240,7 @@ export function readLayer(entry: unknown, at: string): Layer {
   const config = e.config;
   if (typeof className !== 'string')
     throw new ModelFormatError(`${at}.class_name: expected a string, got ${JSON.stringify(className)}`);
-  const reader = Object.hasOwn(READERS, className) ? READERS[className] : undefined;
+  const reader = Object.hasOwn(READERS, className) ? READERS[className as LayerClassName] : undefined;
   if (!reader) {
     throw new ModelFormatError(
       `${at}: unsupported layer class "${className}"; supported: ${supportedLayerClasses.join(', ')}`,
@@ -276,7 +275,7 @@ export function readLayer(entry: unknown, at: string): Layer {
 
 /** The weights a layer has for an input shape, with their file names (layer/kernel). */
 export function layerWeightShapes(layer: Layer, inputShape: SymbolicShape): Array<{ name: string; shape: number[] }> {
-  const reader = READERS[layer.className];
+  const reader = READERS[layer.className as LayerClassName];
   return reader.weights(layer, inputShape).map((w) => ({ name: `${layer.name}/${w.name}`, shape: w.shape }));
 }
 
@@ -285,7 +284,11 @@ export function writeLayer(
   layer: Layer,
   batchInputShape: SymbolicShape | null,
 ): { class_name: string; config: Config } {
-  const config: Config = { ...(READERS[layer.className]?.defaults ?? {}), ...layer.getConfig(), dtype: 'float32' };
+  const config: Config = {
+    ...(READERS[layer.className as LayerClassName]?.defaults ?? {}),
+    ...layer.getConfig(),
+    dtype: 'float32',
+  };
   for (const key of Object.keys(config)) {
     const v = config[key] as { className?: unknown; config?: unknown } | null;
     if (key.endsWith('_initializer') && v && typeof v === 'object' && 'class_name' in v) {

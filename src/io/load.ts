@@ -1,19 +1,11 @@
-// loadLayersModel: everything in the file is checked (JSON, manifest, sizes, values, topology,
-// weight names and shapes) before a weight is allocated; any failure disposes what was made, so
-// either a complete model comes back or a ModelFormatError / ModelIOError is thrown.
-import { scalerFromJSON } from '../data/scalers.js';
-import { formatShape, NeurasmError } from '../errors.js';
-import { InputLayer } from '../layers/flatten.js';
-import type { Layer, SymbolicShape } from '../layers/layer.js';
-import { Sequential } from '../models/sequential.js';
-import { fromFlat } from '../ops/create.js';
-import { ModelFormatError, ModelIOError } from './errors.js';
-import { layerWeightShapes, readLayer } from './layers.js';
+// loadLayersModel and nn.io.modelFromArtifacts, as the bundle carries them: the source is checked at
+// once, and what builds the model (from-artifacts.ts) is imported on first use (lazy-import.ts).
+import { NeurasmError } from '../errors.js';
+import type { Sequential } from '../models/sequential.js';
+import { ModelIOError } from './errors.js';
+import { lazyIO, lazyIOIfLoaded } from './lazy-import.js';
 import { loadHandlerFor } from './router.js';
-import { readTopology } from './topology.js';
-import { readTraining, restoreTraining } from './training.js';
 import type { LoadOptions, LoadSource, ModelArtifacts } from './types.js';
-import { checkWeightSpec, type DecodedWeight, decodeWeights, joinBuffers } from './weights.js';
 
 /** Options of `loadLayersModel`. */
 export interface LoadLayersOptions extends LoadOptions {
@@ -21,194 +13,22 @@ export interface LoadLayersOptions extends LoadOptions {
   includeOptimizer?: boolean;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Other spellings of a manifest weight name: Keras's ":0" suffix, a model-name prefix, an inner cell name. */
-function aliases(name: string, modelName: string | undefined): string[] {
-  const base = name.replace(/:0$/, '');
-  const out = [base];
-  if (modelName && base.startsWith(`${modelName}/`)) out.push(base.slice(modelName.length + 1));
-  const parts = base.split('/');
-  if (parts.length > 2) out.push([...parts.slice(0, -2), parts[parts.length - 1]].join('/'));
-  return out;
-}
-
-function sameShape(a: readonly number[], b: readonly (number | null)[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
-
-function wrap(e: unknown, where: string): unknown {
-  if (e instanceof ModelFormatError || e instanceof ModelIOError || !(e instanceof NeurasmError)) return e;
-  return new ModelFormatError(`${where}: ${e.message}`);
-}
-
-/** Revives saved preprocessing: scalers become scaler objects, anything else stays JSON. */
-function revivePreprocessing(json: unknown, where: string): unknown {
-  const revive = (v: unknown, at: string): unknown => {
-    if (!isObject(v))
-      throw new ModelFormatError(`${where}: neurasm.preprocessing${at}: expected an object, got ${JSON.stringify(v)}`);
-    if (typeof v.className !== 'string' || !v.className.endsWith('Scaler')) return v;
-    try {
-      return scalerFromJSON(v);
-    } catch (e) {
-      throw new ModelFormatError(`${where}: neurasm.preprocessing${at}: ${(e as Error).message}`);
-    }
-  };
-  if (isObject(json) && typeof json.className !== 'string') {
-    return Object.fromEntries(Object.entries(json).map(([k, v]) => [k, revive(v, `.${k}`)]));
-  }
-  return revive(json, '');
-}
-
-/** Walks the shapes through the stack (nothing allocated) and lists the weights each layer needs. */
-function weightsNeeded(layers: Layer[], input: SymbolicShape, at: string): Array<{ name: string; shape: number[] }> {
-  const needed: Array<{ name: string; shape: number[] }> = [];
-  let shape: SymbolicShape = [null, ...input.slice(1)];
-  layers.forEach((layer, i) => {
-    if (layer instanceof InputLayer) return;
-    const declared = layer.batchInputShape;
-    const firstReal = i === 0 || (i === 1 && layers[0] instanceof InputLayer);
-    if (declared && (!firstReal || !sameShape(declared.slice(1) as number[], shape.slice(1)))) {
-      throw new ModelFormatError(
-        `${at}[${i}] ("${layer.name}"): batch_input_shape ${JSON.stringify(declared)} disagrees with the input ${JSON.stringify(shape)}`,
-      );
-    }
-    try {
-      needed.push(...layerWeightShapes(layer, shape));
-      shape = layer.computeOutputShape(shape);
-    } catch (e) {
-      throw wrap(e, `${at}[${i}] ("${layer.name}")`);
-    }
-  });
-  return needed;
-}
-
-/** Finds every needed weight in the manifest by name, checks its shape, and that none is left over. */
-function matchWeights(
-  needed: Array<{ name: string; shape: number[] }>,
-  modelWeights: DecodedWeight[],
-  modelName: string | undefined,
-  where: string,
-): Map<string, DecodedWeight> {
-  const byAlias = new Map<string, DecodedWeight>();
-  for (const w of modelWeights) {
-    for (const a of aliases(w.spec.name, modelName)) if (!byAlias.has(a)) byAlias.set(a, w);
-  }
-  const values = new Map<string, DecodedWeight>();
-  const used = new Set<DecodedWeight>();
-  for (const need of needed) {
-    const w = byAlias.get(need.name);
-    if (!w) {
-      const have =
-        modelWeights
-          .map((m) => m.spec.name)
-          .slice(0, 8)
-          .join(', ') || 'none';
-      throw new ModelFormatError(`${where}: weight "${need.name}" is missing from the manifest (it lists ${have})`);
-    }
-    if (w.spec.dtype !== 'float32') {
-      throw new ModelFormatError(`${where}: weight "${w.spec.name}" is ${w.spec.dtype}, expected float32`);
-    }
-    if (!sameShape(w.spec.shape, need.shape)) {
-      throw new ModelFormatError(
-        `${where}: weight "${w.spec.name}" has shape ${formatShape(w.spec.shape)} in the manifest, the topology needs ${formatShape(need.shape)}`,
-      );
-    }
-    if (used.has(w)) throw new ModelFormatError(`${where}: weight "${w.spec.name}" would fill two weights`);
-    used.add(w);
-    values.set(need.name, w);
-  }
-  const unused = modelWeights.filter((w) => !used.has(w)).map((w) => w.spec.name);
-  if (unused.length) {
-    throw new ModelFormatError(`${where}: manifest weights with no layer to go to: ${unused.slice(0, 5).join(', ')}`);
-  }
-  return values;
-}
-
-/** Builds a model from artifacts (see the file comment). */
-export function modelFromArtifacts(
+/**
+ * Builds a model from artifacts (what a load handler returns, or `nn.io.modelArtifacts` made), as
+ * `loadLayersModel` does; `where` names them in error messages. Everything is checked before a
+ * weight is allocated: a ModelFormatError leaves nothing behind. Asynchronous because the code
+ * that reads them is loaded on first use.
+ *
+ * @example
+ * const copy = await nn.io.modelFromArtifacts(artifacts, 'my artifacts');
+ */
+export async function modelFromArtifacts(
   artifacts: ModelArtifacts,
   where: string,
   options: LoadLayersOptions = {},
-): Sequential {
-  if (typeof artifacts !== 'object' || artifacts === null || Array.isArray(artifacts)) {
-    throw new ModelFormatError(`${where}: expected model artifacts, got ${JSON.stringify(artifacts)}`);
-  }
-  if (artifacts.format !== undefined && artifacts.format !== null && artifacts.format !== 'layers-model') {
-    throw new ModelFormatError(
-      `${where}: format is ${JSON.stringify(artifacts.format)}; neurasm loads 'layers-model' files`,
-    );
-  }
-  if (artifacts.weightSpecs === undefined || artifacts.weightSpecs === null) {
-    throw new ModelFormatError(`${where}: the model has no weight manifest (weightSpecs)`);
-  }
-  if (!Array.isArray(artifacts.weightSpecs)) throw new ModelFormatError(`${where}: weightSpecs must be an array`);
-  const specs = artifacts.weightSpecs.map((s, i) => checkWeightSpec(s, `${where}: weightSpecs[${i}]`));
-  const data = joinBuffers(artifacts.weightData ?? new ArrayBuffer(0), where);
-  const decoded = decodeWeights(specs, data, where);
-  const modelWeights = [...decoded.values()].filter((w) => w.spec.group !== 'optimizer');
-  const optimizerWeights = [...decoded.values()].filter((w) => w.spec.group === 'optimizer');
-
-  const topology = readTopology(artifacts.modelTopology, where);
-  const at = `${where}: layers`;
-  if (topology.layers.length === 0) throw new ModelFormatError(`${at}: the model has no layers`);
-  const layers: Layer[] = topology.layers.map((entry, i) => readLayer(entry, `${at}[${i}]`));
-  const names = new Set<string>();
-  for (const l of layers) {
-    if (names.has(l.name)) throw new ModelFormatError(`${at}: two layers are named "${l.name}"`);
-    names.add(l.name);
-  }
-  layers.slice(1).forEach((l, i) => {
-    if (l instanceof InputLayer) throw new ModelFormatError(`${at}[${i + 1}]: an InputLayer must come first`);
-  });
-  const input = layers[0].batchInputShape ?? readBuildShape(topology.buildInputShape, where);
-  if (!input) throw new ModelFormatError(`${at}[0]: the input shape is missing (batch_input_shape of the first layer)`);
-
-  const needed = weightsNeeded(layers, input, at);
-  const values = matchWeights(needed, modelWeights, topology.name, where);
-
-  const training =
-    options.includeOptimizer === false
-      ? null
-      : readTraining(artifacts.neurasm?.training, artifacts.trainingConfig, where);
-  const neurasm = artifacts.neurasm;
-  if (neurasm !== undefined && neurasm !== null && !isObject(neurasm))
-    throw new ModelFormatError(`${where}: neurasm must be an object`);
-  const preprocessing = neurasm?.preprocessing === undefined ? null : revivePreprocessing(neurasm.preprocessing, where);
-
-  const model = new Sequential({ name: topology.name });
-  try {
-    if (!(layers[0] instanceof InputLayer) && !layers[0].batchInputShape)
-      model.add(new InputLayer({ batchInputShape: input }));
-    for (const l of layers) model.add(l);
-    for (const layer of model.layers) {
-      for (const w of layer.namedWeights) {
-        const t = fromFlat(w.variable.shape, 'float32', values.get(w.name)!.values);
-        try {
-          w.variable.assign(t);
-        } finally {
-          t.dispose();
-        }
-      }
-    }
-    if (training) restoreTraining(model, training, optimizerWeights, where);
-    model.preprocessing = preprocessing;
-    return model;
-  } catch (e) {
-    model.dispose();
-    for (const l of layers) l.dispose();
-    throw wrap(e, where);
-  }
-}
-
-function readBuildShape(value: unknown, where: string): SymbolicShape | null {
-  if (value === undefined || value === null) return null;
-  if (!Array.isArray(value) || value.length < 2 || !value.slice(1).every((d) => Number.isInteger(d) && d > 0)) {
-    throw new ModelFormatError(
-      `${where}: build_input_shape must be [null, ...positive sizes], got ${JSON.stringify(value)}`,
-    );
-  }
-  return [null, ...(value.slice(1) as number[])];
+): Promise<Sequential> {
+  const io = lazyIOIfLoaded() ?? (await lazyIO(`load ${where}`));
+  return io.modelFromArtifacts(artifacts, where, options);
 }
 
 /**
@@ -222,6 +42,9 @@ function readBuildShape(value: unknown, where: string): SymbolicShape | null {
 export async function loadLayersModel(source: LoadSource, options: LoadLayersOptions = {}): Promise<Sequential> {
   const handler = loadHandlerFor(source, options);
   const where = typeof source === 'string' ? source : 'model artifacts';
+  // the model-file code comes while the handler loads (awaited, and so reported, after it)
+  const io = lazyIO(`loadLayersModel ${where}`);
+  io.catch(() => {});
   let artifacts: ModelArtifacts;
   try {
     artifacts = await handler.load();
@@ -229,5 +52,5 @@ export async function loadLayersModel(source: LoadSource, options: LoadLayersOpt
     if (e instanceof NeurasmError) throw e;
     throw new ModelIOError(`loadLayersModel ${where}: ${(e as Error)?.message ?? String(e)}`);
   }
-  return modelFromArtifacts(artifacts, where, options);
+  return (await io).modelFromArtifacts(artifacts, where, options);
 }

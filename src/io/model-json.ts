@@ -1,8 +1,9 @@
 // model.json <-> artifacts, shared by the file and http handlers: the JSON is checked, weight files
 // are read group by group and each group's size is checked against its manifest entries. Part of the
-// handler bodies (loaded on first use): it takes the library's helpers from linked.ts.
-import { checkManifest, joinBuffers, ModelFormatError, weightByteLength } from './linked.js';
+// handler bodies (loaded on first use, see lazy-import.ts).
+import { ModelFormatError } from './errors.js';
 import type { ModelArtifacts, ModelArtifactsInfo, ModelJSON, WeightsManifestGroupConfig } from './types.js';
+import { checkManifest, joinBuffers, weightByteLength } from './weights.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

@@ -1,111 +1,30 @@
-// model.save(target): the topology as tfjs writes it, the weights in model order (optionally
-// quantized), the optimizer's state if asked, and preprocessing statistics under neurasm's key.
-import { ValueError } from '../errors.js';
+// model.save(target) and nn.io.modelArtifacts, as the bundle carries them: the target is checked at
+// once, and what makes the artifacts (to-artifacts.ts) is imported on first use (lazy-import.ts).
 import type { Sequential } from '../models/sequential.js';
-import { describe } from '../ops/validate.js';
-import { ModelFormatError } from './errors.js';
+import { lazyIO, lazyIOIfLoaded } from './lazy-import.js';
 import { saveHandlerFor } from './router.js';
-import { writeTopology } from './topology.js';
-import { trainingArtifacts } from './training.js';
-import type { ModelArtifacts, NeurasmMetadata, SaveConfig, SaveResult, SaveTarget } from './types.js';
-import { encodeWeights, type WeightToEncode } from './weights.js';
+import type { ModelArtifacts, SaveConfig, SaveResult, SaveTarget } from './types.js';
 
-/** neurasm's version, written in generatedBy. */
-export const NEURASM_VERSION = '0.1.0';
-
-const FLOAT16_MAX = 65504;
-
-/** The JSON form of preprocessing: one object with toJSON (a scaler), or several by name. */
-export function preprocessingJSON(value: unknown): unknown {
-  if (value === undefined || value === null) return undefined;
-  const json = (v: unknown, at: string): unknown => {
-    if (typeof v !== 'object' || v === null)
-      throw new ValueError(`save: expected ${at} to be a scaler or a JSON object, got ${describe(v)}`);
-    try {
-      return JSON.parse(JSON.stringify(v));
-    } catch (e) {
-      throw new ValueError(`save: ${at} cannot be written as JSON: ${(e as Error).message}`);
-    }
-  };
-  if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new ValueError(
-      `save: expected preprocessing to be a scaler or an object of scalers by name, got ${describe(value)}`,
-    );
-  }
-  const single = typeof (value as { toJSON?: unknown }).toJSON === 'function' || 'className' in value;
-  if (single) return json(value, 'preprocessing');
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, json(v, `preprocessing.${k}`)]));
-}
-
-function checkConfig(config: unknown): SaveConfig {
-  if (config === undefined) return {};
-  if (typeof config !== 'object' || config === null)
-    throw new ValueError(`save: expected an options object, got ${describe(config)}`);
-  const c = config as SaveConfig;
-  if (c.includeOptimizer !== undefined && typeof c.includeOptimizer !== 'boolean') {
-    throw new ValueError(`save: expected includeOptimizer to be true or false, got ${describe(c.includeOptimizer)}`);
-  }
-  if (c.quantize !== undefined && c.quantize !== 'uint8' && c.quantize !== 'uint16' && c.quantize !== 'float16') {
-    throw new ValueError(`save: expected quantize to be 'uint8', 'uint16' or 'float16', got ${describe(c.quantize)}`);
-  }
-  return c;
-}
-
-/** The artifacts of a model (what a save handler receives). */
-export function modelArtifacts(model: Sequential, config: SaveConfig = {}): ModelArtifacts {
-  const c = checkConfig(config);
-  if (!model.inputShape || model.layers.some((l) => !l.built)) {
-    throw new ValueError(
-      'save: the model is not built yet; give the first layer an inputShape, or fit or predict once',
-    );
-  }
-  const weights: WeightToEncode[] = [];
-  const names = new Set<string>();
-  for (const layer of model.layers) {
-    for (const w of layer.namedWeights) {
-      if (names.has(w.name))
-        throw new ModelFormatError(`save: two weights are named "${w.name}"; layer names must be unique`);
-      names.add(w.name);
-      const values = w.variable.dataSync() as Float32Array;
-      for (let i = 0; i < values.length; i++) {
-        const v = values[i];
-        if (!Number.isFinite(v))
-          throw new ValueError(`save: weight "${w.name}" has ${v} at index ${i}; a model file holds finite weights`);
-        if (c.quantize === 'float16' && Math.abs(v) > FLOAT16_MAX) {
-          throw new ValueError(
-            `save: weight "${w.name}" has ${v} at index ${i}, beyond float16's range (±${FLOAT16_MAX})`,
-          );
-        }
-      }
-      weights.push({ name: w.name, shape: [...w.variable.shape], values });
-    }
-  }
-  const neurasm: NeurasmMetadata = { version: 1 };
-  let trainingConfig: ModelArtifacts['trainingConfig'];
-  if (c.includeOptimizer) {
-    const t = trainingArtifacts(model);
-    trainingConfig = t.trainingConfig;
-    neurasm.training = t.training;
-    weights.push(...t.weights);
-  }
-  const preprocessing = preprocessingJSON(c.preprocessing ?? model.preprocessing);
-  if (preprocessing !== undefined) neurasm.preprocessing = preprocessing;
-  const { specs, data } = encodeWeights(weights, c.quantize);
-  const artifacts: ModelArtifacts = {
-    modelTopology: writeTopology(model, NEURASM_VERSION),
-    format: 'layers-model',
-    generatedBy: `neurasm v${NEURASM_VERSION}`,
-    convertedBy: null,
-    weightSpecs: specs,
-    weightData: data,
-  };
-  if (trainingConfig) artifacts.trainingConfig = trainingConfig;
-  if (neurasm.training || neurasm.preprocessing !== undefined) artifacts.neurasm = neurasm;
-  return artifacts;
+/**
+ * The artifacts of a model, as `model.save` hands them to a save handler: its topology, weights
+ * (optionally quantized), optimizer state and preprocessing, per `config` (see SaveConfig).
+ * Asynchronous because the code that writes them is loaded on first use; the model is read when it
+ * is there (at once, after the first use in a page), so leave the model as it is until the promise
+ * settles.
+ *
+ * @example
+ * const artifacts = await nn.io.modelArtifacts(model, { includeOptimizer: true });
+ * const copy = await nn.loadLayersModel(nn.io.fromMemory(artifacts));
+ */
+export async function modelArtifacts(model: Sequential, config: SaveConfig = {}): Promise<ModelArtifacts> {
+  // no await once the code is loaded: the model is read in the caller's turn
+  const io = lazyIOIfLoaded() ?? (await lazyIO('modelArtifacts'));
+  return io.modelArtifacts(model, config);
 }
 
 /** `model.save(target, config)`: writes the model to a URL-style target or an IOHandler. */
 export async function saveModel(model: Sequential, target: SaveTarget, config?: SaveConfig): Promise<SaveResult> {
   const handler = saveHandlerFor(target);
-  return handler.save(modelArtifacts(model, config));
+  const io = lazyIOIfLoaded() ?? (await lazyIO('save'));
+  return handler.save(io.modelArtifacts(model, config));
 }

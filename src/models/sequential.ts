@@ -361,6 +361,8 @@ export class Sequential {
   /**
    * Saves the model in the TensorFlow.js layers format to a URL-style target (`file://dir` in Node,
    * `http(s)://…`, `indexeddb://name`, `localstorage://name`) or an IOHandler; see SaveConfig.
+   * The first save or load in a page loads the model-file code before it reads the model: leave the
+   * model as it is until the promise settles.
    */
   save(handlerOrUrl: SaveTarget, config?: SaveConfig): Promise<SaveResult> {
     return saveModel(this, handlerOrUrl, config);

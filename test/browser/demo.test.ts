@@ -98,7 +98,8 @@ describe.skipIf(!FOUND)('the demo page in Chromium', () => {
 
   beforeAll(async () => {
     // the bundle the page imports, built from the current sources
-    await build({ ...browserBuild, silent: true });
+    // config: false, or tsup would also run every build of tsup.config.ts with these options
+    await build({ ...browserBuild, silent: true, config: false });
     const bytes = readFileSync(BUNDLE);
     console.log(
       `[browser test] dist/neurasm.browser.js: ${(bytes.length / 1024).toFixed(1)} KB minified, ` +
@@ -320,6 +321,7 @@ describe.skipIf(!FOUND)('the demo page in Chromium', () => {
         sourcemap: false,
         outDir: join(pkg, 'dist'),
         silent: true,
+        config: false,
       });
       for (const f of ['index.html', 'main.js']) copyFileSync(join(import.meta.dirname, 'vite-app', f), join(app, f));
       await viteBuild({ root: app, logLevel: 'silent', configFile: false, build: { outDir: join(app, 'dist') } });

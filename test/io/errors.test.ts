@@ -28,7 +28,7 @@ async function baseline(): Promise<nn.io.ModelArtifacts> {
     ],
   });
   model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
-  const a = nn.io.modelArtifacts(model, { includeOptimizer: true });
+  const a = await nn.io.modelArtifacts(model, { includeOptimizer: true });
   model.dispose();
   return a;
 }

@@ -42,7 +42,7 @@ async function neurasmFiles(quantize?: 'uint8'): Promise<Files> {
   const xs = nn.tensor2d(randomArray(20, 1), [4, 5]);
   model.preprocessing = nn.data.standardScaler().fit(xs);
   xs.dispose();
-  const a = nn.io.modelArtifacts(model, { includeOptimizer: true, quantize });
+  const a = await nn.io.modelArtifacts(model, { includeOptimizer: true, quantize });
   model.dispose();
   const json = JSON.stringify({
     modelTopology: a.modelTopology,
@@ -188,7 +188,7 @@ async function checkModel(model: nn.Sequential, inputShape: number[], roundTrip:
     if (!model.weights.every((w) => w.dataSync().every(Number.isFinite))) throw new Error('a weight is not finite');
     if (roundTrip) {
       const again = await nn.loadLayersModel(
-        nn.io.fromMemory(nn.io.modelArtifacts(model, { includeOptimizer: model.compiled !== null })),
+        nn.io.fromMemory(await nn.io.modelArtifacts(model, { includeOptimizer: model.compiled !== null })),
       );
       const q = again.predict(x);
       const same = q.dataSync().every((v, i) => v === values[i]);

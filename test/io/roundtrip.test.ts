@@ -144,3 +144,54 @@ describe('round trip', () => {
     m.dispose();
   });
 });
+
+describe('nn.io.modelArtifacts and nn.io.modelFromArtifacts', () => {
+  const small = () => {
+    nn.setSeed(21);
+    return nn.sequential({
+      layers: [nn.layers.dense({ units: 3, activation: 'tanh', inputShape: [2] }), nn.layers.dense({ units: 1 })],
+    });
+  };
+
+  it('are asynchronous (the code comes on first use), and reject rather than throw', async () => {
+    const model = small();
+    const made = nn.io.modelArtifacts(model);
+    expect(made).toBeInstanceOf(Promise);
+    const copy = nn.io.modelFromArtifacts(await made, 'artifacts');
+    expect(copy).toBeInstanceOf(Promise);
+    const loaded = await copy;
+    expect(loaded).toBeInstanceOf(nn.Sequential);
+    const x = nn.tensor2d([0.5, -1, 2, 0.25], [2, 2]);
+    const [p, q] = [model.predict(x), loaded.predict(x)];
+    expect(Array.from(q.dataSync())).toEqual(Array.from(p.dataSync()));
+    const bad = nn.io.modelArtifacts(model, { quantize: 'int4' as never });
+    await expect(bad).rejects.toThrow(nn.ValueError);
+    await expect(nn.io.modelFromArtifacts({ format: 'graph-model' }, 'here')).rejects.toThrow(
+      /^here: format is "graph-model"/,
+    );
+    nn.dispose([x, p, q]);
+    model.dispose();
+    loaded.dispose();
+  });
+
+  it('once the code is loaded, save and modelArtifacts read the model at once, in the caller’s turn', async () => {
+    const model = small();
+    await nn.io.modelArtifacts(model); // the code is loaded now
+    const before = model.getWeights().map((w) => Array.from(w.dataSync()));
+    let saved: nn.io.ModelArtifacts | undefined;
+    const saving = model.save(
+      nn.io.withSaveHandler(async (a) => {
+        saved = a;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    const making = nn.io.modelArtifacts(model);
+    model.dispose();
+    await saving;
+    for (const a of [saved!, await making]) {
+      const loaded = await nn.io.modelFromArtifacts(a, 'artifacts');
+      expect(loaded.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(before);
+      loaded.dispose();
+    }
+  });
+});
