@@ -5,7 +5,6 @@ import { Layer, type LayerArgs, type SymbolicShape } from './layer.js';
 import { sharedBuffersStep } from './shared-buffers-step.js';
 import type { LayerStep, StepContext } from './step.js';
 
-// InputLayer lived here; re-exported until every importer uses './input-layer.js'
 export { InputLayer } from './input-layer.js';
 
 /** Flattens each example to one dimension: [batch, a, b, ...] → [batch, a·b·...]. */
