@@ -25,7 +25,6 @@ const demo = {
   testAccuracy: null,
   fingerprint: null,
   prediction: null,
-  saveSupported: false,
   saved: null,
   loadedFromStorage: false,
   error: null,
@@ -190,12 +189,12 @@ const pad = drawingPad($('pad'), (_features, drawn) => {
 pad.drawn = false;
 $('clear').addEventListener('click', () => pad.clear());
 
-// ---- save and load (where model files exist: model.save / nn.loadLayersModel) ----------------
+// ---- save and load (model.save / nn.loadLayersModel, in IndexedDB) ---------------------------
 
 async function save() {
   $('save').disabled = true;
   try {
-    if ('preprocessing' in model) model.preprocessing = scaler;
+    model.preprocessing = scaler;
     await model.save(SAVE_URL);
     const meta = {
       savedAt: new Date().toISOString(),
@@ -247,9 +246,7 @@ async function start() {
     data = prepareData(nn, digits.x, digits.y, SETTINGS.seed);
     nn.dispose([digits.x, digits.y]);
     scaler = data.scaler;
-    demo.saveSupported = typeof nn.loadLayersModel === 'function';
-    $('save-section').hidden = !demo.saveSupported;
-    if (demo.saveSupported && (await loadSaved())) {
+    if (await loadSaved()) {
       await showTestResults('Loaded from this browser');
       demo.phase = 'loaded';
       $('save').disabled = false;

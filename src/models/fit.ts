@@ -101,10 +101,8 @@ function checkFitArgs(args: FitArgs): Required<Pick<FitArgs, 'epochs' | 'batchSi
 /** The examples [start, end) of rows as a view-free tensor copy. */
 function sliceRows(rows: Rows, start: number, end: number): Rows {
   const t = rows.tensor;
-  const shape = [end - start, ...t.shape.slice(1)];
-  const copy = new Tensor(shape, t.dtype);
-  const view = t.dtype === 'int32' ? backend().views.i32 : backend().views.f32;
-  view.copyWithin(copy.ptr() >>> 2, (t.ptr() >>> 2) + start * rows.width, (t.ptr() >>> 2) + end * rows.width);
+  const copy = new Tensor([end - start, ...t.shape.slice(1)], t.dtype);
+  gatherRows(t, copy.ptr(), null, start, end - start, rows.width);
   return { tensor: copy, owned: true, count: end - start, width: rows.width };
 }
 

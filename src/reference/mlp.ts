@@ -4,6 +4,8 @@
 // programmer would: Float32Array buffers allocated once, i-k-j loops along contiguous rows, no
 // allocation per step. Kernels are row-major [inputs, units], as in Keras.
 
+import { mulberry32 } from './random.js';
+
 /** Options of `ReferenceMlp`. */
 export interface ReferenceMlpOptions {
   /** Adam learning rate (default 0.001). */
@@ -18,16 +20,22 @@ export interface ReferenceMlpOptions {
   maxRows?: number;
 }
 
-/** mulberry32: a small seeded generator of uniform floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/**
+ * Writes exp(z − max) of the row of `classes` logits at `o` into `out` scaled to sum to `scale`;
+ * returns log Σ exp(z − max) and the row max (the stable softmax both passes share).
+ */
+function softmaxRow(logits: Float32Array, out: Float32Array, o: number, classes: number, scale: number) {
+  let max = logits[o];
+  for (let j = 1; j < classes; j++) if (logits[o + j] > max) max = logits[o + j];
+  let sum = 0;
+  for (let j = 0; j < classes; j++) {
+    const e = Math.exp(logits[o + j] - max);
+    out[o + j] = e;
+    sum += e;
+  }
+  const inv = scale / sum;
+  for (let j = 0; j < classes; j++) out[o + j] *= inv;
+  return { logSum: Math.log(sum), max };
 }
 
 /**
@@ -110,19 +118,7 @@ export class ReferenceMlp {
     this.reserve(rows);
     const logits = this.forward(x, rows);
     const classes = this.sizes[this.sizes.length - 1];
-    for (let i = 0; i < rows; i++) {
-      const o = i * classes;
-      let max = logits[o];
-      for (let j = 1; j < classes; j++) if (logits[o + j] > max) max = logits[o + j];
-      let sum = 0;
-      for (let j = 0; j < classes; j++) {
-        const e = Math.exp(logits[o + j] - max);
-        out[o + j] = e;
-        sum += e;
-      }
-      const inv = 1 / sum;
-      for (let j = 0; j < classes; j++) out[o + j] *= inv;
-    }
+    for (let i = 0; i < rows; i++) softmaxRow(logits, out, i * classes, classes, 1);
   }
 
   /**
@@ -140,18 +136,9 @@ export class ReferenceMlp {
     let lossSum = 0;
     for (let i = 0; i < rows; i++) {
       const o = i * classes;
-      let max = logits[o];
-      for (let j = 1; j < classes; j++) if (logits[o + j] > max) max = logits[o + j];
-      let sum = 0;
-      for (let j = 0; j < classes; j++) {
-        const e = Math.exp(logits[o + j] - max);
-        dz[o + j] = e;
-        sum += e;
-      }
+      const { logSum, max } = softmaxRow(logits, dz, o, classes, scale);
       const label = y[i];
-      lossSum += Math.log(sum) - (logits[o + label] - max);
-      const inv = scale / sum;
-      for (let j = 0; j < classes; j++) dz[o + j] *= inv;
+      lossSum += logSum - (logits[o + label] - max);
       dz[o + label] -= scale;
     }
     for (let l = depth - 1; l >= 0; l--) this.backwardLayer(l, l === 0 ? x : this.acts[l], rows);

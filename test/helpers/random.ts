@@ -1,14 +1,7 @@
+import { mulberry32 } from '../../src/reference/random.js';
+
 /** A small seeded generator for test data (mulberry32), independent of the library's own PRNG. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 /** `n` uniform values in [lo, hi), rounded to float32. */
 export function randomArray(n: number, seed: number, lo = -1, hi = 1): Float32Array {
