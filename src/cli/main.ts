@@ -1,32 +1,10 @@
 // `npm start`: trains the request's model (hidden 64-64 relu, softmax, adam, sparse categorical
 // cross-entropy) on a data set with standardized features, and reports the held-out test accuracy;
 // with `--kfold N`, the mean ± std accuracy of a stratified N-fold cross-validation instead.
-import { datasetNames, loadDataset } from '../datasets/index.js';
 import * as nn from '../index.js';
 import { parseArgs, USAGE, UsageError } from './args.js';
+import { loadData } from './load-data.js';
 import { bar, progressCallbacks } from './progress.js';
-
-async function loadData(data: string) {
-  if ((datasetNames as readonly string[]).includes(data)) {
-    const ds = await loadDataset(data as (typeof datasetNames)[number]);
-    return {
-      x: ds.x,
-      y: ds.y,
-      numClasses: ds.numClasses,
-      classNames: ds.classNames,
-      label: `${ds.name} (${ds.description})`,
-    };
-  }
-  if (!data.toLowerCase().endsWith('.csv')) {
-    throw new UsageError(`--data: expected one of ${datasetNames.join(', ')} or a .csv file, got "${data}"`);
-  }
-  const csv = await nn.data.readCsv(data);
-  if (csv.classNames.length < 2) {
-    nn.dispose([csv.x, csv.y]);
-    throw new UsageError(`--data: the last column of ${data} must hold class labels (found no classes)`);
-  }
-  return { x: csv.x, y: csv.y, numClasses: csv.classNames.length, classNames: csv.classNames, label: data };
-}
 
 type Options = ReturnType<typeof parseArgs>;
 
@@ -65,7 +43,8 @@ async function runSplit(x: nn.Tensor, y: nn.Tensor, numClasses: number, options:
   await model.fit(xTrain, split.yTrain, {
     epochs: options.epochs,
     batchSize: options.batchSize,
-    validationSplit: options.validationSplit,
+    // fit takes no 0: leaving it out turns validation off
+    validationSplit: options.validationSplit > 0 ? options.validationSplit : undefined,
     seed: options.seed,
     verbose: 0,
     callbacks: progressCallbacks(options.epochs, batches, write, live),
@@ -77,7 +56,7 @@ async function runSplit(x: nn.Tensor, y: nn.Tensor, numClasses: number, options:
     `test: loss ${testLoss.dataSync()[0].toFixed(4)}, accuracy ${percent(testAccuracy.dataSync()[0])} on ${xTest.shape[0]} held-out examples`,
   );
   console.log(
-    `training: ${Math.round((trainRows * options.epochs) / seconds)} samples/s (${options.epochs} epochs in ${seconds.toFixed(2)} s, validation included)`,
+    `training: ${Math.round((trainRows * options.epochs) / seconds)} samples/s (${options.epochs} epochs in ${seconds.toFixed(2)} s${options.validationSplit > 0 ? ', validation included' : ''})`,
   );
   nn.dispose([split, xTrain, xTest, testLoss, testAccuracy]);
   model.dispose();
@@ -140,9 +119,13 @@ async function runKFold(x: nn.Tensor, y: nn.Tensor, classNames: string[], k: num
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
+  if (options.help) {
+    console.log(USAGE);
+    return;
+  }
   const info = await nn.ready();
   nn.setSeed(options.seed);
-  const { x, y, numClasses, classNames, label } = await loadData(options.data);
+  const { x, y, numClasses, classNames, label } = await loadData(options.data, options.label);
   console.log(`neurasm ${info.module} | data: ${label}`);
   console.log(`${x.shape[0]} examples, ${x.shape[1]} features, ${numClasses} classes`);
   try {

@@ -7,7 +7,11 @@ import { checkInt, describe } from '../ops/validate.js';
 export interface CsvOptions {
   /** The label column: a header name, or a 0-based index (negative counts from the end). Default: the last column. */
   label?: string | number;
-  /** Whether the first row names the columns. Default: detected (a header when none of its feature cells is a number). */
+  /**
+   * Whether the first row names the columns. Default: detected, a header when none of its feature
+   * cells is a number, or scikit-learn's first line `rows,features,class names...` (as in its
+   * iris.csv and wine_data.csv: the class indices in the last column then name those classes).
+   */
   header?: boolean;
   /** The cell separator, one character. Default `','`. */
   delimiter?: string;
@@ -124,6 +128,39 @@ function checkOptions(op: string, options: unknown): Required<Pick<CsvOptions, '
   return { label, header, delimiter };
 }
 
+/**
+ * The class names of scikit-learn's layout for its bundled CSV files: a first record
+ * `rows,features,name0,name1,...` whose counts match the records after it. Null for other texts.
+ */
+function sklearnClassNames(records: CsvRecord[]): string[] | null {
+  if (records.length < 2) return null;
+  const [rows, features, ...names] = records[0].cells;
+  const count = /^\d+$/;
+  // names, not numbers: a numeric data row that happens to match the counts stays data
+  if (names.length === 0 || !count.test(rows) || !count.test(features)) return null;
+  if (names.some((name) => name === '' || !Number.isNaN(parseNumber(name)))) return null;
+  if (Number(rows) !== records.length - 1 || Number(features) !== records[1].cells.length - 1) return null;
+  return names;
+}
+
+/** Class indices of the label cells into the names of a scikit-learn first line; throws on any other value. */
+function indexLabels(
+  op: string,
+  cells: string[],
+  classNames: string[],
+  where: (row: number) => string,
+): { y: Tensor; classNames: string[] } {
+  const y = cells.map((c, r) => {
+    if (!/^\d+$/.test(c) || Number(c) >= classNames.length) {
+      throw new ValueError(
+        `${op}: ${where(r)}: expected a class index in [0, ${classNames.length}) as the first line names ${classNames.length} classes, got ${JSON.stringify(c)}`,
+      );
+    }
+    return Number(c);
+  });
+  return { y: fromFlat([cells.length], 'int32', y), classNames: [...classNames] };
+}
+
 /** Finds the label column's index from the option, the header and the width. */
 function labelColumn(op: string, label: string | number | undefined, names: string[] | null, width: number): number {
   if (label === undefined) return width - 1;
@@ -201,7 +238,8 @@ export function parseCsvAs(op: string, text: string, options: CsvOptions = {}): 
   const { label, header, delimiter } = checkOptions(op, options);
   const records = splitRecords(op, text, delimiter);
   if (records.length === 0) throw new ValueError(`${op}: the CSV text has no rows`);
-  const first = records[0];
+  const sklearnNames = header === false ? null : sklearnClassNames(records);
+  const first = sklearnNames ? records[1] : records[0];
   const width = first.cells.length;
   if (width < 2) {
     throw new ValueError(
@@ -209,13 +247,18 @@ export function parseCsvAs(op: string, text: string, options: CsvOptions = {}): 
     );
   }
   let hasHeader = header ?? typeof label === 'string';
-  if (header === undefined && !hasHeader) {
+  if (header === undefined && !hasHeader && !sklearnNames) {
     const j = labelColumn(op, label, null, width);
     hasHeader = first.cells.every((c, k) => k === j || Number.isNaN(parseNumber(c)));
   }
-  const names = hasHeader ? first.cells : first.cells.map((_, k) => `col${k}`);
+  const names = hasHeader && !sklearnNames ? first.cells : first.cells.map((_, k) => `col${k}`);
   const labelIndex = labelColumn(op, label, names, width);
-  const rows = hasHeader ? records.slice(1) : records;
+  if (sklearnNames && labelIndex !== width - 1) {
+    throw new ValueError(
+      `${op}: the first line names classes as scikit-learn's files do, so the label is the last column; got label ${JSON.stringify(label)}`,
+    );
+  }
+  const rows = hasHeader || sklearnNames ? records.slice(1) : records;
   if (rows.length === 0) throw new ValueError(`${op}: the CSV text has a header but no data rows`);
 
   const featureColumns = names.map((_, k) => k).filter((k) => k !== labelIndex);
@@ -228,7 +271,7 @@ export function parseCsvAs(op: string, text: string, options: CsvOptions = {}): 
     const cells = rows[r].cells;
     if (cells.length !== width) {
       throw new ValueError(
-        `${op}: ${where(r)} has ${cells.length} cells, expected ${width} like the ${hasHeader ? 'header' : 'first row'}`,
+        `${op}: ${where(r)} has ${cells.length} cells, expected ${width} like the ${hasHeader && !sklearnNames ? 'header' : 'first row'}`,
       );
     }
     for (let f = 0; f < nf; f++) {
@@ -245,7 +288,10 @@ export function parseCsvAs(op: string, text: string, options: CsvOptions = {}): 
     }
     labels[r] = cells[labelIndex];
   }
-  const { y, classNames } = encodeLabels(op, labels, (r) => `${where(r)}, ${column(labelIndex)}`);
+  const labelWhere = (r: number) => `${where(r)}, ${column(labelIndex)}`;
+  const { y, classNames } = sklearnNames
+    ? indexLabels(op, labels, sklearnNames, labelWhere)
+    : encodeLabels(op, labels, labelWhere);
   return {
     x: fromFlat([rows.length, nf], 'float32', x),
     y,

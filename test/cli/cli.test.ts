@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseArgs, UsageError } from '../../src/cli/args.js';
+import { labelProblem } from '../../src/cli/load-data.js';
+import * as nn from '../../src/index.js';
 
 const run = promisify(execFile);
 
@@ -59,7 +61,103 @@ describe('npm start', () => {
   }, 120_000);
 });
 
+describe('npm start on CSV files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'neurasm-cli-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('--help prints the usage on stdout and exits 0', async () => {
+    const help = await start('--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: npm start');
+    expect(help.stdout).toContain('--label COLUMN');
+    expect(help.stderr).toBe('');
+    expect((await start('-h')).code).toBe(0);
+  }, 60_000);
+
+  it("trains on the project's datasets/iris.csv (scikit-learn's first line) without validation", async () => {
+    const { code, stdout, stderr } = await start(
+      '--data',
+      'datasets/iris.csv',
+      '--epochs',
+      '2',
+      '--hidden',
+      '8',
+      '--validation-split',
+      '0',
+    );
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain('150 examples, 4 features, 3 classes');
+    expect(stdout).toContain('Epoch 2/2');
+    expect(stdout).not.toContain('val_');
+    expect(stdout).toMatch(/test: loss \d/);
+  }, 60_000);
+
+  it('takes string labels from the column --label names, by name or by index', async () => {
+    const file = join(dir, 'labelled.csv');
+    const rows = ['kind,a,b,id'];
+    for (let i = 0; i < 40; i++) rows.push(`${i % 2 ? 'cat' : 'dog'},${i % 2},${(i * 7) % 5},${i}`);
+    writeFileSync(file, rows.join('\n'));
+    for (const label of ['kind', '0']) {
+      const { code, stdout } = await start('--data', file, '--label', label, '--epochs', '1', '--hidden', '4');
+      expect(code).toBe(0);
+      expect(stdout).toContain('40 examples, 3 features, 2 classes');
+      expect(stdout).toContain('label column "kind"');
+    }
+    const wrong = await start('--data', file, '--label', 'species');
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('label column "species" not found; the columns are "kind", "a", "b", "id"');
+  }, 60_000);
+
+  it('says what a label column unfit for classification holds', async () => {
+    const one = join(dir, 'one.csv');
+    writeFileSync(one, 'a,y\n1,1\n2,1\n3,1\n');
+    const r = await start('--data', one);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('the label column "y" has one class (1); classification needs at least 2');
+    expect(r.stderr).not.toContain('found no classes');
+  }, 60_000);
+});
+
+describe('labelProblem', () => {
+  it('names one class, non-integer values with their row, and accepts two classes', async () => {
+    await nn.ready();
+    const cases: [string, string | null][] = [
+      ['a,y\n1,1\n2,1\n', 'the label column "y" has one class (1); classification needs at least 2'],
+      ['a,y\n1,0\n2,0\n', 'the label column "y" has one class (0); classification needs at least 2'],
+      ['a,kind\n1,cat\n2,cat\n', 'the label column "kind" has one class (cat); classification needs at least 2'],
+      ['a,y\n1,1\n2,0\n3,0.5\n', 'the label column "y" has non-integer values (e.g. 0.5 at row 3)'],
+      ['a,y\n1,1\n2,0\n', null],
+    ];
+    for (const [text, problem] of cases) {
+      const csv = nn.data.parseCsv(text);
+      if (problem === null) expect(labelProblem(csv)).toBeNull();
+      else expect(labelProblem(csv)).toContain(problem);
+      nn.dispose([csv.x, csv.y]);
+    }
+  });
+});
+
 describe('parseArgs', () => {
+  it('rejects empty hidden widths, takes --validation-split 0, --label and --help', () => {
+    expect(() => parseArgs(['--hidden', ''])).toThrow(/--hidden: expected comma-separated layer widths/);
+    expect(() => parseArgs(['--hidden', '8,,8'])).toThrow(/--hidden: .*got "8,,8" \(an empty width\)/);
+    expect(() => parseArgs(['--hidden', '8,'])).toThrow(UsageError);
+    expect(parseArgs(['--hidden', ' 8 , 4 ']).hidden).toEqual([8, 4]);
+    expect(parseArgs(['--validation-split', '0']).validationSplit).toBe(0);
+    expect(() => parseArgs(['--validation-split', ''])).toThrow(/--validation-split: expected a number from 0/);
+    expect(() => parseArgs(['--validation-split', '1'])).toThrow(UsageError);
+    expect(() => parseArgs(['--test-size', '0'])).toThrow(/--test-size: expected a number between 0 and 1/);
+    expect(() => parseArgs(['--seed', ''])).toThrow(/--seed: expected an integer/);
+    expect(parseArgs(['--label', 'species']).label).toBe('species');
+    expect(parseArgs(['--label=-1']).label).toBe(-1);
+    expect(parseArgs(['--label', '0']).label).toBe(0);
+    expect(parseArgs([]).label).toBeNull();
+    expect(() => parseArgs(['--label', ''])).toThrow(/--label: expected a column name or index/);
+    expect(parseArgs(['--help']).help).toBe(true);
+    expect(parseArgs(['-h']).help).toBe(true);
+  });
+
   it('reads every flag, in both spellings', () => {
     const o = parseArgs([
       '--data=iris',

@@ -120,6 +120,53 @@ describe('parseCsv', () => {
   });
 });
 
+describe("parseCsv on scikit-learn's files", () => {
+  it('reads a first line `rows,features,class names...` as the class names of the last column', () => {
+    const out = parseCsv('3,2,setosa,versicolor,virginica\n5.1,3.5,0\n4.9,3.0,2\n6.3,2.9,1\n');
+    expect(out.x.shape).toEqual([3, 2]);
+    expect(out.classNames).toEqual(['setosa', 'versicolor', 'virginica']);
+    expect(Array.from(out.y.dataSync())).toEqual([0, 2, 1]);
+    expect(out.featureNames).toEqual(['col0', 'col1']);
+    expect(out.labelName).toBe('col2');
+    nn.dispose([out.x, out.y]);
+    // the first line's width need not match the rows' (wine: 5 cells, rows of 14)
+    const wide = parseCsv('2,4,class_0,class_1\n1,2,3,4,1\n5,6,7,8,0\n');
+    expect(wide.x.shape).toEqual([2, 4]);
+    expect(wide.classNames).toEqual(['class_0', 'class_1']);
+    nn.dispose([wide.x, wide.y]);
+  });
+
+  it("reads the project's own datasets/*.csv files", async () => {
+    for (const [file, shape, classes] of [
+      ['iris.csv', [150, 4], ['setosa', 'versicolor', 'virginica']],
+      ['wine_data.csv', [178, 13], ['class_0', 'class_1', 'class_2']],
+      ['breast_cancer.csv', [569, 30], ['malignant', 'benign']],
+    ] as const) {
+      const out = await readCsv(join(import.meta.dirname, '../../datasets', file));
+      expect(out.x.shape).toEqual(shape);
+      expect(out.classNames).toEqual(classes);
+      nn.dispose([out.x, out.y]);
+    }
+  });
+
+  it('rejects a label outside the named classes and a label column other than the last', () => {
+    const start = nn.memory().numTensors;
+    expect(() => parseCsv('2,1,a,b\n1,0\n2,2\n')).toThrow(
+      /row 2 \(line 3\), column "col1" \(index 1\): expected a class index in \[0, 2\) as the first line names 2 classes, got "2"/,
+    );
+    expect(() => parseCsv('2,1,a,b\n1,0\n2,1\n', { label: 0 })).toThrow(/the label is the last column; got label 0/);
+    expect(nn.memory().numTensors).toBe(start);
+  });
+
+  it('keeps numeric rows that happen to match the counts as data, and honours header: false', () => {
+    const numeric = parseCsv('2,2,0\n1,1,1\n3,3,0\n');
+    expect(numeric.x.shape).toEqual([3, 2]);
+    const off = () => parseCsv('2,1,a,b\n1,0\n2,1\n', { header: false });
+    expect(off).toThrow(/expected a number, got "a"/);
+    nn.dispose([numeric.x, numeric.y]);
+  });
+});
+
 describe('readCsv', () => {
   const dir = mkdtempSync(join(tmpdir(), 'neurasm-csv-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
