@@ -4,10 +4,12 @@ import {
   softmaxRows,
   softmaxRowsBackward,
 } from '../backend/kernels/activations.js';
+import { ValueError } from '../errors.js';
 import type { Tensor } from '../ops/tensor.js';
 import {
   type ActivationName,
   activationCode,
+  activationNames,
   applyActivation,
   defaultAlpha,
   kerasActivationName,
@@ -31,7 +33,14 @@ export class Activation extends Layer {
 
   constructor(args: ActivationArgs) {
     super(args, 'activation');
-    this.activation = resolveActivation(args.activation, `Activation "${this.name}"`);
+    const where = `Activation "${this.name}"`;
+    // resolveActivation reads a missing name as linear; this layer has to be told which one
+    if (args.activation === undefined || args.activation === null) {
+      throw new ValueError(
+        `${where}: expected an activation, e.g. layers.activation({activation: 'relu'}); one of ${activationNames.join(', ')}`,
+      );
+    }
+    this.activation = resolveActivation(args.activation, where);
   }
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {

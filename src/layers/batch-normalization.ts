@@ -14,6 +14,7 @@ import { describe } from '../ops/validate.js';
 import type { Variable } from '../ops/variable.js';
 import { getInitializer, type Initializer } from './initializers.js';
 import { Layer, type LayerArgs, regularizerConfig, type SymbolicShape } from './layer.js';
+import { checkBooleanOption, rejectUnsupported } from './options.js';
 import { getRegularizer, type Regularizer } from './regularizers.js';
 import { stateUpdate } from './state-updates.js';
 import type { LayerStep, StepContext } from './step.js';
@@ -89,11 +90,12 @@ export class BatchNormalization extends Layer {
     if (typeof epsilon !== 'number' || !(epsilon > 0 && Number.isFinite(epsilon))) {
       throw new ValueError(`${where}: expected epsilon > 0, got ${describe(args.epsilon)}`);
     }
-    for (const key of ['center', 'scale'] as const) {
-      if (args[key] !== undefined && typeof args[key] !== 'boolean') {
-        throw new ValueError(`${where}: expected ${key} to be true or false, got ${describe(args[key])}`);
-      }
-    }
+    checkBooleanOption(where, args, 'center');
+    checkBooleanOption(where, args, 'scale');
+    rejectUnsupported(where, args, {
+      betaConstraint: 'weight constraints are not supported yet',
+      gammaConstraint: 'weight constraints are not supported yet',
+    });
     this.momentum = momentum;
     this.epsilon = epsilon;
     this.center = args.center ?? true;
@@ -119,11 +121,11 @@ export class BatchNormalization extends Layer {
 
   protected override createWeights(inputShape: SymbolicShape): void {
     const width = inputShape[1] as number;
-    const init = (which: keyof typeof this.initializers) => this.initializers[which].generate([width]);
-    if (this.scale) this.gamma = this.addWeight('gamma', [width], init('gamma'), true, this.gammaRegularizer);
-    if (this.center) this.beta = this.addWeight('beta', [width], init('beta'), true, this.betaRegularizer);
-    this.movingMean = this.addWeight('moving_mean', [width], init('movingMean'), false);
-    this.movingVariance = this.addWeight('moving_variance', [width], init('movingVariance'), false);
+    const init = this.initializers;
+    if (this.scale) this.gamma = this.addWeight('gamma', [width], init.gamma, true, this.gammaRegularizer);
+    if (this.center) this.beta = this.addWeight('beta', [width], init.beta, true, this.betaRegularizer);
+    this.movingMean = this.addWeight('moving_mean', [width], init.movingMean, false);
+    this.movingVariance = this.addWeight('moving_variance', [width], init.movingVariance, false);
   }
 
   /** Whether a pass in this mode normalizes with the batch's statistics (and updates the moving ones). */
@@ -251,6 +253,15 @@ export class BatchNormalization extends Layer {
         }
       },
     };
+  }
+
+  /** Frees the weights (the layer can be built again). */
+  override dispose(): void {
+    super.dispose();
+    this.gamma = null;
+    this.beta = null;
+    this.movingMean = null;
+    this.movingVariance = null;
   }
 
   override getConfig(): Record<string, unknown> {

@@ -22,6 +22,7 @@ import {
 } from './activations.js';
 import { getInitializer, type Initializer } from './initializers.js';
 import { Layer, type LayerArgs, regularizerConfig, type SymbolicShape } from './layer.js';
+import { checkBooleanOption, rejectUnsupported } from './options.js';
 import { getRegularizer, type Regularizer } from './regularizers.js';
 import type { LayerStep, StepContext } from './step.js';
 
@@ -41,7 +42,14 @@ export interface DenseArgs extends LayerArgs {
   kernelRegularizer?: Regularizer | string | null;
   /** Penalty on the bias. */
   biasRegularizer?: Regularizer | string | null;
+  /** Number of input features, for the first layer of a model: the same as `inputShape: [inputDim]`. */
+  inputDim?: number;
 }
+
+const UNSUPPORTED_DENSE_OPTIONS = {
+  kernelConstraint: 'weight constraints are not supported yet',
+  biasConstraint: 'weight constraints are not supported yet',
+};
 
 // Activations whose derivative can be computed from the output alone (or from the output standing in
 // for the input: relu, leakyRelu and elu have the sign of their input), so GEMM can fuse them.
@@ -50,6 +58,23 @@ const FUSABLE = new Set<ActivationName>(['linear', 'relu', 'leakyRelu', 'elu', '
 // backward's GEMM options, made once rather than every step
 const TRANSPOSE_A = Object.freeze({ transA: true });
 const TRANSPOSE_B = Object.freeze({ transB: true });
+
+/** The options with `inputDim` turned into `inputShape`, as TensorFlow.js reads them. */
+function withInputDim(args: DenseArgs): DenseArgs {
+  if (args === null || typeof args !== 'object' || args.inputDim === undefined) return args;
+  const dim = args.inputDim;
+  if (!Number.isInteger(dim) || dim < 1) {
+    throw new ValueError(`dense: expected inputDim to be a positive integer, got ${describe(dim)}`);
+  }
+  if (args.inputShape !== undefined || args.batchInputShape !== undefined) {
+    const given = args.inputShape ?? args.batchInputShape?.slice(1);
+    if (!Array.isArray(given) || given.length !== 1 || given[0] !== dim) {
+      throw new ValueError(`dense: inputDim ${dim} disagrees with the input shape ${JSON.stringify(given)}`);
+    }
+    return args;
+  }
+  return { ...args, inputShape: [dim] };
+}
 
 /** A fully connected layer: activation(x · kernel + bias). */
 export class Dense extends Layer {
@@ -72,14 +97,15 @@ export class Dense extends Layer {
   bias: Variable | null = null;
 
   constructor(args: DenseArgs) {
-    super(args, 'dense');
+    super(withInputDim(args), 'dense');
+    const where = `Dense "${this.name}"`;
     if (!Number.isInteger(args.units) || args.units < 1) {
-      throw new ValueError(
-        `Dense "${this.name}": expected units to be a positive integer, got ${describe(args.units)}`,
-      );
+      throw new ValueError(`${where}: expected units to be a positive integer, got ${describe(args.units)}`);
     }
+    checkBooleanOption(where, args, 'useBias');
+    rejectUnsupported(where, args, UNSUPPORTED_DENSE_OPTIONS);
     this.units = args.units;
-    this.activation = resolveActivation(args.activation, `Dense "${this.name}"`);
+    this.activation = resolveActivation(args.activation, where);
     this.useBias = args.useBias ?? true;
     this.kernelInitializer = getInitializer(
       args.kernelInitializer ?? 'glorotUniform',
@@ -102,12 +128,9 @@ export class Dense extends Layer {
 
   protected override createWeights(inputShape: SymbolicShape): void {
     const width = inputShape[1] as number;
-    const kernelValues = this.kernelInitializer.generate([width, this.units]);
-    this.kernel = this.addWeight('kernel', [width, this.units], kernelValues, true, this.kernelRegularizer);
-    if (this.useBias) {
-      const biasValues = this.biasInitializer.generate([this.units]);
-      this.bias = this.addWeight('bias', [this.units], biasValues, true, this.biasRegularizer);
-    }
+    this.kernel = this.addWeight('kernel', [width, this.units], this.kernelInitializer, true, this.kernelRegularizer);
+    if (this.useBias)
+      this.bias = this.addWeight('bias', [this.units], this.biasInitializer, true, this.biasRegularizer);
   }
 
   call(x: Tensor, _training: boolean): Tensor {
@@ -163,6 +186,13 @@ export class Dense extends Layer {
         if (ctx.inputGrad) gemm(outputGrad, kernelPtr, ctx.inputGrad, rows, units, width, TRANSPOSE_B);
       },
     };
+  }
+
+  /** Frees the weights (the layer can be built again). */
+  override dispose(): void {
+    super.dispose();
+    this.kernel = null;
+    this.bias = null;
   }
 
   override getConfig(): Record<string, unknown> {

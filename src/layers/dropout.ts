@@ -7,6 +7,7 @@ import type { Tensor } from '../ops/tensor.js';
 import { describe } from '../ops/validate.js';
 import { Layer, type LayerArgs, type SymbolicShape } from './layer.js';
 import { NoiseRandom } from './noise-random.js';
+import { rejectUnsupported } from './options.js';
 import type { LayerStep, StepContext } from './step.js';
 
 /** Options of `layers.dropout`. */
@@ -32,6 +33,9 @@ export class Dropout extends Layer {
     if (typeof args.rate !== 'number' || !(args.rate >= 0 && args.rate < 1)) {
       throw new ValueError(`Dropout "${this.name}": expected rate in [0, 1), got ${describe(args.rate)}`);
     }
+    rejectUnsupported(`Dropout "${this.name}"`, args, {
+      noiseShape: 'masks are drawn for every input value (noiseShape null)',
+    });
     this.rate = args.rate;
     this.random = new NoiseRandom(`Dropout "${this.name}"`, args.seed);
   }

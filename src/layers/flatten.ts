@@ -1,18 +1,30 @@
-import { ShapeError } from '../errors.js';
+import { ShapeError, ValueError } from '../errors.js';
 import { reshape } from '../ops/shape.js';
 import type { Tensor } from '../ops/tensor.js';
+import { describe } from '../ops/validate.js';
 import { Layer, type LayerArgs, type SymbolicShape } from './layer.js';
 import { sharedBuffersStep } from './shared-buffers-step.js';
 import type { LayerStep, StepContext } from './step.js';
 
 export { InputLayer } from './input-layer.js';
 
+/** Options of `layers.flatten`. */
+export interface FlattenArgs extends LayerArgs {
+  /** Only 'channelsLast' (the default): the layout of the rows. */
+  dataFormat?: 'channelsLast';
+}
+
 /** Flattens each example to one dimension: [batch, a, b, ...] → [batch, a·b·...]. */
 export class Flatten extends Layer {
   readonly className = 'Flatten';
 
-  constructor(args: LayerArgs = {}) {
+  constructor(args: FlattenArgs = {}) {
     super(args, 'flatten');
+    if (args.dataFormat !== undefined && args.dataFormat !== 'channelsLast') {
+      throw new ValueError(
+        `Flatten "${this.name}": expected dataFormat 'channelsLast' (the only layout), got ${describe(args.dataFormat)}`,
+      );
+    }
   }
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {

@@ -1,7 +1,7 @@
 import { Activation, type ActivationArgs } from './activation-layer.js';
 import { Dense, type DenseArgs } from './dense.js';
 import { Dropout, type DropoutArgs } from './dropout.js';
-import { Flatten } from './flatten.js';
+import { Flatten, type FlattenArgs } from './flatten.js';
 import { InputLayer } from './input-layer.js';
 import type { LayerArgs } from './layer.js';
 
@@ -21,7 +21,7 @@ export function dropout(args: DropoutArgs): Dropout {
 }
 
 /** Flattens each example to one dimension. */
-export function flatten(args: LayerArgs = {}): Flatten {
+export function flatten(args: FlattenArgs = {}): Flatten {
   return new Flatten(args);
 }
 
@@ -31,7 +31,7 @@ export function inputLayer(args: LayerArgs): InputLayer {
 }
 
 export { Layer } from './layer.js';
-export type { ActivationArgs, DenseArgs, DropoutArgs, LayerArgs };
+export type { ActivationArgs, DenseArgs, DropoutArgs, FlattenArgs, LayerArgs };
 export { Activation, Dense, Dropout, Flatten, InputLayer };
 
 import { BatchNormalization, type BatchNormalizationArgs } from './batch-normalization.js';

@@ -1,6 +1,7 @@
 import { ValueError } from '../errors.js';
 import { describe } from '../ops/validate.js';
 import { Random, randomFor } from '../random.js';
+import { optionsObject } from './options.js';
 
 /** Fan-in and fan-out of a weight shape, as Keras computes them. */
 export function fans(shape: readonly number[]): { fanIn: number; fanOut: number } {
@@ -80,12 +81,24 @@ function constantInit(className: string, value: number): Initializer {
   };
 }
 
-function checkSeed(seed: unknown): number | undefined {
+function checkSeed(seed: unknown, op = 'initializer'): number | undefined {
   if (seed === undefined || seed === null) return undefined;
   if (typeof seed !== 'number' || !Number.isFinite(seed)) {
-    throw new ValueError(`initializer: expected seed to be a finite number, got ${describe(seed)}`);
+    throw new ValueError(`${op}: expected seed to be a finite number, got ${describe(seed)}`);
   }
   return seed;
+}
+
+function finite(op: string, arg: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    throw new ValueError(`${op}: expected ${arg} to be a finite number, got ${describe(v)}`);
+  }
+  return v;
+}
+
+/** The seed of an initializer's options, checking they are an options object. */
+function seedOf(op: string, args: SeedArgs | undefined): number | undefined {
+  return checkSeed(optionsObject(op, args, '{seed: 42}').seed, op);
 }
 
 /** Options with an optional seed. */
@@ -95,22 +108,22 @@ export interface SeedArgs {
 
 /** Uniform in ±sqrt(6 / (fanIn + fanOut)) — Keras's default kernel initializer. */
 export const glorotUniform = (args: SeedArgs = {}) =>
-  varianceScaling('GlorotUniform', 1, 'fanAvg', 'uniform', checkSeed(args.seed));
+  varianceScaling('GlorotUniform', 1, 'fanAvg', 'uniform', seedOf('glorotUniform', args));
 /** Truncated normal with variance 2 / (fanIn + fanOut). */
 export const glorotNormal = (args: SeedArgs = {}) =>
-  varianceScaling('GlorotNormal', 1, 'fanAvg', 'truncatedNormal', checkSeed(args.seed));
+  varianceScaling('GlorotNormal', 1, 'fanAvg', 'truncatedNormal', seedOf('glorotNormal', args));
 /** Truncated normal with variance 2 / fanIn. */
 export const heNormal = (args: SeedArgs = {}) =>
-  varianceScaling('HeNormal', 2, 'fanIn', 'truncatedNormal', checkSeed(args.seed));
+  varianceScaling('HeNormal', 2, 'fanIn', 'truncatedNormal', seedOf('heNormal', args));
 /** Uniform in ±sqrt(6 / fanIn). */
 export const heUniform = (args: SeedArgs = {}) =>
-  varianceScaling('HeUniform', 2, 'fanIn', 'uniform', checkSeed(args.seed));
+  varianceScaling('HeUniform', 2, 'fanIn', 'uniform', seedOf('heUniform', args));
 /** Truncated normal with variance 1 / fanIn. */
 export const leCunNormal = (args: SeedArgs = {}) =>
-  varianceScaling('LecunNormal', 1, 'fanIn', 'truncatedNormal', checkSeed(args.seed));
+  varianceScaling('LecunNormal', 1, 'fanIn', 'truncatedNormal', seedOf('leCunNormal', args));
 /** Uniform in ±sqrt(3 / fanIn). */
 export const leCunUniform = (args: SeedArgs = {}) =>
-  varianceScaling('LecunUniform', 1, 'fanIn', 'uniform', checkSeed(args.seed));
+  varianceScaling('LecunUniform', 1, 'fanIn', 'uniform', seedOf('leCunUniform', args));
 /** All zeros. */
 export const zeros = () => constantInit('Zeros', 0);
 /** All ones. */
@@ -118,16 +131,17 @@ export const ones = () => constantInit('Ones', 1);
 
 /** Every value equal to `value`. */
 export function constant(args: { value: number }): Initializer {
-  if (typeof args?.value !== 'number' || !Number.isFinite(args.value)) {
-    throw new ValueError(`constant: expected value to be a finite number, got ${describe(args?.value)}`);
-  }
-  return constantInit('Constant', args.value);
+  const value = finite('constant', 'value', optionsObject('constant', args, '{value: 0.1}').value);
+  return constantInit('Constant', value);
 }
 
 /** Normal values (Keras defaults: mean 0, stddev 0.05). */
 export function randomNormal(args: { mean?: number; stddev?: number; seed?: number } = {}): Initializer {
-  const { mean = 0, stddev = 0.05 } = args;
-  const seed = checkSeed(args.seed);
+  const op = 'randomNormal';
+  const seed = seedOf(op, args);
+  const mean = finite(op, 'mean', args.mean ?? 0);
+  const stddev = finite(op, 'stddev', args.stddev ?? 0.05);
+  if (stddev < 0) throw new ValueError(`${op}: expected stddev >= 0, got ${stddev}`);
   return {
     className: 'RandomNormal',
     config: { mean, stddev, seed: seed ?? null },
@@ -140,8 +154,10 @@ export function randomNormal(args: { mean?: number; stddev?: number; seed?: numb
 
 /** Uniform values (Keras defaults: in [-0.05, 0.05)). */
 export function randomUniform(args: { minval?: number; maxval?: number; seed?: number } = {}): Initializer {
-  const { minval = -0.05, maxval = 0.05 } = args;
-  const seed = checkSeed(args.seed);
+  const op = 'randomUniform';
+  const seed = seedOf(op, args);
+  const minval = finite(op, 'minval', args.minval ?? -0.05);
+  const maxval = finite(op, 'maxval', args.maxval ?? 0.05);
   if (!(minval <= maxval)) throw new ValueError(`randomUniform: expected minval <= maxval, got ${minval} > ${maxval}`);
   return {
     className: 'RandomUniform',

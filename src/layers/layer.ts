@@ -1,12 +1,15 @@
-import { DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
+import { BackendError, DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
 import { add } from '../ops/arithmetic.js';
 import { clone, fromFlat } from '../ops/create.js';
 import type { Tensor } from '../ops/tensor.js';
 import { checkTensor, describe } from '../ops/validate.js';
 import { type Variable, variable } from '../ops/variable.js';
 import type { Random } from '../random.js';
+import type { Initializer } from './initializers.js';
+import { checkBooleanOption, rejectUnsupported } from './options.js';
 import { getRegularizer, type Regularizer } from './regularizers.js';
 import type { LayerStep, StepContext } from './step.js';
+import { initialWeightValues, weightTooLarge } from './weight-values.js';
 
 /** A shape with the batch dimension left open (null), as Keras writes it. */
 export type SymbolicShape = Array<number | null>;
@@ -23,7 +26,16 @@ export interface LayerArgs {
   trainable?: boolean;
   /** Penalty on the layer's output, divided by the batch size (as Keras does). */
   activityRegularizer?: Regularizer | string | null;
+  /** Only 'float32' (the default): layers compute in float32. */
+  dtype?: 'float32';
 }
+
+// TensorFlow.js layer options neurasm does not apply, and what to do instead
+const UNSUPPORTED_LAYER_OPTIONS = {
+  weights: 'build the layer (or the model), then call setWeights',
+  batchSize: 'give inputShape: fit, evaluate and predict take any batch size',
+  inputDType: 'inputs are float32',
+};
 
 const nameCounts = new Map<string, number>();
 
@@ -80,6 +92,14 @@ export abstract class Layer {
     if (args.name !== undefined && (typeof args.name !== 'string' || args.name.length === 0)) {
       throw new ValueError(`${prefix}: expected name to be a non-empty string, got ${describe(args.name)}`);
     }
+    const where = `layer "${args.name ?? prefix}"`;
+    checkBooleanOption(where, args, 'trainable');
+    if (args.dtype !== undefined && args.dtype !== 'float32') {
+      throw new ValueError(
+        `${where}: expected dtype 'float32' (layers compute in float32), got ${describe(args.dtype)}`,
+      );
+    }
+    rejectUnsupported(where, args, UNSUPPORTED_LAYER_OPTIONS);
     this.name = args.name ?? uniqueLayerName(prefix);
     this.isTrainable = args.trainable ?? true;
     this.batchInputShape = Layer.declaredShape(this.name, args);
@@ -164,34 +184,45 @@ export abstract class Layer {
   /** Makes the layer's weights; layers without weights keep the default. */
   protected createWeights(_inputShape: SymbolicShape): void {}
 
-  /** Adds a weight initialised with `values`. */
+  /**
+   * Adds a weight with starting values from `initializer`. A weight Wasm memory cannot hold is a
+   * BackendError naming the layer and the weight, and adds nothing.
+   */
   protected addWeight(
     shortName: string,
     shape: number[],
-    values: Float32Array,
+    initializer: Initializer,
     trainable = true,
     regularizer: Regularizer | null = null,
   ): Variable {
-    const init = fromFlat(shape, 'float32', values);
+    const where = `${this.className} "${this.name}": ${shortName} ${formatShape(shape)}`;
+    const values = initialWeightValues(where, shape, initializer);
+    let init: Tensor | null = null;
     let v: Variable;
     try {
-      const base = `${this.name}/${shortName}`;
-      let unique = base;
-      for (let i = 1; ; i++) {
-        try {
-          v = variable(init, trainable, unique);
-          break;
-        } catch (e) {
-          if (!(e instanceof ValueError) || !/already exists/.test(e.message)) throw e;
-          unique = `${base}_${i}`;
-        }
-      }
+      init = fromFlat(shape, 'float32', values);
+      v = this.uniqueVariable(init, trainable, `${this.name}/${shortName}`);
+    } catch (e) {
+      throw e instanceof BackendError ? weightTooLarge(where, shape, e.message) : e;
     } finally {
-      init.dispose();
+      init?.dispose();
     }
-    v!.trainable = trainable && this.isTrainable;
-    this.layerWeights.push({ name: `${this.name}/${shortName}`, variable: v!, trainable, regularizer });
-    return v!;
+    v.trainable = trainable && this.isTrainable;
+    this.layerWeights.push({ name: `${this.name}/${shortName}`, variable: v, trainable, regularizer });
+    return v;
+  }
+
+  /** A variable named `base`, or `base_1`, `base_2`, ... when a live variable has that name. */
+  private uniqueVariable(init: Tensor, trainable: boolean, base: string): Variable {
+    let unique = base;
+    for (let i = 1; ; i++) {
+      try {
+        return variable(init, trainable, unique);
+      } catch (e) {
+        if (!(e instanceof ValueError) || !/already exists/.test(e.message)) throw e;
+        unique = `${base}_${i}`;
+      }
+    }
   }
 
   /** The forward pass with tensor ops (recorded for gradients when a tape is active). */

@@ -4,6 +4,7 @@ import { abs, add, mul, square } from '../ops/arithmetic.js';
 import { sum } from '../ops/reduction.js';
 import type { Tensor } from '../ops/tensor.js';
 import { describe } from '../ops/validate.js';
+import { optionsObject } from './options.js';
 
 /** A weight (or activity) penalty l1·Σ|x| + l2·Σx², added to the training loss. */
 export class Regularizer {
@@ -55,17 +56,18 @@ export class Regularizer {
 
 /** L1 penalty l1·Σ|w| (Keras default l1 = 0.01). */
 export function l1(args: { l1?: number } = {}): Regularizer {
-  return new Regularizer('L1', args.l1 ?? 0.01, 0);
+  return new Regularizer('L1', optionsObject('regularizers.l1', args, '{l1: 0.01}').l1 ?? 0.01, 0);
 }
 
 /** L2 penalty l2·Σw² (Keras default l2 = 0.01). */
 export function l2(args: { l2?: number } = {}): Regularizer {
-  return new Regularizer('L2', 0, args.l2 ?? 0.01);
+  return new Regularizer('L2', 0, optionsObject('regularizers.l2', args, '{l2: 0.01}').l2 ?? 0.01);
 }
 
 /** L1 + L2 penalty (an unspecified part is 0, as in Keras). */
 export function l1l2(args: { l1?: number; l2?: number } = {}): Regularizer {
-  return new Regularizer('L1L2', args.l1 ?? 0, args.l2 ?? 0);
+  const { l1, l2 } = optionsObject('regularizers.l1l2', args, '{l1: 0.01, l2: 0.01}');
+  return new Regularizer('L1L2', l1 ?? 0, l2 ?? 0);
 }
 
 /**
