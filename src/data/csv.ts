@@ -2,6 +2,7 @@ import { ValueError } from '../errors.js';
 import { fromFlat } from '../ops/create.js';
 import type { Tensor } from '../ops/tensor.js';
 import { checkInt, describe } from '../ops/validate.js';
+import { checkOptionKeys } from './options.js';
 
 /** How `parseCsv` and `readCsv` read a table. */
 export interface CsvOptions {
@@ -105,10 +106,11 @@ function splitRecords(op: string, text: string, delimiter: string): CsvRecord[] 
 }
 
 function checkOptions(op: string, options: unknown): Required<Pick<CsvOptions, 'delimiter'>> & CsvOptions {
-  if (options === null || typeof options !== 'object') {
-    throw new ValueError(`${op}: expected options to be an object, got ${describe(options)}`);
-  }
-  const { label, header, delimiter = ',' } = options as CsvOptions;
+  const {
+    label,
+    header,
+    delimiter = ',',
+  } = checkOptionKeys(op, options, ['label', 'header', 'delimiter']) as CsvOptions;
   if (label !== undefined && typeof label !== 'string' && typeof label !== 'number') {
     throw new ValueError(`${op}: expected label to be a column name or index, got ${describe(label)}`);
   }

@@ -3,6 +3,7 @@ import { fromFlat } from '../ops/create.js';
 import { isTensor, type Tensor } from '../ops/tensor.js';
 import { checkInt, checkNumber, checkTensor, describe } from '../ops/validate.js';
 import { randomFor } from '../random.js';
+import { checkOptionKeys } from './options.js';
 
 /** One fold of a cross-validation: the rows to train on and the held-out rows, both ascending. */
 export interface Fold {
@@ -24,10 +25,7 @@ export interface KFoldOptions {
 export type StratifyLabels = Tensor | ArrayLike<number> | readonly string[];
 
 function checkOptions(op: string, options: unknown, n: number) {
-  if (options === null || typeof options !== 'object') {
-    throw new ValueError(`${op}: expected options to be an object, got ${describe(options)}`);
-  }
-  const { k = 5, shuffle = false, seed } = options as KFoldOptions;
+  const { k = 5, shuffle = false, seed } = checkOptionKeys(op, options, ['k', 'shuffle', 'seed']) as KFoldOptions;
   checkInt(op, 'k', k, 2);
   if (k > n) throw new ValueError(`${op}: k = ${k} folds need at least ${k} samples, got ${n}`);
   if (typeof shuffle !== 'boolean')

@@ -3,6 +3,7 @@ import { fromFlat } from '../ops/create.js';
 import type { Tensor } from '../ops/tensor.js';
 import { checkTensor, describe } from '../ops/validate.js';
 import { parseJSONObject } from './json.js';
+import { checkOptionKeys } from './options.js';
 
 /** What `StandardScaler.toJSON()` returns; `mean`/`scale` are null before `fit`. */
 export interface StandardScalerJSON {
@@ -148,7 +149,10 @@ export class StandardScaler extends ColumnScaler {
 
   constructor(options: StandardScalerOptions = {}) {
     super();
-    const { withMean = true, withStd = true } = checkObject('standardScaler', options) as StandardScalerOptions;
+    const { withMean = true, withStd = true } = checkOptionKeys('standardScaler', options, [
+      'withMean',
+      'withStd',
+    ]) as StandardScalerOptions;
     this.withMean = checkBoolean('standardScaler', 'withMean', withMean);
     this.withStd = checkBoolean('standardScaler', 'withStd', withStd);
   }
@@ -217,8 +221,10 @@ export class StandardScaler extends ColumnScaler {
 
 /** Options of `minMaxScaler`. */
 export interface MinMaxScalerOptions {
-  /** The interval [lo, hi] each feature's training range maps to. Default [0, 1]. */
+  /** The interval [lo, hi] (lo < hi) each feature's training range maps to. Default [0, 1]. */
   range?: readonly [number, number];
+  /** The same as `range`, by scikit-learn's name (`feature_range`); give one of the two. */
+  featureRange?: readonly [number, number];
 }
 
 /**
@@ -233,10 +239,19 @@ export class MinMaxScaler extends ColumnScaler {
 
   constructor(options: MinMaxScalerOptions = {}) {
     super();
-    const { range = [0, 1] } = checkObject('minMaxScaler', options) as MinMaxScalerOptions;
-    if (!Array.isArray(range) || range.length !== 2 || !range.every(Number.isFinite) || !(range[0] < range[1])) {
+    const op = 'minMaxScaler';
+    const given = checkOptionKeys(op, options, ['range', 'featureRange']) as MinMaxScalerOptions;
+    if (given.range !== undefined && given.featureRange !== undefined) {
+      throw new ValueError(`${op}: got both range and featureRange; they are one option, give one`);
+    }
+    const name = given.featureRange !== undefined ? 'featureRange' : 'range';
+    const range = given.featureRange ?? given.range ?? [0, 1];
+    if (!Array.isArray(range) || range.length !== 2 || !range.every(Number.isFinite)) {
+      throw new ValueError(`${op}: expected ${name} to be [lo, hi] of two finite numbers, got ${describe(range)}`);
+    }
+    if (!(range[0] < range[1])) {
       throw new ValueError(
-        `minMaxScaler: expected range to be [lo, hi] with finite lo < hi, got ${JSON.stringify(range)}`,
+        `${op}: minimum of desired feature range must be smaller than maximum; got ${name} ${JSON.stringify(range)}`,
       );
     }
     this.range = [range[0], range[1]];
@@ -338,7 +353,7 @@ export class RobustScaler extends ColumnScaler {
       withCentering = true,
       withScaling = true,
       quantileRange = [25, 75],
-    } = checkObject(op, options) as RobustScalerOptions;
+    } = checkOptionKeys(op, options, ['withCentering', 'withScaling', 'quantileRange']) as RobustScalerOptions;
     this.withCentering = checkBoolean(op, 'withCentering', withCentering);
     this.withScaling = checkBoolean(op, 'withScaling', withScaling);
     const q = quantileRange;
@@ -416,13 +431,6 @@ export class RobustScaler extends ColumnScaler {
 
 /** Any of the scalers. */
 export type Scaler = StandardScaler | MinMaxScaler | RobustScaler;
-
-function checkObject(op: string, options: unknown): object {
-  if (options === null || typeof options !== 'object') {
-    throw new ValueError(`${op}: expected options to be an object, got ${describe(options)}`);
-  }
-  return options;
-}
 
 function checkBoolean(op: string, arg: string, v: unknown): boolean {
   if (typeof v !== 'boolean') throw new ValueError(`${op}: expected ${arg} to be a boolean, got ${describe(v)}`);

@@ -3,6 +3,7 @@ import { fromFlat } from '../ops/create.js';
 import type { Tensor } from '../ops/tensor.js';
 import { checkNumber, checkTensor, describe } from '../ops/validate.js';
 import { type Random, randomFor } from '../random.js';
+import { checkOptionKeys } from './options.js';
 
 /** Options of `trainTestSplit`. */
 export interface TrainTestSplitOptions {
@@ -139,10 +140,12 @@ function gatherRows(t: Tensor, rows: number[]): Tensor {
 export function trainTestSplit(x: Tensor, y: Tensor, options: TrainTestSplitOptions = {}): TrainTestSplit {
   checkTensor(OP, 'x', x);
   checkTensor(OP, 'y', y);
-  if (options === null || typeof options !== 'object') {
-    throw new ValueError(`${OP}: expected options to be an object, got ${describe(options)}`);
-  }
-  const { testSize = 0.25, shuffle = true, stratify = false, seed } = options;
+  const {
+    testSize = 0.25,
+    shuffle = true,
+    stratify = false,
+    seed,
+  } = checkOptionKeys(OP, options, ['testSize', 'shuffle', 'stratify', 'seed']) as TrainTestSplitOptions;
   for (const [name, v] of [
     ['shuffle', shuffle],
     ['stratify', stratify],

@@ -116,7 +116,7 @@ describe('minMaxScaler', () => {
   });
 
   it('rejects a bad range', () => {
-    expect(() => minMaxScaler({ range: [1, 1] })).toThrow(/finite lo < hi, got \[1,1\]/);
+    expect(() => minMaxScaler({ range: [1, 1] })).toThrow(/must be smaller than maximum; got range \[1,1\]/);
     expect(() => minMaxScaler({ range: [0] as never })).toThrow(nn.ValueError);
   });
 });
@@ -184,5 +184,46 @@ describe('scaler errors and JSON', () => {
       /dataMin <= dataMax/,
     );
     expect(() => StandardScaler.fromJSON({ className: 'MinMaxScaler' })).toThrow(/expected className "StandardScaler"/);
+  });
+});
+
+describe('scaler, split and fold options', () => {
+  it('minMaxScaler takes featureRange (scikit-learn feature_range) and rejects lo >= hi as scikit-learn does', () => {
+    expect(() => nn.data.minMaxScaler({ featureRange: [1, 0] })).toThrow(nn.ValueError);
+    expect(() => nn.data.minMaxScaler({ featureRange: [1, 0] })).toThrow(
+      /minMaxScaler: minimum of desired feature range must be smaller than maximum; got featureRange \[1,0\]/i,
+    );
+    expect(() => nn.data.minMaxScaler({ range: [2, 2] })).toThrow(/smaller than maximum; got range \[2,2\]/);
+    expect(() => nn.data.minMaxScaler({ range: [0, 1], featureRange: [0, 1] })).toThrow(/both range and featureRange/);
+    expect(() => nn.data.minMaxScaler({ featureRange: [0, Number.NaN] as never })).toThrow(/two finite numbers/);
+    const scaler = nn.data.minMaxScaler({ featureRange: [-1, 1] });
+    expect(scaler.range).toEqual([-1, 1]);
+    const x = nn.tensor2d([
+      [0, 10],
+      [2, 30],
+    ]);
+    const out = scaler.fitTransform(x);
+    expect(out.arraySync()).toEqual([
+      [-1, -1],
+      [1, 1],
+    ]);
+    nn.dispose([x, out]);
+  });
+
+  it('rejects unknown option names instead of ignoring them, with the near name when there is one', () => {
+    expect(() => nn.data.minMaxScaler({ feature_range: [1, 0] } as never)).toThrow(
+      /minMaxScaler: unknown option "feature_range"; did you mean featureRange\?/,
+    );
+    expect(() => nn.data.standardScaler({ with_mean: false } as never)).toThrow(/did you mean withMean\?/);
+    expect(() => nn.data.robustScaler({ unitVariance: true } as never)).toThrow(
+      /robustScaler: unknown option "unitVariance"; the options are withCentering, withScaling, quantileRange/,
+    );
+    const x = nn.zeros([4, 1]);
+    const y = nn.zeros([4], 'int32');
+    expect(() => nn.data.trainTestSplit(x, y, { test_size: 0.5 } as never)).toThrow(/did you mean testSize\?/);
+    expect(() => nn.data.kFold(4, { nSplits: 2 } as never)).toThrow(/kFold: unknown option "nSplits"/);
+    expect(() => nn.data.parseCsv('a,b\n1,2\n', { Label: 'b' } as never)).toThrow(/did you mean label\?/);
+    expect(() => nn.data.standardScaler([] as never)).toThrow(/expected options to be an object/);
+    nn.dispose([x, y]);
   });
 });
