@@ -1,6 +1,7 @@
 import { ValueError } from '../errors.js';
+import { checkBooleanOption, checkStringOption, optionsObject } from '../layers/options.js';
 import type { Tensor } from '../ops/tensor.js';
-import { describe } from '../ops/validate.js';
+import { checkNumber, describe } from '../ops/validate.js';
 import { isSchedule, type LearningRateSchedule } from '../optimizers/schedules.js';
 import type { CustomCallbackArgs, Logs, TrainingModel } from './callbacks.js';
 
@@ -52,6 +53,21 @@ function checkNonNegative(op: string, arg: string, v: unknown): number {
   return v;
 }
 
+/** A count of epochs: an integer >= 0. */
+function checkEpochs(op: string, arg: string, v: unknown): number {
+  if (!Number.isInteger(v) || (v as number) < 0) {
+    throw new ValueError(`${op}: expected ${arg} to be a whole number of epochs >= 0, got ${describe(v)}`);
+  }
+  return v as number;
+}
+
+/** Checks the options every monitoring callback takes: an options object, with `monitor` a non-empty string. */
+function monitorOptions<T extends { monitor?: string }>(op: string, args: T | undefined): T {
+  const options = optionsObject(op, args, "{monitor: 'val_loss'}");
+  checkStringOption(op, options, 'monitor');
+  return options;
+}
+
 /** Options of `earlyStopping`, as in Keras. */
 export interface EarlyStoppingArgs {
   monitor?: string;
@@ -80,16 +96,19 @@ export class EarlyStopping extends Callback {
   private best: number | null = null;
   private bestWeights: Tensor[] | null = null;
 
-  constructor(args: EarlyStoppingArgs = {}) {
+  constructor(options?: EarlyStoppingArgs) {
     super();
     const op = 'earlyStopping';
+    const args = monitorOptions(op, options);
+    checkBooleanOption(op, args, 'restoreBestWeights');
+    if (args.baseline !== undefined && args.baseline !== null) checkNumber(op, 'baseline', args.baseline);
     this.monitor = args.monitor ?? 'val_loss';
     this.minDelta = Math.abs(checkNonNegative(op, 'minDelta', args.minDelta ?? 0));
-    this.patience = checkNonNegative(op, 'patience', args.patience ?? 0);
+    this.patience = checkEpochs(op, 'patience', args.patience ?? 0);
     this.max = maximizes(this.monitor, checkMode(op, args.mode ?? 'auto'));
-    this.baseline = args.baseline;
-    this.restoreBestWeights = Boolean(args.restoreBestWeights);
-    this.startFromEpoch = checkNonNegative(op, 'startFromEpoch', args.startFromEpoch ?? 0);
+    this.baseline = args.baseline ?? undefined;
+    this.restoreBestWeights = args.restoreBestWeights ?? false;
+    this.startFromEpoch = checkEpochs(op, 'startFromEpoch', args.startFromEpoch ?? 0);
   }
 
   private improves(value: number, reference: number | null | undefined): boolean {
@@ -164,18 +183,19 @@ export class ReduceLROnPlateau extends Callback {
   private cooldownCounter = 0;
   private best = Number.POSITIVE_INFINITY;
 
-  constructor(args: ReduceLROnPlateauArgs = {}) {
+  constructor(options?: ReduceLROnPlateauArgs) {
     super();
     const op = 'reduceLROnPlateau';
+    const args = monitorOptions(op, options);
     this.monitor = args.monitor ?? 'val_loss';
     this.factor = args.factor ?? 0.1;
     if (!(typeof this.factor === 'number' && this.factor > 0 && this.factor < 1)) {
       throw new ValueError(`${op}: expected factor in (0, 1), got ${describe(args.factor)}`);
     }
-    this.patience = checkNonNegative(op, 'patience', args.patience ?? 10);
+    this.patience = checkEpochs(op, 'patience', args.patience ?? 10);
     this.max = maximizes(this.monitor, checkMode(op, args.mode ?? 'auto'));
     this.minDelta = checkNonNegative(op, 'minDelta', args.minDelta ?? 1e-4);
-    this.cooldown = checkNonNegative(op, 'cooldown', args.cooldown ?? 0);
+    this.cooldown = checkEpochs(op, 'cooldown', args.cooldown ?? 0);
     this.minLr = checkNonNegative(op, 'minLr', args.minLr ?? 0);
   }
 
@@ -216,10 +236,12 @@ export class LossThreshold extends Callback {
   /** The epoch training stopped at, or -1. */
   stoppedEpoch = -1;
 
-  constructor(args: { threshold: number; monitor?: string }) {
+  constructor(options: { threshold: number; monitor?: string }) {
     super();
-    if (typeof args?.threshold !== 'number' || !Number.isFinite(args.threshold)) {
-      throw new ValueError(`lossThreshold: expected threshold to be a finite number, got ${describe(args?.threshold)}`);
+    const args = optionsObject('lossThreshold', options, '{threshold: 0.05}');
+    checkStringOption('lossThreshold', args, 'monitor');
+    if (typeof args.threshold !== 'number' || !Number.isFinite(args.threshold)) {
+      throw new ValueError(`lossThreshold: expected threshold to be a finite number, got ${describe(args.threshold)}`);
     }
     this.threshold = args.threshold;
     this.monitor = args.monitor ?? 'loss';
@@ -299,13 +321,17 @@ export class ModelCheckpoint extends Callback {
   private readonly saveConfig: Record<string, unknown> | undefined;
   private best: number | null = null;
 
-  constructor(target: unknown, args: ModelCheckpointArgs = {}) {
+  constructor(target: unknown, options?: ModelCheckpointArgs) {
     super();
-    if (target === undefined || target === null) throw new ValueError('modelCheckpoint: expected a save target');
+    const op = 'modelCheckpoint';
+    if (target === undefined || target === null) throw new ValueError(`${op}: expected a save target`);
+    const args = monitorOptions(op, options);
+    checkBooleanOption(op, args, 'saveBestOnly');
+    if (args.saveConfig !== undefined) optionsObject(`${op} saveConfig`, args.saveConfig, '{includeOptimizer: true}');
     this.target = target;
     this.monitor = args.monitor ?? 'val_loss';
-    this.saveBestOnly = Boolean(args.saveBestOnly);
-    this.max = maximizes(this.monitor, checkMode('modelCheckpoint', args.mode ?? 'auto'));
+    this.saveBestOnly = args.saveBestOnly ?? false;
+    this.max = maximizes(this.monitor, checkMode(op, args.mode ?? 'auto'));
     this.saveConfig = args.saveConfig;
   }
 
@@ -339,14 +365,17 @@ export class CsvLogger extends Callback {
   private lines: string[] = [];
   private keys: string[] | null = null;
 
-  constructor(path: string, args: { separator?: string; append?: boolean } = {}) {
+  constructor(path: string, options?: { separator?: string; append?: boolean }) {
     super();
     if (typeof path !== 'string' || path.length === 0) {
       throw new ValueError(`csvLogger: expected a file path, got ${describe(path)}`);
     }
+    const args = optionsObject('csvLogger', options, "{separator: ';', append: true}");
+    checkStringOption('csvLogger', args, 'separator');
+    checkBooleanOption('csvLogger', args, 'append');
     this.path = path;
     this.separator = args.separator ?? ',';
-    this.append = Boolean(args.append);
+    this.append = args.append ?? false;
   }
 
   private async fs() {

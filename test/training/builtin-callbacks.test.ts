@@ -250,3 +250,61 @@ describe('modelCheckpoint and csvLogger', () => {
     dispose();
   });
 });
+
+describe('callback factories reject what they cannot use', () => {
+  // what a JavaScript caller (or a Keras habit: EarlyStopping('val_loss')) can pass
+  const untyped = <T>(v: unknown) => v as T;
+
+  it('a string instead of the options object', () => {
+    const factories: Array<[string, () => unknown]> = [
+      ['earlyStopping', () => nn.callbacks.earlyStopping(untyped('val_loss'))],
+      ['reduceLROnPlateau', () => nn.callbacks.reduceLROnPlateau(untyped('val_loss'))],
+      ['modelCheckpoint', () => nn.callbacks.modelCheckpoint('memory://m', untyped('val_loss'))],
+    ];
+    for (const [op, make] of factories) {
+      expect(make).toThrow(nn.ValueError);
+      expect(make).toThrow(`${op}: expected an options object like {monitor: 'val_loss'}, got "val_loss"`);
+    }
+    expect(() => nn.callbacks.lossThreshold(untyped(0.1))).toThrow(
+      'lossThreshold: expected an options object like {threshold: 0.05}, got 0.1',
+    );
+    expect(() => nn.callbacks.csvLogger('log.csv', untyped(';'))).toThrow(
+      `csvLogger: expected an options object like {separator: ';', append: true}, got ";"`,
+    );
+    expect(() => nn.callbacks.earlyStopping(untyped(null))).toThrow(/expected an options object/);
+    expect(() => nn.callbacks.earlyStopping(untyped([]))).toThrow(/expected an options object/);
+    expect(nn.callbacks.earlyStopping().monitor).toBe('val_loss');
+  });
+
+  it('options of the wrong type', () => {
+    expect(() => nn.callbacks.earlyStopping(untyped({ monitor: 5 }))).toThrow(
+      'earlyStopping: expected monitor to be a non-empty string, got 5',
+    );
+    expect(() => nn.callbacks.earlyStopping(untyped({ restoreBestWeights: 'true' }))).toThrow(
+      'earlyStopping: expected restoreBestWeights to be true or false, got "true"',
+    );
+    expect(() => nn.callbacks.earlyStopping(untyped({ baseline: '0.5' }))).toThrow(
+      'earlyStopping: expected baseline to be a finite number, got "0.5"',
+    );
+    expect(() => nn.callbacks.earlyStopping({ patience: 2.5 })).toThrow(
+      'earlyStopping: expected patience to be a whole number of epochs >= 0, got 2.5',
+    );
+    expect(() => nn.callbacks.reduceLROnPlateau({ cooldown: -1 })).toThrow(/expected cooldown to be a whole number/);
+    expect(() => nn.callbacks.lossThreshold(untyped({ threshold: 0.1, monitor: '' }))).toThrow(
+      /lossThreshold: expected monitor to be a non-empty string, got ""/,
+    );
+    expect(() => nn.callbacks.modelCheckpoint('memory://m', untyped({ saveBestOnly: 1 }))).toThrow(
+      'modelCheckpoint: expected saveBestOnly to be true or false, got 1',
+    );
+    expect(() => nn.callbacks.modelCheckpoint('memory://m', untyped({ saveConfig: 'yes' }))).toThrow(
+      /modelCheckpoint saveConfig: expected an options object like {includeOptimizer: true}, got "yes"/,
+    );
+    expect(() => nn.callbacks.csvLogger('log.csv', untyped({ append: 'yes' }))).toThrow(
+      'csvLogger: expected append to be true or false, got "yes"',
+    );
+    expect(() => nn.callbacks.csvLogger('log.csv', untyped({ separator: 1 }))).toThrow(
+      'csvLogger: expected separator to be a non-empty string, got 1',
+    );
+    expect(nn.callbacks.earlyStopping({ baseline: 0.5, patience: 3, restoreBestWeights: true }).patience).toBe(3);
+  });
+});
