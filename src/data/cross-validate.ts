@@ -1,6 +1,6 @@
 import { formatShape, ShapeError, ValueError } from '../errors.js';
 import type { FitArgs } from '../models/fit.js';
-import type { Sequential } from '../models/sequential.js';
+import { Sequential } from '../models/sequential.js';
 import { dispose } from '../ops/engine.js';
 import type { Tensor } from '../ops/tensor.js';
 import { checkInt, checkNumber, checkTensor, describe } from '../ops/validate.js';
@@ -88,6 +88,39 @@ function summarize(scores: Logs[]): { mean: Logs; std: Logs } {
   return { mean, std };
 }
 
+/** The model `buildModel(fold)` returned, if it is a compiled Sequential model (else it is disposed, if a model). */
+function checkModel(model: unknown, fold: number): Sequential {
+  const expected = `${OP}: buildModel(${fold}) must return a compiled Sequential model`;
+  if (!(model instanceof Sequential)) throw new ValueError(`${expected}, got ${describe(model)}`);
+  if (model.optimizer === null) {
+    model.dispose();
+    throw new ValueError(`${expected}, got one that was not compiled (call model.compile({optimizer, loss}) in it)`);
+  }
+  return model;
+}
+
+/** Checks the options crossValidate passes on to fit, before any fold starts. */
+function checkFitOptions(options: CrossValidateOptions): void {
+  const { epochs, batchSize, validationSplit, verbose, callbacks } = options;
+  if (epochs !== undefined) checkInt(OP, 'epochs', epochs, 1);
+  if (batchSize !== undefined) checkInt(OP, 'batchSize', batchSize, 1);
+  if (
+    validationSplit !== undefined &&
+    !(typeof validationSplit === 'number' && validationSplit > 0 && validationSplit < 1)
+  ) {
+    throw new ValueError(`${OP}: expected validationSplit in (0, 1), got ${describe(validationSplit)}`);
+  }
+  if (verbose !== undefined && verbose !== 0 && verbose !== 1) {
+    throw new ValueError(`${OP}: expected verbose to be 0 or 1, got ${describe(verbose)}`);
+  }
+  const list = Array.isArray(callbacks) ? callbacks : callbacks === undefined ? [] : [callbacks];
+  for (const c of list) {
+    if (c === null || typeof c !== 'object') {
+      throw new ValueError(`${OP}: expected callbacks to be callback objects, got ${describe(c)}`);
+    }
+  }
+}
+
 /** Trains a fresh model on one fold's training part and scores it on the held-out part. */
 async function runFold(
   buildModel: (fold: number) => Sequential | Promise<Sequential>,
@@ -101,6 +134,8 @@ async function runFold(
   const owned: Tensor[] = [];
   let model: Sequential | null = null;
   try {
+    if (options.seed !== undefined) setSeed(options.seed + f);
+    model = checkModel(await buildModel(f), f);
     let xTrain = takeRows(x, fold.train);
     owned.push(xTrain);
     let xTest = takeRows(x, fold.test);
@@ -115,11 +150,6 @@ async function runFold(
       owned.push(xTrain);
       xTest = s.transform(xTest);
       owned.push(xTest);
-    }
-    if (options.seed !== undefined) setSeed(options.seed + f);
-    model = await buildModel(f);
-    if (model === null || typeof model !== 'object' || typeof model.fit !== 'function') {
-      throw new ValueError(`${OP}: buildModel(${f}) must return a compiled model, got ${describe(model)}`);
     }
     const fitArgs: FitArgs = {
       epochs: options.epochs,
@@ -189,12 +219,16 @@ export async function crossValidate(
   const { k = 5, stratified = false, shuffle = true, seed, onFold } = options;
   checkInt(OP, 'k', k, 2);
   if (seed !== undefined) checkNumber(OP, 'seed', seed);
+  if (typeof shuffle !== 'boolean') {
+    throw new ValueError(`${OP}: expected shuffle to be a boolean, got ${describe(shuffle)}`);
+  }
   if (typeof stratified !== 'boolean') {
     throw new ValueError(`${OP}: expected stratified to be a boolean, got ${describe(stratified)}`);
   }
   if (onFold !== undefined && typeof onFold !== 'function') {
     throw new ValueError(`${OP}: expected onFold to be a function, got ${describe(onFold)}`);
   }
+  checkFitOptions(options);
   const scaler = makeScaler(options.preprocess ?? 'none');
   const splitOptions = { k, shuffle, seed };
   const folds = stratified ? stratifiedKFold(y, splitOptions) : kFold(x.shape[0], splitOptions);

@@ -135,17 +135,67 @@ describe('crossValidate', () => {
     );
     const start = nn.memory().numTensors;
     await expect(crossValidate(() => null as unknown as nn.Sequential, iris.x, iris.y, { k: 2 })).rejects.toThrow(
-      /buildModel\(0\) must return a compiled model, got null/,
+      /buildModel\(0\) must return a compiled Sequential model, got null/,
     );
     await expect(
       crossValidate(() => nn.sequential({ layers: [nn.layers.dense({ units: 3, inputShape: [4] })] }), iris.x, iris.y, {
         k: 2,
       }),
-    ).rejects.toThrow(/fit: the model must be compiled first/);
+    ).rejects.toThrow(/buildModel\(0\) must return a compiled Sequential model, got one that was not compiled/);
     expect(nn.memory().numTensors).toBe(start);
     nn.dispose([x, y]);
     expect(nn.memory().numTensors).toBe(before);
     nn.dispose([iris, short]);
+  });
+});
+
+describe('crossValidate: bad arguments', () => {
+  it('a factory returning something else than a model is a ValueError naming it, and memory is unchanged', async () => {
+    const iris = await loadDataset('iris');
+    const before = nn.memory();
+    const notModels: Array<[unknown, string]> = [
+      [5, '5'],
+      ['model', '"model"'],
+      [{ fit: () => null }, 'object'],
+      [undefined, 'undefined'],
+    ];
+    for (const [value, shown] of notModels) {
+      const call = crossValidate((() => value) as unknown as () => nn.Sequential, iris.x, iris.y, { k: 2 });
+      await expect(call).rejects.toThrow(nn.ValueError);
+      await expect(
+        crossValidate((() => value) as unknown as () => nn.Sequential, iris.x, iris.y, { k: 2 }),
+      ).rejects.toThrow(`crossValidate: buildModel(0) must return a compiled Sequential model, got ${shown}`);
+    }
+    // an async factory too
+    await expect(
+      crossValidate((async () => 5) as unknown as () => Promise<nn.Sequential>, iris.x, iris.y, { k: 2 }),
+    ).rejects.toThrow(/must return a compiled Sequential model, got 5/);
+    expect(nn.memory()).toEqual(before);
+    nn.dispose(iris);
+  });
+
+  it('fit options are checked before any fold starts', async () => {
+    const iris = await loadDataset('iris');
+    let built = 0;
+    const build = () => {
+      built++;
+      return mlp(4, 3, [4])();
+    };
+    const before = nn.memory();
+    const bad: Array<[Record<string, unknown>, RegExp]> = [
+      [{ epochs: 0 }, /crossValidate: expected epochs to be an integer >= 1, got 0/],
+      [{ batchSize: 2.5 }, /crossValidate: expected batchSize to be an integer >= 1, got 2.5/],
+      [{ validationSplit: 1 }, /crossValidate: expected validationSplit in \(0, 1\), got 1/],
+      [{ verbose: 2 }, /crossValidate: expected verbose to be 0 or 1, got 2/],
+      [{ shuffle: 'yes' }, /crossValidate: expected shuffle to be a boolean, got "yes"/],
+      [{ callbacks: ['log'] }, /crossValidate: expected callbacks to be callback objects, got "log"/],
+    ];
+    for (const [options, message] of bad) {
+      await expect(crossValidate(build, iris.x, iris.y, { k: 2, ...options })).rejects.toThrow(message);
+    }
+    expect(built).toBe(0);
+    expect(nn.memory()).toEqual(before);
+    nn.dispose(iris);
   });
 });
 
