@@ -6,7 +6,7 @@
 // and about 1.4x faster at 128x10 and 32x64, where either takes a few microseconds.) No multiply-add
 // is fused, so both modules compute the same bits.
 
-import { at } from './simd';
+import { at, flush, flush1 } from './simd';
 
 /** Byte offset of float64 element `i` of an array starting at `base`. */
 @inline
@@ -225,7 +225,8 @@ function accumulate4Product(acc: usize, c: i32, a: v128, b: v128): void {
 
 /**
  * Keras' moving statistics update, in place over n values:
- * movingMean = movingMean · momentum + mean · oneMinusMomentum, and the same for the variance.
+ * movingMean = movingMean · momentum + mean · oneMinusMomentum, and the same for the variance;
+ * subnormal results are stored as 0 (a dead unit's statistics decay geometrically).
  */
 export function batchNormMovingUpdate(
   movingMean: usize, movingVariance: usize, mean: usize, variance: usize, n: i32, momentum: f32, oneMinusMomentum: f32,
@@ -236,13 +237,13 @@ export function batchNormMovingUpdate(
   for (; i + 4 <= n; i += 4) {
     const pm = at(movingMean, i);
     const pv = at(movingVariance, i);
-    v128.store(pm, f32x4.add(f32x4.mul(v128.load(pm), mo), f32x4.mul(v128.load(at(mean, i)), om)));
-    v128.store(pv, f32x4.add(f32x4.mul(v128.load(pv), mo), f32x4.mul(v128.load(at(variance, i)), om)));
+    v128.store(pm, flush(f32x4.add(f32x4.mul(v128.load(pm), mo), f32x4.mul(v128.load(at(mean, i)), om))));
+    v128.store(pv, flush(f32x4.add(f32x4.mul(v128.load(pv), mo), f32x4.mul(v128.load(at(variance, i)), om))));
   }
   for (; i < n; i++) {
     const pm = at(movingMean, i);
     const pv = at(movingVariance, i);
-    store<f32>(pm, load<f32>(pm) * momentum + load<f32>(at(mean, i)) * oneMinusMomentum);
-    store<f32>(pv, load<f32>(pv) * momentum + load<f32>(at(variance, i)) * oneMinusMomentum);
+    store<f32>(pm, flush1(load<f32>(pm) * momentum + load<f32>(at(mean, i)) * oneMinusMomentum));
+    store<f32>(pv, flush1(load<f32>(pv) * momentum + load<f32>(at(variance, i)) * oneMinusMomentum));
   }
 }

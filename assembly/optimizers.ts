@@ -1,8 +1,10 @@
 // In-place optimizer updates over flat float32 arrays of n elements, following Keras 3's update_step
 // formulas operation for operation. Step-dependent scalars (Adam's alpha) come from the TS wrapper.
-// Each kernel: four lanes at a time, then a scalar tail doing the same arithmetic.
+// Each kernel: four lanes at a time, then a scalar tail doing the same arithmetic. Every value stored
+// (weights and state slots) is flushed to 0 when subnormal (see flush in simd.ts), and a flushed slot is
+// what the weight update then uses.
 
-import { madd } from './simd';
+import { flush, flush1, madd } from './simd';
 
 @inline
 function vec(p: usize, i: i32): usize {
@@ -15,11 +17,11 @@ export function sgdUpdate(w: usize, g: usize, n: i32, lr: f32): void {
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const pw = vec(w, i);
-    v128.store(pw, madd(v128.load(vec(g, i)), nlr, v128.load(pw)));
+    v128.store(pw, flush(madd(v128.load(vec(g, i)), nlr, v128.load(pw))));
   }
   for (; i < n; i++) {
     const pw = vec(w, i);
-    store<f32>(pw, load<f32>(pw) - load<f32>(vec(g, i)) * lr);
+    store<f32>(pw, flush1(load<f32>(pw) - load<f32>(vec(g, i)) * lr));
   }
 }
 
@@ -32,18 +34,18 @@ function momentumImpl(nesterov: bool, w: usize, g: usize, v: usize, n: i32, lr: 
     const pw = vec(w, i);
     const pv = vec(v, i);
     const glr = f32x4.mul(v128.load(vec(g, i)), lrv);
-    const vel = madd(v128.load(pv), mv, f32x4.neg(glr));
+    const vel = flush(madd(v128.load(pv), mv, f32x4.neg(glr)));
     v128.store(pv, vel);
     const step = nesterov ? madd(vel, mv, f32x4.neg(glr)) : vel;
-    v128.store(pw, f32x4.add(v128.load(pw), step));
+    v128.store(pw, flush(f32x4.add(v128.load(pw), step)));
   }
   for (; i < n; i++) {
     const pw = vec(w, i);
     const pv = vec(v, i);
     const glr = load<f32>(vec(g, i)) * lr;
-    const vel = load<f32>(pv) * momentum - glr;
+    const vel = flush1(load<f32>(pv) * momentum - glr);
     store<f32>(pv, vel);
-    store<f32>(pw, load<f32>(pw) + (nesterov ? vel * momentum - glr : vel));
+    store<f32>(pw, flush1(load<f32>(pw) + (nesterov ? vel * momentum - glr : vel)));
   }
 }
 
@@ -71,12 +73,12 @@ function adamImpl(decay: bool, w: usize, g: usize, m: usize, v: usize, n: i32, a
     const gi = v128.load(vec(g, i));
     let wi = v128.load(pw);
     if (decay) wi = madd(wi, dv, wi);
-    const mi = madd(f32x4.sub(gi, v128.load(pm)), c1v, v128.load(pm));
-    const vi = madd(f32x4.sub(f32x4.mul(gi, gi), v128.load(pv)), c2v, v128.load(pv));
+    const mi = flush(madd(f32x4.sub(gi, v128.load(pm)), c1v, v128.load(pm)));
+    const vi = flush(madd(f32x4.sub(f32x4.mul(gi, gi), v128.load(pv)), c2v, v128.load(pv)));
     v128.store(pm, mi);
     v128.store(pv, vi);
     const upd = f32x4.div(f32x4.mul(mi, av), f32x4.add(f32x4.sqrt(vi), ev));
-    v128.store(pw, f32x4.sub(wi, upd));
+    v128.store(pw, flush(f32x4.sub(wi, upd)));
   }
   for (; i < n; i++) {
     const pw = vec(w, i);
@@ -85,11 +87,11 @@ function adamImpl(decay: bool, w: usize, g: usize, m: usize, v: usize, n: i32, a
     const gi = load<f32>(vec(g, i));
     let wi = load<f32>(pw);
     if (decay) wi = wi - wi * lrWd;
-    const mi = load<f32>(pm) + (gi - load<f32>(pm)) * c1;
-    const vi = load<f32>(pv) + (gi * gi - load<f32>(pv)) * c2;
+    const mi = flush1(load<f32>(pm) + (gi - load<f32>(pm)) * c1);
+    const vi = flush1(load<f32>(pv) + (gi * gi - load<f32>(pv)) * c2);
     store<f32>(pm, mi);
     store<f32>(pv, vi);
-    store<f32>(pw, wi - (mi * alpha) / (Mathf.sqrt(vi) + eps));
+    store<f32>(pw, flush1(wi - (mi * alpha) / (Mathf.sqrt(vi) + eps)));
   }
 }
 
@@ -118,44 +120,44 @@ function rmspropImpl(centered: bool, useMomentum: bool, w: usize, g: usize, ms: 
   for (; i + 4 <= n; i += 4) {
     const gi = v128.load(vec(g, i));
     const pms = vec(ms, i);
-    const msi = madd(v128.load(pms), rv, f32x4.mul(cv, f32x4.mul(gi, gi)));
+    const msi = flush(madd(v128.load(pms), rv, f32x4.mul(cv, f32x4.mul(gi, gi))));
     v128.store(pms, msi);
     let denom = f32x4.add(msi, ev);
     if (centered) {
       const pmg = vec(mg, i);
-      const mgi = madd(v128.load(pmg), rv, f32x4.mul(cv, gi));
+      const mgi = flush(madd(v128.load(pmg), rv, f32x4.mul(cv, gi)));
       v128.store(pmg, mgi);
       denom = f32x4.add(f32x4.sub(msi, f32x4.mul(mgi, mgi)), ev);
     }
     let inc = f32x4.div(f32x4.mul(lrv, gi), f32x4.sqrt(denom));
     if (useMomentum) {
       const pmom = vec(mom, i);
-      inc = madd(v128.load(pmom), mv, inc);
+      inc = flush(madd(v128.load(pmom), mv, inc));
       v128.store(pmom, inc);
     }
     const pw = vec(w, i);
-    v128.store(pw, f32x4.sub(v128.load(pw), inc));
+    v128.store(pw, flush(f32x4.sub(v128.load(pw), inc)));
   }
   for (; i < n; i++) {
     const gi = load<f32>(vec(g, i));
     const pms = vec(ms, i);
-    const msi = load<f32>(pms) * rho + c * (gi * gi);
+    const msi = flush1(load<f32>(pms) * rho + c * (gi * gi));
     store<f32>(pms, msi);
     let denom = msi + eps;
     if (centered) {
       const pmg = vec(mg, i);
-      const mgi = load<f32>(pmg) * rho + c * gi;
+      const mgi = flush1(load<f32>(pmg) * rho + c * gi);
       store<f32>(pmg, mgi);
       denom = msi - mgi * mgi + eps;
     }
     let inc = (lr * gi) / Mathf.sqrt(denom);
     if (useMomentum) {
       const pmom = vec(mom, i);
-      inc = load<f32>(pmom) * momentum + inc;
+      inc = flush1(load<f32>(pmom) * momentum + inc);
       store<f32>(pmom, inc);
     }
     const pw = vec(w, i);
-    store<f32>(pw, load<f32>(pw) - inc);
+    store<f32>(pw, flush1(load<f32>(pw) - inc));
   }
 }
 
@@ -181,17 +183,17 @@ export function adagradUpdate(w: usize, g: usize, acc: usize, n: i32, lr: f32, e
   for (; i + 4 <= n; i += 4) {
     const gi = v128.load(vec(g, i));
     const pa = vec(acc, i);
-    const ai = madd(gi, gi, v128.load(pa));
+    const ai = flush(madd(gi, gi, v128.load(pa)));
     v128.store(pa, ai);
     const pw = vec(w, i);
-    v128.store(pw, f32x4.sub(v128.load(pw), f32x4.div(f32x4.mul(lrv, gi), f32x4.sqrt(f32x4.add(ai, ev)))));
+    v128.store(pw, flush(f32x4.sub(v128.load(pw), f32x4.div(f32x4.mul(lrv, gi), f32x4.sqrt(f32x4.add(ai, ev))))));
   }
   for (; i < n; i++) {
     const gi = load<f32>(vec(g, i));
     const pa = vec(acc, i);
-    const ai = load<f32>(pa) + gi * gi;
+    const ai = flush1(load<f32>(pa) + gi * gi);
     store<f32>(pa, ai);
     const pw = vec(w, i);
-    store<f32>(pw, load<f32>(pw) - (lr * gi) / Mathf.sqrt(ai + eps));
+    store<f32>(pw, flush1(load<f32>(pw) - (lr * gi) / Mathf.sqrt(ai + eps)));
   }
 }

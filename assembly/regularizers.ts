@@ -1,5 +1,5 @@
 // L1/L2 weight penalties: the value l1·Σ|w| + l2·Σw² and its gradient l1·sign(w) + 2·l2·w.
-import { at, madd } from './simd';
+import { at, flush, flush1, madd } from './simd';
 
 /** l1·Σ|w| + l2·Σw² over n values (partial sums in float32 lanes, folded in float64). */
 export function l1l2Penalty(w: usize, n: i32, l1: f32, l2: f32): f64 {
@@ -27,7 +27,7 @@ export function l1l2Penalty(w: usize, n: i32, l1: f32, l2: f32): f64 {
   return <f64>l1 * absSum + <f64>l2 * sqSum;
 }
 
-/** g += l1·sign(w) + 2·l2·w over n values (sign(0) = 0). */
+/** g += l1·sign(w) + 2·l2·w over n values (sign(0) = 0); a subnormal sum is stored as 0. */
 export function l1l2Gradient(w: usize, g: usize, n: i32, l1: f32, l2: f32): void {
   const twoL2 = f32x4.splat(2 * l2);
   const l1v = f32x4.splat(l1);
@@ -39,11 +39,11 @@ export function l1l2Gradient(w: usize, g: usize, n: i32, l1: f32, l2: f32): void
     const pos = v128.and(f32x4.gt(v, zero), l1v);
     const neg = v128.and(f32x4.lt(v, zero), l1v);
     const pg = at(g, i);
-    v128.store(pg, madd(v, twoL2, f32x4.add(v128.load(pg), f32x4.sub(pos, neg))));
+    v128.store(pg, flush(madd(v, twoL2, f32x4.add(v128.load(pg), f32x4.sub(pos, neg)))));
   }
   for (; i < n; i++) {
     const v = load<f32>(at(w, i));
     const s: f32 = v > 0 ? l1 : v < 0 ? -l1 : 0;
-    store<f32>(at(g, i), load<f32>(at(g, i)) + s + 2 * l2 * v);
+    store<f32>(at(g, i), flush1(load<f32>(at(g, i)) + s + 2 * l2 * v));
   }
 }

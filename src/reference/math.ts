@@ -17,3 +17,14 @@ export function erf(x: number): number {
   const r = (2 / Math.sqrt(Math.PI)) * Math.exp(-x2) * sum;
   return x < 0 ? -r : r;
 }
+
+/** The smallest normal float32, 2^-126: float32 magnitudes below it are subnormal. */
+export const SMALLEST_NORMAL_F32 = 2 ** -126;
+
+/**
+ * x, or 0 when |x| is below the float32 normal range, as the kernels store weights and optimizer
+ * state (Wasm has no flush-to-zero mode, so they flush what they write).
+ */
+export function flushSubnormal(x: number): number {
+  return Math.abs(x) < SMALLEST_NORMAL_F32 ? 0 : x;
+}

@@ -1,5 +1,6 @@
 // Plain-JavaScript batch normalization in float64: the oracle of assembly/normalization.ts and of the
 // BatchNormalization layer. x and dy are [rows, cols] row-major; statistics are per column.
+import { flushSubnormal } from './math.js';
 
 /** Per-column mean and biased variance (Σ(x − mean)² / rows, as Keras) of x [rows, cols]. */
 export function columnMomentsReference(
@@ -85,7 +86,10 @@ export function batchNormBackwardReference(
   return { dx, dgamma, dbeta };
 }
 
-/** Keras' moving update, in place: moving = moving·momentum + batch·(1 − momentum). */
+/**
+ * Keras' moving update, in place: moving = moving·momentum + batch·(1 − momentum), flushed to 0 below
+ * the float32 normal range as the kernel stores it.
+ */
 export function movingUpdateReference(moving: Float64Array, batch: ArrayLike<number>, momentum: number): void {
-  for (let i = 0; i < moving.length; i++) moving[i] = moving[i] * momentum + batch[i] * (1 - momentum);
+  for (let i = 0; i < moving.length; i++) moving[i] = flushSubnormal(moving[i] * momentum + batch[i] * (1 - momentum));
 }

@@ -1,9 +1,12 @@
 // Plain-JavaScript optimizer steps in float64: the oracle of assembly/optimizers.ts. Each function
-// updates its arrays in place, element by element, with Keras 3's update_step formulas.
+// updates its arrays in place, element by element, with Keras 3's update_step formulas. Like the
+// kernels, every value stored is flushed to 0 below the float32 normal range, and a flushed state value
+// is what the weight update uses.
+import { flushSubnormal as flush } from './math.js';
 
 /** Plain SGD: w −= lr·g. */
 export function sgdStepReference(w: Float64Array, g: ArrayLike<number>, lr: number): void {
-  for (let i = 0; i < w.length; i++) w[i] -= lr * g[i];
+  for (let i = 0; i < w.length; i++) w[i] = flush(w[i] - lr * g[i]);
 }
 
 /** SGD with momentum: v = momentum·v − lr·g; w += v, or w += momentum·v − lr·g with nesterov. */
@@ -16,8 +19,8 @@ export function momentumStepReference(
   nesterov: boolean,
 ): void {
   for (let i = 0; i < w.length; i++) {
-    v[i] = momentum * v[i] - lr * g[i];
-    w[i] += nesterov ? momentum * v[i] - lr * g[i] : v[i];
+    v[i] = flush(momentum * v[i] - lr * g[i]);
+    w[i] = flush(w[i] + (nesterov ? momentum * v[i] - lr * g[i] : v[i]));
   }
 }
 
@@ -39,10 +42,10 @@ export function adamStepReference(
 ): void {
   const alpha = (lr * Math.sqrt(1 - beta2 ** step)) / (1 - beta1 ** step);
   for (let i = 0; i < w.length; i++) {
-    w[i] -= lr * weightDecay * w[i];
-    m[i] = beta1 * m[i] + (1 - beta1) * g[i];
-    v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
-    w[i] -= (alpha * m[i]) / (Math.sqrt(v[i]) + epsilon);
+    const decayed = w[i] - lr * weightDecay * w[i];
+    m[i] = flush(beta1 * m[i] + (1 - beta1) * g[i]);
+    v[i] = flush(beta2 * v[i] + (1 - beta2) * g[i] * g[i]);
+    w[i] = flush(decayed - (alpha * m[i]) / (Math.sqrt(v[i]) + epsilon));
   }
 }
 
@@ -63,18 +66,18 @@ export function rmspropStepReference(
   centered: boolean,
 ): void {
   for (let i = 0; i < w.length; i++) {
-    ms[i] = rho * ms[i] + (1 - rho) * g[i] * g[i];
+    ms[i] = flush(rho * ms[i] + (1 - rho) * g[i] * g[i]);
     let denom = ms[i] + epsilon;
     if (centered) {
-      mg[i] = rho * mg[i] + (1 - rho) * g[i];
+      mg[i] = flush(rho * mg[i] + (1 - rho) * g[i]);
       denom = ms[i] - mg[i] * mg[i] + epsilon;
     }
     const inc = (lr * g[i]) / Math.sqrt(denom);
     if (momentum > 0) {
-      mom[i] = momentum * mom[i] + inc;
-      w[i] -= mom[i];
+      mom[i] = flush(momentum * mom[i] + inc);
+      w[i] = flush(w[i] - mom[i]);
     } else {
-      w[i] -= inc;
+      w[i] = flush(w[i] - inc);
     }
   }
 }
@@ -88,7 +91,7 @@ export function adagradStepReference(
   epsilon: number,
 ): void {
   for (let i = 0; i < w.length; i++) {
-    acc[i] += g[i] * g[i];
-    w[i] -= (lr * g[i]) / Math.sqrt(acc[i] + epsilon);
+    acc[i] = flush(acc[i] + g[i] * g[i]);
+    w[i] = flush(w[i] - (lr * g[i]) / Math.sqrt(acc[i] + epsilon));
   }
 }

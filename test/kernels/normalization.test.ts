@@ -126,6 +126,23 @@ for (const relaxed of MODULES) {
       });
     }
 
+    it('batchNormMovingUpdate stores 0 where a statistic decays below the float32 normal range', () => {
+      // batch statistics 0 (a dead unit): 1e-38 and ±2^-126 decay to subnormal, 1 and NaN stay normal / NaN
+      const edge = [1e-38, 2 ** -126, -(2 ** -126), 1, Number.NaN];
+      for (const n of TAIL_SIZES) {
+        const moving = Float32Array.from({ length: n }, (_, i) => edge[i % edge.length]);
+        const ref = Float64Array.from(moving);
+        const [pm, pv, zeros] = [putF32(moving), putF32(moving), putF32(new Float32Array(n))];
+        batchNormMovingUpdate(pm, pv, zeros, zeros, n, 0.9);
+        movingUpdateReference(ref, new Float32Array(n), 0.9);
+        const expected = Array.from({ length: n }, (_, i) => [0, 0, 0, Math.fround(0.9), Number.NaN][i % edge.length]);
+        expect(Array.from(readF32(pm, n)), `moving mean n=${n}`).toEqual(expected);
+        expect(Array.from(readF32(pv, n)), `moving variance n=${n}`).toEqual(expected);
+        expect(Array.from(ref, Math.fround), `reference n=${n}`).toEqual(expected);
+        free(pm, pv, zeros);
+      }
+    });
+
     it('matches Keras float32 arithmetic exactly for the moving update', () => {
       const f = Math.fround;
       const [m0, v0, bm, bv] = [0.3, 1.7, -0.45, 0.8].map(f);

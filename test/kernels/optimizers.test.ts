@@ -82,6 +82,15 @@ const CASES: Case[] = [
   ),
 ];
 
+/** The smallest normal float32, 2^-126; smaller magnitudes are subnormal. */
+const SMALLEST_NORMAL = 2 ** -126;
+/** Weights at the edge of the float32 normal range, repeated: two subnormals, ±2^-126 (normal), NaN. */
+const EDGE = [1e-40, -3e-39, SMALLEST_NORMAL, -SMALLEST_NORMAL, Number.NaN];
+/** EDGE after a step with a zero gradient: subnormals become +0, the rest stay. */
+const EDGE_AFTER = [0, 0, SMALLEST_NORMAL, -SMALLEST_NORMAL, Number.NaN];
+/** The same for AdamW, whose weight decay also takes ±2^-126 below the normal range. */
+const EDGE_AFTER_DECAY = [0, 0, 0, 0, Number.NaN];
+
 function maxAbs(a: ArrayLike<number>, m = 0): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
   return m;
@@ -139,6 +148,36 @@ for (const relaxed of MODULES) {
         for (const n of [...TAIL_SIZES, 1000]) {
           // Small gradients make ε's placement (inside or outside the square root) visible.
           for (const scale of [1, 1e-3]) check(cs, n, scale, seed++);
+        }
+      });
+    }
+
+    for (const cs of CASES) {
+      it(`${cs.name} stores 0 for weights and slots that end up subnormal, and nothing else`, () => {
+        for (const n of TAIL_SIZES) {
+          // zero gradients: subnormal weights stay subnormal, slots at 1e-38 decay below 2^-126
+          // (Adagrad's accumulator, which does not decay, starts subnormal instead)
+          const w0 = Float32Array.from({ length: n }, (_, i) => EDGE[i % EDGE.length]);
+          const g = new Float32Array(n);
+          const init = Math.fround(cs.name.startsWith('adagrad') ? 1e-40 : 1e-38);
+          const wRef = Float64Array.from(w0);
+          const sRef = cs.slots.map(() => new Float64Array(n).fill(init));
+          const [pw, pg] = [putF32(w0), putF32(g)];
+          const ps = cs.slots.map(() => putF32(new Float32Array(n).fill(init)));
+          cs.kernel(pw, pg, ps, n, 1);
+          cs.reference(wRef, g, sRef, 1);
+          const after = cs.name === 'adamw' ? EDGE_AFTER_DECAY : EDGE_AFTER;
+          const expected = Array.from({ length: n }, (_, i) => after[i % after.length]);
+          // toEqual tells +0 from -0 and matches NaN with NaN
+          expect(Array.from(readF32(pw, n)), `${cs.name} n=${n} w`).toEqual(expected);
+          expect(Array.from(wRef), `${cs.name} n=${n} reference w`).toEqual(expected);
+          ps.forEach((p, k) => {
+            // a slot the setting does not use (RMSprop's mom or mg) keeps its initial value
+            const slot = sRef[k][0] === init ? new Array(n).fill(init) : new Array(n).fill(0);
+            expect(Array.from(readF32(p, n)), `${cs.name} n=${n} slot ${k}`).toEqual(slot);
+            expect(Array.from(sRef[k], Math.fround), `${cs.name} n=${n} reference slot ${k}`).toEqual(slot);
+          });
+          free(pw, pg, ...ps);
         }
       });
     }
