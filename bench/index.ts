@@ -1,5 +1,6 @@
-// `npm run bench`: prints the machine, then runs every suite in order.
+// `npm run bench`: prints the machine, then runs every suite in order; `npm run bench -- <suite> ...` runs only those.
 import os from 'node:os';
+import { runEpochTime } from './epoch-time.js';
 import { clockName } from './harness.js';
 import { runMatmul } from './matmul.js';
 import { runTraining } from './training.js';
@@ -13,6 +14,7 @@ interface Suite {
 const SUITES: Suite[] = [
   { name: 'matmul', run: runMatmul },
   { name: 'training', run: runTraining },
+  { name: 'epoch-time', run: runEpochTime },
 ];
 
 console.log('# neurasm benchmarks\n');
