@@ -7,6 +7,7 @@ import { checkInt, checkNumber, checkTensor, describe } from '../ops/validate.js
 import { setSeed } from '../random.js';
 import type { CustomCallbackArgs, History, Logs } from '../training/callbacks.js';
 import { type Fold, kFold, stratifiedKFold, takeRows } from './kfold.js';
+import { checkOptionKeys } from './options.js';
 import { minMaxScaler, robustScaler, type Scaler, standardScaler } from './scalers.js';
 
 /** One fold's scores on its held-out part (`loss` and each compiled metric, keyed as in fit's logs) and its History. */
@@ -56,6 +57,19 @@ export interface CrossValidateOptions {
 }
 
 const OP = 'crossValidate';
+const OPTION_NAMES: ReadonlyArray<keyof CrossValidateOptions> = [
+  'k',
+  'stratified',
+  'shuffle',
+  'seed',
+  'epochs',
+  'batchSize',
+  'callbacks',
+  'validationSplit',
+  'verbose',
+  'preprocess',
+  'onFold',
+];
 
 function makeScaler(preprocess: unknown): (() => Scaler) | null {
   if (typeof preprocess === 'function') return preprocess as () => Scaler;
@@ -202,9 +216,7 @@ export async function crossValidate(
   }
   checkTensor(OP, 'x', x);
   checkTensor(OP, 'y', y);
-  if (options === null || typeof options !== 'object') {
-    throw new ValueError(`${OP}: expected options to be an object, got ${describe(options)}`);
-  }
+  checkOptionKeys(OP, options, OPTION_NAMES);
   for (const [name, t] of [
     ['x', x],
     ['y', y],

@@ -189,6 +189,8 @@ describe('crossValidate: bad arguments', () => {
       [{ verbose: 2 }, /crossValidate: expected verbose to be 0 or 1, got 2/],
       [{ shuffle: 'yes' }, /crossValidate: expected shuffle to be a boolean, got "yes"/],
       [{ callbacks: ['log'] }, /crossValidate: expected callbacks to be callback objects, got "log"/],
+      [{ folds: 3 }, /crossValidate: unknown option "folds"; the options are k, stratified, shuffle/],
+      [{ batch_size: 8 }, /crossValidate: unknown option "batch_size"; did you mean batchSize\?/],
     ];
     for (const [options, message] of bad) {
       await expect(crossValidate(build, iris.x, iris.y, { k: 2, ...options })).rejects.toThrow(message);
