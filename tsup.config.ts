@@ -11,8 +11,11 @@ export const packageBuild: Options = {
   entry: { index: 'src/index.ts', datasets: 'src/datasets/index.ts' },
   splitting: true,
   format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
+  // `@internal` members (engine plumbing) stay out of the published typings
+  dts: { compilerOptions: { stripInternal: true } },
+  // no source maps: the Node entries are not minified, and the maps (two thirds of dist/) would
+  // point at src/, which the package does not ship
+  sourcemap: false,
   // the browser bundle and its chunk are written into dist/ by the other build, at the same time: spare them
   clean: ['!neurasm.browser.js', '!neurasm.browser.js.map', '!neurasm.browser-io-*'],
   target: 'es2022',

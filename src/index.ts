@@ -89,19 +89,22 @@ export { crossValidate } from './data/cross-validate.js';
 export * as data from './data/index.js';
 export * as io from './io/index.js';
 export { loadLayersModel } from './io/load.js';
+export type { ActivationIdentifier } from './layers/activations.js';
 export * as layers from './layers/index.js';
 export * as initializers from './layers/initializers.js';
 export * as regularizers from './layers/regularizers.js';
 export type { BatchArgs, FitArgs } from './models/fit.js';
 export type { CompileArgs, SequentialArgs } from './models/sequential.js';
 export { Sequential, sequential } from './models/sequential.js';
-export type { Optimizer } from './optimizers/index.js';
+export type { Optimizer, OptimizerName } from './optimizers/index.js';
 export { train } from './optimizers/index.js';
 export * as schedules from './optimizers/schedules.js';
 export type { EarlyStoppingArgs, ModelCheckpointArgs, ReduceLROnPlateauArgs } from './training/builtin-callbacks.js';
 export { Callback, callbacks } from './training/builtin-callbacks.js';
 export type { CustomCallbackArgs, Logs } from './training/callbacks.js';
 export { History } from './training/callbacks.js';
+export type { LossIdentifier } from './training/losses.js';
+export type { MetricIdentifier } from './training/metrics.js';
 export type {
   ModelBuilder,
   TensorData,

@@ -2,6 +2,7 @@
 // config the way tfjs does, and each class's weights (for checking shapes before anything is built).
 import { NeurasmError } from '../errors.js';
 import { Activation } from '../layers/activation-layer.js';
+import type { ActivationIdentifier } from '../layers/activations.js';
 import { BatchNormalization } from '../layers/batch-normalization.js';
 import { Dense } from '../layers/dense.js';
 import { Dropout } from '../layers/dropout.js';
@@ -84,7 +85,7 @@ const READERS: Record<LayerClassName, LayerReader> = {
       return new Dense({
         ...base,
         units: units as number,
-        activation: (get(config, 'activation') ?? 'linear') as string,
+        activation: (get(config, 'activation') ?? 'linear') as ActivationIdentifier,
         useBias: bool(config, 'use_bias', at, true),
         kernelInitializer: readInitializer(
           get(config, 'kernel_initializer') ?? 'glorotUniform',
@@ -105,7 +106,8 @@ const READERS: Record<LayerClassName, LayerReader> = {
     defaults: Object.fromEntries([...REGULARIZERS, ...CONSTRAINTS].map((k) => [k, null])),
   },
   Activation: {
-    read: (config, base) => new Activation({ ...base, activation: (get(config, 'activation') ?? 'linear') as string }),
+    read: (config, base) =>
+      new Activation({ ...base, activation: (get(config, 'activation') ?? 'linear') as ActivationIdentifier }),
     weights: none,
   },
   Dropout: {

@@ -3,7 +3,7 @@
 // (iter, dense_1/kernel/m, ...). Where tfjs has the same optimizer with the same state, the
 // standard trainingConfig is written too, so tfjs resumes training from a neurasm file.
 import { NeurasmError, ValueError } from '../errors.js';
-import type { Sequential } from '../models/sequential.js';
+import type { CompileArgs, Sequential } from '../models/sequential.js';
 import { fromFlat } from '../ops/create.js';
 import type { Tensor } from '../ops/tensor.js';
 import type { Variable } from '../ops/variable.js';
@@ -276,7 +276,8 @@ export function restoreTraining(
   const at = `${where}: training config`;
   const { optimizer, kind, tfjsMomentum } = makeOptimizer(training.className, training.config, `${at} optimizer`);
   try {
-    model.compile({ optimizer, loss: training.loss, metrics: training.metrics });
+    // names from the file: compile checks them
+    model.compile({ optimizer, loss: training.loss, metrics: training.metrics } as CompileArgs);
   } catch (e) {
     optimizer.dispose();
     if (e instanceof NeurasmError) throw new ModelFormatError(`${at}: ${e.message}`);

@@ -4,8 +4,11 @@ import { activationOp, softmax } from '../ops/activations.js';
 import type { Tensor } from '../ops/tensor.js';
 import { describe } from '../ops/validate.js';
 
-/** Activation names a layer accepts (Keras snake_case spellings such as 'leaky_relu' too). */
+/** Canonical (tfjs camelCase) activation names. */
 export type ActivationName = keyof typeof Act | 'softmax';
+
+/** What a layer's `activation` option accepts: a name in tfjs camelCase or Keras snake_case. */
+export type ActivationIdentifier = ActivationName | 'leaky_relu';
 
 /** Every activation name, for error messages and docs. */
 export const activationNames: readonly ActivationName[] = [...(Object.keys(Act) as ActivationName[]), 'softmax'];

@@ -9,73 +9,74 @@ import * as sh from './shape.js';
 import { type DType, Tensor } from './tensor.js';
 import { checkTensor } from './validate.js';
 
-declare module './tensor.js' {
-  interface Tensor {
-    /** this + b, with broadcasting (`nn.add`). */
-    add(b: Operand): Tensor;
-    /** this − b, with broadcasting (`nn.sub`). */
-    sub(b: Operand): Tensor;
-    /** this · b elementwise, with broadcasting (`nn.mul`). */
-    mul(b: Operand): Tensor;
-    /** this / b elementwise, with broadcasting (`nn.div`). */
-    div(b: Operand): Tensor;
-    /** Elementwise maximum with b, with broadcasting (`nn.maximum`). */
-    maximum(b: Operand): Tensor;
-    /** Elementwise minimum with b, with broadcasting (`nn.minimum`). */
-    minimum(b: Operand): Tensor;
-    /** Matrix product this · b of rank-2 tensors, optionally transposed (`nn.matMul`). */
-    matMul(b: Tensor, transposeA?: boolean, transposeB?: boolean): Tensor;
-    /** −this (`nn.neg`). */
-    neg(): Tensor;
-    /** eˣ elementwise (`nn.exp`). */
-    exp(): Tensor;
-    /** Natural logarithm elementwise (`nn.log`). */
-    log(): Tensor;
-    /** Square root elementwise (`nn.sqrt`). */
-    sqrt(): Tensor;
-    /** x² elementwise (`nn.square`). */
-    square(): Tensor;
-    /** |x| elementwise (`nn.abs`). */
-    abs(): Tensor;
-    /** Clamps every element into [min, max] (`nn.clipByValue`). */
-    clipByValue(min: number, max: number): Tensor;
-    /** max(x, 0) elementwise (`nn.relu`). */
-    relu(): Tensor;
-    /** 1 / (1 + e⁻ˣ) elementwise (`nn.sigmoid`). */
-    sigmoid(): Tensor;
-    /** Hyperbolic tangent elementwise (`nn.tanh`). */
-    tanh(): Tensor;
-    /** Softmax along the last axis (`nn.softmax`). */
-    softmax(dim?: number): Tensor;
-    /** Sum over `axis`, all axes when left out (`nn.sum`). */
-    sum(axis?: number | number[], keepDims?: boolean): Tensor;
-    /** Mean over `axis`, all axes when left out (`nn.mean`). */
-    mean(axis?: number | number[], keepDims?: boolean): Tensor;
-    /** Maximum over `axis`, all axes when left out (`nn.max`). */
-    max(axis?: number | number[], keepDims?: boolean): Tensor;
-    /** Minimum over `axis`, all axes when left out (`nn.min`). */
-    min(axis?: number | number[], keepDims?: boolean): Tensor;
-    /** Index of the maximum along `axis` (default 0), as int32 (`nn.argMax`). */
-    argMax(axis?: number): Tensor;
-    /** Index of the minimum along `axis` (default 0), as int32 (`nn.argMin`). */
-    argMin(axis?: number): Tensor;
-    /** A copy with a new shape of the same size; one dimension may be -1 (`nn.reshape`). */
-    reshape(shape: number[]): Tensor;
-    /** Permutes the axes, reversing them when `perm` is left out (`nn.transpose`). */
-    transpose(perm?: number[]): Tensor;
-    /** Inserts a dimension of size 1 at `axis` (`nn.expandDims`). */
-    expandDims(axis?: number): Tensor;
-    /** Removes dimensions of size 1, all or those in `axis` (`nn.squeeze`). */
-    squeeze(axis?: number | number[]): Tensor;
-    /** Converts to another dtype (`nn.cast`). */
-    cast(dtype: DType): Tensor;
-    /** The tensor as a rank-1 tensor (`reshape([-1])`). */
-    flatten(): Tensor;
-  }
+/**
+ * The chainable methods of every Tensor. tensor.ts merges them into the Tensor class by type (so the
+ * published typings carry them in the class itself); this module defines them on its prototype.
+ */
+export interface TensorMethods {
+  /** this + b, with broadcasting (`nn.add`). */
+  add(b: Operand): Tensor;
+  /** this − b, with broadcasting (`nn.sub`). */
+  sub(b: Operand): Tensor;
+  /** this · b elementwise, with broadcasting (`nn.mul`). */
+  mul(b: Operand): Tensor;
+  /** this / b elementwise, with broadcasting (`nn.div`). */
+  div(b: Operand): Tensor;
+  /** Elementwise maximum with b, with broadcasting (`nn.maximum`). */
+  maximum(b: Operand): Tensor;
+  /** Elementwise minimum with b, with broadcasting (`nn.minimum`). */
+  minimum(b: Operand): Tensor;
+  /** Matrix product this · b of rank-2 tensors, optionally transposed (`nn.matMul`). */
+  matMul(b: Tensor, transposeA?: boolean, transposeB?: boolean): Tensor;
+  /** −this (`nn.neg`). */
+  neg(): Tensor;
+  /** eˣ elementwise (`nn.exp`). */
+  exp(): Tensor;
+  /** Natural logarithm elementwise (`nn.log`). */
+  log(): Tensor;
+  /** Square root elementwise (`nn.sqrt`). */
+  sqrt(): Tensor;
+  /** x² elementwise (`nn.square`). */
+  square(): Tensor;
+  /** |x| elementwise (`nn.abs`). */
+  abs(): Tensor;
+  /** Clamps every element into [min, max] (`nn.clipByValue`). */
+  clipByValue(min: number, max: number): Tensor;
+  /** max(x, 0) elementwise (`nn.relu`). */
+  relu(): Tensor;
+  /** 1 / (1 + e⁻ˣ) elementwise (`nn.sigmoid`). */
+  sigmoid(): Tensor;
+  /** Hyperbolic tangent elementwise (`nn.tanh`). */
+  tanh(): Tensor;
+  /** Softmax along the last axis (`nn.softmax`). */
+  softmax(dim?: number): Tensor;
+  /** Sum over `axis`, all axes when left out (`nn.sum`). */
+  sum(axis?: number | number[], keepDims?: boolean): Tensor;
+  /** Mean over `axis`, all axes when left out (`nn.mean`). */
+  mean(axis?: number | number[], keepDims?: boolean): Tensor;
+  /** Maximum over `axis`, all axes when left out (`nn.max`). */
+  max(axis?: number | number[], keepDims?: boolean): Tensor;
+  /** Minimum over `axis`, all axes when left out (`nn.min`). */
+  min(axis?: number | number[], keepDims?: boolean): Tensor;
+  /** Index of the maximum along `axis` (default 0), as int32 (`nn.argMax`). */
+  argMax(axis?: number): Tensor;
+  /** Index of the minimum along `axis` (default 0), as int32 (`nn.argMin`). */
+  argMin(axis?: number): Tensor;
+  /** A copy with a new shape of the same size; one dimension may be -1 (`nn.reshape`). */
+  reshape(shape: number[]): Tensor;
+  /** Permutes the axes, reversing them when `perm` is left out (`nn.transpose`). */
+  transpose(perm?: number[]): Tensor;
+  /** Inserts a dimension of size 1 at `axis` (`nn.expandDims`). */
+  expandDims(axis?: number): Tensor;
+  /** Removes dimensions of size 1, all or those in `axis` (`nn.squeeze`). */
+  squeeze(axis?: number | number[]): Tensor;
+  /** Converts to another dtype (`nn.cast`). */
+  cast(dtype: DType): Tensor;
+  /** The tensor as a rank-1 tensor (`reshape([-1])`). */
+  flatten(): Tensor;
 }
 
-type Method = (this: Tensor, ...args: never[]) => Tensor;
-const methods: Record<string, Method> = {
+const methods: { [K in keyof TensorMethods]: (this: Tensor, ...args: Parameters<TensorMethods[K]>) => Tensor } = {
   add(b: Operand) {
     return ar.add(this, b);
   },

@@ -1,5 +1,6 @@
 import { backend } from '../backend/loader.js';
 import { DisposedError, formatShape } from '../errors.js';
+import type { TensorMethods } from './chain.js';
 import { releaseTensor, setTensorCheck, trackTensor } from './engine.js';
 
 /** Element types a tensor can hold. */
@@ -24,10 +25,14 @@ export function sizeOf(shape: readonly number[]): number {
   return n;
 }
 
+/** The chainable methods (`x.add(y).relu()`): declared in chain.ts, which defines them on the prototype. */
+export interface Tensor extends TensorMethods {}
+
 /**
  * An immutable n-dimensional array in Wasm linear memory. The object holds the shape, the dtype
  * and a byte offset; the numbers stay in Wasm memory until `dispose()` (or the end of a `tidy`).
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: chain.ts defines every method of TensorMethods
 export class Tensor {
   /** Unique id. */
   readonly id: number;

@@ -35,8 +35,24 @@ export const train = {
     new Adagrad(learningRate, initialAccumulatorValue),
 };
 
+/** What `compile({ optimizer })` accepts by name (case-insensitive at run time): Keras and tfjs spellings. */
+export type OptimizerName =
+  | 'sgd'
+  | 'SGD'
+  | 'momentum'
+  | 'Momentum'
+  | 'adam'
+  | 'Adam'
+  | 'adamw'
+  | 'AdamW'
+  | 'rmsprop'
+  | 'RMSprop'
+  | 'RMSProp'
+  | 'adagrad'
+  | 'Adagrad';
+
 // Keras defaults for optimizers given by name in compile().
-const BY_NAME: Record<string, () => Optimizer> = {
+const BY_NAME: Record<Lowercase<OptimizerName>, () => Optimizer> = {
   sgd: () => new SGD(0.01),
   momentum: () => new Momentum(0.01, 0.9),
   adam: () => new Adam(),
@@ -49,8 +65,8 @@ const BY_NAME: Record<string, () => Optimizer> = {
 export function getOptimizer(what: unknown): Optimizer {
   if (isOptimizer(what)) return what;
   if (typeof what === 'string') {
-    const make = BY_NAME[what.toLowerCase()];
-    if (make) return make();
+    const name = what.toLowerCase();
+    if (Object.hasOwn(BY_NAME, name)) return BY_NAME[name as keyof typeof BY_NAME]();
   }
   throw new ValueError(
     `compile: unknown optimizer ${describe(what)}; expected one of ${Object.keys(BY_NAME).join(', ')} or an optimizer from nn.train`,

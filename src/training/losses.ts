@@ -25,6 +25,20 @@ export type LossName =
   | 'meanAbsoluteError'
   | 'huber';
 
+/** What `compile({ loss })` accepts by name: tfjs camelCase, Keras snake_case, or Keras's short names. */
+export type LossIdentifier =
+  | LossName
+  | 'sparse_categorical_crossentropy'
+  | 'categorical_crossentropy'
+  | 'binary_crossentropy'
+  | 'mean_squared_error'
+  | 'mse'
+  | 'MSE'
+  | 'mean_absolute_error'
+  | 'mae'
+  | 'MAE'
+  | 'huber_loss';
+
 const ALIASES: Record<string, LossName> = {
   sparsecategoricalcrossentropy: 'sparseCategoricalCrossentropy',
   categoricalcrossentropy: 'categoricalCrossentropy',

@@ -42,6 +42,25 @@ const ALIASES: Record<string, Kind | 'accuracy'> = {
   meanabsoluteerror: 'mae',
 };
 
+/** What `compile({ metrics })` accepts: tfjs camelCase, Keras snake_case, or Keras's short names. */
+export type MetricIdentifier =
+  | 'accuracy'
+  | 'acc'
+  | 'binaryAccuracy'
+  | 'binary_accuracy'
+  | 'categoricalAccuracy'
+  | 'categorical_accuracy'
+  | 'sparseCategoricalAccuracy'
+  | 'sparse_categorical_accuracy'
+  | 'precision'
+  | 'recall'
+  | 'mse'
+  | 'meanSquaredError'
+  | 'mean_squared_error'
+  | 'mae'
+  | 'meanAbsoluteError'
+  | 'mean_absolute_error';
+
 /** Names `compile({ metrics })` accepts. */
 export const metricNames = [
   'accuracy',

@@ -6,7 +6,13 @@ import * as nn from '../../src/index.js';
 beforeAll(() => nn.ready({ relaxedSimd: false }));
 
 /** The request's model: hidden layers with relu, a softmax output, adam, sparse cross-entropy, accuracy. */
-function mlp(features: number, classes: number, hidden: number[], lr = 0.001, metrics = ['accuracy']) {
+function mlp(
+  features: number,
+  classes: number,
+  hidden: number[],
+  lr = 0.001,
+  metrics: nn.MetricIdentifier[] = ['accuracy'],
+) {
   return () => {
     const model = nn.sequential({
       layers: [

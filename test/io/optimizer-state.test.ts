@@ -53,7 +53,7 @@ async function roundTrip(model: nn.Sequential, config: nn.io.SaveConfig): Promis
   return saved!;
 }
 
-const OPTIMIZERS: Array<[string, () => nn.Optimizer | string]> = [
+const OPTIMIZERS: Array<[string, () => nn.Optimizer | nn.OptimizerName]> = [
   ['sgd', () => nn.train.sgd(0.1)],
   ['momentum', () => nn.train.momentum(0.05, 0.9)],
   ['nesterov', () => nn.train.momentum(0.05, 0.8, true)],

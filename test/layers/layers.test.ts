@@ -357,7 +357,7 @@ describe('Flatten and InputLayer', () => {
     // every layer frozen: fit still reports the loss, on both paths, and changes nothing
     model.layers[1].trainable = false;
     const frozen = weightValues(model);
-    for (const loss of ['mse', (a: nn.Tensor, b: nn.Tensor) => nn.losses.meanSquaredError(a, b)]) {
+    for (const loss of ['mse' as const, (a: nn.Tensor, b: nn.Tensor) => nn.losses.meanSquaredError(a, b)]) {
       model.compile({ optimizer: 'adam', loss });
       const h = await model.fit(x, targets, { epochs: 2, verbose: 0 });
       expect(h.history.loss[1]).toBeCloseTo(h.history.loss[0], 6);

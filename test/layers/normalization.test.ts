@@ -315,7 +315,7 @@ const yFit = randomArray(ROWS * 3, 312, -1, 1);
 
 describe('BatchNormalization in models: compiled and tape paths', () => {
   type Build = () => nn.layers.Layer[];
-  const models: Array<[string, Build, () => string | nn.Optimizer]> = [
+  const models: Array<[string, Build, () => nn.OptimizerName | nn.Optimizer]> = [
     [
       'dense → batchNorm → dense, sgd',
       () => [

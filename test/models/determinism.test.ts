@@ -30,7 +30,7 @@ function weights(model: nn.Sequential): Float32Array[] {
 async function train(
   seed: number,
   fitSeed: number | undefined,
-  loss: string | ((yt: nn.Tensor, yp: nn.Tensor) => nn.Tensor),
+  loss: nn.LossIdentifier | ((yt: nn.Tensor, yp: nn.Tensor) => nn.Tensor),
   dropoutSeed?: number,
 ) {
   nn.setSeed(seed);

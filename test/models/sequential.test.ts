@@ -41,7 +41,7 @@ function weightsOf(model: nn.Sequential): Float32Array[] {
 }
 
 describe('the request program', () => {
-  for (const loss of ['sparseCategoricalCrossentropy', 'sparse_categorical_crossentropy']) {
+  for (const loss of ['sparseCategoricalCrossentropy', 'sparse_categorical_crossentropy'] as const) {
     it(`compile({ optimizer: 'adam', loss: '${loss}' }), fit 10 epochs, predict`, async () => {
       nn.setSeed(1);
       const model = requestModel();

@@ -14,7 +14,7 @@ beforeAll(() => nn.ready({ relaxedSimd: false }));
 
 interface Case {
   name: string;
-  make: () => string | nn.Optimizer;
+  make: () => nn.OptimizerName | nn.Optimizer;
   ref: RefOptimizerSpec;
 }
 

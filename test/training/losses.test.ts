@@ -51,7 +51,7 @@ const crossentropyFn = (yt: nn.Tensor, yp: nn.Tensor) => nn.neg(nn.mean(nn.sum(n
 
 interface Case {
   name: string;
-  loss: string;
+  loss: nn.LossIdentifier;
   ref: RefLoss;
   act: RefActivation;
   labels: ArrayLike<number>;
@@ -222,11 +222,11 @@ describe('losses against the float64 Keras losses', () => {
 describe('loss names', () => {
   it('unknown loss names are rejected with the valid ones listed', () => {
     const model = nn.sequential({ layers: [nn.layers.dense({ units: 2, inputShape: [2] })] });
-    expect(() => model.compile({ optimizer: 'sgd', loss: 'meanSquaredErr' })).toThrow(
+    expect(() => model.compile({ optimizer: 'sgd', loss: 'meanSquaredErr' as never })).toThrow(
       /unknown loss "meanSquaredErr".*sparseCategoricalCrossentropy, categoricalCrossentropy, binaryCrossentropy, meanSquaredError, meanAbsoluteError, huber/,
     );
     expect(() => model.compile({ optimizer: 'sgd', loss: 42 as never })).toThrow(nn.ValueError);
-    for (const name of ['mse', 'MSE', 'mean_squared_error', 'mae', 'mean_absolute_error', 'huber_loss', 'huber']) {
+    for (const name of ['mse', 'MSE', 'mean_squared_error', 'mae', 'mean_absolute_error', 'huber_loss', 'huber'] as const) {
       expect(() => model.compile({ optimizer: 'sgd', loss: name })).not.toThrow();
     }
     model.dispose();

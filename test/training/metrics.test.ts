@@ -244,7 +244,7 @@ describe('metric names and history keys', () => {
 
   it('rejects unknown metrics (listing the valid ones), duplicates and metrics that do not fit the labels', () => {
     const m = model('softmax', 3);
-    expect(() => m.compile({ optimizer: 'sgd', loss: 'mse', metrics: ['acuracy'] })).toThrow(
+    expect(() => m.compile({ optimizer: 'sgd', loss: 'mse', metrics: ['acuracy' as never] })).toThrow(
       /unknown metric "acuracy".*accuracy, binaryAccuracy, categoricalAccuracy, sparseCategoricalAccuracy, precision, recall, mse, mae/,
     );
     expect(() => m.compile({ optimizer: 'sgd', loss: 'mse', metrics: ['mse', 'mse'] })).toThrow(/twice/);
