@@ -141,6 +141,8 @@ async function train() {
     $('progress-text').textContent = `${demo.epochs} epochs in ${seconds.toFixed(1)} s (in a Web Worker)`;
     await showTestResults('Trained');
     demo.phase = 'trained';
+    $('train-hint').textContent = 'Trained. Press Train again to train a new model from scratch.';
+    $('draw-hint').textContent = 'Draw a digit: the model reads it as you draw.';
     $('save').disabled = false;
     predictPad();
   } catch (e) {
@@ -250,6 +252,8 @@ async function start() {
       await showTestResults('Loaded from this browser');
       demo.phase = 'loaded';
       $('save').disabled = false;
+      $('train-hint').textContent = 'Loaded the model you saved. Press Train to train a new one from scratch.';
+      $('draw-hint').textContent = 'Draw a digit: the model reads it as you draw.';
     } else demo.phase = 'ready';
     $('train').disabled = false;
   } catch (e) {

@@ -1,9 +1,7 @@
 // The 8x8 drawing pad: pointer events (mouse, pen or finger) draw strokes; the pad shows the 64
-// features the model sees (raster.js) as grey cells under the strokes, and reports them on change.
+// features the model sees (raster.js: the digit centred and scaled to fill the grid, as the data
+// set's digits were) as grey cells under the strokes, and reports them on change.
 import { GRID, rasterize } from './raster.js';
-
-/** Pen radius in pixels of the 32x32 ink bitmap; about the stroke width of the digits data set. */
-const PEN = 2.5;
 
 export function drawingPad(canvas, onChange) {
   const ctx = canvas.getContext('2d');
@@ -59,7 +57,7 @@ export function drawingPad(canvas, onChange) {
     if (frame) return;
     frame = requestAnimationFrame(() => {
       frame = 0;
-      features = rasterize(strokes, PEN);
+      features = rasterize(strokes);
       render();
       onChange(features, strokes.length > 0);
     });

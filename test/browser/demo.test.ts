@@ -22,6 +22,7 @@ import {
 import { loadDataset } from '../../src/datasets/index.js';
 import * as nn from '../../src/index.js';
 import { browserBuild, packageBuild } from '../../tsup.config.js';
+import { DIGIT_STROKES, type Stroke } from './digit-strokes.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const REQUIRED = process.env.NEURASM_BROWSER_TEST === 'require';
@@ -64,24 +65,6 @@ interface DemoState {
   loadedFromStorage: boolean;
   error: string | null;
 }
-
-type Stroke = Array<[number, number]>;
-const ZERO: Stroke[] = [
-  Array.from({ length: 41 }, (_, i): [number, number] => [
-    0.5 + 0.28 * Math.cos((i / 40) * 2 * Math.PI),
-    0.5 + 0.4 * Math.sin((i / 40) * 2 * Math.PI),
-  ]),
-];
-const TWO: Stroke[] = [
-  [
-    [0.22, 0.25],
-    [0.5, 0.1],
-    [0.78, 0.25],
-    [0.75, 0.45],
-    [0.2, 0.9],
-    [0.82, 0.9],
-  ],
-];
 
 describe.skipIf(!FOUND)('the demo page in Chromium', () => {
   let server: ChildProcess;
@@ -149,6 +132,13 @@ describe.skipIf(!FOUND)('the demo page in Chromium', () => {
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    // a console error (a favicon 404 logs one) or any failed request counts too
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+    });
+    page.on('response', (r) => {
+      if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`);
+    });
     if (init) await page.addInitScript(init);
     await page.goto(base + query);
     await page.waitForFunction(() => {
@@ -193,6 +183,19 @@ describe.skipIf(!FOUND)('the demo page in Chromium', () => {
     );
   }
 
+  it('says that training starts with the Train button, and logs no error (no favicon request)', async () => {
+    const { page, errors } = await open('?module=simd');
+    expect((await state(page)).phase).toBe('ready');
+    expect(await page.isVisible('#train-hint')).toBe(true);
+    expect(await page.textContent('#train-hint')).toMatch(/Training starts when you press Train/);
+    expect(await page.textContent('#draw-hint')).toMatch(/Train a model first/);
+    expect(await page.isEnabled('#train')).toBe(true);
+    // the browser asks for the icon after the load; give it the time to
+    await page.waitForTimeout(500);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('trains in a Web Worker to >= 95% test accuracy, the same bits as Node (plain SIMD)', async () => {
     const { page, errors } = await open('?module=simd');
     const workers: string[] = [];
@@ -211,15 +214,19 @@ describe.skipIf(!FOUND)('the demo page in Chromium', () => {
     expect(await page.locator('#progress').evaluate((p: HTMLProgressElement) => p.value)).toBe(1);
     expect(await page.textContent('#result')).toMatch(/test accuracy \d+\.\d\d% on 450 held-out digits/);
 
-    // the pad: a digit drawn with the mouse, predicted live, with the same probabilities as in Node
-    const zero = await draw(page, ZERO);
+    // the pad: digits drawn with the mouse, predicted live, with the same probabilities as in Node
+    const read: number[] = [];
+    for (const strokes of DIGIT_STROKES) {
+      const p = await draw(page, strokes);
+      expect(p?.probabilities).toEqual(nodePredict(p!.features));
+      read.push(p!.digit);
+    }
+    expect(read.filter((digit, k) => digit === k).length, `read ${read.join(', ')} for 0-9`).toBeGreaterThanOrEqual(8);
+    const zero = await draw(page, DIGIT_STROKES[0]);
     expect(zero?.digit).toBe(0);
-    expect(zero?.probabilities).toEqual(nodePredict(zero!.features));
     expect(await page.textContent('#predicted')).toBe('0');
     expect(await page.locator('#bars li.best span').first().textContent()).toBe('0');
-    const two = await draw(page, TWO);
-    expect(two?.digit).toBe(2);
-    expect(two?.probabilities).toEqual(nodePredict(two!.features));
+    expect(await page.textContent('#draw-hint')).toMatch(/Draw a digit/);
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.screenshot({ path: join(SCREENSHOTS, 'demo.png'), fullPage: true });
     await page.click('#clear');
@@ -245,7 +252,7 @@ describe.skipIf(!FOUND)('the demo page in Chromium', () => {
     expect(s.phase).toBe('loaded');
     expect(s.loadedFromStorage).toBe(true);
     expect(s.fingerprint).toEqual(node.fingerprint);
-    expect((await draw(page, ZERO))?.digit).toBe(0);
+    expect((await draw(page, DIGIT_STROKES[0]))?.digit).toBe(0);
     await page.click('#forget');
     await page.reload();
     await page.waitForFunction(
