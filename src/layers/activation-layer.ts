@@ -7,6 +7,7 @@ import {
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../ops/tensor.js';
 import {
+  type ActivationIdentifier,
   type ActivationName,
   activationCode,
   activationNames,
@@ -22,7 +23,7 @@ import type { LayerStep, StepContext } from './step.js';
 /** Options of `layers.activation`. */
 export interface ActivationArgs extends LayerArgs {
   /** The activation to apply. */
-  activation: ActivationName | string;
+  activation: ActivationIdentifier;
 }
 
 /** Applies an activation function to its input. */
@@ -32,7 +33,7 @@ export class Activation extends Layer {
   readonly activation: ActivationName;
 
   constructor(args: ActivationArgs) {
-    super(args, 'activation');
+    super(args, 'activation', ['activation']);
     const where = `Activation "${this.name}"`;
     // resolveActivation reads a missing name as linear; this layer has to be told which one
     if (args.activation === undefined || args.activation === null) {

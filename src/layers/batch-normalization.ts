@@ -45,6 +45,22 @@ export interface BatchNormalizationArgs extends LayerArgs {
   gammaRegularizer?: Regularizer | string | null;
 }
 
+const BATCH_NORMALIZATION_OPTIONS = [
+  'axis',
+  'momentum',
+  'epsilon',
+  'center',
+  'scale',
+  'betaInitializer',
+  'gammaInitializer',
+  'movingMeanInitializer',
+  'movingVarianceInitializer',
+  'betaRegularizer',
+  'gammaRegularizer',
+  'betaConstraint',
+  'gammaConstraint',
+];
+
 /**
  * Normalizes each feature of [batch, features] inputs, as Keras' BatchNormalization:
  * y = (x − mean) / √(variance + epsilon) · gamma + beta. In training (and while the layer is
@@ -74,7 +90,7 @@ export class BatchNormalization extends Layer {
   movingVariance: Variable | null = null;
 
   constructor(args: BatchNormalizationArgs = {}) {
-    super(args, 'batch_normalization');
+    super(args, 'batch_normalization', BATCH_NORMALIZATION_OPTIONS);
     const where = `BatchNormalization "${this.name}"`;
     const axis = args.axis ?? -1;
     if (axis !== -1 && axis !== 1) {

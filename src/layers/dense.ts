@@ -14,6 +14,7 @@ import type { Tensor } from '../ops/tensor.js';
 import { describe } from '../ops/validate.js';
 import type { Variable } from '../ops/variable.js';
 import {
+  type ActivationIdentifier,
   type ActivationName,
   activationCode,
   defaultAlpha,
@@ -31,7 +32,7 @@ export interface DenseArgs extends LayerArgs {
   /** Number of output features. */
   units: number;
   /** Activation applied to the output (default linear). */
-  activation?: ActivationName | string;
+  activation?: ActivationIdentifier;
   /** Whether to add a bias (default true). */
   useBias?: boolean;
   /** Kernel initializer (default glorotUniform, as in Keras). */
@@ -50,6 +51,18 @@ const UNSUPPORTED_DENSE_OPTIONS = {
   kernelConstraint: 'weight constraints are not supported yet',
   biasConstraint: 'weight constraints are not supported yet',
 };
+
+const DENSE_OPTIONS = [
+  'units',
+  'activation',
+  'useBias',
+  'kernelInitializer',
+  'biasInitializer',
+  'kernelRegularizer',
+  'biasRegularizer',
+  'inputDim',
+  ...Object.keys(UNSUPPORTED_DENSE_OPTIONS),
+];
 
 // Activations whose derivative can be computed from the output alone (or from the output standing in
 // for the input: relu, leakyRelu and elu have the sign of their input), so GEMM can fuse them.
@@ -97,7 +110,7 @@ export class Dense extends Layer {
   bias: Variable | null = null;
 
   constructor(args: DenseArgs) {
-    super(withInputDim(args), 'dense');
+    super(withInputDim(args), 'dense', DENSE_OPTIONS);
     const where = `Dense "${this.name}"`;
     if (!Number.isInteger(args.units) || args.units < 1) {
       throw new ValueError(`${where}: expected units to be a positive integer, got ${describe(args.units)}`);

@@ -29,7 +29,7 @@ export class Dropout extends Layer {
   private readonly random: NoiseRandom;
 
   constructor(args: DropoutArgs) {
-    super(args, 'dropout');
+    super(args, 'dropout', ['rate', 'seed', 'noiseShape']);
     if (typeof args.rate !== 'number' || !(args.rate >= 0 && args.rate < 1)) {
       throw new ValueError(`Dropout "${this.name}": expected rate in [0, 1), got ${describe(args.rate)}`);
     }

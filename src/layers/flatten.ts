@@ -19,7 +19,7 @@ export class Flatten extends Layer {
   readonly className = 'Flatten';
 
   constructor(args: FlattenArgs = {}) {
-    super(args, 'flatten');
+    super(args, 'flatten', ['dataFormat']);
     if (args.dataFormat !== undefined && args.dataFormat !== 'channelsLast') {
       throw new ValueError(
         `Flatten "${this.name}": expected dataFormat 'channelsLast' (the only layout), got ${describe(args.dataFormat)}`,

@@ -42,7 +42,7 @@ export class GaussianNoise extends Layer {
   private readonly random: NoiseRandom;
 
   constructor(args: GaussianNoiseArgs) {
-    super(args, 'gaussian_noise');
+    super(args, 'gaussian_noise', ['stddev', 'seed']);
     if (typeof args.stddev !== 'number' || !(args.stddev >= 0 && Number.isFinite(args.stddev))) {
       throw new ValueError(`GaussianNoise "${this.name}": expected stddev >= 0, got ${describe(args.stddev)}`);
     }

@@ -10,7 +10,7 @@ export class InputLayer extends Layer {
   readonly className = 'InputLayer';
 
   constructor(args: LayerArgs) {
-    super(args, 'input');
+    super(args, 'input', []);
     if (!this.batchInputShape) {
       throw new ValueError(`InputLayer "${this.name}": expected inputShape or batchInputShape`);
     }

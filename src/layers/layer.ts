@@ -6,7 +6,7 @@ import { checkTensor, describe } from '../ops/validate.js';
 import { type Variable, variable } from '../ops/variable.js';
 import type { Random } from '../random.js';
 import type { Initializer } from './initializers.js';
-import { checkBooleanOption, rejectUnsupported } from './options.js';
+import { checkBooleanOption, checkOptionNames, rejectUnsupported } from './options.js';
 import { getRegularizer, type Regularizer } from './regularizers.js';
 import type { LayerStep, StepContext } from './step.js';
 import { initialWeightValues, weightTooLarge } from './weight-values.js';
@@ -36,6 +36,17 @@ const UNSUPPORTED_LAYER_OPTIONS = {
   batchSize: 'give inputShape: fit, evaluate and predict take any batch size',
   inputDType: 'inputs are float32',
 };
+
+/** The option names every layer takes. */
+const LAYER_OPTIONS = [
+  'name',
+  'inputShape',
+  'batchInputShape',
+  'trainable',
+  'activityRegularizer',
+  'dtype',
+  ...Object.keys(UNSUPPORTED_LAYER_OPTIONS),
+];
 
 const nameCounts = new Map<string, number>();
 
@@ -85,7 +96,11 @@ export abstract class Layer {
    */
   fitRandom: { rng: Random | null } | null = null;
 
-  constructor(args: LayerArgs, prefix: string) {
+  /**
+   * Checks the options every layer takes; `ownOptions`, when given, names the subclass's own, and
+   * any other key is then an error (a misspelt option is not ignored).
+   */
+  constructor(args: LayerArgs, prefix: string, ownOptions?: readonly string[]) {
     if (args === null || typeof args !== 'object') {
       throw new ValueError(`${prefix}: expected an options object, got ${describe(args)}`);
     }
@@ -100,6 +115,7 @@ export abstract class Layer {
       );
     }
     rejectUnsupported(where, args, UNSUPPORTED_LAYER_OPTIONS);
+    if (ownOptions) checkOptionNames(where, args, [...ownOptions, ...LAYER_OPTIONS]);
     this.name = args.name ?? uniqueLayerName(prefix);
     this.isTrainable = args.trainable ?? true;
     this.batchInputShape = Layer.declaredShape(this.name, args);

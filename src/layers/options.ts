@@ -1,16 +1,37 @@
 import { ValueError } from '../errors.js';
 import { describe } from '../ops/validate.js';
 
+/** A key as written in another spelling: `use_bias`, `usebias` and `useBias` agree. */
+const loose = (key: string) => key.toLowerCase().replace(/[_-]/g, '');
+
 /**
- * Throws unless `args` is an options object (undefined stands for `{}`); `example` shows one in the
- * message, e.g. `earlyStopping: expected an options object like {monitor: 'val_loss'}, got "val_loss"`.
+ * Throws unless `args` is an options object (undefined stands for `{}`) whose keys are all in
+ * `known` (when given), so a misspelt option is an error instead of being ignored; `example` shows
+ * an options object in the message, e.g.
+ * `earlyStopping: expected an options object like {monitor: 'val_loss'}, got "val_loss"`.
  */
-export function optionsObject<T extends object>(where: string, args: T | undefined, example: string): T {
+export function optionsObject<T extends object>(
+  where: string,
+  args: T | undefined,
+  example: string,
+  known?: readonly string[],
+): T {
   if (args === undefined) return {} as T;
   if (args === null || typeof args !== 'object' || Array.isArray(args)) {
     throw new ValueError(`${where}: expected an options object like ${example}, got ${describe(args)}`);
   }
+  if (known) checkOptionNames(where, args, known);
   return args;
+}
+
+/** Throws on a key of `args` not in `known`, naming the option it resembles or listing them all. */
+export function checkOptionNames(where: string, args: object, known: readonly string[]): void {
+  for (const key of Object.keys(args)) {
+    if (known.includes(key)) continue;
+    const near = known.find((k) => loose(k) === loose(key));
+    const hint = near ? `; did you mean ${near}?` : `; the options are ${known.join(', ')}`;
+    throw new ValueError(`${where}: unknown option ${JSON.stringify(key)}${hint}`);
+  }
 }
 
 /** Throws unless the option `key` of `args` is left out or true/false. */

@@ -93,6 +93,38 @@ describe('layer factories reject missing and wrong options', () => {
     expect(nn.regularizers.l2().l2).toBe(0.01);
   });
 
+  it('a misspelt or foreign option is an error naming the near one, not ignored', () => {
+    expect(() => nn.layers.dense(untyped({ units: 2, activaton: 'relu' }))).toThrow(
+      /layer "dense": unknown option "activaton"; the options are units, activation, useBias/,
+    );
+    expect(() => nn.layers.dense(untyped({ units: 2, use_bias: false }))).toThrow(
+      /unknown option "use_bias"; did you mean useBias\?/,
+    );
+    expect(() => nn.layers.dropout(untyped({ rate: 0.5, p: 0.5 }))).toThrow(/layer "dropout": unknown option "p"/);
+    expect(() => nn.layers.batchNormalization(untyped({ eps: 0.1 }))).toThrow(/unknown option "eps"/);
+    expect(() => nn.layers.gaussianNoise(untyped({ stddev: 1, mean: 0 }))).toThrow(/unknown option "mean"/);
+    expect(() => nn.layers.activation(untyped({ activation: 'relu', alpha: 0.1 }))).toThrow(/unknown option "alpha"/);
+    expect(() => nn.layers.flatten(untyped({ units: 3 }))).toThrow(/unknown option "units"/);
+    expect(() => nn.layers.inputLayer(untyped({ inputShape: [2], sparse: false }))).toThrow(/unknown option "sparse"/);
+    // a subclass of Layer written by a user keeps its own options
+    class Scale extends nn.layers.Layer {
+      readonly className = 'Scale';
+      constructor(args: nn.layers.LayerArgs & { factor: number }) {
+        super(args, 'scale');
+      }
+      computeOutputShape(s: Array<number | null>) {
+        return s;
+      }
+      call(x: nn.Tensor) {
+        return x;
+      }
+      makeStep(): never {
+        throw new Error('unused');
+      }
+    }
+    expect(new Scale({ factor: 2 }).name).toMatch(/^scale_\d+$/);
+  });
+
   it('a rejected layer does not use up a generated name', () => {
     const first = nn.layers.dense({ units: 1 }).name;
     expect(() => nn.layers.dense(untyped({ units: 1, trainable: 1 }))).toThrow(/trainable/);
