@@ -1,11 +1,10 @@
-// file:// models in Node: `save` writes <dir>/model.json and <dir>/weights.bin (as tfjs-node does),
-// each first under a temporary name and then renamed, so a failed save leaves nothing behind.
+// file:// models in Node: load reads model.json and exactly the weight bytes its manifest declares,
+// from regular files inside the model's directory (symlinks resolved); save is file-save.ts.
 // node:fs is imported lazily through a variable, so browser bundles do not pull it in. The bodies of
 // handlers.ts's FileSystemHandler (loaded on first use).
 import { ModelFormatError, ModelIOError } from './errors.js';
-import { artifactsFromModelJSON, artifactsInfo, modelJSONFromArtifacts, parseModelJSON } from './model-json.js';
-import type { ModelArtifacts, SaveResult } from './types.js';
-import { joinBuffers } from './weights.js';
+import { artifactsFromModelJSON, parseModelJSON, sizeMismatch } from './model-json.js';
+import type { ModelArtifacts } from './types.js';
 
 const FS_MODULE = 'node:fs/promises';
 const PATH_MODULE = 'node:path';
@@ -13,7 +12,8 @@ const PATH_MODULE = 'node:path';
 type Fs = typeof import('node:fs/promises');
 type Path = typeof import('node:path');
 
-async function nodeModules(op: string): Promise<{ fs: Fs; path: Path }> {
+/** node:fs/promises and node:path, or a ModelIOError where there is no Node. */
+export async function nodeModules(op: string): Promise<{ fs: Fs; path: Path }> {
   try {
     const fs = (await import(/* @vite-ignore */ /* webpackIgnore: true */ FS_MODULE)) as Fs;
     const path = (await import(/* @vite-ignore */ /* webpackIgnore: true */ PATH_MODULE)) as Path;
@@ -25,7 +25,8 @@ async function nodeModules(op: string): Promise<{ fs: Fs; path: Path }> {
   }
 }
 
-function ioError(op: string, what: string, e: unknown): ModelIOError {
+/** A ModelIOError for a failed file operation, with the usual causes in words. */
+export function ioError(op: string, what: string, e: unknown): ModelIOError {
   const code = (e as { code?: string }).code;
   const reason =
     code === 'ENOENT'
@@ -36,76 +37,112 @@ function ioError(op: string, what: string, e: unknown): ModelIOError {
   return new ModelIOError(`${op}: cannot ${what}: ${reason}`);
 }
 
-/** A unique temporary name beside `file`. */
-function tempName(file: string, tag: string): string {
-  return `${file}.${tag}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+/** What a file is, in words, when it is not a regular file. */
+function kindOf(stat: import('node:fs').Stats): string {
+  if (stat.isDirectory()) return 'a directory';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  if (stat.isFIFO()) return 'a pipe';
+  if (stat.isSocket()) return 'a socket';
+  return 'not a regular file';
 }
 
-/** FileSystemHandler.save: writes model.json and `weightsName` into the directory `target` (created if needed). */
-export async function saveFiles(
-  target: string,
-  weightsName: string,
-  artifacts: ModelArtifacts,
-  op: string,
-): Promise<SaveResult> {
-  const { fs, path } = await nodeModules(op);
-  const dir = path.resolve(target);
-  const weights = new Uint8Array(joinBuffers(artifacts.weightData ?? new ArrayBuffer(0), op));
-  const json = JSON.stringify(modelJSONFromArtifacts(artifacts, [weightsName]));
-  let created: string | undefined;
-  const temps: string[] = [];
+/**
+ * Opens `file` for reading if it is a regular file (checked before opening, so that a pipe or a
+ * device is never opened, and again on the open file); `what` names it in messages.
+ */
+async function openRegular(fs: Fs, file: string, what: string, op: string) {
+  let stat: import('node:fs').Stats;
   try {
-    try {
-      const stat = await fs.stat(dir);
-      if (!stat.isDirectory()) throw new ModelIOError(`${op}: ${dir} exists and is not a directory`);
-    } catch (e) {
-      if ((e as { code?: string }).code !== 'ENOENT') throw e;
-      created = await fs.mkdir(dir, { recursive: true });
-    }
-    const modelFile = path.join(dir, 'model.json');
-    const weightsFile = path.join(dir, weightsName);
-    const weightsTemp = tempName(weightsFile, 'tmp');
-    temps.push(weightsTemp);
-    await fs.writeFile(weightsTemp, weights);
-    const jsonTemp = tempName(modelFile, 'tmp');
-    temps.push(jsonTemp);
-    await fs.writeFile(jsonTemp, json);
-    // model.json is renamed last; until then the previous weights.bin waits aside, so that a
-    // failure puts it back and the directory holds the old model or the new one, never a mix
-    let backup: string | undefined;
-    if (
-      await fs.stat(weightsFile).then(
-        () => true,
-        () => false,
-      )
-    ) {
-      backup = tempName(weightsFile, 'old');
-      await fs.rename(weightsFile, backup);
-    }
-    let placed = false;
-    try {
-      await fs.rename(weightsTemp, weightsFile);
-      placed = true;
-      await fs.rename(jsonTemp, modelFile);
-    } catch (e) {
-      if (placed) await fs.rm(weightsFile, { force: true }).catch(() => {});
-      if (backup) await fs.rename(backup, weightsFile).catch(() => {});
-      throw e;
-    }
-    temps.length = 0;
-    if (backup) await fs.rm(backup, { force: true }).catch(() => {});
-    return {
-      modelArtifactsInfo: artifactsInfo(artifacts),
-      files: [
-        { path: modelFile, bytes: Buffer.byteLength(json) },
-        { path: weightsFile, bytes: weights.byteLength },
-      ],
-    };
+    stat = await fs.stat(file);
   } catch (e) {
-    for (const t of temps) await fs.rm(t, { force: true }).catch(() => {});
-    if (created) await fs.rm(created, { recursive: true, force: true }).catch(() => {});
-    if (e instanceof ModelIOError) throw e;
-    throw ioError(op, `write in ${dir}`, e);
+    throw ioError(op, `read ${what} ${file}`, e);
+  }
+  if (!stat.isFile()) throw new ModelFormatError(`${op}: ${what} ${file} is ${kindOf(stat)}, not a regular file`);
+  const { O_RDONLY, O_NOFOLLOW = 0, O_NONBLOCK = 0 } = fs.constants;
+  let handle: Awaited<ReturnType<Fs['open']>>;
+  try {
+    handle = await fs.open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  } catch (e) {
+    throw ioError(op, `read ${what} ${file}`, e);
+  }
+  const opened = await handle.stat();
+  if (!opened.isFile()) {
+    await handle.close();
+    throw new ModelFormatError(`${op}: ${what} ${file} is ${kindOf(opened)}, not a regular file`);
+  }
+  return { handle, size: opened.size };
+}
+
+/** Reads `length` bytes from the start of an open file into `out` at `offset`; returns how many it got. */
+async function readInto(handle: Awaited<ReturnType<Fs['open']>>, out: Uint8Array, offset: number, length: number) {
+  let got = 0;
+  while (got < length) {
+    const { bytesRead } = await handle.read(out, offset + got, length - got, got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return got;
+}
+
+/**
+ * The weight files of one manifest group, as one buffer of exactly `need` bytes: each path must be
+ * a regular file beside model.json, also after symlinks are resolved, and their sizes must add up
+ * to `need` (checked before anything is read).
+ */
+async function readWeightGroup(
+  fs: Fs,
+  path: Path,
+  dir: string,
+  paths: string[],
+  need: number,
+  where: string,
+  op: string,
+): Promise<ArrayBuffer> {
+  let realDir: string;
+  try {
+    realDir = await fs.realpath(dir);
+  } catch (e) {
+    throw ioError(op, `read ${dir}`, e);
+  }
+  const inside = (root: string, p: string) => {
+    const rel = path.relative(root, p);
+    return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  };
+  const files: Array<Awaited<ReturnType<typeof openRegular>>> = [];
+  try {
+    for (const p of paths) {
+      const full = path.resolve(dir, p);
+      if (path.isAbsolute(p) || /^[a-z]+:\/\//i.test(p) || !inside(dir, full)) {
+        throw new ModelFormatError(`${where}: weight path ${JSON.stringify(p)} must be a file beside model.json`);
+      }
+      let real: string;
+      try {
+        real = await fs.realpath(full);
+      } catch (e) {
+        throw ioError(op, `read weight file ${full}`, e);
+      }
+      if (!inside(realDir, real)) {
+        throw new ModelFormatError(
+          `${where}: weight file ${JSON.stringify(p)} leads to ${real}, outside the model's directory ${realDir}`,
+        );
+      }
+      files.push(await openRegular(fs, real, 'weight file', op));
+    }
+    const total = files.reduce((n, f) => n + f.size, 0);
+    if (total !== need) throw sizeMismatch(where, paths, total, need);
+    const out = new Uint8Array(need);
+    let offset = 0;
+    for (const f of files) {
+      const got = await readInto(f.handle, out, offset, f.size);
+      offset += got;
+      if (got < f.size) throw sizeMismatch(where, paths, offset, need);
+    }
+    return out.buffer;
+  } catch (e) {
+    if (e instanceof ModelFormatError || e instanceof ModelIOError) throw e;
+    throw ioError(op, `read the weight files in ${dir}`, e);
+  } finally {
+    for (const f of files) await f.handle.close().catch(() => {});
   }
 }
 
@@ -118,32 +155,26 @@ export async function loadFiles(target: string, op: string): Promise<ModelArtifa
   } catch (e) {
     throw ioError(op, `read ${file}`, e);
   }
-  let text: string;
+  let real: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    real = await fs.realpath(file);
   } catch (e) {
     throw ioError(op, `read ${file}`, e);
   }
-  const where = file;
+  const { handle, size } = await openRegular(fs, real, 'model file', op);
+  let text: string;
+  try {
+    const bytes = new Uint8Array(size);
+    text = new TextDecoder().decode(bytes.subarray(0, await readInto(handle, bytes, 0, size)));
+  } catch (e) {
+    throw ioError(op, `read ${file}`, e);
+  } finally {
+    await handle.close().catch(() => {});
+  }
   const dir = path.dirname(file);
   return artifactsFromModelJSON(
-    parseModelJSON(text, where),
-    async (paths) => {
-      const out: ArrayBuffer[] = [];
-      for (const p of paths) {
-        const full = path.resolve(dir, p);
-        if (path.isAbsolute(p) || /^[a-z]+:\/\//i.test(p) || path.relative(dir, full).startsWith('..')) {
-          throw new ModelFormatError(`${where}: weight path ${JSON.stringify(p)} must be a file beside model.json`);
-        }
-        try {
-          const b = await fs.readFile(full);
-          out.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
-        } catch (e) {
-          throw ioError(op, `read weight file ${full}`, e);
-        }
-      }
-      return out;
-    },
-    where,
+    parseModelJSON(text, file),
+    async (paths, need) => [await readWeightGroup(fs, path, dir, paths, need, file, op)],
+    file,
   );
 }

@@ -2,7 +2,8 @@
 // load, making artifacts of a model and a model of artifacts. The browser build makes it a chunk of
 // its own (tsup.config.ts); the modules below it that the bundle has too are the bundle's there.
 export { loadIndexedDB, loadLocalStorage, saveIndexedDB, saveLocalStorage } from './browser.js';
-export { loadFiles, saveFiles } from './file-system.js';
+export { saveFiles } from './file-save.js';
+export { loadFiles } from './file-system.js';
 export { modelFromArtifacts } from './from-artifacts.js';
 export { loadHTTP, saveHTTP } from './http.js';
 export { modelArtifacts } from './to-artifacts.js';

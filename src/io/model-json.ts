@@ -20,13 +20,21 @@ export function parseModelJSON(text: string, where: string): Record<string, unkn
   return json;
 }
 
+/** The error for weight files whose total size is not what their manifest group needs. */
+export function sizeMismatch(where: string, paths: string[], got: number, need: number): ModelFormatError {
+  const what = got < need ? 'shorter' : 'longer';
+  return new ModelFormatError(
+    `${where}: weight files ${paths.join(', ')} are ${what} than the manifest says: ${got} bytes, expected ${need}`,
+  );
+}
+
 /**
- * Artifacts from a parsed model.json: `readGroup(paths)` returns the files of one manifest group;
- * their total size must be what the group's weights need.
+ * Artifacts from a parsed model.json: `readGroup(paths, bytes)` returns the files of one manifest
+ * group, whose weights need `bytes` bytes; their total size must be that.
  */
 export async function artifactsFromModelJSON(
   json: Record<string, unknown>,
-  readGroup: (paths: string[], group: number) => Promise<ArrayBuffer[]>,
+  readGroup: (paths: string[], bytes: number) => Promise<ArrayBuffer[]>,
   where: string,
 ): Promise<ModelArtifacts> {
   if (json.modelTopology === undefined || json.modelTopology === null) {
@@ -44,14 +52,9 @@ export async function artifactsFromModelJSON(
   const buffers: ArrayBuffer[] = [];
   for (let g = 0; g < manifest.length; g++) {
     const { paths, weights } = manifest[g];
-    const data = joinBuffers(await readGroup(paths, g), where);
     const need = weights.reduce((n, w) => n + weightByteLength(w), 0);
-    if (data.byteLength !== need) {
-      const what = data.byteLength < need ? 'shorter' : 'longer';
-      throw new ModelFormatError(
-        `${where}: weight files ${paths.join(', ')} are ${what} than the manifest says: ${data.byteLength} bytes, expected ${need}`,
-      );
-    }
+    const data = joinBuffers(await readGroup(paths, need), where);
+    if (data.byteLength !== need) throw sizeMismatch(where, paths, data.byteLength, need);
     buffers.push(data);
   }
   const artifacts: ModelArtifacts = {
