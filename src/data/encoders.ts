@@ -3,6 +3,7 @@ import { fromFlat } from '../ops/create.js';
 import { isTensor, type Tensor } from '../ops/tensor.js';
 import { checkTensor, describe } from '../ops/validate.js';
 import { parseJSONObject } from './json.js';
+import { checkOptionKeys } from './options.js';
 
 /** A class label: a string, or a number. */
 export type Label = string | number;
@@ -242,12 +243,20 @@ export class OneHotEncoder extends ClassEncoder {
   }
 }
 
-/** An encoder from class labels to integer indices (int32), and back. */
-export function labelEncoder(): LabelEncoder {
+/**
+ * An encoder from class labels to integer indices (int32), and back. It has no options; passing
+ * any (scikit-learn's, say) is an error rather than ignored.
+ */
+export function labelEncoder(options: Record<string, never> = {}): LabelEncoder {
+  checkOptionKeys('labelEncoder', options, []);
   return new LabelEncoder();
 }
 
-/** An encoder from class labels to one-hot rows (float32 [samples, classes]), and back. */
-export function oneHotEncoder(): OneHotEncoder {
+/**
+ * An encoder from class labels to one-hot rows (float32 [samples, classes]), and back. It has no
+ * options (an unseen label is always an error); passing any is an error rather than ignored.
+ */
+export function oneHotEncoder(options: Record<string, never> = {}): OneHotEncoder {
+  checkOptionKeys('oneHotEncoder', options, []);
   return new OneHotEncoder();
 }

@@ -16,7 +16,11 @@ export function checkOptionKeys(op: string, options: unknown, known: readonly st
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;
     const near = known.find((k) => loose(k) === loose(key));
-    const hint = near ? `; did you mean ${near}?` : `; the options are ${known.join(', ')}`;
+    const hint = near
+      ? `; did you mean ${near}?`
+      : known.length > 0
+        ? `; the options are ${known.join(', ')}`
+        : `; ${op} takes no options`;
     throw new ValueError(`${op}: unknown option ${JSON.stringify(key)}${hint}`);
   }
   return options as Record<string, unknown>;

@@ -84,3 +84,15 @@ describe('oneHotEncoder', () => {
     nn.dispose([y, p, wrong]);
   });
 });
+
+describe('encoder options', () => {
+  it('labelEncoder and oneHotEncoder take no options and say so instead of ignoring them', () => {
+    expect(() => nn.data.oneHotEncoder({ handleUnknown: 'ignore' } as never)).toThrow(
+      /oneHotEncoder: unknown option "handleUnknown"; oneHotEncoder takes no options/,
+    );
+    expect(() => nn.data.labelEncoder({ classes: ['a'] } as never)).toThrow(nn.ValueError);
+    expect(() => nn.data.labelEncoder(null as never)).toThrow(/expected options to be an object/);
+    expect(nn.data.labelEncoder({}).isFitted).toBe(false);
+    expect(nn.data.oneHotEncoder().isFitted).toBe(false);
+  });
+});
