@@ -1,6 +1,7 @@
 // Bad input: each problem is a clear ModelFormatError / ModelIOError naming what is wrong, and a
 // failed load leaves nothing allocated (no half-loaded model).
-import { cp, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { cp, mkdir, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '../../src/index.js';
@@ -198,6 +199,57 @@ describe('files', () => {
     await writeFile(join(d, 'model.json'), JSON.stringify(json));
     await expectFailureFile(`file://${d}`, /must be a file beside model.json/);
   });
+
+  it.skipIf(process.platform === 'win32')(
+    'weight files: exactly the declared bytes, regular files only, nothing outside the model directory',
+    async () => {
+      const d = await tempDir();
+      dirs.push(d);
+      const model = join(d, 'model');
+      await cp(join(FIXTURES, 'keras-legacy'), model, { recursive: true });
+      const json = JSON.parse(await readFile(join(model, 'model.json'), 'utf8'));
+      const [name] = json.weightsManifest[0].paths as string[];
+      const weights = join(model, name);
+      const good = await readFile(weights);
+      // a symlink to /dev/zero: refused at once, nothing read
+      await rm(weights);
+      await symlink('/dev/zero', weights);
+      const rss = process.memoryUsage().rss;
+      await expectFailureFile(`file://${model}`, /leads to \/dev\/zero, outside the model's directory/);
+      expect(process.memoryUsage().rss - rss).toBeLessThan(64 * 2 ** 20);
+      // a symlink to a good copy outside the directory: refused too
+      await writeFile(join(d, 'outside.bin'), good);
+      await rm(weights);
+      await symlink(join(d, 'outside.bin'), weights);
+      await expectFailureFile(`file://${model}`, /outside.bin, outside the model's directory/);
+      // a symlink to a file inside the directory is fine
+      await writeFile(join(model, 'real.bin'), good);
+      await rm(weights);
+      await symlink('real.bin', weights);
+      (await nn.loadLayersModel(`file://${model}`)).dispose();
+      // a pipe (which would block a reader) and a directory are not regular files
+      await rm(weights);
+      execFileSync('mkfifo', [weights]);
+      await expectFailureFile(`file://${model}`, /weight file .* is a pipe, not a regular file/);
+      await rm(weights);
+      await mkdir(weights);
+      await expectFailureFile(`file://${model}`, /weight file .* is a directory, not a regular file/);
+      // a huge file: its size is compared with the manifest before anything is read
+      await rm(weights, { recursive: true });
+      await writeFile(weights, good);
+      await truncate(weights, 2 ** 33);
+      await expectFailureFile(
+        `file://${model}`,
+        new RegExp(`are longer than the manifest says: ${2 ** 33} bytes, expected ${good.length}`),
+      );
+      expect(process.memoryUsage().rss - rss).toBeLessThan(64 * 2 ** 20);
+      // model.json itself must be a regular file
+      await writeFile(weights, good);
+      await rm(join(model, 'model.json'));
+      await symlink('/dev/zero', join(model, 'model.json'));
+      await expectFailureFile(`file://${model}/model.json`, /model file \/dev\/zero is a device, not a regular file/);
+    },
+  );
 });
 
 async function expectFailureFile(url: string, message: RegExp, type: typeof nn.NeurasmError = nn.io.ModelFormatError) {

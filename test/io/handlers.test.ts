@@ -1,6 +1,7 @@
 // The URL-style handlers: file://, http(s):// and relative URLs, localstorage://, indexeddb://, and
 // the in-memory ones; browser storage checked against tfjs's own handlers on the same storage.
-import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { join, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -104,6 +105,47 @@ describe('file://', () => {
     expect((await readdir(d)).sort()).toEqual(['model.json', 'weights.bin']);
     expect(Buffer.compare(await readFile(join(d, 'weights.bin')), oldWeights)).toBe(0);
     for (const m of [old, model]) m.dispose();
+  });
+
+  it('leftovers of a killed save load as they are and are removed by the next save, named files and live ones kept', async () => {
+    const d = await dir();
+    const [a, b] = [makeModel(5), makeModel(6)];
+    await a.save(`file://${d}`);
+    // what a save killed after switching model.json, before renaming the weights, leaves
+    const dead = spawnSync(process.execPath, ['-e', '']).pid as number;
+    const staged = `weights.bin.tmp-${dead}-mx0-abc`;
+    const json = JSON.parse(await readFile(join(d, 'model.json'), 'utf8'));
+    json.weightsManifest[0].paths = [staged];
+    await writeFile(join(d, 'model.json'), JSON.stringify(json));
+    await rename(join(d, 'weights.bin'), join(d, staged));
+    const junk = [
+      `model.json.tmp-${dead}-mx1-abc`,
+      `weights.bin.tmp-${dead}-mx2-abc`,
+      `weights.bin.old-${dead}-mx3-abc`,
+    ];
+    for (const f of junk) await writeFile(join(d, f), 'x');
+    // a save running in another process, and files that are not a save's
+    const live = `weights.bin.tmp-${process.ppid}-mx4-abc`;
+    for (const f of [live, 'notes.txt', 'weights.bin.tmp-old']) await writeFile(join(d, f), 'x');
+    const loaded = await nn.loadLayersModel(`file://${d}`);
+    expect(predict(loaded)).toEqual(predict(a));
+    await b.save(`file://${d}`);
+    expect((await readdir(d)).sort()).toEqual(
+      ['model.json', 'notes.txt', 'weights.bin', live, 'weights.bin.tmp-old'].sort(),
+    );
+    const again = await nn.loadLayersModel(`file://${d}`);
+    expect(predict(again)).toEqual(predict(b));
+    for (const m of [a, b, loaded, again]) m.dispose();
+  });
+
+  it('saves into one directory at the same time run one after the other', async () => {
+    const d = await dir();
+    const models = [makeModel(7), makeModel(8), makeModel(9)];
+    await Promise.all(models.map((m) => m.save(`file://${d}`)));
+    expect((await readdir(d)).sort()).toEqual(['model.json', 'weights.bin']);
+    const loaded = await nn.loadLayersModel(`file://${d}`);
+    expect(predict(loaded)).toEqual(predict(models[2]));
+    for (const m of [...models, loaded]) m.dispose();
   });
 
   it('a missing file is a ModelIOError naming it', async () => {
