@@ -144,11 +144,14 @@ function withPlan<T>(model: Sequential, batchSize: number, withLoss: boolean, fn
     return fn(plan);
   } finally {
     plan.unpin();
+    model.donePlan(plan);
   }
 }
 
 /** Runs one pass over `data` without training; returns the mean loss and metric results. */
-function evaluateRows(model: Sequential, x: Rows, y: Rows, batchSize: number, metrics: Metric[]): Logs {
+function evaluateRows(model: Sequential, x: Rows, y: Rows, requestedBatch: number, metrics: Metric[]): Logs {
+  // a batch larger than the data would allocate rows nobody fills (tfjs clamps too)
+  const batchSize = Math.min(requestedBatch, x.count);
   const c = model.compiled!;
   const sparse = c.loss.sparseLabels;
   const width = model.outputWidth;
@@ -238,8 +241,8 @@ function loadExamples(
   arg?: string,
 ): { xs: Rows; ys: Rows } {
   const c = model.compiled!;
-  const width = model.inputWidthFor(op, x instanceof Tensor ? x : undefined);
-  const xs = inputRows(op, arg ? `${arg}[0]` : 'x', x, width);
+  const input = model.inputSpecFor(op, x instanceof Tensor ? x : undefined);
+  const xs = inputRows(op, arg ? `${arg}[0]` : 'x', x, input);
   owned.push(xs);
   const ys = labelRows(op, y, c.loss.sparseLabels, model.outputWidth);
   owned.push(ys);
@@ -284,13 +287,14 @@ export async function fitModel(model: Sequential, x: Data, y: Data, args: FitArg
       ys = yt;
     }
     // the compiled plan stays pinned while fit runs: callbacks may predict or evaluate with other batch sizes
-    const plan = model.usesCompiledStep() ? model.plan(batchSize, true) : null;
+    const plan = model.usesCompiledStep() ? model.plan(Math.min(batchSize, xs.count), true) : null;
     plan?.pin();
     try {
       const loopArgs = { ...args, epochs, batchSize, initialEpoch, yieldEvery };
       return await trainLoop(model, plan, xs, ys, xv, yv, loopArgs, callbacks);
     } finally {
       plan?.unpin();
+      if (plan) model.donePlan(plan);
     }
   } finally {
     model.random.rng = null;
@@ -312,11 +316,18 @@ async function trainLoop(
   const rng = args.seed === undefined ? globalRandom : new Random(args.seed);
   model.random.rng = rng;
   model.stopTraining = false;
-  const { epochs, batchSize } = args;
+  const { epochs } = args;
+  // a batch larger than the data would allocate rows nobody fills (tfjs clamps too)
+  const batchSize = Math.min(args.batchSize, xs.count);
   const views = plan ? new PlanViews(plan, c.loss.sparseLabels) : null;
   const metrics = c.makeMetrics();
   const valMetrics = c.makeMetrics();
-  const history = new History({ epochs, batchSize, samples: xs.count, steps: Math.ceil(xs.count / batchSize) });
+  const history = new History({
+    epochs,
+    batchSize: args.batchSize,
+    samples: xs.count,
+    steps: Math.ceil(xs.count / batchSize),
+  });
   const order = args.shuffle === false ? null : new Int32Array(xs.count);
   const outWidth = model.outputWidth;
   const wantBatchLogs = callbacks.wantsBatchLogs;
@@ -381,7 +392,7 @@ async function trainLoop(
     const logs: Logs = { loss: lossSum / seen };
     for (const m of metrics) logs[m.key] = m.result();
     if (xv && yv) {
-      const val = evaluateRows(model, xv, yv, batchSize, valMetrics);
+      const val = evaluateRows(model, xv, yv, args.batchSize, valMetrics);
       for (const [k, v] of Object.entries(val)) logs[`val_${k}`] = v;
     }
     if (args.verbose !== 0) {
@@ -408,6 +419,8 @@ export interface BatchArgs {
 export function evaluateModel(model: Sequential, x: Data, y: Data, args: BatchArgs = {}): Tensor | Tensor[] {
   const c = model.compiled;
   if (!c) throw new ValueError('evaluate: the model must be compiled first');
+  if (args === null || typeof args !== 'object')
+    throw new ValueError(`evaluate: expected an options object, got ${describe(args)}`);
   const batchSize = checkInt('evaluate', 'batchSize', args.batchSize ?? 32, 1);
   const owned: Rows[] = [];
   try {
@@ -421,24 +434,29 @@ export function evaluateModel(model: Sequential, x: Data, y: Data, args: BatchAr
   }
 }
 
-/** `model.predict`: outputs for every example, computed in batches. */
-export function predictModel(model: Sequential, x: Data, args: BatchArgs = {}): Tensor {
-  const batchSize = checkInt('predict', 'batchSize', args.batchSize ?? 32, 1);
-  const width = model.inputWidthFor('predict', x instanceof Tensor ? x : undefined);
-  const xs = inputRows('predict', 'x', x, width);
+/** `model.predict` (and predictClasses, named by `op`): outputs for every example, computed in batches. */
+export function predictModel(model: Sequential, x: Data, args: BatchArgs = {}, op = 'predict'): Tensor {
+  if (args === null || typeof args !== 'object')
+    throw new ValueError(`${op}: expected an options object, got ${describe(args)}`);
+  const requested = checkInt(op, 'batchSize', args.batchSize ?? 32, 1);
+  const input = model.inputSpecFor(op, x instanceof Tensor ? x : undefined);
+  const xs = inputRows(op, 'x', x, input);
   try {
-    const plan = model.plan(batchSize, false);
-    const outWidth = plan.outputWidth;
-    const out = new Tensor([xs.count, ...(model.outputShape!.slice(1) as number[])], 'float32');
-    for (let start = 0; start < xs.count; start += batchSize) {
-      const rows = Math.min(batchSize, xs.count - start);
-      gatherRows(xs.tensor, plan.input, null, start, rows, xs.width);
-      plan.forward(rows, false);
-      const f32 = backend().views.f32;
-      const from = plan.predictions >>> 2;
-      f32.copyWithin((out.ptr() >>> 2) + start * outWidth, from, from + rows * outWidth);
-    }
-    return out;
+    // a batch larger than the data would allocate rows nobody fills (tfjs clamps too)
+    const batchSize = Math.min(requested, xs.count);
+    return withPlan(model, batchSize, false, (plan) => {
+      const outWidth = plan.outputWidth;
+      const out = new Tensor([xs.count, ...(model.outputShape!.slice(1) as number[])], 'float32');
+      for (let start = 0; start < xs.count; start += batchSize) {
+        const rows = Math.min(batchSize, xs.count - start);
+        gatherRows(xs.tensor, plan.input, null, start, rows, xs.width);
+        plan.forward(rows, false);
+        const f32 = backend().views.f32;
+        const from = plan.predictions >>> 2;
+        f32.copyWithin((out.ptr() >>> 2) + start * outWidth, from, from + rows * outWidth);
+      }
+      return out;
+    });
   } finally {
     releaseRows(xs);
   }

@@ -1,4 +1,4 @@
-import { DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
+import { DisposedError, DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
 import { saveModel } from '../io/save.js';
 import type { SaveConfig, SaveResult, SaveTarget } from '../io/types.js';
 import { InputLayer } from '../layers/input-layer.js';
@@ -9,24 +9,35 @@ import { argMax } from '../ops/reduction.js';
 import { cast } from '../ops/shape.js';
 import type { Tensor } from '../ops/tensor.js';
 import { checkTensor, describe } from '../ops/validate.js';
-import { getOptimizer } from '../optimizers/index.js';
+import { getOptimizer, type OptimizerName } from '../optimizers/index.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import type { Random } from '../random.js';
 import type { History } from '../training/callbacks.js';
-import type { Data } from '../training/inputs.js';
-import { compiledLossSupported, getLoss, type LossFunction, type LossSpec } from '../training/losses.js';
-import { getMetrics, type Metric } from '../training/metrics.js';
+import type { Data, InputSpec } from '../training/inputs.js';
+import {
+  compiledLossSupported,
+  getLoss,
+  type LossFunction,
+  type LossIdentifier,
+  type LossSpec,
+} from '../training/losses.js';
+import { getMetrics, type Metric, type MetricIdentifier } from '../training/metrics.js';
 import { finalActivation, Plan } from '../training/plan.js';
 import { type BatchArgs, evaluateModel, type FitArgs, fitModel, predictModel } from './fit.js';
+import { type PrintFn, printSummary } from './summary.js';
 
 /** Options of `compile`. */
 export interface CompileArgs {
   /** An optimizer name ('adam', 'sgd', ...; Keras defaults) or an optimizer from `nn.train`. */
-  optimizer: string | Optimizer;
+  optimizer: OptimizerName | Optimizer;
   /** A loss name (tfjs camelCase or Keras snake_case) or a function (yTrue, yPred) => scalar Tensor. */
-  loss: string | LossFunction;
-  /** Metric names, e.g. ['accuracy']. */
-  metrics?: string | string[];
+  loss: LossIdentifier | LossFunction;
+  /**
+   * Metric names, e.g. ['accuracy']. fit logs each under the name given here, as Keras 3 does:
+   * 'accuracy' is logged as `accuracy` and `val_accuracy`, 'acc' (tfjs's spelling) as `acc` and
+   * `val_acc`. The built-in callbacks' `monitor` accepts either spelling for either.
+   */
+  metrics?: MetricIdentifier | MetricIdentifier[];
 }
 
 /** What compile set up. */
@@ -49,6 +60,8 @@ let modelCount = 0;
 
 // Plans hold buffers for one batch size; a few are kept (training, validation, predict).
 const MAX_CACHED_PLANS = 4;
+// A plan larger than this is freed when the call that made it ends, instead of being cached.
+const MAX_CACHED_PLAN_BYTES = 4 * 1024 * 1024;
 
 /** A linear stack of layers: compile, fit, evaluate, predict, as in Keras and TensorFlow.js. */
 export class Sequential {
@@ -63,7 +76,8 @@ export class Sequential {
   /** @internal */ compiled: Compiled | null = null;
   private declaredInput: SymbolicShape | null = null;
   private readonly plans = new Map<string, Plan>();
-  private fitsRunning = 0;
+  private fitting = false;
+  private disposed = false;
   /** @internal the generator of the running fit (dropout masks, shuffling) */
   readonly random: { rng: Random | null } = { rng: null };
 
@@ -74,11 +88,19 @@ export class Sequential {
     const layers = args.layers ?? [];
     if (!Array.isArray(layers))
       throw new ValueError(`sequential: expected layers to be an array, got ${describe(layers)}`);
-    for (const l of layers) this.add(l);
+    const unbuilt = layers.filter((l) => l instanceof Layer && !l.built);
+    try {
+      for (const l of layers) this.add(l);
+    } catch (e) {
+      // no model comes out: the weights this constructor created are freed again
+      for (const l of unbuilt) if (l.built) l.unbuild();
+      throw e;
+    }
   }
 
   /** Appends a layer; builds it at once when the model's input shape is known. */
   add(layer: Layer): void {
+    this.checkNotDisposed('Sequential.add');
     if (!(layer instanceof Layer)) throw new ValueError(`Sequential.add: expected a layer, got ${describe(layer)}`);
     if (this.layers.includes(layer))
       throw new ValueError(`Sequential.add: layer "${layer.name}" is already in the model`);
@@ -111,6 +133,7 @@ export class Sequential {
    * take its input, the layers this call built are unbuilt again (their weights freed).
    */
   build(inputShape: SymbolicShape): void {
+    this.checkNotDisposed('Sequential.build');
     const builtHere: Layer[] = [];
     try {
       let shape = inputShape;
@@ -136,15 +159,21 @@ export class Sequential {
     return this.layers[this.layers.length - 1]?.outputShape ?? null;
   }
 
-  /** @internal Values per example going in, building the model from data if needed. */
-  inputWidthFor(op: string, x?: { shape: readonly number[] }): number {
+  /** @internal The shape of one input example (and whose input it is), building the model from data if needed. */
+  inputSpecFor(op: string, x?: { shape: readonly number[] }): InputSpec {
     if (this.layers.length === 0) throw new ValueError(`${op}: the model has no layers`);
-    if (!this.layers[0].built) {
+    const first = this.layers[0];
+    if (!first.built) {
       if (!x) throw new ValueError(`${op}: the model's input shape is unknown; give the first layer an inputShape`);
       this.build([null, ...x.shape.slice(1)]);
     }
-    const shape = this.layers[0].inputShape!.slice(1) as number[];
-    return shape.reduce((a, b) => a * b, 1);
+    const shape = first.inputShape!.slice(1) as number[];
+    return { shape, owner: `the input of model "${this.name}", layer "${first.name}"` };
+  }
+
+  /** @internal Values per example going in, building the model from data if needed. */
+  inputWidthFor(op: string, x?: { shape: readonly number[] }): number {
+    return this.inputSpecFor(op, x).shape.reduce((a, b) => a * b, 1);
   }
 
   /** @internal Values per example coming out. */
@@ -170,11 +199,13 @@ export class Sequential {
 
   /** Copies of all weights, layer by layer (kernel then bias). */
   getWeights(): Tensor[] {
+    this.checkNotDisposed('Sequential.getWeights');
     return this.layers.flatMap((l) => l.getWeights());
   }
 
   /** Replaces all weights; every shape is checked before any weight changes. */
   setWeights(weights: Tensor[]): void {
+    this.checkNotDisposed('Sequential.setWeights');
     const own = this.weights;
     if (!Array.isArray(weights) || weights.length !== own.length) {
       throw new ValueError(`setWeights: the model has ${own.length} weights, got ${describe(weights)}`);
@@ -197,6 +228,7 @@ export class Sequential {
 
   /** Sets the optimizer, loss and metrics for fit and evaluate. */
   compile(args: CompileArgs): void {
+    this.checkNotDisposed('Sequential.compile');
     this.checkNotFitting('compile', 'recompile');
     if (args === null || typeof args !== 'object')
       throw new ValueError(`compile: expected an options object, got ${describe(args)}`);
@@ -260,11 +292,33 @@ export class Sequential {
     return p;
   }
 
+  /**
+   * @internal Called when a fit, evaluate or predict is done with a plan: one too large to keep
+   * (a large batch) is freed now rather than held in the cache.
+   */
+  donePlan(plan: Plan): void {
+    if (plan.bytes <= MAX_CACHED_PLAN_BYTES) return;
+    for (const [key, p] of this.plans) {
+      if (p !== plan) continue;
+      p.dispose();
+      this.plans.delete(key);
+    }
+  }
+
   /** Throws if `fit` is running: a callback must not change what its training step works on. */
   private checkNotFitting(method: string, what: string): void {
-    if (this.fitsRunning > 0) {
+    if (this.fitting) {
       throw new ValueError(
         `Sequential.${method}: cannot ${what} while fit is running (from a callback); set model.stopTraining = true and ${what} after fit resolves`,
+      );
+    }
+  }
+
+  /** Throws a DisposedError naming the call if `dispose` freed the model's weights. */
+  private checkNotDisposed(op: string): void {
+    if (this.disposed) {
+      throw new DisposedError(
+        `${op}: model "${this.name}" was disposed (model.dispose() freed its weights); make or load a new model`,
       );
     }
   }
@@ -301,28 +355,42 @@ export class Sequential {
   }
 
   /** Trains the model; see FitArgs. Resolves to the History of losses and metrics per epoch. */
+  /**
+   * Trains the model; see FitArgs. Resolves to the History of losses and metrics per epoch. As in
+   * TensorFlow.js, one fit runs at a time per model: a second call (concurrent, or from a callback)
+   * is rejected and leaves the running one as it was; evaluate and predict work from callbacks.
+   */
   async fit(x: Data, y: Data, args: FitArgs = {}): Promise<History> {
-    this.fitsRunning++;
+    this.checkNotDisposed('fit');
+    if (this.fitting) {
+      throw new ValueError(
+        `fit: cannot start training because another fit() call is ongoing on model "${this.name}"; await it first`,
+      );
+    }
+    this.fitting = true;
     try {
       return await fitModel(this, x, y, args);
     } finally {
-      this.fitsRunning--;
+      this.fitting = false;
     }
   }
 
   /** Loss and metrics on data: a scalar, or [loss, ...metrics] when metrics were compiled. */
   evaluate(x: Data, y: Data, args: BatchArgs = {}): Tensor | Tensor[] {
+    this.checkNotDisposed('evaluate');
     return evaluateModel(this, x, y, args);
   }
 
   /** Model outputs for x, computed in batches (no training behaviour: dropout is off). */
   predict(x: Data, args: BatchArgs = {}): Tensor {
+    this.checkNotDisposed('predict');
     return predictModel(this, x, args);
   }
 
   /** The most likely class of each example (int32), from predict. */
   predictClasses(x: Data, args: BatchArgs = {}): Tensor {
-    const p = this.predict(x, args);
+    this.checkNotDisposed('predictClasses');
+    const p = predictModel(this, x, args, 'predictClasses');
     try {
       if (p.shape[p.rank - 1] === 1) return tidy(() => cast(greater(p, 0.5), 'int32'));
       return argMax(p, -1);
@@ -331,31 +399,15 @@ export class Sequential {
     }
   }
 
-  /** Prints (or hands to `printFn`) a table of layers, output shapes and parameter counts. */
-  summary(printFn: (line: string) => void = console.log): void {
-    const rows = this.layers.map((l) => [
-      `${l.name} (${l.className})`,
-      l.outputShape ? `[${l.outputShape.map((d) => d ?? 'null').join(',')}]` : 'unbuilt',
-      String(l.countParams()),
-    ]);
-    const header = ['Layer (type)', 'Output shape', 'Param #'];
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)) + 2);
-    const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('');
-    const rule = (ch: string) => ch.repeat(widths.reduce((a, b) => a + b, 0));
-    const trainable = this.trainableWeights.reduce((n, w) => n + w.size, 0);
-    const total = this.countParams();
-    printFn(`Model: "${this.name}"`);
-    printFn(rule('_'));
-    printFn(line(header));
-    printFn(rule('='));
-    rows.forEach((r, i) => {
-      printFn(line(r));
-      printFn(i === rows.length - 1 ? rule('=') : rule('_'));
-    });
-    printFn(`Total params: ${total}`);
-    printFn(`Trainable params: ${trainable}`);
-    printFn(`Non-trainable params: ${total - trainable}`);
-    printFn(rule('_'));
+  /**
+   * Prints (or hands to `printFn`) a table of layers, output shapes and parameter counts. Takes
+   * tfjs's arguments: `lineLength` (characters, default 65 when positions are given), `positions`
+   * (where the 3 columns end: fractions of lineLength such as [0.45, 0.85, 1], or character
+   * positions such as [30, 55, 65]) and `printFn` (default console.log); or a printFn alone. Without
+   * lineLength and positions the columns are as wide as their contents.
+   */
+  summary(lineLength?: number | PrintFn, positions?: number[], printFn?: PrintFn): void {
+    printSummary(this, lineLength, positions, printFn);
   }
 
   /**
@@ -365,12 +417,19 @@ export class Sequential {
    * model as it is until the promise settles.
    */
   save(handlerOrUrl: SaveTarget, config?: SaveConfig): Promise<SaveResult> {
+    try {
+      this.checkNotDisposed('save');
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return saveModel(this, handlerOrUrl, config);
   }
 
   /** Frees the weights, the optimizer state and cached buffers. */
   dispose(): void {
+    if (this.disposed) return;
     this.checkNotFitting('dispose', 'dispose the model');
+    this.disposed = true;
     this.invalidate();
     for (const l of this.layers) l.dispose();
     const c = this.compiled;

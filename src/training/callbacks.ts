@@ -12,6 +12,18 @@ export function formatLogs(logs: Logs): string {
     .join(' - ');
 }
 
+/**
+ * The value logged under `key`, where tfjs's `acc` and Keras's `accuracy` name the same metric (fit
+ * logs a metric under the name compile was given): `val_acc` finds `val_accuracy` and the reverse.
+ */
+export function logValue(logs: Logs | undefined, key: string): number | undefined {
+  if (!logs) return undefined;
+  if (logs[key] !== undefined) return logs[key];
+  const m = /^(val_)?(acc|accuracy)$/.exec(key);
+  if (!m) return undefined;
+  return logs[`${m[1] ?? ''}${m[2] === 'acc' ? 'accuracy' : 'acc'}`];
+}
+
 /** What a callback may do with the model being trained. */
 export interface TrainingModel {
   /** Set true to end training after the current batch. */

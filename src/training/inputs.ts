@@ -21,11 +21,25 @@ function firstNonFinite(values: ArrayLike<number>): number {
   return -1;
 }
 
+/** What model input x must fit: the shape of one example, and whose input it is (for messages). */
+export interface InputSpec {
+  /** The shape of one example, without the batch dimension (e.g. [10], or [28, 28, 1]). */
+  shape: readonly number[];
+  /** Whose input this is, e.g. `the input of model "sequential_1" (layer "dense_1")`. */
+  owner: string;
+}
+
+/** A shape with its batch dimension shown as `*`, as messages print an expected shape: `[*, 10]`. */
+export function formatBatchShape(shape: readonly number[]): string {
+  return formatShape(['*', ...shape] as never);
+}
+
 /**
- * Turns x into [rows, width] float32 rows for a model whose examples have `width` values.
- * Flat typed arrays are split into rows of `width`. NaN or Infinity is rejected.
+ * Turns x into float32 rows of examples of `input.shape` (as tfjs, x must have that shape after its
+ * batch dimension; a flat typed array is split into examples). NaN or Infinity is rejected.
  */
-export function inputRows(op: string, arg: string, x: unknown, width: number): Rows {
+export function inputRows(op: string, arg: string, x: unknown, input: InputSpec): Rows {
+  const width = input.shape.reduce((a, b) => a * b, 1);
   let t: Tensor;
   let owned = false;
   if (isTensor(x)) {
@@ -39,7 +53,7 @@ export function inputRows(op: string, arg: string, x: unknown, width: number): R
         `${op}: ${arg} has ${flat.length} values, not a multiple of the model's input width ${width}`,
       );
     }
-    t = fromFlat([flat.length / width, width], 'float32', flat);
+    t = fromFlat([flat.length / width, ...input.shape], 'float32', flat);
     owned = true;
   } else if (Array.isArray(x)) {
     t = tensor(x as TensorLike);
@@ -51,18 +65,15 @@ export function inputRows(op: string, arg: string, x: unknown, width: number): R
     if (owned) t.dispose();
     throw e;
   };
-  if (t.rank < 2) {
-    fail(new ShapeError(`${op}: expected ${arg} of shape [examples, ${width}], got ${formatShape(t.shape)}`));
-  }
-  if (t.shape[0] === 0) fail(new ValueError(`${op}: ${arg} has no examples (shape ${formatShape(t.shape)})`));
-  const rowWidth = t.size / t.shape[0];
-  if (rowWidth !== width) {
+  const fits = t.rank === input.shape.length + 1 && input.shape.every((d, i) => t.shape[i + 1] === d);
+  if (!fits) {
     fail(
       new ShapeError(
-        `${op}: expected ${arg} of shape [examples, ${width}] (the model's input width), got ${formatShape(t.shape)}`,
+        `${op}: expected ${arg} of shape ${formatBatchShape(input.shape)} (${input.owner}), got ${formatShape(t.shape)}`,
       ),
     );
   }
+  if (t.shape[0] === 0) fail(new ValueError(`${op}: ${arg} has no examples (shape ${formatShape(t.shape)})`));
   const bad = firstNonFinite(t.view(op));
   if (bad >= 0) {
     const row = Math.floor(bad / width);

@@ -36,6 +36,7 @@ export class Plan {
   private readonly head: LossHead | null;
   private readonly random: { rng: Random | null };
   private pins = 0;
+  private allocated = 0;
   private disposeWhenUnpinned = false;
 
   constructor(
@@ -49,6 +50,7 @@ export class Plan {
     const alloc = (n: number) => {
       const ptr = backend().allocator.alloc(Math.max(1, n) * 4);
       this.blocks.push(ptr);
+      this.allocated += Math.max(1, n) * 4;
       return ptr;
     };
     try {
@@ -151,6 +153,11 @@ export class Plan {
     return total;
   }
 
+  /** Bytes of Wasm memory the plan's buffers hold. */
+  get bytes(): number {
+    return this.allocated;
+  }
+
   /** Whether a running fit or evaluate holds the plan (a model's cache must not evict it then). */
   get pinned(): boolean {
     return this.pins > 0;
@@ -177,5 +184,6 @@ export class Plan {
     const allocator = backend().allocator;
     for (const p of this.blocks) allocator.free(p);
     this.blocks.length = 0;
+    this.allocated = 0;
   }
 }

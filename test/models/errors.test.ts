@@ -97,10 +97,10 @@ describe('bad input: a clear error and the model unchanged', () => {
     const wide = nn.tensor2d(randomArray(N * 12, 62), [N, 12]);
     await expectRejected(
       (m) => m.fit(wide, labels, { verbose: 0 }),
-      /expected x of shape \[examples, 10\].*got \[12, 12\]/,
+      /expected x of shape \[\*, 10\].*got \[12, 12\]/,
       nn.ShapeError,
     );
-    await expectRejected((m) => m.predict(wide), /expected x of shape \[examples, 10\].*got \[12, 12\]/, nn.ShapeError);
+    await expectRejected((m) => m.predict(wide), /expected x of shape \[\*, 10\].*got \[12, 12\]/, nn.ShapeError);
     await expectRejected((m) => m.evaluate(wide, labels), /got \[12, 12\]/, nn.ShapeError);
     wide.dispose();
     await expectRejected(
