@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseArgs, UsageError } from '../../src/cli/args.js';
-import { labelProblem } from '../../src/cli/load-data.js';
+import { labelProblem, loadData } from '../../src/cli/load-data.js';
 import * as nn from '../../src/index.js';
 
 const run = promisify(execFile);
@@ -135,6 +135,15 @@ describe('labelProblem', () => {
       else expect(labelProblem(csv)).toContain(problem);
       nn.dispose([csv.x, csv.y]);
     }
+  });
+});
+
+describe('loadData', () => {
+  it('refuses --label with a built-in data set, and a --data that is neither', async () => {
+    await expect(loadData('iris', 0)).rejects.toThrow(
+      /--label applies to a CSV file, not to the built-in data set "iris"/,
+    );
+    await expect(loadData('iris.txt', null)).rejects.toThrow(UsageError);
   });
 });
 
