@@ -3,7 +3,7 @@ import { checkBooleanOption, checkStringOption, optionsObject } from '../layers/
 import type { Tensor } from '../ops/tensor.js';
 import { checkNumber, describe } from '../ops/validate.js';
 import { isSchedule, type LearningRateSchedule } from '../optimizers/schedules.js';
-import type { CustomCallbackArgs, Logs, TrainingModel } from './callbacks.js';
+import { type CustomCallbackArgs, type Logs, logValue, type TrainingModel } from './callbacks.js';
 
 /** Base of the built-in callbacks: holds the model fit hands over. */
 export abstract class Callback implements CustomCallbackArgs {
@@ -36,7 +36,7 @@ function maximizes(monitor: string, mode: Mode): boolean {
 
 /** The monitored value of an epoch's logs; a key fit does not produce is an error listing the keys. */
 function monitored(op: string, monitor: string, logs: Logs | undefined): number {
-  const v = logs?.[monitor];
+  const v = logValue(logs, monitor);
   if (v === undefined) {
     const keys = Object.keys(logs ?? {}).join(', ');
     throw new ValueError(
@@ -62,8 +62,8 @@ function checkEpochs(op: string, arg: string, v: unknown): number {
 }
 
 /** Checks the options every monitoring callback takes: an options object, with `monitor` a non-empty string. */
-function monitorOptions<T extends { monitor?: string }>(op: string, args: T | undefined): T {
-  const options = optionsObject(op, args, "{monitor: 'val_loss'}");
+function monitorOptions<T extends { monitor?: string }>(op: string, args: T | undefined, known: string[]): T {
+  const options = optionsObject(op, args, "{monitor: 'val_loss'}", ['monitor', 'mode', ...known]);
   checkStringOption(op, options, 'monitor');
   return options;
 }
@@ -99,7 +99,14 @@ export class EarlyStopping extends Callback {
   constructor(options?: EarlyStoppingArgs) {
     super();
     const op = 'earlyStopping';
-    const args = monitorOptions(op, options);
+    const args = monitorOptions(op, options, [
+      'minDelta',
+      'patience',
+      'baseline',
+      'restoreBestWeights',
+      'startFromEpoch',
+      'verbose',
+    ]);
     checkBooleanOption(op, args, 'restoreBestWeights');
     if (args.baseline !== undefined && args.baseline !== null) checkNumber(op, 'baseline', args.baseline);
     this.monitor = args.monitor ?? 'val_loss';
@@ -186,7 +193,7 @@ export class ReduceLROnPlateau extends Callback {
   constructor(options?: ReduceLROnPlateauArgs) {
     super();
     const op = 'reduceLROnPlateau';
-    const args = monitorOptions(op, options);
+    const args = monitorOptions(op, options, ['factor', 'patience', 'minDelta', 'cooldown', 'minLr', 'verbose']);
     this.monitor = args.monitor ?? 'val_loss';
     this.factor = args.factor ?? 0.1;
     if (!(typeof this.factor === 'number' && this.factor > 0 && this.factor < 1)) {
@@ -238,7 +245,7 @@ export class LossThreshold extends Callback {
 
   constructor(options: { threshold: number; monitor?: string }) {
     super();
-    const args = optionsObject('lossThreshold', options, '{threshold: 0.05}');
+    const args = optionsObject('lossThreshold', options, '{threshold: 0.05}', ['threshold', 'monitor']);
     checkStringOption('lossThreshold', args, 'monitor');
     if (typeof args.threshold !== 'number' || !Number.isFinite(args.threshold)) {
       throw new ValueError(`lossThreshold: expected threshold to be a finite number, got ${describe(args.threshold)}`);
@@ -325,7 +332,7 @@ export class ModelCheckpoint extends Callback {
     super();
     const op = 'modelCheckpoint';
     if (target === undefined || target === null) throw new ValueError(`${op}: expected a save target`);
-    const args = monitorOptions(op, options);
+    const args = monitorOptions(op, options, ['saveBestOnly', 'saveConfig']);
     checkBooleanOption(op, args, 'saveBestOnly');
     if (args.saveConfig !== undefined) optionsObject(`${op} saveConfig`, args.saveConfig, '{includeOptimizer: true}');
     this.target = target;
@@ -370,7 +377,7 @@ export class CsvLogger extends Callback {
     if (typeof path !== 'string' || path.length === 0) {
       throw new ValueError(`csvLogger: expected a file path, got ${describe(path)}`);
     }
-    const args = optionsObject('csvLogger', options, "{separator: ';', append: true}");
+    const args = optionsObject('csvLogger', options, "{separator: ';', append: true}", ['separator', 'append']);
     checkStringOption('csvLogger', args, 'separator');
     checkBooleanOption('csvLogger', args, 'append');
     this.path = path;

@@ -307,4 +307,21 @@ describe('callback factories reject what they cannot use', () => {
     );
     expect(nn.callbacks.earlyStopping({ baseline: 0.5, patience: 3, restoreBestWeights: true }).patience).toBe(3);
   });
+
+  it('a misspelt or foreign option is an error naming the near one, not ignored', () => {
+    expect(() => nn.callbacks.earlyStopping(untyped({ patiance: 3 }))).toThrow(
+      'earlyStopping: unknown option "patiance"; the options are monitor, mode, minDelta, patience, baseline, restoreBestWeights, startFromEpoch, verbose',
+    );
+    expect(() => nn.callbacks.earlyStopping(untyped({ restore_best_weights: true }))).toThrow(
+      'earlyStopping: unknown option "restore_best_weights"; did you mean restoreBestWeights?',
+    );
+    expect(() => nn.callbacks.reduceLROnPlateau(untyped({ min_lr: 1e-5 }))).toThrow(/did you mean minLr\?/);
+    expect(() => nn.callbacks.modelCheckpoint('memory://m', untyped({ saveWeightsOnly: true }))).toThrow(
+      /modelCheckpoint: unknown option "saveWeightsOnly"/,
+    );
+    expect(() => nn.callbacks.lossThreshold(untyped({ threshold: 1, mode: 'min' }))).toThrow(/unknown option "mode"/);
+    expect(() => nn.callbacks.csvLogger('log.csv', untyped({ sep: ';' }))).toThrow(/unknown option "sep"/);
+    // Keras's verbose is taken (these callbacks print nothing)
+    expect(nn.callbacks.earlyStopping(untyped({ verbose: 1 })).monitor).toBe('val_loss');
+  });
 });
