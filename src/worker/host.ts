@@ -18,7 +18,8 @@ import {
 
 /** What `fitInWorker` needs of a worker: a browser `Worker` (or anything with the same methods). */
 export interface WorkerLike {
-  postMessage(message: unknown, transfer?: Transferable[]): void;
+  // transfer: Transferable[] in a browser, named without that DOM type so Node projects type-check
+  postMessage(message: unknown, transfer?: object[]): void;
   addEventListener(type: string, listener: (event: Event) => void): void;
   removeEventListener(type: string, listener: (event: Event) => void): void;
 }

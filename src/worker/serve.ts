@@ -17,7 +17,8 @@ import {
 
 /** What `serveFit` needs of the worker's global scope (`self` in a Web Worker). */
 export interface WorkerScope {
-  postMessage(message: unknown, transfer?: Transferable[]): void;
+  // transfer: Transferable[] in a browser, named without that DOM type so Node projects type-check
+  postMessage(message: unknown, transfer?: object[]): void;
   addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
   removeEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
 }
