@@ -58,6 +58,24 @@ export interface SequentialArgs {
 
 let modelCount = 0;
 
+/** Throws unless `shape` is an input shape `build` takes: [null or the batch size, ...positive integers]. */
+function checkBuildShape(shape: unknown): void {
+  const positive = (d: unknown) => typeof d === 'number' && Number.isInteger(d) && d > 0;
+  if (
+    !Array.isArray(shape) ||
+    shape.length < 2 ||
+    !(shape[0] === null || positive(shape[0])) ||
+    !shape.slice(1).every(positive)
+  ) {
+    const got = Array.isArray(shape)
+      ? formatShape(shape.map((d) => (d === null ? 'null' : typeof d === 'number' ? d : describe(d))) as never)
+      : describe(shape);
+    throw new ShapeError(
+      `Sequential.build: expected an input shape [null, ...positive integers] (batch first, e.g. [null, 10]), got ${got}`,
+    );
+  }
+}
+
 // Plans hold buffers for one batch size; a few are kept (training, validation, predict).
 const MAX_CACHED_PLANS = 4;
 // A plan larger than this is freed when the call that made it ends, instead of being cached.
@@ -134,6 +152,7 @@ export class Sequential {
    */
   build(inputShape: SymbolicShape): void {
     this.checkNotDisposed('Sequential.build');
+    checkBuildShape(inputShape);
     const builtHere: Layer[] = [];
     try {
       let shape = inputShape;
@@ -165,6 +184,11 @@ export class Sequential {
     const first = this.layers[0];
     if (!first.built) {
       if (!x) throw new ValueError(`${op}: the model's input shape is unknown; give the first layer an inputShape`);
+      if (x.shape.length < 2 || x.shape.includes(0)) {
+        throw new ShapeError(
+          `${op}: expected x of shape [examples, ...features] to build model "${this.name}" from, got ${formatShape(x.shape)}`,
+        );
+      }
       this.build([null, ...x.shape.slice(1)]);
     }
     const shape = first.inputShape!.slice(1) as number[];

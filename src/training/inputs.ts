@@ -30,7 +30,7 @@ export interface InputSpec {
 }
 
 /** A shape with its batch dimension shown as `*`, as messages print an expected shape: `[*, 10]`. */
-export function formatBatchShape(shape: readonly number[]): string {
+function formatBatchShape(shape: readonly number[]): string {
   return formatShape(['*', ...shape] as never);
 }
 

@@ -341,3 +341,23 @@ describe("summary takes tfjs's (lineLength?, positions?, printFn?)", () => {
     m.dispose();
   });
 });
+
+describe('shapes in messages are printed as written', () => {
+  it('Sequential.build checks its shape; fit on an unbuilt model checks the rank of x', async () => {
+    const unbuilt = () => nn.sequential({ layers: [nn.layers.dense({ units: 3 })] });
+    const before = nn.memory();
+    expect(() => unbuilt().build([null, Number.NaN])).toThrow(
+      /Sequential.build: expected an input shape \[null, \.\.\.positive integers\] .*got \[null, NaN\]$/,
+    );
+    expect(() => unbuilt().build([null, 0])).toThrow(nn.ShapeError);
+    expect(() => unbuilt().build('x' as never)).toThrow(/got "x"$/);
+    expect(nn.memory()).toEqual(before);
+    const m = unbuilt();
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    await expect(m.fit(nn.zeros([3]), nn.zeros([3, 3]), { verbose: 0 })).rejects.toThrow(
+      /fit: expected x of shape \[examples, \.\.\.features\] to build model "sequential_\d+" from, got \[3\]/,
+    );
+    expect(() => m.predict(nn.zeros([2, 0]))).toThrow(nn.ShapeError);
+    m.dispose();
+  });
+});
