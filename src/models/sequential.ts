@@ -431,6 +431,7 @@ export class Sequential {
    * lineLength and positions the columns are as wide as their contents.
    */
   summary(lineLength?: number | PrintFn, positions?: number[], printFn?: PrintFn): void {
+    this.checkNotDisposed('Sequential.summary');
     printSummary(this, lineLength, positions, printFn);
   }
 

@@ -270,6 +270,7 @@ describe('a disposed model says so', () => {
     expect(() => m.compile({ optimizer: 'sgd', loss: 'mse' })).toThrow(named('Sequential.compile'));
     expect(() => m.add(nn.layers.dense({ units: 2 }))).toThrow(named('Sequential.add'));
     await expect(m.save('file:///tmp/neurasm-disposed-model')).rejects.toThrow(named('save'));
+    expect(() => m.summary(() => {})).toThrow(named('Sequential.summary'));
     // a second dispose is harmless
     m.dispose();
   });
