@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -33,7 +34,8 @@ function copyRepository(to: string): void {
   const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root })
     .toString()
     .split('\0')
-    .filter((f) => f && !f.startsWith('dist/') && existsSync(join(root, f)));
+    // files only: a tracked file deleted in the work tree, or a symlinked node_modules, is skipped
+    .filter((f) => f && !f.startsWith('dist/') && existsSync(join(root, f)) && lstatSync(join(root, f)).isFile());
   for (const f of files) {
     mkdirSync(dirname(join(to, f)), { recursive: true });
     copyFileSync(join(root, f), join(to, f));
