@@ -24,6 +24,12 @@ export function checkHyper(
   return v as number;
 }
 
+/** Checks a flag: true or false (a string such as 'false' is not read as true). */
+export function checkFlag(op: string, arg: string, v: unknown): boolean {
+  if (typeof v !== 'boolean') throw new ValueError(`${op}: expected ${arg} to be true or false, got ${describe(v)}`);
+  return v;
+}
+
 /**
  * Base of the optimizers: keeps per-variable state tensors and applies one in-place kernel per
  * variable. The training plan calls `beginStep` then `updateRaw` with gradient pointers; users call

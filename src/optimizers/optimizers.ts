@@ -7,7 +7,7 @@ import {
   sgdUpdate,
 } from '../backend/kernels/optimizers.js';
 import { ValueError } from '../errors.js';
-import { checkHyper, Optimizer } from './optimizer.js';
+import { checkFlag, checkHyper, Optimizer } from './optimizer.js';
 import type { LearningRateSchedule } from './schedules.js';
 
 /** Plain stochastic gradient descent. */
@@ -35,7 +35,7 @@ export class Momentum extends Optimizer {
   constructor(learningRate: number | LearningRateSchedule, momentum: number, useNesterov = false) {
     super(learningRate, 'momentum');
     this.momentum = checkHyper('momentum', 'momentum', momentum, 0, 1);
-    this.useNesterov = Boolean(useNesterov);
+    this.useNesterov = checkFlag('momentum', 'useNesterov', useNesterov);
   }
   protected slots() {
     return { count: 1, initial: 0 };
@@ -118,7 +118,7 @@ export class RMSprop extends Optimizer {
     this.rho = checkHyper('rmsprop', 'rho (decay)', rho, 0, 1);
     this.momentum = checkHyper('rmsprop', 'momentum', momentum, 0, 1);
     this.epsilon = checkHyper('rmsprop', 'epsilon', epsilon, 0);
-    this.centered = Boolean(centered);
+    this.centered = checkFlag('rmsprop', 'centered', centered);
   }
   protected slots() {
     return { count: 3, initial: 0 };

@@ -1,4 +1,5 @@
 import { ValueError } from '../errors.js';
+import { checkBooleanOption, optionsObject } from '../layers/options.js';
 import { describe } from '../ops/validate.js';
 
 /**
@@ -28,10 +29,17 @@ export function exponentialDecay(args: {
   staircase?: boolean;
 }): LearningRateSchedule {
   const op = 'exponentialDecay';
-  const lr0 = positive(op, 'initialLearningRate', args?.initialLearningRate);
+  args = optionsObject(op, args, '{initialLearningRate: 0.01, decaySteps: 1000, decayRate: 0.9}', [
+    'initialLearningRate',
+    'decaySteps',
+    'decayRate',
+    'staircase',
+  ]);
+  const lr0 = positive(op, 'initialLearningRate', args.initialLearningRate);
   const steps = positive(op, 'decaySteps', args.decaySteps);
   const rate = positive(op, 'decayRate', args.decayRate);
-  const staircase = Boolean(args.staircase);
+  checkBooleanOption(op, args, 'staircase');
+  const staircase = args.staircase ?? false;
   return {
     className: 'ExponentialDecay',
     unit: 'step',
@@ -47,10 +55,16 @@ export function cosineDecay(args: {
   alpha?: number;
 }): LearningRateSchedule {
   const op = 'cosineDecay';
-  const lr0 = positive(op, 'initialLearningRate', args?.initialLearningRate);
+  args = optionsObject(op, args, '{initialLearningRate: 0.01, decaySteps: 1000}', [
+    'initialLearningRate',
+    'decaySteps',
+    'alpha',
+  ]);
+  const lr0 = positive(op, 'initialLearningRate', args.initialLearningRate);
   const steps = positive(op, 'decaySteps', args.decaySteps);
   const alpha = args.alpha ?? 0;
-  if (!(alpha >= 0 && alpha <= 1)) throw new ValueError(`${op}: expected alpha in [0, 1], got ${describe(alpha)}`);
+  if (!(typeof alpha === 'number' && alpha >= 0 && alpha <= 1))
+    throw new ValueError(`${op}: expected alpha in [0, 1], got ${describe(alpha)}`);
   return {
     className: 'CosineDecay',
     unit: 'step',
@@ -69,7 +83,8 @@ export function stepDecay(args: {
   epochsPerDrop?: number;
 }): LearningRateSchedule {
   const op = 'stepDecay';
-  const lr0 = positive(op, 'initialLearningRate', args?.initialLearningRate);
+  args = optionsObject(op, args, '{initialLearningRate: 0.01}', ['initialLearningRate', 'dropRate', 'epochsPerDrop']);
+  const lr0 = positive(op, 'initialLearningRate', args.initialLearningRate);
   const drop = positive(op, 'dropRate', args.dropRate ?? 0.5);
   const every = positive(op, 'epochsPerDrop', args.epochsPerDrop ?? 10);
   return {

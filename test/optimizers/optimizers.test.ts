@@ -167,6 +167,34 @@ describe('optimizers used directly (tfjs style)', () => {
     expect(() => nn.train.adamw(0.1, -0.1)).toThrow(/weightDecay/);
   });
 
+  it('flags are true or false, and schedules take options objects with known names', () => {
+    const untyped = <T>(v: unknown) => v as T;
+    expect(() => nn.train.momentum(0.1, 0.9, untyped('false'))).toThrow(
+      'momentum: expected useNesterov to be true or false, got "false"',
+    );
+    expect(() => nn.train.rmsprop(0.1, 0.9, 0, 1e-7, untyped(1))).toThrow(
+      'rmsprop: expected centered to be true or false, got 1',
+    );
+    expect(nn.train.momentum(0.1, 0.9).useNesterov).toBe(false);
+    expect(() => nn.schedules.exponentialDecay(untyped(0.01))).toThrow(
+      'exponentialDecay: expected an options object like {initialLearningRate: 0.01, decaySteps: 1000, decayRate: 0.9}, got 0.01',
+    );
+    expect(() =>
+      nn.schedules.exponentialDecay(
+        untyped({ initialLearningRate: 1, decaySteps: 10, decayRate: 0.5, staircase: 'no' }),
+      ),
+    ).toThrow('exponentialDecay: expected staircase to be true or false, got "no"');
+    expect(() => nn.schedules.cosineDecay(untyped({ initialLearningRate: 1, decaySteps: 10, alpha: '0.5' }))).toThrow(
+      /cosineDecay: expected alpha in \[0, 1\], got "0.5"/,
+    );
+    expect(() => nn.schedules.stepDecay(untyped({ initialLearningRate: 1, drop_rate: 0.5 }))).toThrow(
+      'stepDecay: unknown option "drop_rate"; did you mean dropRate?',
+    );
+    expect(() => nn.schedules.stepDecay(untyped(undefined))).toThrow(
+      /stepDecay: expected initialLearningRate to be a positive number, got undefined/,
+    );
+  });
+
   it('reports Keras configs', () => {
     expect(nn.train.adam().getConfig()).toEqual({ learning_rate: 0.001, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7 });
     expect(nn.train.adamw().getConfig()).toMatchObject({ weight_decay: 0.004 });
