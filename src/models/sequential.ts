@@ -425,10 +425,11 @@ export class Sequential {
 
   /**
    * Prints (or hands to `printFn`) a table of layers, output shapes and parameter counts. Takes
-   * tfjs's arguments: `lineLength` (characters, default 65 when positions are given), `positions`
-   * (where the 3 columns end: fractions of lineLength such as [0.45, 0.85, 1], or character
-   * positions such as [30, 55, 65]) and `printFn` (default console.log); or a printFn alone. Without
-   * lineLength and positions the columns are as wide as their contents.
+   * tfjs's arguments: `lineLength` (characters, default 90), `positions` (where the columns end:
+   * 4 for tfjs's table with an input shape column, or 3 for Keras's without; fractions of lineLength
+   * such as [0.32, 0.61, 0.89, 1], or character positions such as [30, 55, 80, 90]) and `printFn`
+   * (default console.log); or a printFn alone. Without lineLength and positions the columns are as
+   * wide as their contents.
    */
   summary(lineLength?: number | PrintFn, positions?: number[], printFn?: PrintFn): void {
     this.checkNotDisposed('Sequential.summary');

@@ -14,16 +14,24 @@ export interface SummaryModel {
 export type PrintFn = (line: string, ...rest: unknown[]) => void;
 
 const HEADER = ['Layer (type)', 'Output shape', 'Param #'];
-// tfjs's defaults for a sequential model: 65 characters, columns ending at 45%, 85% and 100%
-const DEFAULT_LINE_LENGTH = 65;
-const DEFAULT_POSITIONS = [0.45, 0.85, 1];
+// tfjs's table for a sequential model: an input shape column too, 90 characters, columns ending at
+// 32%, 61%, 89% and 100%. Three positions give Keras's table (no input shape column).
+const TFJS_HEADER = ['Layer (type)', 'Input shape', 'Output shape', 'Param #'];
+const DEFAULT_LINE_LENGTH = 90;
+const DEFAULT_POSITIONS = [0.32, 0.61, 0.89, 1];
+
+/** Where the columns end, and the length of the rules, for fixed columns. */
+interface Columns {
+  ends: number[];
+  length: number;
+}
 
 /**
  * Column end positions for tfjs's `summary(lineLength?, positions?, printFn?)`: fractions of the line
- * (all <= 1) or absolute character positions, increasing. Undefined when neither is given (the
- * columns are then as wide as their contents).
+ * (all <= 1) or absolute character positions, increasing; 4 (tfjs's columns) or 3 (Keras's).
+ * Undefined when neither is given (the columns are then as wide as their contents).
  */
-function columnEnds(lineLength: unknown, positions: unknown): { ends: number[]; length: number } | undefined {
+function columnEnds(lineLength: unknown, positions: unknown): Columns | undefined {
   if (lineLength === undefined && positions === undefined) return undefined;
   const length = lineLength === undefined ? undefined : checkInt('Sequential.summary', 'lineLength', lineLength, 1);
   if (positions === undefined) {
@@ -32,9 +40,11 @@ function columnEnds(lineLength: unknown, positions: unknown): { ends: number[]; 
   }
   const wrong = (why: string) =>
     new ValueError(
-      `Sequential.summary: expected positions to be ${HEADER.length} increasing column ends, as fractions of lineLength (e.g. [0.45, 0.85, 1]) or character positions (e.g. [30, 55, 65]); ${why}`,
+      `Sequential.summary: expected positions to be 4 increasing column ends (layer, input shape, output shape, parameters) or 3 (without the input shape), as fractions of lineLength (e.g. [0.32, 0.61, 0.89, 1]) or character positions (e.g. [30, 55, 80, 90]); ${why}`,
     );
-  if (!Array.isArray(positions) || positions.length !== HEADER.length) throw wrong(`got ${describe(positions)}`);
+  if (!Array.isArray(positions) || (positions.length !== 3 && positions.length !== 4)) {
+    throw wrong(`got ${describe(positions)}`);
+  }
   if (positions.some((p) => typeof p !== 'number' || !Number.isFinite(p) || p <= 0)) {
     throw wrong(`got [${positions.map((p) => (typeof p === 'number' ? String(p) : describe(p))).join(', ')}]`);
   }
@@ -72,9 +82,14 @@ export function printSummary(model: SummaryModel, lineLength?: unknown, position
   }
   const print = (printFn ?? console.log) as PrintFn;
   const fixed = columnEnds(lineLength, positions);
+  const withInput = fixed?.ends.length === TFJS_HEADER.length;
+  const header = withInput ? TFJS_HEADER : HEADER;
+  const shapeText = (shape: readonly (number | null)[] | null) =>
+    shape ? `[${shape.map((d) => d ?? 'null').join(',')}]` : 'unbuilt';
   const rows = model.layers.map((l) => [
     `${l.name} (${l.className})`,
-    l.outputShape ? `[${l.outputShape.map((d) => d ?? 'null').join(',')}]` : 'unbuilt',
+    ...(withInput ? [shapeText(l.inputShape)] : []),
+    shapeText(l.outputShape),
     String(l.countParams()),
   ]);
   let line: (cells: string[]) => string;
@@ -83,7 +98,7 @@ export function printSummary(model: SummaryModel, lineLength?: unknown, position
     line = (cells) => fixedRow(cells, fixed.ends);
     width = fixed.length;
   } else {
-    const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)) + 2);
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)) + 2);
     line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('');
     width = widths.reduce((a, b) => a + b, 0);
   }
@@ -91,7 +106,7 @@ export function printSummary(model: SummaryModel, lineLength?: unknown, position
   const total = model.countParams();
   print(`Model: "${model.name}"`);
   print('_'.repeat(width));
-  print(line(HEADER));
+  print(line(header));
   print('='.repeat(width));
   rows.forEach((r, i) => {
     print(line(r));

@@ -310,22 +310,30 @@ describe("'accuracy' and tfjs's 'acc' name the same metric", () => {
 });
 
 describe("summary takes tfjs's (lineLength?, positions?, printFn?)", () => {
-  it('lineLength and fractions or character positions of the columns', () => {
+  it("lineLength and positions: tfjs's 4 columns (with the input shape) or Keras's 3", () => {
     const m = model();
+    const name = `${m.layers[0].name} (Dense)`;
     const lines: string[] = [];
     m.summary(60, undefined, (l) => lines.push(l));
     expect(lines[1]).toBe('_'.repeat(60));
-    // columns end at 45% and 85% of 60 characters, as tfjs places them
-    expect(lines[2]).toBe(`${'Layer (type)'.padEnd(27)}${'Output shape'.padEnd(24)}${'Param #'.padEnd(9)}`);
-    expect(lines).toContain(`${`${m.layers[0].name} (Dense)`.padEnd(27)}${'[null,8]'.padEnd(24)}${'88'.padEnd(9)}`);
+    // tfjs's columns end at 32%, 61% and 89% of the line
+    expect(lines[2]).toBe(
+      `${'Layer (type)'.padEnd(19)}${'Input shape'.padEnd(17)}${'Output shape'.padEnd(17)}${'Param #'.padEnd(7)}`,
+    );
+    expect(lines).toContain(`${name.padEnd(19)}${'[null,10]'.padEnd(17)}${'[null,8]'.padEnd(17)}${'88'.padEnd(7)}`);
     const absolute: string[] = [];
     m.summary(undefined, [20, 30, 40], (l) => absolute.push(l));
     expect(absolute[1]).toBe('_'.repeat(40));
+    // a field longer than its column is cut, one space kept before the next
     expect(absolute[2]).toBe(`${'Layer (type)'.padEnd(20)}${'Output sh '}${'Param #'.padEnd(10)}`);
     const fractions: string[] = [];
     m.summary(50, [0.5, 0.8, 1], (l) => fractions.push(l));
     expect(fractions[2].indexOf('Output shape')).toBe(25);
     expect(fractions[2].indexOf('Param #')).toBe(40);
+    // without lineLength and positions the columns are as wide as their contents
+    const auto: string[] = [];
+    m.summary(undefined, undefined, (l) => auto.push(l));
+    expect(auto).toContain(`${name}  [null,8]      88       `);
     m.dispose();
   });
 
@@ -335,7 +343,7 @@ describe("summary takes tfjs's (lineLength?, positions?, printFn?)", () => {
     expect(() => m.summary(0, undefined, quiet)).toThrow(/summary: expected lineLength to be an integer >= 1, got 0/);
     expect(() => m.summary(NaN as never)).toThrow(nn.ValueError);
     expect(() => m.summary(60, [0.5, 0.4, 1], quiet)).toThrow(/increasing column ends.*got \[0.5, 0.4, 1\]/);
-    expect(() => m.summary(60, [0.5, 1], quiet)).toThrow(/expected positions to be 3 increasing/);
+    expect(() => m.summary(60, [0.5, 1], quiet)).toThrow(/expected positions to be 4 increasing column ends .* or 3/);
     expect(() => m.summary(60, [10, 20.5, 30], quiet)).toThrow(/neither all fractions nor all whole numbers/);
     expect(() => m.summary(60, [NaN, 20, 30], quiet)).toThrow(/got \[NaN, 20, 30\]/);
     expect(() => m.summary(60, undefined, 'log' as never)).toThrow(/expected printFn to be a function, got "log"/);
