@@ -34,10 +34,11 @@ describe('public API', () => {
 
   it('every chainable Tensor method is declared with JSDoc and installed', () => {
     const text = readFileSync(new URL('../../src/ops/chain.ts', import.meta.url), 'utf8');
-    const block = text.slice(text.indexOf('interface Tensor {'), text.indexOf('\n  }\n}'));
+    const start = text.indexOf('interface TensorMethods {');
+    const block = text.slice(start, text.indexOf('\n}\n', start));
     const lines = block.split('\n').slice(1);
     const methods = lines.flatMap((line, i) => {
-      const m = /^\s{4}(\w+)\(/.exec(line);
+      const m = /^\s{2}(\w+)\(/.exec(line);
       return m ? [{ name: m[1], doc: /^\s*\/\*\*.*\*\/$/.test(lines[i - 1] ?? '') }] : [];
     });
     expect(methods.length).toBe(30);
