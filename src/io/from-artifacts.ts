@@ -8,13 +8,15 @@ import { InputLayer } from '../layers/input-layer.js';
 import type { Layer, SymbolicShape } from '../layers/layer.js';
 import { Sequential } from '../models/sequential.js';
 import { fromFlat } from '../ops/create.js';
+import { describe } from '../ops/validate.js';
 import { ModelFormatError, ModelIOError } from './errors.js';
-import { layerWeightShapes, readLayer } from './layers.js';
+import { checkJSONDepth } from './json-depth.js';
+import { layerWeightShapes, readLayer, type WeightShape } from './layers.js';
 import type { LoadLayersOptions } from './load.js';
 import { readTopology } from './topology.js';
 import { readTraining, restoreTraining } from './training.js';
 import type { ModelArtifacts } from './types.js';
-import { checkWeightSpec, type DecodedWeight, decodeWeights, joinBuffers } from './weights.js';
+import { checkNonNegative, checkWeightSpec, type DecodedWeight, decodeWeights, joinBuffers } from './weights.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -56,8 +58,8 @@ function revivePreprocessing(json: unknown, where: string): unknown {
 }
 
 /** Walks the shapes through the stack (nothing allocated) and lists the weights each layer needs. */
-function weightsNeeded(layers: Layer[], input: SymbolicShape, at: string): Array<{ name: string; shape: number[] }> {
-  const needed: Array<{ name: string; shape: number[] }> = [];
+function weightsNeeded(layers: Layer[], input: SymbolicShape, at: string): WeightShape[] {
+  const needed: WeightShape[] = [];
   let shape: SymbolicShape = [null, ...input.slice(1)];
   layers.forEach((layer, i) => {
     if (layer instanceof InputLayer) return;
@@ -80,7 +82,7 @@ function weightsNeeded(layers: Layer[], input: SymbolicShape, at: string): Array
 
 /** Finds every needed weight in the manifest by name, checks its shape, and that none is left over. */
 function matchWeights(
-  needed: Array<{ name: string; shape: number[] }>,
+  needed: WeightShape[],
   modelWeights: DecodedWeight[],
   modelName: string | undefined,
   where: string,
@@ -110,6 +112,7 @@ function matchWeights(
       );
     }
     if (used.has(w)) throw new ModelFormatError(`${where}: weight "${w.spec.name}" would fill two weights`);
+    if (need.nonNegative) checkNonNegative(w.values, w.spec.name, need.nonNegative, where);
     used.add(w);
     values.set(need.name, w);
   }
@@ -127,7 +130,10 @@ export function modelFromArtifacts(
   options: LoadLayersOptions = {},
 ): Sequential {
   if (typeof artifacts !== 'object' || artifacts === null || Array.isArray(artifacts)) {
-    throw new ModelFormatError(`${where}: expected model artifacts, got ${JSON.stringify(artifacts)}`);
+    throw new ModelFormatError(`${where}: expected model artifacts, got ${describe(artifacts)}`);
+  }
+  for (const key of ['modelTopology', 'format', 'weightSpecs', 'trainingConfig', 'neurasm'] as const) {
+    checkJSONDepth(artifacts[key], key, where);
   }
   if (artifacts.format !== undefined && artifacts.format !== null && artifacts.format !== 'layers-model') {
     throw new ModelFormatError(

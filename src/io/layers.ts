@@ -17,12 +17,19 @@ import { type LayerClassName, supportedLayerClasses } from './layer-classes.js';
 
 type Config = Record<string, unknown>;
 
+/** A weight a layer has: short name, shape, and what it is if its values cannot be negative. */
+export interface WeightShape {
+  name: string;
+  shape: number[];
+  nonNegative?: string;
+}
+
 /** How one layer class is read from a config and which weights it has. */
 interface LayerReader {
   /** Makes the layer from its (snake_case) config; `base` holds name, trainable and input shape. */
   read(config: Config, base: LayerArgs, at: string): Layer;
   /** The weights the layer has for an input shape, in order: short name and shape. */
-  weights(layer: Layer, inputShape: SymbolicShape): Array<{ name: string; shape: number[] }>;
+  weights(layer: Layer, inputShape: SymbolicShape): WeightShape[];
   /** Keys written as null when the layer's config lacks them (tfjs writes them). */
   defaults?: Config;
 }
@@ -99,7 +106,7 @@ const READERS: Record<LayerClassName, LayerReader> = {
     weights(layer, inputShape) {
       const d = layer as Dense;
       const width = inputShape[inputShape.length - 1] as number;
-      const out = [{ name: 'kernel', shape: [width, d.units] }];
+      const out: WeightShape[] = [{ name: 'kernel', shape: [width, d.units] }];
       if (d.useBias) out.push({ name: 'bias', shape: [d.units] });
       return out;
     },
@@ -176,10 +183,10 @@ const READERS: Record<LayerClassName, LayerReader> = {
     weights(layer, inputShape) {
       const b = layer as BatchNormalization;
       const shape = [inputShape[inputShape.length - 1] as number];
-      const out: Array<{ name: string; shape: number[] }> = [];
+      const out: WeightShape[] = [];
       if (b.scale) out.push({ name: 'gamma', shape });
       if (b.center) out.push({ name: 'beta', shape });
-      out.push({ name: 'moving_mean', shape }, { name: 'moving_variance', shape });
+      out.push({ name: 'moving_mean', shape }, { name: 'moving_variance', shape, nonNegative: 'a moving variance' });
       return out;
     },
   },
@@ -276,9 +283,9 @@ export function readLayer(entry: unknown, at: string): Layer {
 }
 
 /** The weights a layer has for an input shape, with their file names (layer/kernel). */
-export function layerWeightShapes(layer: Layer, inputShape: SymbolicShape): Array<{ name: string; shape: number[] }> {
+export function layerWeightShapes(layer: Layer, inputShape: SymbolicShape): WeightShape[] {
   const reader = READERS[layer.className as LayerClassName];
-  return reader.weights(layer, inputShape).map((w) => ({ name: `${layer.name}/${w.name}`, shape: w.shape }));
+  return reader.weights(layer, inputShape).map((w) => ({ ...w, name: `${layer.name}/${w.name}` }));
 }
 
 /** A layer's `{class_name, config}` as tfjs writes it. */

@@ -2,12 +2,21 @@
 // are read group by group and each group's size is checked against its manifest entries. Part of the
 // handler bodies (loaded on first use, see lazy-import.ts).
 import { ModelFormatError } from './errors.js';
+import { checkJSONDepth } from './json-depth.js';
 import type { ModelArtifacts, ModelArtifactsInfo, ModelJSON, WeightsManifestGroupConfig } from './types.js';
 import { checkManifest, joinBuffers, weightByteLength } from './weights.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Parses the text of a model.json, with a clear error for anything that is not a JSON object. */
+/** A parsed JSON value that is not an object, in a few words (an array may be nested deep). */
+function describeJSON(json: unknown): string {
+  return Array.isArray(json) ? `an array of length ${json.length}` : String(JSON.stringify(json)).slice(0, 40);
+}
+
+/**
+ * Parses the text of a model.json, with a clear error for anything that is not a JSON object or
+ * nests too deep (json-depth.ts).
+ */
 export function parseModelJSON(text: string, where: string): Record<string, unknown> {
   let json: unknown;
   try {
@@ -15,8 +24,8 @@ export function parseModelJSON(text: string, where: string): Record<string, unkn
   } catch (e) {
     throw new ModelFormatError(`${where} is not valid JSON: ${(e as Error).message}`);
   }
-  if (!isObject(json))
-    throw new ModelFormatError(`${where}: expected a JSON object, got ${JSON.stringify(json)?.slice(0, 40)}`);
+  if (!isObject(json)) throw new ModelFormatError(`${where}: expected a JSON object, got ${describeJSON(json)}`);
+  checkJSONDepth(json, 'model.json', where);
   return json;
 }
 

@@ -12,7 +12,7 @@ import { Adagrad, Adam, AdamW, Momentum, RMSprop, SGD } from '../optimizers/opti
 import { cosineDecay, exponentialDecay, type LearningRateSchedule } from '../optimizers/schedules.js';
 import { ModelFormatError } from './errors.js';
 import type { NeurasmMetadata, TrainingConfig } from './types.js';
-import type { DecodedWeight, WeightToEncode } from './weights.js';
+import { checkNonNegative, type DecodedWeight, type WeightToEncode } from './weights.js';
 
 type Config = Record<string, unknown>;
 type Training = NonNullable<NeurasmMetadata['training']>;
@@ -39,6 +39,29 @@ const SLOT_NAMES: Record<string, string[]> = {
   RMSprop: ['rms', 'momentum', 'mg'],
   Adagrad: ['accumulator'],
 };
+
+/** State slots whose values cannot be negative, per optimizer: what they are, for messages. */
+const NON_NEGATIVE_SLOTS: Record<string, Record<string, string>> = {
+  Adam: { v: 'an Adam second moment (v)' },
+  AdamW: { v: 'an AdamW second moment (v)' },
+  RMSprop: { rms: 'an RMSprop mean square (rms)' },
+  Adagrad: { accumulator: 'an Adagrad accumulator' },
+};
+
+/**
+ * Centered RMSprop divides by sqrt(rms - mg² + ε): rms (a mean of g²) must be at least mg² (the
+ * square of a mean of g), up to float32 rounding.
+ */
+function checkCentered(rms: DecodedWeight, mg: DecodedWeight, epsilon: number, where: string): void {
+  for (let i = 0; i < mg.values.length; i++) {
+    const [r, m] = [rms.values[i], mg.values[i]];
+    if (m * m - r > 1e-5 * r + epsilon) {
+      throw new ModelFormatError(
+        `${where}: optimizer state "${mg.spec.name}" has ${m} at index ${i} while "${rms.spec.name}" has ${r}; centered RMSprop needs mg² <= rms`,
+      );
+    }
+  }
+}
 
 // Losses and metrics tfjs can compile from a trainingConfig.
 const TFJS_LOSSES = new Set([
@@ -321,6 +344,10 @@ export function restoreTraining(
             `${where}: optimizer state "${key}" has shape [${w.spec.shape.join(', ')}], the weight [${variable.shape.join(', ')}]`,
           );
         }
+        const what = NON_NEGATIVE_SLOTS[kind]?.[suffix];
+        if (what) checkNonNegative(w.values, key, what, where);
+        const rms = byName.get(`${name}/rms`);
+        if (suffix === 'mg' && !centeredOff && rms) checkCentered(rms, w, (optimizer as RMSprop).epsilon, where);
         // tfjs's momentum accumulates g; Keras's (neurasm's) v accumulates -lr·g
         const values = tfjsMomentum ? w.values.map((a) => -optimizer.learningRate * a) : w.values;
         slots.push(fromFlat(variable.shape, 'float32', values));

@@ -201,6 +201,18 @@ export function decodeWeights(
   return out;
 }
 
+/**
+ * Throws a ModelFormatError at the first negative value of a weight whose values cannot be negative;
+ * `what` says what it is ("a moving variance").
+ */
+export function checkNonNegative(values: ArrayLike<number>, name: string, what: string, where: string): void {
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] < 0) {
+      throw new ModelFormatError(`${where}: weight "${name}" has ${values[i]} at index ${i}; ${what} must be >= 0`);
+    }
+  }
+}
+
 /** Encodes weights in order, quantizing float32 model weights if asked; returns specs and bytes. */
 export function encodeWeights(
   weights: readonly WeightToEncode[],

@@ -5,6 +5,7 @@ import { cp, mkdir, readFile, rm, symlink, truncate, writeFile } from 'node:fs/p
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '../../src/index.js';
+import { randomArray } from '../helpers/random.js';
 import { tempDir } from './helpers.js';
 
 beforeAll(() => nn.ready({ relaxedSimd: false }));
@@ -108,6 +109,69 @@ describe('topology', () => {
   });
 });
 
+describe('data nested too deep', () => {
+  const deepArray = (n: number): Json => {
+    let o: Json = [1];
+    for (let i = 1; i < n; i++) o = [o];
+    return o;
+  };
+  const deepObject = (n: number): Json => {
+    let o: Json = {};
+    for (let i = 1; i < n; i++) o = { class_name: 'X', config: o };
+    return o;
+  };
+
+  it('10,000 levels anywhere in the artifacts: a ModelFormatError naming where, nothing allocated', async () => {
+    const cases: Array<[(a: Json) => void, string]> = [
+      [(a) => (a.modelTopology = deepArray(1e4)), 'modelTopology[0][0]'],
+      [(a) => (a.modelTopology.config.layers = deepArray(1e4)), 'modelTopology.config.layers[0]'],
+      [(a) => (layers(a)[0] = deepArray(1e4)), 'modelTopology.config.layers[0][0]'],
+      [(a) => (layers(a)[0].config.name = deepArray(1e4)), 'modelTopology.config.layers[0].config.name[0]'],
+      [(a) => (layers(a)[0].config.dtype = deepObject(1e4)), 'modelTopology.config.layers[0].config.dtype.config'],
+      [(a) => (layers(a)[0].config.batch_input_shape = [null, deepArray(1e4)]), '.batch_input_shape[1][0]'],
+      [(a) => (a.weightSpecs[0].shape = deepArray(1e4)), 'weightSpecs[0].shape[0]'],
+      [(a) => (a.weightSpecs[0].name = deepArray(1e4)), 'weightSpecs[0].name[0]'],
+      [(a) => (a.format = deepArray(1e4)), 'format[0]'],
+      [(a) => (a.neurasm.training.loss = deepArray(1e4)), 'neurasm.training.loss[0]'],
+      [(a) => (a.neurasm.training.metrics = deepArray(1e4)), 'neurasm.training.metrics[0]'],
+      [(a) => (a.neurasm.preprocessing = { x: deepObject(1e4) }), 'neurasm.preprocessing.x.config'],
+      [(a) => (a.trainingConfig = deepObject(1e4)), 'trainingConfig.config'],
+    ];
+    for (const [mutate, at] of cases) {
+      const a = clone(base);
+      mutate(a);
+      const escaped = at.replace(/[.[\]]/g, '\\$&');
+      await expectFailure(a, new RegExp(`${escaped}.*is nested more than 100 levels deep`));
+    }
+    // in memory, a topology that contains itself
+    const c = clone(base);
+    layers(c)[0].config.self = layers(c)[0];
+    await expectFailure(c, /modelTopology\.config\.layers\[0\]\.config\.self.* \(or contains itself\)/);
+    // 100 levels are read as usual (here under a key of the topology that is not read)
+    const ok = clone(base);
+    ok.modelTopology.extra = deepArray(100 - 1);
+    (await nn.loadLayersModel(nn.io.fromMemory(ok as nn.io.ModelArtifacts))).dispose();
+  });
+
+  it('a model.json nested 100,000 levels deep is a ModelFormatError, through files too', async () => {
+    const d = await tempDir();
+    dirs.push(d);
+    const text = `{"modelTopology": ${'['.repeat(1e5)}${']'.repeat(1e5)}, "weightsManifest": []}`;
+    await writeFile(join(d, 'model.json'), text);
+    await expectFailureFile(
+      `file://${d}`,
+      /model\.json\.modelTopology\[0\]\[0\].* is nested more than 100 levels deep/,
+    );
+    await writeFile(
+      join(d, 'model.json'),
+      `{"modelTopology": {}, "weightsManifest": ${'['.repeat(1e5)}${']'.repeat(1e5)}}`,
+    );
+    await expectFailureFile(`file://${d}`, /model\.json\.weightsManifest\[0\].* is nested more than 100 levels deep/);
+    await writeFile(join(d, 'model.json'), '['.repeat(1e5) + ']'.repeat(1e5));
+    await expectFailureFile(`file://${d}`, /expected a JSON object, got an array of length 1/);
+  });
+});
+
 describe('weights', () => {
   it('a weight missing from the manifest, or one with no layer', async () => {
     const a = clone(base);
@@ -150,6 +214,76 @@ describe('weights', () => {
     const e = clone(base);
     e.weightSpecs[0].shape = [3, 1e6, 1e6];
     await expectFailure(e, /more than neurasm loads/);
+  });
+
+  it("values out of a weight's domain: a negative moving variance or second moment, named with the index", async () => {
+    /** Artifacts of a trained model with batch normalization, saved with its optimizer. */
+    const trained = async (optimizer: nn.Optimizer | string) => {
+      nn.setSeed(3);
+      const model = nn.sequential({
+        layers: [
+          nn.layers.dense({ units: 4, inputShape: [3], name: 'd' }),
+          nn.layers.batchNormalization({ name: 'bn' }),
+          nn.layers.dense({ units: 2, activation: 'softmax', name: 'out' }),
+        ],
+      });
+      model.compile({ optimizer: optimizer as nn.Optimizer, loss: 'categoricalCrossentropy' });
+      const xs = nn.tensor2d(randomArray(24, 5), [8, 3]);
+      const ys = nn.oneHot(
+        nn.tensor1d(
+          Int32Array.from({ length: 8 }, (_, i) => i % 2),
+          'int32',
+        ),
+        2,
+      );
+      await model.fit(xs, ys, { epochs: 2, batchSize: 4, verbose: 0 });
+      nn.dispose([xs, ys]);
+      const a = clone(await nn.io.modelArtifacts(model, { includeOptimizer: true }));
+      model.dispose();
+      // the trained file loads as it is
+      (await nn.loadLayersModel(nn.io.fromMemory(a as nn.io.ModelArtifacts))).dispose();
+      return a;
+    };
+    /** Sets value `index` of weight `name` (float32) in the artifacts' data. */
+    const set = (a: Json, name: string, index: number, value: number) => {
+      let offset = 0;
+      for (const spec of a.weightSpecs) {
+        if (spec.name === name) {
+          new Float32Array(a.weightData, offset, index + 1)[index] = value;
+          return a;
+        }
+        offset += 4 * spec.shape.reduce((p: number, d: number) => p * d, 1);
+      }
+      throw new Error(`no weight ${name}`);
+    };
+    const adam = await trained('adam');
+    await expectFailure(
+      set(clone(adam), 'bn/moving_variance', 2, -0.5),
+      /weight "bn\/moving_variance" has -0.5 at index 2; a moving variance must be >= 0/,
+    );
+    await expectFailure(
+      set(clone(adam), 'd/kernel/v', 5, -0.25),
+      /weight "d\/kernel\/v" has -0.25 at index 5; an Adam second moment \(v\) must be >= 0/,
+    );
+    // the same file without the optimizer loads
+    const b = set(clone(adam), 'd/kernel/v', 5, -0.25);
+    (await nn.loadLayersModel(nn.io.fromMemory(b as nn.io.ModelArtifacts), { includeOptimizer: false })).dispose();
+    const adamw = await trained(nn.train.adamw(0.01));
+    await expectFailure(set(adamw, 'out/bias/v', 1, -1), /"out\/bias\/v" has -1 at index 1; an AdamW second moment/);
+    const rms = await trained(nn.train.rmsprop(0.01, 0.9, 0, 1e-7, true));
+    await expectFailure(
+      set(clone(rms), 'bn/gamma/rms', 0, -2),
+      /"bn\/gamma\/rms" has -2 at index 0; an RMSprop mean square \(rms\) must be >= 0/,
+    );
+    await expectFailure(
+      set(clone(rms), 'd/bias/mg', 3, 100),
+      /"d\/bias\/mg" has 100 at index 3 while "d\/bias\/rms" has .*; centered RMSprop needs mg² <= rms/,
+    );
+    const adagrad = await trained(nn.train.adagrad(0.1));
+    await expectFailure(
+      set(adagrad, 'd/kernel/accumulator', 0, -0.125),
+      /"d\/kernel\/accumulator" has -0.125 at index 0; an Adagrad accumulator must be >= 0/,
+    );
   });
 
   it('optimizer state that does not fit', async () => {

@@ -1,5 +1,5 @@
 // Fuzzing the loader: valid files mutated (truncated, bytes flipped, keys dropped, values of the
-// wrong type). Every case either loads a working model or throws ModelFormatError/ModelIOError;
+// wrong type, values nested thousands of levels deep). Every case either loads a working model or throws ModelFormatError/ModelIOError;
 // none crashes, hangs, leaks tensors or returns a broken model.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -134,12 +134,34 @@ function mutateJson(text: string, r: () => number): string {
   return JSON.stringify(root);
 }
 
+/**
+ * Puts a random value of the JSON `depth` arrays or objects deep. Built as text: JSON.stringify of
+ * thousands of levels would itself overflow the stack.
+ */
+function nestJson(text: string, r: () => number, depth: number): string {
+  const root = JSON.parse(text);
+  const path = randomPath(root, r);
+  if (path.length === 0) return text;
+  const parent = path.slice(0, -1).reduce((n: Json, k) => n[k], root);
+  const key: Json = path[path.length - 1];
+  const inner = JSON.stringify(parent[key]);
+  parent[key] = '\u0000deep';
+  const object = r() < 0.5;
+  const open = object ? '{"class_name":"Dense","config":' : '[';
+  const close = object ? '}' : ']';
+  return JSON.stringify(root).replace('"\\u0000deep"', () => open.repeat(depth) + inner + close.repeat(depth));
+}
+
 function mutate(base: Files, r: () => number): { json: string; bins: Map<string, Uint8Array>; kind: string } {
   const bins = new Map([...base.bins].map(([k, v]) => [k, v.slice()]));
   const names = [...bins.keys()];
   const bin = names[Math.floor(r() * names.length)];
-  const kind = Math.floor(r() * 7);
+  const kind = Math.floor(r() * 8);
   switch (kind) {
+    case 7: {
+      const depth = r() < 0.5 ? 1e4 : 50 + Math.floor(r() * 100);
+      return { json: nestJson(base.json, r, depth), bins, kind: 'nest deep' };
+    }
     case 0:
       return { json: base.json.slice(0, Math.floor(r() * base.json.length)), bins, kind: 'truncate json' };
     case 1: {
@@ -173,7 +195,8 @@ function timeout(ms: number): Promise<never> {
 }
 
 /**
- * A loaded model must work: finite weights and predictions of the declared width; with
+ * A loaded model must work: finite weights and predictions of the declared width (finite too, unless
+ * a weight is so large that float32 overflows); with
  * `roundTrip`, saving and loading it again must give the same predictions bit for bit.
  */
 async function checkModel(model: nn.Sequential, inputShape: number[], roundTrip: boolean): Promise<void> {
@@ -184,8 +207,11 @@ async function checkModel(model: nn.Sequential, inputShape: number[], roundTrip:
   try {
     const want = [3, ...(model.outputShape!.slice(1) as number[])];
     if (p.shape.join() !== want.join()) throw new Error(`predict gave shape [${p.shape}], expected [${want}]`);
-    if (!values.every(Number.isFinite)) throw new Error('predict gave non-finite values');
     if (!model.weights.every((w) => w.dataSync().every(Number.isFinite))) throw new Error('a weight is not finite');
+    // a flipped exponent bit makes a weight as large as 3e38, whose products overflow float32
+    const largest = Math.max(...model.weights.map((w) => w.dataSync().reduce((m, v) => Math.max(m, Math.abs(v)), 0)));
+    if (!values.every(Number.isFinite) && largest < 1e15)
+      throw new Error(`predict gave non-finite values (largest weight ${largest})`);
     if (roundTrip) {
       const again = await nn.loadLayersModel(
         nn.io.fromMemory(await nn.io.modelArtifacts(model, { includeOptimizer: model.compiled !== null })),
@@ -255,6 +281,8 @@ describe('fuzzing model files', () => {
     // both outcomes happen: the fuzzer is not only producing garbage, nor only harmless changes
     expect(loaded).toBeGreaterThan(100);
     expect(loaded).toBeLessThan(2900);
+    // values nested 10,000 levels deep are rejected (no RangeError, which would have failed above)
+    expect(outcomes['nest deep: ModelFormatError'], JSON.stringify(outcomes)).toBeGreaterThan(100);
     expect(Date.now() - start).toBeLessThan(30_000);
   });
 });
