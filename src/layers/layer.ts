@@ -6,7 +6,7 @@ import { checkTensor, describe } from '../ops/validate.js';
 import { type Variable, variable } from '../ops/variable.js';
 import type { Random } from '../random.js';
 import type { Initializer } from './initializers.js';
-import { checkBooleanOption, checkOptionNames, rejectUnsupported } from './options.js';
+import { checkBooleanOption, checkOptionNames, optionsObject, rejectUnsupported } from './options.js';
 import { getRegularizer, type Regularizer } from './regularizers.js';
 import type { LayerStep, StepContext } from './step.js';
 import { initialWeightValues, weightTooLarge } from './weight-values.js';
@@ -150,7 +150,10 @@ export abstract class Layer {
   }
 
   set trainable(value: boolean) {
-    this.isTrainable = Boolean(value);
+    if (typeof value !== 'boolean') {
+      throw new ValueError(`layer "${this.name}": expected trainable to be true or false, got ${describe(value)}`);
+    }
+    this.isTrainable = value;
     for (const w of this.layerWeights) w.variable.trainable = this.isTrainable && w.trainable;
   }
 
@@ -249,7 +252,10 @@ export abstract class Layer {
 
   /** Runs the layer on a tensor, building it first if needed. */
   apply(x: Tensor, options: { training?: boolean } = {}): Tensor {
-    checkTensor(`layer "${this.name}"`, 'x', x);
+    const where = `layer "${this.name}".apply`;
+    checkTensor(where, 'x', x);
+    optionsObject(where, options, '{training: true}', ['training']);
+    checkBooleanOption(where, options, 'training');
     this.build([null, ...x.shape.slice(1)]);
     this.checkInput(x.shape);
     return this.call(x, options.training ?? false);

@@ -125,6 +125,28 @@ describe('layer factories reject missing and wrong options', () => {
     expect(new Scale({ factor: 2 }).name).toMatch(/^scale_\d+$/);
   });
 
+  it('trainable and apply options are checked', () => {
+    const d = nn.layers.dense({ units: 1, name: 'flags' });
+    expect(() => {
+      d.trainable = untyped('false');
+    }).toThrow('layer "flags": expected trainable to be true or false, got "false"');
+    expect(d.trainable).toBe(true);
+    const x = nn.zeros([1, 2]);
+    expect(() => d.apply(x, untyped({ training: 'yes' }))).toThrow(
+      'layer "flags".apply: expected training to be true or false, got "yes"',
+    );
+    expect(() => d.apply(x, untyped({ trainig: true }))).toThrow(
+      'layer "flags".apply: unknown option "trainig"; the options are training',
+    );
+    expect(() => d.apply(x, untyped(true))).toThrow(
+      /layer "flags".apply: expected an options object like {training: true}/,
+    );
+    const y = d.apply(x, { training: true });
+    expect(y.shape).toEqual([1, 1]);
+    nn.dispose([x, y]);
+    d.dispose();
+  });
+
   it('a rejected layer does not use up a generated name', () => {
     const first = nn.layers.dense({ units: 1 }).name;
     expect(() => nn.layers.dense(untyped({ units: 1, trainable: 1 }))).toThrow(/trainable/);
