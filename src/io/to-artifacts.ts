@@ -2,7 +2,7 @@
 // (optionally quantized), the optimizer's state if asked, and preprocessing statistics under
 // neurasm's key. Loaded on first use (lazy-import.ts); save.ts is what the bundle carries.
 import { ValueError } from '../errors.js';
-import type { Sequential } from '../models/sequential.js';
+import { Sequential } from '../models/sequential.js';
 import { describe } from '../ops/validate.js';
 import { ModelFormatError } from './errors.js';
 import { writeTopology } from './topology.js';
@@ -53,6 +53,12 @@ function checkConfig(config: unknown): SaveConfig {
 
 /** The artifacts of a model (what a save handler receives), made at once from its current state. */
 export function modelArtifacts(model: Sequential, config: SaveConfig = {}): ModelArtifacts {
+  if (!(model instanceof Sequential)) {
+    const what = typeof model === 'object' && model !== null ? model.constructor?.name : undefined;
+    throw new ValueError(
+      `modelArtifacts: expected a Sequential model, got ${what && what !== 'Object' ? `a ${what}` : describe(model)}`,
+    );
+  }
   const c = checkConfig(config);
   if (!model.inputShape || model.layers.some((l) => !l.built)) {
     throw new ValueError(

@@ -301,6 +301,28 @@ describe('weights', () => {
   });
 });
 
+describe('saving', () => {
+  it('modelArtifacts of something that is not a Sequential model says what came', async () => {
+    const cases: Array<[unknown, RegExp]> = [
+      [5, /modelArtifacts: expected a Sequential model, got 5$/],
+      ['model', /expected a Sequential model, got "model"$/],
+      [null, /expected a Sequential model, got null$/],
+      [undefined, /expected a Sequential model, got undefined$/],
+      [{ layers: [] }, /expected a Sequential model, got object$/],
+      [new Map(), /expected a Sequential model, got a Map$/],
+    ];
+    for (const [value, message] of cases) {
+      const p = nn.io.modelArtifacts(value as nn.Sequential);
+      await expect(p).rejects.toThrow(nn.ValueError);
+      await expect(p).rejects.toThrow(message);
+    }
+    // an unbuilt model is still told so
+    const model = nn.sequential({ layers: [nn.layers.dense({ units: 2 })] });
+    await expect(nn.io.modelArtifacts(model)).rejects.toThrow(/the model is not built yet/);
+    model.dispose();
+  });
+});
+
 describe('files', () => {
   it('missing or malformed model.json', async () => {
     const d = await tempDir();
