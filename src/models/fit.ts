@@ -244,7 +244,7 @@ function loadExamples(
   const input = model.inputSpecFor(op, x instanceof Tensor ? x : undefined);
   const xs = inputRows(op, arg ? `${arg}[0]` : 'x', x, input);
   owned.push(xs);
-  const ys = labelRows(op, y, c.loss.sparseLabels, model.outputWidth);
+  const ys = labelRows(op, y, c.loss.sparseLabels, model.outputWidth, model.outputShape!.slice(1) as number[]);
   owned.push(ys);
   if (xs.count !== ys.count) {
     throw new ValueError(

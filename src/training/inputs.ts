@@ -88,9 +88,16 @@ export function inputRows(op: string, arg: string, x: unknown, input: InputSpec)
 
 /**
  * Turns y into labels: int32 class indices [rows] in [0, classes) for sparse losses (given as
- * [rows] or [rows, 1], int or float), else float32 [rows, width] targets.
+ * [rows] or [rows, 1], int or float), else float32 [rows, width] targets (given as [rows, width],
+ * [rows, ...outputShape], or [rows] for one output).
  */
-export function labelRows(op: string, y: unknown, sparse: boolean, width: number): Rows {
+export function labelRows(
+  op: string,
+  y: unknown,
+  sparse: boolean,
+  width: number,
+  outputShape: readonly number[] = [width],
+): Rows {
   let t: Tensor;
   let owned = false;
   if (isTensor(y)) {
@@ -145,8 +152,11 @@ export function labelRows(op: string, y: unknown, sparse: boolean, width: number
     t = f;
     owned = true;
   }
-  const rowWidth = t.rank === 0 ? 0 : t.size / t.shape[0];
-  if (t.rank === 0 || rowWidth !== width) {
+  const fitsOutput =
+    (t.rank === 2 && t.shape[1] === width) ||
+    (t.rank === 1 && width === 1) ||
+    (t.rank === outputShape.length + 1 && outputShape.every((d, i) => t.shape[i + 1] === d));
+  if (!fitsOutput) {
     fail(
       new ShapeError(
         `${op}: expected y of shape [examples, ${width}] (the model's output width), got ${formatShape(t.shape)}`,

@@ -241,6 +241,23 @@ describe("x must have the model's input shape (as tfjs), not only its width", ()
     m.dispose();
   });
 
+  it('y must have the output shape too: [6, 1, 3] for 3 outputs is rejected, [6] for one output is taken', async () => {
+    const m = model();
+    const y3 = nn.tensor(y, [ROWS, 1, 3]);
+    await expect(m.fit(x, y3, { verbose: 0 })).rejects.toThrow(
+      /fit: expected y of shape \[examples, 3\].*got \[6, 1, 3\]/,
+    );
+    expect(() => m.evaluate(x, y3)).toThrow(nn.ShapeError);
+    y3.dispose();
+    nn.setSeed(3);
+    const one = nn.sequential({ layers: [nn.layers.dense({ units: 1, activation: 'sigmoid', inputShape: [10] })] });
+    one.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' });
+    const history = await one.fit(x, [0, 1, 0, 1, 0, 1], { verbose: 0 });
+    expect(Number.isFinite(history.history.loss[0])).toBe(true);
+    m.dispose();
+    one.dispose();
+  });
+
   it('a model of inputShape [2, 5] takes [n, 2, 5] and flat typed arrays, and rejects [n, 10]', () => {
     nn.setSeed(9);
     const m = nn.sequential({ layers: [nn.layers.flatten({ inputShape: [2, 5] }), nn.layers.dense({ units: 3 })] });
