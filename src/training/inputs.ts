@@ -25,7 +25,7 @@ function firstNonFinite(values: ArrayLike<number>): number {
 export interface InputSpec {
   /** The shape of one example, without the batch dimension (e.g. [10], or [28, 28, 1]). */
   shape: readonly number[];
-  /** Whose input this is, e.g. `the input of model "sequential_1" (layer "dense_1")`. */
+  /** Whose input this is, e.g. `the input of model "sequential_1", layer "dense_1"`. */
   owner: string;
 }
 
