@@ -1,7 +1,8 @@
 // http(s):// models, as tfjs's `tf.io.http`: load fetches model.json and then the weight files
-// listed in its manifest (beside it, or under weightPathPrefix); save POSTs a multipart form with
-// model.json and model.weights.bin. The bodies of handlers.ts's HTTPHandler (loaded on first use).
-import { ModelIOError } from './errors.js';
+// listed in its manifest (beside it, or under weightPathPrefix), no more bytes than the manifest
+// declares; save POSTs a multipart form with model.json and model.weights.bin. The bodies of
+// handlers.ts's HTTPHandler (loaded on first use).
+import { ModelFormatError, ModelIOError } from './errors.js';
 import { artifactsFromModelJSON, artifactsInfo, modelJSONFromArtifacts, parseModelJSON } from './model-json.js';
 import type { LoadOptions, ModelArtifacts, SaveResult } from './types.js';
 import { joinBuffers } from './weights.js';
@@ -12,6 +13,41 @@ function splitUrl(url: string): [string, string] {
   const query = url.lastIndexOf('?');
   // a bare file name ('model.json'): its weights are beside it, relative to the page as it is
   return [slash < 0 ? '' : `${url.substring(0, slash)}/`, query > slash ? url.substring(query) : ''];
+}
+
+/**
+ * Reads a response's body, failing as soon as more than `budget.left` bytes came (a budget shared
+ * by the files of one manifest group, which may arrive in parallel): a server cannot make the
+ * loader hold more than the manifest declares.
+ */
+async function readWithin(response: Response, budget: { left: number }, tooLong: () => Error): Promise<ArrayBuffer> {
+  if (!response.body) {
+    const data = await response.arrayBuffer();
+    budget.left -= data.byteLength;
+    if (budget.left < 0) throw tooLong();
+    return data;
+  }
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    budget.left -= value.byteLength;
+    if (budget.left < 0) {
+      await reader.cancel().catch(() => {});
+      throw tooLong();
+    }
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out.buffer;
 }
 
 /** HTTPHandler.load: fetches model.json (at `url`) and its weight files. */
@@ -31,6 +67,7 @@ export async function loadHTTP(url: string, options: LoadOptions, fetchFunc: typ
     try {
       return await body(response);
     } catch (e) {
+      if (e instanceof ModelFormatError) throw e;
       throw new ModelIOError(`load ${url}: reading ${response.url || 'the response'} failed: ${(e as Error).message}`);
     }
   };
@@ -40,14 +77,19 @@ export async function loadHTTP(url: string, options: LoadOptions, fetchFunc: typ
   const total = { files: 0, done: 0 };
   return artifactsFromModelJSON(
     parseModelJSON(text, url),
-    async (paths) => {
+    async (paths, need) => {
       total.files += paths.length;
       const urls = await Promise.all(
         paths.map((p) => (options.weightUrlConverter ? options.weightUrlConverter(p) : base + p + suffix)),
       );
+      const budget = { left: need };
+      const tooLong = () =>
+        new ModelFormatError(
+          `${url}: weight files ${paths.join(', ')} are longer than the manifest says: more than ${need} bytes, expected ${need}`,
+        );
       return Promise.all(
         urls.map(async (u) => {
-          const data = await read(await get(u, 'weights'), (r) => r.arrayBuffer());
+          const data = await read(await get(u, 'weights'), (r) => readWithin(r, budget, tooLong));
           total.done++;
           options.onProgress?.(total.done / total.files);
           return data;

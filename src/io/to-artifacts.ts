@@ -54,9 +54,10 @@ function checkConfig(config: unknown): SaveConfig {
 /** The artifacts of a model (what a save handler receives), made at once from its current state. */
 export function modelArtifacts(model: Sequential, config: SaveConfig = {}): ModelArtifacts {
   if (!(model instanceof Sequential)) {
-    const what = typeof model === 'object' && model !== null ? model.constructor?.name : undefined;
+    const value: unknown = model;
+    const what = typeof value === 'object' && value !== null ? value.constructor?.name : undefined;
     throw new ValueError(
-      `modelArtifacts: expected a Sequential model, got ${what && what !== 'Object' ? `a ${what}` : describe(model)}`,
+      `modelArtifacts: expected a Sequential model, got ${what && what !== 'Object' ? `a ${what}` : describe(value)}`,
     );
   }
   const c = checkConfig(config);

@@ -203,6 +203,28 @@ describe('http(s):// and relative URLs', () => {
     }
   });
 
+  it('weights longer than the manifest says: the download stops there (an endless body too)', async () => {
+    const d = await dir();
+    await cp(join(FIXTURES, 'keras-legacy'), d, { recursive: true });
+    const json = await readFile(join(d, 'model.json'), 'utf8');
+    const [name] = JSON.parse(json).weightsManifest[0].paths;
+    const need = (await readFile(join(d, name))).length;
+    let sent = 0;
+    const endless = () =>
+      new ReadableStream<Uint8Array>({
+        pull(controller) {
+          sent += 65536;
+          controller.enqueue(new Uint8Array(65536));
+        },
+      });
+    const fetchFunc = (async (url: string) =>
+      url.endsWith('model.json') ? new Response(json) : new Response(endless())) as typeof fetch;
+    const p = nn.loadLayersModel(nn.io.http('http://host/m/model.json', { fetchFunc }));
+    await expect(p).rejects.toThrow(nn.io.ModelFormatError);
+    await expect(p).rejects.toThrow(new RegExp(`are longer than the manifest says: more than ${need} bytes`));
+    expect(sent).toBeLessThan(4 * 65536);
+  });
+
   it('HTTP errors and non-JSON answers are clear errors', async () => {
     const server = await serve(FIXTURES);
     try {
