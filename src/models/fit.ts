@@ -86,8 +86,8 @@ function checkFitArgs(args: FitArgs): Required<Pick<FitArgs, 'epochs' | 'batchSi
   if (typeof yieldEvery !== 'number' || !(yieldEvery >= 0))
     throw new ValueError(`fit: expected yieldEvery >= 0 ms, got ${describe(yieldEvery)}`);
   const split = args.validationSplit;
-  if (split !== undefined && !(typeof split === 'number' && split > 0 && split < 1)) {
-    throw new ValueError(`fit: expected validationSplit in (0, 1), got ${describe(split)}`);
+  if (split !== undefined && !(typeof split === 'number' && split >= 0 && split < 1)) {
+    throw new ValueError(`fit: expected validationSplit in [0, 1) (0: no validation), got ${describe(split)}`);
   }
   if (args.validationData !== undefined && (!Array.isArray(args.validationData) || args.validationData.length !== 2)) {
     throw new ValueError(`fit: expected validationData to be [x, y], got ${describe(args.validationData)}`);

@@ -89,7 +89,8 @@ export const lossNames = Object.keys(TENSOR_LOSSES) as LossName[];
 export function getLoss(what: unknown): LossSpec {
   if (typeof what === 'function') return { name: 'custom', sparseLabels: false, fn: what as LossFunction };
   if (typeof what === 'string') {
-    const name = ALIASES[what.replace(/_/g, '').toLowerCase()];
+    const key = what.replace(/_/g, '').toLowerCase();
+    const name = Object.hasOwn(ALIASES, key) ? ALIASES[key] : undefined;
     if (name) return { name, sparseLabels: name === 'sparseCategoricalCrossentropy', fn: TENSOR_LOSSES[name] };
   }
   throw new ValueError(

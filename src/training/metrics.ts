@@ -157,7 +157,8 @@ export function getMetrics(what: unknown, loss: LossSpec, outputWidth: number): 
   const list = Array.isArray(what) ? what : [what];
   const keys = new Set<string>();
   return list.map((m) => {
-    const kind = typeof m === 'string' ? ALIASES[m.replace(/_/g, '').toLowerCase()] : undefined;
+    const alias = typeof m === 'string' ? m.replace(/_/g, '').toLowerCase() : '';
+    const kind = Object.hasOwn(ALIASES, alias) ? ALIASES[alias] : undefined;
     if (!kind) {
       throw new ValueError(`compile: unknown metric ${describe(m)}; expected one of ${metricNames.join(', ')}`);
     }

@@ -209,6 +209,15 @@ describe('summary and weights', () => {
     b.dispose();
   });
 
+  it('validationSplit 0 means no validation, as in tfjs', async () => {
+    const m = requestModel();
+    m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+    const { x, y } = toyData(20, 12);
+    const h = await m.fit(x, y, { epochs: 1, validationSplit: 0, verbose: 0 });
+    expect(Object.keys(h.history).sort()).toEqual(['accuracy', 'loss']);
+    m.dispose();
+  });
+
   it('validationSplit holds out the last examples (before shuffling), as Keras does', async () => {
     nn.setSeed(25);
     const m = requestModel();

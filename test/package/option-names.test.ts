@@ -96,11 +96,19 @@ describe('option names in the typings', () => {
     model.dispose();
   });
 
-  it('a name of Object.prototype is no optimizer', () => {
+  it('a name of Object.prototype is no optimizer, loss or metric', () => {
     const model = nn.sequential({ layers: [nn.layers.dense({ units: 1, inputShape: [2] })] });
     expect(() => model.compile({ optimizer: 'constructor' as never, loss: 'mse' })).toThrow(
       /unknown optimizer "constructor"/,
     );
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expect(() => model.compile({ optimizer: 'sgd', loss: name as never })).toThrow(
+        new RegExp(`unknown loss "${name}"`),
+      );
+      expect(() => model.compile({ optimizer: 'sgd', loss: 'mse', metrics: [name as never] })).toThrow(
+        new RegExp(`unknown metric "${name}"`),
+      );
+    }
     model.dispose();
   });
 });
