@@ -1,8 +1,12 @@
 import { backend } from '../backend/loader.js';
+import { sizeClass } from '../backend/memory.js';
 import { BackendError, ValueError } from '../errors.js';
 import { sizeOf } from '../ops/tensor.js';
 import { describe } from '../ops/validate.js';
 import type { Initializer } from './initializers.js';
+
+/** wasm32 linear memory cannot grow past 4 GiB (the allocator's limit too). */
+const WASM32_BYTES = 2 ** 32;
 
 /** The smallest normal float32 magnitude; anything nonzero below it is subnormal (slow in every kernel). */
 export const MIN_NORMAL_F32 = 1.1754944e-38;
@@ -26,7 +30,17 @@ export function weightTooLarge(where: string, shape: readonly number[], reason: 
  */
 export function initialWeightValues(where: string, shape: readonly number[], initializer: Initializer): Float32Array {
   const size = sizeOf(shape);
+  if (size * 4 > WASM32_BYTES) throw weightTooLarge(where, shape, 'Wasm memory is limited to 4 GiB (wasm32)');
   const { allocator } = backend();
+  // the starting values and the weight are both in Wasm memory while the weight is made
+  // (in blocks of their size class; the module's own data lies below the heap, hence >=)
+  if (2 * sizeClass(size * 4) + allocator.liveBytes >= WASM32_BYTES) {
+    throw weightTooLarge(
+      where,
+      shape,
+      `making it takes twice that, with ${allocator.liveBytes.toLocaleString('en-US')} bytes in use, and Wasm memory is limited to 4 GiB (wasm32)`,
+    );
+  }
   let probe: number;
   try {
     probe = allocator.alloc(size * 4);
