@@ -9,10 +9,10 @@ import type { Initializer } from './initializers.js';
 const WASM32_BYTES = 2 ** 32;
 
 /** The smallest normal float32 magnitude; anything nonzero below it is subnormal (slow in every kernel). */
-export const MIN_NORMAL_F32 = 1.1754944e-38;
+const MIN_NORMAL_F32 = 1.1754944e-38;
 
 /** Sets the subnormal values of `values` to zero, in place. */
-export function flushSubnormals(values: Float32Array): void {
+function flushSubnormals(values: Float32Array): void {
   for (let i = 0; i < values.length; i++) {
     if (Math.abs(values[i]) < MIN_NORMAL_F32) values[i] = 0;
   }
