@@ -4,6 +4,7 @@
 // The bodies of handlers.ts's LocalStorageHandler and IndexedDBHandler (loaded on first use); `op`
 // names the operation in messages ("save to indexeddb://name").
 import { ModelFormatError, ModelIOError } from './errors.js';
+import { checkArtifactsDepth } from './json-depth.js';
 import { artifactsInfo } from './model-json.js';
 import type { ModelArtifacts, SaveResult } from './types.js';
 import { joinBuffers } from './weights.js';
@@ -58,6 +59,7 @@ function storage(op: string): Storage {
 
 /** LocalStorageHandler.save: stores the artifacts; on failure (quota) removes what was written. */
 export async function saveLocalStorage(modelPath: string, artifacts: ModelArtifacts, op: string): Promise<SaveResult> {
+  checkArtifactsDepth(artifacts, op);
   const ls = storage(op);
   const keys = storageKeys(modelPath);
   const info = artifactsInfo(artifacts);
@@ -143,6 +145,7 @@ async function openDatabase(op: string): Promise<IDBDatabase> {
 
 /** IndexedDBHandler.save: stores the artifacts (weights joined into one buffer) and their info, as tfjs does. */
 export async function saveIndexedDB(modelPath: string, artifacts: ModelArtifacts, op: string): Promise<SaveResult> {
+  checkArtifactsDepth(artifacts, op);
   const stored: ModelArtifacts = {
     ...artifacts,
     weightData: joinBuffers(artifacts.weightData ?? new ArrayBuffer(0), op),

@@ -12,6 +12,7 @@
 // Part of the handler bodies (loaded on first use, see lazy-import.ts).
 import { ModelIOError } from './errors.js';
 import { ioError, nodeModules } from './file-system.js';
+import { checkArtifactsDepth } from './json-depth.js';
 import { artifactsInfo, modelJSONFromArtifacts, utf8Length } from './model-json.js';
 import type { ModelArtifacts, SaveResult } from './types.js';
 import { joinBuffers } from './weights.js';
@@ -187,6 +188,7 @@ export async function saveFiles(
   artifacts: ModelArtifacts,
   op: string,
 ): Promise<SaveResult> {
+  checkArtifactsDepth(artifacts, op);
   const { fs, path } = await nodeModules(op);
   const dir = path.resolve(target);
   const run = (queues.get(dir) ?? Promise.resolve()).then(() => saveNow(fs, path, dir, weightsName, artifacts, op));

@@ -10,7 +10,7 @@ import { Sequential } from '../models/sequential.js';
 import { fromFlat } from '../ops/create.js';
 import { describe } from '../ops/validate.js';
 import { ModelFormatError, ModelIOError } from './errors.js';
-import { checkJSONDepth } from './json-depth.js';
+import { checkArtifactsDepth } from './json-depth.js';
 import { layerWeightShapes, readLayer, type WeightShape } from './layers.js';
 import type { LoadLayersOptions } from './load.js';
 import { readTopology } from './topology.js';
@@ -132,9 +132,7 @@ export function modelFromArtifacts(
   if (typeof artifacts !== 'object' || artifacts === null || Array.isArray(artifacts)) {
     throw new ModelFormatError(`${where}: expected model artifacts, got ${describe(artifacts)}`);
   }
-  for (const key of ['modelTopology', 'format', 'weightSpecs', 'trainingConfig', 'neurasm'] as const) {
-    checkJSONDepth(artifacts[key], key, where);
-  }
+  checkArtifactsDepth(artifacts, where);
   if (artifacts.format !== undefined && artifacts.format !== null && artifacts.format !== 'layers-model') {
     throw new ModelFormatError(
       `${where}: format is ${JSON.stringify(artifacts.format)}; neurasm loads 'layers-model' files`,

@@ -3,6 +3,7 @@
 // declares; save POSTs a multipart form with model.json and model.weights.bin. The bodies of
 // handlers.ts's HTTPHandler (loaded on first use).
 import { ModelFormatError, ModelIOError } from './errors.js';
+import { checkArtifactsDepth } from './json-depth.js';
 import { artifactsFromModelJSON, artifactsInfo, modelJSONFromArtifacts, parseModelJSON } from './model-json.js';
 import type { LoadOptions, ModelArtifacts, SaveResult } from './types.js';
 import { joinBuffers } from './weights.js';
@@ -107,6 +108,7 @@ export async function saveHTTP(
   fetchFunc: typeof fetch,
   artifacts: ModelArtifacts,
 ): Promise<SaveResult> {
+  checkArtifactsDepth(artifacts, `save to ${url}`);
   const json = modelJSONFromArtifacts(artifacts, ['./model.weights.bin']);
   const body = new FormData();
   body.append('model.json', new Blob([JSON.stringify(json)], { type: 'application/json' }), 'model.json');

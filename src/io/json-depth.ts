@@ -3,6 +3,7 @@
 // data nested thousands of levels deep (or, in memory, data that contains itself) becomes a
 // ModelFormatError instead of a RangeError (Maximum call stack size exceeded).
 import { ModelFormatError } from './errors.js';
+import type { ModelArtifacts } from './types.js';
 
 /** The deepest nesting of arrays and objects read in a model file; Keras's deepest configs take ~15. */
 export const MAX_JSON_DEPTH = 100;
@@ -52,5 +53,13 @@ export function checkJSONDepth(value: unknown, name: string, where: string): voi
         stack.push({ value: c, depth: depth + 1, key, parent: visit });
       }
     }
+  }
+}
+
+/** checkJSONDepth on every JSON part of model artifacts (not the binary weight data). */
+export function checkArtifactsDepth(artifacts: ModelArtifacts, where: string): void {
+  const a = artifacts as Record<string, unknown>;
+  for (const key of ['modelTopology', 'format', 'weightSpecs', 'trainingConfig', 'userDefinedMetadata', 'neurasm']) {
+    checkJSONDepth(a[key], key, where);
   }
 }

@@ -1,12 +1,12 @@
 // Bad input: each problem is a clear ModelFormatError / ModelIOError naming what is wrong, and a
 // failed load leaves nothing allocated (no half-loaded model).
 import { execFileSync } from 'node:child_process';
-import { cp, mkdir, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '../../src/index.js';
 import { randomArray } from '../helpers/random.js';
-import { tempDir } from './helpers.js';
+import { MemoryStorage, tempDir } from './helpers.js';
 
 beforeAll(() => nn.ready({ relaxedSimd: false }));
 
@@ -151,6 +151,30 @@ describe('data nested too deep', () => {
     const ok = clone(base);
     ok.modelTopology.extra = deepArray(100 - 1);
     (await nn.loadLayersModel(nn.io.fromMemory(ok as nn.io.ModelArtifacts))).dispose();
+  });
+
+  it('saving artifacts nested 10,000 levels deep: a ModelFormatError from every handler, nothing written', async () => {
+    const d = await tempDir();
+    dirs.push(d);
+    const a = clone(base);
+    a.userDefinedMetadata = { notes: deepArray(1e4) };
+    const storage = new MemoryStorage();
+    (globalThis as { localStorage?: Storage }).localStorage = storage;
+    try {
+      for (const handler of [
+        nn.io.fileSystem(join(d, 'm')),
+        nn.io.browserLocalStorage('m'),
+        nn.io.http('http://host/m', { fetchFunc: (async () => new Response('')) as typeof fetch }),
+      ]) {
+        const p = handler.save!(a as nn.io.ModelArtifacts);
+        await expect(p).rejects.toThrow(nn.io.ModelFormatError);
+        await expect(p).rejects.toThrow(/userDefinedMetadata\.notes\[0\].* is nested more than 100 levels deep/);
+      }
+    } finally {
+      delete (globalThis as { localStorage?: Storage }).localStorage;
+    }
+    expect(await readdir(d)).toEqual([]);
+    expect(storage.length).toBe(0);
   });
 
   it('a model.json nested 100,000 levels deep is a ModelFormatError, through files too', async () => {
