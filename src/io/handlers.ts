@@ -81,7 +81,10 @@ export class FileSystemHandler implements IOHandler {
     if (typeof path !== 'string' || path === '') throw new ModelIOError('fileSystem: expected a non-empty path');
   }
 
-  /** Writes model.json and weights.bin into the directory `path` (created if needed). */
+  /**
+   * Writes model.json and weights.bin into the directory `path` (created if needed). A crash at any
+   * moment leaves the previous model or the new one, never a mix (see file-save.ts).
+   */
   async save(artifacts: ModelArtifacts): Promise<SaveResult> {
     const op = `save to file://${this.path}`;
     return (await lazyIO(op)).saveFiles(this.path, FileSystemHandler.WEIGHTS, artifacts, op);
