@@ -77,7 +77,10 @@ function running(pid: number): boolean {
 async function removeLeftovers(fs: Fs, path: Path, dir: string, weightsName: string): Promise<void> {
   let named: Set<string>;
   try {
-    const json = JSON.parse(await fs.readFile(path.join(dir, 'model.json'), 'utf8'));
+    const modelFile = path.join(dir, 'model.json');
+    const stat = await fs.stat(modelFile);
+    if (!stat.isFile() || stat.size > 2 ** 28) return;
+    const json = JSON.parse(await fs.readFile(modelFile, 'utf8'));
     named = new Set((json.weightsManifest as Array<{ paths: string[] }>).flatMap((g) => g.paths));
   } catch {
     return; // model.json is not ours to read now: leave everything as it is
