@@ -61,7 +61,6 @@ async function syncDirectory(fs: Fs, dir: string): Promise<void> {
 
 /** Whether process `pid` runs (on this machine). */
 function running(pid: number): boolean {
-  if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
     return true;
