@@ -81,6 +81,7 @@ export abstract class Layer {
   /** The layer's name. */
   readonly name: string;
   private isTrainable: boolean;
+  private weightsFreed = false;
   /** The declared input shape with batch dimension, if the layer was given one. */
   readonly batchInputShape: SymbolicShape | null;
   /** Input shape (with null batch) once built. */
@@ -193,6 +194,7 @@ export abstract class Layer {
    */
   unbuild(): void {
     this.dispose();
+    this.weightsFreed = false;
     this.inputShape = null;
     this.outputShape = null;
   }
@@ -342,8 +344,14 @@ export abstract class Layer {
     return config;
   }
 
+  /** Whether `dispose` freed the weights of this built layer: a model holding it can no longer run it. */
+  get isDisposed(): boolean {
+    return this.weightsFreed;
+  }
+
   /** Frees the weights. */
   dispose(): void {
+    if (this.built) this.weightsFreed = true;
     for (const w of this.layerWeights) w.variable.dispose();
     this.layerWeights.length = 0;
   }

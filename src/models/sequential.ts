@@ -345,6 +345,12 @@ export class Sequential {
         `${op}: model "${this.name}" was disposed (model.dispose() freed its weights); make or load a new model`,
       );
     }
+    const layer = this.layers.find((l) => l.isDisposed);
+    if (layer) {
+      throw new DisposedError(
+        `${op}: layer "${layer.name}" of model "${this.name}" was disposed (layer.dispose() freed its weights); make or load a new model`,
+      );
+    }
   }
 
   /** Drops cached plans (after the layers or the loss change). */

@@ -355,9 +355,10 @@ export class ModelCheckpoint extends Callback {
     }
     const target =
       typeof this.target === 'string'
-        ? this.target.replace(/\{(\w+)(?::[^}]*)?\}/g, (m, key: string) =>
-            key === 'epoch' ? String(epoch + 1) : logs?.[key] !== undefined ? String(logs[key]) : m,
-          )
+        ? this.target.replace(/\{(\w+)(?::[^}]*)?\}/g, (m, key: string) => {
+            const value = key === 'epoch' ? epoch + 1 : logValue(logs, key);
+            return value !== undefined ? String(value) : m;
+          })
         : this.target;
     await this.trained.save(target as never, this.saveConfig as never);
     this.savedEpochs.push(epoch);

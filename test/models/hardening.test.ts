@@ -291,6 +291,19 @@ describe('a disposed model says so', () => {
     // a second dispose is harmless
     m.dispose();
   });
+
+  it('a model whose layer was disposed names the layer instead of failing inside', async () => {
+    const m = model();
+    const layer = m.layers[0];
+    layer.dispose();
+    expect(layer.isDisposed).toBe(true);
+    const named = (op: string) => new RegExp(`^${op}: layer "${layer.name}" of model "${m.name}" was disposed`);
+    await expect(m.fit(x, y, { verbose: 0 })).rejects.toThrow(named('fit'));
+    expect(() => m.predict(x)).toThrow(named('predict'));
+    expect(() => m.evaluate(x, y)).toThrow(nn.DisposedError);
+    expect(() => m.getWeights()).toThrow(named('Sequential.getWeights'));
+    m.dispose();
+  });
 });
 
 describe("'accuracy' and tfjs's 'acc' name the same metric", () => {

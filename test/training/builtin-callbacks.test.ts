@@ -230,6 +230,20 @@ describe('modelCheckpoint and csvLogger', () => {
     dispose();
   });
 
+  it("modelCheckpoint's file name takes {val_acc} for a model compiled with 'accuracy'", async () => {
+    nn.setSeed(3);
+    const x = nn.tensor(Array.from(randomArray(40 * 3, 8)), [40, 3]);
+    const y = nn.tensor(Array.from({ length: 40 }, (_, i) => i % 2), [40]);
+    const model = nn.sequential({ layers: [nn.layers.dense({ units: 2, activation: 'softmax', inputShape: [3] })] });
+    model.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+    const dir = mkdtempSync(join(tmpdir(), 'neurasm-checkpoint-'));
+    const checkpoint = nn.callbacks.modelCheckpoint(`file://${dir}/e{epoch}-acc{val_acc}`, { monitor: 'val_acc' });
+    const h = await model.fit(x, y, { epochs: 1, validationSplit: 0.25, verbose: 0, callbacks: [checkpoint] });
+    expect(readdirSync(dir)).toEqual([`e1-acc${h.history.val_accuracy[0]}`]);
+    nn.dispose([x, y]);
+    model.dispose();
+  });
+
   it('csvLogger writes a header and one row per epoch, and fails cleanly on a bad path', async () => {
     const { x, y, model, dispose } = setup();
     const dir = mkdtempSync(join(tmpdir(), 'neurasm-csv-'));
