@@ -17,7 +17,10 @@ export class Random {
 
   /** Restarts the sequence from `seed` (any finite number). */
   reseed(seed: number): void {
-    if (!Number.isFinite(seed)) throw new ValueError(`seed: expected a finite number, got ${seed}`);
+    if (typeof seed !== 'number' || !Number.isFinite(seed)) {
+      const got = typeof seed === 'number' ? String(seed) : typeof seed;
+      throw new ValueError(`seed: expected a finite number, got ${got}`);
+    }
     // splitmix32 spreads the seed over the four state words
     let s = Math.trunc(seed) >>> 0;
     const next = () => {

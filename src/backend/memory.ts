@@ -3,7 +3,7 @@ import { BackendError, ValueError } from '../errors.js';
 const PAGE_BYTES = 65536;
 const ALIGN = 16;
 /** wasm32 addresses 4 GiB at most (65536 pages). */
-const MAX_WASM_BYTES = 65536 * PAGE_BYTES;
+export const MAX_WASM_BYTES = 65536 * PAGE_BYTES;
 
 /**
  * Rounds a request up to its size class: multiples of 16 bytes up to 4 KiB, then eight classes per
@@ -115,7 +115,8 @@ export class Allocator {
   }
 }
 
-function formatBytes(bytes: number): string {
+/** A byte count for messages: `512 bytes`, `1.5 MiB`. */
+export function formatBytes(bytes: number): string {
   const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
   let i = 0;
   while (bytes >= 1024 * 10 && i < units.length - 1) {

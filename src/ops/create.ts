@@ -1,9 +1,9 @@
 import { fill as fillKernel } from '../backend/kernels/elementwise.js';
 import { backend } from '../backend/loader.js';
-import { formatShape, ShapeError, ValueError } from '../errors.js';
+import { DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
 import { randomFor } from '../random.js';
 import { type DType, type NestedArray, sizeOf, Tensor, type TypedArray } from './tensor.js';
-import { checkInt, checkNumber, checkShape, checkTensor, describe } from './validate.js';
+import { checkFits, checkInt, checkNumber, checkShape, checkTensor, describe, MAX_RANK } from './validate.js';
 
 /** Values a tensor can be made from: a number, nested arrays of numbers, or a typed array. */
 export type TensorLike = number | NestedArray | TypedArray | ArrayLike<number>;
@@ -15,10 +15,29 @@ function checkDTypeName(op: string, dtype: unknown): DType {
   return dtype;
 }
 
+/** Typed arrays whose elements are JS numbers (BigInt64Array and BigUint64Array hold BigInts). */
+const NUMERIC_ARRAYS = [
+  Float32Array,
+  Float64Array,
+  Int32Array,
+  Int16Array,
+  Int8Array,
+  Uint32Array,
+  Uint16Array,
+  Uint8Array,
+  Uint8ClampedArray,
+];
+
 /** Infers the shape of nested arrays and flattens them, throwing on ragged or non-numeric input. */
 function flatten(op: string, values: unknown): { shape: number[]; flat: ArrayLike<number> } {
   if (typeof values === 'number') return { shape: [], flat: [values] };
-  if (ArrayBuffer.isView(values) && !(values instanceof DataView)) {
+  if (ArrayBuffer.isView(values)) {
+    if (!NUMERIC_ARRAYS.some((type) => values instanceof type)) {
+      throw new DTypeError(
+        `${op}: expected values to be a Float32Array, Int32Array or another typed array of numbers ` +
+          `(Float64Array, Uint8Array, ...), got ${values.constructor.name}`,
+      );
+    }
     const arr = values as unknown as ArrayLike<number>;
     return { shape: [arr.length], flat: arr };
   }
@@ -30,9 +49,16 @@ function flatten(op: string, values: unknown): { shape: number[]; flat: ArrayLik
   const shape: number[] = [];
   let probe: unknown = values;
   while (Array.isArray(probe)) {
+    // also stops a self-containing array, which would nest forever
+    if (shape.length === MAX_RANK) {
+      throw new ShapeError(
+        `${op}: values are arrays nested more than ${MAX_RANK} deep (the most dimensions a tensor has)`,
+      );
+    }
     shape.push(probe.length);
     probe = probe[0];
   }
+  checkFits(op, 'values', shape);
   const flat: number[] = [];
   const walk = (v: unknown, dim: number, path: string): void => {
     if (dim === shape.length) {
@@ -70,7 +96,10 @@ export function fromFlat(shape: readonly number[], dtype: DType, flat: ArrayLike
  * dtype defaults to int32 for an Int32Array and float32 otherwise; int32 values must be integers.
  */
 export function tensor(values: TensorLike, shape?: number[], dtype?: DType): Tensor {
-  const op = 'tensor';
+  return makeTensor('tensor', values, shape, dtype);
+}
+
+function makeTensor(op: string, values: TensorLike, shape?: number[], dtype?: DType): Tensor {
   const inferred = flatten(op, values);
   const dt = dtype === undefined ? (values instanceof Int32Array ? 'int32' : 'float32') : checkDTypeName(op, dtype);
   let finalShape = inferred.shape;
@@ -100,7 +129,7 @@ export function scalar(value: number, dtype?: DType): Tensor {
 }
 
 function ranked(op: string, rank: number, values: TensorLike, shape?: number[], dtype?: DType): Tensor {
-  const t = tensor(values, shape, dtype);
+  const t = makeTensor(op, values, shape, dtype);
   if (t.rank !== rank) {
     const got = formatShape(t.shape);
     t.dispose();
@@ -121,10 +150,15 @@ export function tensor2d(values: TensorLike, shape?: [number, number], dtype?: D
 
 /** A tensor of the given shape with every element equal to `value`. */
 export function fill(shape: number[], value: number, dtype: DType = 'float32'): Tensor {
-  const s = checkShape('fill', 'shape', shape);
-  const dt = checkDTypeName('fill', dtype);
-  if (typeof value !== 'number') throw new ValueError(`fill: expected value to be a number, got ${describe(value)}`);
-  if (dt === 'int32') checkInt('fill', 'value', value, -2147483648, 2147483647);
+  return filled('fill', shape, value, dtype);
+}
+
+/** `fill`, with `op` naming the public function in messages. */
+function filled(op: string, shape: number[], value: number, dtype: DType): Tensor {
+  const s = checkShape(op, 'shape', shape);
+  const dt = checkDTypeName(op, dtype);
+  if (typeof value !== 'number') throw new ValueError(`${op}: expected value to be a number, got ${describe(value)}`);
+  if (dt === 'int32') checkInt(op, 'value', value, -2147483648, 2147483647);
   const t = new Tensor(s, dt);
   if (dt === 'float32') fillKernel(t.ptr(), t.size, value);
   else t.view().fill(value);
@@ -133,12 +167,12 @@ export function fill(shape: number[], value: number, dtype: DType = 'float32'): 
 
 /** A tensor of zeros. */
 export function zeros(shape: number[], dtype: DType = 'float32'): Tensor {
-  return fill(shape, 0, dtype);
+  return filled('zeros', shape, 0, dtype);
 }
 
 /** A tensor of ones. */
 export function ones(shape: number[], dtype: DType = 'float32'): Tensor {
-  return fill(shape, 1, dtype);
+  return filled('ones', shape, 1, dtype);
 }
 
 /** Zeros with the shape and dtype of `x`. */
@@ -161,25 +195,40 @@ export function clone(x: Tensor): Tensor {
   return t;
 }
 
-/** Normal samples (mean, stdDev); `seed` makes them reproducible, else the global PRNG is used. */
-export function randomNormal(
-  shape: number[],
-  mean = 0,
-  stdDev = 1,
-  dtype: 'float32' = 'float32',
-  seed?: number,
-): Tensor {
-  const s = checkShape('randomNormal', 'shape', shape);
-  checkNumber('randomNormal', 'mean', mean);
-  checkNumber('randomNormal', 'stdDev', stdDev);
-  checkDTypeName('randomNormal', dtype);
-  const rng = randomFor(seed === undefined ? undefined : checkNumber('randomNormal', 'seed', seed));
-  const values = new Float32Array(sizeOf(s));
+/**
+ * Normal samples (mean, stdDev); `seed` makes them reproducible, else the global PRNG is used.
+ * With dtype 'int32' each sample is rounded to the nearest integer, as in TensorFlow.js.
+ */
+export function randomNormal(shape: number[], mean = 0, stdDev = 1, dtype: DType = 'float32', seed?: number): Tensor {
+  const op = 'randomNormal';
+  const s = checkShape(op, 'shape', shape);
+  checkNumber(op, 'mean', mean);
+  checkNumber(op, 'stdDev', stdDev);
+  const dt = checkDTypeName(op, dtype);
+  const rng = randomFor(seed === undefined ? undefined : checkNumber(op, 'seed', seed));
+  const values = new Float64Array(sizeOf(s));
   for (let i = 0; i < values.length; i++) values[i] = mean + stdDev * rng.normal();
-  return fromFlat(s, 'float32', values);
+  if (dt === 'int32') roundToInt32(op, values);
+  return fromFlat(s, dt, values);
 }
 
-/** Uniform samples in [minval, maxval); `seed` makes them reproducible, else the global PRNG is used. */
+/** Rounds samples to integers in place; throws (before anything is allocated) if one leaves the int32 range. */
+function roundToInt32(op: string, values: Float64Array): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = Math.round(values[i]);
+    if (v < -2147483648 || v > 2147483647) {
+      throw new ValueError(
+        `${op}: sample ${i} is ${v}, outside the int32 range; use dtype 'float32' or a smaller mean/stdDev`,
+      );
+    }
+    values[i] = v;
+  }
+}
+
+/**
+ * Uniform samples in [minval, maxval); `seed` makes them reproducible, else the global PRNG is used.
+ * With dtype 'int32' the samples are integers in [minval, maxval) (floor of the float sample).
+ */
 export function randomUniform(
   shape: number[],
   minval = 0,
@@ -187,12 +236,17 @@ export function randomUniform(
   dtype: DType = 'float32',
   seed?: number,
 ): Tensor {
-  const s = checkShape('randomUniform', 'shape', shape);
-  checkNumber('randomUniform', 'minval', minval);
-  checkNumber('randomUniform', 'maxval', maxval);
-  const dt = checkDTypeName('randomUniform', dtype);
-  if (maxval < minval) throw new ValueError(`randomUniform: expected minval <= maxval, got ${minval} > ${maxval}`);
-  const rng = randomFor(seed === undefined ? undefined : checkNumber('randomUniform', 'seed', seed));
+  const op = 'randomUniform';
+  const s = checkShape(op, 'shape', shape);
+  checkNumber(op, 'minval', minval);
+  checkNumber(op, 'maxval', maxval);
+  const dt = checkDTypeName(op, dtype);
+  if (maxval < minval) throw new ValueError(`${op}: expected minval <= maxval, got ${minval} > ${maxval}`);
+  if (dt === 'int32') {
+    checkInt(op, 'minval', Math.floor(minval), -2147483648, 2147483647);
+    checkInt(op, 'maxval', Math.ceil(maxval), -2147483648, 2147483648);
+  }
+  const rng = randomFor(seed === undefined ? undefined : checkNumber(op, 'seed', seed));
   const values = new Float64Array(sizeOf(s));
   for (let i = 0; i < values.length; i++) {
     const u = minval + (maxval - minval) * rng.uniform();
@@ -210,21 +264,22 @@ export function oneHot(indices: Tensor | number[], depth: number, onValue = 1, o
   checkInt(op, 'depth', depth, 1);
   checkNumber(op, 'onValue', onValue);
   checkNumber(op, 'offValue', offValue);
-  let flat: ArrayLike<number>;
+  let flat: ArrayLike<unknown>;
   let shape: readonly number[];
   if (Array.isArray(indices)) {
-    flat = indices;
+    flat = Array.from(indices);
     shape = [indices.length];
   } else {
     const t = checkTensor(op, 'indices', indices);
     flat = t.view(op).slice();
     shape = t.shape;
   }
+  checkFits(op, 'the result shape', [...shape, depth]);
   const values = new Float32Array(flat.length * depth).fill(offValue);
   for (let i = 0; i < flat.length; i++) {
     const k = flat[i];
-    if (!Number.isInteger(k) || k < 0 || k >= depth) {
-      throw new ValueError(`${op}: index ${i} is ${k}, expected an integer in [0, ${depth})`);
+    if (typeof k !== 'number' || !Number.isInteger(k) || k < 0 || k >= depth) {
+      throw new ValueError(`${op}: index ${i} is ${describe(k)}, expected an integer in [0, ${depth})`);
     }
     values[i * depth + k] = onValue;
   }

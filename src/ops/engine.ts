@@ -56,12 +56,24 @@ export function memory(): MemoryInfo {
   return { numTensors, numBytes, wasmBytes: backend().memory.buffer.byteLength };
 }
 
-/** Collects what a tidy result contains: a tensor, or tensors inside arrays and plain objects. */
+/**
+ * Collects what a tidy result contains: a tensor, or tensors inside arrays and plain objects, at
+ * any depth (walked with a stack, each container once, so deep or cyclic containers are fine).
+ */
 function tensorsIn(value: unknown, out: Set<Tensor>, isTensor: (v: unknown) => v is Tensor): void {
-  if (isTensor(value)) out.add(value);
-  else if (Array.isArray(value)) for (const v of value) tensorsIn(v, out, isTensor);
-  else if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    for (const v of Object.values(value)) tensorsIn(v, out, isTensor);
+  const seen = new Set<object>();
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const v = pending.pop();
+    if (isTensor(v)) out.add(v);
+    else if (v === null || typeof v !== 'object' || seen.has(v)) continue;
+    else if (Array.isArray(v)) {
+      seen.add(v);
+      for (const item of v) pending.push(item);
+    } else if (Object.getPrototypeOf(v) === Object.prototype) {
+      seen.add(v);
+      for (const item of Object.values(v)) pending.push(item);
+    }
   }
 }
 

@@ -1,11 +1,11 @@
 import { Reduce, type ReduceName } from '../backend/codes.js';
 import { argReduceAxis, reduceAxis } from '../backend/kernels/reduce.js';
-import { formatShape, ShapeError } from '../errors.js';
+import { formatShape, ShapeError, ValueError } from '../errors.js';
 import { binaryOp, mul } from './arithmetic.js';
 import { broadcastTo, reshape } from './shape.js';
 import { record } from './tape.js';
 import { sizeOf, Tensor } from './tensor.js';
-import { checkFloat, checkTensor, normalizeAxes, normalizeAxis, sameShape } from './validate.js';
+import { checkFloat, checkTensor, describeList, normalizeAxes, normalizeAxis, sameShape } from './validate.js';
 
 /** Groups sorted axes into runs of adjacent axes, last run first (the order they are reduced in). */
 function axisRuns(axes: number[]): Array<[number, number]> {
@@ -96,6 +96,9 @@ export function min(x: Tensor, axis?: number | number[], keepDims = false): Tens
 function argReduction(opName: 'argMax' | 'argMin', code: number, x: Tensor, axis: number): Tensor {
   checkTensor(opName, 'x', x);
   checkFloat(opName, 'x', x);
+  if (Array.isArray(axis)) {
+    throw new ValueError(`${opName}: takes a single axis (a number), got ${describeList(axis)}`);
+  }
   const a = normalizeAxis(opName, axis, x.rank);
   if (x.rank === 0 || x.shape[a] === 0) {
     throw new ShapeError(`${opName}: expected x with a non-empty axis ${axis}, got ${formatShape(x.shape)}`);

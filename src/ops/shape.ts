@@ -3,7 +3,7 @@ import { formatShape, ShapeError, ValueError } from '../errors.js';
 import { sumToShape } from './reduction.js';
 import { record } from './tape.js';
 import { type DType, sizeOf, Tensor } from './tensor.js';
-import { checkShape, checkTensor, describe, normalizeAxes, normalizeAxis } from './validate.js';
+import { checkShape, checkTensor, describe, describeList, normalizeAxes, normalizeAxis } from './validate.js';
 
 /** Row-major element strides of a shape. */
 function stridesOf(shape: readonly number[]): number[] {
@@ -20,7 +20,7 @@ function stridesOf(shape: readonly number[]): number[] {
 export function reshape(x: Tensor, shape: number[]): Tensor {
   const op = 'reshape';
   checkTensor(op, 'x', x);
-  if (!Array.isArray(shape)) throw new ShapeError(`${op}: expected shape to be an array, got ${typeof shape}`);
+  if (!Array.isArray(shape)) throw new ShapeError(`${op}: expected shape to be an array, got ${describe(shape)}`);
   const inferAt = shape.indexOf(-1);
   const target = [...shape];
   if (inferAt >= 0) {
@@ -44,8 +44,13 @@ export function transpose(x: Tensor, perm?: number[]): Tensor {
   const op = 'transpose';
   checkTensor(op, 'x', x);
   const p = perm ?? [...Array(x.rank).keys()].reverse();
-  if (!Array.isArray(p) || p.length !== x.rank || [...p].sort((a, b) => a - b).some((a, i) => a !== i)) {
-    throw new ValueError(`${op}: perm ${JSON.stringify(perm)} is not a permutation of the ${x.rank} axes of x`);
+  const isPermutation =
+    Array.isArray(p) &&
+    p.length === x.rank &&
+    Array.from(p).every((a) => typeof a === 'number') &&
+    [...p].sort((a, b) => a - b).every((a, i) => a === i);
+  if (!isPermutation) {
+    throw new ValueError(`${op}: perm ${describeList(perm)} is not a permutation of the ${x.rank} axes of x`);
   }
   const outShape = p.map((a) => x.shape[a]);
   const inStrides = stridesOf(x.shape);
@@ -109,7 +114,7 @@ export function squeeze(x: Tensor, axis?: number | number[]): Tensor {
 export function cast(x: Tensor, dtype: DType): Tensor {
   checkTensor('cast', 'x', x);
   if (dtype !== 'float32' && dtype !== 'int32') {
-    throw new ValueError(`cast: expected dtype 'float32' or 'int32', got ${String(dtype)}`);
+    throw new ValueError(`cast: expected dtype 'float32' or 'int32', got ${describe(dtype)}`);
   }
   const y = new Tensor(x.shape, dtype);
   const src = x.view();

@@ -1,5 +1,9 @@
-import { DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
-import { type DType, isTensor, type Tensor } from './tensor.js';
+import { formatBytes, MAX_WASM_BYTES } from '../backend/memory.js';
+import { BackendError, DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
+import { type DType, isTensor, sizeOf, type Tensor } from './tensor.js';
+
+/** Most dimensions a tensor may have (as numpy); deeper nesting is taken for a mistake. */
+export const MAX_RANK = 32;
 
 /** Describes any value briefly for an error message. */
 export function describe(v: unknown): string {
@@ -9,7 +13,18 @@ export function describe(v: unknown): string {
   if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} of length ${(v as unknown as ArrayLike<number>).length}`;
   if (typeof v === 'number') return String(v);
   if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'bigint') return `${v}n (a BigInt)`;
   return typeof v;
+}
+
+/**
+ * Describes a shape, axis list or permutation for a message: its entries when it is a short array
+ * (`[2, NaN]`, where JSON would show `[2, null]`), else as `describe` does.
+ */
+export function describeList(v: unknown): string {
+  if (!Array.isArray(v) || v.length > 16) return describe(v);
+  const entries = Array.from(v, (e) => (Array.isArray(e) ? '[...]' : typeof e === 'bigint' ? `${e}n` : describe(e)));
+  return `[${entries.join(', ')}]`;
 }
 
 /** Throws unless `v` is a live tensor; returns it. */
@@ -46,20 +61,47 @@ export function checkInt(op: string, arg: string, n: unknown, min = -Infinity, m
   return n;
 }
 
-/** Throws unless `shape` is an array of non-negative integers; returns a copy. */
+/**
+ * Throws unless `shape` is an array of at most MAX_RANK non-negative integers whose float32 data
+ * fits in wasm32 memory; returns a copy.
+ */
 export function checkShape(op: string, arg: string, shape: unknown): number[] {
-  if (!Array.isArray(shape) || shape.some((d) => typeof d !== 'number' || !Number.isInteger(d) || d < 0)) {
-    throw new ShapeError(
-      `${op}: expected ${arg} to be an array of non-negative integers, got ${JSON.stringify(shape)}`,
-    );
+  if (!Array.isArray(shape) || Array.from(shape).some((d) => typeof d !== 'number' || !Number.isInteger(d) || d < 0)) {
+    throw new ShapeError(`${op}: expected ${arg} to be an array of non-negative integers, got ${describeList(shape)}`);
   }
+  if (shape.length > MAX_RANK) {
+    throw new ShapeError(`${op}: expected ${arg} to have at most ${MAX_RANK} dimensions, got ${shape.length}`);
+  }
+  checkFits(op, arg, shape);
   return [...shape];
+}
+
+/** Throws a BackendError when a tensor of `shape` (non-negative integers) can never fit in wasm32 memory. */
+export function checkFits(op: string, arg: string, shape: readonly number[]): void {
+  const count = sizeOf(shape);
+  if (count * 4 <= MAX_WASM_BYTES) return;
+  // The count can overflow to Infinity: show its order of magnitude instead.
+  const log10 = shape.reduce((s, d) => s + Math.log10(d), 0);
+  const elements = Number.isFinite(count) ? String(count) : `about 1e+${Math.floor(log10)}`;
+  const bytes =
+    count * 4 < 2 ** 50
+      ? formatBytes(count * 4)
+      : `about ${(4 * 10 ** (log10 % 1)).toFixed(0)}e+${Math.floor(log10)} bytes`;
+  throw new BackendError(
+    `${op}: ${arg} ${formatShape(shape)} asks for ${elements} elements (${bytes} of float32/int32 data), ` +
+      'more than wasm32 memory can ever hold (4 GiB)',
+  );
 }
 
 /** Normalises an axis (negative counts from the end); throws if it is out of range for `rank`. */
 export function normalizeAxis(op: string, axis: unknown, rank: number): number {
-  if (typeof axis !== 'number' || !Number.isInteger(axis) || axis < -rank || axis >= Math.max(rank, 1)) {
-    throw new ValueError(`${op}: axis ${describe(axis)} is out of range for a tensor of rank ${rank}`);
+  if (typeof axis !== 'number' || !Number.isInteger(axis)) {
+    throw new ValueError(`${op}: expected axis to be an integer, got ${describeList(axis)}`);
+  }
+  if (axis < -rank || axis >= Math.max(rank, 1)) {
+    throw new ValueError(
+      `${op}: axis ${axis} is out of range for a tensor of rank ${rank} (expected an integer in [${-rank}, ${Math.max(rank, 1)}))`,
+    );
   }
   return axis < 0 ? axis + rank : axis;
 }
@@ -69,7 +111,7 @@ export function normalizeAxes(op: string, axis: number | number[] | undefined | 
   if (axis === undefined || axis === null) return [...Array(rank).keys()];
   const list = (Array.isArray(axis) ? axis : [axis]).map((a) => normalizeAxis(op, a, rank));
   const sorted = [...new Set(list)].sort((a, b) => a - b);
-  if (sorted.length !== list.length) throw new ValueError(`${op}: axis ${JSON.stringify(axis)} repeats an axis`);
+  if (sorted.length !== list.length) throw new ValueError(`${op}: axis ${describeList(axis)} repeats an axis`);
   return sorted;
 }
 

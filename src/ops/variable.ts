@@ -1,6 +1,6 @@
-import { formatShape, ShapeError, ValueError } from '../errors.js';
+import { DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
 import { Tensor } from './tensor.js';
-import { checkTensor } from './validate.js';
+import { checkTensor, describe, sameShape } from './validate.js';
 
 // Weak, so that a model dropped without dispose() can be collected and the tensor backstop
 // (FinalizationRegistry) frees its weights; the entry of a collected variable is dropped with it.
@@ -38,15 +38,23 @@ export class Variable extends Tensor {
     collected.register(this, name, this);
   }
 
-  /** Replaces the values with those of `value` (same shape and dtype). */
+  /**
+   * Replaces the values with those of `value`, which must have the same shape (ShapeError) and
+   * dtype (DTypeError), as in TensorFlow.js.
+   */
   assign(value: Tensor): void {
-    checkTensor('Variable.assign', 'value', value);
-    if (value.dtype !== this.dtype || value.size !== this.size || value.rank !== this.rank) {
+    const op = `Variable "${this.name}".assign`;
+    checkTensor(op, 'value', value);
+    this.ptr(op);
+    if (!sameShape(value.shape, this.shape)) {
       throw new ShapeError(
-        `Variable "${this.name}".assign: expected a ${this.dtype} tensor of shape ${formatShape(this.shape)}, got ${value.dtype} ${formatShape(value.shape)}`,
+        `${op}: expected value of shape ${formatShape(this.shape)} (the variable's shape), got ${formatShape(value.shape)}`,
       );
     }
-    this.view('Variable.assign').set(value.view());
+    if (value.dtype !== this.dtype) {
+      throw new DTypeError(`${op}: expected value of dtype ${this.dtype} (the variable's dtype), got ${value.dtype}`);
+    }
+    this.view(op).set(value.view());
   }
 
   override dispose(): void {
@@ -59,13 +67,15 @@ export class Variable extends Tensor {
 /** Makes a variable holding a copy of `initialValue`. Names must be unique among live variables. */
 export function variable(initialValue: Tensor, trainable = true, name?: string): Variable {
   checkTensor('variable', 'initialValue', initialValue);
-  if (typeof trainable !== 'boolean') throw new ValueError(`variable: expected trainable to be a boolean`);
+  if (typeof trainable !== 'boolean') {
+    throw new ValueError(`variable: expected trainable to be a boolean, got ${describe(trainable)}`);
+  }
   let n = name;
   if (n === undefined) {
     do n = `variable_${unnamed++}`;
     while (liveVariable(n));
   } else if (typeof n !== 'string' || n.length === 0) {
-    throw new ValueError(`variable: expected name to be a non-empty string, got ${String(name)}`);
+    throw new ValueError(`variable: expected name to be a non-empty string, got ${describe(name)}`);
   } else if (liveVariable(n)) {
     throw new ValueError(`variable: a variable named "${n}" already exists`);
   }
