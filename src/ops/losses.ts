@@ -36,7 +36,7 @@ function checkReduction(op: string, options: LossOptions): Reduction {
   }
   const r = options.reduction ?? 'mean';
   if (r !== 'mean' && r !== 'sum' && r !== 'none') {
-    throw new ValueError(`${op}: expected reduction 'mean', 'sum' or 'none', got ${JSON.stringify(options.reduction)}`);
+    throw new ValueError(`${op}: expected reduction 'mean', 'sum' or 'none', got ${describe(options.reduction)}`);
   }
   return r;
 }
