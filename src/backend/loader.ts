@@ -105,6 +105,13 @@ async function instantiate(kind: ModuleKind): Promise<Backend> {
   };
 }
 
+/** A value for a message: numbers, booleans and strings as they are, anything else by its type. */
+function brief(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
+  return typeof v;
+}
+
 /**
  * Loads the kernels; call once and await before anything else (calling again is cheap). Picks the
  * relaxed-SIMD module where the runtime validates it, unless `relaxedSimd: false` is given.
@@ -112,10 +119,10 @@ async function instantiate(kind: ModuleKind): Promise<Backend> {
  */
 export async function ready(options: ReadyOptions = {}): Promise<BackendInfo> {
   if (options === null || typeof options !== 'object') {
-    throw new ValueError(`ready: expected an options object, got ${options}`);
+    throw new ValueError(`ready: expected an options object, got ${brief(options)}`);
   }
   if (options.relaxedSimd !== undefined && typeof options.relaxedSimd !== 'boolean') {
-    throw new ValueError(`ready: expected relaxedSimd to be a boolean, got ${String(options.relaxedSimd)}`);
+    throw new ValueError(`ready: expected relaxedSimd to be a boolean, got ${brief(options.relaxedSimd)}`);
   }
   if (loading) await loading.catch(() => undefined);
   const kind = chooseKind(options);

@@ -21,4 +21,12 @@ describe('ready', () => {
     // @ts-expect-error a wrong type on purpose
     await expect(ready({ relaxedSimd: 'yes' })).rejects.toThrow(/relaxedSimd to be a boolean/);
   });
+
+  it('names a symbol or BigInt option by its type (building the message used to throw a TypeError)', async () => {
+    await expect(ready(Symbol('o') as never)).rejects.toThrow(/^ready: expected an options object, got symbol$/);
+    await expect(ready({ relaxedSimd: [Symbol('r')] as never })).rejects.toThrow(
+      /^ready: expected relaxedSimd to be a boolean, got object$/,
+    );
+    await expect(ready({ relaxedSimd: 1n as never })).rejects.toThrow(/got bigint$/);
+  });
 });
