@@ -1,9 +1,12 @@
 // Fused, numerically stable loss kernels, forward and backward. They write per-row (softmax
-// cross-entropy) or per-element values; the TypeScript layer does the final mean or sum.
+// cross-entropy) or per-element values; the TypeScript layer does the final mean or sum. Gradients are
+// stored with subnormal values flushed to 0 (see flush in simd.ts): a saturated softmax or sigmoid
+// (probabilities below 2^-126, common once a network overfits) would otherwise send subnormal floats
+// through the whole backward pass, where each multiply by one is slow on x86.
 
 import { exp4, log1p4, log4 } from './mathf4';
 import { hsum, rowMax, rowSum, scaleRow } from './rows';
-import { madd } from './simd';
+import { flush, flush1, madd } from './simd';
 
 // Elementwise loss codes (private to this file).
 const L_SQUARED: i32 = 0;
@@ -55,7 +58,7 @@ export function softmaxCrossEntropySparse(logits: usize, labels: usize, rows: i3
   }
 }
 
-/** dlogits = (probs − onehot(label)) · dyRow[row]. dlogits may alias probs. */
+/** dlogits = (probs − onehot(label)) · dyRow[row], subnormals flushed. dlogits may alias probs. */
 export function softmaxCrossEntropySparseBackward(probs: usize, labels: usize, dyRow: usize, rows: i32, cols: i32, dlogits: usize): void {
   const rowBytes = <usize>cols << 2;
   for (let r = 0; r < rows; r++) {
@@ -68,13 +71,13 @@ export function softmaxCrossEntropySparseBackward(probs: usize, labels: usize, d
     let j = 0;
     for (; j + 4 <= cols; j += 4) {
       const o = <usize>j << 2;
-      v128.store(dr + o, f32x4.mul(v128.load(pr + o), gv));
+      v128.store(dr + o, flush(f32x4.mul(v128.load(pr + o), gv)));
     }
     for (; j < cols; j++) {
       const o = <usize>j << 2;
-      store<f32>(dr + o, load<f32>(pr + o) * g);
+      store<f32>(dr + o, flush1(load<f32>(pr + o) * g));
     }
-    store<f32>(dr + lo, (pl - 1.0) * g);
+    store<f32>(dr + lo, flush1((pl - 1.0) * g));
   }
 }
 
@@ -124,7 +127,10 @@ export function softmaxCrossEntropyDense(logits: usize, targets: usize, rows: i3
   }
 }
 
-/** dlogits = (probs · Σt − t) · dyRow[row] (soft targets allowed). dlogits may alias probs or targets. */
+/**
+ * dlogits = (probs · Σt − t) · dyRow[row] (soft targets allowed), subnormals flushed. dlogits may alias
+ * probs or targets.
+ */
 export function softmaxCrossEntropyDenseBackward(probs: usize, targets: usize, dyRow: usize, rows: i32, cols: i32, dlogits: usize): void {
   const rowBytes = <usize>cols << 2;
   for (let r = 0; r < rows; r++) {
@@ -140,11 +146,11 @@ export function softmaxCrossEntropyDenseBackward(probs: usize, targets: usize, d
     for (; j + 4 <= cols; j += 4) {
       const o = <usize>j << 2;
       const d = f32x4.sub(f32x4.mul(v128.load(pr + o), sv), v128.load(tr + o));
-      v128.store(dr + o, f32x4.mul(d, gv));
+      v128.store(dr + o, flush(f32x4.mul(d, gv)));
     }
     for (; j < cols; j++) {
       const o = <usize>j << 2;
-      store<f32>(dr + o, (load<f32>(pr + o) * tSum - load<f32>(tr + o)) * g);
+      store<f32>(dr + o, flush1((load<f32>(pr + o) * tSum - load<f32>(tr + o)) * g));
     }
   }
 }
@@ -251,12 +257,12 @@ function gradLoop(op: i32, a: usize, b: usize, dy: usize, n: i32, out: usize, sc
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    v128.store(out + o, grad4(op, v128.load(a + o), v128.load(b + o), v128.load(dy + o), s));
+    v128.store(out + o, flush(grad4(op, v128.load(a + o), v128.load(b + o), v128.load(dy + o), s)));
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
     const v = grad4(op, f32x4.splat(load<f32>(a + o)), f32x4.splat(load<f32>(b + o)), f32x4.splat(load<f32>(dy + o)), s);
-    store<f32>(out + o, f32x4.extract_lane(v, 0));
+    store<f32>(out + o, flush1(f32x4.extract_lane(v, 0)));
   }
 }
 

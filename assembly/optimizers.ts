@@ -1,10 +1,10 @@
 // In-place optimizer updates over flat float32 arrays of n elements, following Keras 3's update_step
 // formulas operation for operation. Step-dependent scalars (Adam's alpha) come from the TS wrapper.
-// Each kernel: four lanes at a time, then a scalar tail doing the same arithmetic. Every value stored
-// (weights and state slots) is flushed to 0 when subnormal (see flush in simd.ts), and a flushed slot is
-// what the weight update then uses.
+// Each kernel: four lanes at a time, then a scalar tail doing the same arithmetic. State slots are
+// stored with subnormals flushed to 0 and weights with magnitudes below 2^-100 set to 0 (see flush and
+// flushWeight in simd.ts); a flushed slot is what the weight update then uses.
 
-import { flush, flush1, madd } from './simd';
+import { flush, flush1, flushWeight, flushWeight1, madd } from './simd';
 
 @inline
 function vec(p: usize, i: i32): usize {
@@ -17,11 +17,11 @@ export function sgdUpdate(w: usize, g: usize, n: i32, lr: f32): void {
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const pw = vec(w, i);
-    v128.store(pw, flush(madd(v128.load(vec(g, i)), nlr, v128.load(pw))));
+    v128.store(pw, flushWeight(madd(v128.load(vec(g, i)), nlr, v128.load(pw))));
   }
   for (; i < n; i++) {
     const pw = vec(w, i);
-    store<f32>(pw, flush1(load<f32>(pw) - load<f32>(vec(g, i)) * lr));
+    store<f32>(pw, flushWeight1(load<f32>(pw) - load<f32>(vec(g, i)) * lr));
   }
 }
 
@@ -37,7 +37,7 @@ function momentumImpl(nesterov: bool, w: usize, g: usize, v: usize, n: i32, lr: 
     const vel = flush(madd(v128.load(pv), mv, f32x4.neg(glr)));
     v128.store(pv, vel);
     const step = nesterov ? madd(vel, mv, f32x4.neg(glr)) : vel;
-    v128.store(pw, flush(f32x4.add(v128.load(pw), step)));
+    v128.store(pw, flushWeight(f32x4.add(v128.load(pw), step)));
   }
   for (; i < n; i++) {
     const pw = vec(w, i);
@@ -45,7 +45,7 @@ function momentumImpl(nesterov: bool, w: usize, g: usize, v: usize, n: i32, lr: 
     const glr = load<f32>(vec(g, i)) * lr;
     const vel = flush1(load<f32>(pv) * momentum - glr);
     store<f32>(pv, vel);
-    store<f32>(pw, flush1(load<f32>(pw) + (nesterov ? vel * momentum - glr : vel)));
+    store<f32>(pw, flushWeight1(load<f32>(pw) + (nesterov ? vel * momentum - glr : vel)));
   }
 }
 
@@ -78,7 +78,7 @@ function adamImpl(decay: bool, w: usize, g: usize, m: usize, v: usize, n: i32, a
     v128.store(pm, mi);
     v128.store(pv, vi);
     const upd = f32x4.div(f32x4.mul(mi, av), f32x4.add(f32x4.sqrt(vi), ev));
-    v128.store(pw, flush(f32x4.sub(wi, upd)));
+    v128.store(pw, flushWeight(f32x4.sub(wi, upd)));
   }
   for (; i < n; i++) {
     const pw = vec(w, i);
@@ -91,7 +91,7 @@ function adamImpl(decay: bool, w: usize, g: usize, m: usize, v: usize, n: i32, a
     const vi = flush1(load<f32>(pv) + (gi * gi - load<f32>(pv)) * c2);
     store<f32>(pm, mi);
     store<f32>(pv, vi);
-    store<f32>(pw, flush1(wi - (mi * alpha) / (Mathf.sqrt(vi) + eps)));
+    store<f32>(pw, flushWeight1(wi - (mi * alpha) / (Mathf.sqrt(vi) + eps)));
   }
 }
 
@@ -136,7 +136,7 @@ function rmspropImpl(centered: bool, useMomentum: bool, w: usize, g: usize, ms: 
       v128.store(pmom, inc);
     }
     const pw = vec(w, i);
-    v128.store(pw, flush(f32x4.sub(v128.load(pw), inc)));
+    v128.store(pw, flushWeight(f32x4.sub(v128.load(pw), inc)));
   }
   for (; i < n; i++) {
     const gi = load<f32>(vec(g, i));
@@ -157,7 +157,7 @@ function rmspropImpl(centered: bool, useMomentum: bool, w: usize, g: usize, ms: 
       store<f32>(pmom, inc);
     }
     const pw = vec(w, i);
-    store<f32>(pw, flush1(load<f32>(pw) - inc));
+    store<f32>(pw, flushWeight1(load<f32>(pw) - inc));
   }
 }
 
@@ -186,7 +186,7 @@ export function adagradUpdate(w: usize, g: usize, acc: usize, n: i32, lr: f32, e
     const ai = flush(madd(gi, gi, v128.load(pa)));
     v128.store(pa, ai);
     const pw = vec(w, i);
-    v128.store(pw, flush(f32x4.sub(v128.load(pw), f32x4.div(f32x4.mul(lrv, gi), f32x4.sqrt(f32x4.add(ai, ev))))));
+    v128.store(pw, flushWeight(f32x4.sub(v128.load(pw), f32x4.div(f32x4.mul(lrv, gi), f32x4.sqrt(f32x4.add(ai, ev))))));
   }
   for (; i < n; i++) {
     const gi = load<f32>(vec(g, i));
@@ -194,6 +194,6 @@ export function adagradUpdate(w: usize, g: usize, acc: usize, n: i32, lr: f32, e
     const ai = flush1(load<f32>(pa) + gi * gi);
     store<f32>(pa, ai);
     const pw = vec(w, i);
-    store<f32>(pw, flush1(load<f32>(pw) - (lr * gi) / Mathf.sqrt(ai + eps)));
+    store<f32>(pw, flushWeight1(load<f32>(pw) - (lr * gi) / Mathf.sqrt(ai + eps)));
   }
 }

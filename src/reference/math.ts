@@ -28,3 +28,11 @@ export const SMALLEST_NORMAL_F32 = 2 ** -126;
 export function flushSubnormal(x: number): number {
   return Math.abs(x) < SMALLEST_NORMAL_F32 ? 0 : x;
 }
+
+/** The smallest weight magnitude the optimizer kernels keep, 2^-100 (see assembly/simd.ts). */
+export const WEIGHT_FLOOR = 2 ** -100;
+
+/** x, or 0 when |x| < 2^-100, as the optimizer kernels store weights. */
+export function flushWeight(x: number): number {
+  return Math.abs(x) < WEIGHT_FLOOR ? 0 : x;
+}

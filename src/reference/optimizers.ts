@@ -1,12 +1,12 @@
 // Plain-JavaScript optimizer steps in float64: the oracle of assembly/optimizers.ts. Each function
 // updates its arrays in place, element by element, with Keras 3's update_step formulas. Like the
-// kernels, every value stored is flushed to 0 below the float32 normal range, and a flushed state value
-// is what the weight update uses.
-import { flushSubnormal as flush } from './math.js';
+// kernels, state values are flushed to 0 below the float32 normal range and weights below 2^-100, and a
+// flushed state value is what the weight update uses.
+import { flushSubnormal as flush, flushWeight } from './math.js';
 
 /** Plain SGD: w −= lr·g. */
 export function sgdStepReference(w: Float64Array, g: ArrayLike<number>, lr: number): void {
-  for (let i = 0; i < w.length; i++) w[i] = flush(w[i] - lr * g[i]);
+  for (let i = 0; i < w.length; i++) w[i] = flushWeight(w[i] - lr * g[i]);
 }
 
 /** SGD with momentum: v = momentum·v − lr·g; w += v, or w += momentum·v − lr·g with nesterov. */
@@ -20,7 +20,7 @@ export function momentumStepReference(
 ): void {
   for (let i = 0; i < w.length; i++) {
     v[i] = flush(momentum * v[i] - lr * g[i]);
-    w[i] = flush(w[i] + (nesterov ? momentum * v[i] - lr * g[i] : v[i]));
+    w[i] = flushWeight(w[i] + (nesterov ? momentum * v[i] - lr * g[i] : v[i]));
   }
 }
 
@@ -45,7 +45,7 @@ export function adamStepReference(
     const decayed = w[i] - lr * weightDecay * w[i];
     m[i] = flush(beta1 * m[i] + (1 - beta1) * g[i]);
     v[i] = flush(beta2 * v[i] + (1 - beta2) * g[i] * g[i]);
-    w[i] = flush(decayed - (alpha * m[i]) / (Math.sqrt(v[i]) + epsilon));
+    w[i] = flushWeight(decayed - (alpha * m[i]) / (Math.sqrt(v[i]) + epsilon));
   }
 }
 
@@ -75,9 +75,9 @@ export function rmspropStepReference(
     const inc = (lr * g[i]) / Math.sqrt(denom);
     if (momentum > 0) {
       mom[i] = flush(momentum * mom[i] + inc);
-      w[i] = flush(w[i] - mom[i]);
+      w[i] = flushWeight(w[i] - mom[i]);
     } else {
-      w[i] = flush(w[i] - inc);
+      w[i] = flushWeight(w[i] - inc);
     }
   }
 }
@@ -92,6 +92,6 @@ export function adagradStepReference(
 ): void {
   for (let i = 0; i < w.length; i++) {
     acc[i] = flush(acc[i] + g[i] * g[i]);
-    w[i] = flush(w[i] - (lr * g[i]) / Math.sqrt(acc[i] + epsilon));
+    w[i] = flushWeight(w[i] - (lr * g[i]) / Math.sqrt(acc[i] + epsilon));
   }
 }

@@ -327,5 +327,31 @@ for (const relaxed of MODULES) {
       expectClose(hub.value, R.huberReference(a, b, DELTA), 1e-6, 0, 'huber at |d| = delta');
       expectClose(hub.grad, R.huberBackwardReference(a, b, dy, DELTA), 1e-6, 0, 'huber grad at |d| = delta');
     });
+
+    it('cross-entropy gradients store 0 where a saturated probability makes them subnormal', () => {
+      // one row of five logits (four SIMD lanes and a tail): e^-97 ≈ 7e-43 is a subnormal probability
+      const logits = [3, -94, 2, 1, -94];
+      const dyRow = putF32([0.5]);
+      const [pz, pl, loss, probs, dz] = [putF32(logits), putI32([0]), allocF32(1), allocF32(5), allocF32(5)];
+      K.softmaxCrossEntropySparse(pz, pl, 1, 5, loss, probs);
+      const p = readF32(probs, 5);
+      expect(p[1] > 0 && p[1] < 2 ** -126, `probability ${p[1]} is subnormal`).toBe(true);
+      K.softmaxCrossEntropySparseBackward(probs, pl, dyRow, 1, 5, dz);
+      const sparse = readF32(dz, 5);
+      expect([sparse[1], sparse[4]]).toEqual([0, 0]);
+      expect([0, 2, 3].every((j) => Math.abs(sparse[j]) > 1e-3)).toBe(true);
+      const targets = putF32([1, 0, 0, 0, 0]);
+      K.softmaxCrossEntropyDenseBackward(probs, targets, dyRow, 1, 5, dz);
+      expect(Array.from(readF32(dz, 5))).toEqual(Array.from(sparse));
+      // sigmoid(−97) ≈ 7e-43 against target 0
+      const [sz, st, sdy] = [
+        putF32([-97, -97, 0, -97, -97]),
+        putF32(new Float32Array(5)),
+        putF32(new Float32Array(5).fill(1)),
+      ];
+      K.sigmoidCrossEntropyBackward(sz, st, sdy, 5, dz);
+      expect(Array.from(readF32(dz, 5))).toEqual([0, 0, 0.5, 0, 0]);
+      free(dyRow, pz, pl, loss, probs, dz, targets, sz, st, sdy);
+    });
   });
 }

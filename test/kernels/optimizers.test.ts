@@ -82,14 +82,14 @@ const CASES: Case[] = [
   ),
 ];
 
-/** The smallest normal float32, 2^-126; smaller magnitudes are subnormal. */
-const SMALLEST_NORMAL = 2 ** -126;
-/** Weights at the edge of the float32 normal range, repeated: two subnormals, ±2^-126 (normal), NaN. */
-const EDGE = [1e-40, -3e-39, SMALLEST_NORMAL, -SMALLEST_NORMAL, Number.NaN];
-/** EDGE after a step with a zero gradient: subnormals become +0, the rest stay. */
-const EDGE_AFTER = [0, 0, SMALLEST_NORMAL, -SMALLEST_NORMAL, Number.NaN];
-/** The same for AdamW, whose weight decay also takes ±2^-126 below the normal range. */
-const EDGE_AFTER_DECAY = [0, 0, 0, 0, Number.NaN];
+/** The smallest weight magnitude the kernels keep. */
+const FLOOR = 2 ** -100;
+/** Weights at the edge of what is kept, repeated: two subnormals, a normal weight under the floor, ±floor, NaN. */
+const EDGE = [1e-40, -3e-39, -(2 ** -126), FLOOR * 0.75, FLOOR, -FLOOR, Number.NaN];
+/** EDGE after a step with a zero gradient: the weights under the floor become +0, the rest stay. */
+const EDGE_AFTER = [0, 0, 0, 0, FLOOR, -FLOOR, Number.NaN];
+/** The same for AdamW, whose weight decay also takes ±floor below it. */
+const EDGE_AFTER_DECAY = [0, 0, 0, 0, 0, 0, Number.NaN];
 
 function maxAbs(a: ArrayLike<number>, m = 0): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
@@ -153,9 +153,9 @@ for (const relaxed of MODULES) {
     }
 
     for (const cs of CASES) {
-      it(`${cs.name} stores 0 for weights and slots that end up subnormal, and nothing else`, () => {
+      it(`${cs.name} stores 0 for slots that end up subnormal and weights under 2^-100, and nothing else`, () => {
         for (const n of TAIL_SIZES) {
-          // zero gradients: subnormal weights stay subnormal, slots at 1e-38 decay below 2^-126
+          // zero gradients: the weights keep their values, slots at 1e-38 decay below 2^-126
           // (Adagrad's accumulator, which does not decay, starts subnormal instead)
           const w0 = Float32Array.from({ length: n }, (_, i) => EDGE[i % EDGE.length]);
           const g = new Float32Array(n);
