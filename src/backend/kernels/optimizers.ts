@@ -1,7 +1,8 @@
 // Typed calls of the in-place optimizer kernels (assembly/optimizers.ts). Internal: pointers are byte
 // offsets of float32 blocks of n elements in Wasm memory (parameters w, gradient g, state slots), and
 // the optimizer layer has validated every argument. Formulas are Keras 3's update_step, in float32;
-// weights and state values that would be subnormal are stored as 0 (Wasm has no flush-to-zero mode).
+// state values that would be subnormal, and weights below 2^-100, are stored as 0 (Wasm has no
+// flush-to-zero mode; see assembly/simd.ts).
 import { kernels } from './exports.js';
 
 /** Plain SGD: w −= lr·g. */
