@@ -11,7 +11,7 @@ import { ShapeError, ValueError } from '../errors.js';
 import { softmax } from '../ops/activations.js';
 import { fusedMatMul } from '../ops/matmul.js';
 import type { Tensor } from '../ops/tensor.js';
-import { describe } from '../ops/validate.js';
+import { describe, describeList } from '../ops/validate.js';
 import type { Variable } from '../ops/variable.js';
 import {
   type ActivationIdentifier,
@@ -82,7 +82,7 @@ function withInputDim(args: DenseArgs): DenseArgs {
   if (args.inputShape !== undefined || args.batchInputShape !== undefined) {
     const given = args.inputShape ?? args.batchInputShape?.slice(1);
     if (!Array.isArray(given) || given.length !== 1 || given[0] !== dim) {
-      throw new ValueError(`dense: inputDim ${dim} disagrees with the input shape ${JSON.stringify(given)}`);
+      throw new ValueError(`dense: inputDim ${dim} disagrees with the input shape ${describeList(given)}`);
     }
     return args;
   }

@@ -2,7 +2,7 @@ import { BackendError, DTypeError, formatShape, ShapeError, ValueError } from '.
 import { add } from '../ops/arithmetic.js';
 import { clone, fromFlat } from '../ops/create.js';
 import type { Tensor } from '../ops/tensor.js';
-import { checkTensor, describe } from '../ops/validate.js';
+import { checkTensor, describe, describeList } from '../ops/validate.js';
 import { type Variable, variable } from '../ops/variable.js';
 import type { Random } from '../random.js';
 import type { Initializer } from './initializers.js';
@@ -130,7 +130,7 @@ export abstract class Layer {
         shape.some((d, i) => !(d === null && i === 0 && arg === 'batchInputShape') && !(Number.isInteger(d) && d > 0))
       ) {
         throw new ShapeError(
-          `layer "${name}": expected ${arg} to be an array of positive integers, got ${JSON.stringify(shape)}`,
+          `layer "${name}": expected ${arg} to be an array of positive integers, got ${describeList(shape)}`,
         );
       }
     };

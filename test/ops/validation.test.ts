@@ -357,3 +357,16 @@ describe('dispose and tidy walk containers of any depth', () => {
     expect(nn.memory().numTensors).toBe(before - 2);
   });
 });
+
+describe('shapes in layer messages', () => {
+  it('show NaN and BigInts as they are (JSON showed NaN as null and threw a TypeError on a BigInt)', () => {
+    const dense = (options: object) => () => nn.layers.dense({ units: 1, ...options } as never);
+    expectThrowsWithoutLeak(dense({ inputShape: [Number.NaN] }), nn.ShapeError, /got \[NaN\]$/);
+    expectThrowsWithoutLeak(dense({ inputShape: [3n] }), nn.ShapeError, /got \[3n\]$/);
+    expectThrowsWithoutLeak(
+      dense({ inputDim: 3, inputShape: [4, Number.NaN] }),
+      nn.NeurasmError,
+      /got \[4, NaN\]$|disagrees with the input shape \[4, NaN\]$/,
+    );
+  });
+});
