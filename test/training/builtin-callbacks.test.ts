@@ -233,7 +233,10 @@ describe('modelCheckpoint and csvLogger', () => {
   it("modelCheckpoint's file name takes {val_acc} for a model compiled with 'accuracy'", async () => {
     nn.setSeed(3);
     const x = nn.tensor(Array.from(randomArray(40 * 3, 8)), [40, 3]);
-    const y = nn.tensor(Array.from({ length: 40 }, (_, i) => i % 2), [40]);
+    const y = nn.tensor(
+      Array.from({ length: 40 }, (_, i) => i % 2),
+      [40],
+    );
     const model = nn.sequential({ layers: [nn.layers.dense({ units: 2, activation: 'softmax', inputShape: [3] })] });
     model.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
     const dir = mkdtempSync(join(tmpdir(), 'neurasm-checkpoint-'));

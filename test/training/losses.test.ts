@@ -226,7 +226,15 @@ describe('loss names', () => {
       /unknown loss "meanSquaredErr".*sparseCategoricalCrossentropy, categoricalCrossentropy, binaryCrossentropy, meanSquaredError, meanAbsoluteError, huber/,
     );
     expect(() => model.compile({ optimizer: 'sgd', loss: 42 as never })).toThrow(nn.ValueError);
-    for (const name of ['mse', 'MSE', 'mean_squared_error', 'mae', 'mean_absolute_error', 'huber_loss', 'huber'] as const) {
+    for (const name of [
+      'mse',
+      'MSE',
+      'mean_squared_error',
+      'mae',
+      'mean_absolute_error',
+      'huber_loss',
+      'huber',
+    ] as const) {
       expect(() => model.compile({ optimizer: 'sgd', loss: name })).not.toThrow();
     }
     model.dispose();
