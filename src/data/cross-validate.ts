@@ -2,12 +2,12 @@ import { formatShape, ShapeError, ValueError } from '../errors.js';
 import type { FitArgs } from '../models/fit.js';
 import { Sequential } from '../models/sequential.js';
 import { dispose } from '../ops/engine.js';
+import { checkOptionKeys } from '../ops/options.js';
 import type { Tensor } from '../ops/tensor.js';
 import { checkInt, checkNumber, checkTensor, describe } from '../ops/validate.js';
 import { setSeed } from '../random.js';
 import type { CustomCallbackArgs, History, Logs } from '../training/callbacks.js';
 import { type Fold, kFold, stratifiedKFold, takeRows } from './kfold.js';
-import { checkOptionKeys } from './options.js';
 import { minMaxScaler, robustScaler, type Scaler, standardScaler } from './scalers.js';
 
 /** One fold's scores on its held-out part (`loss` and each compiled metric, keyed as in fit's logs) and its History. */

@@ -1,8 +1,8 @@
 import { ValueError } from '../errors.js';
 import { fromFlat } from '../ops/create.js';
+import { checkOptionKeys } from '../ops/options.js';
 import type { Tensor } from '../ops/tensor.js';
 import { checkInt, describe } from '../ops/validate.js';
-import { checkOptionKeys } from './options.js';
 
 /** How `parseCsv` and `readCsv` read a table. */
 export interface CsvOptions {

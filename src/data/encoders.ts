@@ -1,9 +1,9 @@
 import { formatShape, ShapeError, ValueError } from '../errors.js';
 import { fromFlat } from '../ops/create.js';
+import { checkOptionKeys } from '../ops/options.js';
 import { isTensor, type Tensor } from '../ops/tensor.js';
 import { checkTensor, describe } from '../ops/validate.js';
 import { parseJSONObject } from './json.js';
-import { checkOptionKeys } from './options.js';
 
 /** A class label: a string, or a number. */
 export type Label = string | number;

@@ -1,9 +1,9 @@
 import { formatShape, ShapeError, ValueError } from '../errors.js';
 import { fromFlat } from '../ops/create.js';
+import { checkOptionKeys } from '../ops/options.js';
 import { isTensor, type Tensor } from '../ops/tensor.js';
 import { checkInt, checkNumber, checkTensor, describe } from '../ops/validate.js';
 import { randomFor } from '../random.js';
-import { checkOptionKeys } from './options.js';
 
 /** One fold of a cross-validation: the rows to train on and the held-out rows, both ascending. */
 export interface Fold {

@@ -1,9 +1,9 @@
 import { formatShape, ShapeError, ValueError } from '../errors.js';
 import { fromFlat } from '../ops/create.js';
+import { checkOptionKeys } from '../ops/options.js';
 import type { Tensor } from '../ops/tensor.js';
 import { checkTensor, describe } from '../ops/validate.js';
 import { parseJSONObject } from './json.js';
-import { checkOptionKeys } from './options.js';
 
 /** What `StandardScaler.toJSON()` returns; `mean`/`scale` are null before `fit`. */
 export interface StandardScalerJSON {

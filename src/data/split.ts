@@ -1,9 +1,9 @@
 import { formatShape, ShapeError, ValueError } from '../errors.js';
 import { fromFlat } from '../ops/create.js';
+import { checkOptionKeys } from '../ops/options.js';
 import type { Tensor } from '../ops/tensor.js';
 import { checkNumber, checkTensor, describe } from '../ops/validate.js';
 import { type Random, randomFor } from '../random.js';
-import { checkOptionKeys } from './options.js';
 
 /** Options of `trainTestSplit`. */
 export interface TrainTestSplitOptions {

@@ -10,6 +10,7 @@ import { reduceAxis } from '../backend/kernels/reduce.js';
 import { ShapeError, ValueError } from '../errors.js';
 import { softmax } from '../ops/activations.js';
 import { fusedMatMul } from '../ops/matmul.js';
+import { checkBooleanOption, rejectUnsupported } from '../ops/options.js';
 import type { Tensor } from '../ops/tensor.js';
 import { describe, describeList } from '../ops/validate.js';
 import type { Variable } from '../ops/variable.js';
@@ -23,7 +24,6 @@ import {
 } from './activations.js';
 import { getInitializer, type Initializer } from './initializers.js';
 import { Layer, type LayerArgs, regularizerConfig, type SymbolicShape } from './layer.js';
-import { checkBooleanOption, rejectUnsupported } from './options.js';
 import { getRegularizer, type Regularizer } from './regularizers.js';
 import type { LayerStep, StepContext } from './step.js';
 

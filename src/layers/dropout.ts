@@ -2,12 +2,12 @@ import { backend } from '../backend/loader.js';
 import { ValueError } from '../errors.js';
 import { mul } from '../ops/arithmetic.js';
 import { fromFlat } from '../ops/create.js';
+import { rejectUnsupported } from '../ops/options.js';
 import { activeTape } from '../ops/tape.js';
 import type { Tensor } from '../ops/tensor.js';
 import { describe } from '../ops/validate.js';
 import { Layer, type LayerArgs, type SymbolicShape } from './layer.js';
 import { NoiseRandom } from './noise-random.js';
-import { rejectUnsupported } from './options.js';
 import type { LayerStep, StepContext } from './step.js';
 
 /** Options of `layers.dropout`. */

@@ -1,7 +1,7 @@
 import { ValueError } from '../errors.js';
+import { optionsObject } from '../ops/options.js';
 import { describe } from '../ops/validate.js';
 import { Random, randomFor } from '../random.js';
-import { optionsObject } from './options.js';
 
 /** Fan-in and fan-out of a weight shape, as Keras computes them. */
 export function fans(shape: readonly number[]): { fanIn: number; fanOut: number } {

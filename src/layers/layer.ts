@@ -1,12 +1,12 @@
 import { BackendError, DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
 import { add } from '../ops/arithmetic.js';
 import { clone, fromFlat } from '../ops/create.js';
+import { checkBooleanOption, checkOptionNames, optionsObject, rejectUnsupported } from '../ops/options.js';
 import type { Tensor } from '../ops/tensor.js';
 import { checkTensor, describe, describeList } from '../ops/validate.js';
 import { type Variable, variable } from '../ops/variable.js';
 import type { Random } from '../random.js';
 import type { Initializer } from './initializers.js';
-import { checkBooleanOption, checkOptionNames, optionsObject, rejectUnsupported } from './options.js';
 import { getRegularizer, type Regularizer } from './regularizers.js';
 import type { LayerStep, StepContext } from './step.js';
 import { initialWeightValues, weightTooLarge } from './weight-values.js';

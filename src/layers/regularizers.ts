@@ -1,10 +1,10 @@
 import { l1l2Gradient, l1l2Penalty } from '../backend/kernels/regularizers.js';
 import { ValueError } from '../errors.js';
 import { abs, add, mul, square } from '../ops/arithmetic.js';
+import { optionsObject } from '../ops/options.js';
 import { sum } from '../ops/reduction.js';
 import type { Tensor } from '../ops/tensor.js';
 import { describe } from '../ops/validate.js';
-import { optionsObject } from './options.js';
 
 /** A weight (or activity) penalty l1·Σ|x| + l2·Σx², added to the training loss. */
 export class Regularizer {

@@ -1,5 +1,5 @@
 import { ValueError } from '../errors.js';
-import { checkBooleanOption, optionsObject } from '../layers/options.js';
+import { checkBooleanOption, optionsObject } from '../ops/options.js';
 import { describe } from '../ops/validate.js';
 
 /**

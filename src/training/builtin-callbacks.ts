@@ -1,5 +1,5 @@
 import { ValueError } from '../errors.js';
-import { checkBooleanOption, checkStringOption, optionsObject } from '../layers/options.js';
+import { checkBooleanOption, checkStringOption, optionsObject } from '../ops/options.js';
 import type { Tensor } from '../ops/tensor.js';
 import { checkNumber, describe } from '../ops/validate.js';
 import { isSchedule, type LearningRateSchedule } from '../optimizers/schedules.js';

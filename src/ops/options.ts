@@ -1,5 +1,5 @@
 import { ValueError } from '../errors.js';
-import { describe } from '../ops/validate.js';
+import { describe } from './validate.js';
 
 /** A key as written in another spelling: `use_bias`, `usebias` and `useBias` agree. */
 const loose = (key: string) => key.toLowerCase().replace(/[_-]/g, '');
@@ -29,9 +29,26 @@ export function checkOptionNames(where: string, args: object, known: readonly st
   for (const key of Object.keys(args)) {
     if (known.includes(key)) continue;
     const near = known.find((k) => loose(k) === loose(key));
-    const hint = near ? `; did you mean ${near}?` : `; the options are ${known.join(', ')}`;
+    const hint = near
+      ? `; did you mean ${near}?`
+      : known.length > 0
+        ? `; the options are ${known.join(', ')}`
+        : `; ${where} takes no options`;
     throw new ValueError(`${where}: unknown option ${JSON.stringify(key)}${hint}`);
   }
+}
+
+/**
+ * Checks that `options` is an object (not left out) whose keys are all in `known`, so a misspelt or
+ * foreign option (scikit-learn's `feature_range`, say) is an error instead of being ignored.
+ * Returns the object.
+ */
+export function checkOptionKeys(op: string, options: unknown, known: readonly string[]): Record<string, unknown> {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new ValueError(`${op}: expected options to be an object, got ${describe(options)}`);
+  }
+  checkOptionNames(op, options, known);
+  return options as Record<string, unknown>;
 }
 
 /** Throws unless the option `key` of `args` is left out or true/false. */
