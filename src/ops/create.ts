@@ -58,7 +58,7 @@ function flatten(op: string, values: unknown): { shape: number[]; flat: ArrayLik
     shape.push(probe.length);
     probe = probe[0];
   }
-  checkFits(op, 'values', shape);
+  checkFits(op, 'values of shape', shape);
   const flat: number[] = [];
   const walk = (v: unknown, dim: number, path: string): void => {
     if (dim === shape.length) {

@@ -3,7 +3,15 @@ import { formatShape, ShapeError, ValueError } from '../errors.js';
 import { sumToShape } from './reduction.js';
 import { record } from './tape.js';
 import { type DType, sizeOf, Tensor } from './tensor.js';
-import { checkShape, checkTensor, describe, describeList, normalizeAxes, normalizeAxis } from './validate.js';
+import {
+  checkRank,
+  checkShape,
+  checkTensor,
+  describe,
+  describeList,
+  normalizeAxes,
+  normalizeAxis,
+} from './validate.js';
 
 /** Row-major element strides of a shape. */
 function stridesOf(shape: readonly number[]): number[] {
@@ -21,6 +29,7 @@ export function reshape(x: Tensor, shape: number[]): Tensor {
   const op = 'reshape';
   checkTensor(op, 'x', x);
   if (!Array.isArray(shape)) throw new ShapeError(`${op}: expected shape to be an array, got ${describe(shape)}`);
+  checkRank(op, 'shape', shape);
   const inferAt = shape.indexOf(-1);
   const target = [...shape];
   if (inferAt >= 0) {

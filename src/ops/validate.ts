@@ -66,14 +66,19 @@ export function checkInt(op: string, arg: string, n: unknown, min = -Infinity, m
  * fits in wasm32 memory; returns a copy.
  */
 export function checkShape(op: string, arg: string, shape: unknown): number[] {
+  checkRank(op, arg, shape);
   if (!Array.isArray(shape) || Array.from(shape).some((d) => typeof d !== 'number' || !Number.isInteger(d) || d < 0)) {
     throw new ShapeError(`${op}: expected ${arg} to be an array of non-negative integers, got ${describeList(shape)}`);
   }
-  if (shape.length > MAX_RANK) {
-    throw new ShapeError(`${op}: expected ${arg} to have at most ${MAX_RANK} dimensions, got ${shape.length}`);
-  }
   checkFits(op, arg, shape);
   return [...shape];
+}
+
+/** Throws a ShapeError when `shape` is an array longer than MAX_RANK (checked before reading its entries). */
+export function checkRank(op: string, arg: string, shape: unknown): void {
+  if (Array.isArray(shape) && shape.length > MAX_RANK) {
+    throw new ShapeError(`${op}: expected ${arg} to have at most ${MAX_RANK} dimensions, got ${shape.length}`);
+  }
 }
 
 /** Throws a BackendError when a tensor of `shape` (non-negative integers) can never fit in wasm32 memory. */
@@ -109,6 +114,9 @@ export function normalizeAxis(op: string, axis: unknown, rank: number): number {
 /** Normalises a list of axes (or all axes when undefined); sorted, duplicates rejected. */
 export function normalizeAxes(op: string, axis: number | number[] | undefined | null, rank: number): number[] {
   if (axis === undefined || axis === null) return [...Array(rank).keys()];
+  if (Array.isArray(axis) && axis.length > Math.max(rank, 1)) {
+    throw new ValueError(`${op}: axis lists ${axis.length} axes, but the tensor has rank ${rank}`);
+  }
   const list = (Array.isArray(axis) ? axis : [axis]).map((a) => normalizeAxis(op, a, rank));
   const sorted = [...new Set(list)].sort((a, b) => a - b);
   if (sorted.length !== list.length) throw new ValueError(`${op}: axis ${describeList(axis)} repeats an axis`);

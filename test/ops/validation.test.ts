@@ -261,6 +261,32 @@ describe('creation functions reject odd values with a NeurasmError and allocate 
   });
 });
 
+describe('huge sparse arrays as shapes or axes', () => {
+  it('are rejected by their length, without walking billions of holes', () => {
+    const x = nn.zeros([2]);
+    const huge = () => new Array(2 ** 32 - 1);
+    expectThrowsWithoutLeak(
+      () => nn.zeros(huge()),
+      nn.ShapeError,
+      /^zeros: expected shape to have at most 32 dimensions/,
+    );
+    expectThrowsWithoutLeak(() => nn.reshape(x, huge()), nn.ShapeError, /^reshape: expected shape to have at most 32/);
+    expectThrowsWithoutLeak(() => nn.sum(x, huge()), nn.ValueError, /^sum: axis lists 4294967295 axes, but the tensor/);
+    expectThrowsWithoutLeak(() => nn.squeeze(x, huge()), nn.ValueError, /^squeeze: axis lists 4294967295 axes/);
+    expectThrowsWithoutLeak(
+      () => nn.transpose(x, huge()),
+      nn.ValueError,
+      /^transpose: perm an array of length 4294967295/,
+    );
+    expectThrowsWithoutLeak(
+      () => nn.tensor(huge()),
+      nn.BackendError,
+      /^tensor: values of shape \[4294967295\] asks for/,
+    );
+    x.dispose();
+  });
+});
+
 describe('random tensors of dtype int32', () => {
   it('randomNormal rounds each sample to the nearest integer, as TensorFlow.js does', () => {
     const floats = nn.randomNormal([200], 3, 10, 'float32', 11);
