@@ -2,7 +2,7 @@ import { formatShape, ShapeError, ValueError } from '../errors.js';
 import { fromFlat } from '../ops/create.js';
 import { checkOptionKeys } from '../ops/options.js';
 import type { Tensor } from '../ops/tensor.js';
-import { checkTensor, describe } from '../ops/validate.js';
+import { checkTensor, describe, describeList } from '../ops/validate.js';
 import { parseJSONObject } from './json.js';
 
 /** What `StandardScaler.toJSON()` returns; `mean`/`scale` are null before `fit`. */
@@ -247,11 +247,11 @@ export class MinMaxScaler extends ColumnScaler {
     const name = given.featureRange !== undefined ? 'featureRange' : 'range';
     const range = given.featureRange ?? given.range ?? [0, 1];
     if (!Array.isArray(range) || range.length !== 2 || !range.every(Number.isFinite)) {
-      throw new ValueError(`${op}: expected ${name} to be [lo, hi] of two finite numbers, got ${describe(range)}`);
+      throw new ValueError(`${op}: expected ${name} to be [lo, hi] of two finite numbers, got ${describeList(range)}`);
     }
     if (!(range[0] < range[1])) {
       throw new ValueError(
-        `${op}: minimum of desired feature range must be smaller than maximum; got ${name} ${JSON.stringify(range)}`,
+        `${op}: minimum of desired feature range must be smaller than maximum; got ${name} ${describeList(range)}`,
       );
     }
     this.range = [range[0], range[1]];
@@ -364,7 +364,7 @@ export class RobustScaler extends ColumnScaler {
       !(q[0] < q[1])
     ) {
       throw new ValueError(
-        `${op}: expected quantileRange to be [lo, hi] with 0 <= lo < hi <= 100, got ${JSON.stringify(q)}`,
+        `${op}: expected quantileRange to be [lo, hi] with 0 <= lo < hi <= 100, got ${describeList(q)}`,
       );
     }
     this.quantileRange = [q[0], q[1]];

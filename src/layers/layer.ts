@@ -127,7 +127,9 @@ export abstract class Layer {
     const check = (shape: unknown, arg: string) => {
       if (
         !Array.isArray(shape) ||
-        shape.some((d, i) => !(d === null && i === 0 && arg === 'batchInputShape') && !(Number.isInteger(d) && d > 0))
+        !Array.from(shape).every(
+          (d, i) => (d === null && i === 0 && arg === 'batchInputShape') || (Number.isInteger(d) && d > 0),
+        )
       ) {
         throw new ShapeError(
           `layer "${name}": expected ${arg} to be an array of positive integers, got ${describeList(shape)}`,

@@ -116,7 +116,7 @@ describe('minMaxScaler', () => {
   });
 
   it('rejects a bad range', () => {
-    expect(() => minMaxScaler({ range: [1, 1] })).toThrow(/must be smaller than maximum; got range \[1,1\]/);
+    expect(() => minMaxScaler({ range: [1, 1] })).toThrow(/must be smaller than maximum; got range \[1, 1\]/);
     expect(() => minMaxScaler({ range: [0] as never })).toThrow(nn.ValueError);
   });
 });
@@ -191,11 +191,14 @@ describe('scaler, split and fold options', () => {
   it('minMaxScaler takes featureRange (scikit-learn feature_range) and rejects lo >= hi as scikit-learn does', () => {
     expect(() => nn.data.minMaxScaler({ featureRange: [1, 0] })).toThrow(nn.ValueError);
     expect(() => nn.data.minMaxScaler({ featureRange: [1, 0] })).toThrow(
-      /minMaxScaler: minimum of desired feature range must be smaller than maximum; got featureRange \[1,0\]/i,
+      /minMaxScaler: minimum of desired feature range must be smaller than maximum; got featureRange \[1, 0\]/i,
     );
-    expect(() => nn.data.minMaxScaler({ range: [2, 2] })).toThrow(/smaller than maximum; got range \[2,2\]/);
+    expect(() => nn.data.minMaxScaler({ range: [2, 2] })).toThrow(/smaller than maximum; got range \[2, 2\]/);
     expect(() => nn.data.minMaxScaler({ range: [0, 1], featureRange: [0, 1] })).toThrow(/both range and featureRange/);
-    expect(() => nn.data.minMaxScaler({ featureRange: [0, Number.NaN] as never })).toThrow(/two finite numbers/);
+    expect(() => nn.data.minMaxScaler({ featureRange: [0, Number.NaN] as never })).toThrow(
+      /two finite numbers, got \[0, NaN\]/,
+    );
+    expect(() => nn.data.robustScaler({ quantileRange: [50, Number.NaN] as never })).toThrow(/got \[50, NaN\]/);
     const scaler = nn.data.minMaxScaler({ featureRange: [-1, 1] });
     expect(scaler.range).toEqual([-1, 1]);
     const x = nn.tensor2d([

@@ -40,6 +40,14 @@ describe('layer factories reject missing and wrong options', () => {
     );
   });
 
+  it('an inputShape with a hole or NaN is rejected and shown as written', () => {
+    // biome-ignore lint/suspicious/noSparseArray: the hole is the bad input under test
+    expect(() => nn.layers.dense({ units: 2, inputShape: [3, , 2] as never })).toThrow(
+      /expected inputShape to be an array of positive integers, got \[3, undefined, 2\]/,
+    );
+    expect(() => nn.layers.dense({ units: 2, inputShape: [Number.NaN] })).toThrow(/got \[NaN\]/);
+  });
+
   it('every layer: trainable, dtype and the TensorFlow.js options neurasm does not apply', () => {
     expect(() => nn.layers.dense(untyped({ units: 1, trainable: 'yes' }))).toThrow(
       /layer "dense": expected trainable to be true or false, got "yes"/,
