@@ -20,7 +20,7 @@ const SHAPES: Shape[] = [
   { sizes: [784, 512, 512, 10], batch: 128, examples: 2048 },
 ];
 
-/** The training targets: neurasm samples/s over tfjs-wasm samples/s, per shape. */
+/** The training speed targets: neurasm samples/s over tfjs-wasm samples/s, per shape. */
 const TARGETS = [10, 3, 3];
 
 /** Examples per predict call (batches of PREDICT_BATCH) are the whole synthetic set. */
@@ -98,7 +98,7 @@ function makeData(shape: Shape, seed: number): DataSet {
   return { shape, x, y };
 }
 
-/** relu on hidden layers, softmax on the last, as in the model. */
+/** relu on hidden layers, softmax on the last, as in the classic Keras example model. */
 function activationOf(layer: number, layers: number): 'relu' | 'softmax' {
   return layer === layers - 1 ? 'softmax' : 'relu';
 }

@@ -1,4 +1,4 @@
-// Overfitting and its remedies on the breast-cancer data (issue 6's proof): an oversized 512-512
+// Overfitting and its remedies on the breast-cancer data: an oversized 512-512
 // network trained 300 epochs without any remedy, then with L2, dropout, and early stopping that
 // restores the best weights. Prints final train and validation loss for each run.
 // Run: npx tsx examples/overfitting.ts [epochs]

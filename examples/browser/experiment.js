@@ -1,9 +1,9 @@
-// The request's experiment, shared by the page (main.js), its worker (train-worker.js) and the Node
+// The demo's experiment (the classic Keras example model on the digits), shared by the page (main.js), its worker (train-worker.js) and the Node
 // side of the browser test: same model, same data preparation, same fit arguments, so that with
 // the plain-SIMD module the trained weights are the same bits everywhere. `nn` is passed in: the
 // browser bundle here, the package (or its sources) in Node.
 
-/** The request's settings (the same defaults as `npm start`). */
+/** The experiment's settings (the same defaults as `npm start`). */
 export const SETTINGS = Object.freeze({
   seed: 42,
   epochs: 50,

@@ -1,4 +1,4 @@
-// The demo page: trains the request's model on the digits in a Web Worker with live charts, then
+// The demo page: trains the classic Keras example model on the digits in a Web Worker with live charts, then
 // predicts what is drawn on the 8x8 pad; saves the model in IndexedDB where model files exist.
 // Plain ES modules: any static server will do (npm run demo). ?module=simd forces the plain-SIMD
 // module (the deterministic reference), ?module=relaxed requires relaxed SIMD.

@@ -1,4 +1,4 @@
-// The training worker: builds the request's model (experiment.js) for each fitInWorker request
+// The training worker: builds the classic Keras example model (experiment.js) for each fitInWorker request
 // from the page, and serveFit runs the fit here, off the main thread.
 import * as nn from '../../dist/neurasm.browser.js';
 import { buildModel } from './experiment.js';

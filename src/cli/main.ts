@@ -1,4 +1,4 @@
-// `npm start`: trains the request's model (hidden 64-64 relu, softmax, adam, sparse categorical
+// `npm start`: trains the classic Keras example model (hidden 64-64 relu, softmax, adam, sparse categorical
 // cross-entropy) on a data set with standardized features, and reports the held-out test accuracy;
 // with `--kfold N`, the mean ± std accuracy of a stratified N-fold cross-validation instead.
 import * as nn from '../index.js';
@@ -8,7 +8,7 @@ import { bar, progressCallbacks } from './progress.js';
 
 type Options = ReturnType<typeof parseArgs>;
 
-/** The request's model for `features` inputs and `numClasses` classes, compiled. */
+/** The classic Keras example model for `features` inputs and `numClasses` classes, compiled. */
 function buildModel(features: number, numClasses: number, options: Options): nn.Sequential {
   const model = nn.sequential({
     layers: [

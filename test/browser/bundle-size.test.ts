@@ -12,7 +12,7 @@ import { build } from 'tsup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserBuild } from '../../tsup.config.js';
 
-/** Issue 4: the start bundle stays under 60 KB gzipped (gzip -9), Wasm included. */
+/** The start bundle stays under 60 KB gzipped (gzip -9), Wasm included. */
 const START_LIMIT = 60 * 1024;
 
 const gzipped = (bytes: Uint8Array) => gzipSync(bytes, { level: 9 }).length;

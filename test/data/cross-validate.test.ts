@@ -5,7 +5,7 @@ import * as nn from '../../src/index.js';
 
 beforeAll(() => nn.ready({ relaxedSimd: false }));
 
-/** The request's model: hidden layers with relu, a softmax output, adam, sparse cross-entropy, accuracy. */
+/** The classic Keras example model: hidden layers with relu, a softmax output, adam, sparse cross-entropy, accuracy. */
 function mlp(
   features: number,
   classes: number,

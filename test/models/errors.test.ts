@@ -4,7 +4,7 @@ import { randomArray } from '../helpers/random.js';
 
 beforeAll(() => nn.ready({ relaxedSimd: false }));
 
-function requestModel(): nn.Sequential {
+function classicModel(): nn.Sequential {
   nn.setSeed(3);
   return nn.sequential({
     layers: [
@@ -35,7 +35,7 @@ async function expectRejected(
   errorClass: new (...args: never[]) => Error = nn.NeurasmError,
   compile = true,
 ): Promise<void> {
-  const m = requestModel();
+  const m = classicModel();
   if (compile) m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
   const before = snapshot(m);
   const tensors = nn.memory().numTensors;
@@ -148,7 +148,7 @@ describe('bad input: a clear error and the model unchanged', () => {
     );
     expect(() => nn.layers.activation({ activation: 'swishy' as never })).toThrow(/unknown activation "swishy"/);
     // a failed compile keeps the previous one
-    const m = requestModel();
+    const m = classicModel();
     m.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
     const previous = m.compiled;
     expect(() => m.compile({ optimizer: 'sgd', loss: 'nope' as never })).toThrow();

@@ -1,4 +1,4 @@
-// Regression tests for issue 9 (models and training): batch sizes larger than the data, one fit at
+// Regression tests (models and training): batch sizes larger than the data, one fit at
 // a time, failed constructors, input shapes, disposed models, acc/accuracy, summary's arguments.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { backend } from '../../src/backend/loader.js';

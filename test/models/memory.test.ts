@@ -13,7 +13,7 @@ y.forEach((l, i) => {
   oneHot[i * 10 + l] = 1;
 });
 
-function requestModel(): nn.Sequential {
+function classicModel(): nn.Sequential {
   nn.setSeed(8);
   return nn.sequential({
     layers: [
@@ -33,7 +33,7 @@ function sampler() {
 
 describe('no memory growth', () => {
   it('compiled path: memory after epoch 1 equals memory after epoch 100 (with validation)', async () => {
-    const m = requestModel();
+    const m = classicModel();
     m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
     const { samples, callback } = sampler();
     await m.fit(x, y, {
@@ -49,7 +49,7 @@ describe('no memory growth', () => {
   });
 
   it('tape path (custom loss): memory after epoch 1 equals memory after epoch 40', async () => {
-    const m = requestModel();
+    const m = classicModel();
     m.compile({
       optimizer: 'rmsprop',
       loss: (yt, yp) => nn.neg(nn.mean(nn.sum(nn.mul(yt, nn.log(yp)), -1))),
@@ -62,7 +62,7 @@ describe('no memory growth', () => {
   });
 
   it('repeated fit, evaluate and predict return memory to where it was', async () => {
-    const m = requestModel();
+    const m = classicModel();
     m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
     await m.fit(x, y, { epochs: 1, verbose: 0 });
     const warm = (() => {
@@ -87,7 +87,7 @@ describe('no memory growth', () => {
   });
 
   it('compiling again frees the state of an optimizer compile made from a name', async () => {
-    const m = requestModel();
+    const m = classicModel();
     m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
     await m.fit(x, y, { epochs: 1, verbose: 0 });
     const warm = nn.memory();
@@ -108,7 +108,7 @@ describe('no memory growth', () => {
 
   it('dispose frees the weights, optimizer state and buffers; a failed fit frees its copies', async () => {
     const start = nn.memory();
-    const m = requestModel();
+    const m = classicModel();
     m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
     await m.fit(x, y, { epochs: 1, verbose: 0 });
     const p = m.predict(x);

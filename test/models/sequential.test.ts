@@ -5,7 +5,7 @@ import { randomArray } from '../helpers/random.js';
 beforeAll(() => nn.ready({ relaxedSimd: false }));
 
 /** The model of the request: 10 → 64 relu → 64 relu → 10 softmax. */
-function requestModel(): nn.Sequential {
+function classicModel(): nn.Sequential {
   return nn.sequential({
     layers: [
       nn.layers.dense({ units: 64, activation: 'relu', inputShape: [10] }),
@@ -44,7 +44,7 @@ describe('the request program', () => {
   for (const loss of ['sparseCategoricalCrossentropy', 'sparse_categorical_crossentropy'] as const) {
     it(`compile({ optimizer: 'adam', loss: '${loss}' }), fit 10 epochs, predict`, async () => {
       nn.setSeed(1);
-      const model = requestModel();
+      const model = classicModel();
       model.compile({ optimizer: 'adam', loss, metrics: ['accuracy'] });
       const { x, y } = toyData(256, 3);
       const xs = nn.tensor2d(x, [256, 10]);
@@ -82,7 +82,7 @@ describe('the request program', () => {
     const results: Float32Array[][] = [];
     for (const [, make] of inputs) {
       nn.setSeed(7);
-      const model = requestModel();
+      const model = classicModel();
       model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] });
       const [xs, ys] = make();
       await model.fit(xs, ys, { epochs: 2, batchSize: 16, seed: 3, verbose: 0 });
@@ -104,7 +104,7 @@ describe('the request program', () => {
 
 describe('summary and weights', () => {
   it('summary lists layers, output shapes and parameter counts (5514 for the request model)', () => {
-    const model = requestModel();
+    const model = classicModel();
     const lines: string[] = [];
     model.summary((l) => lines.push(l));
     const text = lines.join('\n');
@@ -127,9 +127,9 @@ describe('summary and weights', () => {
 
   it('getWeights/setWeights round trip; getWeights returns copies', async () => {
     nn.setSeed(21);
-    const a = requestModel();
+    const a = classicModel();
     nn.setSeed(22);
-    const b = requestModel();
+    const b = classicModel();
     const ws = a.getWeights();
     expect(ws.map((w) => w.shape)).toEqual([[10, 64], [64], [64, 64], [64], [64, 10], [10]]);
     const { x } = toyData(16, 9);
@@ -154,7 +154,7 @@ describe('summary and weights', () => {
 
   it('predictClasses: argmax for several outputs, > 0.5 for one', async () => {
     nn.setSeed(23);
-    const multi = requestModel();
+    const multi = classicModel();
     const { x } = toyData(8, 10);
     const p = multi.predict(x);
     const c = multi.predictClasses(x);
@@ -210,7 +210,7 @@ describe('summary and weights', () => {
   });
 
   it('validationSplit 0 means no validation, as in tfjs', async () => {
-    const m = requestModel();
+    const m = classicModel();
     m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
     const { x, y } = toyData(20, 12);
     const h = await m.fit(x, y, { epochs: 1, validationSplit: 0, verbose: 0 });
@@ -220,7 +220,7 @@ describe('summary and weights', () => {
 
   it('validationSplit holds out the last examples (before shuffling), as Keras does', async () => {
     nn.setSeed(25);
-    const m = requestModel();
+    const m = classicModel();
     for (const l of m.layers) l.trainable = false;
     m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
     const { x, y } = toyData(20, 12);
