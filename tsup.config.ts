@@ -17,7 +17,7 @@ export const packageBuild: Options = {
   // point at src/, which the package does not ship
   sourcemap: false,
   // the browser bundle and its chunk are written into dist/ by the other build, at the same time: spare them
-  clean: ['!neurasm.browser.js', '!neurasm.browser.js.map', '!neurasm.browser-io-*'],
+  clean: ['!neurasm.browser.js', '!neurasm.browser.js.map', '!neurasm.browser-lazy-*'],
   target: 'es2022',
   platform: 'neutral',
 };
@@ -81,9 +81,10 @@ const LAZY_IMPORTER = join(root, 'src/io/lazy-import.ts');
 const moduleKey = (path: string) => relative(root, path).replace(/\\/g, '/');
 
 /**
- * What nn.io does on first use (src/io/lazy.ts and the modules below it: the IOHandlers' bodies,
- * topology, weight coding, optimizer state, layer readers) as a module of its own beside the bundle,
- * neurasm.browser-io-<hash>.js, which the bundle's `import('./lazy.js')` (src/io/lazy-import.ts)
+ * What neurasm loads on first use (src/io/lazy.ts and the modules below it: the IOHandlers' bodies,
+ * topology, weight coding, optimizer state, layer readers; crossValidate's and fitInWorker's
+ * bodies) as a module of its own beside the bundle,
+ * neurasm.browser-lazy-<hash>.js, which the bundle's `import('./lazy.js')` (src/io/lazy-import.ts)
  * fetches relative to the bundle's URL. The chunk carries only the modules the bundle lacks; those
  * the bundle has (Sequential, the layers, optimizers, error classes, ...) it takes from the bundle,
  * so they are neither downloaded twice nor different classes (`instanceof` holds):
@@ -134,17 +135,18 @@ const lazyChunkPlugin: EsbuildPlugin = {
       const used = new Set<string>();
       const skip = Symbol('resolving');
       mkdirSync(outdir, { recursive: true });
-      for (const f of readdirSync(outdir)) if (/^neurasm\.browser-io-.+\.js(\.map)?$/.test(f)) rmSync(join(outdir, f));
+      for (const f of readdirSync(outdir))
+        if (/^neurasm\.browser-lazy-.+\.js(\.map)?$/.test(f)) rmSync(join(outdir, f));
       const result = await build.esbuild.build({
         entryPoints: [LAZY],
-        entryNames: 'neurasm.browser-io-[hash]',
+        entryNames: 'neurasm.browser-lazy-[hash]',
         outdir,
         bundle: true,
         // an IIFE inside `instantiate`: its code runs when the bundle calls it
         format: 'iife',
-        globalName: 'lazyIO',
+        globalName: 'lazyModules',
         banner: { js: 'export function instantiate(linkedModules){' },
-        footer: { js: 'return lazyIO}' },
+        footer: { js: 'return lazyModules}' },
         platform: 'browser',
         target,
         minify: true,

@@ -85,7 +85,7 @@ export { Random, setSeed } from './random.js';
 /** Fused kernels, as `tf.fused` in TensorFlow.js. */
 export const fused = { matMul: fusedMatMul };
 
-export { crossValidate } from './data/cross-validate.js';
+export { crossValidate } from './data/cross-validate-entry.js';
 export * as data from './data/index.js';
 export * as io from './io/index.js';
 export { loadLayersModel } from './io/load.js';

@@ -6,7 +6,7 @@
  * @module
  */
 export type { CrossValidateOptions, CrossValidation, FoldResult, Preprocess } from './cross-validate.js';
-export { crossValidate } from './cross-validate.js';
+export { crossValidate } from './cross-validate-entry.js';
 export type { CsvOptions, ParsedCsv } from './csv.js';
 export { parseCsv } from './csv.js';
 export type { Label, LabelEncoderJSON, LabelInput, OneHotEncoderJSON } from './encoders.js';

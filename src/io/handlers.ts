@@ -4,7 +4,7 @@
 // model-file code (lazy-import.ts): the browser bundle fetches it as a chunk beside the bundle, only
 // on pages that use model files.
 import { ModelIOError } from './errors.js';
-import { lazyIO } from './lazy-import.js';
+import { lazyModules } from './lazy-import.js';
 import type { IOHandler, LoadOptions, ModelArtifacts, SaveResult } from './types.js';
 
 /** Saves to and loads from `window.localStorage` (tfjs's keys). */
@@ -17,13 +17,13 @@ export class LocalStorageHandler implements IOHandler {
   /** Stores the artifacts; on failure (quota) removes what was written. */
   async save(artifacts: ModelArtifacts): Promise<SaveResult> {
     const op = `save to localstorage://${this.modelPath}`;
-    return (await lazyIO(op)).saveLocalStorage(this.modelPath, artifacts, op);
+    return (await lazyModules(op)).saveLocalStorage(this.modelPath, artifacts, op);
   }
 
   /** Reads the artifacts back. */
   async load(): Promise<ModelArtifacts> {
     const op = `load localstorage://${this.modelPath}`;
-    return (await lazyIO(op)).loadLocalStorage(this.modelPath, op);
+    return (await lazyModules(op)).loadLocalStorage(this.modelPath, op);
   }
 }
 
@@ -36,13 +36,13 @@ export class IndexedDBHandler implements IOHandler {
   /** Stores the artifacts (weights joined into one buffer) and their info, as tfjs does. */
   async save(artifacts: ModelArtifacts): Promise<SaveResult> {
     const op = `save to indexeddb://${this.modelPath}`;
-    return (await lazyIO(op)).saveIndexedDB(this.modelPath, artifacts, op);
+    return (await lazyModules(op)).saveIndexedDB(this.modelPath, artifacts, op);
   }
 
   /** Reads the artifacts back. */
   async load(): Promise<ModelArtifacts> {
     const op = `load indexeddb://${this.modelPath}`;
-    return (await lazyIO(op)).loadIndexedDB(this.modelPath, op);
+    return (await lazyModules(op)).loadIndexedDB(this.modelPath, op);
   }
 }
 
@@ -63,12 +63,12 @@ export class HTTPHandler implements IOHandler {
 
   /** Fetches model.json and its weight files. */
   async load(): Promise<ModelArtifacts> {
-    return (await lazyIO(`load ${this.url}`)).loadHTTP(this.url, this.options, this.fetchFunc);
+    return (await lazyModules(`load ${this.url}`)).loadHTTP(this.url, this.options, this.fetchFunc);
   }
 
   /** POSTs model.json and model.weights.bin as a multipart form (requestInit may change the method). */
   async save(artifacts: ModelArtifacts): Promise<SaveResult> {
-    return (await lazyIO(`save to ${this.url}`)).saveHTTP(this.url, this.options, this.fetchFunc, artifacts);
+    return (await lazyModules(`save to ${this.url}`)).saveHTTP(this.url, this.options, this.fetchFunc, artifacts);
   }
 }
 
@@ -87,13 +87,13 @@ export class FileSystemHandler implements IOHandler {
    */
   async save(artifacts: ModelArtifacts): Promise<SaveResult> {
     const op = `save to file://${this.path}`;
-    return (await lazyIO(op)).saveFiles(this.path, FileSystemHandler.WEIGHTS, artifacts, op);
+    return (await lazyModules(op)).saveFiles(this.path, FileSystemHandler.WEIGHTS, artifacts, op);
   }
 
   /** Reads `path` (a model.json, or a directory holding one) and the weight files it lists. */
   async load(): Promise<ModelArtifacts> {
     const op = `load file://${this.path}`;
-    return (await lazyIO(op)).loadFiles(this.path, op);
+    return (await lazyModules(op)).loadFiles(this.path, op);
   }
 }
 

@@ -3,7 +3,7 @@
 import { NeurasmError } from '../errors.js';
 import type { Sequential } from '../models/sequential.js';
 import { ModelIOError } from './errors.js';
-import { lazyIO, lazyIOIfLoaded } from './lazy-import.js';
+import { lazyModules, lazyModulesIfLoaded } from './lazy-import.js';
 import { loadHandlerFor } from './router.js';
 import type { LoadOptions, LoadSource, ModelArtifacts } from './types.js';
 
@@ -27,7 +27,7 @@ export async function modelFromArtifacts(
   where: string,
   options: LoadLayersOptions = {},
 ): Promise<Sequential> {
-  const io = lazyIOIfLoaded() ?? (await lazyIO(`load ${where}`));
+  const io = lazyModulesIfLoaded() ?? (await lazyModules(`load ${where}`));
   return io.modelFromArtifacts(artifacts, where, options);
 }
 
@@ -43,7 +43,7 @@ export async function loadLayersModel(source: LoadSource, options: LoadLayersOpt
   const handler = loadHandlerFor(source, options);
   const where = typeof source === 'string' ? source : 'model artifacts';
   // the model-file code comes while the handler loads (awaited, and so reported, after it)
-  const io = lazyIO(`loadLayersModel ${where}`);
+  const io = lazyModules(`loadLayersModel ${where}`);
   io.catch(() => {});
   let artifacts: ModelArtifacts;
   try {

@@ -1,7 +1,7 @@
 // model.save(target) and nn.io.modelArtifacts, as the bundle carries them: the target is checked at
 // once, and what makes the artifacts (to-artifacts.ts) is imported on first use (lazy-import.ts).
 import type { Sequential } from '../models/sequential.js';
-import { lazyIO, lazyIOIfLoaded } from './lazy-import.js';
+import { lazyModules, lazyModulesIfLoaded } from './lazy-import.js';
 import { saveHandlerFor } from './router.js';
 import type { ModelArtifacts, SaveConfig, SaveResult, SaveTarget } from './types.js';
 
@@ -18,13 +18,13 @@ import type { ModelArtifacts, SaveConfig, SaveResult, SaveTarget } from './types
  */
 export async function modelArtifacts(model: Sequential, config: SaveConfig = {}): Promise<ModelArtifacts> {
   // no await once the code is loaded: the model is read in the caller's turn
-  const io = lazyIOIfLoaded() ?? (await lazyIO('modelArtifacts'));
+  const io = lazyModulesIfLoaded() ?? (await lazyModules('modelArtifacts'));
   return io.modelArtifacts(model, config);
 }
 
 /** `model.save(target, config)`: writes the model to a URL-style target or an IOHandler. */
 export async function saveModel(model: Sequential, target: SaveTarget, config?: SaveConfig): Promise<SaveResult> {
   const handler = saveHandlerFor(target);
-  const io = lazyIOIfLoaded() ?? (await lazyIO('save'));
+  const io = lazyModulesIfLoaded() ?? (await lazyModules('save'));
   return handler.save(io.modelArtifacts(model, config));
 }

@@ -1,4 +1,4 @@
-import { NeurasmError, ValueError } from '../errors.js';
+import { ValueError } from '../errors.js';
 import type { FitArgs } from '../models/fit.js';
 import type { Sequential } from '../models/sequential.js';
 import type { Tensor } from '../ops/tensor.js';
@@ -14,6 +14,7 @@ import {
   type LogMessage,
   type TensorData,
   toTransferable,
+  WorkerError,
 } from './protocol.js';
 
 /** What `fitInWorker` needs of a worker: a browser `Worker` (or anything with the same methods). */
@@ -49,9 +50,6 @@ export interface WorkerFitResult {
   weights: TensorData[];
 }
 
-/** The worker failed outside of `fit`: it threw an uncaught error, or a message could not be read. */
-export class WorkerError extends NeurasmError {}
-
 let nextId = 1;
 
 function checkWorker(worker: unknown): asserts worker is WorkerLike {
@@ -67,24 +65,7 @@ function checkWorker(worker: unknown): asserts worker is WorkerLike {
   }
 }
 
-/**
- * Trains a model in a Web Worker, off the main thread. The worker script calls `serveFit(build)`
- * with a function that builds and compiles the model; this posts the data and fit arguments to it,
- * streams the worker's callback logs to `callbacks` here, and resolves when the fit ends, with the
- * history and the trained weights (set into `args.model` when given). Tensors are copied to the
- * worker; typed arrays are structured-cloned. If the worker dies (an uncaught error, a script that
- * fails to load), the promise rejects with a WorkerError carrying the worker's message; an error
- * thrown by `fit` in the worker rejects with the same error class and message.
- *
- * @example
- * // main thread
- * const worker = new Worker(new URL('./train-worker.js', import.meta.url), { type: 'module' });
- * const { history } = await nn.fitInWorker(worker, xTrain, yTrain, {
- *   model, epochs: 20, seed: 1, callbacks: { onEpochEnd: (epoch, logs) => console.log(epoch, logs) },
- * });
- * // train-worker.js
- * nn.serveFit(async () => { await nn.ready(); return makeCompiledModel(); });
- */
+/** The body of `fitInWorker` (fit-in-worker-entry.ts), which loads it on first use. */
 export async function fitInWorker(
   worker: WorkerLike,
   x: Data,

@@ -16,6 +16,9 @@ import { tensor } from '../ops/create.js';
 import { isTensor, type Tensor } from '../ops/tensor.js';
 import { CALLBACK_HOOKS, type Logs } from '../training/callbacks.js';
 
+/** The worker failed outside of `fit`: it threw an uncaught error, or a message could not be read. */
+export class WorkerError extends NeurasmError {}
+
 /** A tensor's values in plain form, as posted between threads (structured-cloneable). */
 export interface TensorData {
   shape: number[];

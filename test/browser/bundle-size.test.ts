@@ -37,13 +37,13 @@ describe('the browser bundle', () => {
     const start = readFileSync(join(dir, 'neurasm.browser.js'), 'utf8');
     expect(start).not.toMatch(STATIC_IMPORT);
     const dynamic = [...start.matchAll(/\bimport\("\.\/([^"]+)"\)/g)].map((m) => m[1]);
-    expect(dynamic).toEqual([expect.stringMatching(/^neurasm\.browser-io-\w+\.js$/)]);
+    expect(dynamic).toEqual([expect.stringMatching(/^neurasm\.browser-lazy-\w+\.js$/)]);
     expect(files.sort()).toEqual(['neurasm.browser.js', dynamic[0]].sort());
     // the chunk imports nothing: it is handed the bundle's modules (src/io/lazy-import.ts)
     expect(readFileSync(join(dir, chunk), 'utf8')).not.toMatch(STATIC_IMPORT);
   });
 
-  it('keeps nn.io in the chunk, which carries no copy of the modules the bundle has', () => {
+  it('keeps nn.io, crossValidate and fitInWorker in the chunk, which carries no copy of the modules the bundle has', () => {
     // the modules in a file, from its source map: src/... paths
     const sources = (file: string): string[] =>
       JSON.parse(readFileSync(join(dir, `${file}.map`), 'utf8')).sources as string[];
@@ -55,10 +55,17 @@ describe('the browser bundle', () => {
       .filter((s) => s.startsWith('neurasm-linked:'))
       .map(path);
     const start = sources('neurasm.browser.js').map(path);
-    // the chunk's own modules are nn.io's, and the bundle has none of them
-    for (const s of own) expect(s).toMatch(/^src\/io\/[\w-]+\.ts$/);
+    // the chunk's own modules are nn.io's and the bodies of crossValidate and fitInWorker, and the bundle has none of them
+    for (const s of own) expect(s).toMatch(/^src\/(io\/[\w-]+|data\/cross-validate|worker\/host)\.ts$/);
     for (const s of own) expect(start).not.toContain(s);
-    for (const m of ['src/io/topology.ts', 'src/io/weights.ts', 'src/io/training.ts', 'src/io/layers.ts']) {
+    for (const m of [
+      'src/io/topology.ts',
+      'src/io/weights.ts',
+      'src/io/training.ts',
+      'src/io/layers.ts',
+      'src/data/cross-validate.ts',
+      'src/worker/host.ts',
+    ]) {
       expect(own).toContain(m);
     }
     // what the chunk takes from the bundle is in the bundle

@@ -1,0 +1,32 @@
+// fitInWorker's body (host.ts) is loaded on first use: the browser bundle fetches it in the chunk
+// of code that pages need later or never (src/io/lazy-import.ts), not with the start file.
+import { lazyModules } from '../io/lazy-import.js';
+import type { Data } from '../training/inputs.js';
+import type { WorkerFitArgs, WorkerFitResult, WorkerLike } from './host.js';
+
+/**
+ * Trains a model in a Web Worker, off the main thread. The worker script calls `serveFit(build)`
+ * with a function that builds and compiles the model; this posts the data and fit arguments to it,
+ * streams the worker's callback logs to `callbacks` here, and resolves when the fit ends, with the
+ * history and the trained weights (set into `args.model` when given). Tensors are copied to the
+ * worker; typed arrays are structured-cloned. If the worker dies (an uncaught error, a script that
+ * fails to load), the promise rejects with a WorkerError carrying the worker's message; an error
+ * thrown by `fit` in the worker rejects with the same error class and message.
+ *
+ * @example
+ * // main thread
+ * const worker = new Worker(new URL('./train-worker.js', import.meta.url), { type: 'module' });
+ * const { history } = await nn.fitInWorker(worker, xTrain, yTrain, {
+ *   model, epochs: 20, seed: 1, callbacks: { onEpochEnd: (epoch, logs) => console.log(epoch, logs) },
+ * });
+ * // train-worker.js
+ * nn.serveFit(async () => { await nn.ready(); return makeCompiledModel(); });
+ */
+export async function fitInWorker(
+  worker: WorkerLike,
+  x: Data,
+  y: Data,
+  args: WorkerFitArgs = {},
+): Promise<WorkerFitResult> {
+  return (await lazyModules('fitInWorker')).fitInWorker(worker, x, y, args);
+}
