@@ -31,7 +31,7 @@ export const CATALOG = {
   },
   iris: {
     featureNames: ['sepal length (cm)', 'sepal width (cm)', 'petal length (cm)', 'petal width (cm)'],
-    description: 'Iris, R. A. Fisher, 1936 (UCI, public domain): sepal and petal sizes of three iris species',
+    description: 'Iris, R. A. Fisher, 1936 (UCI, CC BY 4.0): sepal and petal sizes of three iris species',
   },
   wine: {
     featureNames: [

@@ -24,7 +24,7 @@ async function start(...args: string[]) {
 }
 
 describe('npm start', () => {
-  it('trains the request model on digits to at least 97% test accuracy', async () => {
+  it('trains the classic Keras example model on digits to at least 97% test accuracy', async () => {
     const { code, stdout } = await start();
     expect(code).toBe(0);
     expect(stdout).toContain('Epoch 50/50');

@@ -207,7 +207,7 @@ describe('crossValidate: bad arguments', () => {
   });
 });
 
-describe('crossValidate: the request on digits', () => {
+describe('crossValidate: the classic Keras example model on digits', () => {
   it('5-fold stratified cross-validation of dense 64-64-10 (adam, standardized) reaches a mean accuracy >= 96%', async () => {
     const digits = await loadDataset('digits');
     const before = nn.memory().numTensors;

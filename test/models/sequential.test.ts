@@ -40,7 +40,7 @@ function weightsOf(model: nn.Sequential): Float32Array[] {
   return out;
 }
 
-describe('the request program', () => {
+describe('the classic Keras example program', () => {
   for (const loss of ['sparseCategoricalCrossentropy', 'sparse_categorical_crossentropy'] as const) {
     it(`compile({ optimizer: 'adam', loss: '${loss}' }), fit 10 epochs, predict`, async () => {
       nn.setSeed(1);
@@ -103,7 +103,7 @@ describe('the request program', () => {
 });
 
 describe('summary and weights', () => {
-  it('summary lists layers, output shapes and parameter counts (5514 for the request model)', () => {
+  it('summary lists layers, output shapes and parameter counts (5514 for the classic Keras example model)', () => {
     const model = classicModel();
     const lines: string[] = [];
     model.summary((l) => lines.push(l));
