@@ -2,6 +2,7 @@
 // once, and what builds the model (from-artifacts.ts) is imported on first use (lazy-import.ts).
 import { NeurasmError } from '../errors.js';
 import type { Sequential } from '../models/sequential.js';
+import { checkOptionNames } from '../ops/options.js';
 import { ModelIOError } from './errors.js';
 import { lazyModules, lazyModulesIfLoaded } from './lazy-import.js';
 import { loadHandlerFor } from './router.js';
@@ -12,6 +13,15 @@ export interface LoadLayersOptions extends LoadOptions {
   /** Restore the training config and optimizer state when the file has them (default true). */
   includeOptimizer?: boolean;
 }
+
+const LOAD_OPTIONS: ReadonlyArray<keyof LoadLayersOptions> = [
+  'includeOptimizer',
+  'fetchFunc',
+  'requestInit',
+  'weightPathPrefix',
+  'weightUrlConverter',
+  'onProgress',
+];
 
 /**
  * Builds a model from artifacts (what a load handler returns, or `nn.io.modelArtifacts` made), as
@@ -40,6 +50,7 @@ export async function modelFromArtifacts(
  * const model = await nn.loadLayersModel('file://./my-model/model.json');
  */
 export async function loadLayersModel(source: LoadSource, options: LoadLayersOptions = {}): Promise<Sequential> {
+  if (options !== null && typeof options === 'object') checkOptionNames('loadLayersModel', options, LOAD_OPTIONS);
   const handler = loadHandlerFor(source, options);
   const where = typeof source === 'string' ? source : 'model artifacts';
   // the model-file code comes while the handler loads (awaited, and so reported, after it)

@@ -5,6 +5,7 @@ import { add } from '../ops/arithmetic.js';
 import { scalar } from '../ops/create.js';
 import { keep, tidy } from '../ops/engine.js';
 import { variableGrads } from '../ops/gradients.js';
+import { checkOptionNames, rejectUnsupported } from '../ops/options.js';
 import { Tensor } from '../ops/tensor.js';
 import { checkInt, describe } from '../ops/validate.js';
 import { globalRandom, Random } from '../random.js';
@@ -74,9 +75,34 @@ function gatherRows(
   }
 }
 
+const FIT_OPTIONS: ReadonlyArray<keyof FitArgs> = [
+  'epochs',
+  'batchSize',
+  'shuffle',
+  'validationData',
+  'validationSplit',
+  'initialEpoch',
+  'verbose',
+  'callbacks',
+  'seed',
+  'yieldEvery',
+];
+
+/** tfjs fit options neurasm does not apply, and what to do instead. */
+const UNSUPPORTED_FIT_OPTIONS: Record<string, string> = {
+  classWeight: 'repeat the examples of rare classes instead',
+  sampleWeight: 'repeat or drop examples instead',
+  stepsPerEpoch: 'every epoch is one pass over x',
+  validationSteps: 'validation runs over all of validationData',
+  validationBatchSize: 'validation uses batchSize',
+  validationFreq: 'validation runs after every epoch',
+};
+
 function checkFitArgs(args: FitArgs): Required<Pick<FitArgs, 'epochs' | 'batchSize' | 'initialEpoch' | 'yieldEvery'>> {
   if (args === null || typeof args !== 'object')
     throw new ValueError(`fit: expected an options object, got ${describe(args)}`);
+  rejectUnsupported('fit', args, UNSUPPORTED_FIT_OPTIONS);
+  checkOptionNames('fit', args, [...FIT_OPTIONS, ...Object.keys(UNSUPPORTED_FIT_OPTIONS)]);
   const epochs = checkInt('fit', 'epochs', args.epochs ?? 1, 1);
   const batchSize = checkInt('fit', 'batchSize', args.batchSize ?? 32, 1);
   const initialEpoch = checkInt('fit', 'initialEpoch', args.initialEpoch ?? 0, 0);
@@ -415,12 +441,15 @@ export interface BatchArgs {
   verbose?: number;
 }
 
+const BATCH_OPTIONS: ReadonlyArray<keyof BatchArgs> = ['batchSize', 'verbose'];
+
 /** `model.evaluate`: the loss (and metrics) on data, as scalars. */
 export function evaluateModel(model: Sequential, x: Data, y: Data, args: BatchArgs = {}): Tensor | Tensor[] {
   const c = model.compiled;
   if (!c) throw new ValueError('evaluate: the model must be compiled first');
   if (args === null || typeof args !== 'object')
     throw new ValueError(`evaluate: expected an options object, got ${describe(args)}`);
+  checkOptionNames('evaluate', args, BATCH_OPTIONS);
   const batchSize = checkInt('evaluate', 'batchSize', args.batchSize ?? 32, 1);
   const owned: Rows[] = [];
   try {
@@ -438,6 +467,7 @@ export function evaluateModel(model: Sequential, x: Data, y: Data, args: BatchAr
 export function predictModel(model: Sequential, x: Data, args: BatchArgs = {}, op = 'predict'): Tensor {
   if (args === null || typeof args !== 'object')
     throw new ValueError(`${op}: expected an options object, got ${describe(args)}`);
+  checkOptionNames(op, args, BATCH_OPTIONS);
   const requested = checkInt(op, 'batchSize', args.batchSize ?? 32, 1);
   const input = model.inputSpecFor(op, x instanceof Tensor ? x : undefined);
   const xs = inputRows(op, 'x', x, input);

@@ -5,6 +5,7 @@ import { InputLayer } from '../layers/input-layer.js';
 import { Layer, type SymbolicShape } from '../layers/layer.js';
 import { add, greater } from '../ops/arithmetic.js';
 import { tidy } from '../ops/engine.js';
+import { checkOptionNames } from '../ops/options.js';
 import { argMax } from '../ops/reduction.js';
 import { cast } from '../ops/shape.js';
 import type { Tensor } from '../ops/tensor.js';
@@ -256,6 +257,7 @@ export class Sequential {
     this.checkNotFitting('compile', 'recompile');
     if (args === null || typeof args !== 'object')
       throw new ValueError(`compile: expected an options object, got ${describe(args)}`);
+    checkOptionNames('compile', args, ['optimizer', 'loss', 'metrics']);
     const optimizer = getOptimizer(args.optimizer);
     const loss = getLoss(args.loss);
     const metricList = args.metrics === undefined ? [] : Array.isArray(args.metrics) ? args.metrics : [args.metrics];

@@ -24,11 +24,35 @@ export function optionsObject<T extends object>(
   return args;
 }
 
+/** Edit distance (insertions, deletions, substitutions) between two short strings. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = row;
+  }
+  return previous[b.length];
+}
+
+/** The name of `known` that `key` is most likely a misspelling of: same letters, or at most 2 edits away. */
+function nearestName(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const name of known) {
+    const d = editDistance(loose(key), loose(name));
+    if (d < bestDistance) [best, bestDistance] = [name, d];
+  }
+  return best;
+}
+
 /** Throws on a key of `args` not in `known`, naming the option it resembles or listing them all. */
 export function checkOptionNames(where: string, args: object, known: readonly string[]): void {
   for (const key of Object.keys(args)) {
     if (known.includes(key)) continue;
-    const near = known.find((k) => loose(k) === loose(key));
+    const near = nearestName(key, known);
     const hint = near
       ? `; did you mean ${near}?`
       : known.length > 0

@@ -400,3 +400,43 @@ describe('shapes in messages are printed as written', () => {
     m.dispose();
   });
 });
+
+describe('misspelt or unknown options are errors naming the nearest valid one', () => {
+  const untyped = (v: unknown) => v as never;
+
+  it('fit, evaluate, predict and compile', async () => {
+    const m = model();
+    const before = nn.memory().numTensors;
+    await expect(m.fit(x, y, untyped({ epoch: 3, verbose: 0 }))).rejects.toThrow(
+      /^fit: unknown option "epoch"; did you mean epochs\?/,
+    );
+    await expect(m.fit(x, y, untyped({ classWeight: { 0: 2 }, verbose: 0 }))).rejects.toThrow(
+      /^fit: classWeight is not supported/,
+    );
+    expect(() => m.predict(x, untyped({ batchsize: 4 }))).toThrow(
+      /^predict: unknown option "batchsize"; did you mean batchSize\?/,
+    );
+    expect(() => m.evaluate(x, y, untyped({ batch_size: 4 }))).toThrow(/did you mean batchSize\?/);
+    expect(() => m.compile(untyped({ optimizer: 'adam', loss: 'mse', metric: ['mae'] }))).toThrow(
+      /^compile: unknown option "metric"; did you mean metrics\?/,
+    );
+    expect(nn.memory().numTensors).toBe(before);
+    m.dispose();
+  });
+
+  it('save and loadLayersModel', async () => {
+    const m = model();
+    await expect(m.save('localstorage://neurasm-options', untyped({ quantise: 'uint8' }))).rejects.toThrow(
+      /^save: unknown option "quantise"; did you mean quantize\?/,
+    );
+    await expect(nn.loadLayersModel('file:///nowhere/model.json', untyped({ strcit: true }))).rejects.toThrow(
+      /^loadLayersModel: unknown option "strcit"/,
+    );
+    m.dispose();
+  });
+
+  it('layers and callbacks name the nearest option for a typo, not only for another spelling', () => {
+    expect(() => nn.layers.dense(untyped({ units: 2, activaton: 'relu' }))).toThrow(/did you mean activation\?/);
+    expect(() => nn.callbacks.earlyStopping(untyped({ patiance: 3 }))).toThrow(/did you mean patience\?/);
+  });
+});

@@ -327,7 +327,7 @@ describe('callback factories reject what they cannot use', () => {
 
   it('a misspelt or foreign option is an error naming the near one, not ignored', () => {
     expect(() => nn.callbacks.earlyStopping(untyped({ patiance: 3 }))).toThrow(
-      'earlyStopping: unknown option "patiance"; the options are monitor, mode, minDelta, patience, baseline, restoreBestWeights, startFromEpoch, verbose',
+      'earlyStopping: unknown option "patiance"; did you mean patience?',
     );
     expect(() => nn.callbacks.earlyStopping(untyped({ restore_best_weights: true }))).toThrow(
       'earlyStopping: unknown option "restore_best_weights"; did you mean restoreBestWeights?',
