@@ -34,7 +34,7 @@ const LOAD_OPTIONS: ReadonlyArray<keyof LoadLayersOptions> = [
  */
 export async function modelFromArtifacts(
   artifacts: ModelArtifacts,
-  where: string,
+  where = 'model artifacts',
   options: LoadLayersOptions = {},
 ): Promise<Sequential> {
   const io = lazyModulesIfLoaded() ?? (await lazyModules(`load ${where}`));

@@ -6,7 +6,8 @@ import { scalar } from '../ops/create.js';
 import { keep, tidy } from '../ops/engine.js';
 import { variableGrads } from '../ops/gradients.js';
 import { checkOptionNames, rejectUnsupported } from '../ops/options.js';
-import { Tensor } from '../ops/tensor.js';
+import { mean } from '../ops/reduction.js';
+import { isTensor, Tensor } from '../ops/tensor.js';
 import { checkInt, describe } from '../ops/validate.js';
 import { globalRandom, Random } from '../random.js';
 import {
@@ -215,9 +216,17 @@ function evaluateRows(model: Sequential, x: Rows, y: Rows, requestedBatch: numbe
   return logs;
 }
 
-/** The loss plus the regularization penalty, if any (Keras reports and minimizes their sum). */
-function withPenalty(loss: Tensor, penalty: Tensor | null): Tensor {
-  return penalty ? add(loss, penalty) : loss;
+/**
+ * The loss of a batch plus the regularization penalty, if any (Keras reports and minimizes their
+ * sum). A loss function may return one value per example (or per output): they are averaged, as
+ * Keras and tfjs do.
+ */
+function withPenalty(loss: unknown, penalty: Tensor | null): Tensor {
+  if (!isTensor(loss) || loss.dtype !== 'float32') {
+    throw new ValueError(`the loss function given to compile must return a float32 Tensor, got ${describe(loss)}`);
+  }
+  const batchLoss = loss.rank === 0 ? loss : mean(loss);
+  return penalty ? add(batchLoss, penalty) : batchLoss;
 }
 
 /**

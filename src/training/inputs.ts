@@ -137,7 +137,7 @@ export function labelRows(
       if (!Number.isInteger(v) || v < 0 || v >= width) {
         fail(
           new ValueError(
-            `${op}: label ${i} is ${v}; expected an integer class index in [0, ${width}) (the model has ${width} outputs)`,
+            `${op}: the label of example ${i} (counting from 0) is ${v}; expected an integer class index in [0, ${width}) (the model has ${width} outputs)`,
           ),
         );
       }

@@ -345,6 +345,12 @@ describe('saving', () => {
     await expect(nn.io.modelArtifacts(model)).rejects.toThrow(/the model is not built yet/);
     model.dispose();
   });
+
+  it('modelFromArtifacts without a name for its source calls them model artifacts', async () => {
+    await expect(nn.io.modelFromArtifacts(5 as never)).rejects.toThrow(
+      /^model artifacts: expected model artifacts, got 5/,
+    );
+  });
 });
 
 describe('files', () => {

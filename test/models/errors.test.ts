@@ -80,14 +80,23 @@ describe('bad input: a clear error and the model unchanged', () => {
     };
     await expectRejected(
       (m) => m.fit(x, bad(10), { verbose: 0 }),
-      /label 5 is 10; expected an integer class index in \[0, 10\)/,
+      /the label of example 5 \(counting from 0\) is 10; expected an integer class index in \[0, 10\)/,
     );
-    await expectRejected((m) => m.fit(x, bad(1.5), { verbose: 0 }), /label 5 is 1.5; expected an integer/);
-    await expectRejected((m) => m.fit(x, bad(-1, 0), { verbose: 0 }), /label 0 is -1; expected an integer/);
-    await expectRejected((m) => m.fit(x, Array.from(bad(3.25)), { verbose: 0 }), /label 5 is 3.25/);
+    await expectRejected(
+      (m) => m.fit(x, bad(1.5), { verbose: 0 }),
+      /the label of example 5 \(counting from 0\) is 1.5; expected an integer/,
+    );
+    await expectRejected(
+      (m) => m.fit(x, bad(-1, 0), { verbose: 0 }),
+      /the label of example 0 \(counting from 0\) is -1; expected an integer/,
+    );
+    await expectRejected(
+      (m) => m.fit(x, Array.from(bad(3.25)), { verbose: 0 }),
+      /the label of example 5 \(counting from 0\) is 3.25/,
+    );
     const t = nn.tensor1d(Int32Array.from(bad(11)), 'int32');
-    await expectRejected((m) => m.fit(x, t, { verbose: 0 }), /label 5 is 11/);
-    await expectRejected((m) => m.evaluate(x, t), /label 5 is 11/);
+    await expectRejected((m) => m.fit(x, t, { verbose: 0 }), /the label of example 5 \(counting from 0\) is 11/);
+    await expectRejected((m) => m.evaluate(x, t), /the label of example 5 \(counting from 0\) is 11/);
     t.dispose();
     // sparse labels must be one per example
     await expectRejected((m) => m.fit(x, [[1, 2]], { verbose: 0 }), /shape \[examples\] or \[examples, 1\]/);
@@ -182,7 +191,7 @@ describe('bad input: a clear error and the model unchanged', () => {
     await expectRejected((m) => m.fit(xInf, labels, { verbose: 0 }), /x holds Infinity at row 0, column 0/);
     const yNaN = Float32Array.from(labels);
     yNaN[4] = Number.NaN;
-    await expectRejected((m) => m.fit(x, yNaN, { verbose: 0 }), /label 4 is NaN/);
+    await expectRejected((m) => m.fit(x, yNaN, { verbose: 0 }), /the label of example 4 \(counting from 0\) is NaN/);
     await expectRejected((m) => {
       m.compile({ optimizer: 'sgd', loss: 'mse' });
       const y = new Float32Array(N * 10);

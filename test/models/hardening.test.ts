@@ -440,3 +440,36 @@ describe('misspelt or unknown options are errors naming the nearest valid one', 
     expect(() => nn.callbacks.earlyStopping(untyped({ patiance: 3 }))).toThrow(/did you mean patience\?/);
   });
 });
+
+describe('a custom loss may return one value per example, averaged as in Keras and tfjs', () => {
+  const perExample = (a: nn.Tensor, b: nn.Tensor) => nn.mean(nn.square(nn.sub(a, b)), -1);
+  const scalarLoss = (a: nn.Tensor, b: nn.Tensor) => nn.mean(nn.square(nn.sub(a, b)));
+
+  it('fit trains as with the averaged loss, and evaluate reports the mean, not the first example', async () => {
+    const a = model();
+    const b = model();
+    a.compile({ optimizer: nn.train.sgd(0.1), loss: perExample });
+    b.compile({ optimizer: nn.train.sgd(0.1), loss: scalarLoss });
+    const ha = await a.fit(x, y, { epochs: 2, batchSize: 3, shuffle: false, verbose: 0 });
+    const hb = await b.fit(x, y, { epochs: 2, batchSize: 3, shuffle: false, verbose: 0 });
+    expect(ha.history.loss[1]).toBeCloseTo(hb.history.loss[1], 6);
+    const wa = weightsOf(a);
+    const wb = weightsOf(b);
+    wa.forEach((w, i) => w.forEach((v, j) => expect(v).toBeCloseTo(wb[i][j], 6)));
+    const ea = a.evaluate(x, y) as nn.Tensor;
+    const eb = b.evaluate(x, y) as nn.Tensor;
+    expect(ea.dataSync()[0]).toBeCloseTo(eb.dataSync()[0], 6);
+    nn.dispose([ea, eb]);
+    a.dispose();
+    b.dispose();
+  });
+
+  it('a loss function that returns no tensor is a clear error', async () => {
+    const m = model();
+    m.compile({ optimizer: 'sgd', loss: (() => 5) as never });
+    await expect(m.fit(x, y, { verbose: 0 })).rejects.toThrow(
+      /the loss function given to compile must return a float32 Tensor, got 5/,
+    );
+    m.dispose();
+  });
+});
