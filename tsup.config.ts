@@ -82,8 +82,8 @@ const moduleKey = (path: string) => relative(root, path).replace(/\\/g, '/');
 
 /**
  * What neurasm loads on first use (src/io/lazy.ts and the modules below it: the IOHandlers' bodies,
- * topology, weight coding, optimizer state, layer readers; crossValidate's and fitInWorker's
- * bodies) as a module of its own beside the bundle,
+ * topology, weight coding, optimizer state, layer readers; the bodies of crossValidate, fitInWorker
+ * and serveFit's fits) as a module of its own beside the bundle,
  * neurasm.browser-lazy-<hash>.js, which the bundle's `import('./lazy.js')` (src/io/lazy-import.ts)
  * fetches relative to the bundle's URL. The chunk carries only the modules the bundle lacks; those
  * the bundle has (Sequential, the layers, optimizers, error classes, ...) it takes from the bundle,

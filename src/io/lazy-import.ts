@@ -1,9 +1,9 @@
 // What nn.io does when a model is saved, loaded or turned into artifacts (lazy.ts and the modules
 // below it: handler bodies, topology, weight coding, optimizer state, layer readers), and the bodies
-// of crossValidate and fitInWorker, are imported on first use, once. The browser bundle carries them
-// as a chunk beside it, neurasm.browser-lazy-<hash>.js, fetched only by pages that use them: see
-// tsup.config.ts, which builds it so that it shares the bundle's modules (`linkedModules`) instead
-// of carrying copies of them.
+// of crossValidate, fitInWorker and serveFit's fits, are imported on first use, once. The browser
+// bundle carries them as a chunk beside it, neurasm.browser-lazy-<hash>.js, fetched only by pages
+// that use them: see tsup.config.ts, which builds it so that it shares the bundle's modules
+// (`linkedModules`) instead of carrying copies of them.
 import { BackendError } from '../errors.js';
 import { linkedModules } from './linked-modules.js';
 

@@ -114,6 +114,12 @@ const ERRORS = new Map<string, new (message: string) => Error>(
   Object.entries({ NeurasmError, ShapeError, DTypeError, ValueError, DisposedError, BackendError, DivergenceError }),
 );
 
+/** The message that reports error `e` of request `id` to the main thread. */
+export function errorMessage(id: number, e: unknown): ErrorMessage {
+  const error = e instanceof Error ? e : new Error(String(e));
+  return { neurasm: 'error', id, name: error.name, message: error.message, stack: error.stack };
+}
+
 /** The error an ErrorMessage describes, as the same neurasm error class where it is one. */
 export function errorFrom(m: ErrorMessage): Error {
   const Ctor = ERRORS.get(m.name) ?? Error;

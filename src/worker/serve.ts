@@ -1,19 +1,8 @@
 import { ValueError } from '../errors.js';
-import { Sequential } from '../models/sequential.js';
-import type { Tensor } from '../ops/tensor.js';
+import { lazyModules } from '../io/lazy-import.js';
+import type { Sequential } from '../models/sequential.js';
 import { describe } from '../ops/validate.js';
-import type { CustomCallbackArgs, Logs } from '../training/callbacks.js';
-import {
-  type DoneMessage,
-  type ErrorMessage,
-  type FitRequest,
-  fromTransferable,
-  type Hook,
-  isMessage,
-  type LogMessage,
-  type TensorData,
-  toTransferable,
-} from './protocol.js';
+import { errorMessage, type FitRequest, isMessage } from './protocol.js';
 
 /** What `serveFit` needs of the worker's global scope (`self` in a Web Worker). */
 export interface WorkerScope {
@@ -53,66 +42,11 @@ export function serveFit(build: ModelBuilder, scope: WorkerScope = globalThis as
   const running = new Map<number, Sequential>();
 
   const run = async (m: FitRequest): Promise<void> => {
-    const owned: Tensor[] = [];
-    let model: Sequential | null = null;
     try {
-      const built = await build(m.init);
-      if (!(built instanceof Sequential)) {
-        throw new ValueError(`serveFit: the builder must return a compiled Sequential model, got ${describe(built)}`);
-      }
-      model = built;
-      running.set(m.id, model);
-      const x = fromTransferable(m.x, owned);
-      const y = fromTransferable(m.y, owned);
-      const validationData = m.validationData?.map((d) => fromTransferable(d, owned)) as [Tensor, Tensor] | undefined;
-      const post = (hook: Hook, index?: number, logs?: Logs) =>
-        scope.postMessage({ neurasm: 'log', id: m.id, hook, index, logs } satisfies LogMessage);
-      const relay: CustomCallbackArgs = {};
-      for (const hook of m.hooks) {
-        if (hook === 'onTrainBegin' || hook === 'onTrainEnd')
-          relay[hook] = (logs?: Logs) => post(hook, undefined, logs);
-        else relay[hook] = (index: number, logs?: Logs) => post(hook, index, logs);
-      }
-      const target = model;
-      // a stop that came before fit began (fit clears stopTraining when it starts)
-      const stopEarly: CustomCallbackArgs = {
-        onTrainBegin: () => {
-          if (stopped.has(m.id)) target.stopTraining = true;
-        },
-      };
-      const history = await model.fit(x as Tensor, y as Tensor, {
-        ...m.args,
-        ...(validationData ? { validationData } : {}),
-        callbacks: [stopEarly, relay],
-      });
-      const weights = model.getWeights().map((w) => {
-        owned.push(w);
-        return toTransferable(w) as TensorData;
-      });
-      const done: DoneMessage = {
-        neurasm: 'done',
-        id: m.id,
-        history: { epoch: history.epoch, history: history.history, params: history.params },
-        weights,
-      };
-      scope.postMessage(
-        done,
-        weights.map((w) => w.data.buffer as ArrayBuffer),
-      );
+      await (await lazyModules('serveFit')).runWorkerFit(m, build, scope, { stopped, running });
     } catch (e) {
-      const error = e instanceof Error ? e : new Error(String(e));
-      scope.postMessage({
-        neurasm: 'error',
-        id: m.id,
-        name: error.name,
-        message: error.message,
-        stack: error.stack,
-      } satisfies ErrorMessage);
-    } finally {
-      running.delete(m.id);
-      stopped.delete(m.id);
-      for (const t of owned) t.dispose();
-      model?.dispose();
+      // the code of the fit could not be loaded
+      scope.postMessage(errorMessage(m.id, e));
     }
   };
 

@@ -43,7 +43,7 @@ describe('the browser bundle', () => {
     expect(readFileSync(join(dir, chunk), 'utf8')).not.toMatch(STATIC_IMPORT);
   });
 
-  it('keeps nn.io, crossValidate and fitInWorker in the chunk, which carries no copy of the modules the bundle has', () => {
+  it('keeps nn.io and the bodies of crossValidate, fitInWorker and serveFit in the chunk, which carries no copy of the modules the bundle has', () => {
     // the modules in a file, from its source map: src/... paths
     const sources = (file: string): string[] =>
       JSON.parse(readFileSync(join(dir, `${file}.map`), 'utf8')).sources as string[];
@@ -55,8 +55,9 @@ describe('the browser bundle', () => {
       .filter((s) => s.startsWith('neurasm-linked:'))
       .map(path);
     const start = sources('neurasm.browser.js').map(path);
-    // the chunk's own modules are nn.io's and the bodies of crossValidate and fitInWorker, and the bundle has none of them
-    for (const s of own) expect(s).toMatch(/^src\/(io\/[\w-]+|data\/cross-validate|worker\/host)\.ts$/);
+    // the chunk's own modules are nn.io's and the bodies of crossValidate, fitInWorker and serveFit, and the bundle has none of them
+    for (const s of own)
+      expect(s).toMatch(/^src\/(io\/[\w-]+|data\/cross-validate|worker\/host|worker\/serve-fit-run)\.ts$/);
     for (const s of own) expect(start).not.toContain(s);
     for (const m of [
       'src/io/topology.ts',
@@ -65,6 +66,7 @@ describe('the browser bundle', () => {
       'src/io/layers.ts',
       'src/data/cross-validate.ts',
       'src/worker/host.ts',
+      'src/worker/serve-fit-run.ts',
     ]) {
       expect(own).toContain(m);
     }
