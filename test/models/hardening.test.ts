@@ -455,7 +455,9 @@ describe('a custom loss may return one value per example, averaged as in Keras a
     expect(ha.history.loss[1]).toBeCloseTo(hb.history.loss[1], 6);
     const wa = weightsOf(a);
     const wb = weightsOf(b);
-    wa.forEach((w, i) => w.forEach((v, j) => expect(v).toBeCloseTo(wb[i][j], 6)));
+    wa.forEach((w, i) => {
+      for (let j = 0; j < w.length; j++) expect(w[j]).toBeCloseTo(wb[i][j], 6);
+    });
     const ea = a.evaluate(x, y) as nn.Tensor;
     const eb = b.evaluate(x, y) as nn.Tensor;
     expect(ea.dataSync()[0]).toBeCloseTo(eb.dataSync()[0], 6);
