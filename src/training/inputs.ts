@@ -13,8 +13,8 @@ export interface Rows {
   width: number;
 }
 
-/** Data accepted by fit/evaluate/predict: a Tensor, nested arrays or a flat typed array. */
-export type Data = Tensor | TensorLike;
+/** Examples given to fit, evaluate or predict: a tensor (or tfjs's list of one), nested arrays or a typed array. */
+export type Data = Tensor | [Tensor] | TensorLike;
 
 function firstNonFinite(values: ArrayLike<number>): number {
   for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return i;
@@ -42,6 +42,15 @@ export function inputRows(op: string, arg: string, x: unknown, input: InputSpec)
   const width = input.shape.reduce((a, b) => a * b, 1);
   let t: Tensor;
   let owned = false;
+  if (Array.isArray(x) && isTensor(x[0])) {
+    // tfjs takes a list of one tensor for a model's single input
+    if (x.length !== 1) {
+      throw new ValueError(
+        `${op}: expected ${arg} to be one tensor (a Sequential model has one input), got a list of ${x.length}`,
+      );
+    }
+    x = x[0];
+  }
   if (isTensor(x)) {
     t = x;
     t.ptr(`${op} (${arg})`);

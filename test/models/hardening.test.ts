@@ -475,3 +475,18 @@ describe('a custom loss may return one value per example, averaged as in Keras a
     m.dispose();
   });
 });
+
+describe("a list of one tensor is the model's input, as in tfjs", () => {
+  it('predict and evaluate take [x]; a list of two is a clear error', () => {
+    const m = model();
+    const xs = nn.tensor2d(Array.from(x), [ROWS, 10]);
+    const a = m.predict(xs);
+    const b = m.predict([xs]);
+    expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+    expect(() => m.predict([xs, xs] as never)).toThrow(
+      /^predict: expected x to be one tensor \(a Sequential model has one input\), got a list of 2/,
+    );
+    nn.dispose([a, b, xs]);
+    m.dispose();
+  });
+});
