@@ -90,6 +90,8 @@ export function isMessage(v: unknown): v is Message {
 
 /** A copy of a tensor's values (a tensor's memory cannot cross threads); other data goes as it is. */
 export function toTransferable(v: unknown): unknown {
+  // tfjs's list of one tensor for a single input
+  if (Array.isArray(v) && v.length === 1 && isTensor(v[0])) v = v[0];
   if (!isTensor(v)) return v;
   return { shape: [...v.shape], dtype: v.dtype, data: v.dataSync<typeof v.dtype>() } satisfies TensorData;
 }

@@ -101,7 +101,8 @@ describe('fitInWorker / serveFit', () => {
     const stop = nn.serveFit(() => makeModel(1), scope);
     const xt = nn.tensor2d(x, [200, 8]);
     const yt = nn.tensor1d(y, 'int32');
-    const { history, weights } = await nn.fitInWorker(worker, xt, yt, {
+    // x as tfjs's list of one tensor
+    const { history, weights } = await nn.fitInWorker(worker, [xt], yt, {
       epochs: 2,
       verbose: 0,
       validationData: [xt, yt],
