@@ -1,9 +1,6 @@
 // crossValidate's body (cross-validate.ts) is loaded on first use: the browser bundle fetches it in
 // the chunk of code that pages need later or never (src/io/lazy-import.ts), not with the start file.
-import { lazyModules } from '../io/lazy-import.js';
-import type { Sequential } from '../models/sequential.js';
-import type { Tensor } from '../ops/tensor.js';
-import type { CrossValidateOptions, CrossValidation } from './cross-validate.js';
+import { loadedOnFirstUse } from '../io/lazy-import.js';
 
 /**
  * k-fold cross-validation: for each fold, builds a fresh model with `buildModel(fold)` (it must
@@ -18,11 +15,4 @@ import type { CrossValidateOptions, CrossValidation } from './cross-validate.js'
  * const cv = await nn.crossValidate(buildModel, x, y, { k: 5, stratified: true, epochs: 50, preprocess: 'standard', seed: 1 });
  * console.log(`${cv.mean.accuracy} ± ${cv.std.accuracy}`);
  */
-export async function crossValidate(
-  buildModel: (fold: number) => Sequential | Promise<Sequential>,
-  x: Tensor,
-  y: Tensor,
-  options: CrossValidateOptions = {},
-): Promise<CrossValidation> {
-  return (await lazyModules('crossValidate')).crossValidate(buildModel, x, y, options);
-}
+export const crossValidate = loadedOnFirstUse('crossValidate');

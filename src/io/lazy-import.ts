@@ -43,6 +43,21 @@ export function lazyModules(op: string): Promise<LazyModules> {
   return pending;
 }
 
+/** The exports of lazy.ts that are functions returning a promise. */
+type AsyncExport = {
+  [K in keyof LazyModules]: LazyModules[K] extends (...args: never[]) => Promise<unknown> ? K : never;
+}[keyof LazyModules];
+
+/**
+ * A function with the type of lazy.ts's export `name` that imports lazy.ts on its first call and
+ * then runs that export: how a public function whose body is loaded on first use is made.
+ */
+export function loadedOnFirstUse<K extends AsyncExport>(name: K): LazyModules[K] {
+  const run = async (...args: unknown[]) =>
+    ((await lazyModules(name))[name] as (...a: unknown[]) => Promise<unknown>)(...args);
+  return run as LazyModules[K];
+}
+
 /** lazy.ts if it is already imported, so that a caller can use it at once instead of a turn later. */
 export function lazyModulesIfLoaded(): LazyModules | null {
   return loaded;

@@ -1,8 +1,6 @@
 // fitInWorker's body (host.ts) is loaded on first use: the browser bundle fetches it in the chunk
 // of code that pages need later or never (src/io/lazy-import.ts), not with the start file.
-import { lazyModules } from '../io/lazy-import.js';
-import type { Data } from '../training/inputs.js';
-import type { WorkerFitArgs, WorkerFitResult, WorkerLike } from './host.js';
+import { loadedOnFirstUse } from '../io/lazy-import.js';
 
 /**
  * Trains a model in a Web Worker, off the main thread. The worker script calls `serveFit(build)`
@@ -22,11 +20,4 @@ import type { WorkerFitArgs, WorkerFitResult, WorkerLike } from './host.js';
  * // train-worker.js
  * nn.serveFit(async () => { await nn.ready(); return makeCompiledModel(); });
  */
-export async function fitInWorker(
-  worker: WorkerLike,
-  x: Data,
-  y: Data,
-  args: WorkerFitArgs = {},
-): Promise<WorkerFitResult> {
-  return (await lazyModules('fitInWorker')).fitInWorker(worker, x, y, args);
-}
+export const fitInWorker = loadedOnFirstUse('fitInWorker');

@@ -1,5 +1,5 @@
 import { ValueError } from '../errors.js';
-import { lazyModules } from '../io/lazy-import.js';
+import { loadedOnFirstUse } from '../io/lazy-import.js';
 import type { Sequential } from '../models/sequential.js';
 import { describe } from '../ops/validate.js';
 import { errorMessage, type FitRequest, isMessage } from './protocol.js';
@@ -12,9 +12,12 @@ export interface WorkerScope {
   removeEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
 }
 
+/** The body of each fit `serveFit` runs, loaded on first use (serve-fit-run.ts). */
+const runWorkerFit = loadedOnFirstUse('runWorkerFit');
+
 /**
- * Builds a compiled model for one `fitInWorker` request, from the request's `init`. It runs in the
- * worker, so it is also where `await nn.ready(...)` and `nn.setSeed(...)` go.
+ * Builds a compiled model for one fit that `fitInWorker` asks for, from the `init` value it was
+ * given. It runs in the worker, so it is also where `await nn.ready(...)` and `nn.setSeed(...)` go.
  */
 export type ModelBuilder = (init: unknown) => Sequential | Promise<Sequential>;
 
@@ -43,7 +46,7 @@ export function serveFit(build: ModelBuilder, scope: WorkerScope = globalThis as
 
   const run = async (m: FitRequest): Promise<void> => {
     try {
-      await (await lazyModules('serveFit')).runWorkerFit(m, build, scope, { stopped, running });
+      await runWorkerFit(m, build, scope, { stopped, running });
     } catch (e) {
       // the code of the fit could not be loaded
       scope.postMessage(errorMessage(m.id, e));
