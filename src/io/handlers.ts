@@ -1,8 +1,8 @@
 // The IOHandlers of URL-style targets, as tfjs has them. Constructing one is synchronous and checks
 // its arguments; what `save` and `load` do (storage layouts, fetch, files, model.json) lives in
-// browser.ts, http.ts and file-system.ts, imported on the first save or load with the rest of the
-// model-file code (lazy-import.ts): the browser bundle fetches it as a chunk beside the bundle, only
-// on pages that use model files.
+// browser.ts, http.ts, file-save.ts and file-system.ts, imported on the first save or load with the
+// rest of what lazy-import.ts loads on first use: the browser bundle fetches it as a chunk beside
+// the bundle, only on pages that use it.
 import { ModelIOError } from './errors.js';
 import { lazyModules } from './lazy-import.js';
 import type { IOHandler, LoadOptions, ModelArtifacts, SaveResult } from './types.js';

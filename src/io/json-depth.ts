@@ -6,7 +6,7 @@ import { ModelFormatError } from './errors.js';
 import type { ModelArtifacts } from './types.js';
 
 /** The deepest nesting of arrays and objects read in a model file; Keras's deepest configs take ~15. */
-export const MAX_JSON_DEPTH = 100;
+const MAX_JSON_DEPTH = 100;
 
 interface Visit {
   value: object;

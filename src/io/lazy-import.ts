@@ -50,11 +50,12 @@ type AsyncExport = {
 
 /**
  * A function with the type of lazy.ts's export `name` that imports lazy.ts on its first call and
- * then runs that export: how a public function whose body is loaded on first use is made.
+ * then runs that export: how a public function whose body is loaded on first use is made. `op`
+ * names the public call in the error of a failed import.
  */
-export function loadedOnFirstUse<K extends AsyncExport>(name: K): LazyModules[K] {
+export function loadedOnFirstUse<K extends AsyncExport>(name: K, op: string = name): LazyModules[K] {
   const run = async (...args: unknown[]) =>
-    ((await lazyModules(name))[name] as (...a: unknown[]) => Promise<unknown>)(...args);
+    ((await lazyModules(op))[name] as (...a: unknown[]) => Promise<unknown>)(...args);
   return run as LazyModules[K];
 }
 

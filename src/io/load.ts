@@ -2,7 +2,7 @@
 // once, and what builds the model (from-artifacts.ts) is imported on first use (lazy-import.ts).
 import { NeurasmError } from '../errors.js';
 import type { Sequential } from '../models/sequential.js';
-import { checkOptionNames } from '../ops/options.js';
+import { optionsObject } from '../ops/options.js';
 import { ModelIOError } from './errors.js';
 import { lazyModules, lazyModulesIfLoaded } from './lazy-import.js';
 import { loadHandlerFor } from './router.js';
@@ -50,10 +50,10 @@ export async function modelFromArtifacts(
  * const model = await nn.loadLayersModel('file://./my-model/model.json');
  */
 export async function loadLayersModel(source: LoadSource, options: LoadLayersOptions = {}): Promise<Sequential> {
-  if (options !== null && typeof options === 'object') checkOptionNames('loadLayersModel', options, LOAD_OPTIONS);
+  optionsObject('loadLayersModel', options, '{includeOptimizer: false}', LOAD_OPTIONS);
   const handler = loadHandlerFor(source, options);
   const where = typeof source === 'string' ? source : 'model artifacts';
-  // the model-file code comes while the handler loads (awaited, and so reported, after it)
+  // the code that reads model files comes while the handler loads (awaited, and so reported, after it)
   const io = lazyModules(`loadLayersModel ${where}`);
   io.catch(() => {});
   let artifacts: ModelArtifacts;

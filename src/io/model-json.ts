@@ -1,6 +1,7 @@
 // model.json <-> artifacts, shared by the file and http handlers: the JSON is checked, weight files
 // are read group by group and each group's size is checked against its manifest entries. Part of the
 // handler bodies (loaded on first use, see lazy-import.ts).
+import { describe } from '../ops/validate.js';
 import { ModelFormatError } from './errors.js';
 import { checkJSONDepth } from './json-depth.js';
 import type { ModelArtifacts, ModelArtifactsInfo, ModelJSON, WeightsManifestGroupConfig } from './types.js';
@@ -10,7 +11,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /** A parsed JSON value that is not an object, in a few words (an array may be nested deep). */
 function describeJSON(json: unknown): string {
-  return Array.isArray(json) ? `an array of length ${json.length}` : String(JSON.stringify(json)).slice(0, 40);
+  return Array.isArray(json) ? describe(json) : String(JSON.stringify(json)).slice(0, 40);
 }
 
 /**

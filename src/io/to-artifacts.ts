@@ -3,7 +3,7 @@
 // neurasm's key. Loaded on first use (lazy-import.ts); save.ts is what the bundle carries.
 import { ValueError } from '../errors.js';
 import { Sequential } from '../models/sequential.js';
-import { checkOptionNames } from '../ops/options.js';
+import { optionsObject } from '../ops/options.js';
 import { describe } from '../ops/validate.js';
 import { ModelFormatError } from './errors.js';
 import { writeTopology } from './topology.js';
@@ -40,12 +40,8 @@ export function preprocessingJSON(value: unknown): unknown {
 
 const SAVE_OPTIONS: ReadonlyArray<keyof SaveConfig> = ['includeOptimizer', 'quantize', 'preprocessing'];
 
-function checkConfig(config: unknown): SaveConfig {
-  if (config === undefined) return {};
-  if (typeof config !== 'object' || config === null)
-    throw new ValueError(`save: expected an options object, got ${describe(config)}`);
-  const c = config as SaveConfig;
-  checkOptionNames('save', c, SAVE_OPTIONS);
+function checkConfig(config: SaveConfig | undefined): SaveConfig {
+  const c = optionsObject('save', config, "{quantize: 'uint8'}", SAVE_OPTIONS);
   if (c.includeOptimizer !== undefined && typeof c.includeOptimizer !== 'boolean') {
     throw new ValueError(`save: expected includeOptimizer to be true or false, got ${describe(c.includeOptimizer)}`);
   }

@@ -11,6 +11,7 @@ import {
   fromTransferable,
   HOOKS,
   isMessage,
+  isTensorData,
   type LogMessage,
   type TensorData,
   toTransferable,
@@ -87,7 +88,7 @@ export async function fitInWorker(
   const copies: ArrayBuffer[] = [];
   const send = (v: unknown) => {
     const out = toTransferable(v);
-    if (out !== v) copies.push((out as TensorData).data.buffer as ArrayBuffer);
+    for (const t of Array.isArray(out) ? out : [out]) if (isTensorData(t)) copies.push(t.data.buffer as ArrayBuffer);
     return out;
   };
   const request: FitRequest = {

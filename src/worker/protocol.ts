@@ -88,10 +88,9 @@ export function isMessage(v: unknown): v is Message {
   return v !== null && typeof v === 'object' && typeof (v as { neurasm?: unknown }).neurasm === 'string';
 }
 
-/** A copy of a tensor's values (a tensor's memory cannot cross threads); other data goes as it is. */
+/** A copy of a tensor's values, or of each tensor's in a list (a tensor's memory cannot cross threads); other data goes as it is. */
 export function toTransferable(v: unknown): unknown {
-  // tfjs's list of one tensor for a single input
-  if (Array.isArray(v) && v.length === 1 && isTensor(v[0])) v = v[0];
+  if (Array.isArray(v) && v.some(isTensor)) return v.map(toTransferable);
   if (!isTensor(v)) return v;
   return { shape: [...v.shape], dtype: v.dtype, data: v.dataSync<typeof v.dtype>() } satisfies TensorData;
 }
@@ -105,6 +104,7 @@ export function isTensorData(v: unknown): v is TensorData {
 
 /** A tensor made from a TensorData (other data is returned as it is); `owned` collects new tensors. */
 export function fromTransferable(v: unknown, owned: Tensor[]): unknown {
+  if (Array.isArray(v) && v.some(isTensorData)) return v.map((e) => fromTransferable(e, owned));
   if (!isTensorData(v)) return v;
   const t = tensor(v.data, v.shape, v.dtype);
   owned.push(t);

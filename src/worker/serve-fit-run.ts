@@ -82,8 +82,6 @@ export async function runWorkerFit(
   } catch (e) {
     scope.postMessage(errorMessage(m.id, e));
   } finally {
-    running.delete(m.id);
-    stopped.delete(m.id);
     for (const t of owned) t.dispose();
     model?.dispose();
   }

@@ -13,7 +13,7 @@ export interface WorkerScope {
 }
 
 /** The body of each fit `serveFit` runs, loaded on first use (serve-fit-run.ts). */
-const runWorkerFit = loadedOnFirstUse('runWorkerFit');
+const runWorkerFit = loadedOnFirstUse('runWorkerFit', 'serveFit');
 
 /**
  * Builds a compiled model for one fit that `fitInWorker` asks for, from the `init` value it was
@@ -50,6 +50,9 @@ export function serveFit(build: ModelBuilder, scope: WorkerScope = globalThis as
     } catch (e) {
       // the code of the fit could not be loaded
       scope.postMessage(errorMessage(m.id, e));
+    } finally {
+      running.delete(m.id);
+      stopped.delete(m.id);
     }
   };
 

@@ -101,16 +101,21 @@ describe('fitInWorker / serveFit', () => {
     const stop = nn.serveFit(() => makeModel(1), scope);
     const xt = nn.tensor2d(x, [200, 8]);
     const yt = nn.tensor1d(y, 'int32');
-    // x as tfjs's list of one tensor
-    const { history, weights } = await nn.fitInWorker(worker, [xt], yt, {
+    const { history, weights } = await nn.fitInWorker(worker, xt, yt, {
       epochs: 2,
       verbose: 0,
       validationData: [xt, yt],
     });
-    stop();
     expect(Object.keys(history.history)).toEqual(['loss', 'accuracy', 'val_loss', 'val_accuracy']);
     expect(weights.map((w) => w.shape)).toEqual([[8, 16], [16], [16, 2], [2]]);
     expect(xt.isDisposed).toBe(false);
+    // x as tfjs's list of one tensor; a list of two is fit's clear error, sent back from the worker
+    const one = await nn.fitInWorker(worker, [xt], yt, { epochs: 1, verbose: 0 });
+    expect(one.weights.length).toBe(4);
+    await expect(nn.fitInWorker(worker, [xt, xt] as never, yt, { epochs: 1, verbose: 0 })).rejects.toThrow(
+      /^fit: expected x to be one tensor \(a Sequential model has one input\), got a list of 2/,
+    );
+    stop();
     nn.dispose([xt, yt]);
   });
 
