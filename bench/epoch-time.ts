@@ -5,13 +5,13 @@
 import { backendInfo, relaxedSimdAvailable } from '../src/backend/loader.js';
 import { loadDataset } from '../src/datasets/index.js';
 import * as nn from '../src/index.js';
+import { SMALLEST_NORMAL_F32 } from '../src/reference/math.js';
 import { clockName, median, now, printTable } from './harness.js';
 
 const EPOCHS = 300;
 /** Epochs timed at each end. */
 const SAMPLE = 10;
 const TARGET = 1.2;
-const SMALLEST_NORMAL = 1.1754943508222875e-38;
 
 /** What one run measured. */
 interface Run {
@@ -25,7 +25,7 @@ interface Run {
 
 function countSubnormal(t: nn.Tensor): number {
   let count = 0;
-  for (const v of t.dataSync()) if (v !== 0 && Math.abs(v) < SMALLEST_NORMAL) count++;
+  for (const v of t.dataSync()) if (v !== 0 && Math.abs(v) < SMALLEST_NORMAL_F32) count++;
   return count;
 }
 

@@ -79,7 +79,7 @@ function checkBuildShape(shape: unknown): void {
 
 // Plans hold buffers for one batch size; a few are kept (training, validation, predict).
 const MAX_CACHED_PLANS = 4;
-// A plan larger than this is freed when the call that made it ends, instead of being cached.
+// A plan whose batch buffers are larger than this is freed when the call that made it ends, instead of being cached.
 const MAX_CACHED_PLAN_BYTES = 4 * 1024 * 1024;
 
 /** A linear stack of layers: compile, fit, evaluate, predict, as in Keras and TensorFlow.js. */
@@ -319,11 +319,12 @@ export class Sequential {
   }
 
   /**
-   * @internal Called when a fit, evaluate or predict is done with a plan: one too large to keep
-   * (a large batch) is freed now rather than held in the cache.
+   * @internal Called when a fit, evaluate or predict is done with a plan: one whose batch buffers
+   * are too large to keep (a large batch) is freed now rather than held in the cache, unless a
+   * running fit still holds it. What grows with the batch is all but the weights' gradient buffers.
    */
   donePlan(plan: Plan): void {
-    if (plan.bytes <= MAX_CACHED_PLAN_BYTES) return;
+    if (plan.pinned || plan.bytes - 4 * this.countParams() <= MAX_CACHED_PLAN_BYTES) return;
     for (const [key, p] of this.plans) {
       if (p !== plan) continue;
       p.dispose();

@@ -206,9 +206,10 @@ export function randomNormal(shape: number[], mean = 0, stdDev = 1, dtype: DType
   checkNumber(op, 'stdDev', stdDev);
   const dt = checkDTypeName(op, dtype);
   const rng = randomFor(seed === undefined ? undefined : checkNumber(op, 'seed', seed));
-  const values = new Float64Array(sizeOf(s));
+  // float64 samples only where they are rounded to int32: float32 ones are stored as they are drawn
+  const values = dt === 'int32' ? new Float64Array(sizeOf(s)) : new Float32Array(sizeOf(s));
   for (let i = 0; i < values.length; i++) values[i] = mean + stdDev * rng.normal();
-  if (dt === 'int32') roundToInt32(op, values);
+  if (values instanceof Float64Array) roundToInt32(op, values);
   return fromFlat(s, dt, values);
 }
 

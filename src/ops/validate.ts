@@ -88,10 +88,11 @@ export function checkFits(op: string, arg: string, shape: readonly number[]): vo
   // The count can overflow to Infinity: show its order of magnitude instead.
   const log10 = shape.reduce((s, d) => s + Math.log10(d), 0);
   const elements = Number.isFinite(count) ? String(count) : `about 1e+${Math.floor(log10)}`;
+  const log10Bytes = log10 + Math.log10(4);
   const bytes =
     count * 4 < 2 ** 50
       ? formatBytes(count * 4)
-      : `about ${(4 * 10 ** (log10 % 1)).toFixed(0)}e+${Math.floor(log10)} bytes`;
+      : `about ${(10 ** (log10Bytes % 1)).toFixed(0)}e+${Math.floor(log10Bytes)} bytes`;
   throw new BackendError(
     `${op}: ${arg} ${formatShape(shape)} asks for ${elements} elements (${bytes} of float32/int32 data), ` +
       'more than wasm32 memory can ever hold (4 GiB)',

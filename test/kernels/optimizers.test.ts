@@ -9,6 +9,7 @@ import {
   sgdUpdate,
 } from '../../src/backend/kernels/optimizers.js';
 import { ready } from '../../src/backend/loader.js';
+import { WEIGHT_FLOOR } from '../../src/reference/math.js';
 import {
   adagradStepReference,
   adamStepReference,
@@ -83,11 +84,10 @@ const CASES: Case[] = [
 ];
 
 /** The smallest weight magnitude the kernels keep. */
-const FLOOR = 2 ** -100;
 /** Weights at the edge of what is kept, repeated: two subnormals, a normal weight under the floor, ±floor, NaN. */
-const EDGE = [1e-40, -3e-39, -(2 ** -126), FLOOR * 0.75, FLOOR, -FLOOR, Number.NaN];
+const EDGE = [1e-40, -3e-39, -(2 ** -126), WEIGHT_FLOOR * 0.75, WEIGHT_FLOOR, -WEIGHT_FLOOR, Number.NaN];
 /** EDGE after a step with a zero gradient: the weights under the floor become +0, the rest stay. */
-const EDGE_AFTER = [0, 0, 0, 0, FLOOR, -FLOOR, Number.NaN];
+const EDGE_AFTER = [0, 0, 0, 0, WEIGHT_FLOOR, -WEIGHT_FLOOR, Number.NaN];
 /** The same for AdamW, whose weight decay also takes ±floor below it. */
 const EDGE_AFTER_DECAY = [0, 0, 0, 0, 0, 0, Number.NaN];
 

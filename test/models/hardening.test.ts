@@ -78,6 +78,40 @@ describe('a batch size larger than the data is clamped to the number of examples
     big.dispose();
     m.dispose();
   });
+
+  it("a model with large weights keeps its small-batch plan: only the batch's buffers count", () => {
+    // 1500x1000 weights: 6 MB of kernel, and as much again of gradient buffers in the plan
+    const m = nn.sequential({ layers: [nn.layers.dense({ units: 1000, inputShape: [1500] })] });
+    const xs = nn.zeros([4, 1500]);
+    nn.dispose(m.predict(xs));
+    const plan = m.plan(4, false);
+    nn.dispose(m.predict(xs));
+    // the same plan object serves the second call: it was cached, not rebuilt
+    expect(m.plan(4, false)).toBe(plan);
+    xs.dispose();
+    m.dispose();
+  });
+
+  it("fit's validation pass does not evict the plan fit is training with", async () => {
+    const width = 600;
+    const rows = 2000;
+    const m = nn.sequential({ layers: [nn.layers.dense({ units: 1, inputShape: [width] })] });
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const big = nn.zeros([rows, width]);
+    const labels = nn.zeros([rows, 1]);
+    const plans = new Set<unknown>();
+    await m.fit(big, labels, {
+      epochs: 2,
+      batchSize: rows,
+      validationData: [big, labels],
+      verbose: 0,
+      callbacks: { onEpochEnd: () => void plans.add(m.plan(rows, true)) },
+    });
+    // one plan for both epochs and their validation passes; freed when fit ended
+    expect(plans.size).toBe(1);
+    nn.dispose([big, labels]);
+    m.dispose();
+  });
 });
 
 describe('one fit at a time per model, as in tfjs', () => {

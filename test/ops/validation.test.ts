@@ -242,6 +242,8 @@ describe('creation functions reject odd values with a NeurasmError and allocate 
       nn.BackendError,
       /^zeros: shape \[1e\+200, 1e\+200\] asks for about 1e\+400 elements \(about 4e\+400 bytes .*\), more than wasm32 memory can ever hold \(4 GiB\)$/,
     );
+    // 1.2e+401 bytes, not "12e+400"
+    expectThrowsWithoutLeak(() => nn.zeros([3e200, 1e200]), nn.BackendError, /about 1e\+401 bytes/);
     expectThrowsWithoutLeak(() => nn.randomUniform([65536, 65536]), nn.BackendError, /^randomUniform: .*16\.0 GiB/);
     expectThrowsWithoutLeak(() => nn.oneHot([0, 1], 2 ** 40), nn.BackendError, /^oneHot: the result shape \[2, /);
   });

@@ -1,13 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/datasets/index.js';
 import * as nn from '../../src/index.js';
+import { SMALLEST_NORMAL_F32 as SMALLEST_NORMAL, WEIGHT_FLOOR } from '../../src/reference/math.js';
 import { MODULES } from '../helpers/close.js';
-
-/** The smallest normal float32, 2^-126; smaller nonzero magnitudes are subnormal. */
-const SMALLEST_NORMAL = 2 ** -126;
-
-/** Weights are kept from 2^-100 up: smaller ones would make subnormal products in the matrix multiplies. */
-const WEIGHT_FLOOR = 2 ** -100;
 
 /** How many values of t are nonzero with a magnitude below `floor`. */
 function countBelow(t: nn.Tensor, floor: number): number {
