@@ -81,7 +81,7 @@ export function rasterize(strokes) {
     .map((s) => thin(s.map((p) => [FINE / 2 + (p.x - cx) * sx, FINE / 2 + (p.y - cy) * sy])));
 
   // each pixel's distance (from its centre) to the nearest point of the pen's path
-  const distance = new Float64Array(FINE * FINE).fill(Infinity);
+  const distance = new Float64Array(FINE * FINE);
   for (let y = 0; y < FINE; y++) {
     for (let x = 0; x < FINE; x++) {
       let d = Infinity;

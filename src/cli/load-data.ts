@@ -25,8 +25,7 @@ export function labelProblem(csv: nn.data.ParsedCsv): string | null {
   }
   const present = [...new Set(values)];
   if (present.length < 2) {
-    const found = present.length === 0 ? 'no classes' : `one class (${csv.classNames[present[0]]})`;
-    return `${column} has ${found}; classification needs at least 2`;
+    return `${column} has one class (${csv.classNames[present[0]]}); classification needs at least 2`;
   }
   return null;
 }

@@ -43,8 +43,7 @@ async function runSplit(x: nn.Tensor, y: nn.Tensor, numClasses: number, options:
   await model.fit(xTrain, split.yTrain, {
     epochs: options.epochs,
     batchSize: options.batchSize,
-    // fit takes no 0: leaving it out turns validation off
-    validationSplit: options.validationSplit > 0 ? options.validationSplit : undefined,
+    validationSplit: options.validationSplit,
     seed: options.seed,
     verbose: 0,
     callbacks: progressCallbacks(options.epochs, batches, write, live),
@@ -138,7 +137,7 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   if (e instanceof UsageError) {
-    if (e.message) console.error(`error: ${e.message}\n`);
+    console.error(`error: ${e.message}\n`);
     console.error(USAGE);
     process.exitCode = 2;
     return;

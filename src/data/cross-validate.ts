@@ -120,9 +120,11 @@ function checkFitOptions(options: CrossValidateOptions): void {
   if (batchSize !== undefined) checkInt(OP, 'batchSize', batchSize, 1);
   if (
     validationSplit !== undefined &&
-    !(typeof validationSplit === 'number' && validationSplit > 0 && validationSplit < 1)
+    !(typeof validationSplit === 'number' && validationSplit >= 0 && validationSplit < 1)
   ) {
-    throw new ValueError(`${OP}: expected validationSplit in (0, 1), got ${describe(validationSplit)}`);
+    throw new ValueError(
+      `${OP}: expected validationSplit in [0, 1) (0: no validation), got ${describe(validationSplit)}`,
+    );
   }
   if (verbose !== undefined && verbose !== 0 && verbose !== 1) {
     throw new ValueError(`${OP}: expected verbose to be 0 or 1, got ${describe(verbose)}`);

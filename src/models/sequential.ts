@@ -387,7 +387,6 @@ export class Sequential {
     });
   }
 
-  /** Trains the model; see FitArgs. Resolves to the History of losses and metrics per epoch. */
   /**
    * Trains the model; see FitArgs. Resolves to the History of losses and metrics per epoch. As in
    * TensorFlow.js, one fit runs at a time per model: a second call (concurrent, or from a callback)

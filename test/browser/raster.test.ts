@@ -99,7 +99,7 @@ describe('the pad with the model the demo trains', () => {
     });
     const right = read.filter((digit, k) => digit === k).length;
     expect(right, `read ${read.join(', ')} for 0-9`).toBeGreaterThanOrEqual(8);
-    // the two the earlier pad read as 4
+    // a round 0 and a plain vertical 1, the shapes that are easiest to misread as 4
     expect(read[0]).toBe(0);
     expect(read[1]).toBe(1);
   });

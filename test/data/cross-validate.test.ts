@@ -191,7 +191,7 @@ describe('crossValidate: bad arguments', () => {
     const bad: Array<[Record<string, unknown>, RegExp]> = [
       [{ epochs: 0 }, /crossValidate: expected epochs to be an integer >= 1, got 0/],
       [{ batchSize: 2.5 }, /crossValidate: expected batchSize to be an integer >= 1, got 2.5/],
-      [{ validationSplit: 1 }, /crossValidate: expected validationSplit in \(0, 1\), got 1/],
+      [{ validationSplit: 1 }, /crossValidate: expected validationSplit in \[0, 1\) \(0: no validation\), got 1/],
       [{ verbose: 2 }, /crossValidate: expected verbose to be 0 or 1, got 2/],
       [{ shuffle: 'yes' }, /crossValidate: expected shuffle to be a boolean, got "yes"/],
       [{ callbacks: ['log'] }, /crossValidate: expected callbacks to be callback objects, got "log"/],
