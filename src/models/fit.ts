@@ -5,7 +5,7 @@ import { add } from '../ops/arithmetic.js';
 import { scalar } from '../ops/create.js';
 import { keep, tidy } from '../ops/engine.js';
 import { variableGrads } from '../ops/gradients.js';
-import { checkOptionNames, rejectUnsupported } from '../ops/options.js';
+import { optionsObject, rejectUnsupported } from '../ops/options.js';
 import { mean } from '../ops/reduction.js';
 import { isTensor, Tensor } from '../ops/tensor.js';
 import { checkInt, describe } from '../ops/validate.js';
@@ -100,10 +100,8 @@ const UNSUPPORTED_FIT_OPTIONS: Record<string, string> = {
 };
 
 function checkFitArgs(args: FitArgs): Required<Pick<FitArgs, 'epochs' | 'batchSize' | 'initialEpoch' | 'yieldEvery'>> {
-  if (args === null || typeof args !== 'object')
-    throw new ValueError(`fit: expected an options object, got ${describe(args)}`);
+  optionsObject('fit', args, '{epochs: 10}', [...FIT_OPTIONS, ...Object.keys(UNSUPPORTED_FIT_OPTIONS)]);
   rejectUnsupported('fit', args, UNSUPPORTED_FIT_OPTIONS);
-  checkOptionNames('fit', args, [...FIT_OPTIONS, ...Object.keys(UNSUPPORTED_FIT_OPTIONS)]);
   const epochs = checkInt('fit', 'epochs', args.epochs ?? 1, 1);
   const batchSize = checkInt('fit', 'batchSize', args.batchSize ?? 32, 1);
   const initialEpoch = checkInt('fit', 'initialEpoch', args.initialEpoch ?? 0, 0);
@@ -456,9 +454,7 @@ const BATCH_OPTIONS: ReadonlyArray<keyof BatchArgs> = ['batchSize', 'verbose'];
 export function evaluateModel(model: Sequential, x: Data, y: Data, args: BatchArgs = {}): Tensor | Tensor[] {
   const c = model.compiled;
   if (!c) throw new ValueError('evaluate: the model must be compiled first');
-  if (args === null || typeof args !== 'object')
-    throw new ValueError(`evaluate: expected an options object, got ${describe(args)}`);
-  checkOptionNames('evaluate', args, BATCH_OPTIONS);
+  optionsObject('evaluate', args, '{batchSize: 32}', BATCH_OPTIONS);
   const batchSize = checkInt('evaluate', 'batchSize', args.batchSize ?? 32, 1);
   const owned: Rows[] = [];
   try {
@@ -474,9 +470,7 @@ export function evaluateModel(model: Sequential, x: Data, y: Data, args: BatchAr
 
 /** `model.predict` (and predictClasses, named by `op`): outputs for every example, computed in batches. */
 export function predictModel(model: Sequential, x: Data, args: BatchArgs = {}, op = 'predict'): Tensor {
-  if (args === null || typeof args !== 'object')
-    throw new ValueError(`${op}: expected an options object, got ${describe(args)}`);
-  checkOptionNames(op, args, BATCH_OPTIONS);
+  optionsObject(op, args, '{batchSize: 32}', BATCH_OPTIONS);
   const requested = checkInt(op, 'batchSize', args.batchSize ?? 32, 1);
   const input = model.inputSpecFor(op, x instanceof Tensor ? x : undefined);
   const xs = inputRows(op, 'x', x, input);
