@@ -15,6 +15,7 @@ export * from './activations';
 export * from './codes';
 export * from './elementwise';
 export * from './gemm';
+export * from './indexing';
 export * from './losses';
 export * from './normalization';
 export * from './optimizers';
