@@ -38,3 +38,20 @@ export const RED_SUM: i32 = 0;
 export const RED_MEAN: i32 = 1;
 export const RED_MAX: i32 = 2;
 export const RED_MIN: i32 = 3;
+
+// Ops of the boolBinary kernel (assembly/select.ts): they write int32 0/1 (the bool dtype).
+export const BOOL_EQUAL: i32 = 0;
+export const BOOL_NOT_EQUAL: i32 = 1;
+export const BOOL_GREATER: i32 = 2;
+export const BOOL_GREATER_EQUAL: i32 = 3;
+export const BOOL_LESS: i32 = 4;
+export const BOOL_LESS_EQUAL: i32 = 5;
+export const BOOL_LOGICAL_AND: i32 = 6;
+export const BOOL_LOGICAL_OR: i32 = 7;
+export const BOOL_LOGICAL_XOR: i32 = 8;
+
+// Conversions of the castValues kernel (assembly/cast.ts).
+export const CAST_F32_TO_I32: i32 = 0;
+export const CAST_I32_TO_F32: i32 = 1;
+export const CAST_F32_TO_BOOL: i32 = 2;
+export const CAST_I32_TO_BOOL: i32 = 3;

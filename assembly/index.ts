@@ -12,6 +12,7 @@ export function relaxedSimd(): i32 {
 }
 
 export * from './activations';
+export * from './cast';
 export * from './codes';
 export * from './elementwise';
 export * from './gemm';
@@ -21,3 +22,6 @@ export * from './normalization';
 export * from './optimizers';
 export * from './reduce';
 export * from './regularizers';
+export * from './scan';
+export * from './select';
+export * from './topk';

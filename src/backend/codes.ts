@@ -54,3 +54,28 @@ export const Reduce = {
 } as const;
 /** Name of a reduction kernel. */
 export type ReduceName = keyof typeof Reduce;
+
+/** Ops of the boolBinary kernel; each writes int32 0/1 (the bool dtype). */
+export const BoolOp = {
+  equal: 0,
+  notEqual: 1,
+  greater: 2,
+  greaterEqual: 3,
+  less: 4,
+  lessEqual: 5,
+  logicalAnd: 6,
+  logicalOr: 7,
+  logicalXor: 8,
+} as const;
+/** Name of a boolBinary op. */
+export type BoolOpName = keyof typeof BoolOp;
+
+/** Conversions of the castValues kernel. */
+export const Cast = {
+  f32ToI32: 0,
+  i32ToF32: 1,
+  f32ToBool: 2,
+  i32ToBool: 3,
+} as const;
+/** Name of a castValues conversion. */
+export type CastName = keyof typeof Cast;
