@@ -1,8 +1,8 @@
 // L1/L2 weight penalties: the value l1·Σ|w| + l2·Σw² and its gradient l1·sign(w) + 2·l2·w.
 import { at, flush, flush1, madd } from './simd';
 
-/** l1·Σ|w| + l2·Σw² over n values (partial sums in float32 lanes, folded in float64). */
-export function l1l2Penalty(w: usize, n: i32, l1: f32, l2: f32): f64 {
+/** out[0] = l1·Σ|w| + l2·Σw² over n values (partial sums in float32 lanes, folded in float64). */
+export function l1l2Penalty(w: usize, n: i32, l1: f32, l2: f32, out: usize): void {
   let absSum: f64 = 0;
   let sqSum: f64 = 0;
   let i = 0;
@@ -24,13 +24,17 @@ export function l1l2Penalty(w: usize, n: i32, l1: f32, l2: f32): f64 {
     absSum += Math.abs(v);
     sqSum += v * v;
   }
-  return <f64>l1 * absSum + <f64>l2 * sqSum;
+  store<f32>(out, <f32>(<f64>l1 * absSum + <f64>l2 * sqSum));
 }
 
-/** g += l1·sign(w) + 2·l2·w over n values (sign(0) = 0); a subnormal sum is stored as 0. */
-export function l1l2Gradient(w: usize, g: usize, n: i32, l1: f32, l2: f32): void {
-  const twoL2 = f32x4.splat(2 * l2);
-  const l1v = f32x4.splat(l1);
+/**
+ * The penalty's gradient: dw = dy[0]·(l1·sign(w) + 2·l2·w) over n values (sign(0) = 0), dy the
+ * gradient of the penalty (a scalar in memory); a subnormal result is stored as 0.
+ */
+export function l1l2Backward(w: usize, dy: usize, dw: usize, n: i32, l1: f32, l2: f32): void {
+  const d = load<f32>(dy);
+  const twoL2 = f32x4.splat(2 * l2 * d);
+  const l1v = f32x4.splat(l1 * d);
   const zero = f32x4.splat(0);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
@@ -38,12 +42,13 @@ export function l1l2Gradient(w: usize, g: usize, n: i32, l1: f32, l2: f32): void
     // sign(v)·l1 as a bit select: +l1 where v > 0, −l1 where v < 0, 0 elsewhere
     const pos = v128.and(f32x4.gt(v, zero), l1v);
     const neg = v128.and(f32x4.lt(v, zero), l1v);
-    const pg = at(g, i);
-    v128.store(pg, flush(madd(v, twoL2, f32x4.add(v128.load(pg), f32x4.sub(pos, neg)))));
+    v128.store(at(dw, i), flush(madd(v, twoL2, f32x4.sub(pos, neg))));
   }
+  const l1d: f32 = l1 * d;
+  const twoL2d: f32 = 2 * l2 * d;
   for (; i < n; i++) {
     const v = load<f32>(at(w, i));
-    const s: f32 = v > 0 ? l1 : v < 0 ? -l1 : 0;
-    store<f32>(at(g, i), flush1(load<f32>(at(g, i)) + s + 2 * l2 * v));
+    const s: f32 = v > 0 ? l1d : v < 0 ? -l1d : 0;
+    store<f32>(at(dw, i), flush1(s + twoL2d * v));
   }
 }

@@ -18,6 +18,15 @@ export function sizeClass(bytes: number): number {
 }
 
 /**
+ * Observers of the allocator, set by the trace recorder (src/backend/trace.ts): `noted` sees every
+ * new block, `kept` may keep a block a caller frees (a trace owns it).
+ */
+export const blockHooks: { noted: ((ptr: number) => void) | null; kept: ((ptr: number) => boolean) | null } = {
+  noted: null,
+  kept: null,
+};
+
+/**
  * Allocator over Wasm linear memory: size-class free lists on top of a bump pointer that grows the
  * memory on demand. Kernels never allocate, so this is the only place `memory.grow` happens.
  */
@@ -47,13 +56,20 @@ export class Allocator {
     const ptr = reused ?? this.bump(size, bytes);
     this.blockSize.set(ptr, size);
     this.live += size;
+    blockHooks.noted?.(ptr);
     return ptr;
+  }
+
+  /** Bytes of a live block (its size class), 0 for an unknown pointer. */
+  blockBytes(ptr: number): number {
+    return this.blockSize.get(ptr) ?? 0;
   }
 
   /** Returns a block to its free list. Freeing an unknown or already freed pointer throws. */
   free(ptr: number): void {
     const size = this.blockSize.get(ptr);
     if (size === undefined) throw new ValueError(`free: ${ptr} is not a live block`);
+    if (blockHooks.kept?.(ptr)) return;
     this.blockSize.delete(ptr);
     this.live -= size;
     let list = this.freeLists.get(size);

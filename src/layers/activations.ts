@@ -1,6 +1,6 @@
 import { Act } from '../backend/codes.js';
 import { ValueError } from '../errors.js';
-import { activationOp, softmax } from '../ops/activations.js';
+import { activationOp, sigmoid, softmax } from '../ops/activations.js';
 import type { Tensor } from '../ops/tensor.js';
 import { describe } from '../ops/validate.js';
 
@@ -30,7 +30,10 @@ export function defaultAlpha(name: ActivationName): number {
 
 /** Applies an activation with tensor ops (the path with gradients on the tape). */
 export function applyActivation(name: ActivationName, x: Tensor): Tensor {
-  return name === 'softmax' ? softmax(x) : activationOp(name, x, defaultAlpha(name));
+  if (name === 'softmax') return softmax(x);
+  // sigmoid through its op, which notes the logits for a fused binary cross-entropy
+  if (name === 'sigmoid') return sigmoid(x);
+  return activationOp(name, x, defaultAlpha(name));
 }
 
 /** The kernel code of an elementwise activation (softmax has kernels of its own). */

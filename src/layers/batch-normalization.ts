@@ -17,7 +17,6 @@ import { getInitializer, type Initializer } from './initializers.js';
 import { Layer, type LayerArgs, regularizerConfig, type SymbolicShape } from './layer.js';
 import { getRegularizer, type Regularizer } from './regularizers.js';
 import { stateUpdate } from './state-updates.js';
-import type { LayerStep, StepContext } from './step.js';
 
 /** Options of `layers.batchNormalization` (Keras names and defaults). */
 export interface BatchNormalizationArgs extends LayerArgs {
@@ -183,92 +182,6 @@ export class BatchNormalization extends Layer {
       if (this.beta) y = add(y, this.beta);
       return y;
     });
-  }
-
-  makeStep(ctx: StepContext): LayerStep {
-    const cols = ctx.inputWidth;
-    const { epsilon, momentum } = this;
-    const output = ctx.alloc(ctx.maxRows * cols);
-    const outputGrad = ctx.alloc(ctx.maxRows * cols);
-    const batchMean = ctx.alloc(cols);
-    const batchVariance = ctx.alloc(cols);
-    const invStd = ctx.alloc(cols);
-    const gammaGrad = ctx.alloc(cols);
-    const betaGrad = ctx.alloc(cols);
-    const filled = (value: number) => {
-      const ptr = ctx.alloc(cols);
-      backend().views.f32.fill(value, ptr >>> 2, (ptr >>> 2) + cols);
-      return ptr;
-    };
-    const zeros = filled(0);
-    const gamma = this.gamma ? this.gamma.ptr() : filled(1);
-    const beta = this.beta ? this.beta.ptr() : zeros;
-    const movingMean = this.movingMean!.ptr();
-    const movingVariance = this.movingVariance!.ptr();
-    const paramGrads: LayerStep['paramGrads'] = [];
-    if (this.gamma) paramGrads.push({ variable: this.gamma, grad: gammaGrad, regularizer: this.gammaRegularizer });
-    if (this.beta) paramGrads.push({ variable: this.beta, grad: betaGrad, regularizer: this.betaRegularizer });
-    let batchStatistics = false;
-    return {
-      output,
-      outputGrad,
-      outputWidth: cols,
-      paramGrads,
-      forward: (rows, training) => {
-        batchStatistics = this.usesBatchStatistics(training);
-        if (batchStatistics) {
-          batchNormForwardTrain(ctx.input, output, gamma, beta, batchMean, batchVariance, invStd, rows, cols, epsilon);
-        } else {
-          batchNormForwardInference(
-            ctx.input,
-            output,
-            gamma,
-            beta,
-            movingMean,
-            movingVariance,
-            invStd,
-            rows,
-            cols,
-            epsilon,
-          );
-        }
-      },
-      // the moving statistics move only for a batch whose loss was finite
-      commit() {
-        if (batchStatistics)
-          batchNormMovingUpdate(movingMean, movingVariance, batchMean, batchVariance, cols, momentum);
-      },
-      backward(rows) {
-        if (batchStatistics) {
-          batchNormBackward(
-            ctx.input,
-            outputGrad,
-            ctx.inputGrad,
-            gamma,
-            batchMean,
-            invStd,
-            gammaGrad,
-            betaGrad,
-            rows,
-            cols,
-          );
-        } else if (ctx.inputGrad) {
-          // frozen layer: the statistics are constants, so dx = dy · gamma / √(moving variance + epsilon)
-          batchNormForwardInference(
-            outputGrad,
-            ctx.inputGrad,
-            gamma,
-            zeros,
-            zeros,
-            movingVariance,
-            invStd,
-            rows,
-            cols,
-            epsilon,
-          );
-        }
-      },
-    };
   }
 
   /** Frees the weights (the layer can be built again). */

@@ -1,15 +1,5 @@
-import { Reduce } from '../backend/codes.js';
-import {
-  activationBackward,
-  activationForward,
-  softmaxRows,
-  softmaxRowsBackward,
-} from '../backend/kernels/activations.js';
-import { gemm } from '../backend/kernels/gemm.js';
-import { reduceAxis } from '../backend/kernels/reduce.js';
 import { ShapeError, ValueError } from '../errors.js';
-import { softmax } from '../ops/activations.js';
-import { fusedMatMul } from '../ops/matmul.js';
+import { dense, OUTPUT_DIFFERENTIABLE, type OutputDifferentiable } from '../ops/dense.js';
 import { checkBooleanOption, rejectUnsupported } from '../ops/options.js';
 import type { Tensor } from '../ops/tensor.js';
 import { describe, describeList } from '../ops/validate.js';
@@ -17,7 +7,7 @@ import type { Variable } from '../ops/variable.js';
 import {
   type ActivationIdentifier,
   type ActivationName,
-  activationCode,
+  applyActivation,
   defaultAlpha,
   kerasActivationName,
   resolveActivation,
@@ -25,7 +15,6 @@ import {
 import { getInitializer, type Initializer } from './initializers.js';
 import { Layer, type LayerArgs, regularizerConfig, type SymbolicShape } from './layer.js';
 import { getRegularizer, type Regularizer } from './regularizers.js';
-import type { LayerStep, StepContext } from './step.js';
 
 /** Options of `layers.dense`. */
 export interface DenseArgs extends LayerArgs {
@@ -64,15 +53,10 @@ const DENSE_OPTIONS = [
   ...Object.keys(UNSUPPORTED_DENSE_OPTIONS),
 ];
 
-// Activations whose derivative can be computed from the output alone (or from the output standing in
-// for the input: relu, leakyRelu and elu have the sign of their input), so GEMM can fuse them.
-const FUSABLE = new Set<ActivationName>(['linear', 'relu', 'leakyRelu', 'elu', 'sigmoid', 'tanh']);
+// Activations the GEMM epilogue applies. Sigmoid is left out: its op notes the logits, so that a
+// binary cross-entropy computes from them.
+const FUSED: ReadonlySet<string> = new Set(OUTPUT_DIFFERENTIABLE.filter((a) => a !== 'sigmoid'));
 
-// backward's GEMM options, made once rather than every step
-const TRANSPOSE_A = Object.freeze({ transA: true });
-const TRANSPOSE_B = Object.freeze({ transB: true });
-
-/** The options with `inputDim` turned into `inputShape`, as TensorFlow.js reads them. */
 function withInputDim(args: DenseArgs): DenseArgs {
   if (args === null || typeof args !== 'object' || args.inputDim === undefined) return args;
   const dim = args.inputDim;
@@ -148,60 +132,10 @@ export class Dense extends Layer {
 
   call(x: Tensor, _training: boolean): Tensor {
     const act = this.activation;
-    const z = fusedMatMul({
-      a: x,
-      b: this.kernel!,
-      bias: this.bias ?? undefined,
-      activation: act === 'softmax' ? 'linear' : act,
-      leakyreluAlpha: defaultAlpha(act),
-    });
-    if (act !== 'softmax') return z;
-    const y = softmax(z);
-    return y;
+    if (FUSED.has(act)) return dense(x, this.kernel!, this.bias, act as OutputDifferentiable, defaultAlpha(act));
+    return applyActivation(act, dense(x, this.kernel!, this.bias, 'linear', 0));
   }
 
-  makeStep(ctx: StepContext): LayerStep {
-    const { units } = this;
-    const width = ctx.inputWidth;
-    const act: ActivationName = ctx.emitLogits ? 'linear' : this.activation;
-    const fused = FUSABLE.has(act);
-    const code = act === 'softmax' ? 0 : activationCode(act);
-    const alpha = defaultAlpha(act);
-    const output = ctx.alloc(ctx.maxRows * units);
-    const outputGrad = ctx.alloc(ctx.maxRows * units);
-    const preActivation = fused || act === 'softmax' ? output : ctx.alloc(ctx.maxRows * units);
-    const kernel = this.kernel!;
-    const kernelPtr = kernel.ptr();
-    const biasPtr = this.bias ? this.bias.ptr() : 0;
-    const kernelGrad = ctx.alloc(width * units);
-    const biasGrad = this.bias ? ctx.alloc(units) : 0;
-    const paramGrads = [{ variable: kernel, grad: kernelGrad, regularizer: this.kernelRegularizer }];
-    if (this.bias) paramGrads.push({ variable: this.bias, grad: biasGrad, regularizer: this.biasRegularizer });
-    const forwardOptions = { bias: biasPtr, activation: fused ? code : 0, alpha };
-    return {
-      output,
-      outputGrad,
-      outputWidth: units,
-      paramGrads,
-      forward(rows) {
-        gemm(ctx.input, kernelPtr, preActivation, rows, width, units, forwardOptions);
-        if (act === 'softmax') softmaxRows(output, output, rows, units);
-        else if (!fused) activationForward(code, preActivation, output, rows * units, alpha);
-      },
-      backward(rows) {
-        // turn the gradient of the output into the gradient of the pre-activation, in place
-        if (act === 'softmax') softmaxRowsBackward(output, outputGrad, outputGrad, rows, units);
-        else if (act !== 'linear') {
-          activationBackward(code, preActivation, output, outputGrad, outputGrad, rows * units, alpha);
-        }
-        gemm(ctx.input, outputGrad, kernelGrad, width, rows, units, TRANSPOSE_A);
-        if (biasGrad) reduceAxis(Reduce.sum, outputGrad, biasGrad, 1, rows, units);
-        if (ctx.inputGrad) gemm(outputGrad, kernelPtr, ctx.inputGrad, rows, units, width, TRANSPOSE_B);
-      },
-    };
-  }
-
-  /** Frees the weights (the layer can be built again). */
   override dispose(): void {
     super.dispose();
     this.kernel = null;

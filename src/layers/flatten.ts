@@ -3,8 +3,6 @@ import { reshape } from '../ops/shape.js';
 import type { Tensor } from '../ops/tensor.js';
 import { describe } from '../ops/validate.js';
 import { Layer, type LayerArgs, type SymbolicShape } from './layer.js';
-import { sharedBuffersStep } from './shared-buffers-step.js';
-import type { LayerStep, StepContext } from './step.js';
 
 export { InputLayer } from './input-layer.js';
 
@@ -37,9 +35,5 @@ export class Flatten extends Layer {
 
   call(x: Tensor): Tensor {
     return reshape(x, [x.shape[0], -1]);
-  }
-
-  makeStep(ctx: StepContext): LayerStep {
-    return sharedBuffersStep(ctx);
   }
 }

@@ -1,13 +1,12 @@
 import { backend } from '../backend/loader.js';
+import { hostStep } from '../backend/trace.js';
 import { ValueError } from '../errors.js';
 import { add, mul } from '../ops/arithmetic.js';
-import { fromFlat } from '../ops/create.js';
 import { activeTape } from '../ops/tape.js';
-import type { Tensor } from '../ops/tensor.js';
+import { Tensor } from '../ops/tensor.js';
 import { describe } from '../ops/validate.js';
 import { Layer, type LayerArgs, type SymbolicShape } from './layer.js';
 import { NoiseRandom } from './noise-random.js';
-import type { LayerStep, StepContext } from './step.js';
 
 /** Options of `layers.gaussianNoise`. */
 export interface GaussianNoiseArgs extends LayerArgs {
@@ -61,40 +60,14 @@ export class GaussianNoise extends Layer {
 
   call(x: Tensor, training: boolean): Tensor {
     if (!training || this.stddev === 0) return mul(x, 1);
-    const noise = new Float32Array(x.size);
-    fillNormal(noise, 0, x.size, this.stddev, this.random.forCall(this.fitRandom));
-    const n = fromFlat(x.shape, 'float32', noise);
+    const n = new Tensor(x.shape, 'float32');
+    // fresh noise at every call, and at every replay of a trace of it
+    hostStep(() => {
+      fillNormal(backend().views.f32, n.ptr() >>> 2, n.size, this.stddev, this.random.forCall(this.fitRandom));
+    });
     const y = add(x, n);
     if (!activeTape()) n.dispose();
     return y;
-  }
-
-  makeStep(ctx: StepContext): LayerStep {
-    const width = ctx.inputWidth;
-    const output = ctx.alloc(ctx.maxRows * width);
-    // backward is the identity: the next layer writes the gradient straight into our input's gradient
-    const outputGrad = ctx.inputGrad;
-    const uniform = this.random.forStep(ctx.uniform);
-    return {
-      output,
-      outputGrad,
-      outputWidth: width,
-      paramGrads: [],
-      forward: (rows, training) => {
-        const f32 = backend().views.f32;
-        const n = rows * width;
-        const src = ctx.input >>> 2;
-        const dst = output >>> 2;
-        if (!training || this.stddev === 0) {
-          f32.copyWithin(dst, src, src + n);
-          return;
-        }
-        fillNormal(f32, dst, n, this.stddev, uniform);
-        // x + noise with the noise rounded to float32 first, as the tape path adds two float32 tensors
-        for (let i = 0; i < n; i++) f32[dst + i] += f32[src + i];
-      },
-      backward() {},
-    };
   }
 
   override getConfig(): Record<string, unknown> {

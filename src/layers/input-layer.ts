@@ -2,8 +2,6 @@ import { ValueError } from '../errors.js';
 import { reshape } from '../ops/shape.js';
 import type { Tensor } from '../ops/tensor.js';
 import { Layer, type LayerArgs, type SymbolicShape } from './layer.js';
-import { sharedBuffersStep } from './shared-buffers-step.js';
-import type { LayerStep, StepContext } from './step.js';
 
 /** Declares the input shape of a model (`inputShape` or `batchInputShape`); passes data through. */
 export class InputLayer extends Layer {
@@ -28,9 +26,5 @@ export class InputLayer extends Layer {
 
   call(x: Tensor): Tensor {
     return reshape(x, [...x.shape]);
-  }
-
-  makeStep(ctx: StepContext): LayerStep {
-    return sharedBuffersStep(ctx);
   }
 }

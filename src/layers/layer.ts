@@ -8,7 +8,6 @@ import { type Variable, variable } from '../ops/variable.js';
 import type { Random } from '../random.js';
 import type { Initializer } from './initializers.js';
 import { getRegularizer, type Regularizer } from './regularizers.js';
-import type { LayerStep, StepContext } from './step.js';
 import { initialWeightValues, weightTooLarge } from './weight-values.js';
 
 /** A shape with the batch dimension left open (null), as Keras writes it. */
@@ -72,8 +71,11 @@ export interface LayerWeight {
 }
 
 /**
- * Base class of layers. A layer has two ways to run: `call` composes tensor ops (gradients on the
- * tape; works for anything) and `makeStep` compiles it for fixed buffers (the fast training path).
+ * Base class of layers. A layer is its forward computation: `call` composes tensor ops, whose
+ * gradients give its backward pass, and training replays a trace of those ops' kernels (the fast
+ * path). Subclass it for a layer of your own: `call`, `computeOutputShape`, `getConfig`, and
+ * `createWeights` (with `addWeight`) if it has weights; register the class with
+ * `nn.serialization.registerClass` to save and load it.
  */
 export abstract class Layer {
   /** Keras class name (Dense, Dropout, ...). */
@@ -93,7 +95,7 @@ export abstract class Layer {
   readonly activityRegularizer: Regularizer | null;
   /**
    * @internal The generator of the running fit, shared by the model, for layers that draw random
-   * numbers on the tape path (the compiled step gets it through StepContext.uniform).
+   * numbers (read at every draw, so that a replayed trace draws from the fit that runs it).
    */
   fitRandom: { rng: Random | null } | null = null;
 
@@ -250,9 +252,6 @@ export abstract class Layer {
 
   /** The forward pass with tensor ops (recorded for gradients when a tape is active). */
   abstract call(x: Tensor, training: boolean): Tensor;
-
-  /** Compiles the layer for fixed buffers (see StepContext). */
-  abstract makeStep(ctx: StepContext): LayerStep;
 
   /** Runs the layer on a tensor, building it first if needed. */
   apply(x: Tensor, options: { training?: boolean } = {}): Tensor {

@@ -25,12 +25,6 @@ export class NoiseRandom {
   forCall(fit: { rng: Random | null } | null): () => number {
     return this.source(() => (fit?.rng ?? globalRandom).uniform());
   }
-
-  /** A uniform source in [0, 1) for a compiled step: the step context's draw when unseeded. */
-  forStep(uniform: () => number): () => number {
-    return this.source(uniform);
-  }
-
   private source(fallback: () => number): () => number {
     const own = this.own;
     return own ? () => own.uniform() : fallback;

@@ -1,8 +1,6 @@
-import { l1l2Gradient, l1l2Penalty } from '../backend/kernels/regularizers.js';
 import { ValueError } from '../errors.js';
-import { abs, add, mul, square } from '../ops/arithmetic.js';
 import { optionsObject } from '../ops/options.js';
-import { sum } from '../ops/reduction.js';
+import { l1l2Penalty } from '../ops/penalty.js';
 import type { Tensor } from '../ops/tensor.js';
 import { describe } from '../ops/validate.js';
 
@@ -36,21 +34,7 @@ export class Regularizer {
 
   /** The penalty of a tensor, as a scalar op (recorded for gradients); `scale` multiplies it. */
   penalty(x: Tensor, scale = 1): Tensor {
-    const terms: Tensor[] = [];
-    if (this.l1 > 0) terms.push(mul(sum(abs(x)), this.l1 * scale));
-    if (this.l2 > 0) terms.push(mul(sum(square(x)), this.l2 * scale));
-    if (terms.length === 0) return mul(sum(x), 0);
-    return terms.length === 1 ? terms[0] : add(terms[0], terms[1]);
-  }
-
-  /** The penalty of n values at a pointer, times `scale` (compiled training step). */
-  penaltyRaw(ptr: number, n: number, scale = 1): number {
-    return l1l2Penalty(ptr, n, this.l1 * scale, this.l2 * scale);
-  }
-
-  /** Adds the penalty's gradient (times `scale`) of the n values at `ptr` to the block at `grad`. */
-  gradientRaw(ptr: number, grad: number, n: number, scale = 1): void {
-    l1l2Gradient(ptr, grad, n, this.l1 * scale, this.l2 * scale);
+    return l1l2Penalty(x, this.l1 * scale, this.l2 * scale);
   }
 }
 

@@ -1,3 +1,5 @@
+// State updates of layers (BatchNormalization's moving statistics): not part of the differentiated
+// function, and held back by a training step until it knows the loss is finite.
 import { keep } from '../ops/engine.js';
 import type { Tensor } from '../ops/tensor.js';
 
@@ -6,43 +8,38 @@ interface HeldUpdate {
   reads: readonly Tensor[];
 }
 
-let holding: HeldUpdate[] | null = null;
+let collecting: HeldUpdate[] | null = null;
 
 /**
- * Applies a state change a training forward pass makes beside the differentiated function
- * (BatchNormalization's moving statistics): at once, or, inside `holdStateUpdates`, when the caller
- * commits. `reads` are the tensors `apply` reads; a held update keeps them alive until then.
+ * Applies a layer's state update now, or, inside `collectStateUpdates`, holds it for the caller;
+ * `reads` are the tensors `apply` reads, kept alive meanwhile.
  */
 export function stateUpdate(apply: () => void, reads: readonly Tensor[]): void {
-  if (!holding) {
+  if (!collecting) {
     apply();
     return;
   }
   for (const t of reads) keep(t);
-  holding.push({ apply, reads });
+  collecting.push({ apply, reads });
 }
 
-/** What `holdStateUpdates` returns: the function's result and its held state updates. */
-export interface HeldStateUpdates<T> {
-  result: T;
-  /** Applies the held updates, in order. */
-  commit(): void;
-  /** Drops them. */
-  discard(): void;
+/** State updates held back by `collectStateUpdates`. */
+export interface StateUpdates {
+  /** Applies every held update (again after each replay of a trace that computed them). */
+  apply(): void;
+  /** Frees what the updates read; they cannot be applied afterwards. */
+  release(): void;
 }
 
-/**
- * Runs `fn`, holding back the state updates it makes, so fit's tape step applies them only when the
- * loss is finite (as the compiled step does). Call exactly one of `commit` or `discard`.
- */
-export function holdStateUpdates<T>(fn: () => T): HeldStateUpdates<T> {
-  const outer = holding;
+/** Runs `fn`, holding back the state updates its layers ask for. */
+export function collectStateUpdates<T>(fn: () => T): { result: T; updates: StateUpdates } {
+  const outer = collecting;
   const held: HeldUpdate[] = [];
   const release = () => {
     for (const u of held) for (const t of u.reads) t.dispose();
     held.length = 0;
   };
-  holding = held;
+  collecting = held;
   let result: T;
   try {
     result = fn();
@@ -50,17 +47,15 @@ export function holdStateUpdates<T>(fn: () => T): HeldStateUpdates<T> {
     release();
     throw e;
   } finally {
-    holding = outer;
+    collecting = outer;
   }
   return {
     result,
-    commit() {
-      try {
+    updates: {
+      apply() {
         for (const u of held) u.apply();
-      } finally {
-        release();
-      }
+      },
+      release,
     },
-    discard: release,
   };
 }

@@ -1,14 +1,10 @@
 import { backend } from '../backend/loader.js';
 import { DivergenceError, ValueError } from '../errors.js';
-import { holdStateUpdates } from '../layers/state-updates.js';
-import { add } from '../ops/arithmetic.js';
 import { scalar } from '../ops/create.js';
-import { keep, tidy } from '../ops/engine.js';
-import { variableGrads } from '../ops/gradients.js';
 import { optionsObject, rejectUnsupported } from '../ops/options.js';
-import { mean } from '../ops/reduction.js';
-import { isTensor, Tensor } from '../ops/tensor.js';
+import { Tensor } from '../ops/tensor.js';
 import { checkInt, describe } from '../ops/validate.js';
+import type { Optimizer } from '../optimizers/optimizer.js';
 import { globalRandom, Random } from '../random.js';
 import {
   CallbackList,
@@ -20,7 +16,8 @@ import {
 } from '../training/callbacks.js';
 import { type Data, inputRows, labelRows, type Rows, releaseRows } from '../training/inputs.js';
 import type { Metric } from '../training/metrics.js';
-import type { Plan } from '../training/plan.js';
+import type { ModelStep } from '../training/model-step.js';
+import type { PassKind } from './passes.js';
 import type { Sequential } from './sequential.js';
 
 /** Options of `fit`, as in TensorFlow.js. */
@@ -131,137 +128,54 @@ function sliceRows(rows: Rows, start: number, end: number): Rows {
   return { tensor: copy, owned: true, count: end - start, width: rows.width };
 }
 
-/**
- * Views of a plan's labels and predictions for metrics (which read the first `rows` rows): made
- * once, and again only when Wasm memory grew and replaced its buffer.
- */
-class PlanViews {
-  labels: Int32Array | Float32Array = new Float32Array(0);
-  predictions: Float32Array = new Float32Array(0);
-  private f32: Float32Array | null = null;
-
-  constructor(
-    private readonly plan: Plan,
-    private readonly sparse: boolean,
-  ) {}
-
-  /** The views, current for the memory buffer. */
-  current(): this {
-    const views = backend().views;
-    if (views.f32 === this.f32) return this;
-    const { plan } = this;
-    const n = plan.maxRows * plan.outputWidth;
-    const labels = plan.labels >>> 2;
-    this.f32 = views.f32;
-    this.labels = this.sparse
-      ? views.i32.subarray(labels, labels + plan.maxRows)
-      : views.f32.subarray(labels, labels + n);
-    this.predictions = views.f32.subarray(plan.predictions >>> 2, (plan.predictions >>> 2) + n);
-    return this;
+/** Runs `fn` with the model's step of `kind` for `rows` examples, pinned so that nothing frees it meanwhile. */
+function withStep<T>(model: Sequential, kind: PassKind, rows: number, fn: (step: ModelStep) => T): T {
+  const step = model.step(kind, rows);
+  step.pin();
+  try {
+    return fn(step);
+  } finally {
+    step.unpin();
+    model.doneStep(step);
   }
 }
 
-/** Runs `fn` with the model's plan for this batch size, pinned so nothing frees it meanwhile. */
-function withPlan<T>(model: Sequential, batchSize: number, withLoss: boolean, fn: (plan: Plan) => T): T {
-  const plan = model.plan(batchSize, withLoss);
-  plan.pin();
-  try {
-    return fn(plan);
-  } finally {
-    plan.unpin();
-    model.donePlan(plan);
+/** Runs `fn` for each batch [start, start + rows) of `count` examples, with the step for that batch size. */
+function forEachBatch(
+  model: Sequential,
+  kind: PassKind,
+  count: number,
+  batchSize: number,
+  fn: (step: ModelStep, start: number, rows: number) => void,
+): void {
+  const full = Math.floor(count / batchSize) * batchSize;
+  if (full > 0) {
+    withStep(model, kind, batchSize, (step) => {
+      for (let start = 0; start < full; start += batchSize) fn(step, start, batchSize);
+    });
   }
+  if (full < count) withStep(model, kind, count - full, (step) => fn(step, full, count - full));
 }
 
 /** Runs one pass over `data` without training; returns the mean loss and metric results. */
 function evaluateRows(model: Sequential, x: Rows, y: Rows, requestedBatch: number, metrics: Metric[]): Logs {
   // a batch larger than the data would allocate rows nobody fills (tfjs clamps too)
   const batchSize = Math.min(requestedBatch, x.count);
-  const c = model.compiled!;
-  const sparse = c.loss.sparseLabels;
   const width = model.outputWidth;
   for (const m of metrics) m.reset();
   let lossSum = 0;
-  if (model.usesCompiledStep()) {
-    lossSum = withPlan(model, batchSize, true, (plan) => {
-      const views = new PlanViews(plan, sparse);
-      let sum = 0;
-      for (let start = 0; start < x.count; start += batchSize) {
-        const rows = Math.min(batchSize, x.count - start);
-        gatherRows(x.tensor, plan.input, null, start, rows, x.width);
-        gatherRows(y.tensor, plan.labels, null, start, rows, y.width);
-        sum += plan.evaluateStep(rows);
-        const { labels, predictions } = views.current();
-        for (const m of metrics) m.update(labels, predictions, rows, width);
-      }
-      return sum;
-    });
-  } else {
-    for (let start = 0; start < x.count; start += batchSize) {
-      const rows = Math.min(batchSize, x.count - start);
-      lossSum += tidy(() => {
-        const xb = sliceRows(x, start, start + rows).tensor;
-        const yb = sliceRows(y, start, start + rows).tensor;
-        const { output: pred, penalty } = model.callWithPenalty(xb, false);
-        const loss = withPenalty(c.loss.fn(yb, pred), penalty);
-        for (const m of metrics) m.update(yb.view(), pred.view(), rows, width);
-        return loss.dataSync()[0] * rows;
-      });
-    }
-  }
+  forEachBatch(model, 'evaluate', x.count, batchSize, (step, start, rows) => {
+    gatherRows(x.tensor, step.x.ptr(), null, start, rows, x.width);
+    gatherRows(y.tensor, step.y!.ptr(), null, start, rows, y.width);
+    const out = step.run();
+    lossSum += out.loss!.view()[0] * rows;
+    const labels = step.y!.view();
+    const predictions = out.predictions.view();
+    for (const m of metrics) m.update(labels, predictions, rows, width);
+  });
   const logs: Logs = { loss: lossSum / x.count };
   for (const m of metrics) logs[m.key] = m.result();
   return logs;
-}
-
-/**
- * The loss of a batch plus the regularization penalty, if any (Keras reports and minimizes their
- * sum). A loss function may return one value per example (or per output): they are averaged, as
- * Keras and tfjs do.
- */
-function withPenalty(loss: unknown, penalty: Tensor | null): Tensor {
-  if (!isTensor(loss) || loss.dtype !== 'float32') {
-    throw new ValueError(`the loss function given to compile must return a float32 Tensor, got ${describe(loss)}`);
-  }
-  const batchLoss = loss.rank === 0 ? loss : mean(loss);
-  return penalty ? add(batchLoss, penalty) : batchLoss;
-}
-
-/**
- * One training step through tensor ops and the tape (custom losses and anything the plan lacks).
- * As the compiled step: when the loss is not finite nothing changes, neither the weights, nor the
- * layers' state (moving statistics), nor the metrics.
- */
-function tapeStep(model: Sequential, xb: Tensor, yb: Tensor, metrics: Metric[], rows: number): number {
-  const c = model.compiled!;
-  const variables = model.trainableWeights;
-  let pred = null as Tensor | null;
-  const forward = () => {
-    const { output, penalty } = model.callWithPenalty(xb, true);
-    // kept for the metrics: the gradient computation frees its intermediates before it returns
-    pred = keep(output);
-    return withPenalty(c.loss.fn(yb, output), penalty);
-  };
-  return tidy(() => {
-    try {
-      // every layer frozen: nothing to update, the loss is still reported (as the compiled step does)
-      const step = holdStateUpdates(() =>
-        variables.length === 0 ? { value: forward(), grads: null } : variableGrads(forward, variables),
-      );
-      const loss = step.result.value.dataSync()[0];
-      if (!Number.isFinite(loss)) {
-        step.discard();
-        return loss * rows;
-      }
-      step.commit();
-      const predictions = pred!.view();
-      for (const m of metrics) m.update(yb.view(), predictions, rows, model.outputWidth);
-      if (step.result.grads) c.optimizer.applyGradientsTo(variables, step.result.grads);
-      return loss * rows;
-    } finally {
-      pred?.dispose();
-    }
-  });
 }
 
 /** x and y as rows for `op`, checked to hold as many examples; what they allocate is pushed onto `owned`. */
@@ -319,15 +233,14 @@ export async function fitModel(model: Sequential, x: Data, y: Data, args: FitArg
       xs = xt;
       ys = yt;
     }
-    // the compiled plan stays pinned while fit runs: callbacks may predict or evaluate with other batch sizes
-    const plan = model.usesCompiledStep() ? model.plan(Math.min(batchSize, xs.count), true) : null;
-    plan?.pin();
+    // a batch larger than the data would allocate rows nobody fills (tfjs clamps too)
+    const batch = Math.min(batchSize, xs.count);
+    const steps = new TrainSteps(model, batch, xs.count % batch);
     try {
       const loopArgs = { ...args, epochs, batchSize, initialEpoch, yieldEvery };
-      return await trainLoop(model, plan, xs, ys, xv, yv, loopArgs, callbacks);
+      return await trainLoop(model, steps, xs, ys, xv, yv, loopArgs, callbacks);
     } finally {
-      plan?.unpin();
-      if (plan) model.donePlan(plan);
+      steps.release();
     }
   } finally {
     model.random.rng = null;
@@ -335,9 +248,63 @@ export async function fitModel(model: Sequential, x: Data, y: Data, args: FitArg
   }
 }
 
+/** The train steps of a fit: one for full batches and one for the last, partial batch (if any). */
+class TrainSteps {
+  private readonly steps: ModelStep[] = [];
+
+  constructor(
+    private readonly model: Sequential,
+    batchSize: number,
+    lastRows: number,
+  ) {
+    // pinned while fit runs: callbacks may predict or evaluate with other batch sizes meanwhile
+    try {
+      for (const rows of lastRows > 0 ? [batchSize, lastRows] : [batchSize]) {
+        const step = model.step('train', rows);
+        step.pin();
+        this.steps.push(step);
+      }
+    } catch (e) {
+      this.release();
+      throw e;
+    }
+  }
+
+  /** The step for a batch of `rows` examples. */
+  forRows(rows: number): ModelStep {
+    return rows === this.steps[0].x.shape[0] ? this.steps[0] : this.steps[1];
+  }
+
+  /** Unpins the steps. */
+  release(): void {
+    for (const step of this.steps) {
+      step.unpin();
+      this.model.doneStep(step);
+    }
+    this.steps.length = 0;
+  }
+}
+
+/**
+ * One training step on the batch in the step's buffers: forward, loss and gradients (a replayed
+ * trace), then, when the loss is finite, the metrics, the layers' state updates and the optimizer's
+ * update. When it is not finite nothing changes. Returns the batch's loss times its rows.
+ */
+function trainStep(step: ModelStep, optimizer: Optimizer, metrics: Metric[], rows: number, width: number): number {
+  const out = step.run();
+  const loss = out.loss!.view()[0];
+  if (!Number.isFinite(loss)) return loss * rows;
+  const labels = step.y!.view();
+  const predictions = out.predictions.view();
+  for (const m of metrics) m.update(labels, predictions, rows, width);
+  out.updates?.apply();
+  if (out.grads.length > 0) optimizer.applyGradientList(step.variables, out.grads);
+  return loss * rows;
+}
+
 async function trainLoop(
   model: Sequential,
-  plan: Plan | null,
+  steps: TrainSteps,
   xs: Rows,
   ys: Rows,
   xv: Rows | null,
@@ -352,7 +319,6 @@ async function trainLoop(
   const { epochs } = args;
   // a batch larger than the data would allocate rows nobody fills (tfjs clamps too)
   const batchSize = Math.min(args.batchSize, xs.count);
-  const views = plan ? new PlanViews(plan, c.loss.sparseLabels) : null;
   const metrics = c.makeMetrics();
   const valMetrics = c.makeMetrics();
   const history = new History({
@@ -379,24 +345,10 @@ async function trainLoop(
     for (let batch = 0, start = 0; start < xs.count; batch++, start += batchSize) {
       const rows = Math.min(batchSize, xs.count - start);
       if (wantBatchLogs) await callbacks.batchBegin(batch, { batch, size: rows });
-      let batchLoss: number;
-      if (plan && views) {
-        gatherRows(xs.tensor, plan.input, order, start, rows, xs.width);
-        gatherRows(ys.tensor, plan.labels, order, start, rows, ys.width);
-        batchLoss = plan.trainStep(rows, c.optimizer);
-        if (Number.isFinite(batchLoss)) {
-          const { labels, predictions } = views.current();
-          for (const m of metrics) m.update(labels, predictions, rows, outWidth);
-        }
-      } else {
-        batchLoss = tidy(() => {
-          const xb = new Tensor([rows, xs.width], 'float32');
-          const yb = new Tensor([rows, ...ys.tensor.shape.slice(1)], ys.tensor.dtype);
-          gatherRows(xs.tensor, xb.ptr(), order, start, rows, xs.width);
-          gatherRows(ys.tensor, yb.ptr(), order, start, rows, ys.width);
-          return tapeStep(model, xb, yb, metrics, rows);
-        });
-      }
+      const step = steps.forRows(rows);
+      gatherRows(xs.tensor, step.x.ptr(), order, start, rows, xs.width);
+      gatherRows(ys.tensor, step.y!.ptr(), order, start, rows, ys.width);
+      const batchLoss = trainStep(step, c.optimizer, metrics, rows, outWidth);
       if (!Number.isFinite(batchLoss) && callbacks.stopsOnNaN) {
         // terminateOnNaN: end training quietly; the epoch is logged with the non-finite loss
         model.stopTraining = true;
@@ -477,19 +429,20 @@ export function predictModel(model: Sequential, x: Data, args: BatchArgs = {}, o
   try {
     // a batch larger than the data would allocate rows nobody fills (tfjs clamps too)
     const batchSize = Math.min(requested, xs.count);
-    return withPlan(model, batchSize, false, (plan) => {
-      const outWidth = plan.outputWidth;
-      const out = new Tensor([xs.count, ...(model.outputShape!.slice(1) as number[])], 'float32');
-      for (let start = 0; start < xs.count; start += batchSize) {
-        const rows = Math.min(batchSize, xs.count - start);
-        gatherRows(xs.tensor, plan.input, null, start, rows, xs.width);
-        plan.forward(rows, false);
+    const out = new Tensor([xs.count, ...(model.outputShape!.slice(1) as number[])], 'float32');
+    try {
+      const outWidth = model.outputWidth;
+      forEachBatch(model, 'predict', xs.count, batchSize, (step, start, rows) => {
+        gatherRows(xs.tensor, step.x.ptr(), null, start, rows, xs.width);
+        const from = step.run().predictions.ptr() >>> 2;
         const f32 = backend().views.f32;
-        const from = plan.predictions >>> 2;
         f32.copyWithin((out.ptr() >>> 2) + start * outWidth, from, from + rows * outWidth);
-      }
-      return out;
-    });
+      });
+    } catch (e) {
+      out.dispose();
+      throw e;
+    }
+    return out;
   } finally {
     releaseRows(xs);
   }

@@ -15,16 +15,11 @@ import type { Optimizer } from '../optimizers/optimizer.js';
 import type { Random } from '../random.js';
 import type { History } from '../training/callbacks.js';
 import type { Data, InputSpec } from '../training/inputs.js';
-import {
-  compiledLossSupported,
-  getLoss,
-  type LossFunction,
-  type LossIdentifier,
-  type LossSpec,
-} from '../training/losses.js';
+import { getLoss, type LossFunction, type LossIdentifier, type LossSpec } from '../training/losses.js';
 import { getMetrics, type Metric, type MetricIdentifier } from '../training/metrics.js';
-import { finalActivation, Plan } from '../training/plan.js';
+import { ModelStep } from '../training/model-step.js';
 import { type BatchArgs, evaluateModel, type FitArgs, fitModel, predictModel } from './fit.js';
+import { type PassKind, passOf } from './passes.js';
 import { type PrintFn, printSummary } from './summary.js';
 
 /** Options of `compile`. */
@@ -77,10 +72,12 @@ function checkBuildShape(shape: unknown): void {
   }
 }
 
-// Plans hold buffers for one batch size; a few are kept (training, validation, predict).
-const MAX_CACHED_PLANS = 4;
-// A plan whose batch buffers are larger than this is freed when the call that made it ends, instead of being cached.
-const MAX_CACHED_PLAN_BYTES = 4 * 1024 * 1024;
+// Steps hold buffers and a trace for one kind of pass and batch size; a few are kept (training and
+// its last batch, validation, predict).
+const MAX_CACHED_STEPS = 6;
+// A step holding more than this besides the weights' gradients is freed when the call that made it
+// ends, instead of being cached.
+const MAX_CACHED_STEP_BYTES = 4 * 1024 * 1024;
 
 /** A linear stack of layers: compile, fit, evaluate, predict, as in Keras and TensorFlow.js. */
 export class Sequential {
@@ -94,7 +91,7 @@ export class Sequential {
   preprocessing: unknown = null;
   /** @internal */ compiled: Compiled | null = null;
   private declaredInput: SymbolicShape | null = null;
-  private readonly plans = new Map<string, Plan>();
+  private readonly steps = new Map<string, ModelStep>();
   private fitting = false;
   private disposed = false;
   /** @internal the generator of the running fit (dropout masks, shuffling) */
@@ -281,54 +278,52 @@ export class Sequential {
     return this.compiled?.optimizer ?? null;
   }
 
-  /** @internal Whether fit can use the compiled step (built-in loss the step supports). */
-  usesCompiledStep(): boolean {
-    const c = this.compiled!;
-    return compiledLossSupported(c.loss.name, finalActivation(this.layers));
-  }
-
-  /** @internal A plan for this batch size (cached): with the loss for training/evaluation, or without for predict. */
-  plan(maxRows: number, withLoss: boolean): Plan {
-    const key = `${maxRows}:${withLoss}`;
-    let p = this.plans.get(key);
-    if (p) {
-      // most recently used last, so the eviction below drops the oldest
-      this.plans.delete(key);
-      this.plans.set(key, p);
-    } else {
-      if (this.plans.size >= MAX_CACHED_PLANS) {
-        // the oldest a running fit or evaluate does not hold (a held one is kept, over the limit)
-        for (const [oldKey, old] of this.plans) {
-          if (old.pinned) continue;
-          old.dispose();
-          this.plans.delete(oldKey);
-          break;
-        }
-      }
-      const loss = withLoss ? this.compiled!.loss : null;
-      p = new Plan(
-        this.layers,
-        this.inputWidthFor('plan'),
-        maxRows,
-        loss && loss.name !== 'custom' ? { name: loss.name, sparseLabels: loss.sparseLabels } : null,
-        this.random,
-      );
-      this.plans.set(key, p);
-    }
-    return p;
-  }
-
   /**
-   * @internal Called when a fit, evaluate or predict is done with a plan: one whose batch buffers
-   * are too large to keep (a large batch) is freed now rather than held in the cache, unless a
-   * running fit still holds it. What grows with the batch is all but the weights' gradient buffers.
+   * @internal The model's step for a pass of `kind` over batches of `rows` examples: made on first
+   * use (its trace is recorded by its first run) and cached. A train step is made anew when the set
+   * of trainable weights changed (a layer frozen or unfrozen).
    */
-  donePlan(plan: Plan): void {
-    if (plan.pinned || plan.bytes - 4 * this.countParams() <= MAX_CACHED_PLAN_BYTES) return;
-    for (const [key, p] of this.plans) {
-      if (p !== plan) continue;
-      p.dispose();
-      this.plans.delete(key);
+  step(kind: PassKind, rows: number): ModelStep {
+    const variables = kind === 'train' ? this.trainableWeights : [];
+    const key = `${kind}:${rows}:${variables.map((v) => v.id).join(',')}`;
+    const cached = this.steps.get(key);
+    if (cached) {
+      // most recently used last, so the eviction below drops the oldest
+      this.steps.delete(key);
+      this.steps.set(key, cached);
+      return cached;
+    }
+    if (this.steps.size >= MAX_CACHED_STEPS) {
+      // the oldest a running fit or evaluate does not hold (a held one is kept, over the limit)
+      for (const [oldKey, old] of this.steps) {
+        if (old.pinned) continue;
+        old.dispose();
+        this.steps.delete(oldKey);
+        break;
+      }
+    }
+    const input = this.inputSpecFor(kind);
+    const sparse = this.compiled?.loss.sparseLabels ?? false;
+    const labels = kind === 'predict' ? null : sparse ? [rows] : [rows, this.outputWidth];
+    const step = new ModelStep(
+      passOf(this, kind, variables),
+      variables,
+      [rows, ...input.shape],
+      'float32',
+      labels,
+      sparse ? 'int32' : 'float32',
+    );
+    this.steps.set(key, step);
+    return step;
+  }
+
+  /** @internal Frees a step after a call that used it, if it is large and nothing holds it. */
+  doneStep(step: ModelStep): void {
+    if (step.pinned || step.bytes - 4 * this.countParams() <= MAX_CACHED_STEP_BYTES) return;
+    for (const [key, s] of this.steps) {
+      if (s !== step) continue;
+      s.dispose();
+      this.steps.delete(key);
     }
   }
 
@@ -358,33 +353,32 @@ export class Sequential {
 
   /** Drops cached plans (after the layers or the loss change). */
   private invalidate(): void {
-    for (const p of this.plans.values()) p.dispose();
-    this.plans.clear();
+    for (const step of this.steps.values()) step.dispose();
+    this.steps.clear();
   }
 
   /** Runs the layers with tensor ops (gradients recorded when a tape is active). */
   call(x: Tensor, training = false): Tensor {
-    return this.callWithPenalty(x, training).output;
+    return tidy(() => this.callWithPenalty(x, training, false).output);
   }
 
   /**
-   * @internal Runs the layers with tensor ops and also returns the regularization penalty (weight
-   * penalties, plus activity penalties divided by the batch size), or null without regularizers.
+   * @internal The output for `x`, and the sum of the layers' penalties (weight and activity
+   * regularizers; null without any, or when `penalties` is false). Runs in the caller's tidy scope.
    */
-  callWithPenalty(x: Tensor, training = false): { output: Tensor; penalty: Tensor | null } {
-    return tidy(() => {
-      let h = x;
-      let penalty: Tensor | null = null;
-      const addPenalty = (p: Tensor | null) => {
-        if (p) penalty = penalty ? add(penalty, p) : p;
-      };
-      for (const l of this.layers) {
-        h = l.call(h, training);
-        addPenalty(l.weightPenalty());
-        if (l.activityRegularizer) addPenalty(l.activityRegularizer.penalty(h, 1 / h.shape[0]));
-      }
-      return { output: h, penalty };
-    });
+  callWithPenalty(x: Tensor, training = false, penalties = true): { output: Tensor; penalty: Tensor | null } {
+    let h = x;
+    let penalty: Tensor | null = null;
+    const addPenalty = (p: Tensor | null) => {
+      if (p) penalty = penalty ? add(penalty, p) : p;
+    };
+    for (const l of this.layers) {
+      h = l.call(h, training);
+      if (!penalties) continue;
+      addPenalty(l.weightPenalty());
+      if (l.activityRegularizer) addPenalty(l.activityRegularizer.penalty(h, 1 / h.shape[0]));
+    }
+    return { output: h, penalty };
   }
 
   /**

@@ -8,6 +8,7 @@ import {
   softmaxRowsBackward,
 } from '../backend/kernels/activations.js';
 import { formatShape, ShapeError } from '../errors.js';
+import { noteLogits } from './logits.js';
 import { record } from './tape.js';
 import { Tensor } from './tensor.js';
 import { checkFloat, checkNumber, checkTensor, normalizeAxis } from './validate.js';
@@ -40,7 +41,9 @@ export function elu(x: Tensor, alpha = 1): Tensor {
 }
 /** 1 / (1 + e⁻ˣ). */
 export function sigmoid(x: Tensor): Tensor {
-  return activationOp('sigmoid', x);
+  const y = activationOp('sigmoid', x);
+  noteLogits(y, 'sigmoid', x);
+  return y;
 }
 /** Hyperbolic tangent. */
 export function tanh(x: Tensor): Tensor {
@@ -76,6 +79,7 @@ export function softmax(logits: Tensor, dim = -1): Tensor {
   const { rows, cols } = rowwise('softmax', logits, dim);
   const y = new Tensor(logits.shape, 'float32');
   softmaxRows(logits.ptr(), y.ptr(), rows, cols);
+  noteLogits(y, 'softmax', logits);
   return record([logits], y, (dy) => {
     const dx = new Tensor(logits.shape, 'float32');
     softmaxRowsBackward(y.ptr(), dy.ptr(), dx.ptr(), rows, cols);

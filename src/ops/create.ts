@@ -1,4 +1,4 @@
-import { fill as fillKernel } from '../backend/kernels/elementwise.js';
+import { copy, fill as fillKernel } from '../backend/kernels/elementwise.js';
 import { backend } from '../backend/loader.js';
 import { DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
 import { randomFor } from '../random.js';
@@ -191,7 +191,7 @@ export function onesLike(x: Tensor): Tensor {
 export function clone(x: Tensor): Tensor {
   checkTensor('clone', 'x', x);
   const t = new Tensor(x.shape, x.dtype);
-  t.view().set(x.view());
+  copy(x.ptr(), t.ptr(), x.size);
   return t;
 }
 

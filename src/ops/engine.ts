@@ -1,4 +1,5 @@
 import { backend, registerLiveCounter } from '../backend/loader.js';
+import { isRecording } from '../backend/trace.js';
 import { ValueError } from '../errors.js';
 import { retainedByTape } from './tape.js';
 import type { Tensor } from './tensor.js';
@@ -39,7 +40,8 @@ const finalizer = new FinalizationRegistry<Held>(released);
 export function trackTensor(t: Tensor, ptr: number, bytes: number, inScope: boolean): number {
   numTensors++;
   numBytes += bytes;
-  finalizer.register(t, { ptr, bytes, generation: backend().generation }, t);
+  // a tensor made while a trace is recorded lives in the trace's memory: the trace releases it
+  if (!isRecording()) finalizer.register(t, { ptr, bytes, generation: backend().generation }, t);
   if (inScope && scopes.length > 0) scopes[scopes.length - 1].add(t);
   return nextId++;
 }
@@ -49,6 +51,13 @@ export function releaseTensor(t: Tensor, ptr: number, bytes: number, generation:
   finalizer.unregister(t);
   for (const s of scopes) s.delete(t);
   released({ ptr, bytes, generation });
+}
+
+/** Uncounts a tensor whose memory a disposed trace took back (its block is freed by the trace). */
+export function forgetTensor(t: Tensor, bytes: number): void {
+  for (const s of scopes) s.delete(t);
+  numTensors--;
+  numBytes -= bytes;
 }
 
 /** Tensors and bytes alive, and the size of Wasm memory. */

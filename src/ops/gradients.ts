@@ -16,7 +16,10 @@ function backprop(tape: Tape, y: Tensor, sources: readonly Tensor[], dy: Tensor 
       const node = tape.nodes[i];
       const g = gradOf.get(node.output.id);
       if (!g) continue;
-      const inputGrads = node.backward(g);
+      const inputGrads = node.backward(
+        g,
+        node.inputs.map((t) => tape.isTracked(t)),
+      );
       node.inputs.forEach((input, j) => {
         const gi = inputGrads[j];
         if (!gi || !tape.isTracked(input)) return;

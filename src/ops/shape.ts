@@ -1,4 +1,4 @@
-import { stridedCopy } from '../backend/kernels/elementwise.js';
+import { copy, stridedCopy } from '../backend/kernels/elementwise.js';
 import { formatShape, ShapeError, ValueError } from '../errors.js';
 import { sumToShape } from './reduction.js';
 import { record } from './tape.js';
@@ -44,7 +44,7 @@ export function reshape(x: Tensor, shape: number[]): Tensor {
     throw new ShapeError(`${op}: cannot reshape ${formatShape(x.shape)} (${x.size} values) into ${formatShape(shape)}`);
   }
   const y = new Tensor(target, x.dtype);
-  y.view().set(x.view());
+  copy(x.ptr(), y.ptr(), x.size);
   return record([x], y, (dy) => [reshape(dy, [...x.shape])]);
 }
 

@@ -1,7 +1,11 @@
 import type { Tensor } from './tensor.js';
 
-/** Computes the gradients of an op's inputs from the gradient of its output (null: not differentiable). */
-export type BackwardFn = (dy: Tensor) => Array<Tensor | null>;
+/**
+ * Computes the gradients of an op's inputs from the gradient of its output (null: not
+ * differentiable, or not needed). `needed[i]` says whether input i's gradient will be used: an op
+ * may skip the work for the others.
+ */
+export type BackwardFn = (dy: Tensor, needed: readonly boolean[]) => Array<Tensor | null>;
 
 interface TapeNode {
   inputs: readonly Tensor[];

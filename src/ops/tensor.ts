@@ -1,7 +1,8 @@
 import { backend } from '../backend/loader.js';
+import { isRecording, markUnreplayable, noteTraceObject } from '../backend/trace.js';
 import { DisposedError, formatShape } from '../errors.js';
 import type { TensorMethods } from './chain.js';
-import { releaseTensor, setTensorCheck, trackTensor } from './engine.js';
+import { forgetTensor, releaseTensor, setTensorCheck, trackTensor } from './engine.js';
 
 /** Element types a tensor can hold. */
 export type DType = 'float32' | 'int32';
@@ -57,6 +58,20 @@ export class Tensor {
     this.generation = b.generation;
     this.dataPtr = b.allocator.alloc(this.size * 4);
     this.id = trackTensor(this, this.dataPtr, this.size * 4, inScope);
+    if (isRecording()) noteTraceObject(this);
+  }
+
+  /** @internal The trace this tensor was made in was disposed: the tensor is disposed, its memory the trace's. */
+  releaseFromTrace(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    forgetTensor(this, this.size * 4);
+  }
+
+  /** @internal A copy of the values for JavaScript: a trace being recorded cannot replay what JavaScript does with it. */
+  private read(op: string): TypedArray {
+    if (isRecording()) markUnreplayable(`${op} read the values of tensor ${this.id} ${formatShape(this.shape)}`);
+    return this.view(op);
   }
 
   /** Number of dimensions. */
@@ -90,12 +105,12 @@ export class Tensor {
    * As in TensorFlow.js, name the dtype to get the int32 type statically: `t.dataSync<'int32'>()`.
    */
   dataSync<D extends DType = 'float32'>(): DataTypeMap[D] {
-    return this.view('dataSync').slice() as DataTypeMap[D];
+    return this.read('dataSync').slice() as DataTypeMap[D];
   }
 
   /** A copy of the values as a flat typed array (async, as in TensorFlow.js). */
   async data<D extends DType = 'float32'>(): Promise<DataTypeMap[D]> {
-    return this.view('data').slice() as DataTypeMap[D];
+    return this.read('data').slice() as DataTypeMap[D];
   }
 
   /** The values as nested arrays (a number for a scalar). */
@@ -104,7 +119,7 @@ export class Tensor {
   }
 
   private nested(op: string): NestedArray {
-    const flat = this.view(op);
+    const flat = this.read(op);
     if (this.rank === 0) return flat[0];
     const build = (dim: number, offset: number): NestedArray[] => {
       const n = this.shape[dim];

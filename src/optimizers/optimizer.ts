@@ -123,12 +123,12 @@ export abstract class Optimizer {
   }
 
   /**
-   * @internal One update step of `variables` with their gradients keyed by variable name, as
-   * `variableGrads` returns them (fit's tape step: no lookup among all variables, no checks).
+   * @internal One update step of `variables` with their gradients in the same order (fit: no
+   * lookup among all variables, no checks; the gradients may be a trace's buffers).
    */
-  applyGradientsTo(variables: readonly Variable[], gradients: Readonly<Record<string, Tensor>>): void {
+  applyGradientList(variables: readonly Variable[], gradients: readonly Tensor[]): void {
     this.beginStep();
-    for (const v of variables) this.updateRaw(v, gradients[v.name].ptr());
+    for (let i = 0; i < variables.length; i++) this.updateRaw(variables[i], gradients[i].ptr());
   }
 
   /**

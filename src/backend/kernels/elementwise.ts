@@ -120,6 +120,11 @@ export function stridedCopy(x: number, y: number, shape: readonly number[], xStr
   kernels().stridedCopy(x, y, c.shape.length, shapePtr, stridesPtr);
 }
 
+/** Copies the n 32-bit values at x to y, bit for bit (float32 or int32); x and y do not overlap. */
+export function copy(x: number, y: number, n: number): void {
+  if (n > 0) stridedCopy(x, y, [n], [1]);
+}
+
 /** y = min(max(x, lo), hi) over n floats; NaN stays NaN. y may alias x. */
 export function clip(x: number, y: number, n: number, lo: number, hi: number): void {
   kernels().clip(x, y, n, lo, hi);

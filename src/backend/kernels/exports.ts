@@ -4,6 +4,7 @@
 // signatures mirror the `export function`s of assembly/*.ts.
 import { BackendError } from '../../errors.js';
 import { backend } from '../loader.js';
+import { isRecording, markUnreplayable, noteKernelCall } from '../trace.js';
 
 /** Every kernel the TypeScript side calls, with its Wasm signature (all arguments are JS numbers). */
 export interface KernelExports {
@@ -194,12 +195,40 @@ export interface KernelExports {
   reduceAxis: (op: number, x: number, out: number, outer: number, axisLen: number, inner: number) => void;
   argReduceAxis: (op: number, x: number, outIndices: number, outer: number, axisLen: number, inner: number) => void;
   // assembly/regularizers.ts
-  l1l2Penalty: (w: number, n: number, l1: number, l2: number) => number;
-  l1l2Gradient: (w: number, g: number, n: number, l1: number, l2: number) => void;
+  l1l2Penalty: (w: number, n: number, l1: number, l2: number, out: number) => void;
+  l1l2Backward: (w: number, dy: number, dw: number, n: number, l1: number, l2: number) => void;
 }
 
 let bound: KernelExports | null = null;
+let recordingBound: KernelExports | null = null;
 let boundGeneration = -1;
+
+/** Kernels whose result is a value JavaScript goes on with: a trace cannot replay that. */
+const RETURNS_DATA = new Set<string>([]);
+
+/**
+ * The same kernels, each also noted by the trace being recorded (kernels that only compute a
+ * scratch size from their arguments are not noted: their result is the same at every replay).
+ */
+function recordingKernels(kernels: KernelExports): KernelExports {
+  const out: Record<string, unknown> = {};
+  for (const [name, f] of Object.entries(kernels) as Array<[string, (...args: number[]) => unknown]>) {
+    if (name.endsWith('ScratchBytes')) out[name] = f;
+    else if (RETURNS_DATA.has(name)) {
+      out[name] = (...args: number[]) => {
+        markUnreplayable(`kernel ${name} returned a value to JavaScript`);
+        return f(...args);
+      };
+    } else {
+      out[name] = (...args: number[]) => {
+        const result = f(...args);
+        noteKernelCall(name, f, args);
+        return result;
+      };
+    }
+  }
+  return out as unknown as KernelExports;
+}
 
 function bind(exports: Record<string, unknown>): KernelExports {
   const fn = <K extends keyof KernelExports>(name: K): KernelExports[K] => {
@@ -255,7 +284,7 @@ function bind(exports: Record<string, unknown>): KernelExports {
     reduceAxis: fn('reduceAxis'),
     argReduceAxis: fn('argReduceAxis'),
     l1l2Penalty: fn('l1l2Penalty'),
-    l1l2Gradient: fn('l1l2Gradient'),
+    l1l2Backward: fn('l1l2Backward'),
   };
 }
 
@@ -267,7 +296,8 @@ export function kernels(): KernelExports {
   const b = backend();
   if (b.generation !== boundGeneration || bound === null) {
     bound = bind(b.exports);
+    recordingBound = recordingKernels(bound);
     boundGeneration = b.generation;
   }
-  return bound;
+  return isRecording() ? recordingBound! : bound;
 }

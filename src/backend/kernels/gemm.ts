@@ -1,5 +1,5 @@
 import { Act } from '../codes.js';
-import { scratch } from '../scratch.js';
+import { workspace } from '../scratch.js';
 import { kernels } from './exports.js';
 
 // Blocking of assembly/gemm.ts (test/kernels/gemm.test.ts checks gemmScratchBytes against the module's).
@@ -57,7 +57,7 @@ export function gemm(
   n: number,
   options: GemmOptions = {},
 ): void {
-  const work = scratch(gemmScratchBytes(m, k, n));
+  const work = workspace(gemmScratchBytes(m, k, n));
   kernels().gemm(
     a,
     b,

@@ -3,7 +3,7 @@
 // per-feature block (gamma, beta, statistics, gradients) is [cols]. The layer validates arguments.
 // Column sums are accumulated in float64 (in the shared scratch block); no multiply-add is fused, so
 // both modules agree bit for bit.
-import { scratch } from '../scratch.js';
+import { workspace } from '../scratch.js';
 import { kernels } from './exports.js';
 
 /** Scratch bytes of batchNormForwardTrain: one float64 sum per column (as batchNormTrainScratchBytes). */
@@ -33,7 +33,7 @@ export function batchNormForwardTrain(
   cols: number,
   epsilon: number,
 ): void {
-  const work = scratch(batchNormTrainScratchBytes(cols));
+  const work = workspace(batchNormTrainScratchBytes(cols));
   kernels().batchNormForwardTrain(x, y, gamma, beta, mean, variance, invStd, work, rows, cols, epsilon);
 }
 
@@ -74,7 +74,7 @@ export function batchNormBackward(
   rows: number,
   cols: number,
 ): void {
-  const work = scratch(batchNormBackwardScratchBytes(cols));
+  const work = workspace(batchNormBackwardScratchBytes(cols));
   kernels().batchNormBackward(x, dy, dx, gamma, mean, invStd, dgamma, dbeta, work, rows, cols);
 }
 

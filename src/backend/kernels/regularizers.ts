@@ -2,12 +2,12 @@
 // offsets of float32 blocks of n elements.
 import { kernels } from './exports.js';
 
-/** l1·Σ|w| + l2·Σw² over the n values at w. */
-export function l1l2Penalty(w: number, n: number, l1: number, l2: number): number {
-  return kernels().l1l2Penalty(w, n, l1, l2);
+/** out[0] = l1·Σ|w| + l2·Σw² over the n values at w. */
+export function l1l2Penalty(w: number, n: number, l1: number, l2: number, out: number): void {
+  kernels().l1l2Penalty(w, n, l1, l2, out);
 }
 
-/** Adds the penalty's gradient l1·sign(w) + 2·l2·w to the n values at g. */
-export function l1l2Gradient(w: number, g: number, n: number, l1: number, l2: number): void {
-  kernels().l1l2Gradient(w, g, n, l1, l2);
+/** dw = dy[0]·(l1·sign(w) + 2·l2·w) over the n values at w (dy a scalar in memory). */
+export function l1l2Backward(w: number, dy: number, dw: number, n: number, l1: number, l2: number): void {
+  kernels().l1l2Backward(w, dy, dw, n, l1, l2);
 }

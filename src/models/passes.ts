@@ -1,0 +1,66 @@
+// The three passes of a model — train, evaluate, predict — as functions of a batch, written once
+// with tensor ops. A ModelStep records each as a trace and replays it (src/training/model-step.ts).
+import { ValueError } from '../errors.js';
+import { collectStateUpdates } from '../layers/state-updates.js';
+import { add } from '../ops/arithmetic.js';
+import { keep } from '../ops/engine.js';
+import { variableGrads } from '../ops/gradients.js';
+import { mean } from '../ops/reduction.js';
+import { isTensor, type Tensor } from '../ops/tensor.js';
+import { describe } from '../ops/validate.js';
+import type { Variable } from '../ops/variable.js';
+import type { StepFunction } from '../training/model-step.js';
+import type { Sequential } from './sequential.js';
+
+/** What a pass does. */
+export type PassKind = 'train' | 'evaluate' | 'predict';
+
+/**
+ * The loss of a batch plus the regularization penalty, if any (Keras reports and minimizes their
+ * sum). A loss function may return one value per example (or per output): they are averaged, as
+ * Keras and tfjs do.
+ */
+function withPenalty(loss: unknown, penalty: Tensor | null): Tensor {
+  if (!isTensor(loss) || loss.dtype !== 'float32') {
+    throw new ValueError(`the loss function given to compile must return a float32 Tensor, got ${describe(loss)}`);
+  }
+  const batchLoss = loss.rank === 0 ? loss : mean(loss);
+  return penalty ? add(batchLoss, penalty) : batchLoss;
+}
+
+/**
+ * One training pass: forward in training mode, the loss with the penalties, and the gradients of
+ * the loss with respect to `variables` (nothing is updated: `ModelStep`'s caller applies the
+ * optimizer, and the held state updates, when the loss is finite).
+ */
+function trainPass(model: Sequential, variables: readonly Variable[]): StepFunction {
+  const loss = model.compiled!.loss;
+  return (x, y) => {
+    let predictions: Tensor | null = null;
+    const forward = () => {
+      const { output, penalty } = model.callWithPenalty(x, true);
+      // kept for the metrics: the gradient computation frees its intermediates before it returns
+      predictions = keep(output);
+      return withPenalty(loss.fn(y!, output), penalty);
+    };
+    const { result, updates } = collectStateUpdates(() => {
+      if (variables.length === 0) return { value: forward(), grads: [] as Tensor[] };
+      const { value, grads } = variableGrads(forward, [...variables]);
+      return { value, grads: variables.map((v) => grads[v.name]) };
+    });
+    return { loss: result.value, predictions: predictions!, grads: result.grads, updates };
+  };
+}
+
+/** The function a pass of `kind` runs; `variables` are those a train pass differentiates. */
+export function passOf(model: Sequential, kind: PassKind, variables: readonly Variable[]): StepFunction {
+  if (kind === 'train') return trainPass(model, variables);
+  if (kind === 'evaluate') {
+    const loss = model.compiled!.loss;
+    return (x, y) => {
+      const { output, penalty } = model.callWithPenalty(x, false);
+      return { loss: withPenalty(loss.fn(y!, output), penalty), predictions: output, grads: [], updates: null };
+    };
+  }
+  return (x) => ({ loss: null, predictions: model.callWithPenalty(x, false, false).output, grads: [], updates: null });
+}
