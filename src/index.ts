@@ -93,6 +93,7 @@ export type { ActivationIdentifier } from './layers/activations.js';
 export * as layers from './layers/index.js';
 export * as initializers from './layers/initializers.js';
 export * as regularizers from './layers/regularizers.js';
+export * as serialization from './layers/serialization.js';
 export type { BatchArgs, FitArgs } from './models/fit.js';
 export type { CompileArgs, SequentialArgs } from './models/sequential.js';
 export { Sequential, sequential } from './models/sequential.js';

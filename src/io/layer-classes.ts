@@ -7,6 +7,7 @@ const LAYER_CLASSES = [
   'Activation',
   'Dropout',
   'Flatten',
+  'Reshape',
   'BatchNormalization',
   'GaussianNoise',
   'InputLayer',

@@ -11,6 +11,8 @@ import { GaussianNoise } from '../layers/gaussian-noise.js';
 import { InputLayer } from '../layers/input-layer.js';
 import type { Layer, LayerArgs, SymbolicShape } from '../layers/layer.js';
 import { getRegularizer, type Regularizer } from '../layers/regularizers.js';
+import { Reshape } from '../layers/reshape.js';
+import { makeRegisteredLayer, registeredLayerClass, registeredLayerNames } from '../layers/serialization.js';
 import { ModelFormatError } from './errors.js';
 import { readInitializer, writeInitializer } from './initializers.js';
 import { type LayerClassName, supportedLayerClasses } from './layer-classes.js';
@@ -145,6 +147,16 @@ const READERS: Record<LayerClassName, LayerReader> = {
     },
     weights: none,
   },
+  Reshape: {
+    read(config, base, at) {
+      const target = get(config, 'target_shape');
+      if (!Array.isArray(target)) {
+        throw new ModelFormatError(`${at}.target_shape: expected an array of integers, got ${JSON.stringify(target)}`);
+      }
+      return new Reshape({ ...base, targetShape: target as number[] });
+    },
+    weights: none,
+  },
   BatchNormalization: {
     read(config, base, at) {
       rejectNonNull(
@@ -250,9 +262,10 @@ export function readLayer(entry: unknown, at: string): Layer {
   if (typeof className !== 'string')
     throw new ModelFormatError(`${at}.class_name: expected a string, got ${JSON.stringify(className)}`);
   const reader = Object.hasOwn(READERS, className) ? READERS[className as LayerClassName] : undefined;
-  if (!reader) {
+  const userClass = reader ? undefined : registeredLayerClass(className);
+  if (!reader && !userClass) {
     throw new ModelFormatError(
-      `${at}: unsupported layer class "${className}"; supported: ${supportedLayerClasses.join(', ')}`,
+      `${at}: unsupported layer class "${className}"; supported: ${[...supportedLayerClasses, ...registeredLayerNames()].join(', ')} (register a class of your own with nn.serialization.registerClass)`,
     );
   }
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
@@ -275,7 +288,7 @@ export function readLayer(entry: unknown, at: string): Layer {
   if (name !== undefined) base.name = name as string;
   if (batchInputShape) base.batchInputShape = batchInputShape;
   try {
-    return reader.read(c, base, where);
+    return reader ? reader.read(c, base, where) : makeRegisteredLayer(userClass!, c, base);
   } catch (err) {
     if (err instanceof ModelFormatError || !(err instanceof NeurasmError)) throw err;
     throw new ModelFormatError(`${where}: ${err.message}`);
@@ -284,8 +297,11 @@ export function readLayer(entry: unknown, at: string): Layer {
 
 /** The weights a layer has for an input shape, with their file names (layer/kernel). */
 export function layerWeightShapes(layer: Layer, inputShape: SymbolicShape): WeightShape[] {
-  const reader = READERS[layer.className as LayerClassName];
-  return reader.weights(layer, inputShape).map((w) => ({ ...w, name: `${layer.name}/${w.name}` }));
+  const reader = Object.hasOwn(READERS, layer.className) ? READERS[layer.className as LayerClassName] : undefined;
+  if (reader) return reader.weights(layer, inputShape).map((w) => ({ ...w, name: `${layer.name}/${w.name}` }));
+  // a layer of the user's own: its weights are what building it makes
+  layer.build(inputShape);
+  return layer.namedWeights.map((w) => ({ name: w.name, shape: [...w.variable.shape] }));
 }
 
 /** A layer's `{class_name, config}` as tfjs writes it. */

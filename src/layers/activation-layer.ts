@@ -26,7 +26,7 @@ export interface ActivationArgs extends LayerArgs {
 
 /** Applies an activation function to its input. */
 export class Activation extends Layer {
-  readonly className = 'Activation';
+  static readonly className = 'Activation';
   /** The activation applied. */
   readonly activation: ActivationName;
 

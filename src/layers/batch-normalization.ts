@@ -69,7 +69,7 @@ const BATCH_NORMALIZATION_OPTIONS = [
  * Weights, in Keras order: gamma, beta (trainable), moving_mean, moving_variance (not trainable).
  */
 export class BatchNormalization extends Layer {
-  readonly className = 'BatchNormalization';
+  static readonly className = 'BatchNormalization';
   readonly momentum: number;
   readonly epsilon: number;
   readonly center: boolean;

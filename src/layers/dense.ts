@@ -75,7 +75,7 @@ function withInputDim(args: DenseArgs): DenseArgs {
 
 /** A fully connected layer: activation(x · kernel + bias). */
 export class Dense extends Layer {
-  readonly className = 'Dense';
+  static readonly className = 'Dense';
   /** Number of output features. */
   readonly units: number;
   /** Activation of the output. */

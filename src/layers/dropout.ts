@@ -22,7 +22,7 @@ export interface DropoutArgs extends LayerArgs {
  * 1 / (1 − rate); passes inputs through unchanged at inference.
  */
 export class Dropout extends Layer {
-  readonly className = 'Dropout';
+  static readonly className = 'Dropout';
   /** Fraction dropped. */
   readonly rate: number;
   private readonly random: NoiseRandom;
@@ -53,11 +53,13 @@ export class Dropout extends Layer {
     const keep = 1 - this.rate;
     const m = new Tensor(x.shape, 'float32');
     // a fresh mask at every call, and at every replay of a trace of it
+    // (the address, not the tensor: the tensor is disposed after the call, its memory stays the trace's)
+    const start = m.ptr() >>> 2;
+    const end = start + m.size;
     hostStep(() => {
       const uniform = this.random.forCall(this.fitRandom);
       const f32 = backend().views.f32;
-      const start = m.ptr() >>> 2;
-      for (let i = start; i < start + m.size; i++) f32[i] = uniform() < keep ? 1 / keep : 0;
+      for (let i = start; i < end; i++) f32[i] = uniform() < keep ? 1 / keep : 0;
     });
     const y = mul(x, m);
     if (!activeTape()) m.dispose();

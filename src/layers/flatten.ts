@@ -14,7 +14,7 @@ export interface FlattenArgs extends LayerArgs {
 
 /** Flattens each example to one dimension: [batch, a, b, ...] → [batch, a·b·...]. */
 export class Flatten extends Layer {
-  readonly className = 'Flatten';
+  static readonly className = 'Flatten';
 
   constructor(args: FlattenArgs = {}) {
     super(args, 'flatten', ['dataFormat']);

@@ -35,7 +35,7 @@ export function fillNormal(out: Float32Array, offset: number, n: number, stddev:
  * regularizer); passes them through unchanged at inference. The gradient passes through unchanged.
  */
 export class GaussianNoise extends Layer {
-  readonly className = 'GaussianNoise';
+  static readonly className = 'GaussianNoise';
   /** Standard deviation of the noise. */
   readonly stddev: number;
   private readonly random: NoiseRandom;
@@ -62,8 +62,11 @@ export class GaussianNoise extends Layer {
     if (!training || this.stddev === 0) return mul(x, 1);
     const n = new Tensor(x.shape, 'float32');
     // fresh noise at every call, and at every replay of a trace of it
+    // (the address, not the tensor: the tensor is disposed after the call, its memory stays the trace's)
+    const start = n.ptr() >>> 2;
+    const size = n.size;
     hostStep(() => {
-      fillNormal(backend().views.f32, n.ptr() >>> 2, n.size, this.stddev, this.random.forCall(this.fitRandom));
+      fillNormal(backend().views.f32, start, size, this.stddev, this.random.forCall(this.fitRandom));
     });
     const y = add(x, n);
     if (!activeTape()) n.dispose();

@@ -49,3 +49,13 @@ export function gaussianNoise(args: GaussianNoiseArgs): GaussianNoise {
 
 export type { BatchNormalizationArgs, GaussianNoiseArgs };
 export { BatchNormalization, GaussianNoise };
+
+import { Reshape, type ReshapeArgs } from './reshape.js';
+
+/** Reshapes each example to `targetShape` (the batch dimension kept), as `tf.layers.reshape`. */
+export function reshape(args: ReshapeArgs): Reshape {
+  return new Reshape(args);
+}
+
+export type { ReshapeArgs };
+export { Reshape };

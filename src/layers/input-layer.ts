@@ -5,7 +5,7 @@ import { Layer, type LayerArgs, type SymbolicShape } from './layer.js';
 
 /** Declares the input shape of a model (`inputShape` or `batchInputShape`); passes data through. */
 export class InputLayer extends Layer {
-  readonly className = 'InputLayer';
+  static readonly className = 'InputLayer';
 
   constructor(args: LayerArgs) {
     super(args, 'input', []);

@@ -6,7 +6,7 @@ import type { Tensor } from '../ops/tensor.js';
 import { checkTensor, describe, describeList } from '../ops/validate.js';
 import { type Variable, variable } from '../ops/variable.js';
 import type { Random } from '../random.js';
-import type { Initializer } from './initializers.js';
+import { getInitializer, type Initializer } from './initializers.js';
 import { getRegularizer, type Regularizer } from './regularizers.js';
 import { initialWeightValues, weightTooLarge } from './weight-values.js';
 
@@ -55,6 +55,12 @@ export function regularizerConfig(r: Regularizer | null): Record<string, unknown
 }
 
 /** A generated unique layer name: dense_1, dense_2, ... */
+/** MyLayer → my_layer, as Keras names layers after their class. */
+function snakeCase(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+/** @internal The next free name `prefix_N`. */
 export function uniqueLayerName(prefix: string): string {
   const n = (nameCounts.get(prefix) ?? 0) + 1;
   nameCounts.set(prefix, n);
@@ -78,8 +84,14 @@ export interface LayerWeight {
  * `nn.serialization.registerClass` to save and load it.
  */
 export abstract class Layer {
-  /** Keras class name (Dense, Dropout, ...). */
-  abstract readonly className: string;
+  /**
+   * The class name written in model files (Dense, Dropout, ...): a subclass's static `className`,
+   * as in TensorFlow.js, else its JavaScript name.
+   */
+  get className(): string {
+    const cls = this.constructor as { className?: unknown; name: string };
+    return typeof cls.className === 'string' ? cls.className : cls.name;
+  }
   /** The layer's name. */
   readonly name: string;
   private isTrainable: boolean;
@@ -103,7 +115,9 @@ export abstract class Layer {
    * Checks the options every layer takes; `ownOptions`, when given, names the subclass's own, and
    * any other key is then an error (a misspelt option is not ignored).
    */
-  constructor(args: LayerArgs, prefix: string, ownOptions?: readonly string[]) {
+  constructor(args: LayerArgs = {}, prefix?: string, ownOptions?: readonly string[]) {
+    // a user's layer names its instances after its class: MyLayer → my_layer_1
+    prefix ??= snakeCase((new.target as { className?: string }).className ?? new.target.name);
     if (args === null || typeof args !== 'object') {
       throw new ValueError(`${prefix}: expected an options object, got ${describe(args)}`);
     }
@@ -216,12 +230,12 @@ export abstract class Layer {
   protected addWeight(
     shortName: string,
     shape: number[],
-    initializer: Initializer,
+    initializer: Initializer | string,
     trainable = true,
     regularizer: Regularizer | null = null,
   ): Variable {
     const where = `${this.className} "${this.name}": ${shortName} ${formatShape(shape)}`;
-    const values = initialWeightValues(where, shape, initializer);
+    const values = initialWeightValues(where, shape, getInitializer(initializer, `${where} initializer`));
     let init: Tensor | null = null;
     let v: Variable;
     try {
