@@ -27,7 +27,7 @@ function weightsOf(m: nn.Sequential): number[][] {
   return out;
 }
 
-/** Bytes the allocator holds (tensors and the models' cached plans). */
+/** Bytes the allocator holds (tensors and the models' cached steps). */
 const liveBytes = () => backend().allocator.liveBytes;
 
 describe('a batch size larger than the data is clamped to the number of examples', () => {
@@ -58,7 +58,7 @@ describe('a batch size larger than the data is clamped to the number of examples
     huge.dispose();
   });
 
-  it('a plan too large to cache is freed when predict or evaluate ends', () => {
+  it('a step too large to cache is freed when predict or evaluate ends', () => {
     const width = 600;
     const rows = 2000; // 4.8 MB of input rows
     nn.setSeed(6);
@@ -68,7 +68,7 @@ describe('a batch size larger than the data is clamped to the number of examples
     const before = liveBytes();
     const p = m.predict(big, { batchSize: rows });
     expect(p.shape).toEqual([rows, 1]);
-    // the 2000-row plan (more than 4.8 MB) was freed; the result and small buffers stay
+    // the 2000-row step (more than 4.8 MB) was freed; the result and small buffers stay
     expect(liveBytes() - before).toBeLessThan(1 << 20);
     p.dispose();
     const labels = nn.zeros([rows, 1]);
@@ -79,36 +79,47 @@ describe('a batch size larger than the data is clamped to the number of examples
     m.dispose();
   });
 
-  it("a model with large weights keeps its small-batch plan: only the batch's buffers count", () => {
-    // 1500x1000 weights: 6 MB of kernel, and as much again of gradient buffers in the plan
+  it("a model with large weights keeps its small-batch step: only the batch's buffers count", async () => {
+    // 1500x1000 weights: 6 MB of kernel, and as much again of gradients in a train step's trace
     const m = nn.sequential({ layers: [nn.layers.dense({ units: 1000, inputShape: [1500] })] });
     const xs = nn.zeros([4, 1500]);
     nn.dispose(m.predict(xs));
-    const plan = m.plan(4, false);
+    const step = m.step('predict', 4);
+    expect(step.replays).toBe(true);
     nn.dispose(m.predict(xs));
-    // the same plan object serves the second call: it was cached, not rebuilt
-    expect(m.plan(4, false)).toBe(plan);
+    // the same step serves the second call: it was cached, not recorded again
+    expect(m.step('predict', 4)).toBe(step);
+    // a train step holds the gradients (as large as the weights): still cached, still the same
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const labels = nn.zeros([4, 1000]);
+    await m.fit(xs, labels, { batchSize: 4, verbose: 0 });
+    const train = m.step('train', 4);
+    expect(train.replays).toBe(true);
+    await m.fit(xs, labels, { batchSize: 4, verbose: 0 });
+    expect(m.step('train', 4)).toBe(train);
+    labels.dispose();
     xs.dispose();
     m.dispose();
   });
 
-  it("fit's validation pass does not evict the plan fit is training with", async () => {
+  it("fit's validation pass does not evict the step fit is training with", async () => {
     const width = 600;
     const rows = 2000;
     const m = nn.sequential({ layers: [nn.layers.dense({ units: 1, inputShape: [width] })] });
     m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
     const big = nn.zeros([rows, width]);
     const labels = nn.zeros([rows, 1]);
-    const plans = new Set<unknown>();
+    const steps = new Set<unknown>();
     await m.fit(big, labels, {
       epochs: 2,
       batchSize: rows,
       validationData: [big, labels],
       verbose: 0,
-      callbacks: { onEpochEnd: () => void plans.add(m.plan(rows, true)) },
+      callbacks: { onEpochEnd: () => void steps.add(m.step('train', rows)) },
     });
-    // one plan for both epochs and their validation passes; freed when fit ended
-    expect(plans.size).toBe(1);
+    // one train step for both epochs and their validation passes; too large to cache, freed when fit ended
+    expect(steps.size).toBe(1);
+    expect(m.step('train', rows)).not.toBe([...steps][0]);
     nn.dispose([big, labels]);
     m.dispose();
   });
