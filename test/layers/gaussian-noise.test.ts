@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { recordTrace } from '../../src/backend/trace.js';
 import * as nn from '../../src/index.js';
 import { expectClose } from '../helpers/close.js';
+import { eagerFit, weightValues } from '../helpers/eager-fit.js';
 import { randomArray } from '../helpers/random.js';
-import { compiledStep } from './step-helpers.js';
 
 beforeAll(() => nn.ready({ relaxedSimd: false }));
 
@@ -24,17 +25,26 @@ function noisyReference(values: ArrayLike<number>, stddev: number, seed: number)
 }
 
 describe('GaussianNoise forward', () => {
-  it('training: x + N(0, stddev²) noise from the seeded generator, on the tape and compiled paths', () => {
+  it('training: x + N(0, stddev²) noise from the seeded generator; a replayed trace draws afresh', () => {
     const ref = noisyReference(x, 0.3, 9);
-    const tapeLayer = nn.layers.gaussianNoise({ stddev: 0.3, seed: 9 });
-    const tape = nn.tidy(() => tapeLayer.apply(nn.tensor(x, [ROWS, COLS]), { training: true }).dataSync());
-    expectClose(tape, ref, 1e-6, 1e-6, 'tape');
-    const run = compiledStep(nn.layers.gaussianNoise({ stddev: 0.3, seed: 9 }), x, ROWS, COLS);
-    const compiled = run.forward(true);
-    run.dispose();
+    const eagerLayer = nn.layers.gaussianNoise({ stddev: 0.3, seed: 9 });
+    const input = nn.tensor(x, [ROWS, COLS]);
+    const eager = [0, 1].map(() => nn.tidy(() => eagerLayer.apply(input, { training: true }).dataSync()));
+    expectClose(eager[0], ref, 1e-6, 1e-6, 'eager');
+    // recorded, then replayed: the noise is drawn at every replay, the next draws of the same generator
+    const layer = nn.layers.gaussianNoise({ stddev: 0.3, seed: 9 });
+    const { trace, result } = recordTrace(() => layer.apply(input, { training: true }) as nn.Tensor);
+    expect(trace.replayable).toBe(true);
+    expect(trace.names).toContain('host');
+    const recorded = result.dataSync().slice();
+    trace.replay();
+    const replayed = result.dataSync().slice();
+    trace.dispose();
     // same draws, same float32 arithmetic: the same bits
-    expect(compiled).toEqual(tape);
-    tapeLayer.dispose();
+    expect(recorded).toEqual(eager[0]);
+    expect(replayed).toEqual(eager[1]);
+    expect(replayed).not.toEqual(recorded);
+    input.dispose();
   });
 
   it('inference (and stddev 0): the input unchanged, no draws', () => {
@@ -43,11 +53,8 @@ describe('GaussianNoise forward', () => {
       [0, true],
     ] as const) {
       const layer = nn.layers.gaussianNoise({ stddev, seed: 1 });
-      const tape = nn.tidy(() => layer.apply(nn.tensor(x, [ROWS, COLS]), { training }).dataSync());
-      expect(tape).toEqual(x);
-      const run = compiledStep(layer, x, ROWS, COLS);
-      expect(run.forward(training)).toEqual(x);
-      run.dispose();
+      const y = nn.tidy(() => layer.apply(nn.tensor(x, [ROWS, COLS]), { training }).dataSync());
+      expect(y).toEqual(x);
     }
     // no draws were taken at inference: a training pass now starts the seeded sequence from the start
     const layer = nn.layers.gaussianNoise({ stddev: 0.5, seed: 2 });
@@ -92,16 +99,6 @@ describe('GaussianNoise gradients', () => {
       expect(g).toEqual(w);
     }
   });
-
-  it('the compiled backward passes the gradient through unchanged', () => {
-    const dy = randomArray(ROWS * COLS, 403, -1, 1);
-    const run = compiledStep(nn.layers.gaussianNoise({ stddev: 0.5, seed: 6 }), x, ROWS, COLS);
-    run.forward(true);
-    const { dx, params } = run.backward(dy);
-    expect(dx).toEqual(dy);
-    expect(params).toHaveLength(0);
-    run.dispose();
-  });
 });
 
 describe('GaussianNoise in models', () => {
@@ -113,58 +110,63 @@ describe('GaussianNoise in models', () => {
     nn.layers.dense({ units: 3 }),
   ];
 
-  it('a seeded layer gives the same weights on the compiled and tape paths', async () => {
+  it('a seeded layer: fit gives the weights and losses of an eager run, bit for bit', async () => {
     nn.setSeed(31);
-    const compiled = nn.sequential({ layers: build(17) });
-    compiled.compile({ optimizer: nn.train.sgd(0.1), loss: 'meanSquaredError' });
+    const fitted = nn.sequential({ layers: build(17) });
+    fitted.compile({ optimizer: nn.train.sgd(0.1), loss: 'meanSquaredError' });
     nn.setSeed(31);
-    const tape = nn.sequential({ layers: build(17) });
-    tape.compile({ optimizer: nn.train.sgd(0.1), loss: (yt, yp) => nn.losses.meanSquaredError(yt, yp) });
+    const eager = nn.sequential({ layers: build(17) });
     nn.setSeed(31);
     const noiseless = nn.sequential({ layers: build(17, 0) });
     noiseless.compile({ optimizer: nn.train.sgd(0.1), loss: 'meanSquaredError' });
-    for (const m of [compiled, tape, noiseless]) {
-      await m.fit(xFit, yFit, { epochs: 2, batchSize: 4, shuffle: false, verbose: 0 });
-    }
-    const a = compiled.weights.map((w) => w.dataSync());
-    const b = tape.weights.map((w) => w.dataSync());
-    a.forEach((w, i) => {
-      expectClose(b[i], w, 1e-5, 1e-5, compiled.weights[i].name);
+    const history = await fitted.fit(xFit, yFit, { epochs: 2, batchSize: 4, shuffle: false, verbose: 0 });
+    await noiseless.fit(xFit, yFit, { epochs: 2, batchSize: 4, shuffle: false, verbose: 0 });
+    const optimizer = nn.train.sgd(0.1);
+    const losses = eagerFit(eager, optimizer, xFit, [5], yFit, [3], {
+      epochs: 2,
+      batchSize: 4,
+      loss: (yt, yp) => nn.losses.meanSquaredError(yt, yp),
     });
+    expect(history.history.loss).toEqual(losses);
+    const a = weightValues(fitted);
+    expect(weightValues(eager)).toEqual(a);
     // the noise did change training
-    expect(noiseless.weights[0].dataSync()).not.toEqual(a[0]);
-    noiseless.dispose();
-    compiled.dispose();
-    tape.dispose();
+    expect(weightValues(noiseless)[0]).not.toEqual(a[0]);
+    [noiseless, fitted, eager].forEach((m) => {
+      m.dispose();
+    });
+    optimizer.dispose();
   });
 
-  it('with an activity regularizer, the compiled and tape paths agree', async () => {
+  it('with an activity regularizer, fit and an eager run agree', async () => {
     const layers = () => [
       nn.layers.dense({ units: 6, activation: 'tanh', inputShape: [5] }),
       nn.layers.gaussianNoise({ stddev: 0.2, seed: 18, activityRegularizer: nn.regularizers.l2({ l2: 0.05 }) }),
       nn.layers.dense({ units: 3 }),
     ];
     nn.setSeed(35);
-    const compiled = nn.sequential({ layers: layers() });
-    compiled.compile({ optimizer: nn.train.sgd(0.1), loss: 'meanSquaredError' });
+    const fitted = nn.sequential({ layers: layers() });
+    fitted.compile({ optimizer: nn.train.sgd(0.1), loss: 'meanSquaredError' });
     nn.setSeed(35);
-    const tape = nn.sequential({ layers: layers() });
-    tape.compile({ optimizer: nn.train.sgd(0.1), loss: (yt, yp) => nn.losses.meanSquaredError(yt, yp) });
-    const losses: number[][] = [];
-    for (const m of [compiled, tape]) {
-      const h = await m.fit(xFit, yFit, { epochs: 2, batchSize: 4, shuffle: false, verbose: 0 });
-      losses.push(h.history.loss as number[]);
-    }
-    expectClose(losses[1], losses[0], 1e-5, 1e-6, 'losses');
-    const b = tape.weights.map((w) => w.dataSync());
-    compiled.weights.forEach((w, i) => {
-      expectClose(b[i], w.dataSync(), 1e-5, 1e-5, w.name);
+    const eager = nn.sequential({ layers: layers() });
+    const h = await fitted.fit(xFit, yFit, { epochs: 2, batchSize: 4, shuffle: false, verbose: 0 });
+    const optimizer = nn.train.sgd(0.1);
+    const losses = eagerFit(eager, optimizer, xFit, [5], yFit, [3], {
+      epochs: 2,
+      batchSize: 4,
+      loss: (yt, yp) => nn.losses.meanSquaredError(yt, yp),
     });
-    compiled.dispose();
-    tape.dispose();
+    expectClose(h.history.loss, losses, 1e-6, 1e-7, 'losses');
+    const b = weightValues(eager);
+    weightValues(fitted).forEach((w, i) => {
+      expectClose(w, b[i], 1e-6, 1e-6, fitted.weights[i].name);
+    });
+    fitted.dispose();
+    eager.dispose();
+    optimizer.dispose();
   });
 
-  it('without a seed, the compiled path draws from the fit generator: the same fit seed, the same weights', async () => {
+  it('without a seed, the layer draws from the fit generator: the same fit seed, the same weights', async () => {
     const run = async (fitSeed: number) => {
       nn.setSeed(32);
       const m = nn.sequential({ layers: build() });
@@ -191,13 +193,13 @@ describe('GaussianNoise in models', () => {
     m.dispose();
   });
 
-  it('memory does not grow over epochs on either path', async () => {
-    for (const path of ['compiled', 'tape'] as const) {
+  it('memory does not grow over epochs, with a built-in or a custom loss', async () => {
+    for (const path of ['built-in', 'custom'] as const) {
       nn.setSeed(34);
       const m = nn.sequential({ layers: build() });
       m.compile({
         optimizer: 'adam',
-        loss: path === 'compiled' ? 'meanSquaredError' : (yt, yp) => nn.losses.meanSquaredError(yt, yp),
+        loss: path === 'built-in' ? 'meanSquaredError' : (yt, yp) => nn.losses.meanSquaredError(yt, yp),
       });
       const samples: nn.MemoryInfo[] = [];
       await m.fit(xFit, yFit, {

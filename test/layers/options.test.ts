@@ -116,7 +116,7 @@ describe('layer factories reject missing and wrong options', () => {
     expect(() => nn.layers.inputLayer(untyped({ inputShape: [2], sparse: false }))).toThrow(/unknown option "sparse"/);
     // a subclass of Layer written by a user keeps its own options
     class Scale extends nn.layers.Layer {
-      readonly className = 'Scale';
+      static readonly className = 'Scale';
       constructor(args: nn.layers.LayerArgs & { factor: number }) {
         super(args, 'scale');
       }
@@ -125,9 +125,6 @@ describe('layer factories reject missing and wrong options', () => {
       }
       call(x: nn.Tensor) {
         return x;
-      }
-      makeStep(): never {
-        throw new Error('unused');
       }
     }
     expect(new Scale({ factor: 2 }).name).toMatch(/^scale_\d+$/);

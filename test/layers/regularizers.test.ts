@@ -3,8 +3,8 @@ import { l1l2Backward, l1l2Penalty } from '../../src/backend/kernels/regularizer
 import { ready } from '../../src/backend/loader.js';
 import * as nn from '../../src/index.js';
 import { expectClose, MODULES } from '../helpers/close.js';
-import { gradCheck } from '../helpers/gradcheck.js';
 import { weightValues } from '../helpers/eager-fit.js';
+import { gradCheck } from '../helpers/gradcheck.js';
 import { randomArray, TAIL_SIZES } from '../helpers/random.js';
 import { free, putF32, readF32 } from '../helpers/wasm.js';
 
