@@ -95,6 +95,7 @@ export * as initializers from './layers/initializers.js';
 export * as regularizers from './layers/regularizers.js';
 export * as serialization from './layers/serialization.js';
 export type { BatchArgs, FitArgs } from './models/fit.js';
+export type { InputGradientArgs } from './models/input-gradients.js';
 export type { CompileArgs, SequentialArgs } from './models/sequential.js';
 export { Sequential, sequential } from './models/sequential.js';
 export type { Optimizer, OptimizerName } from './optimizers/index.js';

@@ -17,7 +17,7 @@ import {
 import { type Data, inputRows, labelRows, type Rows, releaseRows } from '../training/inputs.js';
 import type { Metric } from '../training/metrics.js';
 import type { ModelStep } from '../training/model-step.js';
-import type { PassKind } from './passes.js';
+import { forEachBatch, gatherRows } from './batches.js';
 import type { Sequential } from './sequential.js';
 
 /** Options of `fit`, as in TensorFlow.js. */
@@ -49,29 +49,6 @@ function now(): number {
 }
 
 const nextTick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-
-/** Copies the rows `order[start..start+rows)` of `src` into the first rows of the block at `dst`. */
-function gatherRows(
-  src: Tensor,
-  dst: number,
-  order: Int32Array | null,
-  start: number,
-  rows: number,
-  width: number,
-): void {
-  const b = backend();
-  const view = src.dtype === 'int32' ? b.views.i32 : b.views.f32;
-  const s = src.ptr() >>> 2;
-  const d = dst >>> 2;
-  if (!order) {
-    view.copyWithin(d, s + start * width, s + (start + rows) * width);
-    return;
-  }
-  for (let r = 0; r < rows; r++) {
-    const from = s + order[start + r] * width;
-    view.copyWithin(d + r * width, from, from + width);
-  }
-}
 
 const FIT_OPTIONS: ReadonlyArray<keyof FitArgs> = [
   'epochs',
@@ -126,35 +103,6 @@ function sliceRows(rows: Rows, start: number, end: number): Rows {
   const copy = new Tensor([end - start, ...t.shape.slice(1)], t.dtype);
   gatherRows(t, copy.ptr(), null, start, end - start, rows.width);
   return { tensor: copy, owned: true, count: end - start, width: rows.width };
-}
-
-/** Runs `fn` with the model's step of `kind` for `rows` examples, pinned so that nothing frees it meanwhile. */
-function withStep<T>(model: Sequential, kind: PassKind, rows: number, fn: (step: ModelStep) => T): T {
-  const step = model.step(kind, rows);
-  step.pin();
-  try {
-    return fn(step);
-  } finally {
-    step.unpin();
-    model.doneStep(step);
-  }
-}
-
-/** Runs `fn` for each batch [start, start + rows) of `count` examples, with the step for that batch size. */
-function forEachBatch(
-  model: Sequential,
-  kind: PassKind,
-  count: number,
-  batchSize: number,
-  fn: (step: ModelStep, start: number, rows: number) => void,
-): void {
-  const full = Math.floor(count / batchSize) * batchSize;
-  if (full > 0) {
-    withStep(model, kind, batchSize, (step) => {
-      for (let start = 0; start < full; start += batchSize) fn(step, start, batchSize);
-    });
-  }
-  if (full < count) withStep(model, kind, count - full, (step) => fn(step, full, count - full));
 }
 
 /** Runs one pass over `data` without training; returns the mean loss and metric results. */

@@ -2,18 +2,23 @@
 // with tensor ops. A ModelStep records each as a trace and replays it (src/training/model-step.ts).
 import { ValueError } from '../errors.js';
 import { collectStateUpdates } from '../layers/state-updates.js';
-import { add } from '../ops/arithmetic.js';
+import { add, mul } from '../ops/arithmetic.js';
 import { keep } from '../ops/engine.js';
-import { variableGrads } from '../ops/gradients.js';
-import { mean } from '../ops/reduction.js';
+import { grad, variableGrads } from '../ops/gradients.js';
+import { logitsOf } from '../ops/logits.js';
+import { mean, sum } from '../ops/reduction.js';
 import { isTensor, type Tensor } from '../ops/tensor.js';
 import { describe } from '../ops/validate.js';
 import type { Variable } from '../ops/variable.js';
 import type { StepFunction } from '../training/model-step.js';
 import type { Sequential } from './sequential.js';
 
-/** What a pass does. */
-export type PassKind = 'train' | 'evaluate' | 'predict';
+/**
+ * What a pass does: train (loss and gradients of the weights), evaluate (loss), predict (outputs),
+ * gradient and logitGradient (gradients of weighted outputs, or of the logits before the final
+ * softmax or sigmoid, with respect to the input).
+ */
+export type PassKind = 'train' | 'evaluate' | 'predict' | 'gradient' | 'logitGradient';
 
 /**
  * The loss of a batch plus the regularization penalty, if any (Keras reports and minimizes their
@@ -52,9 +57,29 @@ function trainPass(model: Sequential, variables: readonly Variable[]): StepFunct
   };
 }
 
+/**
+ * The gradient of Σ output·y (y holding one weight per output, e.g. a one-hot row per example) with
+ * respect to the input x, in inference mode: each example's row of the result is the gradient of
+ * its own weighted outputs. With `fromLogits`, the logits of a final softmax or sigmoid stand for
+ * the outputs (the outputs themselves when the model has no such final op).
+ */
+function inputGradientPass(model: Sequential, fromLogits: boolean): StepFunction {
+  return (x, y) => {
+    let predictions: Tensor | null = null;
+    const dx = grad((input) => {
+      const output = model.callWithPenalty(input, false, false).output;
+      predictions = keep(output);
+      const logits = fromLogits ? (logitsOf(output, 'softmax') ?? logitsOf(output, 'sigmoid')) : null;
+      return sum(mul(logits ?? output, y!));
+    })(x);
+    return { loss: null, predictions: predictions!, grads: [dx], updates: null };
+  };
+}
+
 /** The function a pass of `kind` runs; `variables` are those a train pass differentiates. */
 export function passOf(model: Sequential, kind: PassKind, variables: readonly Variable[]): StepFunction {
   if (kind === 'train') return trainPass(model, variables);
+  if (kind === 'gradient' || kind === 'logitGradient') return inputGradientPass(model, kind === 'logitGradient');
   if (kind === 'evaluate') {
     const loss = model.compiled!.loss;
     return (x, y) => {

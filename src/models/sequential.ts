@@ -19,6 +19,7 @@ import { getLoss, type LossFunction, type LossIdentifier, type LossSpec } from '
 import { getMetrics, type Metric, type MetricIdentifier } from '../training/metrics.js';
 import { ModelStep } from '../training/model-step.js';
 import { type BatchArgs, evaluateModel, type FitArgs, fitModel, predictModel } from './fit.js';
+import { type InputGradientArgs, inputGradients } from './input-gradients.js';
 import { type PassKind, passOf } from './passes.js';
 import { type PrintFn, printSummary } from './summary.js';
 
@@ -303,7 +304,8 @@ export class Sequential {
       }
     }
     const input = this.inputSpecFor(kind);
-    const sparse = this.compiled?.loss.sparseLabels ?? false;
+    // labels for train and evaluate; the outputs' weights for the gradient passes
+    const sparse = (kind === 'train' || kind === 'evaluate') && (this.compiled?.loss.sparseLabels ?? false);
     const labels = kind === 'predict' ? null : sparse ? [rows] : [rows, this.outputWidth];
     const step = new ModelStep(
       passOf(this, kind, variables),
@@ -411,6 +413,16 @@ export class Sequential {
   predict(x: Data, args: BatchArgs = {}): Tensor {
     this.checkNotDisposed('predict');
     return predictModel(this, x, args);
+  }
+
+  /**
+   * Gradients of one output of each example with respect to its input (saliency maps), computed on
+   * the fast path: row i is ∂ output[i, c] / ∂ x[i] with c the example's predicted class or
+   * `args.classes`; `args.logits` differentiates the logits before a final softmax or sigmoid.
+   */
+  inputGradients(x: Data, args: InputGradientArgs = {}): Tensor {
+    this.checkNotDisposed('inputGradients');
+    return inputGradients(this, x, args);
   }
 
   /** The most likely class of each example (int32), from predict. */

@@ -1,0 +1,59 @@
+// Batches of examples through a model's steps: copying rows into a step's buffers, and running a
+// pass over data batch by batch with the step for each batch size.
+import { backend } from '../backend/loader.js';
+import type { Tensor } from '../ops/tensor.js';
+import type { ModelStep } from '../training/model-step.js';
+import type { PassKind } from './passes.js';
+import type { Sequential } from './sequential.js';
+
+/** Copies the rows `order[start..start+rows)` of `src` into the first rows of the block at `dst`. */
+export function gatherRows(
+  src: Tensor,
+  dst: number,
+  order: Int32Array | null,
+  start: number,
+  rows: number,
+  width: number,
+): void {
+  const b = backend();
+  const view = src.dtype === 'int32' ? b.views.i32 : b.views.f32;
+  const s = src.ptr() >>> 2;
+  const d = dst >>> 2;
+  if (!order) {
+    view.copyWithin(d, s + start * width, s + (start + rows) * width);
+    return;
+  }
+  for (let r = 0; r < rows; r++) {
+    const from = s + order[start + r] * width;
+    view.copyWithin(d + r * width, from, from + width);
+  }
+}
+
+/** Runs `fn` with the model's step of `kind` for `rows` examples, pinned so that nothing frees it meanwhile. */
+function withStep<T>(model: Sequential, kind: PassKind, rows: number, fn: (step: ModelStep) => T): T {
+  const step = model.step(kind, rows);
+  step.pin();
+  try {
+    return fn(step);
+  } finally {
+    step.unpin();
+    model.doneStep(step);
+  }
+}
+
+/** Runs `fn` for each batch [start, start + rows) of `count` examples, with the step for that batch size. */
+export function forEachBatch(
+  model: Sequential,
+  kind: PassKind,
+  count: number,
+  batchSize: number,
+  fn: (step: ModelStep, start: number, rows: number) => void,
+): void {
+  const full = Math.floor(count / batchSize) * batchSize;
+  if (full > 0) {
+    withStep(model, kind, batchSize, (step) => {
+      for (let start = 0; start < full; start += batchSize) fn(step, start, batchSize);
+    });
+  }
+  if (full < count) withStep(model, kind, count - full, (step) => fn(step, full, count - full));
+}
