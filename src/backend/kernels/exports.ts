@@ -196,6 +196,55 @@ export interface KernelExports {
   // assembly/regularizers.ts
   l1l2Penalty: (w: number, n: number, l1: number, l2: number) => number;
   l1l2Gradient: (w: number, g: number, n: number, l1: number, l2: number) => void;
+  // assembly/cast.ts
+  castValues: (code: number, x: number, y: number, n: number) => void;
+  // assembly/scan.ts
+  cumsum: (
+    x: number,
+    y: number,
+    outer: number,
+    n: number,
+    inner: number,
+    exclusive: number,
+    reverse: number,
+    isInt: number,
+  ) => void;
+  // assembly/select.ts
+  boolBinary: (
+    op: number,
+    intInputs: number,
+    a: number,
+    b: number,
+    out: number,
+    rank: number,
+    shape: number,
+    aStrides: number,
+    bStrides: number,
+  ) => void;
+  powBinary: (
+    base: number,
+    exp: number,
+    out: number,
+    rank: number,
+    shape: number,
+    baseStrides: number,
+    expStrides: number,
+  ) => void;
+  selectWhere: (
+    cond: number,
+    a: number,
+    b: number,
+    out: number,
+    rank: number,
+    shape: number,
+    condStrides: number,
+    aStrides: number,
+    bStrides: number,
+  ) => void;
+  // assembly/topk.ts
+  topkRows: (x: number, values: number, indices: number, rows: number, n: number, k: number, isInt: number) => void;
+  gatherLastAxis: (x: number, indices: number, y: number, rows: number, n: number, k: number) => void;
+  scatterLastAxis: (dy: number, indices: number, dx: number, rows: number, n: number, k: number) => void;
 }
 
 let bound: KernelExports | null = null;
@@ -256,6 +305,14 @@ function bind(exports: Record<string, unknown>): KernelExports {
     argReduceAxis: fn('argReduceAxis'),
     l1l2Penalty: fn('l1l2Penalty'),
     l1l2Gradient: fn('l1l2Gradient'),
+    castValues: fn('castValues'),
+    cumsum: fn('cumsum'),
+    boolBinary: fn('boolBinary'),
+    powBinary: fn('powBinary'),
+    selectWhere: fn('selectWhere'),
+    topkRows: fn('topkRows'),
+    gatherLastAxis: fn('gatherLastAxis'),
+    scatterLastAxis: fn('scatterLastAxis'),
   };
 }
 
