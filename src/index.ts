@@ -70,13 +70,16 @@ export {
 } from './ops/create.js';
 export type { MemoryInfo } from './ops/engine.js';
 export { dispose, keep, memory, tidy } from './ops/engine.js';
+export { gather } from './ops/gather.js';
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads } from './ops/gradients.js';
+export { concat, pad, stack, tile } from './ops/joining.js';
 export * as losses from './ops/losses.js';
 export type { FusedMatMulArgs } from './ops/matmul.js';
 export { matMul } from './ops/matmul.js';
 export type { Operand } from './ops/operand.js';
 export { argMax, argMin, max, mean, min, sum } from './ops/reduction.js';
 export { broadcastTo, cast, expandDims, reshape, squeeze, transpose } from './ops/shape.js';
+export { slice, split, stridedSlice, unstack } from './ops/slicing.js';
 export type { DType, NestedArray, TypedArray } from './ops/tensor.js';
 export { isTensor, Tensor } from './ops/tensor.js';
 export { Variable, variable } from './ops/variable.js';

@@ -2,10 +2,14 @@
 // of the same name; importing this module installs them.
 import * as act from './activations.js';
 import * as ar from './arithmetic.js';
+import { clone } from './create.js';
+import { gather } from './gather.js';
+import * as joining from './joining.js';
 import { matMul } from './matmul.js';
 import type { Operand } from './operand.js';
 import * as red from './reduction.js';
 import * as sh from './shape.js';
+import * as slicing from './slicing.js';
 import { type DType, Tensor } from './tensor.js';
 import { checkTensor } from './validate.js';
 
@@ -74,9 +78,38 @@ export interface TensorMethods {
   cast(dtype: DType): Tensor;
   /** The tensor as a rank-1 tensor (`reshape([-1])`). */
   flatten(): Tensor;
+  /** A copy in fresh memory (`nn.clone`). */
+  clone(): Tensor;
+  /** The part starting at `begin` with `size` elements per dim, -1 to the end (`nn.slice`). */
+  slice(begin: number | number[], size?: number | number[]): Tensor;
+  /** this[begin:end:strides] per dim, TensorFlow's rules and masks (`nn.stridedSlice`). */
+  stridedSlice(
+    begin: number[],
+    end: number[],
+    strides?: number[],
+    beginMask?: number,
+    endMask?: number,
+    ellipsisMask?: number,
+    newAxisMask?: number,
+    shrinkAxisMask?: number,
+  ): Tensor;
+  /** Slices along `axis` at int32 `indices` (`nn.gather`). */
+  gather(indices: Tensor | number[], axis?: number, batchDims?: number): Tensor;
+  /** Repeated reps[d] times along each dim d (`nn.tile`). */
+  tile(reps: number[]): Tensor;
+  /** Padded with [before, after] elements of constantValue per dim (`nn.pad`). */
+  pad(paddings: Array<[number, number]>, constantValue?: number): Tensor;
+  /** Joined with x (one tensor or several) along `axis` (`nn.concat([this, ...x])`). */
+  concat(x: Tensor | Tensor[], axis?: number): Tensor;
+  /** Split along `axis` into equal parts or parts of the given sizes (`nn.split`). */
+  split(numOrSizeSplits: number | number[], axis?: number): Tensor[];
+  /** The tensors along `axis`, each without that dim (`nn.unstack`). */
+  unstack(axis?: number): Tensor[];
 }
 
-const methods: { [K in keyof TensorMethods]: (this: Tensor, ...args: Parameters<TensorMethods[K]>) => Tensor } = {
+const methods: {
+  [K in keyof TensorMethods]: (this: Tensor, ...args: Parameters<TensorMethods[K]>) => ReturnType<TensorMethods[K]>;
+} = {
   add(b: Operand) {
     return ar.add(this, b);
   },
@@ -167,6 +200,52 @@ const methods: { [K in keyof TensorMethods]: (this: Tensor, ...args: Parameters<
   flatten() {
     checkTensor('flatten', 'x', this);
     return sh.reshape(this, [-1]);
+  },
+  clone() {
+    return clone(this);
+  },
+  slice(begin: number | number[], size?: number | number[]) {
+    return slicing.slice(this, begin, size);
+  },
+  stridedSlice(
+    begin: number[],
+    end: number[],
+    strides?: number[],
+    beginMask?: number,
+    endMask?: number,
+    ellipsisMask?: number,
+    newAxisMask?: number,
+    shrinkAxisMask?: number,
+  ) {
+    return slicing.stridedSlice(
+      this,
+      begin,
+      end,
+      strides,
+      beginMask,
+      endMask,
+      ellipsisMask,
+      newAxisMask,
+      shrinkAxisMask,
+    );
+  },
+  gather(indices: Tensor | number[], axis?: number, batchDims?: number) {
+    return gather(this, indices, axis, batchDims);
+  },
+  tile(reps: number[]) {
+    return joining.tile(this, reps);
+  },
+  pad(paddings: Array<[number, number]>, constantValue?: number) {
+    return joining.pad(this, paddings, constantValue);
+  },
+  concat(x: Tensor | Tensor[], axis?: number) {
+    return joining.concat([this, ...(Array.isArray(x) ? x : [x])], axis);
+  },
+  split(numOrSizeSplits: number | number[], axis?: number) {
+    return slicing.split(this, numOrSizeSplits, axis);
+  },
+  unstack(axis?: number) {
+    return slicing.unstack(this, axis);
   },
 };
 

@@ -49,6 +49,27 @@ export interface KernelExports {
     accumulate: number,
     scratch: number,
   ) => void;
+  // assembly/indexing.ts
+  copyStrided: (x: number, y: number, rank: number, shape: number, xStrides: number, yStrides: number) => void;
+  fillI32: (y: number, n: number, value: number) => void;
+  gatherRows: (
+    x: number,
+    indices: number,
+    y: number,
+    outer: number,
+    axisLen: number,
+    inner: number,
+    count: number,
+  ) => void;
+  scatterAddRows: (
+    dy: number,
+    indices: number,
+    dx: number,
+    outer: number,
+    axisLen: number,
+    inner: number,
+    count: number,
+  ) => void;
   // assembly/losses.ts
   softmaxCrossEntropySparse: (
     logits: number,
@@ -275,6 +296,10 @@ function bind(exports: Record<string, unknown>): KernelExports {
     scale: fn('scale'),
     gemmScratchBytes: fn('gemmScratchBytes'),
     gemm: fn('gemm'),
+    copyStrided: fn('copyStrided'),
+    fillI32: fn('fillI32'),
+    gatherRows: fn('gatherRows'),
+    scatterAddRows: fn('scatterAddRows'),
     softmaxCrossEntropySparse: fn('softmaxCrossEntropySparse'),
     softmaxCrossEntropySparseBackward: fn('softmaxCrossEntropySparseBackward'),
     softmaxCrossEntropyDense: fn('softmaxCrossEntropyDense'),
