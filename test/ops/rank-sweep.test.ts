@@ -351,7 +351,13 @@ describe('rank sweep: creation', () => {
           check(nn.onesLike(x), 1, 'onesLike');
         }
         const v = randomArray(n, 19, -1, 1);
-        expectTensor(nn.tensor(v, shape), shape, v, 0, 'tensor');
+        const flat = nn.tensor(v, shape);
+        expectTensor(flat, shape, v, 0, 'tensor');
+        // nested arrays (a number at rank 0) make the same tensor, and arraySync gives them back
+        const nested = flat.arraySync();
+        expect(Array.isArray(nested)).toBe(shape.length > 0);
+        expectTensor(nn.tensor(nested), shape, v, 0, 'tensor from nested arrays');
+        expect(nn.tensor(nested).arraySync()).toEqual(nested);
         const normal = nn.randomNormal(shape, 0, 1, 'float32', 5);
         expect(normal.shape).toEqual(shape);
         expect(normal.dataSync().every(Number.isFinite)).toBe(true);
