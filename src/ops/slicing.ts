@@ -133,13 +133,11 @@ export function split(x: Tensor, numOrSizeSplits: number | number[], axis = 0): 
     const inferAt = sizes.indexOf(-1);
     if (inferAt !== sizes.lastIndexOf(-1)) throw new ValueError(`${op}: numOrSizeSplits has more than one -1`);
     const known = sizes.reduce((t, v) => (v === -1 ? t : t + v), 0);
-    if (inferAt >= 0 && known <= dim) sizes[inferAt] = dim - known;
-    const total = sizes.reduce((t, v) => t + v, 0);
-    if (total !== dim || sizes.length === 0) {
-      throw new ShapeError(
-        `${op}: the sizes in numOrSizeSplits add up to ${inferAt >= 0 ? `${known} plus -1` : total}, not to dim ${a} of x (size ${dim})`,
-      );
+    if (inferAt >= 0 ? known > dim : known !== dim) {
+      const total = inferAt >= 0 ? `${known} plus -1` : known;
+      throw new ShapeError(`${op}: the sizes in numOrSizeSplits add up to ${total}, not to dim ${a} of x (size ${dim})`);
     }
+    if (inferAt >= 0) sizes[inferAt] = dim - known;
   } else {
     throw new ValueError(
       `${op}: expected numOrSizeSplits to be a positive integer or an array of sizes, got ${describe(numOrSizeSplits)}`,
