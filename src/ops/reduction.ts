@@ -1,4 +1,5 @@
 import { Reduce, type ReduceName } from '../backend/codes.js';
+import { stridedCopy } from '../backend/kernels/elementwise.js';
 import { argReduceAxis, reduceAxis } from '../backend/kernels/reduce.js';
 import { formatShape, ShapeError, ValueError } from '../errors.js';
 import { binaryOp, mul } from './arithmetic.js';
@@ -35,7 +36,7 @@ function reduceRaw(x: Tensor, axes: number[], op: ReduceName): Tensor {
   if (current === x) {
     // nothing to reduce: an untracked copy (the caller records the op)
     current = new Tensor(shape, 'float32');
-    current.view().set(x.view());
+    stridedCopy(x.ptr(), current.ptr(), [x.size], [1]);
   }
   return current;
 }

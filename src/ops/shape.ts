@@ -46,7 +46,7 @@ export function reshape(x: Tensor, shape: number[]): Tensor {
     throw new ShapeError(`${op}: cannot reshape ${formatShape(x.shape)} (${x.size} values) into ${formatShape(shape)}`);
   }
   const y = new Tensor(target, x.dtype);
-  y.view().set(x.view());
+  stridedCopy(x.ptr(), y.ptr(), [x.size], [1]);
   return record([x], y, (dy) => [reshape(dy, [...x.shape])]);
 }
 
