@@ -10,7 +10,7 @@ import type { Operand } from './operand.js';
 import * as red from './reduction.js';
 import * as sh from './shape.js';
 import * as slicing from './slicing.js';
-import { type DType, Tensor } from './tensor.js';
+import { type DType, type NestedArray, Tensor } from './tensor.js';
 import { checkTensor } from './validate.js';
 
 /**
@@ -94,7 +94,7 @@ export interface TensorMethods {
     shrinkAxisMask?: number,
   ): Tensor;
   /** Slices along `axis` at int32 `indices` (`nn.gather`). */
-  gather(indices: Tensor | number[], axis?: number, batchDims?: number): Tensor;
+  gather(indices: Tensor | NestedArray, axis?: number, batchDims?: number): Tensor;
   /** Repeated reps[d] times along each dim d (`nn.tile`). */
   tile(reps: number[]): Tensor;
   /** Padded with [before, after] elements of constantValue per dim (`nn.pad`). */
@@ -229,7 +229,7 @@ const methods: {
       shrinkAxisMask,
     );
   },
-  gather(indices: Tensor | number[], axis?: number, batchDims?: number) {
+  gather(indices: Tensor | NestedArray, axis?: number, batchDims?: number) {
     return gather(this, indices, axis, batchDims);
   },
   tile(reps: number[]) {

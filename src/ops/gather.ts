@@ -2,11 +2,10 @@
 // slices into zeros of x's shape (repeated indices sum). The indices are never read in JS: the
 // kernels bound-check each one, so any int32 value is safe.
 import { gatherRows, scatterAddRows } from '../backend/kernels/indexing.js';
-import { ValueError } from '../errors.js';
+import { NeurasmError, ValueError } from '../errors.js';
 import { tensor } from './create.js';
-import { checkIntList } from './int-args.js';
 import { activeTape, record } from './tape.js';
-import { isTensor, sizeOf, Tensor } from './tensor.js';
+import { isTensor, type NestedArray, sizeOf, Tensor } from './tensor.js';
 import { checkDType, checkFits, checkTensor, describe, normalizeAxis } from './validate.js';
 
 /** x viewed as [outer, axisLen, inner] around `axis`. */
@@ -36,14 +35,25 @@ function scatterAdd(dy: Tensor, indices: Tensor, shape: readonly number[], axis:
   return record([dy], dx, (ddx) => [gatherRaw(ddx, indices, axis)], [indices]);
 }
 
+/** An int32 tensor of (nested) arrays of integers; tensor()'s errors are renamed for `op`. */
+function indicesTensor(op: string, indices: unknown[]): Tensor {
+  try {
+    return tensor(indices as number[], undefined, 'int32');
+  } catch (err) {
+    if (!(err instanceof NeurasmError)) throw err;
+    const Type = err.constructor as new (message: string) => NeurasmError;
+    throw new Type(`${op}: expected indices to be (nested) arrays of int32 integers: ${err.message}`);
+  }
+}
+
 /**
- * Slices of x along `axis` at `indices` (an int32 tensor of any rank, or an array of integers), as
+ * Slices of x along `axis` at `indices` (an int32 tensor of any rank, or nested arrays of integers), as
  * `tf.gather`: the result has shape x.shape[:axis] + indices.shape + x.shape[axis+1:]. An index
  * outside [0, x.shape[axis]) — negative ones included — selects zeros (TensorFlow's rule on GPU; its
  * CPU kernel throws instead), and its slice of the gradient is dropped. Only batchDims 0 is
  * supported. The gradient for x adds dy's slices at their indices (repeated indices sum).
  */
-export function gather(x: Tensor, indices: Tensor | number[], axis = 0, batchDims = 0): Tensor {
+export function gather(x: Tensor, indices: Tensor | NestedArray, axis = 0, batchDims = 0): Tensor {
   const op = 'gather';
   checkTensor(op, 'x', x);
   if (x.rank === 0) throw new ValueError(`${op}: x is a scalar; expected a tensor of rank 1 or more`);
@@ -51,7 +61,7 @@ export function gather(x: Tensor, indices: Tensor | number[], axis = 0, batchDim
   if (batchDims !== 0) throw new ValueError(`${op}: only batchDims 0 is supported, got ${describe(batchDims)}`);
   let idx: Tensor;
   if (Array.isArray(indices)) {
-    idx = tensor(checkIntList(op, 'indices', indices, { maxLength: Number.POSITIVE_INFINITY }), undefined, 'int32');
+    idx = indicesTensor(op, indices);
   } else if (isTensor(indices)) {
     idx = checkTensor(op, 'indices', indices);
     checkDType(op, 'indices', idx, 'int32');
