@@ -4,6 +4,7 @@
 import { stridedCopy } from '../backend/kernels/elementwise.js';
 import { copyStrided } from '../backend/kernels/indexing.js';
 import { DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
+import { zeros } from './create.js';
 import { checkIntList, checkTensorList } from './int-args.js';
 import { sum } from './reduction.js';
 import { contiguousStrides, stridedEmbed, stridedView } from './strided.js';
@@ -122,6 +123,7 @@ export function tile(x: Tensor, reps: number[]): Tensor {
   return record([x], y, (dy) => {
     if (x.dtype !== 'float32') return [null];
     if (x.rank === 0) return [dy];
+    if (r.includes(0)) return [zeros([...x.shape])]; // nothing of x reached the output
     const repeats = stridedView(dy, split, 0, contiguousStrides(split));
     return [
       sum(

@@ -273,6 +273,24 @@ describe('tile', () => {
     }
   });
 
+  it('has a zero gradient where a rep is 0, and an empty one for an empty x', () => {
+    const x = nn.tensor([
+      [1, 2],
+      [3, 4],
+    ]);
+    const dy = nn.zeros([0, 6]);
+    const g = nn.grad((t: nn.Tensor) => nn.tile(t, [0, 3]))(x, dy);
+    expect(g.arraySync()).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
+    const empty = nn.zeros([0, 2]);
+    const dyEmpty = nn.zeros([0, 4]);
+    const ge = nn.grad((t: nn.Tensor) => nn.tile(t, [2, 2]))(empty, dyEmpty);
+    expect(ge.shape).toEqual([0, 2]);
+    nn.dispose([x, dy, g, empty, dyEmpty, ge]);
+  });
+
   it('rejects bad reps with clear errors', () => {
     const t = nn.zeros([2, 3]);
     expectFails(
@@ -397,5 +415,40 @@ describe('pad', () => {
     expectFails(() => nn.pad(i, [[1, 1]], 2 ** 31), nn.ValueError, /int32/);
     expectFails(() => nn.pad(s, []), nn.ShapeError, /pad: x is a scalar/);
     nn.dispose([t, i, s]);
+  });
+});
+
+describe('memory of the slicing, joining and gathering ops under gradients', () => {
+  it('a training-like loop through all of them returns to its starting tensors and bytes', () => {
+    const init = nn.randomNormal([4, 6], 0, 1, 'float32', 3);
+    const w = nn.variable(init, true, 'indexing_mem_w');
+    init.dispose();
+    const step = () => {
+      const { value, grads } = nn.variableGrads(() => {
+        const [left, right] = nn.split(w, [2, -1], 1);
+        const joined = nn.concat(
+          [
+            nn.pad(left, [
+              [0, 0],
+              [1, 1],
+            ]),
+            nn.slice(right, [0, 0], [-1, 2]),
+          ],
+          1,
+        );
+        const picked = nn.gather(nn.stack(nn.unstack(joined, 0), 1), [0, 3, 3], 1);
+        const flipped = nn.stridedSlice(nn.tile(picked, [1, 1]), [0, -1], [0, 0], [1, -1], 1, 1);
+        return nn.sum(nn.square(flipped));
+      }, [w]);
+      nn.tidy(() => w.assign(nn.sub(w, nn.mul(grads.indexing_mem_w, 0.01))));
+      nn.dispose([value, grads]);
+    };
+    step();
+    const start = nn.memory();
+    for (let i = 0; i < 5; i++) step();
+    const end = nn.memory();
+    expect(end.numTensors).toBe(start.numTensors);
+    expect(end.numBytes).toBe(start.numBytes);
+    w.dispose();
   });
 });
