@@ -135,7 +135,9 @@ export function split(x: Tensor, numOrSizeSplits: number | number[], axis = 0): 
     const known = sizes.reduce((t, v) => (v === -1 ? t : t + v), 0);
     if (inferAt >= 0 ? known > dim : known !== dim) {
       const total = inferAt >= 0 ? `${known} plus -1` : known;
-      throw new ShapeError(`${op}: the sizes in numOrSizeSplits add up to ${total}, not to dim ${a} of x (size ${dim})`);
+      throw new ShapeError(
+        `${op}: the sizes in numOrSizeSplits add up to ${total}, not to dim ${a} of x (size ${dim})`,
+      );
     }
     if (inferAt >= 0) sizes[inferAt] = dim - known;
   } else {
