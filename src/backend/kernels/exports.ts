@@ -71,6 +71,7 @@ export interface KernelExports {
     count: number,
   ) => void;
   // assembly/losses.ts
+  /** `epsilon`: clip of Keras's reported value, 0 for none; omitted, Wasm gets NaN, which is none too. */
   softmaxCrossEntropySparse: (
     logits: number,
     labels: number,
@@ -78,6 +79,7 @@ export interface KernelExports {
     cols: number,
     loss: number,
     probs: number,
+    epsilon?: number,
   ) => void;
   softmaxCrossEntropySparseBackward: (
     probs: number,
@@ -87,6 +89,7 @@ export interface KernelExports {
     cols: number,
     dlogits: number,
   ) => void;
+  /** `epsilon` as for softmaxCrossEntropySparse. */
   softmaxCrossEntropyDense: (
     logits: number,
     targets: number,
@@ -94,6 +97,7 @@ export interface KernelExports {
     cols: number,
     loss: number,
     probs: number,
+    epsilon?: number,
   ) => void;
   softmaxCrossEntropyDenseBackward: (
     probs: number,
@@ -103,7 +107,8 @@ export interface KernelExports {
     cols: number,
     dlogits: number,
   ) => void;
-  sigmoidCrossEntropy: (logits: number, targets: number, n: number, loss: number) => void;
+  /** `epsilon` as for softmaxCrossEntropySparse. */
+  sigmoidCrossEntropy: (logits: number, targets: number, n: number, loss: number, epsilon?: number) => void;
   sigmoidCrossEntropyBackward: (logits: number, targets: number, dy: number, n: number, dlogits: number) => void;
   binaryCrossEntropy: (probs: number, targets: number, n: number, loss: number, epsilon: number) => void;
   binaryCrossEntropyBackward: (
