@@ -2,16 +2,23 @@
 // of the same name; importing this module installs them.
 import * as act from './activations.js';
 import * as ar from './arithmetic.js';
-import { clone } from './create.js';
+import { clone, type TensorLike } from './create.js';
+import { cumsum } from './cumsum.js';
 import { gather } from './gather.js';
 import * as joining from './joining.js';
+import type { BoolOperand } from './logical.js';
+import * as logical from './logical.js';
 import { matMul } from './matmul.js';
+import { type NormOrder, norm } from './norm.js';
 import type { Operand } from './operand.js';
+import { pow } from './pow.js';
 import * as red from './reduction.js';
 import * as sh from './shape.js';
 import * as slicing from './slicing.js';
 import { type DType, type NestedArray, Tensor } from './tensor.js';
+import { topk } from './topk.js';
 import { checkTensor } from './validate.js';
+import { where } from './where.js';
 
 /**
  * The chainable methods of every Tensor. tensor.ts merges them into the Tensor class by type (so the
@@ -105,6 +112,36 @@ export interface TensorMethods {
   split(numOrSizeSplits: number | number[], axis?: number): Tensor[];
   /** The tensors along `axis`, each without that dim (`nn.unstack`). */
   unstack(axis?: number): Tensor[];
+  /** this ^ exp elementwise, with broadcasting (`nn.pow`). */
+  pow(exp: Operand): Tensor;
+  /** this == b elementwise as bool, with broadcasting (`nn.equal`). */
+  equal(b: Operand): Tensor;
+  /** this != b elementwise as bool, with broadcasting (`nn.notEqual`). */
+  notEqual(b: Operand): Tensor;
+  /** this > b elementwise as bool, with broadcasting (`nn.greater`). */
+  greater(b: Operand): Tensor;
+  /** this >= b elementwise as bool, with broadcasting (`nn.greaterEqual`). */
+  greaterEqual(b: Operand): Tensor;
+  /** this < b elementwise as bool, with broadcasting (`nn.less`). */
+  less(b: Operand): Tensor;
+  /** this <= b elementwise as bool, with broadcasting (`nn.lessEqual`). */
+  lessEqual(b: Operand): Tensor;
+  /** this AND b on bool tensors (`nn.logicalAnd`). */
+  logicalAnd(b: BoolOperand): Tensor;
+  /** this OR b on bool tensors (`nn.logicalOr`). */
+  logicalOr(b: BoolOperand): Tensor;
+  /** this XOR b on bool tensors (`nn.logicalXor`). */
+  logicalXor(b: BoolOperand): Tensor;
+  /** NOT this, on a bool tensor (`nn.logicalNot`). */
+  logicalNot(): Tensor;
+  /** this where `condition` holds, else x (`nn.where(condition, this, x)`, as tfjs's `x.where`). */
+  where(condition: Tensor | TensorLike, x: Operand): Tensor;
+  /** Cumulative sum along `axis` (`nn.cumsum`). */
+  cumsum(axis?: number, exclusive?: boolean, reverse?: boolean): Tensor;
+  /** The k largest entries along the last axis and their indices (`nn.topk`). */
+  topk(k?: number, sorted?: boolean): { values: Tensor; indices: Tensor };
+  /** A vector or matrix norm (`nn.norm`). */
+  norm(ord?: NormOrder, axis?: number | number[] | null, keepDims?: boolean): Tensor;
 }
 
 const methods: {
@@ -246,6 +283,51 @@ const methods: {
   },
   unstack(axis?: number) {
     return slicing.unstack(this, axis);
+  },
+  pow(exp: Operand) {
+    return pow(this, exp);
+  },
+  equal(b: Operand) {
+    return logical.equal(this, b);
+  },
+  notEqual(b: Operand) {
+    return logical.notEqual(this, b);
+  },
+  greater(b: Operand) {
+    return logical.greater(this, b);
+  },
+  greaterEqual(b: Operand) {
+    return logical.greaterEqual(this, b);
+  },
+  less(b: Operand) {
+    return logical.less(this, b);
+  },
+  lessEqual(b: Operand) {
+    return logical.lessEqual(this, b);
+  },
+  logicalAnd(b: BoolOperand) {
+    return logical.logicalAnd(this, b);
+  },
+  logicalOr(b: BoolOperand) {
+    return logical.logicalOr(this, b);
+  },
+  logicalXor(b: BoolOperand) {
+    return logical.logicalXor(this, b);
+  },
+  logicalNot() {
+    return logical.logicalNot(this);
+  },
+  where(condition: Tensor | TensorLike, x: Operand) {
+    return where(condition, this, x);
+  },
+  cumsum(axis?: number, exclusive?: boolean, reverse?: boolean) {
+    return cumsum(this, axis, exclusive, reverse);
+  },
+  topk(k?: number, sorted?: boolean) {
+    return topk(this, k, sorted);
+  },
+  norm(ord?: NormOrder, axis?: number | number[] | null, keepDims?: boolean) {
+    return norm(this, ord, axis, keepDims);
   },
 };
 

@@ -208,6 +208,49 @@ export function tensor6d(
   return ranked('tensor6d', 6, values, shape, dtype);
 }
 
+/**
+ * The numbers start, start + step, ... up to but not including stop, as a rank-1 tensor (as
+ * TensorFlow.js: each value is the previous one plus step, rounded to the dtype; an empty tensor
+ * when step points away from stop; a step of 1 with stop < start counts down by 1).
+ */
+export function range(start: number, stop: number, step = 1, dtype: 'float32' | 'int32' = 'float32'): Tensor {
+  const op = 'range';
+  checkNumber(op, 'start', start);
+  checkNumber(op, 'stop', stop);
+  checkNumber(op, 'step', step);
+  if (step === 0) throw new ValueError(`${op}: expected a nonzero step, got 0`);
+  const dt = checkDTypeName(op, dtype);
+  if (start === stop || (start < stop && step < 0) || (stop < start && step > 1)) return fromFlat([0], dt, []);
+  const n = Math.abs(Math.ceil((stop - start) / step));
+  checkFits(op, 'the result shape', [n]);
+  if (dt === 'int32') {
+    checkInt(op, 'start', Math.trunc(start), -2147483648, 2147483647);
+    checkInt(op, 'stop', Math.trunc(stop), -2147483648, 2147483647);
+  }
+  const values = dt === 'int32' ? new Int32Array(n) : new Float32Array(n);
+  const delta = stop < start && step === 1 ? -1 : step;
+  values[0] = start;
+  for (let i = 1; i < n; i++) values[i] = values[i - 1] + delta;
+  return fromFlat([n], dt, values);
+}
+
+/**
+ * `num` evenly spaced float32 numbers from start to stop inclusive, as a rank-1 tensor (as
+ * TensorFlow.js: each value is the previous one plus (stop − start) / (num − 1) in float32).
+ */
+export function linspace(start: number, stop: number, num: number): Tensor {
+  const op = 'linspace';
+  checkNumber(op, 'start', start);
+  checkNumber(op, 'stop', stop);
+  checkInt(op, 'num', num, 1);
+  checkFits(op, 'the result shape', [num]);
+  const values = new Float32Array(num);
+  const step = (stop - start) / (num - 1);
+  values[0] = start;
+  for (let i = 1; i < num; i++) values[i] = values[i - 1] + step;
+  return fromFlat([num], 'float32', values);
+}
+
 /** A tensor of the given shape with every element equal to `value`. */
 export function fill(shape: number[], value: number, dtype: DType = 'float32'): Tensor {
   return filled('fill', shape, value, dtype);
