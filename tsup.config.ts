@@ -50,7 +50,8 @@ export const browserBuild: Options = {
   format: ['esm'],
   outExtension: () => ({ js: '.js' }),
   platform: 'browser',
-  // WebAssembly SIMD needs Chrome 91, Firefox 89, Safari 16.4 anyway
+  // WebAssembly SIMD needs Chrome 91, Firefox 89, Safari 16.4 anyway (and DecompressionStream, which unpacks
+  // the Wasm, Firefox 113)
   target: ['chrome91', 'firefox89', 'safari16.4'],
   splitting: true,
   esbuildOptions(options) {
