@@ -5,7 +5,7 @@ import { isTensor, type Tensor } from './tensor.js';
 import { checkTensor, describe, describeList, MAX_RANK } from './validate.js';
 
 /**
- * Throws a ValueError unless `v` is an array of integers in [min, max] (int32 by default) of
+ * Throws a ValueError unless `v` is an array of safe integers, within [min, max] when given, of
  * exactly `length` entries when given, else of at most `maxLength` (MAX_RANK); returns a copy.
  */
 export function checkIntList(
@@ -14,15 +14,14 @@ export function checkIntList(
   v: unknown,
   opts: { min?: number; max?: number; length?: number; maxLength?: number } = {},
 ): number[] {
-  const { min = -(2 ** 31), max = 2 ** 31 - 1, length, maxLength = MAX_RANK } = opts;
+  const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER, length, maxLength = MAX_RANK } = opts;
   const what =
     length !== undefined
       ? `an array of ${length} integers`
       : maxLength === Number.POSITIVE_INFINITY
         ? 'an array of integers'
         : `an array of at most ${maxLength} integers`;
-  const range =
-    min === -(2 ** 31) && max === 2 ** 31 - 1 ? '' : max === 2 ** 31 - 1 ? ` >= ${min}` : ` in [${min}, ${max}]`;
+  const range = opts.max !== undefined ? ` in [${min}, ${max}]` : opts.min !== undefined ? ` >= ${min}` : '';
   if (!Array.isArray(v) || (length !== undefined ? v.length !== length : v.length > maxLength)) {
     throw new ValueError(`${op}: expected ${arg} to be ${what}${range}, got ${describeList(v)}`);
   }

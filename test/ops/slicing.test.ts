@@ -186,6 +186,8 @@ describe('stridedSlice', () => {
     expect(Array.from(nn.stridedSlice(x, [-1], [0], [-3]).dataSync())).toEqual([7, 4, 1]);
     expect(Array.from(nn.stridedSlice(x, [0], [0], [-1], 1, 1).dataSync())).toEqual([7, 6, 5, 4, 3, 2, 1, 0]);
     expect(Array.from(nn.stridedSlice(x, [2], [0], [1], 0, 1).dataSync())).toEqual([2, 3, 4, 5, 6, 7]);
+    // big sentinels for "to the end", as Python code writes them, are clamped
+    expect(Array.from(nn.stridedSlice(x, [-(2 ** 40)], [2 ** 40], [3]).dataSync())).toEqual([0, 3, 6]);
     const m = nn.tensor([
       [1, 2, 3],
       [4, 5, 6],
