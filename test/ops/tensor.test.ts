@@ -142,7 +142,9 @@ describe('bad input when creating tensors', () => {
     expect(() => nn.transpose(a, [0, 0])).toThrow(/not a permutation/);
     expect(() => nn.clipByValue(a, 1, 0)).toThrow(/clipValueMin <= clipValueMax/);
     expect(() => nn.clipByValue(a, Number.NaN, 0)).toThrow(/clipValueMin to be a finite number, got NaN/);
-    expect(() => nn.add(a, 'x' as never)).toThrow(/add: expected b to be a Tensor, a number or nested arrays of numbers, got "x"/);
+    expect(() => nn.add(a, 'x' as never)).toThrow(
+      /add: expected b to be a Tensor, a number or nested arrays of numbers, got "x"/,
+    );
     expect(() => nn.softmax(a, 0)).toThrow(/only the last axis/);
     expect(() => nn.losses.sparseSoftmaxCrossEntropy(nn.tensor1d([0, 3], 'int32'), a)).toThrow(
       /label 1 is 3; expected an integer class index in \[0, 3\)/,
