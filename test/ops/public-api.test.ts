@@ -18,6 +18,7 @@ describe('public API', () => {
     const api = nn as unknown as Record<string, unknown>;
     const files = ['activations.ts', 'arithmetic.ts', 'create.ts', 'gradients.ts', 'reduction.ts', 'shape.ts'];
     files.push('gather.ts', 'joining.ts', 'slicing.ts'); // the slicing, joining and gathering ops
+    files.push('logical.ts', 'where.ts', 'pow.ts', 'cumsum.ts', 'topk.ts', 'norm.ts', 'moments.ts');
     for (const file of files) {
       const { pub, internal } = opsExports(file);
       expect(pub.length, file).toBeGreaterThan(0);
@@ -122,6 +123,23 @@ describe('every public op under odd arguments', () => {
     ['Tensor.reshape', (shape: never) => nn.tidy(() => f2().reshape(shape)), [k([4])]],
     ['dispose', nn.dispose, [k([])]],
     ['setSeed', nn.setSeed, [k(42)]],
+    ['greater', nn.greater, [f2, k([1, 2])]],
+    ['notEqual', nn.notEqual, [k([[1, 2]]), f2]],
+    ['logicalAnd', nn.logicalAnd, [() => nn.tensor([true, false]), k([true, true])]],
+    ['logicalNot', nn.logicalNot, [() => nn.tensor([true, false])]],
+    ['where', nn.where, [k([true, false]), f2, k(0)]],
+    ['pow', nn.pow, [f2, k([2, 1])]],
+    ['range', nn.range, [k(0), k(5), k(2), k('int32')]],
+    ['linspace', nn.linspace, [k(0), k(1), k(3)]],
+    ['tensor4d', nn.tensor4d, [k([1, 2]), k([1, 1, 1, 2]), k(undefined)]],
+    ['cumsum', nn.cumsum, [f2, k(1), k(true), k(false)]],
+    ['topk', (...a: never[]) => nn.dispose(nn.topk(...(a as Parameters<typeof nn.topk>))), [f2, k(1), k(true)]],
+    ['norm', nn.norm, [f2, k(1), k([0, 1]), k(true)]],
+    [
+      'moments',
+      (...a: never[]) => nn.dispose(nn.moments(...(a as Parameters<typeof nn.moments>))),
+      [f2, k(1), k(false)],
+    ],
   ];
 
   it('throws only NeurasmErrors and leaves memory as it was', () => {
