@@ -1,4 +1,4 @@
-import { ValueError } from '../errors.js';
+import { formatShape, ShapeError, ValueError } from '../errors.js';
 import { abs, sqrt, square } from './arithmetic.js';
 import { tidy } from './engine.js';
 import { max, min, sum } from './reduction.js';
@@ -69,6 +69,9 @@ export function norm(
   if (typeof keepDims !== 'boolean')
     throw new ValueError(`${op}: expected keepDims to be a boolean, got ${describe(keepDims)}`);
   const reduced = axes ?? [...Array(x.rank).keys()];
+  if (reduced.some((a) => x.shape[a] === 0)) {
+    throw new ShapeError(`${op}: cannot take the norm over an empty axis of ${formatShape(x.shape)}`);
+  }
   const keptShape = x.shape.map((d, i) => (reduced.includes(i) ? 1 : d));
   return tidy(() => {
     let y: Tensor;

@@ -190,6 +190,13 @@ describe('moments', () => {
     const before = nn.memory();
     expect(() => nn.moments(x, 1)).toThrow(/^moments: axis 1 is out of range/);
     expect(() => nn.moments('x' as never)).toThrow(/^moments: expected x to be a Tensor/);
+    expect(() => nn.moments(x, 0, 'yes' as never)).toThrow(/^moments: expected keepDims to be a boolean/);
+    const empty = nn.zeros([2, 0]);
+    const mid = nn.memory();
+    expect(() => nn.moments(empty, 1)).toThrow(/^moments: cannot take moments over an empty axis of \[2, 0\]/);
+    expect(() => nn.norm(empty)).toThrow(/^norm: cannot take the norm over an empty axis of \[2, 0\]/);
+    expect(nn.memory()).toEqual(mid);
+    empty.dispose();
     expect(nn.memory()).toEqual(before);
     x.dispose();
   });
