@@ -158,9 +158,11 @@ function makeTensor(op: string, values: TensorLike, shape?: number[], dtype?: DT
   return fromFlat(finalShape, dt, inferred.flat);
 }
 
-/** A rank-0 tensor. */
-export function scalar(value: number, dtype?: DType): Tensor {
-  if (typeof value !== 'number') throw new ValueError(`scalar: expected a number, got ${describe(value)}`);
+/** A rank-0 tensor (bool for a boolean, as in TensorFlow.js). */
+export function scalar(value: number | boolean, dtype?: DType): Tensor {
+  if (typeof value !== 'number' && typeof value !== 'boolean') {
+    throw new ValueError(`scalar: expected a number or a boolean, got ${describe(value)}`);
+  }
   return tensor(value, [], dtype);
 }
 

@@ -42,6 +42,10 @@ describe('bool dtype', () => {
     noLeak(() => {
       const b = nn.tensor([0, 0.3, 0.7, -2, Number.NaN], [5], 'bool');
       expect([...b.dataSync()]).toEqual([0, 0, 1, 1, 1]);
+      const t = nn.scalar(true);
+      expect(t.dtype).toBe('bool');
+      expect(t.arraySync()).toBe(1);
+      expect(() => nn.scalar('1' as never)).toThrow(/^scalar: expected a number or a boolean, got "1"/);
       const z = nn.zeros([2], 'bool');
       const o = nn.ones([2], 'bool');
       expect([...z.dataSync(), ...o.dataSync()]).toEqual([0, 0, 1, 1]);
