@@ -46,6 +46,12 @@ const PATTERNS: Array<[number[], number[]]> = [
     [1, 2, 1, 3, 2],
     [2, 2, 1, 1],
   ],
+  [[4, 37], [37]],
+  [[], [101]],
+  [
+    [2, 1, 33],
+    [5, 1],
+  ],
 ];
 
 /** Random quarters in [-2, 2] (many ties for the comparisons). */
@@ -153,6 +159,9 @@ for (const relaxed of MODULES) {
           [4, 1],
           [1, 4, 3],
         ],
+        [[3, 37], [37], [3, 37]],
+        [[], [2, 41], [41]],
+        [[2, 1, 35], [5, 1], []],
       ];
       cases.forEach(([cShape, aShape, bShape], k) => {
         const c = Int32Array.from(randomArray(sizeOf(cShape), 70 + k), (v) => (v > 0 ? 1 : 0));
