@@ -197,7 +197,7 @@ for (const relaxed of MODULES) {
       castValues(Cast.f32ToBool, px, py, f.length);
       expect([...readI32(py, f.length)]).toEqual(f.map((v) => (v !== 0 ? 1 : 0)));
       free(px, py);
-      const ints = [0, 1, -1, 5, 2147483647, -2147483648, 16777217];
+      const ints = [2147483647, -2147483648, 16777217, 5, 0, 1, -1, 16777219, 0];
       const pi = putI32(ints);
       const po = allocF32(ints.length);
       castValues(Cast.i32ToBool, pi, po, ints.length);
