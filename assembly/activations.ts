@@ -1,7 +1,8 @@
 // Activation kernels (forward and derivative) and row-wise softmax / log-softmax.
 // Each exported kernel dispatches once on the activation code to a loop specialised by a constant
 // code (the inlined switch folds away), so every loop body is branch-free SIMD. Scalar tails run the
-// same four-lane code on a splat and keep lane 0, so tail and body round identically.
+// same four-lane code on a splat and keep lane 0, so tail and body round identically. The forward
+// functions themselves live in mathf4.ts (activation4), shared with the GEMM epilogue.
 
 import {
   ACT_ELU,
@@ -13,65 +14,11 @@ import {
   ACT_SOFTPLUS,
   ACT_TANH,
 } from './codes';
-import { erf4, exp4, log1p4, tanh4 } from './mathf4';
+import { activation1, activation4, exp4, normalCdf4, sigmoid4 } from './mathf4';
 import { hsum, rowMax, rowSum, scaleRow } from './rows';
 import { madd } from './simd';
 
-const INV_SQRT2: f32 = 0.70710678118654752;
 const INV_SQRT_2PI: f32 = 0.39894228040143268;
-
-/** e^x − 1 for x ≤ 0, accurate near 0 where exp(x) − 1 would cancel. */
-@inline
-function expm1Neg4(x: v128): v128 {
-  // Taylor series to x^6 on |x| < 0.25: relative error below 5e-8. Beyond, exp(x) ∈ (0, 0.78] and
-  // the subtraction loses nothing that matters.
-  let p = madd(x, f32x4.splat(<f32>(1.0 / 720.0)), f32x4.splat(<f32>(1.0 / 120.0)));
-  p = madd(x, p, f32x4.splat(<f32>(1.0 / 24.0)));
-  p = madd(x, p, f32x4.splat(<f32>(1.0 / 6.0)));
-  p = madd(x, p, f32x4.splat(0.5));
-  p = madd(x, p, f32x4.splat(1.0));
-  const small = f32x4.mul(x, p);
-  const big = f32x4.sub(exp4(x), f32x4.splat(1.0));
-  return v128.bitselect(small, big, f32x4.lt(f32x4.abs(x), f32x4.splat(0.25)));
-}
-
-/** 1 / (1 + e^−x) without overflow: e^−|x| ∈ (0, 1], then mirror for negative x. */
-@inline
-function sigmoid4(x: v128): v128 {
-  const e = exp4(f32x4.neg(f32x4.abs(x)));
-  const s = f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), e));
-  return v128.bitselect(s, f32x4.mul(e, s), f32x4.ge(x, f32x4.splat(0.0)));
-}
-
-/** Standard normal CDF Φ(x) = ½(1 + erf(x/√2)). */
-@inline
-function normalCdf4(x: v128): v128 {
-  return f32x4.mul(f32x4.splat(0.5), f32x4.add(f32x4.splat(1.0), erf4(f32x4.mul(x, f32x4.splat(INV_SQRT2)))));
-}
-
-/** f(x) for a constant activation code. */
-@inline
-function forward4(op: i32, x: v128, alpha: v128): v128 {
-  const zero = f32x4.splat(0.0);
-  switch (op) {
-    case ACT_RELU:
-      return f32x4.max(x, zero);
-    case ACT_LEAKY_RELU:
-      return v128.bitselect(x, f32x4.mul(x, alpha), f32x4.gt(x, zero));
-    case ACT_ELU:
-      return v128.bitselect(x, f32x4.mul(alpha, expm1Neg4(f32x4.min(x, zero))), f32x4.gt(x, zero));
-    case ACT_SIGMOID:
-      return sigmoid4(x);
-    case ACT_TANH:
-      return tanh4(x);
-    case ACT_SOFTPLUS:
-      return f32x4.add(f32x4.max(x, zero), log1p4(exp4(f32x4.neg(f32x4.abs(x)))));
-    case ACT_GELU:
-      return f32x4.mul(x, normalCdf4(x));
-    default:
-      return x;
-  }
-}
 
 /** Whether the derivative of `op` reads the input x (else only the output y, or neither). */
 @inline
@@ -119,11 +66,11 @@ function forwardLoop(op: i32, x: usize, y: usize, n: i32, alpha: f32): void {
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    v128.store(y + o, forward4(op, v128.load(x + o), a));
+    v128.store(y + o, activation4(op, v128.load(x + o), a));
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
-    store<f32>(y + o, f32x4.extract_lane(forward4(op, f32x4.splat(load<f32>(x + o)), a), 0));
+    store<f32>(y + o, activation1(op, load<f32>(x + o), a));
   }
 }
 

@@ -21,13 +21,19 @@ function toInt32(v: f32): i32 {
  * y may alias x.
  */
 export function castValues(code: i32, x: usize, y: usize, n: i32): void {
+  const one = i32x4.splat(1);
+  let i = 0;
   if (code == CAST_F32_TO_I32) {
-    for (let i = 0; i < n; i++) store<i32>(at(y, i), toInt32(load<f32>(at(x, i))));
+    for (; i < n; i++) store<i32>(at(y, i), toInt32(load<f32>(at(x, i))));
   } else if (code == CAST_F32_TO_BOOL) {
-    for (let i = 0; i < n; i++) store<i32>(at(y, i), i32(load<f32>(at(x, i)) != 0));
+    // f32x4.ne is true for NaN lanes, like JavaScript's x !== 0
+    for (; i + 4 <= n; i += 4) v128.store(at(y, i), v128.and(f32x4.ne(v128.load(at(x, i)), f32x4.splat(0)), one));
+    for (; i < n; i++) store<i32>(at(y, i), i32(load<f32>(at(x, i)) != 0));
   } else if (code == CAST_I32_TO_BOOL) {
-    for (let i = 0; i < n; i++) store<i32>(at(y, i), i32(load<i32>(at(x, i)) != 0));
+    for (; i + 4 <= n; i += 4) v128.store(at(y, i), v128.and(i32x4.ne(v128.load(at(x, i)), i32x4.splat(0)), one));
+    for (; i < n; i++) store<i32>(at(y, i), i32(load<i32>(at(x, i)) != 0));
   } else {
-    for (let i = 0; i < n; i++) store<f32>(at(y, i), <f32>load<i32>(at(x, i)));
+    for (; i + 4 <= n; i += 4) v128.store(at(y, i), f32x4.convert_i32x4_s(v128.load(at(x, i))));
+    for (; i < n; i++) store<f32>(at(y, i), <f32>load<i32>(at(x, i)));
   }
 }

@@ -6,10 +6,12 @@
 // past m), so transposition lives only in the packing and the micro-kernel reads both operands
 // at unit stride. The micro-kernel keeps a 4×8 tile of C in eight f32x4 accumulators: per k step
 // it loads two vectors of B, broadcasts four values of A and does eight multiply-adds. Bias and
-// activation are applied in the store after the last depth block, while the tile is in L1.
+// activation are applied in the store after the last depth block, while the tile is in L1; the
+// activation is mathf4.ts's activation4, the very code of the standalone activation kernels, so a
+// fused and an unfused activation give the same bits.
 
 import { ACT_ELU, ACT_GELU, ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTPLUS, ACT_TANH } from './codes';
-import { erf4, exp4, log1p4, tanh4 } from './mathf4';
+import { activation4 } from './mathf4';
 import { madd } from './simd';
 
 const MR: i32 = 4; // rows of the micro-tile
@@ -35,6 +37,26 @@ export function gemmScratchBytes(m: i32, k: i32, n: i32): i32 {
   const mc = imin(roundUp(m, MR), MC);
   const nc = imin(roundUp(n, NR), NC);
   return TILE_BYTES + (nc + mc * kc + kc * nc) * 4;
+}
+
+/**
+ * Transposes the 4×4 block of floats at `src` (rows `ld` bytes apart) into four vectors at `dst`,
+ * `dstStride` bytes apart: vector q holds column q of the block.
+ */
+@inline
+function transpose4x4(src: usize, ld: usize, dst: usize, dstStride: usize): void {
+  const r0 = v128.load(src);
+  const r1 = v128.load(src + ld);
+  const r2 = v128.load(src + 2 * ld);
+  const r3 = v128.load(src + 3 * ld);
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+  v128.store(dst + dstStride, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+  v128.store(dst + 2 * dstStride, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * dstStride, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
 }
 
 /**
@@ -69,20 +91,7 @@ function packA(a: usize, ap: usize, i0: i32, p0: i32, mb: i32, kb: i32, m: i32, 
       if (rows == MR) {
         let p = 0;
         for (; p + 4 <= kb; p += 4) {
-          const s = src + (<usize>p << 2);
-          const r0 = v128.load(s);
-          const r1 = v128.load(s + ld);
-          const r2 = v128.load(s + 2 * ld);
-          const r3 = v128.load(s + 3 * ld);
-          const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
-          const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
-          const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
-          const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-          const d = dst + (<usize>p << 4);
-          v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-          v128.store(d, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 16);
-          v128.store(d, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 32);
-          v128.store(d, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 48);
+          transpose4x4(src + (<usize>p << 2), ld, dst + (<usize>p << 4), 16);
         }
         for (; p < kb; p++) {
           const s = src + (<usize>p << 2);
@@ -136,20 +145,7 @@ function packB(b: usize, bp: usize, p0: i32, j0: i32, kb: i32, nb: i32, k: i32, 
         for (; p + 4 <= kb; p += 4) {
           const d = dst + (<usize>p << 5);
           for (let h = 0; h < 2; h++) {
-            const s = src + (<usize>p << 2) + <usize>(h * 4) * ld;
-            const r0 = v128.load(s);
-            const r1 = v128.load(s + ld);
-            const r2 = v128.load(s + 2 * ld);
-            const r3 = v128.load(s + 3 * ld);
-            const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
-            const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
-            const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
-            const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-            const dh = d + (<usize>h << 4);
-            v128.store(dh, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-            v128.store(dh, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 32);
-            v128.store(dh, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 64);
-            v128.store(dh, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 96);
+            transpose4x4(src + (<usize>p << 2) + <usize>(h * 4) * ld, ld, d + (<usize>h << 4), 32);
           }
         }
         for (; p < kb; p++) {
@@ -168,42 +164,13 @@ function packB(b: usize, bp: usize, p0: i32, j0: i32, kb: i32, nb: i32, k: i32, 
   }
 }
 
-/** One activation on four lanes (codes from assembly/codes.ts; 0 and unknown codes are identity). */
-@inline
-function activate(x: v128, act: i32, alpha: f32): v128 {
-  const zero = f32x4.splat(0);
-  const one = f32x4.splat(1);
-  switch (act) {
-    case ACT_RELU:
-      // pmax/pmin are single instructions (max/min with NaN rules are several); NaN stays NaN.
-      return f32x4.pmax(x, zero);
-    case ACT_LEAKY_RELU:
-      return v128.bitselect(x, f32x4.mul(x, f32x4.splat(alpha)), f32x4.gt(x, zero));
-    case ACT_ELU:
-      return v128.bitselect(x, f32x4.mul(f32x4.sub(exp4(f32x4.pmin(x, zero)), one), f32x4.splat(alpha)), f32x4.gt(x, zero));
-    case ACT_SIGMOID:
-      return f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(x))));
-    case ACT_TANH:
-      return tanh4(x);
-    case ACT_SOFTPLUS:
-      // max(x, 0) + log(1 + e^-|x|): never overflows.
-      return f32x4.add(f32x4.pmax(x, zero), log1p4(exp4(f32x4.neg(f32x4.abs(x)))));
-    case ACT_GELU:
-      return f32x4.mul(
-        f32x4.mul(x, f32x4.splat(0.5)),
-        f32x4.add(one, erf4(f32x4.mul(x, f32x4.splat(<f32>0.7071067811865476)))),
-      );
-    default:
-      return x;
-  }
-}
-
 /** Applies the constant activation `act` in place to a 4×8 tile at `p` (row stride `ld` bytes). */
 @inline
 function activateTileAs(p: usize, ld: usize, act: i32, alpha: f32): void {
+  const a = f32x4.splat(alpha);
   for (let r = 0; r < MR; r++) {
-    v128.store(p, activate(v128.load(p), act, alpha));
-    v128.store(p, activate(v128.load(p, 16), act, alpha), 16);
+    v128.store(p, activation4(act, v128.load(p), a));
+    v128.store(p, activation4(act, v128.load(p, 16), a), 16);
     p += ld;
   }
 }

@@ -67,6 +67,18 @@ export function fillI32(y: usize, n: i32, value: i32): void {
  * bounds whatever the indices hold.
  */
 export function gatherRows(x: usize, indices: usize, y: usize, outer: i32, axisLen: i32, inner: i32, count: i32): void {
+  if (inner == 1) {
+    // one element per row: a plain load/store instead of a memory.copy call
+    for (let b = 0; b < outer; b++) {
+      const base = at(x, b * axisLen);
+      const out = at(y, b * count);
+      for (let j = 0; j < count; j++) {
+        const k = load<i32>(at(indices, j));
+        store<i32>(at(out, j), <u32>k < <u32>axisLen ? load<i32>(at(base, k)) : 0);
+      }
+    }
+    return;
+  }
   const rowBytes = <usize>inner << 2;
   let o = y;
   for (let b = 0; b < outer; b++) {

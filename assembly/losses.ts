@@ -3,8 +3,16 @@
 // stored with subnormal values flushed to 0 (see flush in simd.ts): a saturated softmax or sigmoid
 // (probabilities below 2^-126, common once a network overfits) would otherwise send subnormal floats
 // through the whole backward pass, where each multiply by one is slow on x86.
+//
+// The cross-entropies from logits take a clip `epsilon`. With epsilon > 0 they report Keras's values
+// of the probability path, which clips p into [ε, 1 − ε] before the log: computed stably from the
+// logits as log p = z − logsumexp(z) (or a log-sigmoid), then −log p clamped into
+// [−log(1 − ε), −log ε], the same numbers (a saturated wrong prediction costs −log ε ≈ 16.118 for
+// ε = 1e-7, not the logit gap). With epsilon = 0 (or NaN, which an omitted argument becomes) nothing
+// is clipped: tfjs's losses. The backward kernels stay the exact gradient p − t of the unclipped
+// cross-entropy whatever the clip, as Keras trains from the logits (the clip only shapes the value).
 
-import { exp4, log1p4, log4 } from './mathf4';
+import { exp4, log1p4, log4, sigmoid4 } from './mathf4';
 import { hsum, rowMax, rowSum, scaleRow } from './rows';
 import { flush, flush1, madd } from './simd';
 
@@ -15,50 +23,76 @@ const L_HUBER: i32 = 2;
 const L_SIGMOID_CE: i32 = 3;
 const L_BINARY_CE: i32 = 4;
 
-/** 1 / (1 + e^−x) without overflow. */
+/** The smallest −log p reported: −log(1 − ε) for a clip ε > 0, else −Infinity (no clip). */
 @inline
-function sigmoid4(x: v128): v128 {
-  const e = exp4(f32x4.neg(f32x4.abs(x)));
-  const s = f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), e));
-  return v128.bitselect(s, f32x4.mul(e, s), f32x4.ge(x, f32x4.splat(0.0)));
+function nllLow(epsilon: f32): f32 {
+  return epsilon > 0 ? <f32>-Math.log1p(-<f64>epsilon) : -Infinity;
+}
+
+/** The largest −log p reported: −log ε for a clip ε > 0, else +Infinity (no clip). */
+@inline
+function nllHigh(epsilon: f32): f32 {
+  return epsilon > 0 ? <f32>-Math.log(<f64>epsilon) : Infinity;
+}
+
+/** Σ e^(z[j] − m) over a row; also stores each term at out[j] when `write` (a constant) is set. */
+@inline
+function expSumRow(z: usize, out: usize, cols: i32, m: f32, write: bool): f32 {
+  const mv = f32x4.splat(m);
+  let s = f32x4.splat(0.0);
+  let j = 0;
+  for (; j + 4 <= cols; j += 4) {
+    const o = <usize>j << 2;
+    const e = exp4(f32x4.sub(v128.load(z + o), mv));
+    if (write) v128.store(out + o, e);
+    s = f32x4.add(s, e);
+  }
+  let r = hsum(s);
+  for (; j < cols; j++) {
+    const o = <usize>j << 2;
+    const e = f32x4.extract_lane(exp4(f32x4.splat(load<f32>(z + o) - m)), 0);
+    if (write) store<f32>(out + o, e);
+    r += e;
+  }
+  return r;
 }
 
 // ---- Softmax cross-entropy --------------------------------------------------------------------
 
 /**
- * Per row: loss = logsumexp(z) − z[label] and probs = softmax(z), both from the row max m, so logits
- * far apart stay finite. labels are int32 in [0, cols) (validated by the caller). probs may alias
- * logits.
+ * Per row: loss = −log p[label] = logsumexp(z) − z[label], clamped into [−log(1 − ε), −log ε] when
+ * epsilon > 0 (Keras's −log clip(p)); probs = softmax(z). Both from the row max m, so logits far
+ * apart stay finite. labels are int32 in [0, cols) (validated by the caller); 0 < epsilon < 0.5, or
+ * 0 for no clip. probs may alias logits.
  */
-export function softmaxCrossEntropySparse(logits: usize, labels: usize, rows: i32, cols: i32, loss: usize, probs: usize): void {
+export function softmaxCrossEntropySparse(
+  logits: usize,
+  labels: usize,
+  rows: i32,
+  cols: i32,
+  loss: usize,
+  probs: usize,
+  epsilon: f32,
+): void {
   const rowBytes = <usize>cols << 2;
+  const lo = nllLow(epsilon);
+  const hi = nllHigh(epsilon);
   for (let r = 0; r < rows; r++) {
     const zr = logits + <usize>r * rowBytes;
     const pr = probs + <usize>r * rowBytes;
     const zl = load<f32>(zr + (<usize>load<i32>(labels + (<usize>r << 2)) << 2));
     const m = rowMax(zr, cols);
-    const mv = f32x4.splat(m);
-    let s = f32x4.splat(0.0);
-    let j = 0;
-    for (; j + 4 <= cols; j += 4) {
-      const o = <usize>j << 2;
-      const e = exp4(f32x4.sub(v128.load(zr + o), mv));
-      v128.store(pr + o, e);
-      s = f32x4.add(s, e);
-    }
-    let sum = hsum(s);
-    for (; j < cols; j++) {
-      const o = <usize>j << 2;
-      const e = f32x4.extract_lane(exp4(f32x4.splat(load<f32>(zr + o) - m)), 0);
-      store<f32>(pr + o, e);
-      sum += e;
-    }
-    store<f32>(loss + (<usize>r << 2), m - zl + Mathf.log(sum));
+    const sum = expSumRow(zr, pr, cols, m, true);
+    // min/max pass NaN through: a NaN logit reports NaN, not a clip bound.
+    store<f32>(loss + (<usize>r << 2), min(max(m - zl + Mathf.log(sum), lo), hi));
     scaleRow(pr, cols, 1.0 / sum);
   }
 }
 
-/** dlogits = (probs − onehot(label)) · dyRow[row], subnormals flushed. dlogits may alias probs. */
+/**
+ * dlogits = (probs − onehot(label)) · dyRow[row], subnormals flushed: the exact softmax
+ * cross-entropy gradient, whatever clip the forward's reported value used. dlogits may alias probs.
+ */
 export function softmaxCrossEntropySparseBackward(probs: usize, labels: usize, dyRow: usize, rows: i32, cols: i32, dlogits: usize): void {
   const rowBytes = <usize>cols << 2;
   for (let r = 0; r < rows; r++) {
@@ -82,53 +116,62 @@ export function softmaxCrossEntropySparseBackward(probs: usize, labels: usize, d
 }
 
 /**
- * Per row with soft targets t: loss = Σ t·(logsumexp(z) − z), computed as Σ t·(m − z) + Σt · log Σ
- * e^(z − m) (every term ≥ 0 for t ≥ 0, never the log of a probability); probs = softmax(z). probs may
- * alias logits.
+ * Per row with targets t (one-hot, soft or unnormalised): loss = Σ t·(−log p) with −log p =
+ * logsumexp(z) − z, each term clamped into [−log(1 − ε), −log ε] when epsilon > 0 (Keras's
+ * −Σ t·log clip(p)), never the log of a computed probability; probs = softmax(z). 0 < epsilon < 0.5,
+ * or 0 for no clip. probs may alias logits.
  */
-export function softmaxCrossEntropyDense(logits: usize, targets: usize, rows: i32, cols: i32, loss: usize, probs: usize): void {
+export function softmaxCrossEntropyDense(
+  logits: usize,
+  targets: usize,
+  rows: i32,
+  cols: i32,
+  loss: usize,
+  probs: usize,
+  epsilon: f32,
+): void {
   const rowBytes = <usize>cols << 2;
+  const lo = nllLow(epsilon);
+  const hi = nllHigh(epsilon);
+  const lov = f32x4.splat(lo);
+  const hiv = f32x4.splat(hi);
   for (let r = 0; r < rows; r++) {
     const off = <usize>r * rowBytes;
     const zr = logits + off;
     const tr = targets + off;
     const pr = probs + off;
     const m = rowMax(zr, cols);
+    const sum = expSumRow(zr, 0, cols, m, false);
+    // Second pass: −log p = (m − z) + log Σ, read from the logits before the probability overwrites
+    // them (when probs aliases logits), then e^(z − m) / Σ exactly as in the first pass.
+    const lse = Mathf.log(sum);
     const mv = f32x4.splat(m);
-    let s = f32x4.splat(0.0);
-    let td = f32x4.splat(0.0);
-    let ts = f32x4.splat(0.0);
+    const lv = f32x4.splat(lse);
+    const inv: f32 = 1.0 / sum;
+    const iv = f32x4.splat(inv);
+    let acc = f32x4.splat(0.0);
     let j = 0;
     for (; j + 4 <= cols; j += 4) {
       const o = <usize>j << 2;
-      const d = f32x4.sub(mv, v128.load(zr + o));
-      const t = v128.load(tr + o);
-      const e = exp4(f32x4.neg(d));
-      v128.store(pr + o, e);
-      s = f32x4.add(s, e);
-      td = madd(t, d, td);
-      ts = f32x4.add(ts, t);
+      const z = v128.load(zr + o);
+      const nll = f32x4.min(f32x4.max(f32x4.add(f32x4.sub(mv, z), lv), lov), hiv);
+      acc = madd(v128.load(tr + o), nll, acc);
+      v128.store(pr + o, f32x4.mul(exp4(f32x4.sub(z, mv)), iv));
     }
-    let sum = hsum(s);
-    let tDot = hsum(td);
-    let tSum = hsum(ts);
+    let total = hsum(acc);
     for (; j < cols; j++) {
       const o = <usize>j << 2;
-      const d = m - load<f32>(zr + o);
-      const t = load<f32>(tr + o);
-      const e = f32x4.extract_lane(exp4(f32x4.splat(-d)), 0);
-      store<f32>(pr + o, e);
-      sum += e;
-      tDot += t * d;
-      tSum += t;
+      const z = load<f32>(zr + o);
+      total += load<f32>(tr + o) * min(max(m - z + lse, lo), hi);
+      store<f32>(pr + o, f32x4.extract_lane(exp4(f32x4.splat(z - m)), 0) * inv);
     }
-    store<f32>(loss + (<usize>r << 2), tDot + tSum * Mathf.log(sum));
-    scaleRow(pr, cols, 1.0 / sum);
+    store<f32>(loss + (<usize>r << 2), total);
   }
 }
 
 /**
- * dlogits = (probs · Σt − t) · dyRow[row] (soft targets allowed), subnormals flushed. dlogits may alias
+ * dlogits = (probs · Σt − t) · dyRow[row] (soft targets allowed), subnormals flushed: the exact
+ * gradient of the unclipped loss, whatever clip the forward's reported value used. dlogits may alias
  * probs or targets.
  */
 export function softmaxCrossEntropyDenseBackward(probs: usize, targets: usize, dyRow: usize, rows: i32, cols: i32, dlogits: usize): void {
@@ -178,10 +221,16 @@ function loss4(op: i32, a: v128, b: v128, s: v128, c: v128): v128 {
       return v128.bitselect(quad, lin, f32x4.le(d, s));
     }
     case L_SIGMOID_CE: {
-      // max(z, 0) − z·t + log1p(e^−|z|)
+      // −log p = softplus(−z) and −log(1 − p) = softplus(z), p = sigmoid(z), each clamped into the
+      // bounds c = (−log(1 − ε), −log ε) (±Infinity for no clip), then t·(−log p) + (1 − t)·(−log(1 − p)).
       const z = a;
+      const zero = f32x4.splat(0.0);
       const soft = log1p4(exp4(f32x4.neg(f32x4.abs(z))));
-      return f32x4.add(f32x4.sub(f32x4.max(z, f32x4.splat(0.0)), f32x4.mul(z, b)), soft);
+      const lo = f32x4.splat(f32x4.extract_lane(c, 0));
+      const hi = f32x4.splat(f32x4.extract_lane(c, 1));
+      const nlp = f32x4.min(f32x4.max(f32x4.add(f32x4.max(f32x4.neg(z), zero), soft), lo), hi);
+      const nlq = f32x4.min(f32x4.max(f32x4.add(f32x4.max(z, zero), soft), lo), hi);
+      return madd(b, nlp, f32x4.mul(f32x4.sub(one, b), nlq));
     }
     case L_BINARY_CE: {
       // log p and log(1 − p) of p clipped into [ε, 1 − ε]. 1 − ε is not a float32 near 1, so the
@@ -228,10 +277,14 @@ function grad4(op: i32, a: v128, b: v128, dy: v128, s: v128): v128 {
   }
 }
 
-/** Per-call constants of loss4: (log1p(−ε), log ε) for binary cross-entropy. */
+/**
+ * Per-call constants of loss4: (log1p(−ε), log ε) for binary cross-entropy, the clamp bounds of
+ * −log p (see nllLow, nllHigh) for sigmoid cross-entropy.
+ */
 @inline
 function lossConstants(op: i32, scalar: f32): v128 {
   if (op == L_BINARY_CE) return f32x4(Mathf.log1p(-scalar), Mathf.log(scalar), 0, 0);
+  if (op == L_SIGMOID_CE) return f32x4(nllLow(scalar), nllHigh(scalar), 0, 0);
   return f32x4.splat(0.0);
 }
 
@@ -266,12 +319,20 @@ function gradLoop(op: i32, a: usize, b: usize, dy: usize, n: i32, out: usize, sc
   }
 }
 
-/** loss = max(z, 0) − z·t + log1p(e^−|z|) elementwise: sigmoid cross-entropy from logits z. */
-export function sigmoidCrossEntropy(logits: usize, targets: usize, n: i32, loss: usize): void {
-  lossLoop(L_SIGMOID_CE, logits, targets, n, loss, 0);
+/**
+ * Sigmoid cross-entropy from logits z, elementwise: loss = t·(−log p) + (1 − t)·(−log(1 − p)) with
+ * p = sigmoid(z), −log p = softplus(−z) and −log(1 − p) = softplus(z) (finite for any z), each clamped
+ * into [−log(1 − ε), −log ε] when epsilon > 0 (Keras's binary cross-entropy of clip(p)). 0 < epsilon
+ * < 0.5, or 0 for no clip (tfjs's sigmoidCrossEntropy).
+ */
+export function sigmoidCrossEntropy(logits: usize, targets: usize, n: i32, loss: usize, epsilon: f32): void {
+  lossLoop(L_SIGMOID_CE, logits, targets, n, loss, epsilon);
 }
 
-/** dlogits = (sigmoid(z) − t) · dy. dlogits may alias any input. */
+/**
+ * dlogits = (sigmoid(z) − t) · dy, the exact gradient of the unclipped loss whatever the forward's
+ * clip (as Keras trains from the logits). dlogits may alias any input.
+ */
 export function sigmoidCrossEntropyBackward(logits: usize, targets: usize, dy: usize, n: i32, dlogits: usize): void {
   gradLoop(L_SIGMOID_CE, logits, targets, dy, n, dlogits, 0);
 }

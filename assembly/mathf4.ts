@@ -1,10 +1,14 @@
-// Four-lane float math: polynomial SIMD versions with Cephes-style range reduction. No lane is
+// Four-lane float math: polynomial SIMD versions with Cephes-style range reduction, and the
+// elementwise activations built on them (one definition shared by every kernel). No lane is
 // ever computed through a scalar call. Accuracy against float64 (measured in
 // test/kernels/mathf4.test.ts): exp, log, log1p, tanh within a few ulp (relative <= 5e-7);
 // erf within 4e-7 absolute everywhere and 3e-7 relative near 0. Subnormal inputs and outputs are
 // handled exactly (not flushed).
 
+import { ACT_ELU, ACT_GELU, ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTPLUS, ACT_TANH } from './codes';
 import { madd } from './simd';
+
+const INV_SQRT2: f32 = 0.70710678118654752;
 
 /** e^x on four lanes: +Infinity above ~88.72, 0 below ~-103.97 (subnormal results kept), NaN stays NaN. */
 @inline
@@ -121,6 +125,77 @@ export function erf4(x: v128): v128 {
 @inline
 export function erfScalar(x: f32): f32 {
   return f32x4.extract_lane(erf4(f32x4.splat(x)), 0);
+}
+
+/** e^x − 1 for x ≤ 0, accurate near 0 where exp(x) − 1 would cancel. */
+@inline
+export function expm1Neg4(x: v128): v128 {
+  // Taylor series to x^6 on |x| < 0.25: relative error below 5e-8. Beyond, exp(x) ∈ (0, 0.78] and
+  // the subtraction loses nothing that matters.
+  let p = madd(x, f32x4.splat(<f32>(1.0 / 720.0)), f32x4.splat(<f32>(1.0 / 120.0)));
+  p = madd(x, p, f32x4.splat(<f32>(1.0 / 24.0)));
+  p = madd(x, p, f32x4.splat(<f32>(1.0 / 6.0)));
+  p = madd(x, p, f32x4.splat(0.5));
+  p = madd(x, p, f32x4.splat(1.0));
+  const small = f32x4.mul(x, p);
+  const big = f32x4.sub(exp4(x), f32x4.splat(1.0));
+  return v128.bitselect(small, big, f32x4.lt(f32x4.abs(x), f32x4.splat(0.25)));
+}
+
+/** 1 / (1 + e^−x) without overflow: e^−|x| ∈ (0, 1], then mirror for negative x (subnormal results kept). */
+@inline
+export function sigmoid4(x: v128): v128 {
+  const e = exp4(f32x4.neg(f32x4.abs(x)));
+  const s = f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), e));
+  return v128.bitselect(s, f32x4.mul(e, s), f32x4.ge(x, f32x4.splat(0.0)));
+}
+
+/** log(1 + e^x) without overflow: max(x, 0) + log1p(e^−|x|). */
+@inline
+export function softplus4(x: v128): v128 {
+  return f32x4.add(f32x4.max(x, f32x4.splat(0.0)), log1p4(exp4(f32x4.neg(f32x4.abs(x)))));
+}
+
+/** Standard normal CDF Φ(x) = ½(1 + erf(x/√2)). */
+@inline
+export function normalCdf4(x: v128): v128 {
+  return f32x4.mul(f32x4.splat(0.5), f32x4.add(f32x4.splat(1.0), erf4(f32x4.mul(x, f32x4.splat(INV_SQRT2)))));
+}
+
+/**
+ * The one definition of every elementwise activation f(x) (codes from assembly/codes.ts; linear and
+ * unknown codes are identity), used by the standalone activation kernels and by the GEMM epilogue
+ * alike, so both round identically. `code` must be a constant for the switch to fold away; `alpha` is
+ * the negative slope of leakyRelu and the scale of elu. relu follows Math.max: relu(−0) = +0, NaN
+ * stays NaN.
+ */
+@inline
+export function activation4(code: i32, x: v128, alpha: v128): v128 {
+  const zero = f32x4.splat(0.0);
+  switch (code) {
+    case ACT_RELU:
+      return f32x4.max(x, zero);
+    case ACT_LEAKY_RELU:
+      return v128.bitselect(x, f32x4.mul(x, alpha), f32x4.gt(x, zero));
+    case ACT_ELU:
+      return v128.bitselect(x, f32x4.mul(alpha, expm1Neg4(f32x4.min(x, zero))), f32x4.gt(x, zero));
+    case ACT_SIGMOID:
+      return sigmoid4(x);
+    case ACT_TANH:
+      return tanh4(x);
+    case ACT_SOFTPLUS:
+      return softplus4(x);
+    case ACT_GELU:
+      return f32x4.mul(x, normalCdf4(x));
+    default:
+      return x;
+  }
+}
+
+/** activation4 of one value: the four-lane code on a splat, lane 0 kept, so tails round as bodies. */
+@inline
+export function activation1(code: i32, x: f32, alpha: v128): f32 {
+  return f32x4.extract_lane(activation4(code, f32x4.splat(x), alpha), 0);
 }
 
 // Test kernel codes of `mathf4Apply`.

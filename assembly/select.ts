@@ -1,6 +1,7 @@
-// Broadcasting element kernels with a scalar inner loop: comparisons and logical ops that write
-// bool (int32 0/1), pow, and select (where). Each output row (the innermost dim) runs one loop
-// with its operands' element strides; a row's start offsets are decoded from the row index.
+// Broadcasting element kernels: comparisons and logical ops that write bool (int32 0/1), pow, and
+// select (where). Each output row (the innermost dim) runs one loop with its operands' element
+// strides, four lanes at a time where every stride is 1 or 0 (pow is scalar: Math.pow per
+// element); a row's start offsets are decoded from the row index.
 
 import {
   BOOL_EQUAL,
@@ -90,6 +91,74 @@ function compareI32(op: i32, x: i32, y: i32): i32 {
   }
 }
 
+/** Four elements from i on (stride 1), or element 0 in every lane (stride 0). */
+@inline
+function load4(p: usize, i: i32, stride: i32): v128 {
+  return stride == 0 ? v128.load32_splat(p) : v128.load(at(p, i));
+}
+
+/** Four-lane compareF32 as int32 0/1. */
+@inline
+function compareF32x4(op: i32, x: v128, y: v128): v128 {
+  let m: v128;
+  switch (op) {
+    case BOOL_EQUAL:
+      m = f32x4.eq(x, y);
+      break;
+    case BOOL_NOT_EQUAL:
+      m = f32x4.ne(x, y);
+      break;
+    case BOOL_GREATER:
+      m = f32x4.gt(x, y);
+      break;
+    case BOOL_GREATER_EQUAL:
+      m = f32x4.ge(x, y);
+      break;
+    case BOOL_LESS:
+      m = f32x4.lt(x, y);
+      break;
+    default:
+      m = f32x4.le(x, y);
+  }
+  return v128.and(m, i32x4.splat(1));
+}
+
+/** Four-lane compareI32 as int32 0/1. */
+@inline
+function compareI32x4(op: i32, x: v128, y: v128): v128 {
+  const zero = i32x4.splat(0);
+  let m: v128;
+  switch (op) {
+    case BOOL_EQUAL:
+      m = i32x4.eq(x, y);
+      break;
+    case BOOL_NOT_EQUAL:
+      m = i32x4.ne(x, y);
+      break;
+    case BOOL_GREATER:
+      m = i32x4.gt_s(x, y);
+      break;
+    case BOOL_GREATER_EQUAL:
+      m = i32x4.ge_s(x, y);
+      break;
+    case BOOL_LESS:
+      m = i32x4.lt_s(x, y);
+      break;
+    case BOOL_LESS_EQUAL:
+      m = i32x4.le_s(x, y);
+      break;
+    case BOOL_LOGICAL_AND:
+      m = v128.and(i32x4.ne(x, zero), i32x4.ne(y, zero));
+      break;
+    case BOOL_LOGICAL_OR:
+      m = v128.or(i32x4.ne(x, zero), i32x4.ne(y, zero));
+      break;
+    default:
+      m = v128.xor(i32x4.ne(x, zero), i32x4.ne(y, zero));
+  }
+  return v128.and(m, i32x4.splat(1));
+}
+
 /**
  * out = a op b as int32 0/1 with numpy broadcasting, op a BOOL_* code. Comparisons read float32
  * inputs (NaN compares unequal to everything), or int32 ones when intInputs is 1; the logical ops
@@ -113,13 +182,22 @@ export function boolBinary(
   const sb = innerStride(rank, bStrides);
   const ints = intInputs != 0 || op >= BOOL_LOGICAL_AND;
   let o = out;
+  // rows whose inputs step by 1 or 0 run four lanes at a time; the tail and other strides one by one
+  const lanes = (sa == 0 || sa == 1) && (sb == 0 || sb == 1);
   for (let row = 0; row < rows; row++) {
     const pa = at(a, rowOffset(row, rank, shape, aStrides));
     const pb = at(b, rowOffset(row, rank, shape, bStrides));
+    let i = 0;
     if (ints) {
-      for (let i = 0; i < n; i++) store<i32>(at(o, i), compareI32(op, load<i32>(at(pa, i * sa)), load<i32>(at(pb, i * sb))));
+      if (lanes) {
+        for (; i + 4 <= n; i += 4) v128.store(at(o, i), compareI32x4(op, load4(pa, i, sa), load4(pb, i, sb)));
+      }
+      for (; i < n; i++) store<i32>(at(o, i), compareI32(op, load<i32>(at(pa, i * sa)), load<i32>(at(pb, i * sb))));
     } else {
-      for (let i = 0; i < n; i++) store<i32>(at(o, i), compareF32(op, load<f32>(at(pa, i * sa)), load<f32>(at(pb, i * sb))));
+      if (lanes) {
+        for (; i + 4 <= n; i += 4) v128.store(at(o, i), compareF32x4(op, load4(pa, i, sa), load4(pb, i, sb)));
+      }
+      for (; i < n; i++) store<i32>(at(o, i), compareF32(op, load<f32>(at(pa, i * sa)), load<f32>(at(pb, i * sb))));
     }
     o = at(o, n);
   }
@@ -183,12 +261,21 @@ export function selectWhere(
   const sc = innerStride(rank, condStrides);
   const sa = innerStride(rank, aStrides);
   const sb = innerStride(rank, bStrides);
+  const lanes = (sc == 0 || sc == 1) && (sa == 0 || sa == 1) && (sb == 0 || sb == 1);
+  const zero = i32x4.splat(0);
   let o = out;
   for (let row = 0; row < rows; row++) {
     const pc = at(cond, rowOffset(row, rank, shape, condStrides));
     const pa = at(a, rowOffset(row, rank, shape, aStrides));
     const pb = at(b, rowOffset(row, rank, shape, bStrides));
-    for (let i = 0; i < n; i++) {
+    let i = 0;
+    if (lanes) {
+      for (; i + 4 <= n; i += 4) {
+        const take = i32x4.ne(load4(pc, i, sc), zero);
+        v128.store(at(o, i), v128.bitselect(load4(pa, i, sa), load4(pb, i, sb), take));
+      }
+    }
+    for (; i < n; i++) {
       const v = load<i32>(at(pc, i * sc)) != 0 ? load<u32>(at(pa, i * sa)) : load<u32>(at(pb, i * sb));
       store<u32>(at(o, i), v);
     }

@@ -52,34 +52,52 @@ export {
   squaredDifference,
   sub,
 } from './ops/arithmetic.js';
-export type { TensorLike } from './ops/create.js';
+export type { NestedBoolArray, TensorLike } from './ops/create.js';
 export {
   clone,
   fill,
+  linspace,
   oneHot,
   ones,
   onesLike,
   randomNormal,
   randomUniform,
+  range,
   scalar,
   tensor,
   tensor1d,
   tensor2d,
+  tensor3d,
+  tensor4d,
+  tensor5d,
+  tensor6d,
   zeros,
   zerosLike,
 } from './ops/create.js';
+export { cumsum } from './ops/cumsum.js';
 export type { MemoryInfo } from './ops/engine.js';
 export { dispose, keep, memory, tidy } from './ops/engine.js';
+export { gather } from './ops/gather.js';
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads } from './ops/gradients.js';
+export { concat, pad, stack, tile } from './ops/joining.js';
+export type { BoolOperand } from './ops/logical.js';
+export { logicalAnd, logicalNot, logicalOr, logicalXor, notEqual } from './ops/logical.js';
 export * as losses from './ops/losses.js';
 export type { FusedMatMulArgs } from './ops/matmul.js';
 export { matMul } from './ops/matmul.js';
+export { moments } from './ops/moments.js';
+export type { NormOrder } from './ops/norm.js';
+export { norm } from './ops/norm.js';
 export type { Operand } from './ops/operand.js';
+export { pow } from './ops/pow.js';
 export { argMax, argMin, max, mean, min, sum } from './ops/reduction.js';
 export { broadcastTo, cast, expandDims, reshape, squeeze, transpose } from './ops/shape.js';
+export { slice, split, stridedSlice, unstack } from './ops/slicing.js';
 export type { DType, NestedArray, TypedArray } from './ops/tensor.js';
 export { isTensor, Tensor } from './ops/tensor.js';
+export { topk } from './ops/topk.js';
 export { Variable, variable } from './ops/variable.js';
+export { where } from './ops/where.js';
 export { Random, setSeed } from './random.js';
 
 /** Fused kernels, as `tf.fused` in TensorFlow.js. */

@@ -1,6 +1,7 @@
 import { BackendError, ValueError } from '../errors.js';
+import { fromBase64 } from './base64.js';
 import { Allocator, MemoryViews } from './memory.js';
-import { RELAXED_WASM_BASE64, SIMD_WASM_BASE64 } from './wasm-modules.generated.js';
+import { WASM_MODULES } from './wasm-modules.generated.js';
 
 /** Which compiled module runs the kernels. */
 export type ModuleKind = 'simd' | 'relaxed-simd';
@@ -40,34 +41,59 @@ let loading: Promise<Backend> | null = null;
 let generation = 0;
 const liveCheckers: Array<() => number> = [];
 
-function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(b64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return bytes;
+/**
+ * Tiny modules that tell what the runtime validates without downloading a kernel module: one
+ * function `() -> v128` of `i8x16.splat` and `i8x16.popcnt` (plain SIMD), and one of
+ * `i8x16.relaxed_swizzle` (relaxed SIMD).
+ */
+const SIMD_PROBE = fromBase64('AGFzbQEAAAABBQFgAAF7AwIBAAoKAQgAQQD9D/1iCw==');
+const RELAXED_PROBE = fromBase64('AGFzbQEAAAABBQFgAAF7AwIBAAoPAQ0AQQH9D0EC/Q/9gAIL');
+
+/** The compiled kernel modules, each fetched, gunzipped and compiled once, when first picked. */
+const compiled: Partial<Record<ModuleKind, Promise<WebAssembly.Module>>> = {};
+
+/** The kernel module `kind`: its own chunk, imported now (wasm-modules.generated.ts), gunzipped and compiled. */
+async function compileModule(kind: ModuleKind): Promise<WebAssembly.Module> {
+  let gzipped: Uint8Array<ArrayBuffer>;
+  try {
+    gzipped = fromBase64((await WASM_MODULES[kind]()).WASM_GZIP_BASE64);
+  } catch (e) {
+    throw new BackendError(`ready: cannot load the ${kind} Wasm module: ${(e as Error)?.message ?? String(e)}`);
+  }
+  if (typeof DecompressionStream !== 'function') {
+    throw new BackendError(
+      "ready: this runtime lacks DecompressionStream('gzip'), which unpacks the Wasm module (Node 18+, Chrome 80+, Firefox 113+, Safari 16.4+ have it)",
+    );
+  }
+  const bytes = await new Response(
+    new Blob([gzipped]).stream().pipeThrough(new DecompressionStream('gzip')),
+  ).arrayBuffer();
+  return WebAssembly.compile(bytes);
 }
 
-const bytesCache: { simd?: Uint8Array<ArrayBuffer>; relaxed?: Uint8Array<ArrayBuffer> } = {};
-
-function moduleBytes(kind: ModuleKind): Uint8Array<ArrayBuffer> {
-  if (kind === 'simd') {
-    bytesCache.simd ??= decodeBase64(SIMD_WASM_BASE64);
-    return bytesCache.simd;
+function compiledModule(kind: ModuleKind): Promise<WebAssembly.Module> {
+  let pending = compiled[kind];
+  if (!pending) {
+    pending = compileModule(kind);
+    compiled[kind] = pending;
+    // a failed load (say, the network) is tried again on the next ready()
+    pending.catch(() => {
+      if (compiled[kind] === pending) delete compiled[kind];
+    });
   }
-  bytesCache.relaxed ??= decodeBase64(RELAXED_WASM_BASE64);
-  return bytesCache.relaxed;
+  return pending;
 }
 
 /** Whether this runtime accepts the relaxed-SIMD module. */
 export function relaxedSimdAvailable(): boolean {
-  return typeof WebAssembly === 'object' && WebAssembly.validate(moduleBytes('relaxed-simd'));
+  return typeof WebAssembly === 'object' && WebAssembly.validate(RELAXED_PROBE);
 }
 
 function chooseKind(options: ReadyOptions): ModuleKind {
   if (typeof WebAssembly !== 'object' || typeof WebAssembly.instantiate !== 'function') {
     throw new BackendError('neurasm needs WebAssembly, which this runtime does not provide');
   }
-  if (!WebAssembly.validate(moduleBytes('simd'))) {
+  if (!WebAssembly.validate(SIMD_PROBE)) {
     throw new BackendError(
       'neurasm needs WebAssembly SIMD (fixed-width 128-bit), which this runtime does not support ' +
         '(Chrome/Edge 91+, Firefox 89+, Safari 16.4+, Node 16.4+ have it)',
@@ -84,7 +110,7 @@ function chooseKind(options: ReadyOptions): ModuleKind {
 }
 
 async function instantiate(kind: ModuleKind): Promise<Backend> {
-  const { instance } = await WebAssembly.instantiate(moduleBytes(kind), {
+  const instance = await WebAssembly.instantiate(await compiledModule(kind), {
     env: {
       abort: () => {
         throw new BackendError('neurasm kernel aborted (internal error)');

@@ -7,8 +7,6 @@
  */
 import { NeurasmError } from '../errors.js';
 import * as api from '../index.js';
-// last: the Wasm bytes close the bundle (see wasm-data.ts)
-import './wasm-data.js';
 
 export * from '../index.js';
 

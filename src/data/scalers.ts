@@ -36,7 +36,10 @@ export interface RobustScalerJSON {
 export type ScalerJSON = StandardScalerJSON | MinMaxScalerJSON | RobustScalerJSON;
 
 /** Reads a float32 or int32 tensor of rank >= 2 as rows of its last axis (the features). */
-function readColumns(op: string, x: Tensor): { rows: number; cols: number; values: Float32Array | Int32Array } {
+function readColumns(
+  op: string,
+  x: Tensor,
+): { rows: number; cols: number; values: Float32Array | Int32Array | Uint8Array } {
   checkTensor(op, 'x', x);
   const cols = x.shape[x.rank - 1];
   if (x.rank < 2 || cols === 0) {

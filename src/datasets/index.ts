@@ -4,6 +4,7 @@
  * platform's `DecompressionStream`, so the same code runs in Node (>= 18) and browsers.
  * @module
  */
+import { fromBase64 } from '../backend/base64.js';
 import { parseCsvAs } from '../data/csv.js';
 import { BackendError, ValueError } from '../errors.js';
 import { fromFlat } from '../ops/create.js';
@@ -45,14 +46,6 @@ interface Parsed {
 
 const cache = new Map<DatasetName, Promise<Parsed>>();
 
-/** The bytes of a base64 string. */
-function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(b64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return bytes;
-}
-
 /** Gunzips bytes to text with the platform's DecompressionStream. */
 async function gunzipText(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   if (typeof DecompressionStream !== 'function') {
@@ -71,7 +64,7 @@ async function gunzipText(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
 async function parse(name: DatasetName): Promise<Parsed> {
   const op = `loadDataset "${name}"`;
   const info: DatasetInfo = CATALOG[name];
-  let text = await gunzipText(decodeBase64(EMBEDDED_DATASETS[name]));
+  let text = await gunzipText(fromBase64(EMBEDDED_DATASETS[name]));
   let classNames = info.classNames;
   let expectedRows: number | undefined;
   if (!classNames) {

@@ -3,29 +3,19 @@
 //   indexeddb://name     database 'tensorflowjs', stores 'models_store' and 'model_info_store' keyed by modelPath
 // The bodies of handlers.ts's LocalStorageHandler and IndexedDBHandler (loaded on first use); `op`
 // names the operation in messages ("save to indexeddb://name").
+import { fromBase64, toBase64 } from '../backend/base64.js';
 import { ModelFormatError, ModelIOError } from './errors.js';
 import { checkArtifactsDepth } from './json-depth.js';
 import { artifactsInfo } from './model-json.js';
 import type { ModelArtifacts, SaveResult } from './types.js';
 import { joinBuffers } from './weights.js';
 
-function toBase64(buffer: ArrayBuffer): string {
-  const bytes = new Uint8Array(buffer);
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
-
-function fromBase64(text: string, where: string): ArrayBuffer {
-  let s: string;
+function weightsFromBase64(text: string, where: string): ArrayBuffer {
   try {
-    s = atob(text);
+    return fromBase64(text).buffer;
   } catch {
     throw new ModelFormatError(`${where}: the weight data is not valid base64`);
   }
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out.buffer;
 }
 
 function parse(text: string | null, where: string): unknown {
@@ -75,7 +65,7 @@ export async function saveLocalStorage(modelPath: string, artifacts: ModelArtifa
     ls.setItem(keys.info, JSON.stringify(info));
     ls.setItem(keys.topology, JSON.stringify(artifacts.modelTopology));
     ls.setItem(keys.weightSpecs, JSON.stringify(artifacts.weightSpecs ?? []));
-    ls.setItem(keys.weightData, toBase64(joinBuffers(artifacts.weightData ?? new ArrayBuffer(0), op)));
+    ls.setItem(keys.weightData, toBase64(new Uint8Array(joinBuffers(artifacts.weightData ?? new ArrayBuffer(0), op))));
     ls.setItem(keys.metadata, JSON.stringify(metadata));
   } catch (e) {
     for (const key of Object.values(keys)) ls.removeItem(key);
@@ -99,7 +89,7 @@ export async function loadLocalStorage(modelPath: string, op: string): Promise<M
   const out: ModelArtifacts = {
     modelTopology: topology as object,
     weightSpecs: specs as ModelArtifacts['weightSpecs'],
-    weightData: fromBase64(data, op),
+    weightData: weightsFromBase64(data, op),
   };
   const metadata = parse(ls.getItem(keys.metadata), `${op} model_metadata`) as Record<string, unknown> | null;
   if (metadata && typeof metadata === 'object') {

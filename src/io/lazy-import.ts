@@ -1,34 +1,22 @@
 // What nn.io does when a model is saved, loaded or turned into artifacts (lazy.ts and the modules
 // below it: handler bodies, topology, weight coding, optimizer state, layer readers), and the bodies
-// of crossValidate, fitInWorker and serveFit's fits, are imported on first use, once. The browser
-// bundle carries them as a chunk beside it, neurasm.browser-lazy-<hash>.js, fetched only by pages
-// that use them: see tsup.config.ts, which builds it so that it shares the bundle's modules
-// (`linkedModules`) instead of carrying copies of them.
+// of crossValidate, fitInWorker and serveFit's fits, are imported on first use, once, with a
+// dynamic import(): bundlers (esbuild's code splitting in tsup.config.ts, Vite, ...) make it a chunk
+// that only the pages that use it fetch.
 import { BackendError } from '../errors.js';
-import { linkedModules } from './linked-modules.js';
 
 /** lazy.ts's exports. */
 export type LazyModules = typeof import('./lazy.js');
 
-/** The browser chunk of lazy.ts: its exports, once handed the bundle's modules. */
-interface BrowserChunk {
-  instantiate(modules: typeof linkedModules): LazyModules;
-}
-
 let pending: Promise<LazyModules> | null = null;
 let loaded: LazyModules | null = null;
-
-async function importLazy(): Promise<LazyModules> {
-  const m: LazyModules & Partial<BrowserChunk> = await import('./lazy.js');
-  return m.instantiate ? m.instantiate(linkedModules) : m;
-}
 
 /**
  * lazy.ts, imported on the first call (a failed import is retried on the next one); `op` names
  * what needed it in the BackendError of a failure.
  */
 export function lazyModules(op: string): Promise<LazyModules> {
-  pending ??= importLazy().then(
+  pending ??= import('./lazy.js').then(
     (m) => {
       loaded = m;
       return m;
@@ -36,7 +24,7 @@ export function lazyModules(op: string): Promise<LazyModules> {
     (e: unknown) => {
       pending = null;
       throw new BackendError(
-        `${op}: cannot load the part of neurasm it needs (in the browser, the chunk neurasm.browser-lazy-*.js beside the bundle): ${(e as Error)?.message ?? String(e)}`,
+        `${op}: cannot load the part of neurasm it needs (in the browser, a chunk beside the bundle): ${(e as Error)?.message ?? String(e)}`,
       );
     },
   );

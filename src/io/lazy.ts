@@ -1,7 +1,7 @@
 // What neurasm loads on first use (imported by lazy-import.ts): the bodies of the IOHandlers' save
 // and load, making artifacts of a model and a model of artifacts, and the bodies of crossValidate,
-// fitInWorker and of serveFit's answer to a request. The browser build makes it a chunk of its own (tsup.config.ts); the modules below
-// it that the bundle has too are the bundle's there.
+// fitInWorker and of serveFit's answer to a request. Imported only by lazy-import.ts, with import(),
+// so that bundlers make it (and the modules only it needs) a chunk of its own.
 
 export { crossValidate } from '../data/cross-validate.js';
 export { fitInWorker } from '../worker/host.js';

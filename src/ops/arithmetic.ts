@@ -89,26 +89,8 @@ export function maximum(a: Operand, b: Operand): Tensor {
 export function minimum(a: Operand, b: Operand): Tensor {
   return binaryOp('minimum', a, b);
 }
-/** 1 where a == b else 0 (float32), with broadcasting. */
-export function equal(a: Operand, b: Operand): Tensor {
-  return binaryOp('equal', a, b);
-}
-/** 1 where a > b else 0 (float32), with broadcasting. */
-export function greater(a: Operand, b: Operand): Tensor {
-  return binaryOp('greater', a, b);
-}
-/** 1 where a >= b else 0 (float32), with broadcasting. */
-export function greaterEqual(a: Operand, b: Operand): Tensor {
-  return binaryOp('greaterEqual', a, b);
-}
-/** 1 where a < b else 0 (float32), with broadcasting. */
-export function less(a: Operand, b: Operand): Tensor {
-  return binaryOp('less', a, b);
-}
-/** 1 where a <= b else 0 (float32), with broadcasting. */
-export function lessEqual(a: Operand, b: Operand): Tensor {
-  return binaryOp('lessEqual', a, b);
-}
+// The comparisons return bool tensors; they live in logical.ts with notEqual and the logical ops.
+export { equal, greater, greaterEqual, less, lessEqual } from './logical.js';
 /** (a - b)², with broadcasting. */
 export function squaredDifference(a: Operand, b: Operand): Tensor {
   const d = binaryOp('sub', a, b, 'squaredDifference');

@@ -2,12 +2,23 @@
 // of the same name; importing this module installs them.
 import * as act from './activations.js';
 import * as ar from './arithmetic.js';
+import { clone, type TensorLike } from './create.js';
+import { cumsum } from './cumsum.js';
+import { gather } from './gather.js';
+import * as joining from './joining.js';
+import type { BoolOperand } from './logical.js';
+import * as logical from './logical.js';
 import { matMul } from './matmul.js';
+import { type NormOrder, norm } from './norm.js';
 import type { Operand } from './operand.js';
+import { pow } from './pow.js';
 import * as red from './reduction.js';
 import * as sh from './shape.js';
-import { type DType, Tensor } from './tensor.js';
+import * as slicing from './slicing.js';
+import { type DType, type NestedArray, Tensor } from './tensor.js';
+import { topk } from './topk.js';
 import { checkTensor } from './validate.js';
+import { where } from './where.js';
 
 /**
  * The chainable methods of every Tensor. tensor.ts merges them into the Tensor class by type (so the
@@ -74,9 +85,68 @@ export interface TensorMethods {
   cast(dtype: DType): Tensor;
   /** The tensor as a rank-1 tensor (`reshape([-1])`). */
   flatten(): Tensor;
+  /** A copy in fresh memory (`nn.clone`). */
+  clone(): Tensor;
+  /** The part starting at `begin` with `size` elements per dim, -1 to the end (`nn.slice`). */
+  slice(begin: number | number[], size?: number | number[]): Tensor;
+  /** this[begin:end:strides] per dim, TensorFlow's rules and masks (`nn.stridedSlice`). */
+  stridedSlice(
+    begin: number[],
+    end: number[],
+    strides?: number[],
+    beginMask?: number,
+    endMask?: number,
+    ellipsisMask?: number,
+    newAxisMask?: number,
+    shrinkAxisMask?: number,
+  ): Tensor;
+  /** Slices along `axis` at int32 `indices` (`nn.gather`). */
+  gather(indices: Tensor | NestedArray, axis?: number, batchDims?: number): Tensor;
+  /** Repeated reps[d] times along each dim d (`nn.tile`). */
+  tile(reps: number[]): Tensor;
+  /** Padded with [before, after] elements of constantValue per dim (`nn.pad`). */
+  pad(paddings: Array<[number, number]>, constantValue?: number): Tensor;
+  /** Joined with x (one tensor or several) along `axis` (`nn.concat([this, ...x])`). */
+  concat(x: Tensor | Tensor[], axis?: number): Tensor;
+  /** Split along `axis` into equal parts or parts of the given sizes (`nn.split`). */
+  split(numOrSizeSplits: number | number[], axis?: number): Tensor[];
+  /** The tensors along `axis`, each without that dim (`nn.unstack`). */
+  unstack(axis?: number): Tensor[];
+  /** this ^ exp elementwise, with broadcasting (`nn.pow`). */
+  pow(exp: Operand): Tensor;
+  /** this == b elementwise as bool, with broadcasting (`nn.equal`). */
+  equal(b: Operand): Tensor;
+  /** this != b elementwise as bool, with broadcasting (`nn.notEqual`). */
+  notEqual(b: Operand): Tensor;
+  /** this > b elementwise as bool, with broadcasting (`nn.greater`). */
+  greater(b: Operand): Tensor;
+  /** this >= b elementwise as bool, with broadcasting (`nn.greaterEqual`). */
+  greaterEqual(b: Operand): Tensor;
+  /** this < b elementwise as bool, with broadcasting (`nn.less`). */
+  less(b: Operand): Tensor;
+  /** this <= b elementwise as bool, with broadcasting (`nn.lessEqual`). */
+  lessEqual(b: Operand): Tensor;
+  /** this AND b on bool tensors (`nn.logicalAnd`). */
+  logicalAnd(b: BoolOperand): Tensor;
+  /** this OR b on bool tensors (`nn.logicalOr`). */
+  logicalOr(b: BoolOperand): Tensor;
+  /** this XOR b on bool tensors (`nn.logicalXor`). */
+  logicalXor(b: BoolOperand): Tensor;
+  /** NOT this, on a bool tensor (`nn.logicalNot`). */
+  logicalNot(): Tensor;
+  /** this where `condition` holds, else x (`nn.where(condition, this, x)`, as tfjs's `x.where`). */
+  where(condition: Tensor | TensorLike, x: Operand): Tensor;
+  /** Cumulative sum along `axis` (`nn.cumsum`). */
+  cumsum(axis?: number, exclusive?: boolean, reverse?: boolean): Tensor;
+  /** The k largest entries along the last axis and their indices (`nn.topk`). */
+  topk(k?: number, sorted?: boolean): { values: Tensor; indices: Tensor };
+  /** A vector or matrix norm (`nn.norm`). */
+  norm(ord?: NormOrder, axis?: number | number[] | null, keepDims?: boolean): Tensor;
 }
 
-const methods: { [K in keyof TensorMethods]: (this: Tensor, ...args: Parameters<TensorMethods[K]>) => Tensor } = {
+const methods: {
+  [K in keyof TensorMethods]: (this: Tensor, ...args: Parameters<TensorMethods[K]>) => ReturnType<TensorMethods[K]>;
+} = {
   add(b: Operand) {
     return ar.add(this, b);
   },
@@ -167,6 +237,97 @@ const methods: { [K in keyof TensorMethods]: (this: Tensor, ...args: Parameters<
   flatten() {
     checkTensor('flatten', 'x', this);
     return sh.reshape(this, [-1]);
+  },
+  clone() {
+    return clone(this);
+  },
+  slice(begin: number | number[], size?: number | number[]) {
+    return slicing.slice(this, begin, size);
+  },
+  stridedSlice(
+    begin: number[],
+    end: number[],
+    strides?: number[],
+    beginMask?: number,
+    endMask?: number,
+    ellipsisMask?: number,
+    newAxisMask?: number,
+    shrinkAxisMask?: number,
+  ) {
+    return slicing.stridedSlice(
+      this,
+      begin,
+      end,
+      strides,
+      beginMask,
+      endMask,
+      ellipsisMask,
+      newAxisMask,
+      shrinkAxisMask,
+    );
+  },
+  gather(indices: Tensor | NestedArray, axis?: number, batchDims?: number) {
+    return gather(this, indices, axis, batchDims);
+  },
+  tile(reps: number[]) {
+    return joining.tile(this, reps);
+  },
+  pad(paddings: Array<[number, number]>, constantValue?: number) {
+    return joining.pad(this, paddings, constantValue);
+  },
+  concat(x: Tensor | Tensor[], axis?: number) {
+    return joining.concat([this, ...(Array.isArray(x) ? x : [x])], axis);
+  },
+  split(numOrSizeSplits: number | number[], axis?: number) {
+    return slicing.split(this, numOrSizeSplits, axis);
+  },
+  unstack(axis?: number) {
+    return slicing.unstack(this, axis);
+  },
+  pow(exp: Operand) {
+    return pow(this, exp);
+  },
+  equal(b: Operand) {
+    return logical.equal(this, b);
+  },
+  notEqual(b: Operand) {
+    return logical.notEqual(this, b);
+  },
+  greater(b: Operand) {
+    return logical.greater(this, b);
+  },
+  greaterEqual(b: Operand) {
+    return logical.greaterEqual(this, b);
+  },
+  less(b: Operand) {
+    return logical.less(this, b);
+  },
+  lessEqual(b: Operand) {
+    return logical.lessEqual(this, b);
+  },
+  logicalAnd(b: BoolOperand) {
+    return logical.logicalAnd(this, b);
+  },
+  logicalOr(b: BoolOperand) {
+    return logical.logicalOr(this, b);
+  },
+  logicalXor(b: BoolOperand) {
+    return logical.logicalXor(this, b);
+  },
+  logicalNot() {
+    return logical.logicalNot(this);
+  },
+  where(condition: Tensor | TensorLike, x: Operand) {
+    return where(condition, this, x);
+  },
+  cumsum(axis?: number, exclusive?: boolean, reverse?: boolean) {
+    return cumsum(this, axis, exclusive, reverse);
+  },
+  topk(k?: number, sorted?: boolean) {
+    return topk(this, k, sorted);
+  },
+  norm(ord?: NormOrder, axis?: number | number[] | null, keepDims?: boolean) {
+    return norm(this, ord, axis, keepDims);
   },
 };
 

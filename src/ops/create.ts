@@ -5,12 +5,20 @@ import { randomFor } from '../random.js';
 import { type DType, type NestedArray, sizeOf, Tensor, type TypedArray } from './tensor.js';
 import { checkFits, checkInt, checkNumber, checkShape, checkTensor, describe, MAX_RANK } from './validate.js';
 
-/** Values a tensor can be made from: a number, nested arrays of numbers, or a typed array. */
-export type TensorLike = number | NestedArray | TypedArray | ArrayLike<number>;
+/** Nested arrays of booleans (a bool tensor's values, as TensorFlow.js takes them). */
+export type NestedBoolArray = boolean | NestedBoolArray[];
 
-function checkDTypeName(op: string, dtype: unknown): DType {
+/**
+ * Values a tensor can be made from: a number, nested arrays of numbers (or of booleans, which make
+ * a bool tensor), or a typed array.
+ */
+export type TensorLike = number | NestedArray | NestedBoolArray | TypedArray | Uint8Array | ArrayLike<number>;
+
+function checkDTypeName(op: string, dtype: unknown, allowBool = false): DType {
+  if (dtype === 'bool' && allowBool) return dtype;
   if (dtype !== 'float32' && dtype !== 'int32') {
-    throw new ValueError(`${op}: expected dtype 'float32' or 'int32', got ${describe(dtype)}`);
+    const names = allowBool ? "'float32', 'int32' or 'bool'" : "'float32' or 'int32'";
+    throw new ValueError(`${op}: expected dtype ${names}, got ${describe(dtype)}`);
   }
   return dtype;
 }
@@ -28,9 +36,13 @@ const NUMERIC_ARRAYS = [
   Uint8ClampedArray,
 ];
 
-/** Infers the shape of nested arrays and flattens them, throwing on ragged or non-numeric input. */
-function flatten(op: string, values: unknown): { shape: number[]; flat: ArrayLike<number> } {
+/**
+ * Infers the shape of nested arrays and flattens them, throwing on ragged or non-numeric input.
+ * Booleans become 1/0 with `bool` set; numbers and booleans may not be mixed.
+ */
+function flatten(op: string, values: unknown): { shape: number[]; flat: ArrayLike<number>; bool?: boolean } {
   if (typeof values === 'number') return { shape: [], flat: [values] };
+  if (typeof values === 'boolean') return { shape: [], flat: [values ? 1 : 0], bool: true };
   if (ArrayBuffer.isView(values)) {
     if (!NUMERIC_ARRAYS.some((type) => values instanceof type)) {
       throw new DTypeError(
@@ -60,8 +72,14 @@ function flatten(op: string, values: unknown): { shape: number[]; flat: ArrayLik
   }
   checkFits(op, 'values of shape', shape);
   const flat: number[] = [];
+  const bool = shape.length > 0 && !shape.includes(0) && typeof leafOf(values) === 'boolean';
   const walk = (v: unknown, dim: number, path: string): void => {
     if (dim === shape.length) {
+      if (bool) {
+        if (typeof v !== 'boolean') throw new ValueError(`${op}: expected a boolean at ${path}, got ${describe(v)}`);
+        flat.push(v ? 1 : 0);
+        return;
+      }
       if (typeof v !== 'number') throw new ValueError(`${op}: expected a number at ${path}, got ${describe(v)}`);
       flat.push(v);
       return;
@@ -74,7 +92,14 @@ function flatten(op: string, values: unknown): { shape: number[]; flat: ArrayLik
     for (let i = 0; i < v.length; i++) walk(v[i], dim + 1, `${path}[${i}]`);
   };
   walk(values, 0, '');
-  return { shape, flat };
+  return bool ? { shape, flat, bool } : { shape, flat };
+}
+
+/** The first innermost element of nested arrays. */
+function leafOf(values: unknown): unknown {
+  let v = values;
+  while (Array.isArray(v)) v = v[0];
+  return v;
 }
 
 /** @internal A tensor holding `flat` (already validated) with the given shape. */
@@ -87,13 +112,17 @@ export function fromFlat(shape: readonly number[], dtype: DType, flat: ArrayLike
   const view = t.view();
   if (dtype === 'int32') {
     for (let i = 0; i < flat.length; i++) view[i] = flat[i];
+  } else if (dtype === 'bool') {
+    // TensorFlow.js rounds first: 0.3 is false, 0.7 true (and NaN true)
+    for (let i = 0; i < flat.length; i++) view[i] = Math.round(flat[i]) !== 0 ? 1 : 0;
   } else view.set(flat);
   return t;
 }
 
 /**
  * Makes a tensor from values (nested arrays, a flat array or typed array with `shape`, or a number).
- * dtype defaults to int32 for an Int32Array and float32 otherwise; int32 values must be integers.
+ * dtype defaults to int32 for an Int32Array, bool for booleans and float32 otherwise; int32 values
+ * must be integers; dtype 'bool' turns each value into 0 or 1 (rounding first, as TensorFlow.js).
  */
 export function tensor(values: TensorLike, shape?: number[], dtype?: DType): Tensor {
   return makeTensor('tensor', values, shape, dtype);
@@ -101,7 +130,14 @@ export function tensor(values: TensorLike, shape?: number[], dtype?: DType): Ten
 
 function makeTensor(op: string, values: TensorLike, shape?: number[], dtype?: DType): Tensor {
   const inferred = flatten(op, values);
-  const dt = dtype === undefined ? (values instanceof Int32Array ? 'int32' : 'float32') : checkDTypeName(op, dtype);
+  const dt =
+    dtype === undefined
+      ? values instanceof Int32Array
+        ? 'int32'
+        : inferred.bool
+          ? 'bool'
+          : 'float32'
+      : checkDTypeName(op, dtype, true);
   let finalShape = inferred.shape;
   if (shape !== undefined) {
     finalShape = checkShape(op, 'shape', shape);
@@ -122,9 +158,11 @@ function makeTensor(op: string, values: TensorLike, shape?: number[], dtype?: DT
   return fromFlat(finalShape, dt, inferred.flat);
 }
 
-/** A rank-0 tensor. */
-export function scalar(value: number, dtype?: DType): Tensor {
-  if (typeof value !== 'number') throw new ValueError(`scalar: expected a number, got ${describe(value)}`);
+/** A rank-0 tensor (bool for a boolean, as in TensorFlow.js). */
+export function scalar(value: number | boolean, dtype?: DType): Tensor {
+  if (typeof value !== 'number' && typeof value !== 'boolean') {
+    throw new ValueError(`scalar: expected a number or a boolean, got ${describe(value)}`);
+  }
   return tensor(value, [], dtype);
 }
 
@@ -148,6 +186,73 @@ export function tensor2d(values: TensorLike, shape?: [number, number], dtype?: D
   return ranked('tensor2d', 2, values, shape, dtype);
 }
 
+/** A rank-3 tensor, from nested arrays or from flat values with `shape`. */
+export function tensor3d(values: TensorLike, shape?: [number, number, number], dtype?: DType): Tensor {
+  return ranked('tensor3d', 3, values, shape, dtype);
+}
+
+/** A rank-4 tensor, from nested arrays or from flat values with `shape`. */
+export function tensor4d(values: TensorLike, shape?: [number, number, number, number], dtype?: DType): Tensor {
+  return ranked('tensor4d', 4, values, shape, dtype);
+}
+
+/** A rank-5 tensor, from nested arrays or from flat values with `shape`. */
+export function tensor5d(values: TensorLike, shape?: [number, number, number, number, number], dtype?: DType): Tensor {
+  return ranked('tensor5d', 5, values, shape, dtype);
+}
+
+/** A rank-6 tensor, from nested arrays or from flat values with `shape`. */
+export function tensor6d(
+  values: TensorLike,
+  shape?: [number, number, number, number, number, number],
+  dtype?: DType,
+): Tensor {
+  return ranked('tensor6d', 6, values, shape, dtype);
+}
+
+/**
+ * The numbers start, start + step, ... up to but not including stop, as a rank-1 tensor (as
+ * TensorFlow.js: each value is the previous one plus step, rounded to the dtype; an empty tensor
+ * when step points away from stop; a step of 1 with stop < start counts down by 1).
+ */
+export function range(start: number, stop: number, step = 1, dtype: 'float32' | 'int32' = 'float32'): Tensor {
+  const op = 'range';
+  checkNumber(op, 'start', start);
+  checkNumber(op, 'stop', stop);
+  checkNumber(op, 'step', step);
+  if (step === 0) throw new ValueError(`${op}: expected a nonzero step, got 0`);
+  const dt = checkDTypeName(op, dtype);
+  if (start === stop || (start < stop && step < 0) || (stop < start && step > 1)) return fromFlat([0], dt, []);
+  const n = Math.abs(Math.ceil((stop - start) / step));
+  checkFits(op, 'the result shape', [n]);
+  if (dt === 'int32') {
+    checkInt(op, 'start', Math.trunc(start), -2147483648, 2147483647);
+    checkInt(op, 'stop', Math.trunc(stop), -2147483648, 2147483647);
+  }
+  const values = dt === 'int32' ? new Int32Array(n) : new Float32Array(n);
+  const delta = stop < start && step === 1 ? -1 : step;
+  values[0] = start;
+  for (let i = 1; i < n; i++) values[i] = values[i - 1] + delta;
+  return fromFlat([n], dt, values);
+}
+
+/**
+ * `num` evenly spaced float32 numbers from start to stop inclusive, as a rank-1 tensor (as
+ * TensorFlow.js: each value is the previous one plus (stop − start) / (num − 1) in float32).
+ */
+export function linspace(start: number, stop: number, num: number): Tensor {
+  const op = 'linspace';
+  checkNumber(op, 'start', start);
+  checkNumber(op, 'stop', stop);
+  checkInt(op, 'num', num, 1);
+  checkFits(op, 'the result shape', [num]);
+  const values = new Float32Array(num);
+  const step = (stop - start) / (num - 1);
+  values[0] = start;
+  for (let i = 1; i < num; i++) values[i] = values[i - 1] + step;
+  return fromFlat([num], 'float32', values);
+}
+
 /** A tensor of the given shape with every element equal to `value`. */
 export function fill(shape: number[], value: number, dtype: DType = 'float32'): Tensor {
   return filled('fill', shape, value, dtype);
@@ -156,12 +261,12 @@ export function fill(shape: number[], value: number, dtype: DType = 'float32'): 
 /** `fill`, with `op` naming the public function in messages. */
 function filled(op: string, shape: number[], value: number, dtype: DType): Tensor {
   const s = checkShape(op, 'shape', shape);
-  const dt = checkDTypeName(op, dtype);
+  const dt = checkDTypeName(op, dtype, true);
   if (typeof value !== 'number') throw new ValueError(`${op}: expected value to be a number, got ${describe(value)}`);
   if (dt === 'int32') checkInt(op, 'value', value, -2147483648, 2147483647);
   const t = new Tensor(s, dt);
   if (dt === 'float32') fillKernel(t.ptr(), t.size, value);
-  else t.view().fill(value);
+  else t.view().fill(dt === 'bool' ? Number(value !== 0) : value);
   return t;
 }
 

@@ -72,7 +72,7 @@ function batchedGemm(a: Tensor, b: Tensor, c: Tensor, s: MatMulShape, options: G
   const { m, k, n, batch } = s;
   if (c.size === 0) return;
   if (k === 0) {
-    // an empty sum: C is the bias (or 0) through the activation; only the ops path gets here with a bias
+    // an empty sum is 0 (fusedMatMul takes its ops path when k = 0, so no bias or activation is lost)
     fill(c.ptr(), c.size, 0);
     return;
   }

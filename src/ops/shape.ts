@@ -1,3 +1,5 @@
+import { Cast } from '../backend/codes.js';
+import { castValues } from '../backend/kernels/cast.js';
 import { copy, stridedCopy } from '../backend/kernels/elementwise.js';
 import { formatShape, ShapeError, ValueError } from '../errors.js';
 import { sumToShape } from './reduction.js';
@@ -119,17 +121,26 @@ export function squeeze(x: Tensor, axis?: number | number[]): Tensor {
   );
 }
 
-/** Converts to another dtype (float32 → int32 truncates toward zero, as TensorFlow.js does). */
+/** The castValues conversion from one dtype to another, or null when the stored bits stay as they are. */
+function castCode(from: DType, to: DType): number | null {
+  if (from === to || (from === 'bool' && to === 'int32')) return null;
+  if (to === 'bool') return from === 'float32' ? Cast.f32ToBool : Cast.i32ToBool;
+  if (to === 'float32') return Cast.i32ToF32; // from int32 or bool
+  return Cast.f32ToI32;
+}
+
+/**
+ * Converts to another dtype, as TensorFlow.js does: float32 → int32 truncates toward zero (NaN and
+ * ±Infinity give 0), anything → bool is 1 unless 0 (NaN gives 1), bool → float32/int32 is 0/1.
+ */
 export function cast(x: Tensor, dtype: DType): Tensor {
   checkTensor('cast', 'x', x);
-  if (dtype !== 'float32' && dtype !== 'int32') {
-    throw new ValueError(`cast: expected dtype 'float32' or 'int32', got ${describe(dtype)}`);
+  if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') {
+    throw new ValueError(`cast: expected dtype 'float32', 'int32' or 'bool', got ${describe(dtype)}`);
   }
   const y = new Tensor(x.shape, dtype);
-  const src = x.view();
-  const dst = y.view();
-  if (dtype === 'int32' && x.dtype === 'float32') {
-    for (let i = 0; i < src.length; i++) dst[i] = Number.isFinite(src[i]) ? Math.trunc(src[i]) : 0;
-  } else dst.set(src);
+  const code = castCode(x.dtype, dtype);
+  if (code === null) stridedCopy(x.ptr(), y.ptr(), [x.size], [1]);
+  else castValues(code, x.ptr(), y.ptr(), x.size);
   return record([x], y, (dy) => [dtype === 'float32' && x.dtype === 'float32' ? dy : null]);
 }

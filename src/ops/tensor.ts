@@ -4,8 +4,11 @@ import { DisposedError, formatShape } from '../errors.js';
 import type { TensorMethods } from './chain.js';
 import { forgetTensor, releaseTensor, setTensorCheck, trackTensor } from './engine.js';
 
-/** Element types a tensor can hold. */
-export type DType = 'float32' | 'int32';
+/**
+ * Element types a tensor can hold. A bool tensor stores int32 0/1 in Wasm memory; its `dataSync()`
+ * is a Uint8Array, as in TensorFlow.js.
+ */
+export type DType = 'float32' | 'int32' | 'bool';
 
 /** The typed array that holds a dtype's values. */
 export type TypedArray = Float32Array | Int32Array;
@@ -14,6 +17,7 @@ export type TypedArray = Float32Array | Int32Array;
 export interface DataTypeMap {
   float32: Float32Array;
   int32: Int32Array;
+  bool: Uint8Array;
 }
 
 /** Nested arrays of numbers, as `arraySync()` returns them (a number for a scalar). */
@@ -97,20 +101,26 @@ export class Tensor {
   view(op = 'tensor'): TypedArray {
     const p = this.ptr(op) >>> 2;
     const views = backend().views;
-    return this.dtype === 'int32' ? views.i32.subarray(p, p + this.size) : views.f32.subarray(p, p + this.size);
+    return this.dtype === 'float32' ? views.f32.subarray(p, p + this.size) : views.i32.subarray(p, p + this.size);
   }
 
   /**
-   * A copy of the values as a flat typed array: Float32Array for float32, Int32Array for int32.
-   * As in TensorFlow.js, name the dtype to get the int32 type statically: `t.dataSync<'int32'>()`.
+   * A copy of the values as a flat typed array: Float32Array for float32, Int32Array for int32,
+   * Uint8Array (0/1) for bool. As in TensorFlow.js, name the dtype to get the type statically:
+   * `t.dataSync<'int32'>()`.
    */
   dataSync<D extends DType = 'float32'>(): DataTypeMap[D] {
-    return this.read('dataSync').slice() as DataTypeMap[D];
+    return this.copyOut('dataSync') as DataTypeMap[D];
   }
 
   /** A copy of the values as a flat typed array (async, as in TensorFlow.js). */
   async data<D extends DType = 'float32'>(): Promise<DataTypeMap[D]> {
-    return this.read('data').slice() as DataTypeMap[D];
+    return this.copyOut('data') as DataTypeMap[D];
+  }
+
+  private copyOut(op: string): Float32Array | Int32Array | Uint8Array {
+    const view = this.read(op);
+    return this.dtype === 'bool' ? Uint8Array.from(view) : view.slice();
   }
 
   /** The values as nested arrays (a number for a scalar). */
@@ -149,7 +159,12 @@ export class Tensor {
   toString(): string {
     if (this.disposed) return `Tensor (disposed) ${formatShape(this.shape)}`;
     const flat = this.view('toString');
-    const fmt = (v: number) => (this.dtype === 'int32' ? String(v) : Number(v.toPrecision(6)).toString());
+    const fmt = (v: number) =>
+      this.dtype === 'bool'
+        ? String(v !== 0)
+        : this.dtype === 'int32'
+          ? String(v)
+          : Number(v.toPrecision(6)).toString();
     const render = (dim: number, offset: number, indent: string): string => {
       if (dim === this.rank) return fmt(flat[offset]);
       const n = this.shape[dim];

@@ -41,7 +41,9 @@ export function checkDType(op: string, arg: string, t: Tensor, dtype: DType): vo
 
 /** Throws unless the tensor is float32 (the dtype of every arithmetic kernel). */
 export function checkFloat(op: string, arg: string, t: Tensor): void {
-  checkDType(op, arg, t, 'float32');
+  if (t.dtype !== 'float32') {
+    throw new DTypeError(`${op}: expected ${arg} to be float32, got ${t.dtype} (cast it first: nn.cast(x, 'float32'))`);
+  }
 }
 
 /** Throws unless `n` is a finite number. */

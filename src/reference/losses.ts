@@ -1,20 +1,34 @@
 // Float64 reference losses and their gradients: the test oracle and the benchmark baseline. Per row
 // (softmax cross-entropy) or per element, like the kernels; gradients are taken w.r.t. the logits
 // or predictions directly, without the kernels' saved softmax.
+//
+// The cross-entropies from logits take the kernels' `epsilon`: with epsilon > 0 they follow Keras's
+// probability path literally (p = softmax or sigmoid in float64, clipped into [ε, 1 − ε], then the
+// log); with epsilon = 0 (the default, tfjs's losses) they are the unclipped losses from the logits.
+// Their gradients are the unclipped ones either way, as the kernels' are.
 import { logSumExp, softmaxReference } from './activations.js';
 
 function row(x: ArrayLike<number>, r: number, cols: number): number[] {
   return Array.from({ length: cols }, (_, j) => x[r * cols + j]);
 }
 
-/** Per row: logsumexp(z) − z[label]. */
+/** −log of p clipped into [ε, 1 − ε], Keras's cross-entropy term on probabilities. */
+function clippedNll(p: number, epsilon: number): number {
+  return -Math.log(Math.min(Math.max(p, epsilon), 1 - epsilon));
+}
+
+/** Per row: −log clip(softmax(z)[label]) for epsilon > 0, else logsumexp(z) − z[label]. */
 export function softmaxCrossEntropySparseReference(
   logits: ArrayLike<number>,
   labels: ArrayLike<number>,
   rows: number,
   cols: number,
+  epsilon = 0,
 ): Float64Array {
-  return Float64Array.from({ length: rows }, (_, r) => logSumExp(row(logits, r, cols)) - logits[r * cols + labels[r]]);
+  return Float64Array.from({ length: rows }, (_, r) => {
+    const nll = logSumExp(row(logits, r, cols)) - logits[r * cols + labels[r]];
+    return epsilon > 0 ? clippedNll(Math.exp(-nll), epsilon) : nll;
+  });
 }
 
 /** (softmax(z) − onehot(label)) · dyRow[r]. */
@@ -32,17 +46,19 @@ export function softmaxCrossEntropySparseBackwardReference(
   });
 }
 
-/** Per row: −Σ t · log_softmax(z). */
+/** Per row: −Σ t · log clip(softmax(z)) for epsilon > 0, else −Σ t · log_softmax(z). */
 export function softmaxCrossEntropyDenseReference(
   logits: ArrayLike<number>,
   targets: ArrayLike<number>,
   rows: number,
   cols: number,
+  epsilon = 0,
 ): Float64Array {
   return Float64Array.from({ length: rows }, (_, r) => {
     const z = row(logits, r, cols);
     const lse = logSumExp(z);
-    return z.reduce((acc, v, j) => acc + targets[r * cols + j] * (lse - v), 0);
+    const nll = (v: number) => (epsilon > 0 ? clippedNll(Math.exp(v - lse), epsilon) : lse - v);
+    return z.reduce((acc, v, j) => acc + targets[r * cols + j] * nll(v), 0);
   });
 }
 
@@ -66,9 +82,21 @@ function elementwise(a: ArrayLike<number>, b: ArrayLike<number>, f: (a: number, 
   return Float64Array.from({ length: a.length }, (_, i) => f(a[i], b[i], i));
 }
 
-/** max(z, 0) − z·t + log1p(e^−|z|). */
-export function sigmoidCrossEntropyReference(logits: ArrayLike<number>, targets: ArrayLike<number>): Float64Array {
+/**
+ * For epsilon > 0, −(t·log c + (1 − t)·log(1 − c)) with c = sigmoid(z) clipped into [ε, 1 − ε];
+ * for epsilon = 0, max(z, 0) − z·t + log1p(e^−|z|).
+ */
+export function sigmoidCrossEntropyReference(
+  logits: ArrayLike<number>,
+  targets: ArrayLike<number>,
+  epsilon = 0,
+): Float64Array {
+  if (epsilon > 0) return binaryCrossEntropyReference(Float64Array.from(logits, sigmoid), targets, epsilon);
   return elementwise(logits, targets, (z, t) => Math.max(z, 0) - z * t + Math.log1p(Math.exp(-Math.abs(z))));
+}
+
+function sigmoid(z: number): number {
+  return 1 / (1 + Math.exp(-z));
 }
 
 /** (sigmoid(z) − t) · dy. */
@@ -77,7 +105,7 @@ export function sigmoidCrossEntropyBackwardReference(
   targets: ArrayLike<number>,
   dy: ArrayLike<number>,
 ): Float64Array {
-  return elementwise(logits, targets, (z, t, i) => (1 / (1 + Math.exp(-z)) - t) * dy[i]);
+  return elementwise(logits, targets, (z, t, i) => (sigmoid(z) - t) * dy[i]);
 }
 
 /** −(t·log p + (1 − t)·log(1 − p)) with p clipped into [ε, 1 − ε]. */

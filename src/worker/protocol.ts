@@ -13,7 +13,7 @@ import {
   ValueError,
 } from '../errors.js';
 import { tensor } from '../ops/create.js';
-import { isTensor, type Tensor } from '../ops/tensor.js';
+import { type DType, isTensor, type Tensor } from '../ops/tensor.js';
 import { CALLBACK_HOOKS, type Logs } from '../training/callbacks.js';
 
 /** The worker failed outside of `fit`: it threw an uncaught error, or a message could not be read. */
@@ -22,8 +22,8 @@ export class WorkerError extends NeurasmError {}
 /** A tensor's values in plain form, as posted between threads (structured-cloneable). */
 export interface TensorData {
   shape: number[];
-  dtype: 'float32' | 'int32';
-  data: Float32Array | Int32Array;
+  dtype: DType;
+  data: Float32Array | Int32Array | Uint8Array;
 }
 
 /** The callback hooks a worker fit reports back. */
@@ -99,7 +99,11 @@ export function toTransferable(v: unknown): unknown {
 export function isTensorData(v: unknown): v is TensorData {
   if (v === null || typeof v !== 'object') return false;
   const t = v as Partial<TensorData>;
-  return Array.isArray(t.shape) && (t.dtype === 'float32' || t.dtype === 'int32') && ArrayBuffer.isView(t.data);
+  return (
+    Array.isArray(t.shape) &&
+    (t.dtype === 'float32' || t.dtype === 'int32' || t.dtype === 'bool') &&
+    ArrayBuffer.isView(t.data)
+  );
 }
 
 /** A tensor made from a TensorData (other data is returned as it is); `owned` collects new tensors. */

@@ -3,10 +3,9 @@
 // and the page trains in a worker, predicts what the mouse draws, saves and reloads its model.
 // Skipped, with a message, where no Chromium is installed; `npm run test:browser` requires one.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { build } from 'tsup';
 import { build as viteBuild } from 'vite';
@@ -28,7 +27,6 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const REQUIRED = process.env.NEURASM_BROWSER_TEST === 'require';
 const FOUND = existsSync(CHROMIUM);
 const ROOT = join(import.meta.dirname, '..', '..');
-const BUNDLE = join(ROOT, 'dist', 'neurasm.browser.js');
 const SCREENSHOTS = join(ROOT, 'screenshots');
 // no network on the test machines: nothing in the background may try to reach it
 const FLAGS = [
@@ -79,14 +77,9 @@ describe.skipIf(!FOUND)('the demo page in Chromium', () => {
   };
 
   beforeAll(async () => {
-    // the bundle the page imports, built from the current sources
+    // the bundle the page imports, built from the current sources (test/browser/bundle-size.test.ts prints its sizes)
     // config: false, or tsup would also run every build of tsup.config.ts with these options
     await build({ ...browserBuild, silent: true, config: false });
-    const bytes = readFileSync(BUNDLE);
-    console.log(
-      `[browser test] dist/neurasm.browser.js: ${(bytes.length / 1024).toFixed(1)} KB minified, ` +
-        `${(gzipSync(bytes, { level: 9 }).length / 1024).toFixed(1)} KB gzipped (Wasm included)`,
-    );
 
     server = spawn(process.execPath, [join(ROOT, 'scripts', 'demo-server.mjs'), '--port', '0'], {
       stdio: ['ignore', 'pipe', 'inherit'],

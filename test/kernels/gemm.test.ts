@@ -1,45 +1,21 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Act } from '../../src/backend/codes.js';
+import { Act, type ActName } from '../../src/backend/codes.js';
 import { gemm } from '../../src/backend/kernels/gemm.js';
 import { backend, ready } from '../../src/backend/loader.js';
+import { activationScalar } from '../../src/reference/activations.js';
 import { matMulReference } from '../../src/reference/matmul.js';
 import { expectClose, MODULES } from '../helpers/close.js';
 import { randomArray, TAIL_SIZES } from '../helpers/random.js';
 import { allocF32, free, putF32, readF32 } from '../helpers/wasm.js';
 
-/** erf in float64: e^(-x²)·Σ 2ⁿx^(2n+1)/(1·3·…·(2n+1)), all terms positive, exact to ~1e-16. */
-function erf(x: number): number {
-  const ax = Math.abs(x);
-  if (ax >= 6) return Math.sign(x);
-  let term = ax;
-  let sum = ax;
-  for (let i = 1; term > 1e-17 * sum; i++) {
-    term *= (2 * ax * ax) / (2 * i + 1);
-    sum += term;
-  }
-  return Math.sign(x) * ((2 / Math.sqrt(Math.PI)) * Math.exp(-ax * ax) * sum);
-}
+const ACT_NAMES = Object.fromEntries(Object.entries(Act).map(([name, code]) => [code, name])) as Record<
+  number,
+  ActName
+>;
 
-/** The activations of the kernel in float64. */
+/** The activation of the kernel in float64 (the oracle of the standalone activation kernels). */
 function activate(x: number, act: number, alpha: number): number {
-  switch (act) {
-    case Act.relu:
-      return Math.max(x, 0);
-    case Act.leakyRelu:
-      return x > 0 ? x : alpha * x;
-    case Act.elu:
-      return x > 0 ? x : alpha * Math.expm1(x);
-    case Act.sigmoid:
-      return 1 / (1 + Math.exp(-x));
-    case Act.tanh:
-      return Math.tanh(x);
-    case Act.softplus:
-      return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
-    case Act.gelu:
-      return 0.5 * x * (1 + erf(x / Math.SQRT2));
-    default:
-      return x;
-  }
+  return activationScalar(ACT_NAMES[act], x, alpha);
 }
 
 interface Case {

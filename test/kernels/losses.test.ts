@@ -43,7 +43,10 @@ function oneHot(labels: Int32Array, cols: number): Float32Array {
 type RowForward = typeof K.softmaxCrossEntropySparse;
 type RowBackward = typeof K.softmaxCrossEntropySparseBackward;
 
-/** Runs a softmax cross-entropy kernel pair; `inPlace` makes probs alias logits and dlogits alias probs. */
+/**
+ * Runs a softmax cross-entropy kernel pair; `inPlace` makes probs alias logits and dlogits alias probs;
+ * `epsilon` is the forward's clip (0 for none).
+ */
 function runRows(
   fwd: RowForward,
   bwd: RowBackward,
@@ -53,12 +56,13 @@ function runRows(
   rows: number,
   cols: number,
   inPlace = false,
+  epsilon = 0,
 ) {
   const pz = putF32(logits);
   const pl = labels instanceof Int32Array ? putI32(labels) : putF32(labels);
   const [ploss, pdy] = [allocF32(rows), putF32(dyRow)];
   const pp = inPlace ? pz : allocF32(rows * cols);
-  fwd(pz, pl, rows, cols, ploss, pp);
+  fwd(pz, pl, rows, cols, ploss, pp, epsilon);
   const [loss, probs] = [readF32(ploss, rows), readF32(pp, rows * cols)];
   const pd = inPlace ? pp : allocF32(rows * cols);
   bwd(pp, pl, pdy, rows, cols, pd);
@@ -124,9 +128,17 @@ const ELEMENT_LOSSES: Record<string, ElementLoss> = {
     kink: (a, b) => Math.abs(Math.abs(a - b) - DELTA) < 1e-3,
   },
   sigmoidCrossEntropy: {
-    fwd: K.sigmoidCrossEntropy,
+    fwd: (a, b, n, out) => K.sigmoidCrossEntropy(a, b, n, out, 0),
     bwd: K.sigmoidCrossEntropyBackward,
-    ref: R.sigmoidCrossEntropyReference,
+    ref: (a, b) => R.sigmoidCrossEntropyReference(a, b, 0),
+    refGrad: R.sigmoidCrossEntropyBackwardReference,
+    data: (n, seed) => [randomArray(n, seed, -12, 12), randomArray(n, seed + 1, 0, 1)],
+  },
+  // Keras's clip: within ±12 no sigmoid is within 1e-7 of 0 or 1, so the gradient is the loss's.
+  sigmoidCrossEntropyClipped: {
+    fwd: (a, b, n, out) => K.sigmoidCrossEntropy(a, b, n, out, EPS),
+    bwd: K.sigmoidCrossEntropyBackward,
+    ref: (a, b) => R.sigmoidCrossEntropyReference(a, b, EPS),
     refGrad: R.sigmoidCrossEntropyBackwardReference,
     data: (n, seed) => [randomArray(n, seed, -12, 12), randomArray(n, seed + 1, 0, 1)],
   },
@@ -161,35 +173,39 @@ for (const relaxed of MODULES) {
         const z = randomArray(rows * cols, rows * 100 + cols, -8, 8);
         const labels = randomLabels(rows, cols, rows + cols);
         const dy = randomArray(rows, rows * 3 + cols, -1, 1);
-        const out = runRows(
-          K.softmaxCrossEntropySparse,
-          K.softmaxCrossEntropySparseBackward,
-          z,
-          labels,
-          dy,
-          rows,
-          cols,
-        );
+        const run = (epsilon: number, inPlace = false) =>
+          runRows(
+            K.softmaxCrossEntropySparse,
+            K.softmaxCrossEntropySparseBackward,
+            z,
+            labels,
+            dy,
+            rows,
+            cols,
+            inPlace,
+            epsilon,
+          );
+        const out = run(0);
         const tag = `${rows}x${cols}`;
         expectClose(out.loss, R.softmaxCrossEntropySparseReference(z, labels, rows, cols), 1e-5, 1e-6, `loss ${tag}`);
         expectClose(out.probs, softmaxReference(z, rows, cols), 1e-5, 1e-9, `probs ${tag}`);
         const grad = R.softmaxCrossEntropySparseBackwardReference(z, labels, dy, rows, cols);
         expectClose(out.dlogits, grad, 1e-5, 1e-6, `dlogits ${tag}`);
-        const aliased = runRows(
-          K.softmaxCrossEntropySparse,
-          K.softmaxCrossEntropySparseBackward,
-          z,
-          labels,
-          dy,
-          rows,
-          cols,
-          true,
-        );
+        const aliased = run(0, true);
         expectClose(aliased.loss, out.loss, 0, 0, 'in place loss');
         expectClose(aliased.dlogits, out.dlogits, 0, 0, 'in place dlogits');
         if (rows * cols <= 40) {
           const fd = rowFiniteDifference((v) => R.softmaxCrossEntropySparseReference(v, labels, rows, cols), z, dy);
           expectClose(out.dlogits, fd, 1e-5, 1e-6, `finite differences ${tag}`);
+        }
+        // Keras's clip (1e-3 clips many of these rows) changes the value only, never probs or dlogits.
+        for (const eps of [EPS, Math.fround(1e-3)]) {
+          const clipped = run(eps);
+          const ref = R.softmaxCrossEntropySparseReference(z, labels, rows, cols, eps);
+          expectClose(clipped.loss, ref, 1e-5, 1e-6, `clipped loss ${tag} eps=${eps}`);
+          expect(Array.from(clipped.probs), 'probs whatever the clip').toEqual(Array.from(out.probs));
+          expect(Array.from(clipped.dlogits), 'dlogits whatever the clip').toEqual(Array.from(out.dlogits));
+          expectClose(run(eps, true).loss, clipped.loss, 0, 0, 'clipped in place loss');
         }
       }
     });
@@ -205,26 +221,37 @@ for (const relaxed of MODULES) {
         ];
         for (const [k, t] of targets.entries()) {
           const tag = `${rows}x${cols} targets ${k}`;
-          const out = runRows(K.softmaxCrossEntropyDense, K.softmaxCrossEntropyDenseBackward, z, t, dy, rows, cols);
+          const run = (epsilon: number, inPlace = false) =>
+            runRows(
+              K.softmaxCrossEntropyDense,
+              K.softmaxCrossEntropyDenseBackward,
+              z,
+              t,
+              dy,
+              rows,
+              cols,
+              inPlace,
+              epsilon,
+            );
+          const out = run(0);
           expectClose(out.loss, R.softmaxCrossEntropyDenseReference(z, t, rows, cols), 1e-5, 1e-6, `loss ${tag}`);
           expectClose(out.probs, softmaxReference(z, rows, cols), 1e-5, 1e-9, `probs ${tag}`);
           const grad = R.softmaxCrossEntropyDenseBackwardReference(z, t, dy, rows, cols);
           expectClose(out.dlogits, grad, 1e-5, 1e-6, `dlogits ${tag}`);
-          const aliased = runRows(
-            K.softmaxCrossEntropyDense,
-            K.softmaxCrossEntropyDenseBackward,
-            z,
-            t,
-            dy,
-            rows,
-            cols,
-            true,
-          );
+          const aliased = run(0, true);
           expectClose(aliased.loss, out.loss, 0, 0, 'in place loss');
           expectClose(aliased.dlogits, out.dlogits, 0, 0, 'in place dlogits');
           if (rows * cols <= 40) {
             const fd = rowFiniteDifference((v) => R.softmaxCrossEntropyDenseReference(v, t, rows, cols), z, dy);
             expectClose(out.dlogits, fd, 1e-5, 1e-6, `finite differences ${tag}`);
+          }
+          for (const eps of [EPS, Math.fround(1e-3)]) {
+            const clipped = run(eps);
+            const ref = R.softmaxCrossEntropyDenseReference(z, t, rows, cols, eps);
+            expectClose(clipped.loss, ref, 1e-5, 1e-6, `clipped loss ${tag} eps=${eps}`);
+            expect(Array.from(clipped.probs), 'probs whatever the clip').toEqual(Array.from(out.probs));
+            expect(Array.from(clipped.dlogits), 'dlogits whatever the clip').toEqual(Array.from(out.dlogits));
+            expectClose(run(eps, true).loss, clipped.loss, 0, 0, 'clipped in place loss');
           }
         }
       }
@@ -250,6 +277,84 @@ for (const relaxed of MODULES) {
       expect(Array.from(dense.loss.subarray(0, 3))).toEqual([1000, 0, 2000]);
       expectClose(dense.dlogits, sparse.dlogits, 0, 1e-7, 'dense = sparse for one-hot targets');
       expect(sparse.probs.every(Number.isFinite) && dense.probs.every(Number.isFinite)).toBe(true);
+    });
+
+    it("saturated logits (gaps of 100 and 1e4) report Keras's clipped values, and tfjs's unclipped ones with epsilon 0", () => {
+      const nllMax = -Math.log(EPS); // 16.118…: −log of a probability clipped up to ε
+      const nllMin = -Math.log1p(-EPS); // 1e-7: −log of a probability clipped down to 1 − ε
+      // rows of three logits: wrong by 100, wrong by 1e4, right by 100, right by 1e4, uniform, NaN
+      const z = Float32Array.from([0, 100, -100, 0, 1e4, 0, 100, 0, 0, 1e4, 0, -1e4, 0, 0, 0, Number.NaN, 0, 0]);
+      const labels = Int32Array.from([0, 0, 0, 0, 1, 0]);
+      const rows = labels.length;
+      const dy = new Float32Array(rows).fill(1);
+      const sparse = (eps: number) =>
+        runRows(K.softmaxCrossEntropySparse, K.softmaxCrossEntropySparseBackward, z, labels, dy, rows, 3, false, eps);
+      const dense = (eps: number, t: Float32Array) =>
+        runRows(K.softmaxCrossEntropyDense, K.softmaxCrossEntropyDenseBackward, z, t, dy, rows, 3, false, eps);
+      const clipped = sparse(EPS);
+      expectClose(clipped.loss, [nllMax, nllMax, nllMin, nllMin, Math.log(3), Number.NaN], 1e-6, 0, 'sparse clipped');
+      expectClose(
+        clipped.loss,
+        R.softmaxCrossEntropySparseReference(z, labels, rows, 3, EPS),
+        1e-6,
+        0,
+        'vs probabilities',
+      );
+      expectClose(sparse(0).loss, [100, 1e4, 0, 0, Math.log(3), Number.NaN], 1e-6, 0, 'sparse unclipped');
+      expect(Array.from(clipped.dlogits.subarray(0, 12)), 'exact p − t').toEqual([
+        -1, 1, 0, -1, 1, 0, 0, 0, 0, 0, 0, 0,
+      ]);
+      const hot = oneHot(labels, 3);
+      expectClose(dense(EPS, hot).loss, clipped.loss, 1e-6, 0, 'dense one-hot clipped = sparse');
+      expect(Array.from(dense(EPS, hot).dlogits.subarray(0, 12))).toEqual(Array.from(clipped.dlogits.subarray(0, 12)));
+      // Soft targets: each term clipped on its own, −Σ t·log clip(p).
+      const soft = Float32Array.from(Array.from({ length: rows }, () => [0.5, 0.25, 0.25]).flat());
+      expectClose(dense(EPS, soft).loss, R.softmaxCrossEntropyDenseReference(z, soft, rows, 3, EPS), 1e-6, 0, 'soft');
+      expectClose(
+        dense(EPS, soft).loss.subarray(0, 2),
+        [0.5 * nllMax + 0.25 * nllMin + 0.25 * nllMax, 0.5 * nllMax + 0.25 * nllMin + 0.25 * nllMax],
+        1e-6,
+        0,
+        'soft saturated',
+      );
+      expectClose(
+        dense(0, soft).loss,
+        R.softmaxCrossEntropyDenseReference(z, soft, rows, 3),
+        1e-6,
+        0,
+        'soft unclipped',
+      );
+      // Sigmoid: wrong and right by 100 and 1e4, a soft target on a saturated logit, NaN.
+      const sz = Float32Array.from([100, -100, 1e4, -1e4, 100, -1e4, 1e4, 0, 17, -17, Number.NaN]);
+      const st = Float32Array.from([0, 1, 0, 1, 1, 0, 0.5, 1, 0, 1, 1]);
+      const ones = new Float32Array(sz.length).fill(1);
+      const sig = (eps: number) =>
+        runElement(
+          { ...ELEMENT_LOSSES.sigmoidCrossEntropy, fwd: (a, b, n, l) => K.sigmoidCrossEntropy(a, b, n, l, eps) },
+          sz,
+          st,
+          ones,
+        );
+      const s1 = sig(EPS);
+      expectClose(
+        s1.value.subarray(0, 7),
+        [nllMax, nllMax, nllMax, nllMax, nllMin, nllMin, 0.5 * nllMax + 0.5 * nllMin],
+        1e-6,
+        0,
+        'sigmoid clipped',
+      );
+      expect(Number.isNaN(s1.value[10]), 'NaN logit').toBe(true);
+      expectClose(s1.value, R.sigmoidCrossEntropyReference(sz, st, EPS), 1e-6, 0, 'sigmoid vs probabilities');
+      const s0 = sig(0);
+      expectClose(
+        s0.value.subarray(0, 7),
+        [100, 100, 1e4, 1e4, Math.log1p(Math.exp(-100)), 0, 5000],
+        1e-6,
+        1e-44, // e^-100 is subnormal in float32
+        'sigmoid unclipped',
+      );
+      expectClose(s0.value, R.sigmoidCrossEntropyReference(sz, st), 1e-6, 1e-44, 'sigmoid unclipped vs reference');
+      expect(Array.from(s1.grad), 'sigmoid gradient whatever the clip').toEqual(Array.from(s0.grad));
     });
 
     for (const [name, loss] of Object.entries(ELEMENT_LOSSES)) {

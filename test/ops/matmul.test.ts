@@ -34,6 +34,9 @@ const CASES: Array<[number[], number[], number, number, number]> = [
   [[1], [2, 2, 1, 2], 2, 3, 4],
   [[4], [4], 17, 33, 9],
   [[2, 3], [3], 1, 1, 1],
+  // past the GEMM blocking (kc 256, mc 128): per-matrix calls, and one tall call of 150 rows
+  [[2], [2], 130, 260, 9],
+  [[3], [], 50, 300, 20],
 ];
 
 const FLAGS: Array<[boolean, boolean]> = [
@@ -158,38 +161,39 @@ describe('batched matMul checks its arguments', () => {
   });
 });
 
-describe('gradients of batched matMul', () => {
-  beforeAll(() => nn.ready({ relaxedSimd: false }));
+for (const relaxed of MODULES)
+  describe(`gradients of batched matMul (${relaxed ? 'relaxed SIMD' : 'SIMD'})`, () => {
+    beforeAll(() => nn.ready({ relaxedSimd: relaxed }));
 
-  const GRAD_CASES: Array<[number[], number[]]> = [
-    [[2], [2]],
-    [[3], []],
-    [[], [3]],
-    [
-      [2, 1],
-      [1, 3],
-    ],
-    [[1, 2, 1], [2]],
-  ];
-  for (const [batchA, batchB] of GRAD_CASES) {
-    for (const [ta, tb] of FLAGS) {
-      it(`a batch ${JSON.stringify(batchA)}, b batch ${JSON.stringify(batchB)}, transposeA ${ta}, transposeB ${tb}`, () => {
-        const shapes = operandShapes(batchA, batchB, 3, 4, 2, ta, tb);
-        gradCheck({
-          shapes,
-          op: (a, b) => nn.matMul(a, b, ta, tb),
-          forward64: ([a, b], [sa, sb]) => batchMatMulReference(a, sa, b, sb, ta, tb).values,
+    const GRAD_CASES: Array<[number[], number[]]> = [
+      [[2], [2]],
+      [[3], []],
+      [[], [3]],
+      [
+        [2, 1],
+        [1, 3],
+      ],
+      [[1, 2, 1], [2]],
+    ];
+    for (const [batchA, batchB] of GRAD_CASES) {
+      for (const [ta, tb] of FLAGS) {
+        it(`a batch ${JSON.stringify(batchA)}, b batch ${JSON.stringify(batchB)}, transposeA ${ta}, transposeB ${tb}`, () => {
+          const shapes = operandShapes(batchA, batchB, 3, 4, 2, ta, tb);
+          gradCheck({
+            shapes,
+            op: (a, b) => nn.matMul(a, b, ta, tb),
+            forward64: ([a, b], [sa, sb]) => batchMatMulReference(a, sa, b, sb, ta, tb).values,
+          });
         });
-      });
+      }
     }
-  }
 
-  it('fused.matMul with a batch, a row bias and gelu', () => {
-    gradCheck({
-      shapes: [[2, 3, 4], [4, 5], [5]],
-      op: (a, b, bias) => nn.fused.matMul({ a, b, bias, activation: 'sigmoid' }),
-      forward64: ([a, b, bias], [sa, sb]) =>
-        batchMatMulReference(a, sa, b, sb).values.map((v, i) => 1 / (1 + Math.exp(-(v + bias[i % 5])))),
+    it('fused.matMul with a batch, a row bias and gelu', () => {
+      gradCheck({
+        shapes: [[2, 3, 4], [4, 5], [5]],
+        op: (a, b, bias) => nn.fused.matMul({ a, b, bias, activation: 'sigmoid' }),
+        forward64: ([a, b, bias], [sa, sb]) =>
+          batchMatMulReference(a, sa, b, sb).values.map((v, i) => 1 / (1 + Math.exp(-(v + bias[i % 5])))),
+      });
     });
   });
-});

@@ -17,6 +17,8 @@ describe('public API', () => {
   it('exports every public op by name and none of the @internal helpers', () => {
     const api = nn as unknown as Record<string, unknown>;
     const files = ['activations.ts', 'arithmetic.ts', 'create.ts', 'gradients.ts', 'reduction.ts', 'shape.ts'];
+    files.push('gather.ts', 'joining.ts', 'slicing.ts'); // the slicing, joining and gathering ops
+    files.push('logical.ts', 'where.ts', 'pow.ts', 'cumsum.ts', 'topk.ts', 'norm.ts', 'moments.ts');
     for (const file of files) {
       const { pub, internal } = opsExports(file);
       expect(pub.length, file).toBeGreaterThan(0);
@@ -41,7 +43,7 @@ describe('public API', () => {
       const m = /^\s{2}(\w+)\(/.exec(line);
       return m ? [{ name: m[1], doc: /^\s*\/\*\*.*\*\/$/.test(lines[i - 1] ?? '') }] : [];
     });
-    expect(methods.length).toBe(30);
+    expect(methods.length).toBe(54);
     for (const { name, doc } of methods) {
       expect(doc, `${name} has a one-line JSDoc`).toBe(true);
       expect((nn.Tensor.prototype as unknown as Record<string, unknown>)[name], name).toBeTypeOf('function');
@@ -121,6 +123,23 @@ describe('every public op under odd arguments', () => {
     ['Tensor.reshape', (shape: never) => nn.tidy(() => f2().reshape(shape)), [k([4])]],
     ['dispose', nn.dispose, [k([])]],
     ['setSeed', nn.setSeed, [k(42)]],
+    ['greater', nn.greater, [f2, k([1, 2])]],
+    ['notEqual', nn.notEqual, [k([[1, 2]]), f2]],
+    ['logicalAnd', nn.logicalAnd, [() => nn.tensor([true, false]), k([true, true])]],
+    ['logicalNot', nn.logicalNot, [() => nn.tensor([true, false])]],
+    ['where', nn.where, [k([true, false]), f2, k(0)]],
+    ['pow', nn.pow, [f2, k([2, 1])]],
+    ['range', nn.range, [k(0), k(5), k(2), k('int32')]],
+    ['linspace', nn.linspace, [k(0), k(1), k(3)]],
+    ['tensor4d', nn.tensor4d, [k([1, 2]), k([1, 1, 1, 2]), k(undefined)]],
+    ['cumsum', nn.cumsum, [f2, k(1), k(true), k(false)]],
+    ['topk', (x: never, n: never, sorted: never) => nn.dispose(nn.topk(x, n, sorted)), [f2, k(1), k(true)]],
+    ['norm', nn.norm, [f2, k(1), k([0, 1]), k(true)]],
+    [
+      'moments',
+      (x: never, axes: never, keepDims: never) => nn.dispose(nn.moments(x, axes, keepDims)),
+      [f2, k(1), k(false)],
+    ],
   ];
 
   it('throws only NeurasmErrors and leaves memory as it was', () => {

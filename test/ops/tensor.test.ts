@@ -111,7 +111,7 @@ describe('bad input when creating tensors', () => {
     expect(() => nn.tensor([1, 'a' as never])).toThrow(/expected a number at \[1\], got "a"/);
     expect(() => nn.tensor([1, 2, 3], [2, 2])).toThrow(/shape \[2, 2\] needs 4 values, got 3/);
     expect(() => nn.tensor([1.5], [1], 'int32')).toThrow(/int32 values must be integers/);
-    expect(() => nn.tensor([1], [1], 'float64' as never)).toThrow(/dtype 'float32' or 'int32'/);
+    expect(() => nn.tensor([1], [1], 'float64' as never)).toThrow(/dtype 'float32', 'int32' or 'bool', got "float64"/);
     expect(() => nn.tensor1d([[1]])).toThrow(/expected values of rank 1, got shape \[1, 1\]/);
     expect(() => nn.zeros([2, -1])).toThrow(/non-negative integers/);
     expect(() => nn.randomNormal([2], Number.NaN)).toThrow(/mean to be a finite number, got NaN/);
@@ -142,7 +142,9 @@ describe('bad input when creating tensors', () => {
     expect(() => nn.transpose(a, [0, 0])).toThrow(/not a permutation/);
     expect(() => nn.clipByValue(a, 1, 0)).toThrow(/clipValueMin <= clipValueMax/);
     expect(() => nn.clipByValue(a, Number.NaN, 0)).toThrow(/clipValueMin to be a finite number, got NaN/);
-    expect(() => nn.add(a, 'x' as never)).toThrow(/add: expected b to be a Tensor, got "x"/);
+    expect(() => nn.add(a, 'x' as never)).toThrow(
+      /add: expected b to be a Tensor, a number or nested arrays of numbers, got "x"/,
+    );
     expect(() => nn.softmax(a, 0)).toThrow(/only the last axis/);
     expect(() => nn.losses.sparseSoftmaxCrossEntropy(nn.tensor1d([0, 3], 'int32'), a)).toThrow(
       /label 1 is 3; expected an integer class index in \[0, 3\)/,

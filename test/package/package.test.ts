@@ -148,6 +148,25 @@ describe('npm pack', () => {
     );
   });
 
+  it('ships every chunk the browser entry imports, statically or with import() (its Wasm modules among them)', () => {
+    const found = new Set<string>();
+    const visit = (file: string) => {
+      if (found.has(file)) return;
+      found.add(file);
+      expect(paths, `imported by the browser entry: ${file}`).toContain(`dist/${file}`);
+      const text = readFileSync(join(pkg, 'dist', file), 'utf8');
+      for (const m of text.matchAll(/(?:\bfrom|\bimport\(?)\s*["']\.\/([^"']+)["']/g)) visit(m[1]);
+    };
+    visit('neurasm.browser.js');
+    // the start files, the model-file chunk and one chunk for each Wasm module
+    expect(found.size).toBeGreaterThanOrEqual(4);
+    const wasm = [...found].filter((f) => {
+      const text = readFileSync(join(pkg, 'dist', f), 'utf8');
+      return /"H4sI[A-Za-z0-9+/=]{10000,}"/.test(text);
+    });
+    expect(wasm).toHaveLength(2);
+  });
+
   it('ships no source maps, raw data files, sources or tests', () => {
     for (const p of paths) {
       expect(p).not.toMatch(/\.map$|\.csv(\.gz)?$/);

@@ -4,7 +4,8 @@ import { kernels } from './exports.js';
 
 /**
  * y = f(x) elementwise over `n` floats, f chosen by an `Act` code. `alpha` is the negative slope of
- * leakyRelu and the scale of elu (the caller applies the tfjs/Keras defaults). y may alias x.
+ * leakyRelu and the scale of elu (the caller applies the tfjs/Keras defaults). y may alias x. Bit for
+ * bit what `gemm` gives with the same activation fused (one implementation in assembly/mathf4.ts).
  */
 export function activationForward(code: number, x: number, y: number, n: number, alpha = 0): void {
   kernels().activationForward(code, x, y, n, alpha);

@@ -50,7 +50,29 @@ export interface KernelExports {
     accumulate: number,
     scratch: number,
   ) => void;
+  // assembly/indexing.ts
+  copyStrided: (x: number, y: number, rank: number, shape: number, xStrides: number, yStrides: number) => void;
+  fillI32: (y: number, n: number, value: number) => void;
+  gatherRows: (
+    x: number,
+    indices: number,
+    y: number,
+    outer: number,
+    axisLen: number,
+    inner: number,
+    count: number,
+  ) => void;
+  scatterAddRows: (
+    dy: number,
+    indices: number,
+    dx: number,
+    outer: number,
+    axisLen: number,
+    inner: number,
+    count: number,
+  ) => void;
   // assembly/losses.ts
+  /** `epsilon`: clip of Keras's reported value, 0 for none; omitted, Wasm gets NaN, which is none too. */
   softmaxCrossEntropySparse: (
     logits: number,
     labels: number,
@@ -58,6 +80,7 @@ export interface KernelExports {
     cols: number,
     loss: number,
     probs: number,
+    epsilon?: number,
   ) => void;
   softmaxCrossEntropySparseBackward: (
     probs: number,
@@ -67,6 +90,7 @@ export interface KernelExports {
     cols: number,
     dlogits: number,
   ) => void;
+  /** `epsilon` as for softmaxCrossEntropySparse. */
   softmaxCrossEntropyDense: (
     logits: number,
     targets: number,
@@ -74,6 +98,7 @@ export interface KernelExports {
     cols: number,
     loss: number,
     probs: number,
+    epsilon?: number,
   ) => void;
   softmaxCrossEntropyDenseBackward: (
     probs: number,
@@ -83,7 +108,8 @@ export interface KernelExports {
     cols: number,
     dlogits: number,
   ) => void;
-  sigmoidCrossEntropy: (logits: number, targets: number, n: number, loss: number) => void;
+  /** `epsilon` as for softmaxCrossEntropySparse. */
+  sigmoidCrossEntropy: (logits: number, targets: number, n: number, loss: number, epsilon?: number) => void;
   sigmoidCrossEntropyBackward: (logits: number, targets: number, dy: number, n: number, dlogits: number) => void;
   binaryCrossEntropy: (probs: number, targets: number, n: number, loss: number, epsilon: number) => void;
   binaryCrossEntropyBackward: (
@@ -197,6 +223,55 @@ export interface KernelExports {
   // assembly/regularizers.ts
   l1l2Penalty: (w: number, n: number, l1: number, l2: number, out: number) => void;
   l1l2Backward: (w: number, dy: number, dw: number, n: number, l1: number, l2: number) => void;
+  // assembly/cast.ts
+  castValues: (code: number, x: number, y: number, n: number) => void;
+  // assembly/scan.ts
+  cumsum: (
+    x: number,
+    y: number,
+    outer: number,
+    n: number,
+    inner: number,
+    exclusive: number,
+    reverse: number,
+    isInt: number,
+  ) => void;
+  // assembly/select.ts
+  boolBinary: (
+    op: number,
+    intInputs: number,
+    a: number,
+    b: number,
+    out: number,
+    rank: number,
+    shape: number,
+    aStrides: number,
+    bStrides: number,
+  ) => void;
+  powBinary: (
+    base: number,
+    exp: number,
+    out: number,
+    rank: number,
+    shape: number,
+    baseStrides: number,
+    expStrides: number,
+  ) => void;
+  selectWhere: (
+    cond: number,
+    a: number,
+    b: number,
+    out: number,
+    rank: number,
+    shape: number,
+    condStrides: number,
+    aStrides: number,
+    bStrides: number,
+  ) => void;
+  // assembly/topk.ts
+  topkRows: (x: number, values: number, indices: number, rows: number, n: number, k: number, isInt: number) => void;
+  gatherLastAxis: (x: number, indices: number, y: number, rows: number, n: number, k: number) => void;
+  scatterLastAxis: (dy: number, indices: number, dx: number, rows: number, n: number, k: number) => void;
 }
 
 let bound: KernelExports | null = null;
@@ -255,6 +330,10 @@ function bind(exports: Record<string, unknown>): KernelExports {
     scale: fn('scale'),
     gemmScratchBytes: fn('gemmScratchBytes'),
     gemm: fn('gemm'),
+    copyStrided: fn('copyStrided'),
+    fillI32: fn('fillI32'),
+    gatherRows: fn('gatherRows'),
+    scatterAddRows: fn('scatterAddRows'),
     softmaxCrossEntropySparse: fn('softmaxCrossEntropySparse'),
     softmaxCrossEntropySparseBackward: fn('softmaxCrossEntropySparseBackward'),
     softmaxCrossEntropyDense: fn('softmaxCrossEntropyDense'),
@@ -285,6 +364,14 @@ function bind(exports: Record<string, unknown>): KernelExports {
     argReduceAxis: fn('argReduceAxis'),
     l1l2Penalty: fn('l1l2Penalty'),
     l1l2Backward: fn('l1l2Backward'),
+    castValues: fn('castValues'),
+    cumsum: fn('cumsum'),
+    boolBinary: fn('boolBinary'),
+    powBinary: fn('powBinary'),
+    selectWhere: fn('selectWhere'),
+    topkRows: fn('topkRows'),
+    gatherLastAxis: fn('gatherLastAxis'),
+    scatterLastAxis: fn('scatterLastAxis'),
   };
 }
 

@@ -1,11 +1,17 @@
 // Typed calls of the fused loss kernels (assembly/losses.ts). Internal: pointers are byte offsets of
 // float32 blocks (int32 for sparse labels) and the ops layer has validated every argument. The
 // kernels write per-row or per-element losses; the caller reduces them.
+//
+// The cross-entropies from logits take `epsilon`: 0 (the default) reports the unclipped loss, as
+// tfjs's losses do; epsilon > 0 (Keras passes 1e-7) reports Keras's value of the probability path,
+// with p clipped into [epsilon, 1 − epsilon], computed from the logits by clamping −log p into
+// [−log(1 − epsilon), −log epsilon]. Their backward kernels are the exact gradient p − t either way.
 import { kernels } from './exports.js';
 
 /**
- * Softmax cross-entropy with int32 class labels (each in [0, cols)): loss[r] = logsumexp(z_r) − z_r[label],
- * and probs (rows×cols) = softmax, kept for the backward pass. Stable for logits far apart. probs may
+ * Softmax cross-entropy with int32 class labels (each in [0, cols)): loss[r] = −log p_r[label] =
+ * logsumexp(z_r) − z_r[label], clamped into [−log(1 − epsilon), −log epsilon] when epsilon > 0, and
+ * probs (rows×cols) = softmax, kept for the backward pass. Stable for logits far apart. probs may
  * alias logits.
  */
 export function softmaxCrossEntropySparse(
@@ -15,8 +21,9 @@ export function softmaxCrossEntropySparse(
   cols: number,
   loss: number,
   probs: number,
+  epsilon = 0,
 ): void {
-  kernels().softmaxCrossEntropySparse(logits, labels, rows, cols, loss, probs);
+  kernels().softmaxCrossEntropySparse(logits, labels, rows, cols, loss, probs, epsilon);
 }
 
 /** dlogits = (probs − onehot(label)) · dyRow[r], dyRow holding one upstream gradient per row. dlogits may alias probs. */
@@ -32,8 +39,9 @@ export function softmaxCrossEntropySparseBackward(
 }
 
 /**
- * Softmax cross-entropy with dense (one-hot or soft) targets: loss[r] = Σ t·(logsumexp(z_r) − z), never
- * the log of a probability; probs = softmax, kept for backward. probs may alias logits.
+ * Softmax cross-entropy with dense (one-hot or soft) targets: loss[r] = Σ t·(−log p) with −log p =
+ * logsumexp(z_r) − z, each term clamped into [−log(1 − epsilon), −log epsilon] when epsilon > 0, never
+ * the log of a computed probability; probs = softmax, kept for backward. probs may alias logits.
  */
 export function softmaxCrossEntropyDense(
   logits: number,
@@ -42,8 +50,9 @@ export function softmaxCrossEntropyDense(
   cols: number,
   loss: number,
   probs: number,
+  epsilon = 0,
 ): void {
-  kernels().softmaxCrossEntropyDense(logits, targets, rows, cols, loss, probs);
+  kernels().softmaxCrossEntropyDense(logits, targets, rows, cols, loss, probs, epsilon);
 }
 
 /** dlogits = (probs · Σt − t) · dyRow[r]. dlogits may alias probs or targets. */
@@ -58,12 +67,16 @@ export function softmaxCrossEntropyDenseBackward(
   kernels().softmaxCrossEntropyDenseBackward(probs, targets, dyRow, rows, cols, dlogits);
 }
 
-/** Elementwise sigmoid cross-entropy from logits: max(z, 0) − z·t + log1p(e^−|z|). */
-export function sigmoidCrossEntropy(logits: number, targets: number, n: number, loss: number): void {
-  kernels().sigmoidCrossEntropy(logits, targets, n, loss);
+/**
+ * Elementwise sigmoid cross-entropy from logits: t·softplus(−z) + (1 − t)·softplus(z) (= max(z, 0) −
+ * z·t + log1p(e^−|z|)), each softplus (−log p, −log(1 − p)) clamped into [−log(1 − epsilon),
+ * −log epsilon] when epsilon > 0.
+ */
+export function sigmoidCrossEntropy(logits: number, targets: number, n: number, loss: number, epsilon = 0): void {
+  kernels().sigmoidCrossEntropy(logits, targets, n, loss, epsilon);
 }
 
-/** dlogits = (sigmoid(z) − t) · dy. dlogits may alias any input. */
+/** dlogits = (sigmoid(z) − t) · dy, whatever the forward's epsilon. dlogits may alias any input. */
 export function sigmoidCrossEntropyBackward(
   logits: number,
   targets: number,
