@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { recordTrace } from '../../src/backend/trace.js';
 import { loadDataset } from '../../src/datasets/index.js';
 import * as nn from '../../src/index.js';
 import type { BatchNormalization } from '../../src/layers/batch-normalization.js';
@@ -10,8 +11,8 @@ import {
   movingUpdateReference,
 } from '../../src/reference/normalization.js';
 import { expectClose } from '../helpers/close.js';
+import { eagerFit } from '../helpers/eager-fit.js';
 import { randomArray } from '../helpers/random.js';
-import { compiledStep } from './step-helpers.js';
 
 beforeAll(() => nn.ready({ relaxedSimd: false }));
 
@@ -39,11 +40,37 @@ function makeLayer(args: Parameters<typeof nn.layers.batchNormalization>[0] = {}
   return layer;
 }
 
+/**
+ * The layer's output and the gradients (of L = Σ y·dy) for x (if `withX`) and its trainable weights,
+ * from a trace of the computation recorded once and then replayed.
+ */
+function replayedGradients(layer: BatchNormalization, training: boolean, withX = true) {
+  const xv = nn.tidy(() => nn.variable(nn.tensor(x, [ROWS, COLS])));
+  const weights = nn.tensor(dy, [ROWS, COLS]);
+  const vars = [...(withX ? [xv] : []), ...layer.trainableWeights];
+  const { trace, result } = recordTrace(() =>
+    nn.tidy(() => {
+      let out: nn.Tensor | null = null;
+      const { grads } = nn.variableGrads(() => {
+        out = nn.keep(layer.call(xv, training));
+        return nn.sum(nn.mul(out, weights));
+      }, vars);
+      return { y: out! as nn.Tensor, grads: vars.map((v) => grads[v.name]) };
+    }),
+  );
+  expect(trace.replayable).toBe(true);
+  trace.replay();
+  const out = { y: result.y.dataSync().slice(), grads: result.grads.map((g) => g.dataSync().slice()) };
+  trace.dispose();
+  nn.dispose([xv, weights]);
+  return out;
+}
+
 const ones = new Float64Array(COLS).fill(1);
 const zeros = new Float64Array(COLS);
 
-/** The tape path's output and gradients (of L = Σ y·dy) for x, gamma and beta. */
-function tapeGradients(layer: BatchNormalization, training: boolean) {
+/** The eager output and gradients (of L = Σ y·dy) for x, gamma and beta. */
+function eagerGradients(layer: BatchNormalization, training: boolean) {
   const xv = nn.tidy(() => nn.variable(nn.tensor(x, [ROWS, COLS])));
   const vars = [xv, layer.gamma!, layer.beta!];
   const result = nn.tidy(() => {
@@ -76,35 +103,34 @@ function finiteDifferences(f: (x: Float64Array, g: Float64Array, b: Float64Array
 }
 
 describe('BatchNormalization forward', () => {
-  it('training: batch statistics (biased variance), on the tape and compiled paths', () => {
+  it('training: batch statistics (biased variance), eagerly and replayed from a trace', () => {
     const ref = batchNormTrainReference(x, ROWS, COLS, gammaValues, betaValues, EPS);
-    const tapeLayer = makeLayer();
-    const tape = nn.tidy(() => tapeLayer.apply(nn.tensor(x, [ROWS, COLS]), { training: true }).dataSync());
-    expectClose(tape, ref.y, 1e-5, 1e-5, 'tape');
-    const compiledLayer = makeLayer();
-    const run = compiledStep(compiledLayer, x, ROWS, COLS);
-    expectClose(run.forward(true), ref.y, 1e-5, 1e-5, 'compiled');
-    run.dispose();
-    // both updated the moving statistics once: moving·0.99 + batch·0.01
+    const eagerLayer = makeLayer();
+    const eager = nn.tidy(() => eagerLayer.apply(nn.tensor(x, [ROWS, COLS]), { training: true }).dataSync());
+    expectClose(eager, ref.y, 1e-5, 1e-5, 'eager');
+    const tracedLayer = makeLayer();
+    expectClose(replayedGradients(tracedLayer, true).y, ref.y, 1e-5, 1e-5, 'replayed');
+    // moving·0.99 + batch·0.01: once for the eager call; at the recording and again at the replay
     const mm = Float64Array.from(movingMeanValues);
     const mv = Float64Array.from(movingVarianceValues);
     movingUpdateReference(mm, ref.mean, 0.99);
     movingUpdateReference(mv, ref.variance, 0.99);
-    for (const layer of [tapeLayer, compiledLayer]) {
-      expectClose(layer.movingMean!.dataSync(), mm, 1e-6, 1e-7, 'moving mean');
-      expectClose(layer.movingVariance!.dataSync(), mv, 1e-6, 1e-7, 'moving variance');
-      layer.dispose();
-    }
+    expectClose(eagerLayer.movingMean!.dataSync(), mm, 1e-6, 1e-7, 'moving mean');
+    expectClose(eagerLayer.movingVariance!.dataSync(), mv, 1e-6, 1e-7, 'moving variance');
+    movingUpdateReference(mm, ref.mean, 0.99);
+    movingUpdateReference(mv, ref.variance, 0.99);
+    expectClose(tracedLayer.movingMean!.dataSync(), mm, 1e-6, 1e-7, 'moving mean (replayed)');
+    expectClose(tracedLayer.movingVariance!.dataSync(), mv, 1e-6, 1e-7, 'moving variance (replayed)');
+    eagerLayer.dispose();
+    tracedLayer.dispose();
   });
 
-  it('inference: moving statistics, nothing updated, on the tape and compiled paths', () => {
+  it('inference: moving statistics, nothing updated, eagerly and replayed from a trace', () => {
     const ref = batchNormReference(x, ROWS, COLS, movingMeanValues, movingVarianceValues, gammaValues, betaValues, EPS);
     const layer = makeLayer();
-    const tape = nn.tidy(() => layer.apply(nn.tensor(x, [ROWS, COLS])).dataSync());
-    expectClose(tape, ref, 1e-5, 1e-5, 'tape');
-    const run = compiledStep(layer, x, ROWS, COLS);
-    expectClose(run.forward(false), ref, 1e-5, 1e-5, 'compiled');
-    run.dispose();
+    const eager = nn.tidy(() => layer.apply(nn.tensor(x, [ROWS, COLS])).dataSync());
+    expectClose(eager, ref, 1e-5, 1e-5, 'eager');
+    expectClose(replayedGradients(layer, false).y, ref, 1e-5, 1e-5, 'replayed');
     expect(layer.movingMean!.dataSync()).toEqual(movingMeanValues);
     expect(layer.movingVariance!.dataSync()).toEqual(movingVarianceValues);
     layer.dispose();
@@ -113,13 +139,13 @@ describe('BatchNormalization forward', () => {
   it('center = false and scale = false drop beta and gamma', () => {
     const layer = makeLayer({ center: false, scale: false, epsilon: 0.01 });
     expect(layer.weights.map((w) => w.shape)).toEqual([[COLS], [COLS]]);
+    expect(layer.trainableWeights).toHaveLength(0);
     const ref = batchNormTrainReference(x, ROWS, COLS, ones, zeros, 0.01);
-    const tape = nn.tidy(() => layer.apply(nn.tensor(x, [ROWS, COLS]), { training: true }).dataSync());
-    expectClose(tape, ref.y, 1e-5, 1e-5, 'tape');
-    const run = compiledStep(layer, x, ROWS, COLS);
-    expectClose(run.forward(true), ref.y, 1e-5, 1e-5, 'compiled');
-    expect(run.step.paramGrads).toHaveLength(0);
-    run.dispose();
+    const eager = nn.tidy(() => layer.apply(nn.tensor(x, [ROWS, COLS]), { training: true }).dataSync());
+    expectClose(eager, ref.y, 1e-5, 1e-5, 'eager');
+    const { y, grads } = replayedGradients(layer, true);
+    expectClose(y, ref.y, 1e-5, 1e-5, 'replayed');
+    expect(grads).toHaveLength(1); // x only
     layer.dispose();
   });
 
@@ -127,18 +153,17 @@ describe('BatchNormalization forward', () => {
     const layer = makeLayer();
     layer.trainable = false;
     const ref = batchNormReference(x, ROWS, COLS, movingMeanValues, movingVarianceValues, gammaValues, betaValues, EPS);
-    const tape = nn.tidy(() => layer.apply(nn.tensor(x, [ROWS, COLS]), { training: true }).dataSync());
-    expectClose(tape, ref, 1e-5, 1e-5, 'tape');
-    const run = compiledStep(layer, x, ROWS, COLS);
-    expectClose(run.forward(true), ref, 1e-5, 1e-5, 'compiled');
+    const eager = nn.tidy(() => layer.apply(nn.tensor(x, [ROWS, COLS]), { training: true }).dataSync());
+    expectClose(eager, ref, 1e-5, 1e-5, 'eager');
+    const { y, grads } = replayedGradients(layer, true);
+    expectClose(y, ref, 1e-5, 1e-5, 'replayed');
     // the statistics are constants: dx = dy · gamma / √(moving variance + ε)
-    const { dx } = run.backward(dy);
     const want = Float64Array.from(
       dy,
       (g, i) => (g * gammaValues[i % COLS]) / Math.sqrt(movingVarianceValues[i % COLS] + EPS),
     );
-    expectClose(dx!, want, 1e-5, 1e-6, 'frozen dx');
-    run.dispose();
+    expect(grads).toHaveLength(1);
+    expectClose(grads[0], want, 1e-5, 1e-6, 'frozen dx');
     expect(layer.movingMean!.dataSync()).toEqual(movingMeanValues);
     expect(layer.trainableWeights).toHaveLength(0);
     layer.dispose();
@@ -146,9 +171,9 @@ describe('BatchNormalization forward', () => {
 });
 
 describe('BatchNormalization gradients', () => {
-  it('training: tape gradients of x, gamma, beta match finite differences and the float64 formula', () => {
+  it('training: eager gradients of x, gamma, beta match finite differences and the float64 formula', () => {
     const layer = makeLayer();
-    const { grads } = tapeGradients(layer, true);
+    const { grads } = eagerGradients(layer, true);
     const fd = finiteDifferences((xs, g, b) => batchNormTrainReference(xs, ROWS, COLS, g, b, EPS).y);
     const ref = batchNormBackwardReference(x, dy, ROWS, COLS, gammaValues, EPS);
     ['x', 'gamma', 'beta'].forEach((name, k) => {
@@ -160,30 +185,25 @@ describe('BatchNormalization gradients', () => {
     layer.dispose();
   });
 
-  it('training: the compiled backward gives the same gradients', () => {
+  it('training: a replayed trace gives the same gradients', () => {
     const layer = makeLayer();
     const ref = batchNormBackwardReference(x, dy, ROWS, COLS, gammaValues, EPS);
-    const run = compiledStep(layer, x, ROWS, COLS);
-    run.forward(true);
-    const { dx, params } = run.backward(dy);
-    expectClose(dx!, ref.dx, 1e-5, 1e-5, 'dx');
-    expectClose(params[0], ref.dgamma, 1e-5, 1e-5, 'dgamma');
-    expectClose(params[1], ref.dbeta, 1e-5, 1e-5, 'dbeta');
-    expect(run.step.paramGrads.map((p) => p.variable)).toEqual([layer.gamma, layer.beta]);
-    run.dispose();
+    expect(layer.trainableWeights).toEqual([layer.gamma, layer.beta]);
+    const { grads } = replayedGradients(layer, true);
+    expectClose(grads[0], ref.dx, 1e-5, 1e-5, 'dx');
+    expectClose(grads[1], ref.dgamma, 1e-5, 1e-5, 'dgamma');
+    expectClose(grads[2], ref.dbeta, 1e-5, 1e-5, 'dbeta');
     // as the first layer of a model (no input gradient wanted)
-    const first = compiledStep(layer, x, ROWS, COLS, false);
-    first.forward(true);
-    const r = first.backward(dy);
-    expect(r.dx).toBeNull();
-    expectClose(r.params[0], ref.dgamma, 1e-5, 1e-5, 'dgamma (first layer)');
-    first.dispose();
+    const first = replayedGradients(layer, true, false);
+    expect(first.grads).toHaveLength(2);
+    expectClose(first.grads[0], ref.dgamma, 1e-5, 1e-5, 'dgamma (first layer)');
+    expectClose(first.grads[1], ref.dbeta, 1e-5, 1e-5, 'dbeta (first layer)');
     layer.dispose();
   });
 
-  it('inference: tape gradients match finite differences', () => {
+  it('inference: eager gradients match finite differences', () => {
     const layer = makeLayer();
-    const { grads } = tapeGradients(layer, false);
+    const { grads } = eagerGradients(layer, false);
     const fd = finiteDifferences((xs, g, b) =>
       batchNormReference(xs, ROWS, COLS, movingMeanValues, movingVarianceValues, g, b, EPS),
     );
@@ -313,7 +333,7 @@ function weightValues(model: nn.Sequential): Float32Array[] {
 const xFit = randomArray(ROWS * COLS, 311, -1, 2);
 const yFit = randomArray(ROWS * 3, 312, -1, 1);
 
-describe('BatchNormalization in models: compiled and tape paths', () => {
+describe('BatchNormalization in models: fit and an eager run', () => {
   type Build = () => nn.layers.Layer[];
   const models: Array<[string, Build, () => nn.OptimizerName | nn.Optimizer]> = [
     [
@@ -363,41 +383,47 @@ describe('BatchNormalization in models: compiled and tape paths', () => {
     ],
   ];
   for (const [name, build, optimizer] of models) {
-    it(`${name}: the same weights after 6 steps`, async () => {
+    it(`${name}: fit gives the weights of an eager run after 6 steps, bit for bit`, async () => {
       nn.setSeed(21);
-      const compiled = nn.sequential({ layers: build() });
-      compiled.compile({ optimizer: optimizer(), loss: 'meanSquaredError' });
+      const fitted = nn.sequential({ layers: build() });
+      fitted.compile({ optimizer: optimizer(), loss: 'meanSquaredError' });
       nn.setSeed(21);
-      const tape = nn.sequential({ layers: build() });
-      tape.compile({ optimizer: optimizer(), loss: (yt, yp) => nn.losses.meanSquaredError(yt, yp) });
-      const before = weightValues(compiled);
-      for (const m of [compiled, tape]) {
-        await m.fit(xFit, yFit, { epochs: 2, batchSize: 4, shuffle: false, verbose: 0 });
-      }
-      const a = weightValues(compiled);
-      const b = weightValues(tape);
+      const eager = nn.sequential({ layers: build() });
+      const before = weightValues(fitted).map((w) => w.slice());
+      const history = await fitted.fit(xFit, yFit, { epochs: 2, batchSize: 4, shuffle: false, verbose: 0 });
+      const eagerOptimizer = optimizer();
+      if (typeof eagerOptimizer === 'string') throw new Error('expected an optimizer object');
+      const losses = eagerFit(eager, eagerOptimizer, xFit, [COLS], yFit, [3], {
+        epochs: 2,
+        batchSize: 4,
+        loss: (yt, yp) => nn.losses.meanSquaredError(yt, yp),
+      });
+      expect(history.history.loss).toEqual(losses);
+      const a = weightValues(fitted);
+      const b = weightValues(eager);
       a.forEach((w, i) => {
-        expectClose(b[i], w, 1e-5, 1e-5, `${compiled.weights[i].name}`);
+        expect(w, fitted.weights[i].name).toEqual(b[i]);
       });
       // what training changed: every trainable weight; the moving statistics unless frozen
-      const bn = compiled.layers.find((l) => l.className === 'BatchNormalization') as BatchNormalization;
-      compiled.weights.forEach((w, i) => {
+      const bn = fitted.layers.find((l) => l.className === 'BatchNormalization') as BatchNormalization;
+      fitted.weights.forEach((w, i) => {
         if (!bn.trainable && bn.weights.includes(w)) expect(a[i], w.name).toEqual(before[i]);
         else expect(a[i], w.name).not.toEqual(before[i]);
       });
-      compiled.dispose();
-      tape.dispose();
+      fitted.dispose();
+      eager.dispose();
+      eagerOptimizer.dispose();
     });
   }
 
-  for (const path of ['compiled', 'tape'] as const) {
-    it(`${path} path: moving statistics after fit match a hand computation; predict uses them`, async () => {
+  for (const path of ['built-in', 'custom'] as const) {
+    it(`${path} loss: moving statistics after fit match a hand computation; predict uses them`, async () => {
       const model = nn.sequential({
         layers: [nn.layers.batchNormalization({ inputShape: [COLS], momentum: 0.9 })],
       });
       model.compile({
         optimizer: nn.train.sgd(0.05),
-        loss: path === 'compiled' ? 'meanSquaredError' : (yt, yp) => nn.losses.meanSquaredError(yt, yp),
+        loss: path === 'built-in' ? 'meanSquaredError' : (yt, yp) => nn.losses.meanSquaredError(yt, yp),
       });
       const yBn = randomArray(ROWS * COLS, 313, -1, 1);
       await model.fit(xFit, yBn, { epochs: 2, batchSize: 4, shuffle: false, verbose: 0 });
@@ -433,13 +459,13 @@ describe('BatchNormalization in models: compiled and tape paths', () => {
     });
   }
 
-  it('memory does not grow over epochs on either path', async () => {
+  it('memory does not grow over epochs, with a built-in or a custom loss', async () => {
     const labels = Int32Array.from({ length: ROWS }, (_, i) => i % 3);
     const oneHot = new Float32Array(ROWS * 3);
     labels.forEach((l, i) => {
       oneHot[i * 3 + l] = 1;
     });
-    for (const path of ['compiled', 'tape'] as const) {
+    for (const path of ['built-in', 'custom'] as const) {
       nn.setSeed(3);
       const model = nn.sequential({
         layers: [
@@ -450,7 +476,7 @@ describe('BatchNormalization in models: compiled and tape paths', () => {
       });
       const samples: nn.MemoryInfo[] = [];
       const callbacks = { onEpochEnd: () => void samples.push(nn.memory()) };
-      if (path === 'compiled') {
+      if (path === 'built-in') {
         model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
         await model.fit(xFit, labels, { epochs: 30, batchSize: 4, validationSplit: 0.2, callbacks, verbose: 0 });
       } else {
