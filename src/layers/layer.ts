@@ -217,6 +217,14 @@ export abstract class Layer {
     this.outputShape = null;
   }
 
+  /**
+   * Whether `call` takes int32 inputs as they are (an embedding does); a model casts int32 inputs
+   * to float32 before a first layer that does not, as Keras does.
+   */
+  get takesIntegerInput(): boolean {
+    return false;
+  }
+
   /** Output shape for an input shape (batch dimension included). Throws on shapes the layer cannot take. */
   abstract computeOutputShape(inputShape: SymbolicShape): SymbolicShape;
 

@@ -30,8 +30,14 @@ export function gatherRows(
 }
 
 /** Runs `fn` with the model's step of `kind` for `rows` examples, pinned so that nothing frees it meanwhile. */
-function withStep<T>(model: Sequential, kind: PassKind, rows: number, fn: (step: ModelStep) => T): T {
-  const step = model.step(kind, rows);
+function withStep<T>(
+  model: Sequential,
+  kind: PassKind,
+  rows: number,
+  inputDType: 'float32' | 'int32',
+  fn: (step: ModelStep) => T,
+): T {
+  const step = model.step(kind, rows, inputDType);
   step.pin();
   try {
     return fn(step);
@@ -47,13 +53,14 @@ export function forEachBatch(
   kind: PassKind,
   count: number,
   batchSize: number,
+  inputDType: 'float32' | 'int32',
   fn: (step: ModelStep, start: number, rows: number) => void,
 ): void {
   const full = Math.floor(count / batchSize) * batchSize;
   if (full > 0) {
-    withStep(model, kind, batchSize, (step) => {
+    withStep(model, kind, batchSize, inputDType, (step) => {
       for (let start = 0; start < full; start += batchSize) fn(step, start, batchSize);
     });
   }
-  if (full < count) withStep(model, kind, count - full, (step) => fn(step, full, count - full));
+  if (full < count) withStep(model, kind, count - full, inputDType, (step) => fn(step, full, count - full));
 }

@@ -50,6 +50,11 @@ function now(): number {
 
 const nextTick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
+/** The dtype of a model input's rows (int32 stays integers, for embeddings). */
+function inputDType(rows: Rows): 'float32' | 'int32' {
+  return rows.tensor.dtype === 'int32' ? 'int32' : 'float32';
+}
+
 const FIT_OPTIONS: ReadonlyArray<keyof FitArgs> = [
   'epochs',
   'batchSize',
@@ -112,13 +117,12 @@ function evaluateRows(model: Sequential, x: Rows, y: Rows, requestedBatch: numbe
   const width = model.outputWidth;
   for (const m of metrics) m.reset();
   let lossSum = 0;
-  forEachBatch(model, 'evaluate', x.count, batchSize, (step, start, rows) => {
+  forEachBatch(model, 'evaluate', x.count, batchSize, inputDType(x), (step, start, rows) => {
     gatherRows(x.tensor, step.x.ptr(), null, start, rows, x.width);
     gatherRows(y.tensor, step.y!.ptr(), null, start, rows, y.width);
-    const out = step.run();
-    lossSum += out.loss!.view()[0] * rows;
-    const labels = step.y!.view();
-    const predictions = out.predictions.view();
+    step.run();
+    lossSum += step.lossValue() * rows;
+    const { labels, predictions } = step.metricViews();
     for (const m of metrics) m.update(labels, predictions, rows, width);
   });
   const logs: Logs = { loss: lossSum / x.count };
@@ -183,7 +187,7 @@ export async function fitModel(model: Sequential, x: Data, y: Data, args: FitArg
     }
     // a batch larger than the data would allocate rows nobody fills (tfjs clamps too)
     const batch = Math.min(batchSize, xs.count);
-    const steps = new TrainSteps(model, batch, xs.count % batch);
+    const steps = new TrainSteps(model, batch, xs.count % batch, inputDType(xs));
     try {
       const loopArgs = { ...args, epochs, batchSize, initialEpoch, yieldEvery };
       return await trainLoop(model, steps, xs, ys, xv, yv, loopArgs, callbacks);
@@ -204,11 +208,12 @@ class TrainSteps {
     private readonly model: Sequential,
     batchSize: number,
     lastRows: number,
+    dtype: 'float32' | 'int32',
   ) {
     // pinned while fit runs: callbacks may predict or evaluate with other batch sizes meanwhile
     try {
       for (const rows of lastRows > 0 ? [batchSize, lastRows] : [batchSize]) {
-        const step = model.step('train', rows);
+        const step = model.step('train', rows, dtype);
         step.pin();
         this.steps.push(step);
       }
@@ -240,10 +245,9 @@ class TrainSteps {
  */
 function trainStep(step: ModelStep, optimizer: Optimizer, metrics: Metric[], rows: number, width: number): number {
   const out = step.run();
-  const loss = out.loss!.view()[0];
+  const loss = step.lossValue();
   if (!Number.isFinite(loss)) return loss * rows;
-  const labels = step.y!.view();
-  const predictions = out.predictions.view();
+  const { labels, predictions } = step.metricViews();
   for (const m of metrics) m.update(labels, predictions, rows, width);
   out.updates?.apply();
   if (out.grads.length > 0) optimizer.applyGradientList(step.variables, out.grads);
@@ -380,7 +384,7 @@ export function predictModel(model: Sequential, x: Data, args: BatchArgs = {}, o
     const out = new Tensor([xs.count, ...(model.outputShape!.slice(1) as number[])], 'float32');
     try {
       const outWidth = model.outputWidth;
-      forEachBatch(model, 'predict', xs.count, batchSize, (step, start, rows) => {
+      forEachBatch(model, 'predict', xs.count, batchSize, inputDType(xs), (step, start, rows) => {
         gatherRows(xs.tensor, step.x.ptr(), null, start, rows, xs.width);
         const from = step.run().predictions.ptr() >>> 2;
         const f32 = backend().views.f32;

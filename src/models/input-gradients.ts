@@ -1,5 +1,5 @@
 import { backend } from '../backend/loader.js';
-import { ValueError } from '../errors.js';
+import { DTypeError, ValueError } from '../errors.js';
 import { checkBooleanOption, optionsObject } from '../ops/options.js';
 import { isTensor, Tensor } from '../ops/tensor.js';
 import { checkInt, describe } from '../ops/validate.js';
@@ -82,21 +82,31 @@ export function inputGradients(model: Sequential, x: Data, args: InputGradientAr
   const input = model.inputSpecFor(op, x instanceof Tensor ? x : undefined);
   const xs = inputRows(op, 'x', x, input);
   try {
+    if (xs.tensor.dtype !== 'float32') {
+      throw new DTypeError(`${op}: expected x to be float32 (integer inputs have no gradient), got ${xs.tensor.dtype}`);
+    }
     const width = model.outputWidth;
     const classes = classIndices(model, xs.tensor, xs.count, width, args.classes);
     const batchSize = Math.min(requested, xs.count);
     const out = new Tensor([xs.count, ...input.shape], 'float32');
     try {
-      forEachBatch(model, args.logits ? 'logitGradient' : 'gradient', xs.count, batchSize, (step, start, rows) => {
-        gatherRows(xs.tensor, step.x.ptr(), null, start, rows, xs.width);
-        // the outputs' weights: one-hot rows of the examples' classes
-        const weights = step.y!.view();
-        weights.fill(0);
-        for (let r = 0; r < rows; r++) weights[r * width + classes[start + r]] = 1;
-        const from = step.run().grads[0].ptr() >>> 2;
-        const f32 = backend().views.f32;
-        f32.copyWithin((out.ptr() >>> 2) + start * xs.width, from, from + rows * xs.width);
-      });
+      forEachBatch(
+        model,
+        args.logits ? 'logitGradient' : 'gradient',
+        xs.count,
+        batchSize,
+        'float32',
+        (step, start, rows) => {
+          gatherRows(xs.tensor, step.x.ptr(), null, start, rows, xs.width);
+          // the outputs' weights: one-hot rows of the examples' classes
+          const weights = step.y!.view();
+          weights.fill(0);
+          for (let r = 0; r < rows; r++) weights[r * width + classes[start + r]] = 1;
+          const from = step.run().grads[0].ptr() >>> 2;
+          const f32 = backend().views.f32;
+          f32.copyWithin((out.ptr() >>> 2) + start * xs.width, from, from + rows * xs.width);
+        },
+      );
     } catch (e) {
       out.dispose();
       throw e;

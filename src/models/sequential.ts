@@ -284,9 +284,9 @@ export class Sequential {
    * use (its trace is recorded by its first run) and cached. A train step is made anew when the set
    * of trainable weights changed (a layer frozen or unfrozen).
    */
-  step(kind: PassKind, rows: number): ModelStep {
+  step(kind: PassKind, rows: number, inputDType: 'float32' | 'int32' = 'float32'): ModelStep {
     const variables = kind === 'train' ? this.trainableWeights : [];
-    const key = `${kind}:${rows}:${variables.map((v) => v.id).join(',')}`;
+    const key = `${kind}:${rows}:${inputDType}:${variables.map((v) => v.id).join(',')}`;
     const cached = this.steps.get(key);
     if (cached) {
       // most recently used last, so the eviction below drops the oldest
@@ -311,7 +311,7 @@ export class Sequential {
       passOf(this, kind, variables),
       variables,
       [rows, ...input.shape],
-      'float32',
+      inputDType,
       labels,
       sparse ? 'int32' : 'float32',
     );
@@ -369,7 +369,8 @@ export class Sequential {
    * regularizers; null without any, or when `penalties` is false). Runs in the caller's tidy scope.
    */
   callWithPenalty(x: Tensor, training = false, penalties = true): { output: Tensor; penalty: Tensor | null } {
-    let h = x;
+    // int32 inputs reach a first layer that does not take them as they are as float32, as in Keras
+    let h = x.dtype === 'int32' && !this.layers[0]?.takesIntegerInput ? cast(x, 'float32') : x;
     let penalty: Tensor | null = null;
     const addPenalty = (p: Tensor | null) => {
       if (p) penalty = penalty ? add(penalty, p) : p;

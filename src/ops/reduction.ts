@@ -1,5 +1,5 @@
 import { Reduce, type ReduceName } from '../backend/codes.js';
-import { copy } from '../backend/kernels/elementwise.js';
+import { broadcastStrides, copy, scale, stridedCopy } from '../backend/kernels/elementwise.js';
 import { argReduceAxis, reduceAxis } from '../backend/kernels/reduce.js';
 import { formatShape, ShapeError, ValueError } from '../errors.js';
 import { binaryOp, mul } from './arithmetic.js';
@@ -56,10 +56,14 @@ function reduction(opName: ReduceName, x: Tensor, axis: number | number[] | unde
   const raw = reduceRaw(x, axes, opName);
   const y = keepDims ? reshapeOwned(raw, keptShape(x.shape, axes)) : raw;
   return record([x], y, (dy) => {
-    const dyKept = reshape(dy, keptShape(x.shape, axes));
-    const spread = broadcastTo(dyKept, [...x.shape]);
+    // dy spread over the reduced axes: dy's values read with 0 strides there (no copy of dy first)
+    const spread = new Tensor(x.shape, 'float32');
+    stridedCopy(dy.ptr(), spread.ptr(), x.shape, broadcastStrides(keptShape(x.shape, axes), x.shape));
     if (opName === 'sum') return [spread];
-    if (opName === 'mean') return [mul(spread, 1 / sizeOf(axes.map((a) => x.shape[a])))];
+    if (opName === 'mean') {
+      scale(spread.ptr(), spread.ptr(), spread.size, 1 / sizeOf(axes.map((a) => x.shape[a])));
+      return [spread];
+    }
     // max/min: the gradient flows to every element equal to the extreme value
     const mask = binaryOp('equal', x, broadcastTo(reshape(y, keptShape(x.shape, axes)), [...x.shape]));
     return [mul(spread, mask)];

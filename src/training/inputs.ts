@@ -1,4 +1,4 @@
-import { formatShape, ShapeError, ValueError } from '../errors.js';
+import { DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
 import { fromFlat, type TensorLike, tensor } from '../ops/create.js';
 import { isTensor, type Tensor } from '../ops/tensor.js';
 import { describe } from '../ops/validate.js';
@@ -54,7 +54,11 @@ export function inputRows(op: string, arg: string, x: unknown, input: InputSpec)
   if (isTensor(x)) {
     t = x;
     t.ptr(`${op} (${arg})`);
-    if (t.dtype !== 'float32') throw new ValueError(`${op}: expected ${arg} to be float32, got ${t.dtype}`);
+    if (t.dtype === 'bool') {
+      throw new DTypeError(
+        `${op}: expected ${arg} to be float32 or int32, got bool (cast it first: nn.cast(x, 'int32'))`,
+      );
+    }
   } else if (ArrayBuffer.isView(x) && !(x instanceof DataView)) {
     const flat = x as unknown as ArrayLike<number>;
     if (flat.length % width !== 0) {
@@ -62,7 +66,8 @@ export function inputRows(op: string, arg: string, x: unknown, input: InputSpec)
         `${op}: ${arg} has ${flat.length} values, not a multiple of the model's input width ${width}`,
       );
     }
-    t = fromFlat([flat.length / width, ...input.shape], 'float32', flat);
+    // an Int32Array stays integers (for embeddings; other layers get them as float32)
+    t = fromFlat([flat.length / width, ...input.shape], x instanceof Int32Array ? 'int32' : 'float32', flat);
     owned = true;
   } else if (Array.isArray(x)) {
     t = tensor(x as TensorLike);

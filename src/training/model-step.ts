@@ -1,7 +1,8 @@
+import { backend } from '../backend/loader.js';
 import { recordTrace, type Trace } from '../backend/trace.js';
 import { collectStateUpdates, type StateUpdates } from '../layers/state-updates.js';
 import { dispose, keep, tidy } from '../ops/engine.js';
-import { type DType, Tensor } from '../ops/tensor.js';
+import { type DType, Tensor, type TypedArray } from '../ops/tensor.js';
 import type { Variable } from '../ops/variable.js';
 
 /** What one run of a step leaves for the caller to read. */
@@ -80,6 +81,32 @@ export class ModelStep {
     this.eager = !trace.replayable;
     return result;
   }
+
+  /** The loss of the last run (a read of Wasm memory: no copy). */
+  lossValue(): number {
+    const loss = this.outputs!.loss!;
+    return backend().views.f32[loss.ptr() >>> 2];
+  }
+
+  /**
+   * Views of the labels and the predictions of the last run, for metrics: made again only when the
+   * outputs or Wasm memory's buffer changed (a replayed trace keeps its outputs).
+   */
+  metricViews(): { labels: TypedArray; predictions: TypedArray } {
+    const f32 = backend().views.f32;
+    const outputs = this.outputs!;
+    if (this.cachedViews?.f32 !== f32 || this.cachedViews.outputs !== outputs) {
+      this.cachedViews = { f32, outputs, labels: this.y!.view(), predictions: outputs.predictions.view() };
+    }
+    return this.cachedViews;
+  }
+
+  private cachedViews: {
+    f32: Float32Array;
+    outputs: StepOutputs;
+    labels: TypedArray;
+    predictions: TypedArray;
+  } | null = null;
 
   /** Whether runs replay a trace (false before the first run, and for passes that cannot be replayed). */
   get replays(): boolean {
