@@ -1,9 +1,10 @@
-// Regression tests for the review findings on models, training plans and layers.
+// Regression tests for the review findings on models, training steps and layers.
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Trace } from '../../src/backend/trace.js';
 import * as nn from '../../src/index.js';
-import type { StepContext } from '../../src/layers/step.js';
-import { Plan } from '../../src/training/plan.js';
+import { ModelStep } from '../../src/training/model-step.js';
 import { expectClose } from '../helpers/close.js';
+import { eagerFit } from '../helpers/eager-fit.js';
 import { randomArray } from '../helpers/random.js';
 
 beforeAll(() => nn.ready({ relaxedSimd: false }));
@@ -26,11 +27,11 @@ function mlp(seed = 5): nn.Sequential {
   });
 }
 
-/** A custom loss equal to mean squared error: it sends fit down the tape path. */
+/** A custom loss equal to mean squared error (the built-in one is compiled by name). */
 const tapeMse = (yt: nn.Tensor, yp: nn.Tensor) => nn.losses.meanSquaredError(yt, yp);
 
-describe('finding 1: the plans of a running fit stay alive', () => {
-  it('predict and evaluate with many batch sizes from a callback do not free the training plan', async () => {
+describe('finding 1: the steps of a running fit stay alive', () => {
+  it('predict and evaluate with many batch sizes from a callback do not free the training step', async () => {
     const train = async (withCallback: boolean) => {
       const model = mlp();
       model.compile({ optimizer: nn.train.adam(0.01), loss: 'meanSquaredError' });
@@ -39,7 +40,7 @@ describe('finding 1: the plans of a running fit stay alive', () => {
       const predictions: number[][] = [];
       const callbacks = {
         onBatchEnd: () => {
-          // more batch sizes than the plan cache holds: each evicts the oldest cached plan
+          // more batch sizes than the step cache holds: each evicts the oldest cached step
           for (const batchSize of [1, 2, 3, 5, 7]) {
             const p = model.predict(xs, { batchSize });
             predictions.push(Array.from(p.dataSync()));
@@ -60,12 +61,12 @@ describe('finding 1: the plans of a running fit stay alive', () => {
       model.dispose();
       return result;
     };
-    // every training step runs on a plan whose buffers are still allocated
+    // every training step runs on a step whose buffers and trace are still allocated
     const freedAtStep: boolean[] = [];
-    const trainStep = Plan.prototype.trainStep;
-    const spy = vi.spyOn(Plan.prototype, 'trainStep').mockImplementation(function (this: Plan, ...args) {
-      freedAtStep.push((this as unknown as { blocks: number[] }).blocks.length === 0);
-      return trainStep.apply(this, args);
+    const run = ModelStep.prototype.run;
+    const spy = vi.spyOn(ModelStep.prototype, 'run').mockImplementation(function (this: ModelStep) {
+      if (this.variables.length > 0) freedAtStep.push((this as unknown as { disposed: boolean }).disposed);
+      return run.call(this);
     });
     const quiet = await train(false);
     const busy = await train(true);
@@ -106,9 +107,9 @@ describe('finding 1: the plans of a running fit stay alive', () => {
   }
 });
 
-describe('finding 2: activity regularizers on every layer, on both training paths', () => {
+describe('finding 2: activity regularizers on every layer', () => {
   const l2 = () => nn.regularizers.l2({ l2: 0.05 });
-  const build = (path: 'compiled' | 'tape') => {
+  const build = () => {
     nn.setSeed(12);
     const model = nn.sequential({
       layers: [
@@ -122,31 +123,45 @@ describe('finding 2: activity regularizers on every layer, on both training path
         nn.layers.dense({ units: 2 }),
       ],
     });
-    model.compile({ optimizer: nn.train.sgd(0.2), loss: path === 'compiled' ? 'meanSquaredError' : tapeMse });
     return model;
   };
 
-  it('the compiled step adds the same penalties to the loss and the update as the tape', async () => {
-    const results: Array<{ loss: number[]; weights: Float32Array[]; evaluated: number }> = [];
-    for (const path of ['compiled', 'tape'] as const) {
-      const model = build(path);
-      expect(model.usesCompiledStep()).toBe(path === 'compiled');
-      const history = await model.fit(nn.tensor(x, [ROWS, 2, 3]), y, {
-        epochs: 3,
-        batchSize: 8,
-        shuffle: false,
-        verbose: 0,
-      });
-      const evaluated = model.evaluate(nn.tensor(x, [ROWS, 2, 3]), y) as nn.Tensor;
-      results.push({ loss: history.history.loss, weights: weightsOf(model), evaluated: evaluated.dataSync()[0] });
-      evaluated.dispose();
-      model.dispose();
-    }
-    expectClose(results[0].loss, results[1].loss, 1e-5, 1e-7, 'loss');
-    expectClose([results[0].evaluated], [results[1].evaluated], 1e-5, 1e-7, 'evaluate');
-    results[0].weights.forEach((w, i) => {
-      expectClose(w, results[1].weights[i], 1e-5, 1e-7, `weight ${i}`);
+  it('fit adds the same penalties to the loss and the update as an eager run', async () => {
+    const fitted = build();
+    fitted.compile({ optimizer: nn.train.sgd(0.2), loss: 'meanSquaredError' });
+    const history = await fitted.fit(nn.tensor(x, [ROWS, 2, 3]), y, {
+      epochs: 3,
+      batchSize: 8,
+      shuffle: false,
+      verbose: 0,
     });
+    const eager = build();
+    const optimizer = nn.train.sgd(0.2);
+    const losses = eagerFit(eager, optimizer, x, [2, 3], y, [2], { epochs: 3, batchSize: 8, loss: tapeMse });
+    expectClose(history.history.loss, losses, 1e-6, 1e-7, 'loss');
+    // evaluate adds the penalties too (without noise: inference mode)
+    const evaluated = [fitted, eager].map((m) => {
+      m.compile({ optimizer: 'sgd', loss: tapeMse });
+      const e = m.evaluate(nn.tensor(x, [ROWS, 2, 3]), y) as nn.Tensor;
+      const v = e.dataSync()[0];
+      e.dispose();
+      return v;
+    });
+    expectClose([evaluated[0]], [evaluated[1]], 1e-6, 1e-7, 'evaluate');
+    const plain = nn.tidy(
+      () =>
+        nn
+          .mean(nn.losses.meanSquaredError(nn.tensor(y, [ROWS, 2]), fitted.call(nn.tensor(x, [ROWS, 2, 3]))))
+          .dataSync()[0],
+    );
+    expect(evaluated[0]).toBeGreaterThan(plain);
+    const b = weightsOf(eager);
+    weightsOf(fitted).forEach((w, i) => {
+      expectClose(w, b[i], 1e-6, 1e-7, `weight ${i}`);
+    });
+    fitted.dispose();
+    eager.dispose();
+    optimizer.dispose();
   });
 
   it('an inputLayer rejects an activityRegularizer (Keras has none there) instead of dropping it', () => {
@@ -215,7 +230,7 @@ describe('finding 5: a non-finite batch changes nothing', () => {
   const LABELS = randomArray(8 * 2, 905, -1, 1);
   const poisoned = Float32Array.from(LABELS);
   poisoned[9] = 1e30; // in the second batch of 4: its squared error overflows float32
-  const bnModel = (path: 'compiled' | 'tape') => {
+  const bnModel = (path: 'built-in' | 'custom') => {
     nn.setSeed(21);
     const model = nn.sequential({
       layers: [
@@ -226,14 +241,14 @@ describe('finding 5: a non-finite batch changes nothing', () => {
     });
     model.compile({
       optimizer: nn.train.sgd(0.1),
-      loss: path === 'compiled' ? 'meanSquaredError' : tapeMse,
+      loss: path === 'built-in' ? 'meanSquaredError' : tapeMse,
       metrics: ['mae'],
     });
     return model;
   };
 
-  for (const path of ['compiled', 'tape'] as const) {
-    it(`${path} path: moving statistics and metrics are as after the last finite batch`, async () => {
+  for (const path of ['built-in', 'custom'] as const) {
+    it(`${path} loss: moving statistics and metrics are as after the last finite batch`, async () => {
       const xs = x.slice(0, 8 * 6);
       const clean = bnModel(path);
       const cleanHistory = await clean.fit(
@@ -255,7 +270,7 @@ describe('finding 5: a non-finite batch changes nothing', () => {
         callbacks: [nn.callbacks.terminateOnNaN()],
       });
       expect(Number.isFinite(history.history.loss[0])).toBe(false);
-      // the metric counts the finite batch only, as the compiled path always did
+      // the metric counts the finite batch only
       expect(history.history.mae[0]).toBeCloseTo(cleanHistory.history.mae[0], 6);
       // every weight, the moving statistics included, as after the first batch
       weightsOf(model).forEach((w, i) => {
@@ -274,51 +289,51 @@ describe('finding 5: a non-finite batch changes nothing', () => {
 });
 
 describe('finding 6: nothing computed that nobody reads, nothing rebuilt per step', () => {
-  it('after a first-layer flatten the first Dense gets no input gradient, with the same weights', async () => {
-    const results: Float32Array[][] = [];
-    for (const path of ['compiled', 'tape'] as const) {
+  it('after a first-layer flatten the first Dense gets no input gradient; fit matches an eager run', async () => {
+    const build = () => {
       nn.setSeed(31);
-      const first = nn.layers.dense({ units: 4, activation: 'relu' });
-      const model = nn.sequential({
+      return nn.sequential({
         layers: [
           nn.layers.flatten({ inputShape: [2, 3] }),
           nn.layers.gaussianNoise({ stddev: 0.1, seed: 2 }),
           nn.layers.dropout({ rate: 0.2, seed: 3 }),
-          first,
+          nn.layers.dense({ units: 4, activation: 'relu' }),
           nn.layers.dense({ units: 2 }),
         ],
       });
-      const contexts: StepContext[] = [];
-      const makeStep = first.makeStep.bind(first);
-      vi.spyOn(first, 'makeStep').mockImplementation((ctx) => {
-        contexts.push(ctx);
-        return makeStep(ctx);
-      });
-      model.compile({ optimizer: nn.train.sgd(0.1), loss: path === 'compiled' ? 'meanSquaredError' : tapeMse });
-      await model.fit(nn.tensor(x, [ROWS, 2, 3]), y, { epochs: 2, batchSize: 8, shuffle: false, verbose: 0 });
-      if (path === 'compiled') {
-        expect(contexts).toHaveLength(1);
-        expect(contexts[0].inputGrad).toBe(0);
-      }
-      results.push(weightsOf(model));
-      model.dispose();
-    }
-    results[0].forEach((w, i) => {
-      expectClose(w, results[1][i], 1e-5, 1e-7, `weight ${i}`);
-    });
+    };
+    const model = build();
+    model.compile({ optimizer: nn.train.sgd(0.1), loss: 'meanSquaredError' });
+    await model.fit(nn.tensor(x, [ROWS, 2, 3]), y, { epochs: 2, batchSize: 8, shuffle: false, verbose: 0 });
+    // gemm calls of the recorded step: two forward, two kernel gradients, one input gradient (of the second Dense)
+    const trace = (model.step('train', 8) as unknown as { trace: Trace }).trace;
+    expect(trace.names.filter((n) => n.startsWith('gemm'))).toHaveLength(5);
+    const eager = build();
+    const optimizer = nn.train.sgd(0.1);
+    eagerFit(eager, optimizer, x, [2, 3], y, [2], { epochs: 2, batchSize: 8, loss: tapeMse });
+    expect(weightsOf(model)).toEqual(weightsOf(eager));
+    model.dispose();
+    eager.dispose();
+    optimizer.dispose();
   });
 
-  it('the tape step hands the variables straight to the optimizer, reading trainableWeights once', async () => {
-    const model = mlp();
-    const optimizer = nn.train.sgd(0.1);
-    model.compile({ optimizer, loss: tapeMse });
-    const byName = vi.spyOn(optimizer, 'applyGradients');
-    const getter = vi.spyOn(model, 'trainableWeights', 'get');
-    await model.fit(x, y, { batchSize: 8, shuffle: false, verbose: 0 });
-    expect(byName).not.toHaveBeenCalled();
-    expect(optimizer.iterations).toBe(3);
-    expect(getter).toHaveBeenCalledTimes(3);
-    model.dispose();
+  it('the train step hands the variables straight to the optimizer, reading trainableWeights once per fit, not per batch', async () => {
+    const reads: number[] = [];
+    for (const batchSize of [8, 2]) {
+      const model = mlp();
+      const optimizer = nn.train.sgd(0.1);
+      model.compile({ optimizer, loss: tapeMse });
+      const byName = vi.spyOn(optimizer, 'applyGradients');
+      const getter = vi.spyOn(model, 'trainableWeights', 'get');
+      await model.fit(x, y, { batchSize, shuffle: false, verbose: 0 });
+      expect(byName).not.toHaveBeenCalled();
+      expect(optimizer.iterations).toBe(ROWS / batchSize);
+      reads.push(getter.mock.calls.length);
+      model.dispose();
+    }
+    // 3 batches, then 12: as many reads
+    expect(reads[1]).toBe(reads[0]);
+    expect(reads[0]).toBeLessThanOrEqual(2);
   });
 
   it('metrics get the same views every batch while memory does not grow', async () => {
@@ -390,11 +405,9 @@ describe('finding 7: one helper per job, one home per class', () => {
     expect(new nn.DivergenceError('x')).toBeInstanceOf(nn.NeurasmError);
   });
 
-  it('InputLayer and sharedBuffersStep have files of their own', async () => {
+  it('InputLayer has a file of its own', async () => {
     const input: Record<string, unknown> = await import('../../src/layers/input-layer.js');
     expect(input.InputLayer).toBe(nn.layers.InputLayer);
-    const shared: Record<string, unknown> = await import('../../src/layers/shared-buffers-step.js');
-    expect(typeof shared.sharedBuffersStep).toBe('function');
   });
 
   it('fit and evaluate check x and y with the same words', async () => {
