@@ -1,16 +1,12 @@
-import {
-  batchNormBackward,
-  batchNormForwardInference,
-  batchNormForwardTrain,
-  batchNormMovingUpdate,
-} from '../backend/kernels/normalization.js';
-import { backend } from '../backend/loader.js';
+import { batchNormForwardInference, batchNormMovingUpdate } from '../backend/kernels/normalization.js';
 import { ShapeError, ValueError } from '../errors.js';
-import { add, mul, reciprocal, sqrt, square, sub } from '../ops/arithmetic.js';
+import { add, mul, reciprocal, sqrt, sub } from '../ops/arithmetic.js';
+import { batchNormTrain } from '../ops/batch-norm.js';
+import { fill } from '../ops/create.js';
 import { tidy } from '../ops/engine.js';
 import { checkBooleanOption, rejectUnsupported } from '../ops/options.js';
-import { mean } from '../ops/reduction.js';
-import type { Tensor } from '../ops/tensor.js';
+import { activeTape } from '../ops/tape.js';
+import { Tensor } from '../ops/tensor.js';
 import { describe } from '../ops/validate.js';
 import type { Variable } from '../ops/variable.js';
 import { getInitializer, type Initializer } from './initializers.js';
@@ -149,35 +145,50 @@ export class BatchNormalization extends Layer {
   }
 
   call(x: Tensor, training: boolean): Tensor {
+    if (this.usesBatchStatistics(training)) {
+      const { y, mean, variance } = batchNormTrain(x, this.gamma, this.beta, this.epsilon);
+      // the moving statistics are state, not part of the differentiated function; fit holds the
+      // update back until it knows the loss is finite
+      stateUpdate(
+        () =>
+          batchNormMovingUpdate(
+            this.movingMean!.ptr(),
+            this.movingVariance!.ptr(),
+            mean.ptr(),
+            variance.ptr(),
+            mean.size,
+            this.momentum,
+          ),
+        [mean, variance],
+      );
+      return y;
+    }
+    if (!activeTape()) {
+      // nothing to differentiate: one kernel pass
+      const [rows, cols] = x.shape;
+      const y = new Tensor(x.shape, 'float32');
+      const invStd = new Tensor([cols], 'float32');
+      const gamma = this.gamma ?? fill([cols], 1);
+      const beta = this.beta ?? fill([cols], 0);
+      batchNormForwardInference(
+        x.ptr(),
+        y.ptr(),
+        gamma.ptr(),
+        beta.ptr(),
+        this.movingMean!.ptr(),
+        this.movingVariance!.ptr(),
+        invStd.ptr(),
+        rows,
+        cols,
+        this.epsilon,
+      );
+      for (const t of [invStd, gamma, beta]) if (t !== this.gamma && t !== this.beta) t.dispose();
+      return y;
+    }
     return tidy(() => {
-      let m: Tensor = this.movingMean!;
-      let v: Tensor = this.movingVariance!;
-      let centered: Tensor;
-      if (this.usesBatchStatistics(training)) {
-        const batchMean = mean(x, 0);
-        centered = sub(x, batchMean);
-        const batchVariance = mean(square(centered), 0);
-        m = batchMean;
-        v = batchVariance;
-        // the moving statistics are state, not part of the differentiated function; fit holds the
-        // update back until it knows the loss is finite
-        stateUpdate(
-          () =>
-            batchNormMovingUpdate(
-              this.movingMean!.ptr(),
-              this.movingVariance!.ptr(),
-              batchMean.ptr(),
-              batchVariance.ptr(),
-              batchMean.size,
-              this.momentum,
-            ),
-          [batchMean, batchVariance],
-        );
-      } else {
-        centered = sub(x, m);
-      }
-      // the same operations, in the same order, as the kernels
-      let y = mul(centered, reciprocal(sqrt(add(v, this.epsilon))));
+      // the moving statistics, with the same operations, in the same order, as the kernels
+      const centered = sub(x, this.movingMean!);
+      let y = mul(centered, reciprocal(sqrt(add(this.movingVariance!, this.epsilon))));
       if (this.gamma) y = mul(y, this.gamma);
       if (this.beta) y = add(y, this.beta);
       return y;
