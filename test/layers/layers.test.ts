@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '../../src/index.js';
 import { expectClose } from '../helpers/close.js';
+import { eagerFit } from '../helpers/eager-fit.js';
 import { randomArray } from '../helpers/random.js';
 import {
   expectWeights,
@@ -33,13 +34,13 @@ const ACTIVATIONS: RefActivation[] = [
 
 describe('Dense against the float64 reference', () => {
   for (const act of ACTIVATIONS) {
-    it(`${act}: predict, apply, and three SGD steps (compiled and tape paths)`, async () => {
+    it(`${act}: predict, apply, and three SGD steps (with a built-in and a custom loss)`, async () => {
       const spec = [
         { units: 4, act },
         { units: 3, act: 'linear' as const },
       ];
       const { model, ref } = modelPair(IN, spec, 700);
-      // inference: predict (compiled buffers) and apply (tensor ops)
+      // inference: predict (a replayed step) and apply (tensor ops run once)
       const want = forward(ref, x, ROWS).a;
       const pred = model.predict(x);
       expectClose(pred.dataSync(), want[2], 1e-5, 1e-6, `${act} predict`);
@@ -52,12 +53,12 @@ describe('Dense against the float64 reference', () => {
       await model.fit(x, targets, { batchSize: 3, shuffle: false, verbose: 0 });
       trainReference(ref, x, targets, ROWS, 'meanSquaredError', refOptimizer({ kind: 'sgd', lr: 0.2 }), 3);
       expectWeights(model, ref, 2e-6, 1e-5, act);
-      const tape = modelPair(IN, spec, 700);
-      tape.model.compile({ optimizer: nn.train.sgd(0.2), loss: (a, b) => nn.losses.meanSquaredError(a, b) });
-      await tape.model.fit(x, targets, { batchSize: 3, shuffle: false, verbose: 0 });
-      expectWeights(tape.model, ref, 2e-6, 1e-5, `${act} tape`);
+      const custom = modelPair(IN, spec, 700);
+      custom.model.compile({ optimizer: nn.train.sgd(0.2), loss: (a, b) => nn.losses.meanSquaredError(a, b) });
+      await custom.model.fit(x, targets, { batchSize: 3, shuffle: false, verbose: 0 });
+      expectWeights(custom.model, ref, 2e-6, 1e-5, `${act} custom loss`);
       model.dispose();
-      tape.model.dispose();
+      custom.model.dispose();
     });
   }
 
@@ -190,25 +191,25 @@ describe('Activation layer', () => {
       const pa = fused.model.predict(x);
       const pb = split.model.predict(x);
       expectClose(pb.dataSync(), pa.dataSync(), 1e-6, 1e-7);
-      // the tape path (custom loss) through the activation layer trains the same
-      const tape = modelPair(IN, [{ units: 3, act: 'linear' }], 800);
-      tape.model.add(nn.layers.activation({ activation: act }));
-      tape.model.compile({
+      // a custom loss through the activation layer trains the same
+      const custom = modelPair(IN, [{ units: 3, act: 'linear' }], 800);
+      custom.model.add(nn.layers.activation({ activation: act }));
+      custom.model.compile({
         optimizer: nn.train.sgd(0.1),
         loss:
           act === 'softmax'
             ? (t: nn.Tensor, p: nn.Tensor) => nn.neg(nn.mean(nn.sum(nn.mul(t, nn.log(p)), -1)))
             : (t: nn.Tensor, p: nn.Tensor) => nn.losses.meanSquaredError(t, p),
       });
-      await tape.model.fit(x, y, { batchSize: 4, shuffle: false, verbose: 0 });
-      weightValues(tape.model).forEach((w, i) => {
-        expectClose(w, a[i], 1e-5, 1e-6, `${act} tape weight ${i}`);
+      await custom.model.fit(x, y, { batchSize: 4, shuffle: false, verbose: 0 });
+      weightValues(custom.model).forEach((w, i) => {
+        expectClose(w, a[i], 1e-5, 1e-6, `${act} custom-loss weight ${i}`);
       });
       expect(split.model.layers[1].getConfig()).toMatchObject({ activation: act });
       nn.dispose([pa, pb]);
       fused.model.dispose();
       split.model.dispose();
-      tape.model.dispose();
+      custom.model.dispose();
     });
   }
 });
@@ -231,7 +232,7 @@ describe('Dropout', () => {
     expect(() => nn.layers.dropout({ rate: -0.1 })).toThrow(/rate/);
   });
 
-  it('compiled and tape paths draw the same masks from the fit seed', async () => {
+  it('fit draws the masks from the fit seed as an eager loop given that generator does, bit for bit', async () => {
     const build = () => {
       const m = nn.sequential({
         layers: [
@@ -242,19 +243,29 @@ describe('Dropout', () => {
       });
       return m;
     };
-    const a = build();
-    a.compile({ optimizer: nn.train.sgd(0.05), loss: 'mse' });
-    const b = build();
-    b.compile({ optimizer: nn.train.sgd(0.05), loss: (p, q) => nn.losses.meanSquaredError(p, q) });
-    await a.fit(x, targets, { epochs: 2, batchSize: 3, seed: 77, verbose: 0 });
-    await b.fit(x, targets, { epochs: 2, batchSize: 3, seed: 77, verbose: 0 });
-    const wa = weightValues(a);
-    const wb = weightValues(b);
-    wa.forEach((w, i) => {
-      expectClose(wb[i], w, 1e-5, 1e-6, `weight ${i}`);
+    const fitted = async (seed: number) => {
+      const m = build();
+      m.compile({ optimizer: nn.train.sgd(0.05), loss: 'mse' });
+      const h = await m.fit(x, targets, { epochs: 2, batchSize: 3, shuffle: false, seed, verbose: 0 });
+      const w = weightValues(m);
+      m.dispose();
+      return { loss: h.history.loss, w };
+    };
+    const a = await fitted(77);
+    const eager = build();
+    const optimizer = nn.train.sgd(0.05);
+    eager.random.rng = new nn.Random(77);
+    const losses = eagerFit(eager, optimizer, x, [IN], targets, [3], {
+      epochs: 2,
+      batchSize: 3,
+      loss: (p, q) => nn.losses.meanSquaredError(p, q),
     });
-    a.dispose();
-    b.dispose();
+    expect(a.loss).toEqual(losses);
+    expect(a.w).toEqual(weightValues(eager));
+    // another fit seed, other masks
+    expect((await fitted(78)).w).not.toEqual(a.w);
+    eager.dispose();
+    optimizer.dispose();
   });
 
   it('rate 0 changes nothing in training', async () => {
@@ -296,21 +307,28 @@ describe('Flatten and InputLayer', () => {
     expect(p.shape).toEqual([4, 2]);
     const flat = m.predict(xs.dataSync());
     expect(flat.dataSync()).toEqual(p.dataSync());
-    // the tape path runs flatten and inputLayer as tensor ops: same training as the compiled path
+    // fit through flatten and an inputLayer trains as an eager loop does
     const build = () => {
       nn.setSeed(12);
       return nn.sequential({
         layers: [nn.layers.inputLayer({ inputShape: [2, 3] }), nn.layers.flatten(), nn.layers.dense({ units: 2 })],
       });
     };
-    const targets2 = nn.tensor2d([1, 0, 0, 1, 1, 1, 0, 0], [4, 2]);
+    const targetValues = [1, 0, 0, 1, 1, 1, 0, 0];
+    const targets2 = nn.tensor2d(targetValues, [4, 2]);
     const c = build();
     c.compile({ optimizer: nn.train.sgd(0.05), loss: 'mse' });
+    await c.fit(xs, targets2, { epochs: 3, batchSize: 2, shuffle: false, verbose: 0 });
     const t = build();
-    t.compile({ optimizer: nn.train.sgd(0.05), loss: (a, b) => nn.losses.meanSquaredError(a, b) });
-    for (const model of [c, t]) await model.fit(xs, targets2, { epochs: 3, batchSize: 2, shuffle: false, verbose: 0 });
+    const optimizer = nn.train.sgd(0.05);
+    eagerFit(t, optimizer, xs.dataSync(), [2, 3], targetValues, [2], {
+      epochs: 3,
+      batchSize: 2,
+      loss: (a, b) => nn.losses.meanSquaredError(a, b),
+    });
+    optimizer.dispose();
     weightValues(t).forEach((w, i) => {
-      expectClose(w, weightValues(c)[i], 1e-5, 1e-6, `flatten weight ${i}`);
+      expect(w, `flatten weight ${i}`).toEqual(weightValues(c)[i]);
     });
     nn.dispose([xs, p, flat, targets2]);
     m.dispose();
