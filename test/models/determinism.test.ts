@@ -65,7 +65,7 @@ function differs(a: Float32Array[], b: Float32Array[]): boolean {
 }
 
 describe('determinism', () => {
-  it('same global seed and fit seed: bit-identical weights and losses, with dropout (compiled path)', async () => {
+  it('same global seed and fit seed: bit-identical weights and losses, with dropout (built-in loss)', async () => {
     const a = await train(1, 9, 'sparseCategoricalCrossentropy');
     const b = await train(1, 9, 'sparseCategoricalCrossentropy');
     expectSame(a.w, b.w);
@@ -82,7 +82,7 @@ describe('determinism', () => {
     expectSame(a.w, b.w);
   });
 
-  it('same seeds on the tape path (custom loss), with dropout', async () => {
+  it('same seeds with a custom loss, with dropout', async () => {
     const a = await train(4, 9, ceFn);
     const b = await train(4, 9, ceFn);
     expectSame(a.w, b.w);

@@ -218,7 +218,7 @@ describe('bad input: a clear error and the model unchanged', () => {
     expect((error as Error).message).toMatch(/the loss became (Infinity|NaN) at epoch \d+, batch \d+/);
     // the batch with the bad loss was not applied: the weights are still finite numbers
     for (const w of snapshot(m)) for (const v of w) expect(Number.isFinite(v)).toBe(true);
-    // the tape path (custom loss) stops the same way
+    // with a custom loss it stops the same way
     const t = nn.sequential({ layers: [nn.layers.dense({ units: 2, inputShape: [10] })] });
     t.compile({ optimizer: nn.train.sgd(1e10), loss: (a, b) => nn.losses.meanSquaredError(a, b) });
     await expect(t.fit(x, y, { epochs: 5, batchSize: 4, shuffle: false, verbose: 0 })).rejects.toThrow(

@@ -32,7 +32,7 @@ function sampler() {
 }
 
 describe('no memory growth', () => {
-  it('compiled path: memory after epoch 1 equals memory after epoch 100 (with validation)', async () => {
+  it('built-in loss: memory after epoch 1 equals memory after epoch 100 (with validation)', async () => {
     const m = classicModel();
     m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
     const { samples, callback } = sampler();
@@ -48,7 +48,7 @@ describe('no memory growth', () => {
     m.dispose();
   });
 
-  it('tape path (custom loss): memory after epoch 1 equals memory after epoch 40', async () => {
+  it('custom loss: memory after epoch 1 equals memory after epoch 40', async () => {
     const m = classicModel();
     m.compile({
       optimizer: 'rmsprop',

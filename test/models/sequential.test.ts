@@ -133,7 +133,7 @@ describe('summary and weights', () => {
     const ws = a.getWeights();
     expect(ws.map((w) => w.shape)).toEqual([[10, 64], [64], [64, 64], [64], [64, 10], [10]]);
     const { x } = toyData(16, 9);
-    // predict before setWeights (the compiled buffers exist) then after: the new weights are used
+    // predict before setWeights (its step is recorded) then after: the replay reads the new weights
     nn.dispose(b.predict(x));
     b.setWeights(ws);
     const pa = a.predict(x);
@@ -174,7 +174,7 @@ describe('summary and weights', () => {
     binary.dispose();
   });
 
-  it('binary classification with 1-D labels trains the same on the compiled and tape paths', async () => {
+  it('binary classification with 1-D labels trains the same with binaryCrossentropy and a custom log loss', async () => {
     const { x } = toyData(24, 11);
     const y = Array.from({ length: 24 }, (_, i) => (x[i * 10] > 0 ? 1 : 0));
     const make = () => {

@@ -99,29 +99,29 @@ describe('optimizers against the float64 Keras update rules', () => {
       model.dispose();
     });
 
-    it(`${c.name}: six steps through a hidden layer, compiled and tape paths`, async () => {
+    it(`${c.name}: six steps through a hidden layer, with a built-in and a custom loss`, async () => {
       const spec = [
         { units: 4, act: 'tanh' as const },
         { units: 3, act: 'linear' as const },
       ];
-      const compiled = modelPair(IN, spec, 200);
-      compiled.model.compile({ optimizer: c.make(), loss: 'mse' });
-      const tape = modelPair(IN, spec, 200);
-      tape.model.compile({ optimizer: c.make(), loss: (yt, yp) => nn.losses.meanSquaredError(yt, yp) });
-      for (const m of [compiled.model, tape.model]) {
+      const builtIn = modelPair(IN, spec, 200);
+      builtIn.model.compile({ optimizer: c.make(), loss: 'mse' });
+      const custom = modelPair(IN, spec, 200);
+      custom.model.compile({ optimizer: c.make(), loss: (yt, yp) => nn.losses.meanSquaredError(yt, yp) });
+      for (const m of [builtIn.model, custom.model]) {
         await m.fit(x, y, { epochs: 2, batchSize: 4, shuffle: false, verbose: 0 });
       }
       const opt = refOptimizer(c.ref);
-      trainReference(compiled.ref, x, y, ROWS, 'meanSquaredError', opt, 4, 2);
-      expectWeights(compiled.model, compiled.ref, 1e-5, 1e-5, `${c.name} compiled`);
-      expectWeights(tape.model, compiled.ref, 1e-5, 1e-5, `${c.name} tape`);
-      const a = weightValues(compiled.model);
-      const b = weightValues(tape.model);
+      trainReference(builtIn.ref, x, y, ROWS, 'meanSquaredError', opt, 4, 2);
+      expectWeights(builtIn.model, builtIn.ref, 1e-5, 1e-5, `${c.name} built-in loss`);
+      expectWeights(custom.model, builtIn.ref, 1e-5, 1e-5, `${c.name} custom loss`);
+      const a = weightValues(builtIn.model);
+      const b = weightValues(custom.model);
       a.forEach((w, i) => {
         for (let j = 0; j < w.length; j++) expect(Math.abs(w[j] - b[i][j])).toBeLessThan(1e-5);
       });
-      compiled.model.dispose();
-      tape.model.dispose();
+      builtIn.model.dispose();
+      custom.model.dispose();
     });
   }
 });

@@ -46,7 +46,7 @@ function binaryLabels(seed: number): Float32Array {
   return Float32Array.from({ length: ROWS * OUT }, () => (r() < 0.5 ? 0 : 1));
 }
 
-/** Crossentropy from probabilities with tensor ops, for the tape path: −mean(Σ t·log p). */
+/** Crossentropy from probabilities with tensor ops, as a custom loss: −mean(Σ t·log p). */
 const crossentropyFn = (yt: nn.Tensor, yp: nn.Tensor) => nn.neg(nn.mean(nn.sum(nn.mul(yt, nn.log(yp)), -1)));
 
 interface Case {
@@ -55,9 +55,9 @@ interface Case {
   ref: RefLoss;
   act: RefActivation;
   labels: ArrayLike<number>;
-  /** Same loss as a custom function (tape path), given labels `tapeLabels` (default `labels`). */
+  /** Same loss as a custom function, given labels `customLabels` (default `labels`). */
   custom?: (yt: nn.Tensor, yp: nn.Tensor) => nn.Tensor;
-  tapeLabels?: ArrayLike<number>;
+  customLabels?: ArrayLike<number>;
   /** Adjusts the starting weights (e.g. to keep linear outputs inside (0, 1)). */
   tweak?: (ref: RefDense[]) => void;
 }
@@ -73,7 +73,7 @@ const CASES: Case[] = [
     act: 'softmax',
     labels: sparse,
     custom: crossentropyFn,
-    tapeLabels: oneHot(sparse),
+    customLabels: oneHot(sparse),
   },
   {
     name: 'sparse_categorical_crossentropy (Keras name) + softmax',
@@ -99,14 +99,14 @@ const CASES: Case[] = [
     custom: crossentropyFn,
   },
   {
-    name: 'categoricalCrossentropy + sigmoid output (probabilities, tape path)',
+    name: 'categoricalCrossentropy + sigmoid output (probabilities)',
     loss: 'categoricalCrossentropy',
     ref: 'categoricalCrossentropy',
     act: 'sigmoid',
     labels: softLabels(34),
   },
   {
-    name: 'sparseCategoricalCrossentropy + sigmoid output (probabilities, tape path)',
+    name: 'sparseCategoricalCrossentropy + sigmoid output (probabilities)',
     loss: 'sparseCategoricalCrossentropy',
     ref: 'sparseCategoricalCrossentropy',
     act: 'sigmoid',
@@ -201,18 +201,18 @@ describe('losses against the float64 Keras losses', () => {
       trainReference(ref, x, c.labels, ROWS, c.ref, opt, 4);
       expectWeights(model, ref, 1e-5, 1e-5, c.name);
       if (c.custom) {
-        const tape = make();
-        tape.model.compile({ optimizer: nn.train.sgd(0.1), loss: c.custom });
-        const labels = c.tapeLabels ?? c.labels;
-        const th = await tape.model.fit(x, labels, { batchSize: ROWS, shuffle: false, verbose: 0 });
+        const custom = make();
+        custom.model.compile({ optimizer: nn.train.sgd(0.1), loss: c.custom });
+        const labels = c.customLabels ?? c.labels;
+        const th = await custom.model.fit(x, labels, { batchSize: ROWS, shuffle: false, verbose: 0 });
         expect(th.history.loss[0]).toBeCloseTo(want, 5);
-        await tape.model.fit(x, labels, { batchSize: 4, shuffle: false, verbose: 0 });
+        await custom.model.fit(x, labels, { batchSize: 4, shuffle: false, verbose: 0 });
         const a = weightValues(model);
-        const b = weightValues(tape.model);
+        const b = weightValues(custom.model);
         a.forEach((w, i) => {
           for (let j = 0; j < w.length; j++) expect(Math.abs(w[j] - b[i][j]), `weight ${i}[${j}]`).toBeLessThan(1e-5);
         });
-        tape.model.dispose();
+        custom.model.dispose();
       }
       model.dispose();
     });

@@ -160,7 +160,7 @@ describe('metrics against hand computation (evaluate)', () => {
     m.dispose();
   });
 
-  it('metrics on the tape path (custom loss) match the compiled path', async () => {
+  it('metrics with a custom loss match those with the built-in loss', async () => {
     const labels = randomArray(ROWS * 2, 6);
     const a = model('linear', 2, 602);
     const b = model('linear', 2, 602);
