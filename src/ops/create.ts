@@ -377,7 +377,7 @@ export function oneHot(indices: Tensor | number[], depth: number, onValue = 1, o
     shape = [indices.length];
   } else {
     const t = checkTensor(op, 'indices', indices);
-    flat = t.view(op).slice();
+    flat = t.readValues(op).slice();
     shape = t.shape;
   }
   checkFits(op, 'the result shape', [...shape, depth]);

@@ -16,6 +16,7 @@ import {
 } from '../backend/kernels/losses.js';
 import { formatShape, ShapeError, ValueError } from '../errors.js';
 import { mean, sum } from './reduction.js';
+import { cast } from './shape.js';
 import { activeTape, record } from './tape.js';
 import { Tensor } from './tensor.js';
 import { checkFloat, checkNumber, checkTensor, describe, sameShape } from './validate.js';
@@ -69,7 +70,7 @@ function sparseLabels(op: string, labels: Tensor, logits: Tensor, cols: number):
       `${op}: expected labels of shape ${formatShape(expected)} for logits ${formatShape(logits.shape)}, got ${formatShape(labels.shape)}`,
     );
   }
-  const values = labels.view(op);
+  const values = labels.readValues(op);
   for (let i = 0; i < values.length; i++) {
     const k = values[i];
     if (!Number.isInteger(k) || k < 0 || k >= cols) {
@@ -77,9 +78,7 @@ function sparseLabels(op: string, labels: Tensor, logits: Tensor, cols: number):
     }
   }
   if (labels.dtype === 'int32') return labels;
-  const copy = new Tensor(labels.shape, 'int32');
-  copy.view().set(labels.view());
-  return copy;
+  return cast(labels, 'int32');
 }
 
 /**

@@ -72,8 +72,11 @@ export class Tensor {
     forgetTensor(this, this.size * 4);
   }
 
-  /** @internal A copy of the values for JavaScript: a trace being recorded cannot replay what JavaScript does with it. */
-  private read(op: string): TypedArray {
+  /**
+   * @internal The values, for JavaScript to read: a trace being recorded cannot replay what
+   * JavaScript does with them, so reading marks it as not replayable.
+   */
+  readValues(op: string): TypedArray {
     if (isRecording()) markUnreplayable(`${op} read the values of tensor ${this.id} ${formatShape(this.shape)}`);
     return this.view(op);
   }
@@ -119,7 +122,7 @@ export class Tensor {
   }
 
   private copyOut(op: string): Float32Array | Int32Array | Uint8Array {
-    const view = this.read(op);
+    const view = this.readValues(op);
     return this.dtype === 'bool' ? Uint8Array.from(view) : view.slice();
   }
 
@@ -129,7 +132,7 @@ export class Tensor {
   }
 
   private nested(op: string): NestedArray {
-    const flat = this.read(op);
+    const flat = this.readValues(op);
     if (this.rank === 0) return flat[0];
     const build = (dim: number, offset: number): NestedArray[] => {
       const n = this.shape[dim];

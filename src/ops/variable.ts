@@ -1,3 +1,5 @@
+import { copy } from '../backend/kernels/elementwise.js';
+import { isRecording } from '../backend/trace.js';
 import { DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
 import { Tensor } from './tensor.js';
 import { checkTensor, describe, sameShape } from './validate.js';
@@ -30,8 +32,13 @@ export class Variable extends Tensor {
 
   /** @internal Use `nn.variable(initialValue)`. */
   constructor(initial: Tensor, trainable: boolean, name: string) {
+    if (isRecording()) {
+      throw new ValueError(
+        `variable "${name}": cannot be made while a pass is traced (in a layer's call); make weights in createWeights with addWeight`,
+      );
+    }
     super(initial.shape, initial.dtype, false);
-    this.view().set(initial.view());
+    copy(initial.ptr(), this.ptr(), this.size);
     this.trainable = trainable;
     this.name = name;
     registry.set(name, new WeakRef(this));
@@ -54,7 +61,8 @@ export class Variable extends Tensor {
     if (value.dtype !== this.dtype) {
       throw new DTypeError(`${op}: expected value of dtype ${this.dtype} (the variable's dtype), got ${value.dtype}`);
     }
-    this.view(op).set(value.view());
+    // a kernel copy: a layer that assigns in its call is replayed with the new values
+    copy(value.ptr(op), this.ptr(op), this.size);
   }
 
   override dispose(): void {
