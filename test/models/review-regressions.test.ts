@@ -28,7 +28,7 @@ function mlp(seed = 5): nn.Sequential {
 }
 
 /** A custom loss equal to mean squared error (the built-in one is compiled by name). */
-const tapeMse = (yt: nn.Tensor, yp: nn.Tensor) => nn.losses.meanSquaredError(yt, yp);
+const customMse = (yt: nn.Tensor, yp: nn.Tensor) => nn.losses.meanSquaredError(yt, yp);
 
 describe('finding 1: the steps of a running fit stay alive', () => {
   it('predict and evaluate with many batch sizes from a callback do not free the training step', async () => {
@@ -137,11 +137,11 @@ describe('finding 2: activity regularizers on every layer', () => {
     });
     const eager = build();
     const optimizer = nn.train.sgd(0.2);
-    const losses = eagerFit(eager, optimizer, x, [2, 3], y, [2], { epochs: 3, batchSize: 8, loss: tapeMse });
+    const losses = eagerFit(eager, optimizer, x, [2, 3], y, [2], { epochs: 3, batchSize: 8, loss: customMse });
     expectClose(history.history.loss, losses, 1e-6, 1e-7, 'loss');
     // evaluate adds the penalties too (without noise: inference mode)
     const evaluated = [fitted, eager].map((m) => {
-      m.compile({ optimizer: 'sgd', loss: tapeMse });
+      m.compile({ optimizer: 'sgd', loss: customMse });
       const e = m.evaluate(nn.tensor(x, [ROWS, 2, 3]), y) as nn.Tensor;
       const v = e.dataSync()[0];
       e.dispose();
@@ -241,7 +241,7 @@ describe('finding 5: a non-finite batch changes nothing', () => {
     });
     model.compile({
       optimizer: nn.train.sgd(0.1),
-      loss: path === 'built-in' ? 'meanSquaredError' : tapeMse,
+      loss: path === 'built-in' ? 'meanSquaredError' : customMse,
       metrics: ['mae'],
     });
     return model;
@@ -310,7 +310,7 @@ describe('finding 6: nothing computed that nobody reads, nothing rebuilt per ste
     expect(trace.names.filter((n) => n.startsWith('gemm'))).toHaveLength(5);
     const eager = build();
     const optimizer = nn.train.sgd(0.1);
-    eagerFit(eager, optimizer, x, [2, 3], y, [2], { epochs: 2, batchSize: 8, loss: tapeMse });
+    eagerFit(eager, optimizer, x, [2, 3], y, [2], { epochs: 2, batchSize: 8, loss: customMse });
     expect(weightsOf(model)).toEqual(weightsOf(eager));
     model.dispose();
     eager.dispose();
@@ -322,7 +322,7 @@ describe('finding 6: nothing computed that nobody reads, nothing rebuilt per ste
     for (const batchSize of [8, 2]) {
       const model = mlp();
       const optimizer = nn.train.sgd(0.1);
-      model.compile({ optimizer, loss: tapeMse });
+      model.compile({ optimizer, loss: customMse });
       const byName = vi.spyOn(optimizer, 'applyGradients');
       const getter = vi.spyOn(model, 'trainableWeights', 'get');
       await model.fit(x, y, { batchSize, shuffle: false, verbose: 0 });
