@@ -127,7 +127,7 @@ export function recordTrace<T>(fn: () => T): { trace: Trace; result: T } {
 blockHooks.noted = (ptr) => {
   recording?.blocks.add(ptr);
 };
-blockHooks.kept = (ptr) => owned.has(ptr) || (recording !== null && recording.blocks.has(ptr));
+blockHooks.kept = (ptr) => owned.has(ptr) || recording?.blocks.has(ptr) === true;
 
 /** @internal Registers something made during the recording that must let go of trace memory when the trace goes. */
 export function noteTraceObject(o: { releaseFromTrace(): void }): void {

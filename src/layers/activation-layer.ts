@@ -1,18 +1,11 @@
-import {
-  activationBackward,
-  activationForward,
-  softmaxRows,
-  softmaxRowsBackward,
-} from '../backend/kernels/activations.js';
+
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../ops/tensor.js';
 import {
   type ActivationIdentifier,
   type ActivationName,
-  activationCode,
   activationNames,
   applyActivation,
-  defaultAlpha,
   kerasActivationName,
   resolveActivation,
 } from './activations.js';

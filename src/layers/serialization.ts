@@ -7,8 +7,8 @@ import { Layer, type LayerArgs } from './layer.js';
 // biome-ignore lint/suspicious/noExplicitAny: a subclass's constructor takes its own config type
 export type LayerClass = (new (config: any) => Layer) & { readonly className?: string };
 
-/** The built-in classes: their names cannot be taken. */
-const BUILT_IN = new Set([
+/** The built-in layer classes (the names model files may use besides registered ones), in the order messages list them. */
+export const BUILT_IN_LAYER_CLASSES = [
   'Dense',
   'Activation',
   'Dropout',
@@ -17,7 +17,12 @@ const BUILT_IN = new Set([
   'BatchNormalization',
   'GaussianNoise',
   'InputLayer',
-]);
+] as const;
+
+/** The name of a built-in layer class. */
+export type BuiltInLayerClass = (typeof BUILT_IN_LAYER_CLASSES)[number];
+
+const BUILT_IN: ReadonlySet<string> = new Set(BUILT_IN_LAYER_CLASSES);
 
 const registered = new Map<string, LayerClass>();
 

@@ -29,6 +29,13 @@ export function gatherRows(
   }
 }
 
+/** Copies `rows` rows of `width` floats from the block at `from` into `out` from row `start` on. */
+export function copyRowsOut(from: number, out: Tensor, start: number, rows: number, width: number): void {
+  const f32 = backend().views.f32;
+  const src = from >>> 2;
+  f32.copyWithin((out.ptr() >>> 2) + start * width, src, src + rows * width);
+}
+
 /** Runs `fn` with the model's step of `kind` for `rows` examples, pinned so that nothing frees it meanwhile. */
 function withStep<T>(
   model: Sequential,

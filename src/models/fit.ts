@@ -1,4 +1,4 @@
-import { backend } from '../backend/loader.js';
+
 import { DivergenceError, ValueError } from '../errors.js';
 import { scalar } from '../ops/create.js';
 import { optionsObject, rejectUnsupported } from '../ops/options.js';
@@ -17,7 +17,7 @@ import {
 import { type Data, inputRows, labelRows, type Rows, releaseRows } from '../training/inputs.js';
 import type { Metric } from '../training/metrics.js';
 import type { ModelStep } from '../training/model-step.js';
-import { forEachBatch, gatherRows } from './batches.js';
+import { copyRowsOut, forEachBatch, gatherRows } from './batches.js';
 import type { Sequential } from './sequential.js';
 
 /** Options of `fit`, as in TensorFlow.js. */
@@ -386,9 +386,7 @@ export function predictModel(model: Sequential, x: Data, args: BatchArgs = {}, o
       const outWidth = model.outputWidth;
       forEachBatch(model, 'predict', xs.count, batchSize, inputDType(xs), (step, start, rows) => {
         gatherRows(xs.tensor, step.x.ptr(), null, start, rows, xs.width);
-        const from = step.run().predictions.ptr() >>> 2;
-        const f32 = backend().views.f32;
-        f32.copyWithin((out.ptr() >>> 2) + start * outWidth, from, from + rows * outWidth);
+        copyRowsOut(step.run().predictions.ptr(), out, start, rows, outWidth);
       });
     } catch (e) {
       out.dispose();

@@ -1,10 +1,9 @@
-import { backend } from '../backend/loader.js';
 import { DTypeError, ValueError } from '../errors.js';
 import { checkBooleanOption, optionsObject } from '../ops/options.js';
 import { isTensor, Tensor } from '../ops/tensor.js';
 import { checkInt, describe } from '../ops/validate.js';
 import { type Data, inputRows, releaseRows } from '../training/inputs.js';
-import { forEachBatch, gatherRows } from './batches.js';
+import { copyRowsOut, forEachBatch, gatherRows } from './batches.js';
 import { predictModel } from './fit.js';
 import type { Sequential } from './sequential.js';
 
@@ -102,9 +101,7 @@ export function inputGradients(model: Sequential, x: Data, args: InputGradientAr
           const weights = step.y!.view();
           weights.fill(0);
           for (let r = 0; r < rows; r++) weights[r * width + classes[start + r]] = 1;
-          const from = step.run().grads[0].ptr() >>> 2;
-          const f32 = backend().views.f32;
-          f32.copyWithin((out.ptr() >>> 2) + start * xs.width, from, from + rows * xs.width);
+          copyRowsOut(step.run().grads[0].ptr(), out, start, rows, xs.width);
         },
       );
     } catch (e) {
