@@ -142,18 +142,22 @@ export function expm1Neg4(x: v128): v128 {
   return v128.bitselect(small, big, f32x4.lt(f32x4.abs(x), f32x4.splat(0.25)));
 }
 
-/** 1 / (1 + e^−x) without overflow: e^−|x| ∈ (0, 1], then mirror for negative x (subnormal results kept). */
+/**
+ * 1 / (1 + e^−x) without overflow, as 1 / (1 + e) for x ≥ 0 and e / (1 + e) below, e = e^−|x| ∈ (0, 1]
+ * (one rounding; subnormal results kept).
+ */
 @inline
 export function sigmoid4(x: v128): v128 {
-  const e = exp4(f32x4.neg(f32x4.abs(x)));
-  const s = f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), e));
-  return v128.bitselect(s, f32x4.mul(e, s), f32x4.ge(x, f32x4.splat(0.0)));
+  const one = f32x4.splat(1.0);
+  const e = exp4(v128.or(x, f32x4.splat(-0.0))); // −|x|: the sign bit set
+  return f32x4.div(v128.bitselect(one, e, f32x4.ge(x, f32x4.splat(0.0))), f32x4.add(one, e));
 }
 
 /** log(1 + e^x) without overflow: max(x, 0) + log1p(e^−|x|). */
 @inline
 export function softplus4(x: v128): v128 {
-  return f32x4.add(f32x4.max(x, f32x4.splat(0.0)), log1p4(exp4(f32x4.neg(f32x4.abs(x)))));
+  // pmax is one instruction; its −0 for x = −0 is lost in the sum, and a NaN x stays NaN.
+  return f32x4.add(f32x4.pmax(x, f32x4.splat(0.0)), log1p4(exp4(v128.or(x, f32x4.splat(-0.0)))));
 }
 
 /** Standard normal CDF Φ(x) = ½(1 + erf(x/√2)). */
@@ -174,11 +178,14 @@ export function activation4(code: i32, x: v128, alpha: v128): v128 {
   const zero = f32x4.splat(0.0);
   switch (code) {
     case ACT_RELU:
-      return f32x4.max(x, zero);
+      // pmax is one instruction (max with its NaN and ±0 rules is several); it keeps x when x is NaN
+      // or −0, and adding +0 turns −0 into +0, as Math.max does.
+      return f32x4.add(f32x4.pmax(x, zero), zero);
     case ACT_LEAKY_RELU:
       return v128.bitselect(x, f32x4.mul(x, alpha), f32x4.gt(x, zero));
     case ACT_ELU:
-      return v128.bitselect(x, f32x4.mul(alpha, expm1Neg4(f32x4.min(x, zero))), f32x4.gt(x, zero));
+      // pmin(x, 0) is x for x ≤ 0 and NaN, 0 above (where the select takes x anyway).
+      return v128.bitselect(x, f32x4.mul(alpha, expm1Neg4(f32x4.pmin(x, zero))), f32x4.gt(x, zero));
     case ACT_SIGMOID:
       return sigmoid4(x);
     case ACT_TANH:
