@@ -10,22 +10,38 @@ import { madd } from './simd';
 
 const INV_SQRT2: f32 = 0.70710678118654752;
 
+/** n = round(x / ln2), as a float: the power of two of x = n·ln2 + r. */
+@inline
+function expExponent(x: v128): v128 {
+  return f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
+}
+
+/** r = x − n·ln2 with |r| ≤ ln2/2; ln2 in two parts so that n·LN2_HI is exact. */
+@inline
+function expReduced(x: v128, n: v128): v128 {
+  const r = madd(n, f32x4.splat(-0.693359375), x);
+  return madd(n, f32x4.splat(2.12194440e-4), r);
+}
+
+/** P(r) with e^r ≈ 1 + r + r²·P(r) on |r| ≤ ln2/2 (Cephes expf). */
+@inline
+function expPoly(r: v128): v128 {
+  let p = madd(f32x4.splat(1.9875691500e-4), r, f32x4.splat(1.3981999507e-3));
+  p = madd(p, r, f32x4.splat(8.3334519073e-3));
+  p = madd(p, r, f32x4.splat(4.1665795894e-2));
+  p = madd(p, r, f32x4.splat(1.6666665459e-1));
+  return madd(p, r, f32x4.splat(5.0000001201e-1));
+}
+
 /** e^x on four lanes: +Infinity above ~88.72, 0 below ~-103.97 (subnormal results kept), NaN stays NaN. */
 @inline
 export function exp4(x: v128): v128 {
   // Beyond these bounds the result is already +Inf / 0; clamping keeps n in range. pmin/pmax are
   // single instructions and return their first operand (x) when it is NaN.
   x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-104.0)), f32x4.splat(89.0));
-  // x = n ln2 + r with |r| <= ln2/2; ln2 in two parts so that n * LN2_HI is exact.
-  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
-  let r = madd(n, f32x4.splat(-0.693359375), x);
-  r = madd(n, f32x4.splat(2.12194440e-4), r);
-  let p = madd(f32x4.splat(1.9875691500e-4), r, f32x4.splat(1.3981999507e-3));
-  p = madd(p, r, f32x4.splat(8.3334519073e-3));
-  p = madd(p, r, f32x4.splat(4.1665795894e-2));
-  p = madd(p, r, f32x4.splat(1.6666665459e-1));
-  p = madd(p, r, f32x4.splat(5.0000001201e-1));
-  p = madd(p, f32x4.mul(r, r), f32x4.add(r, f32x4.splat(1.0)));
+  const n = expExponent(x);
+  const r = expReduced(x, n);
+  const p = madd(expPoly(r), f32x4.mul(r, r), f32x4.add(r, f32x4.splat(1.0)));
   // 2^n as two normal factors 2^n1 * 2^n2 (n in [-150, 128]): the product overflows to +Inf or
   // rounds into the subnormal range correctly, with a single rounding.
   const ni = i32x4.trunc_sat_f32x4_s(n);
@@ -127,33 +143,38 @@ export function erfScalar(x: f32): f32 {
   return f32x4.extract_lane(erf4(f32x4.splat(x)), 0);
 }
 
-/** e^x − 1 for x ≤ 0, accurate near 0 where exp(x) − 1 would cancel. */
+/**
+ * e^x − 1 for x ≤ 0 (and NaN), accurate near 0 where exp(x) − 1 would cancel: with x = n·ln2 + r,
+ * e^x − 1 = 2^n·(e^r − 1) + (2^n − 1), where e^r − 1 = r + r²·P(r) has no cancellation and 2^n − 1
+ * is exact; for |x| < ln2/2, n = 0 and the result is r + r²·P(r) with r = x.
+ */
 @inline
 export function expm1Neg4(x: v128): v128 {
-  // Taylor series to x^6 on |x| < 0.25: relative error below 5e-8. Beyond, exp(x) ∈ (0, 0.78] and
-  // the subtraction loses nothing that matters.
-  let p = madd(x, f32x4.splat(<f32>(1.0 / 720.0)), f32x4.splat(<f32>(1.0 / 120.0)));
-  p = madd(x, p, f32x4.splat(<f32>(1.0 / 24.0)));
-  p = madd(x, p, f32x4.splat(<f32>(1.0 / 6.0)));
-  p = madd(x, p, f32x4.splat(0.5));
-  p = madd(x, p, f32x4.splat(1.0));
-  const small = f32x4.mul(x, p);
-  const big = f32x4.sub(exp4(x), f32x4.splat(1.0));
-  return v128.bitselect(small, big, f32x4.lt(f32x4.abs(x), f32x4.splat(0.25)));
+  // Below −87, e^x < 2e-38 and the result rounds to −1; the clamp keeps 2^n normal. pmax keeps NaN.
+  const xc = f32x4.pmax(x, f32x4.splat(-87.0));
+  const n = expExponent(xc);
+  const r = expReduced(xc, n);
+  const q = madd(expPoly(r), f32x4.mul(r, r), r);
+  const s = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return madd(s, q, f32x4.sub(s, f32x4.splat(1.0)));
 }
 
-/** 1 / (1 + e^−x) without overflow: e^−|x| ∈ (0, 1], then mirror for negative x (subnormal results kept). */
+/**
+ * 1 / (1 + e^−x) without overflow, as 1 / (1 + e) for x ≥ 0 and e / (1 + e) below, e = e^−|x| ∈ (0, 1]
+ * (one rounding; subnormal results kept).
+ */
 @inline
 export function sigmoid4(x: v128): v128 {
-  const e = exp4(f32x4.neg(f32x4.abs(x)));
-  const s = f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), e));
-  return v128.bitselect(s, f32x4.mul(e, s), f32x4.ge(x, f32x4.splat(0.0)));
+  const one = f32x4.splat(1.0);
+  const e = exp4(v128.or(x, f32x4.splat(-0.0))); // −|x|: the sign bit set
+  return f32x4.div(v128.bitselect(one, e, f32x4.ge(x, f32x4.splat(0.0))), f32x4.add(one, e));
 }
 
 /** log(1 + e^x) without overflow: max(x, 0) + log1p(e^−|x|). */
 @inline
 export function softplus4(x: v128): v128 {
-  return f32x4.add(f32x4.max(x, f32x4.splat(0.0)), log1p4(exp4(f32x4.neg(f32x4.abs(x)))));
+  // pmax is one instruction; its −0 for x = −0 is lost in the sum, and a NaN x stays NaN.
+  return f32x4.add(f32x4.pmax(x, f32x4.splat(0.0)), log1p4(exp4(v128.or(x, f32x4.splat(-0.0)))));
 }
 
 /** Standard normal CDF Φ(x) = ½(1 + erf(x/√2)). */
@@ -174,11 +195,14 @@ export function activation4(code: i32, x: v128, alpha: v128): v128 {
   const zero = f32x4.splat(0.0);
   switch (code) {
     case ACT_RELU:
-      return f32x4.max(x, zero);
+      // pmax is one instruction (max with its NaN and ±0 rules is several); it keeps x when x is NaN
+      // or −0, and adding +0 turns −0 into +0, as Math.max does.
+      return f32x4.add(f32x4.pmax(x, zero), zero);
     case ACT_LEAKY_RELU:
       return v128.bitselect(x, f32x4.mul(x, alpha), f32x4.gt(x, zero));
     case ACT_ELU:
-      return v128.bitselect(x, f32x4.mul(alpha, expm1Neg4(f32x4.min(x, zero))), f32x4.gt(x, zero));
+      // pmin(x, 0) is x for x ≤ 0 and NaN, 0 above (where the select takes x anyway).
+      return v128.bitselect(x, f32x4.mul(alpha, expm1Neg4(f32x4.pmin(x, zero))), f32x4.gt(x, zero));
     case ACT_SIGMOID:
       return sigmoid4(x);
     case ACT_TANH:

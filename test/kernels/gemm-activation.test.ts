@@ -163,6 +163,20 @@ for (const relaxed of MODULES) {
       });
     }
 
+    it('relu follows Math.max: relu(−0) = +0, NaN stays NaN', () => {
+      const x = Float32Array.from([-0, Number.NaN, -1e-45, 0, 2, -Infinity, Infinity]);
+      const px = putF32(x);
+      const py = allocF32(x.length);
+      activationForward(Act.relu, px, py, x.length, 0);
+      const y = Array.from(readF32(py, x.length));
+      free(px, py);
+      const expected = Array.from(x, (v) => Math.max(v, 0));
+      expect(
+        y.every((v, i) => Object.is(v, expected[i])),
+        `${y} vs ${expected}`,
+      ).toBe(true);
+    });
+
     it('the cases that once differed: elu(−1e-6) and sigmoid(−90) in float32 precision', () => {
       const elu = run(
         new Float32Array(4),

@@ -301,6 +301,8 @@ for (const relaxed of MODULES) {
         'vs probabilities',
       );
       expectClose(sparse(0).loss, [100, 1e4, 0, 0, Math.log(3), Number.NaN], 1e-6, 0, 'sparse unclipped');
+      // A caller of the raw kernel that leaves epsilon out passes NaN to Wasm: no clip either.
+      expectClose(sparse(Number.NaN).loss, sparse(0).loss, 0, 0, 'epsilon NaN');
       expect(Array.from(clipped.dlogits.subarray(0, 12)), 'exact p − t').toEqual([
         -1, 1, 0, -1, 1, 0, 0, 0, 0, 0, 0, 0,
       ]);
