@@ -1,4 +1,3 @@
-
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../ops/tensor.js';
 import {

@@ -1,4 +1,3 @@
-
 import { DivergenceError, ValueError } from '../errors.js';
 import { scalar } from '../ops/create.js';
 import { optionsObject, rejectUnsupported } from '../ops/options.js';

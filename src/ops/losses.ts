@@ -82,31 +82,46 @@ function sparseLabels(op: string, labels: Tensor, logits: Tensor, cols: number):
 }
 
 /**
- * Softmax cross-entropy from logits with integer class labels (int32, or float32 holding integers),
- * fused and numerically stable. labels has the shape of logits without its last axis.
+ * @internal Per-row softmax cross-entropy of logits [..., classes]: against int32 class indices of
+ * the shape without the last axis, or float32 targets of the logits' shape, in one fused kernel
+ * pass. With epsilon > 0 each row's loss is clipped as Keras clips probabilities into [ε, 1 − ε]
+ * (a saturated wrong prediction reports −log ε); the gradient to the logits is (softmax − target)·dy
+ * either way. The caller has checked shapes and, for indices, that they are in range.
  */
-export function sparseSoftmaxCrossEntropy(labels: Tensor, logits: Tensor, options: LossOptions = {}): Tensor {
-  const op = 'sparseSoftmaxCrossEntropy';
-  const reduction = checkReduction(op, options);
-  const { rows, cols } = checkLogits(op, logits);
-  const idx = sparseLabels(op, labels, logits, cols);
+export function softmaxCrossEntropyRows(targets: Tensor, logits: Tensor, epsilon: number): Tensor {
+  const cols = logits.shape[logits.rank - 1];
+  const rows = cols === 0 ? 0 : logits.size / cols;
+  const sparse = targets.dtype === 'int32';
   const loss = new Tensor(logits.shape.slice(0, -1), 'float32');
   const probs = new Tensor(logits.shape, 'float32');
-  softmaxCrossEntropySparse(logits.ptr(), idx.ptr(), rows, cols, loss.ptr(), probs.ptr());
+  const forward = sparse ? softmaxCrossEntropySparse : softmaxCrossEntropyDense;
+  forward(logits.ptr(), targets.ptr(), rows, cols, loss.ptr(), probs.ptr(), epsilon);
   record(
     [logits],
     loss,
     (dy) => {
       const d = new Tensor(logits.shape, 'float32');
-      softmaxCrossEntropySparseBackward(probs.ptr(), idx.ptr(), dy.ptr(), rows, cols, d.ptr());
+      const backward = sparse ? softmaxCrossEntropySparseBackward : softmaxCrossEntropyDenseBackward;
+      backward(probs.ptr(), targets.ptr(), dy.ptr(), rows, cols, d.ptr());
       return [d];
     },
-    [probs, idx],
+    [probs, targets],
   );
-  if (!activeTape()) {
-    probs.dispose();
-    if (idx !== labels) idx.dispose();
-  }
+  if (!activeTape()) probs.dispose();
+  return loss;
+}
+
+/**
+ * Sparse softmax cross-entropy from logits [..., classes] and integer class labels (int32 or
+ * integral float32), fused and numerically stable. labels has the shape of logits without its last axis.
+ */
+export function sparseSoftmaxCrossEntropy(labels: Tensor, logits: Tensor, options: LossOptions = {}): Tensor {
+  const op = 'sparseSoftmaxCrossEntropy';
+  const reduction = checkReduction(op, options);
+  const { cols } = checkLogits(op, logits);
+  const idx = sparseLabels(op, labels, logits, cols);
+  const loss = softmaxCrossEntropyRows(idx, logits, 0);
+  if (!activeTape() && idx !== labels) idx.dispose();
   return reduce(loss, reduction);
 }
 
@@ -114,23 +129,9 @@ export function sparseSoftmaxCrossEntropy(labels: Tensor, logits: Tensor, option
 export function softmaxCrossEntropy(onehotLabels: Tensor, logits: Tensor, options: LossOptions = {}): Tensor {
   const op = 'softmaxCrossEntropy';
   const reduction = checkReduction(op, options);
-  const { rows, cols } = checkLogits(op, logits);
+  checkLogits(op, logits);
   checkSameShape(op, 'onehotLabels', onehotLabels, logits, 'logits');
-  const loss = new Tensor(logits.shape.slice(0, -1), 'float32');
-  const probs = new Tensor(logits.shape, 'float32');
-  softmaxCrossEntropyDense(logits.ptr(), onehotLabels.ptr(), rows, cols, loss.ptr(), probs.ptr());
-  record(
-    [logits],
-    loss,
-    (dy) => {
-      const d = new Tensor(logits.shape, 'float32');
-      softmaxCrossEntropyDenseBackward(probs.ptr(), onehotLabels.ptr(), dy.ptr(), rows, cols, d.ptr());
-      return [d];
-    },
-    [probs, onehotLabels],
-  );
-  if (!activeTape()) probs.dispose();
-  return reduce(loss, reduction);
+  return reduce(softmaxCrossEntropyRows(onehotLabels, logits, 0), reduction);
 }
 
 function checkSameShape(op: string, labelsArg: string, labels: Tensor, pred: Tensor, predArg: string): void {
@@ -175,17 +176,32 @@ function elementLoss(
   return reduce(loss, reduction);
 }
 
+/**
+ * @internal Per-element binary cross-entropy of sigmoid(logits) against float32 targets of the
+ * same shape, from the logits; with epsilon > 0 clipped as Keras clips probabilities into
+ * [ε, 1 − ε]. The gradient to the logits is (sigmoid − target)·dy. The caller has checked shapes.
+ */
+export function sigmoidCrossEntropyElements(targets: Tensor, logits: Tensor, epsilon: number): Tensor {
+  const loss = new Tensor(logits.shape, 'float32');
+  sigmoidCrossEntropyKernel(logits.ptr(), targets.ptr(), logits.size, loss.ptr(), epsilon);
+  return record(
+    [logits],
+    loss,
+    (dy) => {
+      const d = new Tensor(logits.shape, 'float32');
+      sigmoidCrossEntropyBackward(logits.ptr(), targets.ptr(), dy.ptr(), logits.size, d.ptr());
+      return [d];
+    },
+    [targets],
+  );
+}
+
 /** Binary cross-entropy from logits: max(z,0) − z·t + log(1 + e^−|z|), stable for any z. */
 export function sigmoidCrossEntropy(multiClassLabels: Tensor, logits: Tensor, options: LossOptions = {}): Tensor {
-  return elementLoss(
-    'sigmoidCrossEntropy',
-    'logits',
-    multiClassLabels,
-    logits,
-    sigmoidCrossEntropyKernel,
-    sigmoidCrossEntropyBackward,
-    options,
-  );
+  const op = 'sigmoidCrossEntropy';
+  const reduction = checkReduction(op, options);
+  checkSameShape(op, 'labels', multiClassLabels, logits, 'logits');
+  return reduce(sigmoidCrossEntropyElements(multiClassLabels, logits, 0), reduction);
 }
 
 /** Binary cross-entropy from probabilities, clipped into [epsilon, 1 − epsilon] as Keras does. */

@@ -2,11 +2,11 @@ import { ValueError } from '../errors.js';
 import { clipByValue, div, log, mul, neg } from '../ops/arithmetic.js';
 import { logitsOf } from '../ops/logits.js';
 import * as lossOps from '../ops/losses.js';
+import { sigmoidCrossEntropyElements, softmaxCrossEntropyRows } from '../ops/losses.js';
 import { mean, sum } from '../ops/reduction.js';
 import { cast, reshape } from '../ops/shape.js';
 import type { Tensor } from '../ops/tensor.js';
 import { describe } from '../ops/validate.js';
-import { sigmoidCrossEntropyElements, softmaxCrossEntropyRows } from './cross-entropy.js';
 
 /** A loss function of (yTrue, yPred) tensors returning a scalar, for `compile({ loss })`. */
 export type LossFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
@@ -74,18 +74,18 @@ const LOSSES: Record<LossName, LossFunction> = {
   sparseCategoricalCrossentropy: (yTrue, yPred) => {
     const labels = sparseIndices(yTrue, yPred);
     const logits = logitsOf(yPred, 'softmax');
-    if (logits) return mean(softmaxCrossEntropyRows(labels, logits));
+    if (logits) return mean(softmaxCrossEntropyRows(labels, logits, EPSILON));
     // Keras on probabilities: normalise, clip into [ε, 1 − ε], and take their log as the logits
     const p = clipByValue(div(yPred, sum(yPred, -1, true)), EPSILON, 1 - EPSILON);
-    return mean(softmaxCrossEntropyRows(labels, log(p)));
+    return mean(softmaxCrossEntropyRows(labels, log(p), 0));
   },
   categoricalCrossentropy: (yTrue, yPred) => {
     const logits = logitsOf(yPred, 'softmax');
-    return logits ? mean(softmaxCrossEntropyRows(yTrue, logits)) : crossEntropyFromProbs(yTrue, yPred);
+    return logits ? mean(softmaxCrossEntropyRows(yTrue, logits, EPSILON)) : crossEntropyFromProbs(yTrue, yPred);
   },
   binaryCrossentropy: (yTrue, yPred) => {
     const logits = logitsOf(yPred, 'sigmoid');
-    if (logits) return mean(sigmoidCrossEntropyElements(yTrue, logits));
+    if (logits) return mean(sigmoidCrossEntropyElements(yTrue, logits, EPSILON));
     return lossOps.logLoss(yTrue, yPred, { epsilon: EPSILON });
   },
   meanSquaredError: (yTrue, yPred) => lossOps.meanSquaredError(yTrue, yPred),

@@ -1,6 +1,6 @@
 import { backend } from '../backend/loader.js';
 import { recordTrace, type Trace } from '../backend/trace.js';
-import { type StateUpdates } from '../layers/state-updates.js';
+import type { StateUpdates } from '../layers/state-updates.js';
 import { dispose, keep, tidy } from '../ops/engine.js';
 import { type DType, Tensor, type TypedArray } from '../ops/tensor.js';
 import type { Variable } from '../ops/variable.js';
