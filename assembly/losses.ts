@@ -376,3 +376,41 @@ export function huber(pred: usize, target: usize, n: i32, loss: usize, delta: f3
 export function huberBackward(pred: usize, target: usize, dy: usize, n: i32, dpred: usize, delta: f32): void {
   gradLoop(L_HUBER, pred, target, dy, n, dpred, delta);
 }
+
+/** −log(p) of a probability clipped into [ε, 1 − ε] (no clip for ε = 0); NaN stays NaN. */
+@inline
+function clippedNll(p: f32, epsilon: f32): f32 {
+  return epsilon > 0 ? -Mathf.log(min(max(p, epsilon), 1 - epsilon)) : -Mathf.log(p);
+}
+
+/**
+ * Keras's cross-entropy on probabilities: loss[row] = −log(clip(probs[row, label])), probabilities
+ * clipped into [ε, 1 − ε] (ε = 0: none). With probabilities a softmax made, its gradient to the
+ * logits is softmaxCrossEntropySparseBackward's (probs − onehot)·dy: no exp is computed twice. A
+ * label outside [0, cols) reports NaN (and reads nothing).
+ */
+export function crossEntropyProbsSparse(probs: usize, labels: usize, rows: i32, cols: i32, loss: usize, epsilon: f32): void {
+  for (let r = 0; r < rows; r++) {
+    const label = load<i32>(labels + (<usize>r << 2));
+    const inRange = label >= 0 && label < cols;
+    const p = inRange ? load<f32>(probs + ((<usize>r * <usize>cols + <usize>label) << 2)) : NaN;
+    store<f32>(loss + (<usize>r << 2), clippedNll(p, epsilon));
+  }
+}
+
+/**
+ * Keras's categorical cross-entropy on probabilities: loss[row] = −Σ_j t[row, j]·log(clip(probs[row, j]))
+ * (the probabilities of a softmax, which sum to 1). Its gradient to the logits is
+ * softmaxCrossEntropyDenseBackward's (probs − t)·dy for targets that sum to 1.
+ */
+export function crossEntropyProbsDense(probs: usize, targets: usize, rows: i32, cols: i32, loss: usize, epsilon: f32): void {
+  for (let r = 0; r < rows; r++) {
+    const base = <usize>r * <usize>cols;
+    let total: f32 = 0;
+    for (let j = 0; j < cols; j++) {
+      const t = load<f32>(targets + ((base + <usize>j) << 2));
+      if (t !== 0) total += t * clippedNll(load<f32>(probs + ((base + <usize>j) << 2)), epsilon);
+    }
+    store<f32>(loss + (<usize>r << 2), total);
+  }
+}

@@ -3,6 +3,8 @@ import {
   absoluteErrorBackward,
   binaryCrossEntropy,
   binaryCrossEntropyBackward,
+  crossEntropyProbsDense,
+  crossEntropyProbsSparse,
   huber,
   huberBackward,
   sigmoidCrossEntropyBackward,
@@ -109,6 +111,38 @@ export function softmaxCrossEntropyRows(targets: Tensor, logits: Tensor, epsilon
   );
   if (!activeTape()) probs.dispose();
   return loss;
+}
+
+/**
+ * @internal Per-row cross-entropy of probabilities that a softmax made of `logits` (both
+ * [..., classes]), as Keras computes it on probabilities: −log of the target class's probability
+ * clipped into [ε, 1 − ε] (int32 class indices), or −Σ t·log(clip(p)) (float32 targets). The
+ * gradient goes to the logits, (probabilities − target)·dy, as from a fused softmax cross-entropy:
+ * no exp is computed again. The caller has checked shapes and, for indices, that they are in range.
+ */
+export function softmaxCrossEntropyOfProbabilities(
+  targets: Tensor,
+  probabilities: Tensor,
+  logits: Tensor,
+  epsilon: number,
+): Tensor {
+  const cols = logits.shape[logits.rank - 1];
+  const rows = cols === 0 ? 0 : logits.size / cols;
+  const sparse = targets.dtype === 'int32';
+  const loss = new Tensor(logits.shape.slice(0, -1), 'float32');
+  const forward = sparse ? crossEntropyProbsSparse : crossEntropyProbsDense;
+  forward(probabilities.ptr(), targets.ptr(), rows, cols, loss.ptr(), epsilon);
+  return record(
+    [logits],
+    loss,
+    (dy) => {
+      const d = new Tensor(logits.shape, 'float32');
+      const backward = sparse ? softmaxCrossEntropySparseBackward : softmaxCrossEntropyDenseBackward;
+      backward(probabilities.ptr(), targets.ptr(), dy.ptr(), rows, cols, d.ptr());
+      return [d];
+    },
+    [probabilities, targets],
+  );
 }
 
 /**

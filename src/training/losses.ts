@@ -2,7 +2,11 @@ import { ValueError } from '../errors.js';
 import { clipByValue, div, log, mul, neg } from '../ops/arithmetic.js';
 import { logitsOf } from '../ops/logits.js';
 import * as lossOps from '../ops/losses.js';
-import { sigmoidCrossEntropyElements, softmaxCrossEntropyRows } from '../ops/losses.js';
+import {
+  sigmoidCrossEntropyElements,
+  softmaxCrossEntropyOfProbabilities,
+  softmaxCrossEntropyRows,
+} from '../ops/losses.js';
 import { mean, sum } from '../ops/reduction.js';
 import { cast, reshape } from '../ops/shape.js';
 import type { Tensor } from '../ops/tensor.js';
@@ -74,14 +78,16 @@ const LOSSES: Record<LossName, LossFunction> = {
   sparseCategoricalCrossentropy: (yTrue, yPred) => {
     const labels = sparseIndices(yTrue, yPred);
     const logits = logitsOf(yPred, 'softmax');
-    if (logits) return mean(softmaxCrossEntropyRows(labels, logits, EPSILON));
+    if (logits) return mean(softmaxCrossEntropyOfProbabilities(labels, yPred, logits, EPSILON));
     // Keras on probabilities: normalise, clip into [ε, 1 − ε], and take their log as the logits
     const p = clipByValue(div(yPred, sum(yPred, -1, true)), EPSILON, 1 - EPSILON);
     return mean(softmaxCrossEntropyRows(labels, log(p), 0));
   },
   categoricalCrossentropy: (yTrue, yPred) => {
     const logits = logitsOf(yPred, 'softmax');
-    return logits ? mean(softmaxCrossEntropyRows(yTrue, logits, EPSILON)) : crossEntropyFromProbs(yTrue, yPred);
+    return logits
+      ? mean(softmaxCrossEntropyOfProbabilities(yTrue, yPred, logits, EPSILON))
+      : crossEntropyFromProbs(yTrue, yPred);
   },
   binaryCrossentropy: (yTrue, yPred) => {
     const logits = logitsOf(yPred, 'sigmoid');

@@ -82,6 +82,22 @@ export interface KernelExports {
     probs: number,
     epsilon?: number,
   ) => void;
+  crossEntropyProbsSparse: (
+    probs: number,
+    labels: number,
+    rows: number,
+    cols: number,
+    loss: number,
+    epsilon: number,
+  ) => void;
+  crossEntropyProbsDense: (
+    probs: number,
+    targets: number,
+    rows: number,
+    cols: number,
+    loss: number,
+    epsilon: number,
+  ) => void;
   softmaxCrossEntropySparseBackward: (
     probs: number,
     labels: number,
@@ -336,6 +352,8 @@ function bind(exports: Record<string, unknown>): KernelExports {
     scatterAddRows: fn('scatterAddRows'),
     softmaxCrossEntropySparse: fn('softmaxCrossEntropySparse'),
     softmaxCrossEntropySparseBackward: fn('softmaxCrossEntropySparseBackward'),
+    crossEntropyProbsSparse: fn('crossEntropyProbsSparse'),
+    crossEntropyProbsDense: fn('crossEntropyProbsDense'),
     softmaxCrossEntropyDense: fn('softmaxCrossEntropyDense'),
     softmaxCrossEntropyDenseBackward: fn('softmaxCrossEntropyDenseBackward'),
     sigmoidCrossEntropy: fn('sigmoidCrossEntropy'),

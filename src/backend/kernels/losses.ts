@@ -136,3 +136,31 @@ export function huber(pred: number, target: number, n: number, loss: number, del
 export function huberBackward(pred: number, target: number, dy: number, n: number, dpred: number, delta: number): void {
   kernels().huberBackward(pred, target, dy, n, dpred, delta);
 }
+
+/**
+ * Keras's cross-entropy on probabilities [rows, cols]: loss[row] = −log(clip(probs[row, label]))
+ * for int32 labels, probabilities clipped into [ε, 1 − ε] (ε = 0: none); a label outside
+ * [0, cols) reports NaN.
+ */
+export function crossEntropyProbsSparse(
+  probs: number,
+  labels: number,
+  rows: number,
+  cols: number,
+  loss: number,
+  epsilon: number,
+): void {
+  kernels().crossEntropyProbsSparse(probs, labels, rows, cols, loss, epsilon);
+}
+
+/** Keras's categorical cross-entropy on probabilities: loss[row] = −Σ t·log(clip(probs)). */
+export function crossEntropyProbsDense(
+  probs: number,
+  targets: number,
+  rows: number,
+  cols: number,
+  loss: number,
+  epsilon: number,
+): void {
+  kernels().crossEntropyProbsDense(probs, targets, rows, cols, loss, epsilon);
+}
