@@ -1,5 +1,7 @@
 // `npm run bench`: prints the machine, then runs every suite in order; `npm run bench -- <suite> ...` runs only those.
+// `compare` runs only when NEURASM_COMPARE_WITH names another checkout (see bench/compare.ts).
 import os from 'node:os';
+import { runCompare } from './compare.js';
 import { runEpochTime } from './epoch-time.js';
 import { clockName } from './harness.js';
 import { runMatmul } from './matmul.js';
@@ -15,6 +17,7 @@ const SUITES: Suite[] = [
   { name: 'matmul', run: runMatmul },
   { name: 'training', run: runTraining },
   { name: 'epoch-time', run: runEpochTime },
+  { name: 'compare', run: runCompare },
 ];
 
 console.log('# neurasm benchmarks\n');
