@@ -232,16 +232,38 @@ export abstract class Layer {
   protected createWeights(_inputShape: SymbolicShape): void {}
 
   /**
-   * Adds a weight with starting values from `initializer`. A weight Wasm memory cannot hold is a
-   * BackendError naming the layer and the weight, and adds nothing.
+   * Adds a weight with starting values from `initializer` (an initializer or its name). Also takes
+   * TensorFlow.js's order, `addWeight(name, shape, 'float32', initializer, regularizer, trainable)`.
+   * A weight Wasm memory cannot hold is a BackendError naming the layer and the weight, and adds nothing.
    */
   protected addWeight(
     shortName: string,
     shape: number[],
     initializer: Initializer | string,
-    trainable = true,
-    regularizer: Regularizer | null = null,
+    trainable?: boolean,
+    regularizer?: Regularizer | null,
+  ): Variable;
+  protected addWeight(
+    shortName: string,
+    shape: number[],
+    dtype: 'float32',
+    initializer?: Initializer | string,
+    regularizer?: Regularizer | null,
+    trainable?: boolean,
+  ): Variable;
+  protected addWeight(
+    shortName: string,
+    shape: number[],
+    third: Initializer | string,
+    fourth?: boolean | Initializer | string,
+    fifth?: Regularizer | null,
+    sixth?: boolean,
   ): Variable {
+    // tfjs's order names the dtype third: weights are float32
+    const tfjsOrder = third === 'float32';
+    const initializer = tfjsOrder ? ((fourth as Initializer | string | undefined) ?? 'glorotUniform') : third;
+    const trainable = (tfjsOrder ? sixth : (fourth as boolean | undefined)) ?? true;
+    const regularizer = fifth ?? null;
     const where = `${this.className} "${this.name}": ${shortName} ${formatShape(shape)}`;
     const values = initialWeightValues(where, shape, getInitializer(initializer, `${where} initializer`));
     let init: Tensor | null = null;

@@ -106,6 +106,27 @@ describe('the one engine', () => {
     expect(m.layers[0].name).toMatch(/^swish_dense_\d+$/);
   });
 
+  it("a user's layer may add weights in TensorFlow.js's argument order", () => {
+    class Scaled extends nn.layers.Layer {
+      static readonly className = 'Scaled';
+      w: nn.Variable | null = null;
+      computeOutputShape(shape: Array<number | null>): Array<number | null> {
+        return shape;
+      }
+      protected override createWeights(shape: Array<number | null>): void {
+        this.w = this.addWeight('w', [shape[1] as number], 'float32', nn.initializers.ones(), null, false);
+      }
+      call(x: nn.Tensor): nn.Tensor {
+        return nn.mul(x, this.w!);
+      }
+    }
+    const layer = new Scaled({ inputShape: [3] });
+    const m = nn.sequential({ layers: [layer] });
+    expect(Array.from(m.predict(nn.tensor([[1, 2, 3]])).dataSync())).toEqual([1, 2, 3]);
+    expect(layer.trainableWeights).toEqual([]);
+    expect(layer.weights.map((w) => w.name)).toEqual([`${layer.name}/w`]);
+  });
+
   it('backward and update are separate: gradients can be read and written back before the optimizer applies them', () => {
     nn.setSeed(8);
     const m = nn.sequential({ layers: [nn.layers.dense({ units: 2, inputShape: [3] })] });
