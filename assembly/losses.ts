@@ -26,13 +26,13 @@ const L_BINARY_CE: i32 = 4;
 /** The smallest −log p reported: −log(1 − ε) for a clip ε > 0, else −Infinity (no clip). */
 @inline
 function nllLow(epsilon: f32): f32 {
-  return epsilon > 0 ? <f32>-Math.log1p(-<f64>epsilon) : -Infinity;
+  return epsilon > 0 ? -Mathf.log1p(-epsilon) : -Infinity;
 }
 
 /** The largest −log p reported: −log ε for a clip ε > 0, else +Infinity (no clip). */
 @inline
 function nllHigh(epsilon: f32): f32 {
-  return epsilon > 0 ? <f32>-Math.log(<f64>epsilon) : Infinity;
+  return epsilon > 0 ? -Mathf.log(epsilon) : Infinity;
 }
 
 /** Σ e^(z[j] − m) over a row; also stores each term at out[j] when `write` (a constant) is set. */

@@ -204,15 +204,17 @@ export function boolBinary(
 }
 
 /**
- * base^exp as JavaScript's Math.pow computes it (in float64, rounded to float32): a negative base
- * with a non-integer exponent gives NaN, 0^negative gives Infinity, x^0 = 1 even for NaN, and unlike
- * C's pow, 1^NaN and (±1)^±Infinity give NaN.
+ * base^exp with JavaScript's Math.pow special cases: a negative base with a non-integer exponent
+ * gives NaN, 0^negative gives Infinity, x^0 = 1 even for NaN, and unlike C's pow, 1^NaN and
+ * (±1)^±Infinity give NaN. Computed in float32 (Mathf.pow, musl's powf: within one ulp of the
+ * float64 Math.pow rounded to float32); the float64 Math.pow would pull AssemblyScript's float64
+ * log/exp tables (about 8 KB gzipped) into the module.
  */
 @inline
 function powJs(x: f32, y: f32): f32 {
   if (isNaN(y)) return NaN;
   if (!isFinite(y) && Mathf.abs(x) == 1) return NaN;
-  return <f32>Math.pow(<f64>x, <f64>y);
+  return Mathf.pow(x, y);
 }
 
 /**

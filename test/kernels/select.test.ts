@@ -144,6 +144,40 @@ for (const relaxed of MODULES) {
       });
     });
 
+    it('powBinary computes in float32: within one ulp of the float64 Math.pow rounded to float32', () => {
+      // bases over many binades, either sign; exponents integer (negative bases) or not
+      const n = 4096;
+      const base = randomArray(n, 71, -30, 30).map((v, i) => (i % 3 === 0 ? v * 1e-3 : v));
+      const exp = randomArray(n, 72, -12, 12).map((v, i) => (base[i] < 0 ? Math.round(v) : v));
+      const pb = putF32(base);
+      const pe = putF32(exp);
+      const out = allocF32(n);
+      powBinary(pb, pe, out, [n], [1], [1]);
+      const y = readF32(out, n);
+      free(pb, pe, out);
+      /** The float32 ulp at |v|: the distance to the next float32 away from 0. */
+      const bits = new Float32Array(1);
+      const ulp = (v: number) => {
+        bits[0] = Math.abs(v);
+        const f = bits[0];
+        new Int32Array(bits.buffer)[0]++;
+        return bits[0] - f;
+      };
+      let worst = 0;
+      let checked = 0;
+      for (let i = 0; i < n; i++) {
+        const e = Math.fround(powFn(Math.fround(base[i]), Math.fround(exp[i])));
+        if (!Number.isFinite(e) || e === 0) {
+          expect(y[i], `pow(${base[i]}, ${exp[i]})`).toBe(e);
+          continue;
+        }
+        worst = Math.max(worst, Math.abs(y[i] - e) / ulp(e));
+        checked++;
+      }
+      expect(checked).toBeGreaterThan(n / 2);
+      expect(worst).toBeLessThanOrEqual(1);
+    });
+
     it('selectWhere picks bit for bit under broadcasting of all three', () => {
       const cases: Array<[number[], number[], number[]]> = [
         [
