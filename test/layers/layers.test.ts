@@ -171,7 +171,7 @@ describe('initializers', () => {
 });
 
 describe('Activation layer', () => {
-  for (const act of ['relu', 'tanh', 'sigmoid', 'softmax', 'gelu'] as const) {
+  for (const act of ['relu', 'leakyRelu', 'elu', 'tanh', 'sigmoid', 'softmax', 'gelu', 'softplus'] as const) {
     it(`dense linear + activation('${act}') trains exactly as dense with activation '${act}'`, async () => {
       const fused = modelPair(IN, [{ units: 3, act }], 800);
       const split = modelPair(IN, [{ units: 3, act: 'linear' }], 800);
@@ -205,7 +205,8 @@ describe('Activation layer', () => {
       weightValues(custom.model).forEach((w, i) => {
         expectClose(w, a[i], 1e-5, 1e-6, `${act} custom-loss weight ${i}`);
       });
-      expect(split.model.layers[1].getConfig()).toMatchObject({ activation: act });
+      // model files spell activations as Keras does (leakyRelu is leaky_relu)
+      expect(split.model.layers[1].getConfig()).toMatchObject({ activation: act === 'leakyRelu' ? 'leaky_relu' : act });
       nn.dispose([pa, pb]);
       fused.model.dispose();
       split.model.dispose();
