@@ -131,7 +131,7 @@ function evaluateRows(model: Sequential, x: Rows, y: Rows, requestedBatch: numbe
 
 /** x and y as rows for `op`, checked to hold as many examples; what they allocate is pushed onto `owned`. */
 function loadExamples(
-  op: 'fit' | 'evaluate',
+  op: 'fit' | 'evaluate' | 'trainOnBatch',
   model: Sequential,
   x: Data,
   y: Data,
@@ -341,6 +341,40 @@ async function trainLoop(
   }
   await callbacks.trainEnd();
   return history;
+}
+
+/**
+ * `model.trainOnBatch`: one optimizer step on the given examples as one batch (the train step's
+ * trace for that batch size, recorded on first use), as in tfjs. Returns the batch's loss, or
+ * [loss, ...metrics] when metrics were compiled.
+ */
+export function trainOnBatchModel(model: Sequential, x: Data, y: Data): number | number[] {
+  const c = model.compiled;
+  if (!c)
+    throw new ValueError('trainOnBatch: the model must be compiled first (call model.compile({ optimizer, loss }))');
+  const owned: Rows[] = [];
+  try {
+    const { xs, ys } = loadExamples('trainOnBatch', model, x, y, owned);
+    const step = model.step('train', xs.count, inputDType(xs));
+    step.pin();
+    try {
+      gatherRows(xs.tensor, step.x.ptr(), null, 0, xs.count, xs.width);
+      gatherRows(ys.tensor, step.y!.ptr(), null, 0, ys.count, ys.width);
+      const metrics = c.makeMetrics();
+      const loss = trainStep(step, c.optimizer, metrics, xs.count, model.outputWidth) / xs.count;
+      if (!Number.isFinite(loss)) {
+        throw new DivergenceError(
+          `trainOnBatch: the loss became ${loss}; the weights were left as they were (try a lower learning rate, or check the data)`,
+        );
+      }
+      return metrics.length === 0 ? loss : [loss, ...metrics.map((m) => m.result())];
+    } finally {
+      step.unpin();
+      model.doneStep(step);
+    }
+  } finally {
+    releaseRows(...owned);
+  }
 }
 
 /** Options of `evaluate` and `predict`. */

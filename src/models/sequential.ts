@@ -18,7 +18,7 @@ import type { Data, InputSpec } from '../training/inputs.js';
 import { getLoss, type LossFunction, type LossIdentifier, type LossSpec } from '../training/losses.js';
 import { getMetrics, type Metric, type MetricIdentifier } from '../training/metrics.js';
 import { ModelStep } from '../training/model-step.js';
-import { type BatchArgs, evaluateModel, type FitArgs, fitModel, predictModel } from './fit.js';
+import { type BatchArgs, evaluateModel, type FitArgs, fitModel, predictModel, trainOnBatchModel } from './fit.js';
 import { type InputGradientArgs, inputGradients } from './input-gradients.js';
 import { type PassKind, passOf } from './passes.js';
 import { type PrintFn, printSummary } from './summary.js';
@@ -402,6 +402,38 @@ export class Sequential {
     } finally {
       this.fitting = false;
     }
+  }
+
+  /**
+   * One optimizer step on x and y as one batch, as tfjs's `trainOnBatch`: resolves to the batch's
+   * loss, or [loss, ...metrics] when metrics were compiled.
+   */
+  async trainOnBatch(x: Data, y: Data): Promise<number | number[]> {
+    this.checkNotDisposed('trainOnBatch');
+    if (this.fitting) {
+      throw new ValueError(`trainOnBatch: model "${this.name}" is training (fit is running); await it first`);
+    }
+    return trainOnBatchModel(this, x, y);
+  }
+
+  /** The layer of that name, or at that index (counting from 0), as tfjs's `getLayer`. */
+  getLayer(nameOrIndex: string | number): Layer {
+    this.checkNotDisposed('getLayer');
+    if (typeof nameOrIndex === 'number') {
+      if (!Number.isInteger(nameOrIndex) || nameOrIndex < 0 || nameOrIndex >= this.layers.length) {
+        throw new ValueError(
+          `getLayer: expected an index in [0, ${this.layers.length}) (the model has ${this.layers.length} layers), got ${describe(nameOrIndex)}`,
+        );
+      }
+      return this.layers[nameOrIndex];
+    }
+    const layer = this.layers.find((l) => l.name === nameOrIndex);
+    if (!layer) {
+      throw new ValueError(
+        `getLayer: model "${this.name}" has no layer named ${describe(nameOrIndex)}; its layers: ${this.layers.map((l) => l.name).join(', ')}`,
+      );
+    }
+    return layer;
   }
 
   /** Loss and metrics on data: a scalar, or [loss, ...metrics] when metrics were compiled. */
