@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Act, Binary, Reduce, Unary } from '../../src/backend/codes.js';
 import { activationForward, softmaxRows } from '../../src/backend/kernels/activations.js';
 import { axpy, binary, fill, stridedCopy, unary } from '../../src/backend/kernels/elementwise.js';
+import { KERNEL_NAMES, MODULE_INFO_NAMES } from '../../src/backend/kernels/exports.generated.js';
 import { kernels } from '../../src/backend/kernels/exports.js';
 import { gemm, gemmScratchBytes } from '../../src/backend/kernels/gemm.js';
 import { squaredError } from '../../src/backend/kernels/losses.js';
@@ -15,6 +16,7 @@ import { adamUpdate, sgdUpdate } from '../../src/backend/kernels/optimizers.js';
 import { reduceAxis } from '../../src/backend/kernels/reduce.js';
 import { l1l2Penalty } from '../../src/backend/kernels/regularizers.js';
 import { backend, ready } from '../../src/backend/loader.js';
+import { BackendError } from '../../src/errors.js';
 import { allocF32, free, putF32, readF32 } from '../helpers/wasm.js';
 
 const wasm = <T>(name: string) => backend().exports[name] as T;
@@ -38,12 +40,39 @@ describe('typed kernel exports', () => {
     }
   });
 
-  it('the module exports exactly these kernels (row helpers of assembly/rows.ts stay internal)', () => {
-    const functions = Object.entries(backend().exports)
-      .filter(([, v]) => typeof v === 'function')
-      .map(([k]) => k)
-      .filter((k) => !['heapBase', 'relaxedSimd', 'mathf4Apply'].includes(k)); // module info, a test kernel
-    expect(functions.sort()).toEqual(Object.keys(kernels()).sort());
+  it('the generated kernel list is what each module exports, and kernels() binds exactly it', async () => {
+    const exportedFunctions = () =>
+      Object.entries(backend().exports)
+        .filter(([, v]) => typeof v === 'function')
+        .map(([k]) => k)
+        .sort();
+    const generated = [...KERNEL_NAMES, ...MODULE_INFO_NAMES].sort();
+    expect(new Set(generated).size).toBe(generated.length);
+    expect(KERNEL_NAMES).toContain('gemm');
+    expect(MODULE_INFO_NAMES).toEqual(['heapBase', 'relaxedSimd']);
+    expect(exportedFunctions()).toEqual(generated);
+    expect(Object.keys(kernels()).sort()).toEqual([...KERNEL_NAMES].sort());
+    for (const name of KERNEL_NAMES) expect(kernels()[name].length, name).toBeGreaterThanOrEqual(0);
+    if (await ready({ relaxedSimd: true }).catch(() => null)) {
+      expect(exportedFunctions()).toEqual(generated);
+      await ready({ relaxedSimd: false });
+    }
+  });
+
+  it('a module that lacks a kernel of the list fails to bind with a BackendError naming it', () => {
+    const b = backend() as { exports: Record<string, unknown>; generation: number };
+    const { exports, generation } = b;
+    const { gemm: _gemm, ...withoutGemm } = exports;
+    b.exports = withoutGemm;
+    b.generation = -2; // as if ready() had loaded this module
+    try {
+      expect(() => kernels()).toThrow(BackendError);
+      expect(() => kernels()).toThrow(/lacks the kernel gemm .*npm run build:wasm/);
+    } finally {
+      b.exports = exports;
+      b.generation = generation;
+    }
+    expect(kernels().gemm).toBe(exports.gemm);
   });
 
   it('kernel calls read nothing from the module exports once bound (no lookup by name, no size query)', () => {
@@ -89,22 +118,37 @@ describe('typed kernel exports', () => {
     free(x, y, z, ...stats);
   });
 
-  it('gemm scratch size computed in TypeScript equals the gemmScratchBytes of the module', () => {
-    const sizes = [1, 2, 3, 4, 5, 7, 8, 9, 31, 127, 128, 129, 255, 256, 257, 1000, 1023, 1024, 1025, 4099];
-    const fromWasm = wasm<(m: number, k: number, n: number) => number>('gemmScratchBytes');
+  it("the scratch sizes are the module's own, from its kernels", () => {
+    const sizes = [1, 3, 4, 5, 127, 128, 129, 1025, 4099];
     for (const m of sizes) {
       for (const k of sizes) {
-        for (const n of sizes) expect(gemmScratchBytes(m, k, n), `${m}x${k}x${n}`).toBe(fromWasm(m, k, n));
+        for (const n of sizes) {
+          const bytes = gemmScratchBytes(m, k, n);
+          expect(bytes, `${m}x${k}x${n}`).toBe(
+            wasm<(m: number, k: number, n: number) => number>('gemmScratchBytes')(m, k, n),
+          );
+          expect(bytes).toBeGreaterThanOrEqual(gemmScratchBytes(m, Math.max(1, k >> 1), n)); // grows with the depth
+          expect(bytes).toBeLessThan(1.3e6); // the documented bound (about 1.2 MB)
+        }
       }
+    }
+    for (const cols of [1, 3, 4, 5, 64, 1000, 4097]) {
+      expect(batchNormTrainScratchBytes(cols)).toBe(8 * cols); // one float64 per column
+      expect(batchNormBackwardScratchBytes(cols)).toBe(24 * cols); // three
     }
   });
 
-  it('batch-norm scratch sizes computed in TypeScript equal those of the module', () => {
-    const train = wasm<(cols: number) => number>('batchNormTrainScratchBytes');
-    const backward = wasm<(cols: number) => number>('batchNormBackwardScratchBytes');
-    for (const cols of [1, 3, 4, 5, 64, 1000, 4097]) {
-      expect(batchNormTrainScratchBytes(cols)).toBe(train(cols));
-      expect(batchNormBackwardScratchBytes(cols)).toBe(backward(cols));
+  it('a kernel wrapper fills a left-out last argument with its default, not NaN', () => {
+    const n = 4;
+    const x = putF32([-1, 2, -3, 4]);
+    const y = allocF32(n);
+    try {
+      activationForward(Act.leakyRelu, x, y, n); // alpha left out: 0, so leakyRelu is relu
+      expect(Array.from(readF32(y, n), (v) => v + 0)).toEqual([0, 2, 0, 4]); // -0 + 0 is 0
+      activationForward(Act.leakyRelu, x, y, n, 0.5);
+      expect(Array.from(readF32(y, n))).toEqual([-0.5, 2, -1.5, 4]);
+    } finally {
+      free(x, y);
     }
   });
 });

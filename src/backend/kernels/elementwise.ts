@@ -2,7 +2,7 @@
 // offsets of float32 blocks in Wasm memory, and the ops layer has validated every argument.
 import { backend } from '../loader.js';
 import { scratch } from '../scratch.js';
-import { kernels } from './exports.js';
+import { kernels, passThrough } from './exports.js';
 
 /**
  * Element strides (0 on broadcast dims) for reading a contiguous row-major tensor of `inShape` as
@@ -81,9 +81,7 @@ function putDims(...arrays: number[][]): number[] {
  * y = op(x) over n floats, `op` a `Unary` code (src/backend/codes.ts): neg, exp, log, sqrt, square,
  * abs, sign (sign(±0) = 0, NaN stays NaN), reciprocal. y may alias x.
  */
-export function unary(op: number, x: number, y: number, n: number): void {
-  kernels().unary(op, x, y, n);
-}
+export const unary = passThrough('unary');
 
 /**
  * out = a op b with numpy broadcasting, `op` a `Binary` code; comparisons write 1 or 0, maximum and
@@ -126,26 +124,16 @@ export function copy(x: number, y: number, n: number): void {
 }
 
 /** y = min(max(x, lo), hi) over n floats; NaN stays NaN. y may alias x. */
-export function clip(x: number, y: number, n: number, lo: number, hi: number): void {
-  kernels().clip(x, y, n, lo, hi);
-}
+export const clip = passThrough('clip');
 
 /** dx = dy where lo ≤ x ≤ hi, else 0, over n floats. dx may alias dy. */
-export function clipBackward(x: number, dy: number, dx: number, n: number, lo: number, hi: number): void {
-  kernels().clipBackward(x, dy, dx, n, lo, hi);
-}
+export const clipBackward = passThrough('clipBackward');
 
 /** y[i] = value for the n floats at y. */
-export function fill(y: number, n: number, value: number): void {
-  kernels().fill(y, n, value);
-}
+export const fill = passThrough('fill');
 
 /** y += alpha·x over n floats (fused multiply-add in the relaxed module). */
-export function axpy(x: number, y: number, n: number, alpha: number): void {
-  kernels().axpy(x, y, n, alpha);
-}
+export const axpy = passThrough('axpy');
 
 /** y = alpha·x over n floats. y may alias x. */
-export function scale(x: number, y: number, n: number, alpha: number): void {
-  kernels().scale(x, y, n, alpha);
-}
+export const scale = passThrough('scale');

@@ -1,28 +1,13 @@
 import { Act } from '../codes.js';
 import { workspace } from '../scratch.js';
-import { kernels } from './exports.js';
-
-// Blocking of assembly/gemm.ts (test/kernels/gemm.test.ts checks gemmScratchBytes against the module's).
-const MR = 4;
-const NR = 8;
-const KC = 256;
-const MC = 128;
-const NC = 1024;
-const TILE_BYTES = MR * NR * 4;
-
-const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
+import { kernels, passThrough } from './exports.js';
 
 /**
- * Bytes of scratch `gemm` needs for these sizes, as the module's `gemmScratchBytes` computes them
- * (a 4×8 tile, nc packed bias values, an mc×kc block of A and a kc×nc block of B; at most about
- * 1.2 MB), without a call into Wasm. Preconditions: m, k, n >= 1 integers.
+ * Bytes of scratch `gemm` needs for these sizes (a 4×8 tile, nc packed bias values, an mc×kc block
+ * of A and a kc×nc block of B; at most about 1.2 MB): the module's own formula, so the blocking
+ * constants live only in assembly/gemm.ts. Preconditions: m, k, n >= 1 integers.
  */
-export function gemmScratchBytes(m: number, k: number, n: number): number {
-  const kc = Math.min(k, KC);
-  const mc = Math.min(roundUp(m, MR), MC);
-  const nc = Math.min(roundUp(n, NR), NC);
-  return TILE_BYTES + (nc + mc * kc + kc * nc) * 4;
-}
+export const gemmScratchBytes = passThrough('gemmScratchBytes');
 
 /** Options of `gemm`. */
 export interface GemmOptions {

@@ -4,7 +4,7 @@
 import { backend } from '../loader.js';
 import { scratch } from '../scratch.js';
 import { collapseDims } from './elementwise.js';
-import { kernels } from './exports.js';
+import { kernels, passThrough } from './exports.js';
 
 /** Writes int32 arrays of one length one after another into the scratch block; returns their byte offsets. */
 function putInts(arrays: readonly number[][]): number[] {
@@ -38,39 +38,17 @@ export function copyStrided(
 }
 
 /** y[i] = value for the n int32 elements at y. */
-export function fillI32(y: number, n: number, value: number): void {
-  kernels().fillI32(y, n, value);
-}
+export const fillI32 = passThrough('fillI32');
 
 /**
  * y[o, j, :] = x[o, indices[j], :] with x viewed as [outer, axisLen, inner] and y as
  * [outer, count, inner]; rows whose index is outside [0, axisLen) are zeros. 4-byte elements of
  * either dtype; `indices` points at `count` int32 values.
  */
-export function gatherRows(
-  x: number,
-  indices: number,
-  y: number,
-  outer: number,
-  axisLen: number,
-  inner: number,
-  count: number,
-): void {
-  kernels().gatherRows(x, indices, y, outer, axisLen, inner, count);
-}
+export const gatherRows = passThrough('gatherRows');
 
 /**
  * dx (float32 [outer, axisLen, inner]) = 0, then dx[o, indices[j], :] += dy[o, j, :]; repeated
  * indices sum and out-of-range ones are skipped (the gradient of `gatherRows`).
  */
-export function scatterAddRows(
-  dy: number,
-  indices: number,
-  dx: number,
-  outer: number,
-  axisLen: number,
-  inner: number,
-  count: number,
-): void {
-  kernels().scatterAddRows(dy, indices, dx, outer, axisLen, inner, count);
-}
+export const scatterAddRows = passThrough('scatterAddRows');

@@ -4,17 +4,13 @@
 // Column sums are accumulated in float64 (in the shared scratch block); no multiply-add is fused, so
 // both modules agree bit for bit.
 import { workspace } from '../scratch.js';
-import { kernels } from './exports.js';
+import { kernels, passThrough } from './exports.js';
 
-/** Scratch bytes of batchNormForwardTrain: one float64 sum per column (as batchNormTrainScratchBytes). */
-export function batchNormTrainScratchBytes(cols: number): number {
-  return cols * 8;
-}
+/** Scratch bytes of batchNormForwardTrain: one float64 sum per column (the module's formula). */
+export const batchNormTrainScratchBytes = passThrough('batchNormTrainScratchBytes');
 
-/** Scratch bytes of batchNormBackward: three float64 sums per column (as batchNormBackwardScratchBytes). */
-export function batchNormBackwardScratchBytes(cols: number): number {
-  return cols * 24;
-}
+/** Scratch bytes of batchNormBackward: three float64 sums per column (the module's formula). */
+export const batchNormBackwardScratchBytes = passThrough('batchNormBackwardScratchBytes');
 
 /**
  * Training forward: writes each column's batch mean, biased variance (Σ(x − mean)² / rows, as Keras)
@@ -42,20 +38,7 @@ export function batchNormForwardTrain(
  * invStd = 1 / √(variance + epsilon), then y = (x − mean) · invStd · gamma + beta.
  * Preconditions as for batchNormForwardTrain (rows may be 0: only invStd is written).
  */
-export function batchNormForwardInference(
-  x: number,
-  y: number,
-  gamma: number,
-  beta: number,
-  mean: number,
-  variance: number,
-  invStd: number,
-  rows: number,
-  cols: number,
-  epsilon: number,
-): void {
-  kernels().batchNormForwardInference(x, y, gamma, beta, mean, variance, invStd, rows, cols, epsilon);
-}
+export const batchNormForwardInference = passThrough('batchNormForwardInference');
 
 /**
  * Backward of batchNormForwardTrain given its mean and invStd and the output gradient dy:

@@ -3,12 +3,10 @@
 // the optimizer layer has validated every argument. Formulas are Keras 3's update_step, in float32;
 // state values that would be subnormal, and weights below 2^-100, are stored as 0 (Wasm has no
 // flush-to-zero mode; see assembly/simd.ts).
-import { kernels } from './exports.js';
+import { kernels, passThrough } from './exports.js';
 
 /** Plain SGD: w −= lr·g. */
-export function sgdUpdate(w: number, g: number, n: number, lr: number): void {
-  kernels().sgdUpdate(w, g, n, lr);
-}
+export const sgdUpdate = passThrough('sgdUpdate');
 
 /**
  * Keras SGD with momentum, velocity v (starts at 0): v = momentum·v − lr·g, then w += v; with
@@ -100,6 +98,4 @@ export function rmspropUpdate(
  * Keras 3 Adagrad with accumulator acc (the caller initialises it, Keras uses 0.1): acc += g²;
  * w −= lr·g / √(acc + ε) (ε inside the square root).
  */
-export function adagradUpdate(w: number, g: number, acc: number, n: number, lr: number, epsilon: number): void {
-  kernels().adagradUpdate(w, g, acc, n, lr, epsilon);
-}
+export const adagradUpdate = passThrough('adagradUpdate');

@@ -1,6 +1,6 @@
 // Typed calls of the reduction kernels (assembly/reduce.ts). Internal: pointers are byte offsets of
 // float32 (int32 for indices) blocks in Wasm memory, and the ops layer has validated every argument.
-import { kernels } from './exports.js';
+import { passThrough } from './exports.js';
 
 /**
  * Reduces x, viewed as [outer, axisLen, inner] row-major, along its middle axis into out
@@ -9,9 +9,7 @@ import { kernels } from './exports.js';
  * millions of values); mean divides that total by axisLen. max/min return NaN for a slice holding a
  * NaN. Preconditions: axisLen >= 1, outer and inner >= 1, out does not overlap x. No scratch used.
  */
-export function reduceAxis(op: number, x: number, out: number, outer: number, axisLen: number, inner: number): void {
-  kernels().reduceAxis(op, x, out, outer, axisLen, inner);
-}
+export const reduceAxis = passThrough('reduceAxis');
 
 /**
  * Index along the middle axis of the largest (`op` = Reduce.max) or smallest (Reduce.min) element of
@@ -19,13 +17,4 @@ export function reduceAxis(op: number, x: number, out: number, outer: number, ax
  * index (as tfjs and numpy); a NaN counts as more extreme than any number, so the index of the first
  * NaN is returned (numpy's rule). Preconditions as for reduceAxis.
  */
-export function argReduceAxis(
-  op: number,
-  x: number,
-  outIndices: number,
-  outer: number,
-  axisLen: number,
-  inner: number,
-): void {
-  kernels().argReduceAxis(op, x, outIndices, outer, axisLen, inner);
-}
+export const argReduceAxis = passThrough('argReduceAxis');

@@ -1,5 +1,5 @@
 // Typed calls of the top-k kernels (assembly/topk.ts).
-import { kernels } from './exports.js';
+import { kernels, passThrough } from './exports.js';
 
 /**
  * The k largest of each of `rows` rows of n elements (k <= n), descending, into values [rows, k]
@@ -19,11 +19,7 @@ export function topkRows(
 }
 
 /** y[r, j] = x[r, indices[r, j]]: x float32 [rows, n], indices int32 in [0, n) and y [rows, k]. */
-export function gatherLastAxis(x: number, indices: number, y: number, rows: number, n: number, k: number): void {
-  kernels().gatherLastAxis(x, indices, y, rows, n, k);
-}
+export const gatherLastAxis = passThrough('gatherLastAxis');
 
 /** dx = 0, then dx[r, indices[r, j]] += dy[r, j]: dy and indices [rows, k], dx float32 [rows, n]. */
-export function scatterLastAxis(dy: number, indices: number, dx: number, rows: number, n: number, k: number): void {
-  kernels().scatterLastAxis(dy, indices, dx, rows, n, k);
-}
+export const scatterLastAxis = passThrough('scatterLastAxis');
