@@ -4,7 +4,20 @@
  * @packageDocumentation
  */
 import './ops/chain.js';
+import type { LoadBodies } from './format/load.js';
+import type { SaveBodies } from './format/save.js';
+import type { HandlerBodies } from './io/handlers.js';
+import { registerLazyChunk } from './lazy-import.js';
 import { fusedMatMul } from './ops/matmul.js';
+import type { CrossValidateBodies } from './selection/cross-validate-entry.js';
+import type { FitInWorkerBodies } from './worker/fit-in-worker-entry.js';
+import type { ServeFitBodies } from './worker/serve.js';
+
+/** Everything below that loads its body on first use, whose parts lazy.ts must carry. */
+type LazyChunk = HandlerBodies & LoadBodies & SaveBodies & CrossValidateBodies & FitInWorkerBodies & ServeFitBodies;
+
+// the one import() of lazy.ts, written here at the top (above all it holds): see lazy-import.ts
+registerLazyChunk((): Promise<LazyChunk> => import('./lazy.js'));
 
 export type { BackendInfo, ModuleKind, ReadyOptions } from './backend/loader.js';
 export { backendInfo, ready } from './backend/loader.js';
@@ -103,10 +116,8 @@ export { Random, setSeed } from './random.js';
 /** Fused kernels, as `tf.fused` in TensorFlow.js. */
 export const fused = { matMul: fusedMatMul };
 
-export { crossValidate } from './data/cross-validate-entry.js';
-export * as data from './data/index.js';
-export * as io from './io/index.js';
-export { loadLayersModel } from './io/load.js';
+export * as io from './format/io-namespace.js';
+export { loadLayersModel } from './format/load.js';
 export type { ActivationIdentifier } from './layers/activations.js';
 export * as layers from './layers/index.js';
 export * as initializers from './layers/initializers.js';
@@ -119,6 +130,8 @@ export { Sequential, sequential } from './models/sequential.js';
 export type { Optimizer, OptimizerName } from './optimizers/index.js';
 export { train } from './optimizers/index.js';
 export * as schedules from './optimizers/schedules.js';
+export { crossValidate } from './selection/cross-validate-entry.js';
+export * as data from './selection/data-namespace.js';
 export type { EarlyStoppingArgs, ModelCheckpointArgs, ReduceLROnPlateauArgs } from './training/builtin-callbacks.js';
 export { Callback, callbacks } from './training/builtin-callbacks.js';
 export type { CustomCallbackArgs, Logs } from './training/callbacks.js';

@@ -1,12 +1,11 @@
 /**
- * Data handling for training: CSV parsing and reading, train/test splits, k-fold cross-validation,
- * feature scalers and label encoders. Reached as `nn.data` (`nn.data.parseCsv`,
- * `nn.data.trainTestSplit`, `nn.data.kFold`, `nn.data.standardScaler`, `nn.data.labelEncoder`, ...);
- * `crossValidate` is also `nn.crossValidate`.
+ * Data handling for training: CSV parsing and reading, train/test splits, k-fold splits, feature
+ * scalers and label encoders (no models: `nn.data.crossValidate`, which trains them, is in
+ * src/selection/). Reached as `nn.data` (`nn.data.parseCsv`, `nn.data.trainTestSplit`,
+ * `nn.data.kFold`, `nn.data.standardScaler`, `nn.data.labelEncoder`, ...) through
+ * src/selection/data-namespace.ts.
  * @module
  */
-export type { CrossValidateOptions, CrossValidation, FoldResult, Preprocess } from './cross-validate.js';
-export { crossValidate } from './cross-validate-entry.js';
 export type { CsvOptions, ParsedCsv } from './csv.js';
 export { parseCsv } from './csv.js';
 export type { Label, LabelEncoderJSON, LabelInput, OneHotEncoderJSON } from './encoders.js';

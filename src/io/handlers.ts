@@ -3,9 +3,28 @@
 // browser.ts, http.ts, file-save.ts and file-system.ts, imported on the first save or load with the
 // rest of what lazy-import.ts loads on first use: the browser bundle fetches it as a chunk beside
 // the bundle, only on pages that use it.
+import { lazyPart } from '../lazy-import.js';
+import type { loadIndexedDB, loadLocalStorage, saveIndexedDB, saveLocalStorage } from './browser.js';
 import { ModelIOError } from './errors.js';
-import { lazyModules } from './lazy-import.js';
+import type { saveFiles } from './file-save.js';
+import type { loadFiles } from './file-system.js';
+import type { loadHTTP, saveHTTP } from './http.js';
 import type { IOHandler, LoadOptions, ModelArtifacts, SaveResult } from './types.js';
+
+/** The handler bodies, which the chunk loaded on first use (src/lazy.ts) carries. */
+export interface HandlerBodies {
+  loadIndexedDB: typeof loadIndexedDB;
+  loadLocalStorage: typeof loadLocalStorage;
+  saveIndexedDB: typeof saveIndexedDB;
+  saveLocalStorage: typeof saveLocalStorage;
+  saveFiles: typeof saveFiles;
+  loadFiles: typeof loadFiles;
+  loadHTTP: typeof loadHTTP;
+  saveHTTP: typeof saveHTTP;
+}
+
+/** The handler bodies, imported on first use; `op` names the call in the error of a failed import. */
+const bodies = (op: string) => lazyPart<HandlerBodies>(op);
 
 /** Saves to and loads from `window.localStorage` (tfjs's keys). */
 export class LocalStorageHandler implements IOHandler {
@@ -17,13 +36,13 @@ export class LocalStorageHandler implements IOHandler {
   /** Stores the artifacts; on failure (quota) removes what was written. */
   async save(artifacts: ModelArtifacts): Promise<SaveResult> {
     const op = `save to localstorage://${this.modelPath}`;
-    return (await lazyModules(op)).saveLocalStorage(this.modelPath, artifacts, op);
+    return (await bodies(op)).saveLocalStorage(this.modelPath, artifacts, op);
   }
 
   /** Reads the artifacts back. */
   async load(): Promise<ModelArtifacts> {
     const op = `load localstorage://${this.modelPath}`;
-    return (await lazyModules(op)).loadLocalStorage(this.modelPath, op);
+    return (await bodies(op)).loadLocalStorage(this.modelPath, op);
   }
 }
 
@@ -36,13 +55,13 @@ export class IndexedDBHandler implements IOHandler {
   /** Stores the artifacts (weights joined into one buffer) and their info, as tfjs does. */
   async save(artifacts: ModelArtifacts): Promise<SaveResult> {
     const op = `save to indexeddb://${this.modelPath}`;
-    return (await lazyModules(op)).saveIndexedDB(this.modelPath, artifacts, op);
+    return (await bodies(op)).saveIndexedDB(this.modelPath, artifacts, op);
   }
 
   /** Reads the artifacts back. */
   async load(): Promise<ModelArtifacts> {
     const op = `load indexeddb://${this.modelPath}`;
-    return (await lazyModules(op)).loadIndexedDB(this.modelPath, op);
+    return (await bodies(op)).loadIndexedDB(this.modelPath, op);
   }
 }
 
@@ -63,12 +82,12 @@ export class HTTPHandler implements IOHandler {
 
   /** Fetches model.json and its weight files. */
   async load(): Promise<ModelArtifacts> {
-    return (await lazyModules(`load ${this.url}`)).loadHTTP(this.url, this.options, this.fetchFunc);
+    return (await bodies(`load ${this.url}`)).loadHTTP(this.url, this.options, this.fetchFunc);
   }
 
   /** POSTs model.json and model.weights.bin as a multipart form (requestInit may change the method). */
   async save(artifacts: ModelArtifacts): Promise<SaveResult> {
-    return (await lazyModules(`save to ${this.url}`)).saveHTTP(this.url, this.options, this.fetchFunc, artifacts);
+    return (await bodies(`save to ${this.url}`)).saveHTTP(this.url, this.options, this.fetchFunc, artifacts);
   }
 }
 
@@ -87,13 +106,13 @@ export class FileSystemHandler implements IOHandler {
    */
   async save(artifacts: ModelArtifacts): Promise<SaveResult> {
     const op = `save to file://${this.path}`;
-    return (await lazyModules(op)).saveFiles(this.path, FileSystemHandler.WEIGHTS, artifacts, op);
+    return (await bodies(op)).saveFiles(this.path, FileSystemHandler.WEIGHTS, artifacts, op);
   }
 
   /** Reads `path` (a model.json, or a directory holding one) and the weight files it lists. */
   async load(): Promise<ModelArtifacts> {
     const op = `load file://${this.path}`;
-    return (await lazyModules(op)).loadFiles(this.path, op);
+    return (await bodies(op)).loadFiles(this.path, op);
   }
 }
 

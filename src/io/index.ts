@@ -1,20 +1,10 @@
 /**
- * Model files in the TensorFlow.js layers format (`model.json` + binary weights), interchangeable
- * with tfjs and Keras (through the tfjs converter). `model.save(target)` and
- * `nn.loadLayersModel(source)` take the URL-style targets and the IOHandlers below. What they do is
- * loaded on first use (in the browser, a chunk beside the bundle), so everything that reads or
- * writes a model is asynchronous, `modelArtifacts` and `modelFromArtifacts` too.
- *
- * @example
- * await model.save('file://./my-model');                        // Node: my-model/model.json + weights.bin
- * await model.save('indexeddb://my-model');                     // browser (also localstorage://)
- * await model.save('file://./small', { quantize: 'uint8' });    // 1 byte per weight, as the tfjs converter
- * await model.save('file://./ckpt', { includeOptimizer: true }); // fit resumes exactly after loading
- * model.preprocessing = scaler;                                  // saved under model.json's "neurasm" key
- * const m = await nn.loadLayersModel('https://example.com/model/model.json');
- * const k = await nn.loadLayersModel(nn.io.fromMemory(artifacts)); // also tfjs's handlers
- * const copy = await nn.io.modelFromArtifacts(await nn.io.modelArtifacts(model), 'a copy');
- * @packageDocumentation
+ * The storage of model artifacts, as tfjs's `tf.io` handlers: URL-style targets and IOHandlers
+ * (file://, http(s), indexeddb://, localstorage://, memory), the artifacts types and the
+ * weights' coding. Handlers know only `ModelArtifacts`, never a model: the layers format, which
+ * turns a model into artifacts and back, stands above the models (src/format/), and
+ * src/format/io-namespace.ts joins both as `nn.io`.
+ * @module
  */
 export { ModelFormatError, ModelIOError } from './errors.js';
 export {
@@ -27,11 +17,7 @@ export {
   IndexedDBHandler,
   LocalStorageHandler,
 } from './handlers.js';
-export { supportedLayerClasses } from './layer-classes.js';
-export type { LoadLayersOptions } from './load.js';
-export { loadLayersModel, modelFromArtifacts } from './load.js';
 export { fromMemory, withSaveHandler } from './router.js';
-export { modelArtifacts } from './save.js';
 export type {
   HandlerLike,
   IOHandler,

@@ -1,5 +1,4 @@
-import { DisposedError, DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
-import { saveModel } from '../io/save.js';
+import { BackendError, DisposedError, DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
 import type { SaveConfig, SaveResult, SaveTarget } from '../io/types.js';
 import { InputLayer } from '../layers/input-layer.js';
 import { Layer, type SymbolicShape } from '../layers/layer.js';
@@ -51,6 +50,19 @@ export interface Compiled {
 export interface SequentialArgs {
   layers?: Layer[];
   name?: string;
+}
+
+/** What `Sequential.save` runs: the format (src/format/save.ts), which stands above the model, gives it. */
+type ModelSaver = (model: Sequential, target: SaveTarget, config?: SaveConfig) => Promise<SaveResult>;
+
+let saveModel: ModelSaver | null = null;
+
+/**
+ * @internal Gives `Sequential.save` its body: src/format/save.ts calls it when it is imported (the
+ * model knows artifacts and handlers, not the layers format built above it).
+ */
+export function setModelSaver(save: ModelSaver): void {
+  saveModel = save;
 }
 
 let modelCount = 0;
@@ -492,6 +504,8 @@ export class Sequential {
   save(handlerOrUrl: SaveTarget, config?: SaveConfig): Promise<SaveResult> {
     try {
       this.checkNotDisposed('save');
+      if (saveModel === null)
+        throw new BackendError('save: the model-file code is not registered (import neurasm from its index)');
     } catch (e) {
       return Promise.reject(e);
     }

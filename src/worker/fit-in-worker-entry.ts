@@ -1,6 +1,12 @@
 // fitInWorker's body (host.ts) is loaded on first use: the browser bundle fetches it in the chunk
-// of code that pages need later or never (src/io/lazy-import.ts), not with the start file.
-import { loadedOnFirstUse } from '../io/lazy-import.js';
+// of code that pages need later or never (src/lazy-import.ts), not with the start file.
+import { loadedOnFirstUse } from '../lazy-import.js';
+import type { fitInWorker as fitInWorkerBody } from './host.js';
+
+/** What fitInWorker takes from the chunk loaded on first use (src/lazy.ts). */
+export interface FitInWorkerBodies {
+  fitInWorker: typeof fitInWorkerBody;
+}
 
 /**
  * Trains a model in a Web Worker, off the main thread. The worker script calls `serveFit(build)`
@@ -20,4 +26,4 @@ import { loadedOnFirstUse } from '../io/lazy-import.js';
  * // train-worker.js
  * nn.serveFit(async () => { await nn.ready(); return makeCompiledModel(); });
  */
-export const fitInWorker = loadedOnFirstUse('fitInWorker');
+export const fitInWorker: typeof fitInWorkerBody = loadedOnFirstUse('fitInWorker');

@@ -5,6 +5,6 @@
 
 export { fitInWorker } from './fit-in-worker-entry.js';
 export type { WorkerFitArgs, WorkerFitResult, WorkerLike } from './host.js';
+export type { ModelBuilder, WorkerScope } from './protocol.js';
 export { type TensorData, WorkerError } from './protocol.js';
-export type { ModelBuilder, WorkerScope } from './serve.js';
 export { serveFit } from './serve.js';

@@ -12,9 +12,24 @@ import {
   ShapeError,
   ValueError,
 } from '../errors.js';
+import type { Sequential } from '../models/sequential.js';
 import { tensor } from '../ops/create.js';
 import { type DType, isTensor, type Tensor } from '../ops/tensor.js';
 import { CALLBACK_HOOKS, type Logs } from '../training/callbacks.js';
+
+/** What `serveFit` needs of the worker's global scope (`self` in a Web Worker). */
+export interface WorkerScope {
+  // transfer: Transferable[] in a browser, named without that DOM type so Node projects type-check
+  postMessage(message: unknown, transfer?: object[]): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
+  removeEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
+}
+
+/**
+ * Builds a compiled model for one fit that `fitInWorker` asks for, from the `init` value it was
+ * given. It runs in the worker, so it is also where `await nn.ready(...)` and `nn.setSeed(...)` go.
+ */
+export type ModelBuilder = (init: unknown) => Sequential | Promise<Sequential>;
 
 /** The worker failed outside of `fit`: it threw an uncaught error, or a message could not be read. */
 export class WorkerError extends NeurasmError {}

@@ -1,4 +1,4 @@
-// The body of serveFit's answer to one fit request, loaded on first use (src/io/lazy-import.ts): in
+// The body of serveFit's answer to one fit request, loaded on first use (src/lazy-import.ts): in
 // the browser it comes with the chunk beside the bundle, so the start file carries only serveFit's
 // message loop (serve.ts).
 import { ValueError } from '../errors.js';
@@ -6,6 +6,7 @@ import { Sequential } from '../models/sequential.js';
 import type { Tensor } from '../ops/tensor.js';
 import { describe } from '../ops/validate.js';
 import type { CustomCallbackArgs, Logs } from '../training/callbacks.js';
+import type { ModelBuilder, WorkerScope } from './protocol.js';
 import {
   type DoneMessage,
   errorMessage,
@@ -16,7 +17,6 @@ import {
   type TensorData,
   toTransferable,
 } from './protocol.js';
-import type { ModelBuilder, WorkerScope } from './serve.js';
 
 /** What serveFit shares with each fit it runs: stops asked for by request id, and the models training. */
 export interface ServingState {

@@ -1,25 +1,17 @@
 import { ValueError } from '../errors.js';
-import { loadedOnFirstUse } from '../io/lazy-import.js';
+import { loadedOnFirstUse } from '../lazy-import.js';
 import type { Sequential } from '../models/sequential.js';
 import { describe } from '../ops/validate.js';
-import { errorMessage, type FitRequest, isMessage } from './protocol.js';
+import { errorMessage, type FitRequest, isMessage, type ModelBuilder, type WorkerScope } from './protocol.js';
+import type { runWorkerFit as runWorkerFitBody } from './serve-fit-run.js';
 
-/** What `serveFit` needs of the worker's global scope (`self` in a Web Worker). */
-export interface WorkerScope {
-  // transfer: Transferable[] in a browser, named without that DOM type so Node projects type-check
-  postMessage(message: unknown, transfer?: object[]): void;
-  addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
-  removeEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
+/** What serveFit takes from the chunk loaded on first use (src/lazy.ts). */
+export interface ServeFitBodies {
+  runWorkerFit: typeof runWorkerFitBody;
 }
 
 /** The body of each fit `serveFit` runs, loaded on first use (serve-fit-run.ts). */
-const runWorkerFit = loadedOnFirstUse('runWorkerFit', 'serveFit');
-
-/**
- * Builds a compiled model for one fit that `fitInWorker` asks for, from the `init` value it was
- * given. It runs in the worker, so it is also where `await nn.ready(...)` and `nn.setSeed(...)` go.
- */
-export type ModelBuilder = (init: unknown) => Sequential | Promise<Sequential>;
+const runWorkerFit: typeof runWorkerFitBody = loadedOnFirstUse('runWorkerFit', 'serveFit');
 
 /**
  * Answers `fitInWorker` requests in a worker script: for each, builds a model with `build`, fits it

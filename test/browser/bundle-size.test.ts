@@ -29,14 +29,14 @@ const WASM_SOURCES = {
   relaxed: 'src/backend/wasm-relaxed.generated.ts',
 };
 
-/** The sources of what is loaded on first use (src/io/lazy-import.ts), some of them. */
+/** The sources of what is loaded on first use (src/lazy-import.ts), some of them. */
 const LAZY_SOURCES = [
-  'src/io/lazy.ts',
-  'src/io/topology.ts',
+  'src/lazy.ts',
+  'src/format/topology.ts',
   'src/io/weights.ts',
-  'src/io/training.ts',
-  'src/io/layers.ts',
-  'src/data/cross-validate.ts',
+  'src/format/training.ts',
+  'src/format/layers.ts',
+  'src/selection/cross-validate.ts',
   'src/worker/host.ts',
   'src/worker/serve-fit-run.ts',
 ];
@@ -102,7 +102,7 @@ describe('the browser bundle', () => {
     // the model-file code and the bodies of crossValidate, fitInWorker and serveFit's fits
     const sources = startSources();
     for (const s of LAZY_SOURCES) expect(sources, s).not.toContain(s);
-    const lazy = [...outputs].filter(([, o]) => o.sources.includes('src/io/lazy.ts')).map(([f]) => f);
+    const lazy = [...outputs].filter(([, o]) => o.sources.includes('src/lazy.ts')).map(([f]) => f);
     expect(lazy).toHaveLength(1);
     expect(dynamic).toContain(lazy[0]);
     expect(outputs.get(lazy[0])?.sources).toEqual(expect.arrayContaining(LAZY_SOURCES));

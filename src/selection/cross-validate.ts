@@ -1,3 +1,5 @@
+import { type Fold, kFold, stratifiedKFold, takeRows } from '../data/kfold.js';
+import { minMaxScaler, robustScaler, type Scaler, standardScaler } from '../data/scalers.js';
 import { formatShape, ShapeError, ValueError } from '../errors.js';
 import type { FitArgs } from '../models/fit.js';
 import { Sequential } from '../models/sequential.js';
@@ -7,8 +9,6 @@ import type { Tensor } from '../ops/tensor.js';
 import { checkInt, checkNumber, checkTensor, describe } from '../ops/validate.js';
 import { setSeed } from '../random.js';
 import type { CustomCallbackArgs, History, Logs } from '../training/callbacks.js';
-import { type Fold, kFold, stratifiedKFold, takeRows } from './kfold.js';
-import { minMaxScaler, robustScaler, type Scaler, standardScaler } from './scalers.js';
 
 /** One fold's scores on its held-out part (`loss` and each compiled metric, keyed as in fit's logs) and its History. */
 export type FoldResult = Logs & { history: History };

@@ -4,21 +4,26 @@
 // Loaded on first use (lazy-import.ts); load.ts is what the bundle carries.
 import { scalerFromJSON } from '../data/scalers.js';
 import { formatShape, NeurasmError } from '../errors.js';
+import { ModelFormatError, ModelIOError } from '../io/errors.js';
+import { checkArtifactsDepth } from '../io/json-depth.js';
+import type { LoadOptions, ModelArtifacts } from '../io/types.js';
+import { checkNonNegative, checkWeightSpec, type DecodedWeight, decodeWeights, joinBuffers } from '../io/weights.js';
 import { InputLayer } from '../layers/input-layer.js';
 import type { Layer, SymbolicShape } from '../layers/layer.js';
 import { Sequential } from '../models/sequential.js';
 import { fromFlat } from '../ops/create.js';
 import { describe } from '../ops/validate.js';
-import { ModelFormatError, ModelIOError } from './errors.js';
-import { checkArtifactsDepth } from './json-depth.js';
 import { layerWeightShapes, readLayer, type WeightShape } from './layers.js';
-import type { LoadLayersOptions } from './load.js';
 import { readTopology } from './topology.js';
 import { readTraining, restoreTraining } from './training.js';
-import type { ModelArtifacts } from './types.js';
-import { checkNonNegative, checkWeightSpec, type DecodedWeight, decodeWeights, joinBuffers } from './weights.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Options of `loadLayersModel`. */
+export interface LoadLayersOptions extends LoadOptions {
+  /** Restore the training config and optimizer state when the file has them (default true). */
+  includeOptimizer?: boolean;
+}
 
 /** Other spellings of a manifest weight name: Keras's ":0" suffix, a model-name prefix, an inner cell name. */
 function aliases(name: string, modelName: string | undefined): string[] {

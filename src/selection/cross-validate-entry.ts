@@ -1,6 +1,12 @@
 // crossValidate's body (cross-validate.ts) is loaded on first use: the browser bundle fetches it in
-// the chunk of code that pages need later or never (src/io/lazy-import.ts), not with the start file.
-import { loadedOnFirstUse } from '../io/lazy-import.js';
+// the chunk of code that pages need later or never (src/lazy-import.ts), not with the start file.
+import { loadedOnFirstUse } from '../lazy-import.js';
+import type { crossValidate as crossValidateBody } from './cross-validate.js';
+
+/** What crossValidate takes from the chunk loaded on first use (src/lazy.ts). */
+export interface CrossValidateBodies {
+  crossValidate: typeof crossValidateBody;
+}
 
 /**
  * k-fold cross-validation: for each fold, builds a fresh model with `buildModel(fold)` (it must
@@ -15,4 +21,4 @@ import { loadedOnFirstUse } from '../io/lazy-import.js';
  * const cv = await nn.crossValidate(buildModel, x, y, { k: 5, stratified: true, epochs: 50, preprocess: 'standard', seed: 1 });
  * console.log(`${cv.mean.accuracy} ± ${cv.std.accuracy}`);
  */
-export const crossValidate = loadedOnFirstUse('crossValidate');
+export const crossValidate: typeof crossValidateBody = loadedOnFirstUse('crossValidate');

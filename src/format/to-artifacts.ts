@@ -2,14 +2,14 @@
 // (optionally quantized), the optimizer's state if asked, and preprocessing statistics under
 // neurasm's key. Loaded on first use (lazy-import.ts); save.ts is what the bundle carries.
 import { ValueError } from '../errors.js';
+import { ModelFormatError } from '../io/errors.js';
+import type { ModelArtifacts, NeurasmMetadata, SaveConfig } from '../io/types.js';
+import { encodeWeights, type WeightToEncode } from '../io/weights.js';
 import { Sequential } from '../models/sequential.js';
 import { optionsObject } from '../ops/options.js';
 import { describe } from '../ops/validate.js';
-import { ModelFormatError } from './errors.js';
 import { writeTopology } from './topology.js';
 import { trainingArtifacts } from './training.js';
-import type { ModelArtifacts, NeurasmMetadata, SaveConfig } from './types.js';
-import { encodeWeights, type WeightToEncode } from './weights.js';
 
 /** neurasm's version, written in generatedBy. */
 export const NEURASM_VERSION = '0.1.0';

@@ -1,6 +1,7 @@
 // Layer classes in model files: reading a Keras layer config into a neurasm layer, writing a layer's
 // config the way tfjs does, and each class's weights (for checking shapes before anything is built).
 import { NeurasmError } from '../errors.js';
+import { ModelFormatError } from '../io/errors.js';
 import { Activation } from '../layers/activation-layer.js';
 import type { ActivationIdentifier } from '../layers/activations.js';
 import { BatchNormalization } from '../layers/batch-normalization.js';
@@ -13,7 +14,6 @@ import type { Layer, LayerArgs, SymbolicShape } from '../layers/layer.js';
 import { getRegularizer, type Regularizer } from '../layers/regularizers.js';
 import { Reshape } from '../layers/reshape.js';
 import { makeRegisteredLayer, registeredLayerClass, registeredLayerNames } from '../layers/serialization.js';
-import { ModelFormatError } from './errors.js';
 import { readInitializer, writeInitializer } from './initializers.js';
 import { type LayerClassName, supportedLayerClasses } from './layer-classes.js';
 

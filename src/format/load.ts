@@ -1,17 +1,19 @@
 // loadLayersModel and nn.io.modelFromArtifacts, as the bundle carries them: the source is checked at
 // once, and what builds the model (from-artifacts.ts) is imported on first use (lazy-import.ts).
 import { NeurasmError } from '../errors.js';
+import { ModelIOError } from '../io/errors.js';
+import { loadHandlerFor } from '../io/router.js';
+import type { LoadSource, ModelArtifacts } from '../io/types.js';
+import { lazyPart, lazyPartIfLoaded } from '../lazy-import.js';
 import type { Sequential } from '../models/sequential.js';
 import { optionsObject } from '../ops/options.js';
-import { ModelIOError } from './errors.js';
-import { lazyModules, lazyModulesIfLoaded } from './lazy-import.js';
-import { loadHandlerFor } from './router.js';
-import type { LoadOptions, LoadSource, ModelArtifacts } from './types.js';
+import type { LoadLayersOptions, modelFromArtifacts as modelFromArtifactsBody } from './from-artifacts.js';
 
-/** Options of `loadLayersModel`. */
-export interface LoadLayersOptions extends LoadOptions {
-  /** Restore the training config and optimizer state when the file has them (default true). */
-  includeOptimizer?: boolean;
+export type { LoadLayersOptions };
+
+/** What loading takes from the chunk loaded on first use (src/lazy.ts). */
+export interface LoadBodies {
+  modelFromArtifacts: typeof modelFromArtifactsBody;
 }
 
 const LOAD_OPTIONS: ReadonlyArray<keyof LoadLayersOptions> = [
@@ -37,7 +39,7 @@ export async function modelFromArtifacts(
   where = 'model artifacts',
   options: LoadLayersOptions = {},
 ): Promise<Sequential> {
-  const io = lazyModulesIfLoaded() ?? (await lazyModules(`load ${where}`));
+  const io = lazyPartIfLoaded<LoadBodies>() ?? (await lazyPart<LoadBodies>(`load ${where}`));
   return io.modelFromArtifacts(artifacts, where, options);
 }
 
@@ -54,7 +56,7 @@ export async function loadLayersModel(source: LoadSource, options: LoadLayersOpt
   const handler = loadHandlerFor(source, options);
   const where = typeof source === 'string' ? source : 'model artifacts';
   // the code that reads model files comes while the handler loads (awaited, and so reported, after it)
-  const io = lazyModules(`loadLayersModel ${where}`);
+  const io = lazyPart<LoadBodies>(`loadLayersModel ${where}`);
   io.catch(() => {});
   let artifacts: ModelArtifacts;
   try {

@@ -3,9 +3,10 @@
 //   Keras via the converter:  { keras_version, backend, model_config: { class_name, config } }
 //   older Keras and tfjs:     config is the array of layers itself
 //   functional models (Model / Functional) whose layers form a single chain are read as Sequential.
+
+import { ModelFormatError } from '../io/errors.js';
 import type { Layer, SymbolicShape } from '../layers/layer.js';
 import type { Sequential } from '../models/sequential.js';
-import { ModelFormatError } from './errors.js';
 import { writeLayer } from './layers.js';
 
 type Config = Record<string, unknown>;

@@ -2,10 +2,10 @@
 // back. A loaded model's weights come from the file, so an initializer matters only for its config.
 
 import { NeurasmError } from '../errors.js';
+import { ModelFormatError } from '../io/errors.js';
 import type { Initializer } from '../layers/initializers.js';
 import * as init from '../layers/initializers.js';
 import { Random, randomFor } from '../random.js';
-import { ModelFormatError } from './errors.js';
 
 type Mode = 'fan_in' | 'fan_out' | 'fan_avg';
 type Distribution = 'truncated_normal' | 'untruncated_normal' | 'uniform';

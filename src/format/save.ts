@@ -1,9 +1,17 @@
 // model.save(target) and nn.io.modelArtifacts, as the bundle carries them: the target is checked at
 // once, and what makes the artifacts (to-artifacts.ts) is imported on first use (lazy-import.ts).
-import type { Sequential } from '../models/sequential.js';
-import { lazyModules, lazyModulesIfLoaded } from './lazy-import.js';
-import { saveHandlerFor } from './router.js';
-import type { ModelArtifacts, SaveConfig, SaveResult, SaveTarget } from './types.js';
+// The model does not import this module (it stands below the format): importing it gives
+// Sequential.save its body (setModelSaver).
+import { saveHandlerFor } from '../io/router.js';
+import type { ModelArtifacts, SaveConfig, SaveResult, SaveTarget } from '../io/types.js';
+import { lazyPart, lazyPartIfLoaded } from '../lazy-import.js';
+import { type Sequential, setModelSaver } from '../models/sequential.js';
+import type { modelArtifacts as modelArtifactsBody } from './to-artifacts.js';
+
+/** What saving takes from the chunk loaded on first use (src/lazy.ts). */
+export interface SaveBodies {
+  modelArtifacts: typeof modelArtifactsBody;
+}
 
 /**
  * The artifacts of a model, as `model.save` hands them to a save handler: its topology, weights
@@ -18,13 +26,15 @@ import type { ModelArtifacts, SaveConfig, SaveResult, SaveTarget } from './types
  */
 export async function modelArtifacts(model: Sequential, config: SaveConfig = {}): Promise<ModelArtifacts> {
   // no await once the code is loaded: the model is read in the caller's turn
-  const io = lazyModulesIfLoaded() ?? (await lazyModules('modelArtifacts'));
+  const io = lazyPartIfLoaded<SaveBodies>() ?? (await lazyPart<SaveBodies>('modelArtifacts'));
   return io.modelArtifacts(model, config);
 }
 
 /** `model.save(target, config)`: writes the model to a URL-style target or an IOHandler. */
 export async function saveModel(model: Sequential, target: SaveTarget, config?: SaveConfig): Promise<SaveResult> {
   const handler = saveHandlerFor(target);
-  const io = lazyModulesIfLoaded() ?? (await lazyModules('save'));
+  const io = lazyPartIfLoaded<SaveBodies>() ?? (await lazyPart<SaveBodies>('save'));
   return handler.save(io.modelArtifacts(model, config));
 }
+
+setModelSaver(saveModel);

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { crossValidate, type FoldResult } from '../../src/data/index.js';
 import { loadDataset } from '../../src/datasets/index.js';
 import * as nn from '../../src/index.js';
+import { crossValidate, type FoldResult } from '../../src/selection/data-namespace.js';
 
 beforeAll(() => nn.ready({ relaxedSimd: false }));
 

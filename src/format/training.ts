@@ -3,6 +3,9 @@
 // (iter, dense_1/kernel/m, ...). Where tfjs has the same optimizer with the same state, the
 // standard trainingConfig is written too, so tfjs resumes training from a neurasm file.
 import { NeurasmError, ValueError } from '../errors.js';
+import { ModelFormatError } from '../io/errors.js';
+import type { NeurasmMetadata, TrainingConfig } from '../io/types.js';
+import { checkNonNegative, type DecodedWeight, type WeightToEncode } from '../io/weights.js';
 import type { CompileArgs, Sequential } from '../models/sequential.js';
 import { fromFlat } from '../ops/create.js';
 import type { Tensor } from '../ops/tensor.js';
@@ -10,9 +13,6 @@ import type { Variable } from '../ops/variable.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { Adagrad, Adam, AdamW, Momentum, RMSprop, SGD } from '../optimizers/optimizers.js';
 import { cosineDecay, exponentialDecay, type LearningRateSchedule } from '../optimizers/schedules.js';
-import { ModelFormatError } from './errors.js';
-import type { NeurasmMetadata, TrainingConfig } from './types.js';
-import { checkNonNegative, type DecodedWeight, type WeightToEncode } from './weights.js';
 
 type Config = Record<string, unknown>;
 type Training = NonNullable<NeurasmMetadata['training']>;

@@ -1,0 +1,14 @@
+// The chunk neurasm loads on first use (see lazy-import.ts): the bodies of the IOHandlers' save and
+// load, of making artifacts of a model and a model of artifacts, and of crossValidate, fitInWorker
+// and serveFit's answer to a request. Only index.ts names it, with import(), so that bundlers make
+// it (and the modules only it needs) a chunk of its own; it stands above every floor it takes from.
+
+export { modelFromArtifacts } from './format/from-artifacts.js';
+export { modelArtifacts } from './format/to-artifacts.js';
+export { loadIndexedDB, loadLocalStorage, saveIndexedDB, saveLocalStorage } from './io/browser.js';
+export { saveFiles } from './io/file-save.js';
+export { loadFiles } from './io/file-system.js';
+export { loadHTTP, saveHTTP } from './io/http.js';
+export { crossValidate } from './selection/cross-validate.js';
+export { fitInWorker } from './worker/host.js';
+export { runWorkerFit } from './worker/serve-fit-run.js';
