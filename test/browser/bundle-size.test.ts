@@ -122,7 +122,17 @@ describe('the browser bundle', () => {
         () => 'loaded',
         (e) => e instanceof nn.BackendError && e.message.split(':').slice(0, 2).join(':'),
       );
-      console.log(JSON.stringify({ module: info.module, y: Array.from(y.dataSync()), io }));
+      // every error class exported (at the top or in a namespace such as nn.io) has its exported name
+      const errors = [];
+      const namespaces = [['', nn], ...Object.entries(nn).filter(([, v]) => v !== null && typeof v === 'object')];
+      for (const [prefix, namespace] of namespaces) {
+        for (const [key, value] of Object.entries(namespace)) {
+          if (typeof value !== 'function') continue;
+          if (value !== nn.NeurasmError && !(value.prototype instanceof nn.NeurasmError)) continue;
+          errors.push(value.name === key ? key : prefix + '.' + key + ' is named ' + value.name);
+        }
+      }
+      console.log(JSON.stringify({ module: info.module, y: Array.from(y.dataSync()), io, errors: errors.sort() }));
     `;
     const run = (kind: 'simd' | 'relaxed', flags: string[]) => {
       rmSync(join(dir, 'start'), { recursive: true, force: true });
@@ -134,11 +144,25 @@ describe('the browser bundle', () => {
     };
     // Node 20 validates relaxed SIMD only behind a flag
     const io = 'modelArtifacts: cannot load the part of neurasm it needs (in the browser, a chunk beside the bundle)';
-    expect(run('simd', [])).toEqual({ module: 'simd', y: [11, 22, 33], io });
+    // the error classes src/browser/index.ts names again (nn.io's two among them)
+    const errors = [
+      'BackendError',
+      'DTypeError',
+      'DisposedError',
+      'DivergenceError',
+      'ModelFormatError',
+      'ModelIOError',
+      'NeurasmError',
+      'ShapeError',
+      'ValueError',
+      'WorkerError',
+    ];
+    expect(run('simd', [])).toEqual({ module: 'simd', y: [11, 22, 33], io, errors });
     expect(run('relaxed', ['--experimental-wasm-relaxed-simd'])).toEqual({
       module: 'relaxed-simd',
       y: [11, 22, 33],
       io,
+      errors,
     });
   });
 
