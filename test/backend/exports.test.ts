@@ -52,7 +52,6 @@ describe('typed kernel exports', () => {
     expect(MODULE_INFO_NAMES).toEqual(['heapBase', 'relaxedSimd']);
     expect(exportedFunctions()).toEqual(generated);
     expect(Object.keys(kernels()).sort()).toEqual([...KERNEL_NAMES].sort());
-    for (const name of KERNEL_NAMES) expect(kernels()[name].length, name).toBeGreaterThanOrEqual(0);
     if (await ready({ relaxedSimd: true }).catch(() => null)) {
       expect(exportedFunctions()).toEqual(generated);
       await ready({ relaxedSimd: false });
