@@ -14,28 +14,47 @@ function sourceFiles(root, dir) {
   });
 }
 
-/** The relative module names `file` imports (`from '…'`, `import('…')`, `typeof import('…')`). */
+/** Whether an import or export declaration names types only (`import type`, or every name `type`). */
+function typeOnly(node) {
+  if (ts.isImportDeclaration(node)) {
+    const clause = node.importClause;
+    if (!clause) return false;
+    if (clause.isTypeOnly) return true;
+    const named = clause.namedBindings;
+    return !clause.name && !!named && ts.isNamedImports(named) && named.elements.every((e) => e.isTypeOnly);
+  }
+  if (node.isTypeOnly) return true;
+  const named = node.exportClause;
+  return !!named && ts.isNamedExports(named) && named.elements.every((e) => e.isTypeOnly);
+}
+
+/** The relative modules a file's text imports, `{ name, type }`: `from '…'`, `import('…')`, `typeof import('…')`. */
 function importedNames(text) {
   const names = [];
   const visit = (node) => {
     if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier)
-      names.push(node.moduleSpecifier.text);
+      names.push({ name: node.moduleSpecifier.text, type: typeOnly(node) });
     else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
       const [arg] = node.arguments;
-      if (arg && ts.isStringLiteralLike(arg)) names.push(arg.text);
-    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) names.push(node.argument.literal.text);
+      if (arg && ts.isStringLiteralLike(arg)) names.push({ name: arg.text, type: false });
+    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument))
+      names.push({ name: node.argument.literal.text, type: true });
     ts.forEachChild(node, visit);
   };
   visit(ts.createSourceFile('x.ts', text, ts.ScriptTarget.Latest, false));
-  return names.filter((n) => n.startsWith('.'));
+  return names.filter((n) => n.name.startsWith('.'));
 }
 
-/** Each file of src/ (path from the repository root) with the src/ files it imports, `{ file, imports: [{ to, name }] }`. */
+/**
+ * Each file of src/ (path from the repository root) with the src/ files it imports,
+ * `{ file, imports: [{ to, name, type }] }` (`type`: the import names types only).
+ */
 export function importGraph(root) {
   return sourceFiles(root, 'src').map((file) => ({
     file,
-    imports: importedNames(readFileSync(join(root, file), 'utf8')).map((name) => ({
+    imports: importedNames(readFileSync(join(root, file), 'utf8')).map(({ name, type }) => ({
       name,
+      type,
       to: relative(root, resolve(root, dirname(file), name.replace(/\.js$/, '.ts'))).replace(/\\/g, '/'),
     })),
   }));
@@ -69,5 +88,7 @@ export function cycles(graph) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const graph = importGraph(resolve(import.meta.dirname, '..'));
+  const runtime = graph.map((f) => ({ ...f, imports: f.imports.filter((i) => !i.type) }));
   for (const c of cycles(graph)) console.log(`cycle of ${c.length}: ${c.join(' ')}`);
+  for (const c of cycles(runtime)) console.log(`runtime cycle of ${c.length}: ${c.join(' ')}`);
 }

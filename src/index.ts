@@ -47,12 +47,7 @@ export {
   add,
   clipByValue,
   div,
-  equal,
   exp,
-  greater,
-  greaterEqual,
-  less,
-  lessEqual,
   log,
   maximum,
   minimum,
@@ -94,7 +89,18 @@ export { gather } from './ops/gather.js';
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads } from './ops/gradients.js';
 export { concat, pad, stack, tile } from './ops/joining.js';
 export type { BoolOperand } from './ops/logical.js';
-export { logicalAnd, logicalNot, logicalOr, logicalXor, notEqual } from './ops/logical.js';
+export {
+  equal,
+  greater,
+  greaterEqual,
+  less,
+  lessEqual,
+  logicalAnd,
+  logicalNot,
+  logicalOr,
+  logicalXor,
+  notEqual,
+} from './ops/logical.js';
 export * as losses from './ops/losses.js';
 export type { FusedMatMulArgs } from './ops/matmul.js';
 export { matMul } from './ops/matmul.js';

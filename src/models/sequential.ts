@@ -2,8 +2,9 @@ import { BackendError, DisposedError, DTypeError, formatShape, ShapeError, Value
 import type { SaveConfig, SaveResult, SaveTarget } from '../io/types.js';
 import { InputLayer } from '../layers/input-layer.js';
 import { Layer, type SymbolicShape } from '../layers/layer.js';
-import { add, greater } from '../ops/arithmetic.js';
+import { add } from '../ops/arithmetic.js';
 import { tidy } from '../ops/engine.js';
+import { greater } from '../ops/logical.js';
 import { checkOptionNames } from '../ops/options.js';
 import { argMax } from '../ops/reduction.js';
 import { cast } from '../ops/shape.js';

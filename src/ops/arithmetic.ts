@@ -8,7 +8,7 @@ import {
 } from '../backend/kernels/elementwise.js';
 import { ValueError } from '../errors.js';
 import { floatOperands, type Operand } from './operand.js';
-import { sumToShape } from './reduction.js';
+import { sumToShape } from './sum.js';
 import { activeTape, record } from './tape.js';
 import { Tensor } from './tensor.js';
 import { broadcastShapes, checkFloat, checkNumber, checkTensor } from './validate.js';
@@ -89,8 +89,6 @@ export function maximum(a: Operand, b: Operand): Tensor {
 export function minimum(a: Operand, b: Operand): Tensor {
   return binaryOp('minimum', a, b);
 }
-// The comparisons return bool tensors; they live in logical.ts with notEqual and the logical ops.
-export { equal, greater, greaterEqual, less, lessEqual } from './logical.js';
 /** (a - b)², with broadcasting. */
 export function squaredDifference(a: Operand, b: Operand): Tensor {
   const d = binaryOp('sub', a, b, 'squaredDifference');

@@ -4,7 +4,7 @@ import { type GemmOptions, gemm } from '../backend/kernels/gemm.js';
 import { formatShape, ShapeError, ValueError } from '../errors.js';
 import { activationOp } from './activations.js';
 import { add } from './arithmetic.js';
-import { sumToShape } from './reduction.js';
+import { sumToShape } from './sum.js';
 import { activeTape, record } from './tape.js';
 import { sizeOf, Tensor } from './tensor.js';
 import { checkFloat, checkNumber, checkTensor, describe, sameShape } from './validate.js';

@@ -4,7 +4,7 @@ import { log, mul, sub } from './arithmetic.js';
 import { zerosLike } from './create.js';
 import { greater } from './logical.js';
 import { floatOperands, type Operand } from './operand.js';
-import { sumToShape } from './reduction.js';
+import { sumToShape } from './sum.js';
 import { record } from './tape.js';
 import { Tensor } from './tensor.js';
 import { broadcastShapes } from './validate.js';

@@ -3,7 +3,7 @@ import { selectWhere } from '../backend/kernels/select.js';
 import { DTypeError, NeurasmError, ValueError } from '../errors.js';
 import { type TensorLike, tensor } from './create.js';
 import { floatOperands, type Operand } from './operand.js';
-import { sumToShape } from './reduction.js';
+import { sumToShape } from './sum.js';
 import { activeTape, record } from './tape.js';
 import { isTensor, Tensor } from './tensor.js';
 import { broadcastShapes, checkTensor, describe } from './validate.js';
