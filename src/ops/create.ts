@@ -2,17 +2,10 @@ import { copy, fill as fillKernel } from '../backend/kernels/elementwise.js';
 import { backend } from '../backend/loader.js';
 import { DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
 import { randomFor } from '../random.js';
-import { type DType, type NestedArray, sizeOf, Tensor, type TypedArray } from './tensor.js';
+import { type DType, sizeOf, Tensor, type TensorLike, type TypedArray } from './tensor.js';
 import { checkFits, checkInt, checkNumber, checkShape, checkTensor, describe, MAX_RANK } from './validate.js';
 
-/** Nested arrays of booleans (a bool tensor's values, as TensorFlow.js takes them). */
-export type NestedBoolArray = boolean | NestedBoolArray[];
-
-/**
- * Values a tensor can be made from: a number, nested arrays of numbers (or of booleans, which make
- * a bool tensor), or a typed array.
- */
-export type TensorLike = number | NestedArray | NestedBoolArray | TypedArray | Uint8Array | ArrayLike<number>;
+export type { NestedBoolArray, TensorLike } from './tensor.js';
 
 function checkDTypeName(op: string, dtype: unknown, allowBool = false): DType {
   if (dtype === 'bool' && allowBool) return dtype;

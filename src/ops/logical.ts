@@ -8,8 +8,10 @@ import { DTypeError, NeurasmError, ValueError } from '../errors.js';
 import { fromFlat, type TensorLike, tensor } from './create.js';
 import { isValues, type Operand } from './operand.js';
 import { cast } from './shape.js';
-import { isTensor, Tensor } from './tensor.js';
+import { type BoolOperand, isTensor, Tensor } from './tensor.js';
 import { broadcastShapes, checkTensor, describe } from './validate.js';
+
+export type { BoolOperand } from './tensor.js';
 
 /** Runs the boolBinary kernel on two validated tensors. */
 function boolForward(code: number, intInputs: boolean, a: Tensor, b: Tensor, op: string): Tensor {
@@ -100,9 +102,6 @@ function boolOperand(op: string, name: string, v: unknown, temps: Tensor[]): Ten
   }
   return t;
 }
-
-/** A bool tensor or booleans, as the logical ops take them. */
-export type BoolOperand = Tensor | boolean | TensorLike;
 
 function logical(name: 'logicalAnd' | 'logicalOr' | 'logicalXor', a: BoolOperand, b: BoolOperand): Tensor {
   const temps: Tensor[] = [];

@@ -3,11 +3,10 @@ import { abs, sqrt, square } from './arithmetic.js';
 import { tidy } from './engine.js';
 import { max, min, sum } from './reduction.js';
 import { reshape } from './shape.js';
-import type { Tensor } from './tensor.js';
+import type { NormOrder, Tensor } from './tensor.js';
 import { checkFloat, checkTensor, describe, describeList, normalizeAxes } from './validate.js';
 
-/** The orders `norm` takes: 'euclidean' and 'fro' (2-norm / Frobenius), 1, 2, Infinity, -Infinity. */
-export type NormOrder = number | 'euclidean' | 'fro';
+export type { NormOrder } from './tensor.js';
 
 const VECTOR_ORDERS: readonly unknown[] = ['euclidean', 'fro', 1, 2, Infinity, -Infinity];
 const MATRIX_ORDERS: readonly unknown[] = ['euclidean', 'fro', 1, Infinity, -Infinity];

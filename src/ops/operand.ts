@@ -1,14 +1,10 @@
 import { NeurasmError, ValueError } from '../errors.js';
 import { fromFlat, tensor } from './create.js';
 import { activeTape } from './tape.js';
-import { isTensor, type NestedArray, type Tensor } from './tensor.js';
+import { isTensor, type NestedArray, type Operand, type Tensor } from './tensor.js';
 import { checkFloat, checkTensor, describe } from './validate.js';
 
-/**
- * A tensor, or a number or nested arrays of numbers (or a typed array) that an op turns into a
- * float32 tensor, as TensorFlow.js converts them (`nn.add(x, [1, 2, 3])`).
- */
-export type Operand = Tensor | number | NestedArray | Float32Array | Int32Array;
+export type { Operand } from './tensor.js';
 
 /** Whether an operand is given as values (number, nested arrays or typed array) rather than a tensor. */
 export function isValues(v: unknown): v is number | NestedArray | Float32Array | Int32Array {

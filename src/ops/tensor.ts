@@ -1,8 +1,7 @@
 import { backend } from '../backend/loader.js';
 import { isRecording, markUnreplayable, noteTraceObject } from '../backend/trace.js';
 import { DisposedError, formatShape } from '../errors.js';
-import type { TensorMethods } from './chain.js';
-import { forgetTensor, releaseTensor, setTensorCheck, trackTensor } from './engine.js';
+import { forgetTensor, releaseTensor, trackTensor } from './tracking.js';
 
 /**
  * Element types a tensor can hold. A bool tensor stores int32 0/1 in Wasm memory; its `dataSync()`
@@ -30,7 +29,7 @@ export function sizeOf(shape: readonly number[]): number {
   return n;
 }
 
-/** The chainable methods (`x.add(y).relu()`): declared in chain.ts, which defines them on the prototype. */
+/** The chainable methods (`x.add(y).relu()`), declared below; chain.ts defines them on the prototype. */
 export interface Tensor extends TensorMethods {}
 
 /**
@@ -186,9 +185,155 @@ export class Tensor {
   }
 }
 
-setTensorCheck((v: unknown): v is Tensor => v instanceof Tensor);
-
 /** Whether a value is a Tensor. */
 export function isTensor(v: unknown): v is Tensor {
   return v instanceof Tensor;
+}
+
+// What ops take as operands, and the chainable methods' declarations (here, beside the class they
+// belong to, so that nothing below chain.ts imports it).
+
+/** Nested arrays of booleans (a bool tensor's values, as TensorFlow.js takes them). */
+export type NestedBoolArray = boolean | NestedBoolArray[];
+
+/**
+ * Values a tensor can be made from: a number, nested arrays of numbers (or of booleans, which make
+ * a bool tensor), or a typed array.
+ */
+export type TensorLike = number | NestedArray | NestedBoolArray | TypedArray | Uint8Array | ArrayLike<number>;
+
+/**
+ * A tensor, or a number or nested arrays of numbers (or a typed array) that an op turns into a
+ * float32 tensor, as TensorFlow.js converts them (`nn.add(x, [1, 2, 3])`).
+ */
+export type Operand = Tensor | number | NestedArray | Float32Array | Int32Array;
+
+/** A bool tensor or booleans, as the logical ops take them. */
+export type BoolOperand = Tensor | boolean | TensorLike;
+
+/** The orders `norm` takes: 'euclidean' and 'fro' (2-norm / Frobenius), 1, 2, Infinity, -Infinity. */
+export type NormOrder = number | 'euclidean' | 'fro';
+
+/**
+ * The chainable methods of every Tensor, merged into the class by type below (so the published
+ * typings carry them in the class itself); chain.ts, the top of ops, defines them on its prototype.
+ */
+export interface TensorMethods {
+  /** this + b, with broadcasting (`nn.add`). */
+  add(b: Operand): Tensor;
+  /** this − b, with broadcasting (`nn.sub`). */
+  sub(b: Operand): Tensor;
+  /** this · b elementwise, with broadcasting (`nn.mul`). */
+  mul(b: Operand): Tensor;
+  /** this / b elementwise, with broadcasting (`nn.div`). */
+  div(b: Operand): Tensor;
+  /** Elementwise maximum with b, with broadcasting (`nn.maximum`). */
+  maximum(b: Operand): Tensor;
+  /** Elementwise minimum with b, with broadcasting (`nn.minimum`). */
+  minimum(b: Operand): Tensor;
+  /** Matrix product this · b of rank-2 tensors, optionally transposed (`nn.matMul`). */
+  matMul(b: Tensor, transposeA?: boolean, transposeB?: boolean): Tensor;
+  /** −this (`nn.neg`). */
+  neg(): Tensor;
+  /** eˣ elementwise (`nn.exp`). */
+  exp(): Tensor;
+  /** Natural logarithm elementwise (`nn.log`). */
+  log(): Tensor;
+  /** Square root elementwise (`nn.sqrt`). */
+  sqrt(): Tensor;
+  /** x² elementwise (`nn.square`). */
+  square(): Tensor;
+  /** |x| elementwise (`nn.abs`). */
+  abs(): Tensor;
+  /** Clamps every element into [min, max] (`nn.clipByValue`). */
+  clipByValue(min: number, max: number): Tensor;
+  /** max(x, 0) elementwise (`nn.relu`). */
+  relu(): Tensor;
+  /** 1 / (1 + e⁻ˣ) elementwise (`nn.sigmoid`). */
+  sigmoid(): Tensor;
+  /** Hyperbolic tangent elementwise (`nn.tanh`). */
+  tanh(): Tensor;
+  /** Softmax along the last axis (`nn.softmax`). */
+  softmax(dim?: number): Tensor;
+  /** Sum over `axis`, all axes when left out (`nn.sum`). */
+  sum(axis?: number | number[], keepDims?: boolean): Tensor;
+  /** Mean over `axis`, all axes when left out (`nn.mean`). */
+  mean(axis?: number | number[], keepDims?: boolean): Tensor;
+  /** Maximum over `axis`, all axes when left out (`nn.max`). */
+  max(axis?: number | number[], keepDims?: boolean): Tensor;
+  /** Minimum over `axis`, all axes when left out (`nn.min`). */
+  min(axis?: number | number[], keepDims?: boolean): Tensor;
+  /** Index of the maximum along `axis` (default 0), as int32 (`nn.argMax`). */
+  argMax(axis?: number): Tensor;
+  /** Index of the minimum along `axis` (default 0), as int32 (`nn.argMin`). */
+  argMin(axis?: number): Tensor;
+  /** A copy with a new shape of the same size; one dimension may be -1 (`nn.reshape`). */
+  reshape(shape: number[]): Tensor;
+  /** Permutes the axes, reversing them when `perm` is left out (`nn.transpose`). */
+  transpose(perm?: number[]): Tensor;
+  /** Inserts a dimension of size 1 at `axis` (`nn.expandDims`). */
+  expandDims(axis?: number): Tensor;
+  /** Removes dimensions of size 1, all or those in `axis` (`nn.squeeze`). */
+  squeeze(axis?: number | number[]): Tensor;
+  /** Converts to another dtype (`nn.cast`). */
+  cast(dtype: DType): Tensor;
+  /** The tensor as a rank-1 tensor (`reshape([-1])`). */
+  flatten(): Tensor;
+  /** A copy in fresh memory (`nn.clone`). */
+  clone(): Tensor;
+  /** The part starting at `begin` with `size` elements per dim, -1 to the end (`nn.slice`). */
+  slice(begin: number | number[], size?: number | number[]): Tensor;
+  /** this[begin:end:strides] per dim, TensorFlow's rules and masks (`nn.stridedSlice`). */
+  stridedSlice(
+    begin: number[],
+    end: number[],
+    strides?: number[],
+    beginMask?: number,
+    endMask?: number,
+    ellipsisMask?: number,
+    newAxisMask?: number,
+    shrinkAxisMask?: number,
+  ): Tensor;
+  /** Slices along `axis` at int32 `indices` (`nn.gather`). */
+  gather(indices: Tensor | NestedArray, axis?: number, batchDims?: number): Tensor;
+  /** Repeated reps[d] times along each dim d (`nn.tile`). */
+  tile(reps: number[]): Tensor;
+  /** Padded with [before, after] elements of constantValue per dim (`nn.pad`). */
+  pad(paddings: Array<[number, number]>, constantValue?: number): Tensor;
+  /** Joined with x (one tensor or several) along `axis` (`nn.concat([this, ...x])`). */
+  concat(x: Tensor | Tensor[], axis?: number): Tensor;
+  /** Split along `axis` into equal parts or parts of the given sizes (`nn.split`). */
+  split(numOrSizeSplits: number | number[], axis?: number): Tensor[];
+  /** The tensors along `axis`, each without that dim (`nn.unstack`). */
+  unstack(axis?: number): Tensor[];
+  /** this ^ exp elementwise, with broadcasting (`nn.pow`). */
+  pow(exp: Operand): Tensor;
+  /** this == b elementwise as bool, with broadcasting (`nn.equal`). */
+  equal(b: Operand): Tensor;
+  /** this != b elementwise as bool, with broadcasting (`nn.notEqual`). */
+  notEqual(b: Operand): Tensor;
+  /** this > b elementwise as bool, with broadcasting (`nn.greater`). */
+  greater(b: Operand): Tensor;
+  /** this >= b elementwise as bool, with broadcasting (`nn.greaterEqual`). */
+  greaterEqual(b: Operand): Tensor;
+  /** this < b elementwise as bool, with broadcasting (`nn.less`). */
+  less(b: Operand): Tensor;
+  /** this <= b elementwise as bool, with broadcasting (`nn.lessEqual`). */
+  lessEqual(b: Operand): Tensor;
+  /** this AND b on bool tensors (`nn.logicalAnd`). */
+  logicalAnd(b: BoolOperand): Tensor;
+  /** this OR b on bool tensors (`nn.logicalOr`). */
+  logicalOr(b: BoolOperand): Tensor;
+  /** this XOR b on bool tensors (`nn.logicalXor`). */
+  logicalXor(b: BoolOperand): Tensor;
+  /** NOT this, on a bool tensor (`nn.logicalNot`). */
+  logicalNot(): Tensor;
+  /** this where `condition` holds, else x (`nn.where(condition, this, x)`, as tfjs's `x.where`). */
+  where(condition: Tensor | TensorLike, x: Operand): Tensor;
+  /** Cumulative sum along `axis` (`nn.cumsum`). */
+  cumsum(axis?: number, exclusive?: boolean, reverse?: boolean): Tensor;
+  /** The k largest entries along the last axis and their indices (`nn.topk`). */
+  topk(k?: number, sorted?: boolean): { values: Tensor; indices: Tensor };
+  /** A vector or matrix norm (`nn.norm`). */
+  norm(ord?: NormOrder, axis?: number | number[] | null, keepDims?: boolean): Tensor;
 }
