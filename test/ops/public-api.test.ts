@@ -35,7 +35,7 @@ describe('public API', () => {
   });
 
   it('every chainable Tensor method is declared with JSDoc and installed', () => {
-    const text = readFileSync(new URL('../../src/ops/chain.ts', import.meta.url), 'utf8');
+    const text = readFileSync(new URL('../../src/ops/tensor.ts', import.meta.url), 'utf8');
     const start = text.indexOf('interface TensorMethods {');
     const block = text.slice(start, text.indexOf('\n}\n', start));
     const lines = block.split('\n').slice(1);
