@@ -3,8 +3,7 @@
 import { backend } from '../backend/loader.js';
 import type { Tensor } from '../ops/tensor.js';
 import type { ModelStep } from '../training/model-step.js';
-import type { PassKind } from './passes.js';
-import type { Sequential } from './sequential.js';
+import type { PassKind, TrainableModel } from './trainable.js';
 
 /** Copies the rows `order[start..start+rows)` of `src` into the first rows of the block at `dst`. */
 export function gatherRows(
@@ -38,7 +37,7 @@ export function copyRowsOut(from: number, out: Tensor, start: number, rows: numb
 
 /** Runs `fn` with the model's step of `kind` for `rows` examples, pinned so that nothing frees it meanwhile. */
 function withStep<T>(
-  model: Sequential,
+  model: TrainableModel,
   kind: PassKind,
   rows: number,
   inputDType: 'float32' | 'int32',
@@ -56,7 +55,7 @@ function withStep<T>(
 
 /** Runs `fn` for each batch [start, start + rows) of `count` examples, with the step for that batch size. */
 export function forEachBatch(
-  model: Sequential,
+  model: TrainableModel,
   kind: PassKind,
   count: number,
   batchSize: number,

@@ -17,7 +17,7 @@ import { type Data, inputRows, labelRows, type Rows, releaseRows } from '../trai
 import type { Metric } from '../training/metrics.js';
 import type { ModelStep } from '../training/model-step.js';
 import { copyRowsOut, forEachBatch, gatherRows } from './batches.js';
-import type { Sequential } from './sequential.js';
+import type { TrainableModel } from './trainable.js';
 
 /** Options of `fit`, as in TensorFlow.js. */
 export interface FitArgs {
@@ -110,7 +110,7 @@ function sliceRows(rows: Rows, start: number, end: number): Rows {
 }
 
 /** Runs one pass over `data` without training; returns the mean loss and metric results. */
-function evaluateRows(model: Sequential, x: Rows, y: Rows, requestedBatch: number, metrics: Metric[]): Logs {
+function evaluateRows(model: TrainableModel, x: Rows, y: Rows, requestedBatch: number, metrics: Metric[]): Logs {
   // a batch larger than the data would allocate rows nobody fills (tfjs clamps too)
   const batchSize = Math.min(requestedBatch, x.count);
   const width = model.outputWidth;
@@ -132,7 +132,7 @@ function evaluateRows(model: Sequential, x: Rows, y: Rows, requestedBatch: numbe
 /** x and y as rows for `op`, checked to hold as many examples; what they allocate is pushed onto `owned`. */
 function loadExamples(
   op: 'fit' | 'evaluate' | 'trainOnBatch',
-  model: Sequential,
+  model: TrainableModel,
   x: Data,
   y: Data,
   owned: Rows[],
@@ -153,7 +153,7 @@ function loadExamples(
 }
 
 /** The training loop behind `model.fit`. */
-export async function fitModel(model: Sequential, x: Data, y: Data, args: FitArgs = {}): Promise<History> {
+export async function fitModel(model: TrainableModel, x: Data, y: Data, args: FitArgs = {}): Promise<History> {
   const c = model.compiled;
   if (!c) throw new ValueError('fit: the model must be compiled first (call model.compile({ optimizer, loss }))');
   const { epochs, batchSize, initialEpoch, yieldEvery } = checkFitArgs(args);
@@ -204,7 +204,7 @@ class TrainSteps {
   private readonly steps: ModelStep[] = [];
 
   constructor(
-    private readonly model: Sequential,
+    private readonly model: TrainableModel,
     batchSize: number,
     lastRows: number,
     dtype: 'float32' | 'int32',
@@ -254,7 +254,7 @@ function trainStep(step: ModelStep, optimizer: Optimizer, metrics: Metric[], row
 }
 
 async function trainLoop(
-  model: Sequential,
+  model: TrainableModel,
   steps: TrainSteps,
   xs: Rows,
   ys: Rows,
@@ -348,7 +348,7 @@ async function trainLoop(
  * trace for that batch size, recorded on first use), as in tfjs. Returns the batch's loss, or
  * [loss, ...metrics] when metrics were compiled.
  */
-export function trainOnBatchModel(model: Sequential, x: Data, y: Data): number | number[] {
+export function trainOnBatchModel(model: TrainableModel, x: Data, y: Data): number | number[] {
   const c = model.compiled;
   if (!c)
     throw new ValueError('trainOnBatch: the model must be compiled first (call model.compile({ optimizer, loss }))');
@@ -388,7 +388,7 @@ export interface BatchArgs {
 const BATCH_OPTIONS: ReadonlyArray<keyof BatchArgs> = ['batchSize', 'verbose'];
 
 /** `model.evaluate`: the loss (and metrics) on data, as scalars. */
-export function evaluateModel(model: Sequential, x: Data, y: Data, args: BatchArgs = {}): Tensor | Tensor[] {
+export function evaluateModel(model: TrainableModel, x: Data, y: Data, args: BatchArgs = {}): Tensor | Tensor[] {
   const c = model.compiled;
   if (!c) throw new ValueError('evaluate: the model must be compiled first');
   optionsObject('evaluate', args, '{batchSize: 32}', BATCH_OPTIONS);
@@ -406,7 +406,7 @@ export function evaluateModel(model: Sequential, x: Data, y: Data, args: BatchAr
 }
 
 /** `model.predict` (and predictClasses, named by `op`): outputs for every example, computed in batches. */
-export function predictModel(model: Sequential, x: Data, args: BatchArgs = {}, op = 'predict'): Tensor {
+export function predictModel(model: TrainableModel, x: Data, args: BatchArgs = {}, op = 'predict'): Tensor {
   optionsObject(op, args, '{batchSize: 32}', BATCH_OPTIONS);
   const requested = checkInt(op, 'batchSize', args.batchSize ?? 32, 1);
   const input = model.inputSpecFor(op, x instanceof Tensor ? x : undefined);

@@ -5,7 +5,7 @@ import { checkInt, describe } from '../ops/validate.js';
 import { type Data, inputRows, releaseRows } from '../training/inputs.js';
 import { copyRowsOut, forEachBatch, gatherRows } from './batches.js';
 import { predictModel } from './fit.js';
-import type { Sequential } from './sequential.js';
+import type { TrainableModel } from './trainable.js';
 
 /** Options of `model.inputGradients`. */
 export interface InputGradientArgs {
@@ -27,7 +27,7 @@ const OPTIONS: ReadonlyArray<keyof InputGradientArgs> = ['classes', 'logits', 'b
 
 /** The class of each example, checked to be an output index. */
 function classIndices(
-  model: Sequential,
+  model: TrainableModel,
   x: Data,
   count: number,
   width: number,
@@ -73,7 +73,7 @@ function classIndices(
  * map): row i is ∂ output[i, classes[i]] / ∂ x[i], in inference mode, computed in batches on the
  * fast path (a trace recorded once per batch size and replayed).
  */
-export function inputGradients(model: Sequential, x: Data, args: InputGradientArgs = {}): Tensor {
+export function inputGradients(model: TrainableModel, x: Data, args: InputGradientArgs = {}): Tensor {
   const op = 'inputGradients';
   optionsObject(op, args, '{classes: 0}', OPTIONS);
   checkBooleanOption(op, args, 'logits');

@@ -11,14 +11,7 @@ import { isTensor, type Tensor } from '../ops/tensor.js';
 import { describe } from '../ops/validate.js';
 import type { Variable } from '../ops/variable.js';
 import type { StepFunction } from '../training/model-step.js';
-import type { Sequential } from './sequential.js';
-
-/**
- * What a pass does: train (loss and gradients of the weights), evaluate (loss), predict (outputs),
- * gradient and logitGradient (gradients of weighted outputs, or of the logits before the final
- * softmax or sigmoid, with respect to the input).
- */
-export type PassKind = 'train' | 'evaluate' | 'predict' | 'gradient' | 'logitGradient';
+import type { PassKind, TrainableModel } from './trainable.js';
 
 /**
  * The loss of a batch plus the regularization penalty, if any (Keras reports and minimizes their
@@ -38,7 +31,7 @@ function withPenalty(loss: unknown, penalty: Tensor | null): Tensor {
  * the loss with respect to `variables` (nothing is updated: `ModelStep`'s caller applies the
  * optimizer, and the held state updates, when the loss is finite).
  */
-function trainPass(model: Sequential, variables: readonly Variable[]): StepFunction {
+function trainPass(model: TrainableModel, variables: readonly Variable[]): StepFunction {
   const loss = model.compiled!.loss;
   return (x, y) => {
     let predictions: Tensor | null = null;
@@ -63,7 +56,7 @@ function trainPass(model: Sequential, variables: readonly Variable[]): StepFunct
  * its own weighted outputs. With `fromLogits`, the logits of a final softmax or sigmoid stand for
  * the outputs (the outputs themselves when the model has no such final op).
  */
-function inputGradientPass(model: Sequential, fromLogits: boolean): StepFunction {
+function inputGradientPass(model: TrainableModel, fromLogits: boolean): StepFunction {
   return (x, y) => {
     let predictions: Tensor | null = null;
     const dx = grad((input) => {
@@ -77,7 +70,7 @@ function inputGradientPass(model: Sequential, fromLogits: boolean): StepFunction
 }
 
 /** The function a pass of `kind` runs; `variables` are those a train pass differentiates. */
-export function passOf(model: Sequential, kind: PassKind, variables: readonly Variable[]): StepFunction {
+export function passOf(model: TrainableModel, kind: PassKind, variables: readonly Variable[]): StepFunction {
   if (kind === 'train') return trainPass(model, variables);
   if (kind === 'gradient' || kind === 'logitGradient') return inputGradientPass(model, kind === 'logitGradient');
   if (kind === 'evaluate') {

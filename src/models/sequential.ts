@@ -15,13 +15,14 @@ import type { Optimizer } from '../optimizers/optimizer.js';
 import type { Random } from '../random.js';
 import type { History } from '../training/callbacks.js';
 import type { Data, InputSpec } from '../training/inputs.js';
-import { getLoss, type LossFunction, type LossIdentifier, type LossSpec } from '../training/losses.js';
-import { getMetrics, type Metric, type MetricIdentifier } from '../training/metrics.js';
+import { getLoss, type LossFunction, type LossIdentifier } from '../training/losses.js';
+import { getMetrics, type MetricIdentifier } from '../training/metrics.js';
 import { ModelStep } from '../training/model-step.js';
 import { type BatchArgs, evaluateModel, type FitArgs, fitModel, predictModel, trainOnBatchModel } from './fit.js';
 import { type InputGradientArgs, inputGradients } from './input-gradients.js';
-import { type PassKind, passOf } from './passes.js';
+import { passOf } from './passes.js';
 import { type PrintFn, printSummary } from './summary.js';
+import type { Compiled, PassKind } from './trainable.js';
 
 /** Options of `compile`. */
 export interface CompileArgs {
@@ -35,16 +36,6 @@ export interface CompileArgs {
    * `val_acc`. The built-in callbacks' `monitor` accepts either spelling for either.
    */
   metrics?: MetricIdentifier | MetricIdentifier[];
-}
-
-/** What compile set up. */
-export interface Compiled {
-  optimizer: Optimizer;
-  loss: LossSpec;
-  metricNames: string[];
-  makeMetrics(): Metric[];
-  /** compile made the optimizer from a name, so the model frees it when it is replaced (as tfjs does). */
-  ownsOptimizer: boolean;
 }
 
 /** Options of `sequential`. */
