@@ -27,7 +27,7 @@ export interface Compiled {
  */
 export type PassKind = 'train' | 'evaluate' | 'predict' | 'gradient' | 'logitGradient';
 
-/** @internal A model as the training loop and the passes see it (Sequential is one). */
+/** A model as the training loop and the passes see it (Sequential is one). */
 export interface TrainableModel {
   /** What compile set up, or null before compile. */
   readonly compiled: Compiled | null;
