@@ -49,13 +49,20 @@ export function lazyPartIfLoaded<T extends object>(): T | null {
   return loaded as T | null;
 }
 
+/** A body in the chunk that a public function runs: one that returns a promise. */
+type AsyncBody = (...args: never[]) => Promise<unknown>;
+
 /**
- * A function of type `F` that imports the chunk on its first call and then runs the chunk's export
- * `name`: how a public function whose body is loaded on first use is made. `op` names the public
- * call in the error of a failed import.
+ * A function with the type of the body `name` of the part `P` (a part of one body, such as
+ * CrossValidateBodies) that imports the chunk on its first call and then runs the body: how a
+ * public function whose body is loaded on first use is made. `op` names the public call in the
+ * error of a failed import.
  */
-export function loadedOnFirstUse<F extends (...args: never[]) => Promise<unknown>>(name: string, op: string = name): F {
+export function loadedOnFirstUse<P extends { [K in keyof P]: AsyncBody }>(
+  name: keyof P & string,
+  op: string = name,
+): P[keyof P] {
   const run = async (...args: unknown[]) =>
     ((await lazyPart<Record<string, unknown>>(op))[name] as (...a: unknown[]) => Promise<unknown>)(...args);
-  return run as unknown as F;
+  return run as unknown as P[keyof P];
 }

@@ -21,4 +21,4 @@ export interface CrossValidateBodies {
  * const cv = await nn.crossValidate(buildModel, x, y, { k: 5, stratified: true, epochs: 50, preprocess: 'standard', seed: 1 });
  * console.log(`${cv.mean.accuracy} ± ${cv.std.accuracy}`);
  */
-export const crossValidate: typeof crossValidateBody = loadedOnFirstUse('crossValidate');
+export const crossValidate: typeof crossValidateBody = loadedOnFirstUse<CrossValidateBodies>('crossValidate');

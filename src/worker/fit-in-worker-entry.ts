@@ -26,4 +26,4 @@ export interface FitInWorkerBodies {
  * // train-worker.js
  * nn.serveFit(async () => { await nn.ready(); return makeCompiledModel(); });
  */
-export const fitInWorker: typeof fitInWorkerBody = loadedOnFirstUse('fitInWorker');
+export const fitInWorker: typeof fitInWorkerBody = loadedOnFirstUse<FitInWorkerBodies>('fitInWorker');

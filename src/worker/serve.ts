@@ -11,7 +11,7 @@ export interface ServeFitBodies {
 }
 
 /** The body of each fit `serveFit` runs, loaded on first use (serve-fit-run.ts). */
-const runWorkerFit: typeof runWorkerFitBody = loadedOnFirstUse('runWorkerFit', 'serveFit');
+const runWorkerFit = loadedOnFirstUse<ServeFitBodies>('runWorkerFit', 'serveFit');
 
 /**
  * Answers `fitInWorker` requests in a worker script: for each, builds a model with `build`, fits it
