@@ -190,8 +190,8 @@ export function isTensor(v: unknown): v is Tensor {
   return v instanceof Tensor;
 }
 
-// What ops take as operands, and the chainable methods' declarations (here, beside the class they
-// belong to, so that nothing below chain.ts imports it).
+// What ops take as operands, and the chainable methods' declarations: here, beside the class they
+// merge into, so that tensor.ts need not import chain.ts (the top of ops, which defines them).
 
 /** Nested arrays of booleans (a bool tensor's values, as TensorFlow.js takes them). */
 export type NestedBoolArray = boolean | NestedBoolArray[];
