@@ -21,12 +21,13 @@ const repo = resolve(import.meta.dirname, '../..');
 /** A scratch project with the build scripts, asconfig.json and a one-function assembly/, so the real build/ is left alone. */
 function scratchProject(): string {
   const dir = mkdtempSync(join(tmpdir(), 'neurasm-build-'));
-  for (const sub of ['scripts', 'assembly', 'src/backend', 'src/datasets', 'datasets'])
+  for (const sub of ['scripts', 'assembly', 'src/backend/kernels', 'src/datasets', 'datasets'])
     mkdirSync(join(dir, sub), { recursive: true });
   for (const f of [
     'scripts/build-wasm.mjs',
     'scripts/build-datasets.mjs',
     'scripts/inputs-stamp.mjs',
+    'scripts/kernel-table.mjs',
     'asconfig.json',
   ]) {
     copyFileSync(join(repo, f), join(dir, f));
