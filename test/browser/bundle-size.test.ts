@@ -13,8 +13,14 @@ import { build } from 'tsup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserBuild } from '../../tsup.config.js';
 
-/** What a page needs to start stays under 60 KB gzipped (zlib level 9): JavaScript and one Wasm module. */
-const START_LIMIT = 60 * 1024;
+/**
+ * What a page needs to start stays under 75 KB gzipped (zlib level 9): JavaScript and one Wasm
+ * module. The budget was 60 KB; the start is 74.4 KB since the library gained tfjs's everyday ops
+ * (slicing, gather, where, topk, the bool dtype, ... about +8 KB of synchronous API) and ships one
+ * Wasm module gzipped instead of both LZMA-packed (README, "Browser bundle", says what is where and
+ * what it would take to get back under 60 KB). This limit catches growth from here.
+ */
+const START_LIMIT = 75 * 1024;
 
 const gzipped = (bytes: Uint8Array) => gzipSync(bytes, { level: 9 }).length;
 
