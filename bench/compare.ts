@@ -12,7 +12,9 @@ const SHAPES = [
   { sizes: [784, 128, 10], batch: 128, examples: 2048 },
   { sizes: [784, 512, 512, 10], batch: 128, examples: 2048 },
 ];
-const RUNS = 9;
+const RUNS = 15;
+/** The shortest timed run, in ms. */
+const RUN_MS = 100;
 
 /** One engine with a model of `sizes` and its synthetic data, ready to time. */
 function session(nn: Neurasm, sizes: number[], examples: number) {
@@ -54,20 +56,25 @@ export async function runCompare(): Promise<void> {
     for (const shape of SHAPES) {
       const sessions = engines.map(([, nn]) => session(nn, shape.sizes, shape.examples));
       const fitArgs = { epochs: 1, batchSize: shape.batch, verbose: 0 as const, yieldEvery: 1e9 };
+      let epochMs = 0;
       for (let warm = 0; warm < 3; warm++) {
         for (const s of sessions) {
+          const t0 = now();
           await s.model.fit(s.x, s.y, fitArgs);
+          epochMs = now() - t0;
           s.model.predict(s.x, { batchSize: 128 }).dispose();
         }
       }
+      // each timed run at least RUN_MS long: short epochs are repeated
+      const repeats = Math.max(1, Math.ceil(RUN_MS / Math.max(epochMs, 1e-3)));
       for (let r = 0; r < RUNS; r++) {
         for (const s of sessions) {
           let t0 = now();
-          await s.model.fit(s.x, s.y, fitArgs);
-          s.train.push(shape.examples / ((now() - t0) / 1000));
+          await s.model.fit(s.x, s.y, { ...fitArgs, epochs: repeats });
+          s.train.push((repeats * shape.examples) / ((now() - t0) / 1000));
           t0 = now();
-          s.model.predict(s.x, { batchSize: 128 }).dispose();
-          s.predict.push(shape.examples / ((now() - t0) / 1000));
+          for (let i = 0; i < repeats; i++) s.model.predict(s.x, { batchSize: 128 }).dispose();
+          s.predict.push((repeats * shape.examples) / ((now() - t0) / 1000));
         }
       }
       const [old, fresh] = sessions.map((s) => ({ train: median(s.train), predict: median(s.predict) }));
@@ -82,7 +89,11 @@ export async function runCompare(): Promise<void> {
         k(fresh.predict),
         (fresh.predict / old.predict).toFixed(3),
       ]);
-      for (const s of sessions) s.model.dispose();
+      for (const s of sessions) {
+        s.model.dispose();
+        s.x.dispose();
+        s.y.dispose();
+      }
     }
   }
   printTable(['module', 'model', 'old train', 'new train', 'new/old', 'old predict', 'new predict', 'new/old'], rows);
