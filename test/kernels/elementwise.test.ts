@@ -6,7 +6,6 @@ import {
   broadcastStrides,
   clip,
   clipBackward,
-  collapseBroadcastDims,
   collapseDims,
   fill,
   scale,
@@ -140,7 +139,13 @@ describe('broadcastStrides', () => {
   });
 });
 
-describe('collapseBroadcastDims', () => {
+/** collapseDims for the two operands of a binary op. */
+function collapseBroadcastDims(shape: number[], aStrides: number[], bStrides: number[]) {
+  const c = collapseDims(shape, [aStrides, bStrides]);
+  return { shape: c.shape, aStrides: c.strides[0], bStrides: c.strides[1] };
+}
+
+describe('collapseDims of a binary op', () => {
   it('merges dims contiguous in both inputs and drops size-1 dims', () => {
     expect(collapseBroadcastDims([4, 5], [5, 1], [5, 1])).toEqual({ shape: [20], aStrides: [1], bStrides: [1] });
     expect(collapseBroadcastDims([4, 5], [5, 1], [0, 1])).toEqual({

@@ -53,28 +53,26 @@ export function collapseDims(
 }
 
 /**
- * `collapseDims` for the two inputs of a binary op: [M,N] + [M,N] becomes one dim of M·N, [M,N] + [N]
- * stays two dims, all-size-1 shapes become rank 0.
+ * Collapses the dims of `shape` walked with each operand's `strides` (`collapseDims`) and writes the
+ * collapsed shape and stride lists into the scratch block, for a kernel that reads them from
+ * memory: returns the rank and the byte offsets [shape, ...strides]. Memory views must be
+ * re-fetched afterwards.
  */
-export function collapseBroadcastDims(
+export function putCollapsed(
   shape: readonly number[],
-  aStrides: readonly number[],
-  bStrides: readonly number[],
-): { shape: number[]; aStrides: number[]; bStrides: number[] } {
-  const c = collapseDims(shape, [aStrides, bStrides]);
-  return { shape: c.shape, aStrides: c.strides[0], bStrides: c.strides[1] };
-}
-
-/** Writes int32 arrays one after another into the scratch block and returns their byte offsets. */
-function putDims(...arrays: number[][]): number[] {
-  const rank = arrays[0].length;
-  const base = scratch(Math.max(1, arrays.length * rank) * 4);
+  strides: ReadonlyArray<readonly number[]>,
+): { rank: number; ptrs: number[] } {
+  const c = collapseDims(shape, strides);
+  const rank = c.shape.length;
+  const lists = [c.shape, ...c.strides];
+  const base = scratch(Math.max(1, lists.length * rank) * 4);
   const i32 = backend().views.i32;
-  return arrays.map((values, k) => {
+  const ptrs = lists.map((values, k) => {
     const ptr = base + k * rank * 4;
     i32.set(values, ptr >>> 2);
     return ptr;
   });
+  return { rank, ptrs };
 }
 
 /**
@@ -101,9 +99,8 @@ export function binary(
   bStrides: readonly number[],
 ): void {
   if (outShape.includes(0)) return;
-  const c = collapseBroadcastDims(outShape, aStrides, bStrides);
-  const [shapePtr, aPtr, bPtr] = putDims(c.shape, c.aStrides, c.bStrides);
-  kernels().binary(op, a, b, out, c.shape.length, shapePtr, aPtr, bPtr);
+  const { rank, ptrs } = putCollapsed(outShape, [aStrides, bStrides]);
+  kernels().binary(op, a, b, out, rank, ptrs[0], ptrs[1], ptrs[2]);
 }
 
 /**
@@ -113,9 +110,8 @@ export function binary(
  */
 export function stridedCopy(x: number, y: number, shape: readonly number[], xStrides: readonly number[]): void {
   if (shape.includes(0)) return;
-  const c = collapseDims(shape, [xStrides]);
-  const [shapePtr, stridesPtr] = putDims(c.shape, c.strides[0]);
-  kernels().stridedCopy(x, y, c.shape.length, shapePtr, stridesPtr);
+  const { rank, ptrs } = putCollapsed(shape, [xStrides]);
+  kernels().stridedCopy(x, y, rank, ptrs[0], ptrs[1]);
 }
 
 /** Copies the n 32-bit values at x to y, bit for bit (float32 or int32); x and y do not overlap. */

@@ -1,22 +1,5 @@
-// Typed calls of the indexing kernels (assembly/indexing.ts). Internal: pointers are byte offsets
-// of 4-byte element blocks (float32 or int32) in Wasm memory, and the ops layer has validated every
-// argument.
-import { backend } from '../loader.js';
-import { scratch } from '../scratch.js';
-import { collapseDims } from './elementwise.js';
+import { putCollapsed } from './elementwise.js';
 import { kernels, passThrough } from './exports.js';
-
-/** Writes int32 arrays of one length one after another into the scratch block; returns their byte offsets. */
-function putInts(arrays: readonly number[][]): number[] {
-  const rank = arrays[0].length;
-  const base = scratch(Math.max(1, arrays.length * rank) * 4);
-  const i32 = backend().views.i32;
-  return arrays.map((values, k) => {
-    const ptr = base + k * rank * 4;
-    i32.set(values, ptr >>> 2);
-    return ptr;
-  });
-}
 
 /**
  * y[Σ i_d·yStrides[d]] = x[Σ i_d·xStrides[d]] over every index i of `shape`: a strided read and a
@@ -32,9 +15,8 @@ export function copyStrided(
   yStrides: readonly number[],
 ): void {
   if (shape.includes(0)) return;
-  const c = collapseDims(shape, [xStrides, yStrides]);
-  const [shapePtr, xPtr, yPtr] = putInts([c.shape, c.strides[0], c.strides[1]]);
-  kernels().copyStrided(x, y, c.shape.length, shapePtr, xPtr, yPtr);
+  const { rank, ptrs } = putCollapsed(shape, [xStrides, yStrides]);
+  kernels().copyStrided(x, y, rank, ptrs[0], ptrs[1], ptrs[2]);
 }
 
 /** y[i] = value for the n int32 elements at y. */

@@ -1,25 +1,5 @@
-// Typed calls of the broadcasting kernels of assembly/select.ts: bool-valued comparisons and logical
-// ops, pow, and where. Internal: pointers are byte offsets of 4-byte elements in Wasm memory, and the
-// ops layer has validated every argument.
-import { backend } from '../loader.js';
-import { scratch } from '../scratch.js';
-import { collapseDims } from './elementwise.js';
+import { putCollapsed } from './elementwise.js';
 import { kernels } from './exports.js';
-
-/** Collapses the dims, writes the shape and each stride list into the scratch block; returns their offsets. */
-function putCollapsed(shape: readonly number[], strides: ReadonlyArray<readonly number[]>) {
-  const c = collapseDims(shape, strides);
-  const rank = c.shape.length;
-  const lists = [c.shape, ...c.strides];
-  const base = scratch(Math.max(1, lists.length * rank) * 4);
-  const i32 = backend().views.i32;
-  const ptrs = lists.map((values, k) => {
-    const ptr = base + k * rank * 4;
-    i32.set(values, ptr >>> 2);
-    return ptr;
-  });
-  return { rank, ptrs };
-}
 
 /**
  * out = a op b as int32 0/1 (bool) with broadcasting, `op` a `BoolOp` code. Comparisons read
