@@ -3,7 +3,7 @@
 // and every block of Wasm memory allocated meanwhile belongs to the trace: freeing it is deferred
 // until the trace is disposed, so each temporary keeps its address. Replaying the list runs the same
 // kernels on the same addresses: what the recorded run did, with no JavaScript op code in between.
-import { ValueError } from '../errors.js';
+import { DisposedError, ValueError } from '../errors.js';
 import { backend } from './loader.js';
 import { blockHooks } from './memory.js';
 
@@ -20,6 +20,14 @@ interface Recording {
   readonly objects: Array<{ releaseFromTrace(): void }>;
   unreplayable: string | null;
   readonly generation: number;
+  /** Tensors the recording read that it did not make (weights, input buffers, constants). */
+  readonly reads: Set<ReadTensor>;
+}
+
+/** What the recorder needs of a tensor it read. */
+interface ReadTensor {
+  readonly id: number;
+  readonly isDisposed: boolean;
 }
 
 let recording: Recording | null = null;
@@ -45,7 +53,10 @@ export class Trace {
     /** Bytes of Wasm memory the trace holds. */
     readonly bytes: number,
     private readonly generation: number,
-  ) {}
+    private readonly reads: readonly ReadTensor[] = [],
+  ) {
+    traceFinalizer.register(this, { blocks, objects, generation }, this);
+  }
 
   /** Whether `replay()` reproduces the recorded function. */
   get replayable(): boolean {
@@ -63,6 +74,10 @@ export class Trace {
     if (this.generation !== backend().generation) {
       throw new ValueError('Trace.replay: the backend module was replaced by ready() after the trace was recorded');
     }
+    for (const t of this.reads) {
+      if (t.isDisposed)
+        throw new DisposedError(`Trace.replay: tensor ${t.id}, which the recorded pass reads, was disposed`);
+    }
     const { steps } = this;
     for (let i = 0; i < steps.length; i++) steps[i]();
   }
@@ -71,6 +86,7 @@ export class Trace {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    traceFinalizer.unregister(this);
     for (const o of this.objects) o.releaseFromTrace();
     const b = backend();
     for (const ptr of this.blocks) owned.delete(ptr);
@@ -98,6 +114,7 @@ export function recordTrace<T>(fn: () => T): { trace: Trace; result: T } {
     objects: [],
     unreplayable: null,
     generation: backend().generation,
+    reads: new Set(),
   };
   recording = r;
   let result: T;
@@ -118,7 +135,11 @@ export function recordTrace<T>(fn: () => T): { trace: Trace; result: T } {
     owned.add(ptr);
     bytes += allocator.blockBytes(ptr);
   }
-  const trace = new Trace(r.steps, r.names, [...r.blocks], r.objects, r.unreplayable, bytes, r.generation);
+  let unreplayable = r.unreplayable;
+  for (const t of r.reads) {
+    if (t.isDisposed) unreplayable ??= `tensor ${t.id}, which it read, was disposed while it ran`;
+  }
+  const trace = new Trace(r.steps, r.names, [...r.blocks], r.objects, unreplayable, bytes, r.generation, [...r.reads]);
   return { trace, result };
 }
 
@@ -128,6 +149,24 @@ blockHooks.noted = (ptr) => {
   recording?.blocks.add(ptr);
 };
 blockHooks.kept = (ptr) => owned.has(ptr) || recording?.blocks.has(ptr) === true;
+
+// a trace dropped without dispose() (its model was collected) gives its memory back
+const traceFinalizer = new FinalizationRegistry<{
+  blocks: readonly number[];
+  objects: ReadonlyArray<{ releaseFromTrace(): void }>;
+  generation: number;
+}>(({ blocks, objects, generation }) => {
+  for (const o of objects) o.releaseFromTrace();
+  for (const ptr of blocks) owned.delete(ptr);
+  const b = backend();
+  if (generation !== b.generation) return;
+  for (const ptr of blocks) b.allocator.free(ptr);
+});
+
+/** @internal Notes that the recording read a tensor (at `ptr`); one it did not make is checked at every replay. */
+export function noteTensorRead(t: ReadTensor, ptr: number): void {
+  if (recording && !recording.blocks.has(ptr)) recording.reads.add(t);
+}
 
 /** @internal Registers something made during the recording that must let go of trace memory when the trace goes. */
 export function noteTraceObject(o: { releaseFromTrace(): void }): void {

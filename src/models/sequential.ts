@@ -290,7 +290,9 @@ export class Sequential {
    */
   step(kind: PassKind, rows: number, inputDType: 'float32' | 'int32' = 'float32'): ModelStep {
     const variables = kind === 'train' ? this.trainableWeights : [];
-    const key = `${kind}:${rows}:${inputDType}:${variables.map((v) => v.id).join(',')}`;
+    // a train pass bakes in each layer's trainable flag (a frozen BatchNormalization uses its moving statistics)
+    const flags = kind === 'train' ? this.layers.map((l) => (l.trainable ? 1 : 0)).join('') : '';
+    const key = `${kind}:${rows}:${inputDType}:${variables.map((v) => v.id).join(',')}:${flags}`;
     const cached = this.steps.get(key);
     if (cached) {
       // most recently used last, so the eviction below drops the oldest
@@ -325,7 +327,7 @@ export class Sequential {
 
   /** @internal Frees a step after a call that used it, if it is large and nothing holds it. */
   doneStep(step: ModelStep): void {
-    if (step.pinned || step.bytes - 4 * this.countParams() <= MAX_CACHED_STEP_BYTES) return;
+    if (step.pinned || (step.ran && step.bytes - 4 * this.countParams() <= MAX_CACHED_STEP_BYTES)) return;
     for (const [key, s] of this.steps) {
       if (s !== step) continue;
       s.dispose();
@@ -354,6 +356,31 @@ export class Sequential {
       throw new DisposedError(
         `${op}: layer "${layer.name}" of model "${this.name}" was disposed (layer.dispose() freed its weights); make or load a new model`,
       );
+    }
+  }
+
+  /** Runs a call; if it fails having built layers, they are unbuilt again (the model as it was). */
+  private unbuildOnFailure<T>(fn: () => T, changed: () => boolean = () => false): T {
+    const unbuilt = this.layers.filter((l) => !l.built);
+    const declared = this.declaredInput;
+    const undo = () => {
+      if (changed() || !unbuilt.some((l) => l.built)) return;
+      this.invalidate();
+      for (const l of unbuilt) if (l.built) l.unbuild();
+      this.declaredInput = declared;
+    };
+    try {
+      const r = fn();
+      if (r instanceof Promise) {
+        return r.catch((e) => {
+          undo();
+          throw e;
+        }) as T;
+      }
+      return r;
+    } catch (e) {
+      undo();
+      throw e;
     }
   }
 
@@ -402,7 +429,11 @@ export class Sequential {
     }
     this.fitting = true;
     try {
-      return await fitModel(this, x, y, args);
+      const iterations = this.compiled?.optimizer.iterations;
+      return await this.unbuildOnFailure(
+        () => fitModel(this, x, y, args),
+        () => this.compiled?.optimizer.iterations !== iterations,
+      );
     } finally {
       this.fitting = false;
     }
@@ -417,7 +448,7 @@ export class Sequential {
     if (this.fitting) {
       throw new ValueError(`trainOnBatch: model "${this.name}" is training (fit is running); await it first`);
     }
-    return trainOnBatchModel(this, x, y);
+    return this.unbuildOnFailure(() => trainOnBatchModel(this, x, y));
   }
 
   /** The layer of that name, or at that index (counting from 0), as tfjs's `getLayer`. */
@@ -443,13 +474,13 @@ export class Sequential {
   /** Loss and metrics on data: a scalar, or [loss, ...metrics] when metrics were compiled. */
   evaluate(x: Data, y: Data, args: BatchArgs = {}): Tensor | Tensor[] {
     this.checkNotDisposed('evaluate');
-    return evaluateModel(this, x, y, args);
+    return this.unbuildOnFailure(() => evaluateModel(this, x, y, args));
   }
 
   /** Model outputs for x, computed in batches (no training behaviour: dropout is off). */
   predict(x: Data, args: BatchArgs = {}): Tensor {
     this.checkNotDisposed('predict');
-    return predictModel(this, x, args);
+    return this.unbuildOnFailure(() => predictModel(this, x, args));
   }
 
   /**
@@ -459,7 +490,7 @@ export class Sequential {
    */
   inputGradients(x: Data, args: InputGradientArgs = {}): Tensor {
     this.checkNotDisposed('inputGradients');
-    return inputGradients(this, x, args);
+    return this.unbuildOnFailure(() => inputGradients(this, x, args));
   }
 
   /** The most likely class of each example (int32), from predict. */

@@ -1,5 +1,6 @@
 import { copy, fill as fillKernel } from '../backend/kernels/elementwise.js';
 import { backend } from '../backend/loader.js';
+import { hostStep, isRecording } from '../backend/trace.js';
 import { DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
 import { randomFor } from '../random.js';
 import { type DType, sizeOf, Tensor, type TensorLike, type TypedArray } from './tensor.js';
@@ -303,12 +304,29 @@ export function randomNormal(shape: number[], mean = 0, stdDev = 1, dtype: DType
   checkNumber(op, 'mean', mean);
   checkNumber(op, 'stdDev', stdDev);
   const dt = checkDTypeName(op, dtype);
-  const rng = randomFor(seed === undefined ? undefined : checkNumber(op, 'seed', seed));
-  // float64 samples only where they are rounded to int32: float32 ones are stored as they are drawn
-  const values = dt === 'int32' ? new Float64Array(sizeOf(s)) : new Float32Array(sizeOf(s));
-  for (let i = 0; i < values.length; i++) values[i] = mean + stdDev * rng.normal();
-  if (values instanceof Float64Array) roundToInt32(op, values);
-  return fromFlat(s, dt, values);
+  if (seed !== undefined) checkNumber(op, 'seed', seed);
+  const sample = () => {
+    const rng = randomFor(seed);
+    // float64 samples only where they are rounded to int32: float32 ones are stored as they are drawn
+    const values = dt === 'int32' ? new Float64Array(sizeOf(s)) : new Float32Array(sizeOf(s));
+    for (let i = 0; i < values.length; i++) values[i] = mean + stdDev * rng.normal();
+    if (values instanceof Float64Array) roundToInt32(op, values);
+    return values;
+  };
+  return randomTensor(s, dt, seed, sample);
+}
+
+/** A tensor of samples; unseeded samples made while a trace records are drawn again at every replay. */
+function randomTensor(shape: number[], dt: DType, seed: number | undefined, sample: () => ArrayLike<number>): Tensor {
+  if (seed !== undefined || !isRecording()) return fromFlat(shape, dt, sample());
+  const t = new Tensor(shape, dt);
+  const start = t.ptr() >>> 2;
+  hostStep(() => {
+    const values = sample();
+    const views = backend().views;
+    (dt === 'float32' ? views.f32 : views.i32).set(values, start);
+  });
+  return t;
 }
 
 /** Rounds samples to integers in place; throws (before anything is allocated) if one leaves the int32 range. */
@@ -345,13 +363,16 @@ export function randomUniform(
     checkInt(op, 'minval', Math.floor(minval), -2147483648, 2147483647);
     checkInt(op, 'maxval', Math.ceil(maxval), -2147483648, 2147483648);
   }
-  const rng = randomFor(seed === undefined ? undefined : checkNumber(op, 'seed', seed));
-  const values = new Float64Array(sizeOf(s));
-  for (let i = 0; i < values.length; i++) {
-    const u = minval + (maxval - minval) * rng.uniform();
-    values[i] = dt === 'int32' ? Math.floor(u) : u;
-  }
-  return fromFlat(s, dt, values);
+  if (seed !== undefined) checkNumber(op, 'seed', seed);
+  return randomTensor(s, dt, seed, () => {
+    const rng = randomFor(seed);
+    const values = new Float64Array(sizeOf(s));
+    for (let i = 0; i < values.length; i++) {
+      const u = minval + (maxval - minval) * rng.uniform();
+      values[i] = dt === 'int32' ? Math.floor(u) : u;
+    }
+    return values;
+  });
 }
 
 /**

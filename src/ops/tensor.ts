@@ -1,5 +1,5 @@
 import { backend } from '../backend/loader.js';
-import { isRecording, markUnreplayable, noteTraceObject } from '../backend/trace.js';
+import { isRecording, markUnreplayable, noteTensorRead, noteTraceObject } from '../backend/trace.js';
 import { DisposedError, formatShape } from '../errors.js';
 import { forgetTensor, releaseTensor, trackTensor } from './tracking.js';
 
@@ -96,6 +96,7 @@ export class Tensor {
     if (this.generation !== backend().generation) {
       throw new DisposedError(`${op}: tensor ${this.id} belongs to a backend module that was replaced by ready()`);
     }
+    if (isRecording()) noteTensorRead(this, this.dataPtr);
     return this.dataPtr;
   }
 
@@ -160,7 +161,7 @@ export class Tensor {
   /** A readable rendering of shape, dtype and values (long axes are elided). */
   toString(): string {
     if (this.disposed) return `Tensor (disposed) ${formatShape(this.shape)}`;
-    const flat = this.view('toString');
+    const flat = this.readValues('toString');
     const fmt = (v: number) =>
       this.dtype === 'bool'
         ? String(v !== 0)

@@ -88,12 +88,12 @@ export function inputRows(op: string, arg: string, x: unknown, input: InputSpec)
     );
   }
   if (t.shape[0] === 0) fail(new ValueError(`${op}: ${arg} has no examples (shape ${formatShape(t.shape)})`));
-  const bad = firstNonFinite(t.view(op));
+  const bad = firstNonFinite(t.readValues(op));
   if (bad >= 0) {
     const row = Math.floor(bad / width);
     fail(
       new ValueError(
-        `${op}: ${arg} holds ${t.view(op)[bad]} at row ${row}, column ${bad % width}; expected finite numbers`,
+        `${op}: ${arg} holds ${t.readValues(op)[bad]} at row ${row}, column ${bad % width}; expected finite numbers`,
       ),
     );
   }
@@ -137,7 +137,7 @@ export function labelRows(
     if (owned) t.dispose();
     throw e;
   };
-  const values = t.view(op);
+  const values = t.readValues(op);
   if (sparse) {
     if (!(t.rank === 1 || (t.rank === 2 && t.shape[1] === 1))) {
       fail(
@@ -179,13 +179,13 @@ export function labelRows(
   }
   if (t.rank !== 2) {
     // targets of shape [examples] become [examples, 1], the predictions' shape (the tape path's losses need it)
-    const reshaped = fromFlat([t.shape[0], width], 'float32', t.view(op));
+    const reshaped = fromFlat([t.shape[0], width], 'float32', t.readValues(op));
     if (owned) t.dispose();
     t = reshaped;
     owned = true;
   }
-  const bad = firstNonFinite(t.view(op));
-  if (bad >= 0) fail(new ValueError(`${op}: y holds ${t.view(op)[bad]} at index ${bad}; expected finite numbers`));
+  const bad = firstNonFinite(t.readValues(op));
+  if (bad >= 0) fail(new ValueError(`${op}: y holds ${t.readValues(op)[bad]} at index ${bad}; expected finite numbers`));
   return { tensor: t, owned, count: t.shape[0], width };
 }
 

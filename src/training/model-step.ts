@@ -39,6 +39,8 @@ export class ModelStep {
   private pins = 0;
   private disposeWhenUnpinned = false;
   private disposed = false;
+  /** Whether a run has completed (a step whose first run failed holds nothing worth caching). */
+  ran = false;
 
   constructor(
     private readonly fn: StepFunction,
@@ -64,6 +66,7 @@ export class ModelStep {
       this.trace.replay();
       return this.outputs!;
     }
+    this.ran = false;
     this.releaseOutputs();
     const pass = () => {
       const outputs = tidy(() => this.fn(this.x, this.y));
@@ -73,12 +76,14 @@ export class ModelStep {
     };
     if (this.eager) {
       this.outputs = pass();
+      this.ran = true;
       return this.outputs;
     }
     const { trace, result } = recordTrace(pass);
     this.trace = trace;
     this.outputs = result;
     this.eager = !trace.replayable;
+    this.ran = true;
     return result;
   }
 
