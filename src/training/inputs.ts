@@ -185,7 +185,8 @@ export function labelRows(
     owned = true;
   }
   const bad = firstNonFinite(t.readValues(op));
-  if (bad >= 0) fail(new ValueError(`${op}: y holds ${t.readValues(op)[bad]} at index ${bad}; expected finite numbers`));
+  if (bad >= 0)
+    fail(new ValueError(`${op}: y holds ${t.readValues(op)[bad]} at index ${bad}; expected finite numbers`));
   return { tensor: t, owned, count: t.shape[0], width };
 }
 
