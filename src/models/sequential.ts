@@ -384,7 +384,7 @@ export class Sequential {
     }
   }
 
-  /** Drops cached plans (after the layers or the loss change). */
+  /** Drops the cached steps and their traces (after the layers or the loss change). */
   private invalidate(): void {
     for (const step of this.steps.values()) step.dispose();
     this.steps.clear();

@@ -32,7 +32,7 @@ export function checkFlag(op: string, arg: string, v: unknown): boolean {
 
 /**
  * Base of the optimizers: keeps per-variable state tensors and applies one in-place kernel per
- * variable. The training plan calls `beginStep` then `updateRaw` with gradient pointers; users call
+ * variable. `fit` calls `applyGradientList` with the gradients a train step left in its buffers; users call
  * `minimize` or `applyGradients` with tensors, as in TensorFlow.js.
  */
 export abstract class Optimizer {
