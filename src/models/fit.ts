@@ -266,6 +266,7 @@ async function trainLoop(
   const c = model.compiled!;
   const rng = args.seed === undefined ? globalRandom : new Random(args.seed);
   model.random.rng = rng;
+  model.claimRandom();
   model.stopTraining = false;
   const { epochs } = args;
   // a batch larger than the data would allocate rows nobody fills (tfjs clamps too)
@@ -355,6 +356,7 @@ export function trainOnBatchModel(model: TrainableModel, x: Data, y: Data): numb
   const owned: Rows[] = [];
   try {
     const { xs, ys } = loadExamples('trainOnBatch', model, x, y, owned);
+    model.claimRandom();
     const step = model.step('train', xs.count, inputDType(xs));
     step.pin();
     try {

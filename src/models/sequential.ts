@@ -325,6 +325,11 @@ export class Sequential {
     return step;
   }
 
+  /** @internal Points the layers' noise at this model's generator (a layer may serve several models). */
+  claimRandom(): void {
+    for (const l of this.layers) l.fitRandom = this.random;
+  }
+
   /** @internal Frees a step after a call that used it, if it is large and nothing holds it. */
   doneStep(step: ModelStep): void {
     if (step.pinned || (step.ran && step.bytes - 4 * this.countParams() <= MAX_CACHED_STEP_BYTES)) return;

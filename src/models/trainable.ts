@@ -35,6 +35,8 @@ export interface TrainableModel {
   stopTraining: boolean;
   /** The generator of the current fit's shuffles and noise layers (null: the global one). */
   readonly random: { rng: Random | null };
+  /** Points the layers' noise at this model's generator (a layer may serve several models). */
+  claimRandom(): void;
   /** The output shape (null before the model is built). */
   readonly outputShape: SymbolicShape | null;
   /** Number of output values per example. */
