@@ -1,32 +1,20 @@
 // `npm run bench -- compare`: training and predict samples/s of this checkout against another one
 // (NEURASM_COMPARE_WITH=/path/to/checkout, with node_modules and `npm run build:wasm` done there),
-// in one process, runs alternating, on the training suite's three shapes and both Wasm modules.
+// in one process, runs alternating, on the training suite's three shapes and models, both Wasm modules.
 // Used to check that a change keeps the speed: "new/old" is this checkout over the other.
 import { relaxedSimdAvailable } from '../src/backend/loader.js';
 import { median, now, printTable } from './harness.js';
+import { buildMlp, SHAPES } from './training.js';
 
 type Neurasm = typeof import('../src/index.js');
 
-const SHAPES = [
-  { sizes: [10, 64, 64, 10], batch: 32, examples: 4096 },
-  { sizes: [784, 128, 10], batch: 128, examples: 2048 },
-  { sizes: [784, 512, 512, 10], batch: 128, examples: 2048 },
-];
 const RUNS = 15;
 /** The shortest timed run, in ms. */
 const RUN_MS = 100;
 
 /** One engine with a model of `sizes` and its synthetic data, ready to time. */
 function session(nn: Neurasm, sizes: number[], examples: number) {
-  nn.setSeed(1);
-  const layers = sizes.slice(1).map((units, i) =>
-    nn.layers.dense({
-      units,
-      activation: i === sizes.length - 2 ? 'softmax' : 'relu',
-      ...(i === 0 ? { inputShape: [sizes[0]] } : {}),
-    }),
-  );
-  const model = nn.sequential({ layers });
+  const model = buildMlp(nn, sizes);
   model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
   const x = nn.randomUniform([examples, sizes[0]], -1, 1);
   const classes = sizes[sizes.length - 1];

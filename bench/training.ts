@@ -8,13 +8,13 @@ import { clockName, measure, median, now, printTable, randomFloats } from './har
 import { loadTfjs, type Tfjs, type TfTensor, useTfjsBackend } from './tfjs.js';
 
 /** A benchmarked model: layer widths (input first), batch size, number of synthetic examples. */
-interface Shape {
+export interface Shape {
   sizes: number[];
   batch: number;
   examples: number;
 }
 
-const SHAPES: Shape[] = [
+export const SHAPES: Shape[] = [
   { sizes: [10, 64, 64, 10], batch: 32, examples: 4096 },
   { sizes: [784, 128, 10], batch: 128, examples: 2048 },
   { sizes: [784, 512, 512, 10], batch: 128, examples: 2048 },
@@ -103,6 +103,20 @@ function activationOf(layer: number, layers: number): 'relu' | 'softmax' {
   return layer === layers - 1 ? 'softmax' : 'relu';
 }
 
+/**
+ * The benchmarked MLP of layer widths `sizes` (input first) in a neurasm module `lib` (this
+ * checkout's, or another's for the compare suite): relu layers, a softmax output, seed 1.
+ */
+export function buildMlp(lib: typeof nn, sizes: readonly number[]): nn.Sequential {
+  lib.setSeed(1);
+  const model = lib.sequential();
+  for (let l = 1; l < sizes.length; l++) {
+    const first = l === 1 ? { inputShape: [sizes[0]] } : {};
+    model.add(lib.layers.dense({ units: sizes[l], activation: activationOf(l - 1, sizes.length - 1), ...first }));
+  }
+  return model;
+}
+
 function neurasmEngine(relaxedSimd: boolean): Engine {
   return {
     name: relaxedSimd ? 'neurasm relaxed' : 'neurasm SIMD',
@@ -112,12 +126,7 @@ function neurasmEngine(relaxedSimd: boolean): Engine {
     },
     open({ shape, x, y }) {
       const { sizes, batch, examples } = shape;
-      nn.setSeed(1);
-      const model = nn.sequential();
-      for (let l = 1; l < sizes.length; l++) {
-        const first = l === 1 ? { inputShape: [sizes[0]] } : {};
-        model.add(nn.layers.dense({ units: sizes[l], activation: activationOf(l - 1, sizes.length - 1), ...first }));
-      }
+      const model = buildMlp(nn, sizes);
       model.compile({ optimizer: nn.train.adam(), loss: 'sparseCategoricalCrossentropy' });
       const xs = nn.tensor(x, [examples, sizes[0]], 'float32');
       const ys = nn.tensor(y, [examples], 'int32');

@@ -1,5 +1,8 @@
 import { DTypeError, ValueError } from '../errors.js';
+import { tidy } from '../ops/engine.js';
 import { checkBooleanOption, optionsObject } from '../ops/options.js';
+import { argMax } from '../ops/reduction.js';
+import { reshape } from '../ops/reshape.js';
 import { isTensor, Tensor } from '../ops/tensor.js';
 import { checkInt, describe } from '../ops/validate.js';
 import { type Data, inputRows, releaseRows } from '../training/inputs.js';
@@ -37,14 +40,7 @@ function classIndices(
   if (classes === undefined) {
     const p = predictModel(model, x, {}, op);
     try {
-      const values = p.dataSync();
-      const out = new Int32Array(count);
-      for (let i = 0; i < count; i++) {
-        let best = 0;
-        for (let j = 1; j < width; j++) if (values[i * width + j] > values[i * width + best]) best = j;
-        out[i] = best;
-      }
-      return out;
+      return tidy(() => argMax(reshape(p, [count, width]), -1).dataSync<'int32'>());
     } finally {
       p.dispose();
     }

@@ -53,7 +53,7 @@ export function sizeOf(shape: readonly number[]): number {
 }
 
 /** The multi-index of flat position `flat` in a row-major shape. */
-function unravel(flat: number, shape: readonly number[]): number[] {
+export function unravel(flat: number, shape: readonly number[]): number[] {
   const idx = new Array<number>(shape.length);
   for (let d = shape.length - 1; d >= 0; d--) {
     idx[d] = flat % shape[d];
@@ -63,7 +63,7 @@ function unravel(flat: number, shape: readonly number[]): number[] {
 }
 
 /** Flat position in `shape` of the output multi-index `outIdx`, broadcasting size-1 and missing dims. */
-function broadcastIndex(outIdx: readonly number[], shape: readonly number[]): number {
+export function broadcastIndex(outIdx: readonly number[], shape: readonly number[]): number {
   let flat = 0;
   const lead = outIdx.length - shape.length;
   for (let d = 0; d < shape.length; d++) flat = flat * shape[d] + (shape[d] === 1 ? 0 : outIdx[lead + d]);

@@ -1,25 +1,7 @@
 // Float64 oracles for the comparison, logical, pow, where, cast, cumsum, topk, norm, moments, range
 // and linspace ops: plain loops over flat row-major arrays, written for clarity, not speed.
 import type { BoolOpName } from '../backend/codes.js';
-import { broadcastShapeRef, sizeOf } from './elementwise.js';
-
-/** The multi-index of flat position `flat` in a row-major shape. */
-function unravel(flat: number, shape: readonly number[]): number[] {
-  const idx = new Array<number>(shape.length);
-  for (let d = shape.length - 1; d >= 0; d--) {
-    idx[d] = flat % shape[d];
-    flat = Math.floor(flat / shape[d]);
-  }
-  return idx;
-}
-
-/** Flat position in `shape` of the output multi-index `outIdx`, broadcasting size-1 and missing dims. */
-function broadcastIndex(outIdx: readonly number[], shape: readonly number[]): number {
-  let flat = 0;
-  const lead = outIdx.length - shape.length;
-  for (let d = 0; d < shape.length; d++) flat = flat * shape[d] + (shape[d] === 1 ? 0 : outIdx[lead + d]);
-  return flat;
-}
+import { broadcastIndex, broadcastShapeRef, sizeOf, unravel } from './elementwise.js';
 
 /** The 0/1 results of each boolBinary op (logical ops take nonzero as true). */
 export const boolFns: Record<BoolOpName, (a: number, b: number) => number> = {

@@ -39,8 +39,6 @@ export class ModelStep {
   private pins = 0;
   private disposeWhenUnpinned = false;
   private disposed = false;
-  /** Whether a run has completed (a step whose first run failed holds nothing worth caching). */
-  ran = false;
 
   constructor(
     private readonly fn: StepFunction,
@@ -66,7 +64,6 @@ export class ModelStep {
       this.trace.replay();
       return this.outputs!;
     }
-    this.ran = false;
     this.releaseOutputs();
     const pass = () => {
       const outputs = tidy(() => this.fn(this.x, this.y));
@@ -76,14 +73,12 @@ export class ModelStep {
     };
     if (this.eager) {
       this.outputs = pass();
-      this.ran = true;
       return this.outputs;
     }
     const { trace, result } = recordTrace(pass);
     this.trace = trace;
     this.outputs = result;
     this.eager = !trace.replayable;
-    this.ran = true;
     return result;
   }
 
@@ -112,6 +107,11 @@ export class ModelStep {
     labels: TypedArray;
     predictions: TypedArray;
   } | null = null;
+
+  /** Whether the last run completed (a step whose first run failed holds nothing worth caching). */
+  get ran(): boolean {
+    return this.outputs !== null;
+  }
 
   /** Whether runs replay a trace (false before the first run, and for passes that cannot be replayed). */
   get replays(): boolean {
