@@ -13,7 +13,8 @@ import type { Layer, SymbolicShape } from '../layers/layer.js';
 import { Sequential } from '../models/sequential.js';
 import { fromFlat } from '../ops/create.js';
 import { describe } from '../ops/validate.js';
-import { layerWeightShapes, readLayer, type WeightShape } from './layers.js';
+import { layerWeightShapes, readLayer } from './layers.js';
+import type { WeightShape } from './reader-kit.js';
 import { readTopology } from './topology.js';
 import { readTraining, restoreTraining } from './training.js';
 

@@ -11,79 +11,25 @@ import { Flatten } from '../layers/flatten.js';
 import { GaussianNoise } from '../layers/gaussian-noise.js';
 import { InputLayer } from '../layers/input-layer.js';
 import type { Layer, LayerArgs, SymbolicShape } from '../layers/layer.js';
-import { getRegularizer, type Regularizer } from '../layers/regularizers.js';
 import { Reshape } from '../layers/reshape.js';
 import { makeRegisteredLayer, registeredLayerClass, registeredLayerNames } from '../layers/serialization.js';
 import { readInitializer, writeInitializer } from './initializers.js';
 import { type LayerClassName, supportedLayerClasses } from './layer-classes.js';
+import {
+  bool,
+  CONSTRAINTS,
+  type Config,
+  get,
+  type LayerReader,
+  none,
+  REGULARIZERS,
+  readRegularizer,
+  rejectNonNull,
+  type WeightShape,
+} from './reader-kit.js';
 
-type Config = Record<string, unknown>;
-
-/** A weight a layer has: short name, shape, and what it is if its values cannot be negative. */
-export interface WeightShape {
-  name: string;
-  shape: number[];
-  nonNegative?: string;
-}
-
-/** How one layer class is read from a config and which weights it has. */
-interface LayerReader {
-  /** Makes the layer from its (snake_case) config; `base` holds name, trainable and input shape. */
-  read(config: Config, base: LayerArgs, at: string): Layer;
-  /** The weights the layer has for an input shape, in order: short name and shape. */
-  weights(layer: Layer, inputShape: SymbolicShape): WeightShape[];
-  /** Keys written as null when the layer's config lacks them (tfjs writes them). */
-  defaults?: Config;
-}
-
-const none = () => [];
-
-function get(config: Config, key: string): unknown {
-  if (key in config) return config[key];
-  const camel = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-  return config[camel];
-}
-
-/** Rejects what neurasm does not apply yet (weight constraints, noise shapes). */
-function rejectNonNull(config: Config, keys: string[], at: string): void {
-  for (const key of keys) {
-    const v = get(config, key);
-    if (v !== undefined && v !== null) {
-      const name = typeof v === 'object' ? ((v as Config).class_name ?? (v as Config).className) : v;
-      throw new ModelFormatError(`${at}.${key}: ${JSON.stringify(name)} is not supported yet (only null)`);
-    }
-  }
-}
-
-function bool(config: Config, key: string, at: string, fallback: boolean): boolean {
-  const v = get(config, key) ?? fallback;
-  if (typeof v !== 'boolean')
-    throw new ModelFormatError(`${at}.${key}: expected true or false, got ${JSON.stringify(v)}`);
-  return v;
-}
-
-const REGULARIZERS = ['kernel_regularizer', 'bias_regularizer', 'activity_regularizer'];
-const CONSTRAINTS = ['kernel_constraint', 'bias_constraint'];
-
-/** Reads a regularizer config: null, or `{class_name: 'L1' | 'L2' | 'L1L2', config: {l1, l2}}`. */
-function readRegularizer(value: unknown, at: string): Regularizer | null {
-  if (value === undefined || value === null) return null;
-  const v = value as Config;
-  const className = typeof value === 'object' ? (v.class_name ?? v.className) : value;
-  const config = typeof value === 'object' ? (v.config ?? {}) : {};
-  if (!['L1', 'L2', 'L1L2'].includes(className as string) || typeof config !== 'object' || config === null) {
-    throw new ModelFormatError(`${at}: unsupported regularizer ${JSON.stringify(className)}; supported: L1, L2, L1L2`);
-  }
-  for (const key of ['l1', 'l2']) {
-    const n = (config as Config)[key];
-    if (n !== undefined && (typeof n !== 'number' || !Number.isFinite(n) || n < 0)) {
-      throw new ModelFormatError(`${at}.config.${key}: expected a number >= 0, got ${JSON.stringify(n)}`);
-    }
-  }
-  return getRegularizer({ class_name: className, config }, at);
-}
-
-const READERS: Record<LayerClassName, LayerReader> = {
+/** Readers of the core layers. */
+const CORE_READERS = {
   Dense: {
     read(config, base, at) {
       rejectNonNull(config, CONSTRAINTS, at);
@@ -226,7 +172,10 @@ const READERS: Record<LayerClassName, LayerReader> = {
     },
     weights: none,
   },
-};
+} satisfies Record<string, LayerReader>;
+
+/** The reader of every built-in layer class. */
+const READERS: Record<LayerClassName, LayerReader> = { ...CORE_READERS };
 
 /** Reads a shape written with null for unknown sizes; `undefined` if absent. */
 function readShape(value: unknown, at: string, key: string, batch: boolean): SymbolicShape | undefined {

@@ -18,6 +18,11 @@ export interface ActivationArgs extends LayerArgs {
 
 /** Applies an activation function to its input. */
 export class Activation extends Layer {
+  /** Passes a mask on, as Keras does. */
+  override get supportsMasking(): boolean {
+    return true;
+  }
+
   static readonly className = 'Activation';
   /** The activation applied. */
   readonly activation: ActivationName;

@@ -65,6 +65,11 @@ const BATCH_NORMALIZATION_OPTIONS = [
  * Weights, in Keras order: gamma, beta (trainable), moving_mean, moving_variance (not trainable).
  */
 export class BatchNormalization extends Layer {
+  /** Passes a mask on, as Keras does. */
+  override get supportsMasking(): boolean {
+    return true;
+  }
+
   static readonly className = 'BatchNormalization';
   readonly momentum: number;
   readonly epsilon: number;

@@ -75,6 +75,11 @@ function withInputDim(args: DenseArgs): DenseArgs {
 
 /** A fully connected layer: activation(x · kernel + bias). */
 export class Dense extends Layer {
+  /** Passes a mask on, as Keras does. */
+  override get supportsMasking(): boolean {
+    return true;
+  }
+
   static readonly className = 'Dense';
   /** Number of output features. */
   readonly units: number;
@@ -115,16 +120,16 @@ export class Dense extends Layer {
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
     const width = inputShape[inputShape.length - 1];
-    if (inputShape.length !== 2 || width === null) {
+    if (inputShape.length < 2 || width === null) {
       throw new ShapeError(
-        `Dense "${this.name}": expected input of shape [batch, features], got [${inputShape.map((d) => d ?? '*').join(', ')}] (add a flatten layer before it)`,
+        `Dense "${this.name}": expected input of shape [batch, ..., features], got [${inputShape.map((d) => d ?? '*').join(', ')}]`,
       );
     }
-    return [inputShape[0], this.units];
+    return [...inputShape.slice(0, -1), this.units];
   }
 
   protected override createWeights(inputShape: SymbolicShape): void {
-    const width = inputShape[1] as number;
+    const width = inputShape[inputShape.length - 1] as number;
     this.kernel = this.addWeight('kernel', [width, this.units], this.kernelInitializer, true, this.kernelRegularizer);
     if (this.useBias)
       this.bias = this.addWeight('bias', [this.units], this.biasInitializer, true, this.biasRegularizer);

@@ -22,6 +22,11 @@ export interface DropoutArgs extends LayerArgs {
  * 1 / (1 − rate); passes inputs through unchanged at inference.
  */
 export class Dropout extends Layer {
+  /** Passes a mask on, as Keras does. */
+  override get supportsMasking(): boolean {
+    return true;
+  }
+
   static readonly className = 'Dropout';
   /** Fraction dropped. */
   readonly rate: number;

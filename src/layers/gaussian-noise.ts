@@ -35,6 +35,11 @@ export function fillNormal(out: Float32Array, offset: number, n: number, stddev:
  * regularizer); passes them through unchanged at inference. The gradient passes through unchanged.
  */
 export class GaussianNoise extends Layer {
+  /** Passes a mask on, as Keras does. */
+  override get supportsMasking(): boolean {
+    return true;
+  }
+
   static readonly className = 'GaussianNoise';
   /** Standard deviation of the noise. */
   readonly stddev: number;

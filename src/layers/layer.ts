@@ -3,7 +3,7 @@ import { add } from '../ops/arithmetic.js';
 import { clone, fromFlat } from '../ops/create.js';
 import { checkBooleanOption, checkOptionNames, optionsObject, rejectUnsupported } from '../ops/options.js';
 import type { Tensor } from '../ops/tensor.js';
-import { checkTensor, describe, describeList } from '../ops/validate.js';
+import { checkDType, checkTensor, describe, describeList } from '../ops/validate.js';
 import { type Variable, variable } from '../ops/variable.js';
 import type { Random } from '../random.js';
 import { getInitializer, type Initializer } from './initializers.js';
@@ -294,18 +294,68 @@ export abstract class Layer {
     }
   }
 
-  /** The forward pass with tensor ops (recorded for gradients when a tape is active). */
-  abstract call(x: Tensor, training: boolean): Tensor;
+  /**
+   * The forward pass with tensor ops (recorded for gradients when a tape is active). `mask`, for a
+   * layer that supports masking, marks the real steps of a sequence input (see `supportsMasking`).
+   */
+  abstract call(x: Tensor, training: boolean, mask?: Tensor | null): Tensor;
 
-  /** Runs the layer on a tensor, building it first if needed. */
-  apply(x: Tensor, options: { training?: boolean } = {}): Tensor {
+  /**
+   * Whether the layer takes a mask, as Keras's `supports_masking`. A mask marks each step of a
+   * sequence as real (1) or padding (0): a float32 tensor [batch, steps]. An `embedding` with
+   * `maskZero` makes one; a layer that supports masking passes it on (`computeMask`) or uses it
+   * (pooling and recurrent layers ignore padded steps); a mask reaching any other layer is an error.
+   */
+  get supportsMasking(): boolean {
+    return false;
+  }
+
+  /**
+   * The mask of the output, given the input and its mask (null: no mask). By default the input's
+   * mask passes through; a layer that makes a mask (an embedding) or consumes one (a pooling layer)
+   * overrides it.
+   */
+  computeMask(_x: Tensor, mask: Tensor | null): Tensor | null {
+    return mask;
+  }
+
+  /**
+   * @internal `call` with a mask: checks that the layer takes it and that it fits the input, runs
+   * the layer, and returns the output with its mask.
+   */
+  callMasked(x: Tensor, training: boolean, mask: Tensor | null): { output: Tensor; mask: Tensor | null } {
+    if (mask) {
+      if (!this.supportsMasking) {
+        throw new ValueError(
+          `${this.className} "${this.name}" does not support masking, but its input has a mask (from an embedding with maskZero?); put a layer that consumes the mask (pooling, a recurrent layer) before it, or drop maskZero`,
+        );
+      }
+      if (mask.rank !== 2 || x.rank < 2 || mask.shape[0] !== x.shape[0] || mask.shape[1] !== x.shape[1]) {
+        throw new ShapeError(
+          `${this.className} "${this.name}": expected a mask of shape [batch, steps] = ${formatShape(x.shape.slice(0, 2))}, got ${formatShape(mask.shape)}`,
+        );
+      }
+    }
+    return { output: this.call(x, training, mask), mask: this.computeMask(x, mask) };
+  }
+
+  /**
+   * Runs the layer on a tensor, building it first if needed. `mask` (float32 [batch, steps], 1 for
+   * a real step) is for layers that support masking.
+   */
+  apply(x: Tensor, options: { training?: boolean; mask?: Tensor | null } = {}): Tensor {
     const where = `layer "${this.name}".apply`;
     checkTensor(where, 'x', x);
-    optionsObject(where, options, '{training: true}', ['training']);
+    optionsObject(where, options, '{training: true}', ['training', 'mask']);
     checkBooleanOption(where, options, 'training');
+    const mask = options.mask ?? null;
+    if (mask !== null) {
+      checkTensor(where, 'mask', mask);
+      checkDType(where, 'mask', mask, 'float32');
+    }
     this.build([null, ...x.shape.slice(1)]);
     this.checkInput(x.shape);
-    return this.call(x, options.training ?? false);
+    return this.callMasked(x, options.training ?? false, mask).output;
   }
 
   /** Throws a ShapeError if `shape` does not fit the built input shape. */

@@ -411,8 +411,9 @@ export class Sequential {
     const addPenalty = (p: Tensor | null) => {
       if (p) penalty = penalty ? add(penalty, p) : p;
     };
+    let mask: Tensor | null = null;
     for (const l of this.layers) {
-      h = l.call(h, training);
+      ({ output: h, mask } = l.callMasked(h, training, mask));
       if (!penalties) continue;
       addPenalty(l.weightPenalty());
       if (l.activityRegularizer) addPenalty(l.activityRegularizer.penalty(h, 1 / h.shape[0]));

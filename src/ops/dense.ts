@@ -16,7 +16,7 @@ const TRANSPOSE_B = Object.freeze({ transB: true });
 
 /**
  * @internal The dense layer's op: act(x·kernel + bias) for x [rows, k], kernel [k, n], bias [n] or
- * null, in one GEMM pass with the bias and activation in its epilogue, recorded as one op. Backward
+ * null (x of higher rank: over its last axis), in one GEMM pass with the bias and activation in its epilogue, recorded as one op. Backward
  * turns dy into the pre-activation gradient from the output (relu, leakyRelu and elu have the sign
  * of their input, sigmoid and tanh derive from their value), then dkernel = xᵀ·dz, dbias = Σ_rows dz
  * and dx = dz·kernelᵀ, each only when it is needed. The caller has checked shapes and dtypes.
@@ -28,10 +28,12 @@ export function dense(
   activation: OutputDifferentiable,
   alpha: number,
 ): Tensor {
-  const [rows, k] = x.shape;
+  // x of any rank is a matrix of its last dimension's rows (Keras's Dense on sequences)
+  const k = x.shape[x.rank - 1];
+  const rows = x.size / k;
   const n = kernel.shape[1];
   const code = Act[activation];
-  const y = new Tensor([rows, n], 'float32');
+  const y = new Tensor([...x.shape.slice(0, -1), n], 'float32');
   if (rows > 0)
     gemm(x.ptr(), kernel.ptr(), y.ptr(), rows, k, n, { bias: bias ? bias.ptr() : 0, activation: code, alpha });
   const inputs = bias ? [x, kernel, bias] : [x, kernel];

@@ -79,9 +79,19 @@ describe('Dense against the float64 reference', () => {
       /unknown initializer "glorot"; expected one of glorotUniform/,
     );
     expect(() => nn.layers.dense({ units: 2, inputShape: [0] })).toThrow(/inputShape/);
-    const d = nn.layers.dense({ units: 2 });
-    expect(() => nn.sequential({ layers: [nn.layers.inputLayer({ inputShape: [2, 3] }), d] })).toThrow(
-      /expected input of shape \[batch, features\].*flatten/,
+    // a sequence input: Dense works over the last axis, each step as a row (Keras's rule)
+    const d = nn.layers.dense({ units: 2, kernelInitializer: 'ones', biasInitializer: 'ones' });
+    const seq = nn.sequential({ layers: [nn.layers.inputLayer({ inputShape: [2, 3] }), d] });
+    expect(seq.outputShape).toEqual([null, 2, 2]);
+    const steps = nn.tensor3d([
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+    ]);
+    expect(Array.from((seq.predict(steps) as nn.Tensor).dataSync())).toEqual([7, 7, 16, 16]);
+    expect(() => nn.layers.dense({ units: 2 }).apply(nn.zeros([3]))).toThrow(
+      /expected input of shape \[batch, \.\.\., features\]/,
     );
     const layer = nn.layers.dense({ units: 2, inputShape: [3] });
     const m = nn.sequential({ layers: [layer] });
