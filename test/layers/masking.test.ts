@@ -88,7 +88,9 @@ describe('masks', () => {
       [1, 1, 0],
     ]);
     expect(Array.from(consumer.apply(x, { mask }).dataSync())).toEqual([1, 2, 3, 3]);
-    expect(() => consumer.apply(x, { mask: nn.tensor2d([[1, 1, 1]]) })).toThrow(/expected a mask of shape \[batch, steps\] = \[2, 3\], got \[1, 3\]/);
+    expect(() => consumer.apply(x, { mask: nn.tensor2d([[1, 1, 1]]) })).toThrow(
+      /expected a mask of shape \[batch, steps\] = \[2, 3\], got \[1, 3\]/,
+    );
     expect(() => nn.layers.flatten().apply(x, { mask })).toThrow(/does not support masking/);
   });
 });
