@@ -225,6 +225,23 @@ export abstract class Layer {
     return false;
   }
 
+  /**
+   * Whether the layer takes raw strings (a text vectorization layer). Such a layer can only be a
+   * model's first: the model turns the strings given to fit, evaluate and predict into the layer's
+   * output in JavaScript, then runs the other layers on that.
+   */
+  get takesStrings(): boolean {
+    return false;
+  }
+
+  /**
+   * The layer's output for a batch of strings (checked to be strings), for layers that take them.
+   * `op` names the call in messages.
+   */
+  encodeStrings(_texts: readonly string[], op: string): Tensor {
+    throw new ValueError(`${op}: ${this.className} "${this.name}" does not take strings`);
+  }
+
   /** Output shape for an input shape (batch dimension included). Throws on shapes the layer cannot take. */
   abstract computeOutputShape(inputShape: SymbolicShape): SymbolicShape;
 
