@@ -77,7 +77,12 @@ const CONFIG_KEYS = [
 ];
 
 /** A step (standardize or split) from a config: its name, null, or the function handed to fromConfig. */
-function stepFromConfig<F>(where: string, key: 'standardize' | 'split', v: unknown, fn: F | undefined): string | null | F {
+function stepFromConfig<F>(
+  where: string,
+  key: 'standardize' | 'split',
+  v: unknown,
+  fn: F | undefined,
+): string | null | F {
   if (v === undefined) return fn ?? (key === 'standardize' ? 'lower_and_strip_punctuation' : 'whitespace');
   if (v === null || typeof v === 'string') return v;
   if (fn === undefined) {
@@ -122,7 +127,12 @@ export function argsFromConfig(
   };
   if (tokenizer) {
     // the steps a tokenizer replaces are written as null
-    Object.assign(args, { tokenizer: functions.tokenizer, vocabularySize: c.vocabulary_size, standardize: null, split: null });
+    Object.assign(args, {
+      tokenizer: functions.tokenizer,
+      vocabularySize: c.vocabulary_size,
+      standardize: null,
+      split: null,
+    });
   }
   if (c.name !== undefined) args.name = c.name as string;
   const has = c.has_input_vocabulary;

@@ -138,7 +138,10 @@ function checkTokenizerOptions(where: string, args: TextVectorizationArgs, mode:
 }
 
 /** Checks the options of TextVectorization (all but vocabulary and idfWeights, which setVocabulary checks). */
-export function checkTextVectorizationArgs(where: string, args: TextVectorizationArgs | undefined): TextVectorizationSettings {
+export function checkTextVectorizationArgs(
+  where: string,
+  args: TextVectorizationArgs | undefined,
+): TextVectorizationSettings {
   args = optionsObject(where, args, "{maxTokens: 10000, outputMode: 'int'}", OPTION_NAMES);
   const outputMode = checkOutputMode(where, args.outputMode);
   const tokenizer = args.tokenizer === undefined ? null : checkTokenizer(where, args.tokenizer);

@@ -24,7 +24,9 @@ export function splitText(text: string, mode: Split, where: string): string[] {
   if (mode === 'character') return Array.from(text);
   const out: unknown = mode(text);
   if (!Array.isArray(out) || out.some((t) => typeof t !== 'string')) {
-    const bad = Array.isArray(out) ? `an array holding ${describe(out.find((t) => typeof t !== 'string'))}` : describe(out);
+    const bad = Array.isArray(out)
+      ? `an array holding ${describe(out.find((t) => typeof t !== 'string'))}`
+      : describe(out);
     throw new ValueError(`${where}: the split function must return an array of strings, got ${bad}`);
   }
   return out;

@@ -9,12 +9,24 @@ import {
   type TextVectorizationFunctions,
 } from './config.js';
 import { bagsOfTokens, indexSequences } from './encode.js';
-import { checkName, checkTextVectorizationArgs, type TextVectorizationArgs, type TextVectorizationSettings } from './options.js';
+import {
+  checkName,
+  checkTextVectorizationArgs,
+  type TextVectorizationArgs,
+  type TextVectorizationSettings,
+} from './options.js';
 import { ngramsOf, splitText } from './split.js';
 import { standardizeText } from './standardize.js';
 import { checkTexts, MAX_TEXT_LENGTH } from './texts.js';
 import { tokenizerIds } from './tokenizer.js';
-import { givenVocabulary, makeVocabulary, MASK_TOKEN, specialTokens, TokenCounts, type Vocabulary } from './vocabulary.js';
+import {
+  givenVocabulary,
+  MASK_TOKEN,
+  makeVocabulary,
+  specialTokens,
+  TokenCounts,
+  type Vocabulary,
+} from './vocabulary.js';
 
 const nameCounts = new Map<string, number>();
 
@@ -120,7 +132,9 @@ export class TextVectorization {
     const { maxTokens } = this.settings;
     const all = counts.terms();
     if (all.length === 0) {
-      throw new ValueError(`${where}: the ${checked.length} texts hold no tokens to learn (after standardize and split)`);
+      throw new ValueError(
+        `${where}: the ${checked.length} texts hold no tokens to learn (after standardize and split)`,
+      );
     }
     const terms = maxTokens === null ? all : all.slice(0, maxTokens - start);
     this.vocabulary = makeVocabulary(terms, start, counts.documentCounts ? counts.idfWeights(terms) : null);
@@ -234,7 +248,10 @@ export class TextVectorization {
    * the config names is passed in `functions`. A Keras config of an adapted layer holds no
    * vocabulary (Keras keeps it in an asset file): adapt or setVocabulary the new layer.
    */
-  static fromConfig(config: TextVectorizationConfig | Record<string, unknown>, functions?: TextVectorizationFunctions): TextVectorization {
+  static fromConfig(
+    config: TextVectorizationConfig | Record<string, unknown>,
+    functions?: TextVectorizationFunctions,
+  ): TextVectorization {
     const { args, hasInputVocabulary } = argsFromConfig('TextVectorization.fromConfig', config, functions);
     const layer = new TextVectorization(args);
     if (hasInputVocabulary !== undefined) layer.hasInputVocabulary = hasInputVocabulary;

@@ -63,7 +63,8 @@ export class TokenCounts {
   add(tokens: readonly string[]): void {
     this.documents++;
     for (const t of tokens) this.counts.set(t, (this.counts.get(t) ?? 0) + 1);
-    if (this.documentCounts) for (const t of new Set(tokens)) this.documentCounts.set(t, (this.documentCounts.get(t) ?? 0) + 1);
+    if (this.documentCounts)
+      for (const t of new Set(tokens)) this.documentCounts.set(t, (this.documentCounts.get(t) ?? 0) + 1);
   }
 
   /**

@@ -24,9 +24,10 @@ interface Case {
   keras_standardized: boolean;
 }
 
-const fixture = JSON.parse(
-  readFileSync(new URL('../fixtures/text-vectorization.json', import.meta.url), 'utf8'),
-) as { keras: string; cases: Case[] };
+const fixture = JSON.parse(readFileSync(new URL('../fixtures/text-vectorization.json', import.meta.url), 'utf8')) as {
+  keras: string;
+  cases: Case[];
+};
 
 /** Keras's option names in camelCase. */
 function argsOf(options: Record<string, unknown>): TextVectorizationArgs {
@@ -53,7 +54,9 @@ function expectOutput(got: nn.Tensor, c: Case): void {
   }
   c.output.forEach((row, i) => {
     row.forEach((want, j) => {
-      expect(Math.abs(values[i][j] - want), `${c.name}: [${i}, ${j}]`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(want)));
+      expect(Math.abs(values[i][j] - want), `${c.name}: [${i}, ${j}]`).toBeLessThanOrEqual(
+        1e-6 * Math.max(1, Math.abs(want)),
+      );
     });
   });
 }
@@ -77,7 +80,9 @@ describe(`TextVectorization matches Keras ${fixture.keras}`, () => {
         // Keras pads its weights with zeros to max_tokens (pad_to_max_tokens); the config holds one per term
         expect(c.idf_weights.slice(idf.length).every((w) => w === 0)).toBe(true);
         idf.forEach((w, i) => {
-          expect(Math.abs(w - c.idf_weights![i]), `idf ${i}`).toBeLessThanOrEqual(1e-6 * Math.max(1, c.idf_weights![i]));
+          expect(Math.abs(w - c.idf_weights![i]), `idf ${i}`).toBeLessThanOrEqual(
+            1e-6 * Math.max(1, c.idf_weights![i]),
+          );
         });
       }
     });
