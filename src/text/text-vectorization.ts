@@ -48,8 +48,8 @@ function defaultName(): string {
  * Differences from Keras (which runs TensorFlow's string ops): standardization and whitespace
  * splitting cover all of Unicode (see `standardizeText`, `splitText`), where TensorFlow lowercases,
  * strips punctuation and splits on ASCII only (the same results on ASCII text); each text is one
- * example, also with split null; texts longer than MAX_TEXT_LENGTH code units are cut; vectorize
- * before any vocabulary is an error. The layer is a preprocessing stage: it runs in JavaScript
+ * example, also with split null; indices are int32 (Keras: int64); texts longer than
+ * MAX_TEXT_LENGTH code units are cut; vectorize before any vocabulary is an error. The layer is a preprocessing stage: it runs in JavaScript
  * before a model's passes, and its output is what the model takes.
  */
 export class TextVectorization {

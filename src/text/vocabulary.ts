@@ -51,8 +51,11 @@ export function compareCodePoints(a: string, b: string): number {
 
 /** Token counts gathered by adapt: in all texts, and (for tf_idf) the number of texts holding each. */
 export class TokenCounts {
+  /** How often each token occurs. */
   readonly counts = new Map<string, number>();
+  /** tf_idf only: how many texts hold each token. */
   readonly documentCounts: Map<string, number> | null;
+  /** The number of texts counted. */
   documents = 0;
 
   constructor(withDocuments: boolean) {
@@ -63,8 +66,8 @@ export class TokenCounts {
   add(tokens: readonly string[]): void {
     this.documents++;
     for (const t of tokens) this.counts.set(t, (this.counts.get(t) ?? 0) + 1);
-    if (this.documentCounts)
-      for (const t of new Set(tokens)) this.documentCounts.set(t, (this.documentCounts.get(t) ?? 0) + 1);
+    if (!this.documentCounts) return;
+    for (const t of new Set(tokens)) this.documentCounts.set(t, (this.documentCounts.get(t) ?? 0) + 1);
   }
 
   /**
