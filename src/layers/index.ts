@@ -59,3 +59,16 @@ export function reshape(args: ReshapeArgs): Reshape {
 
 export type { ReshapeArgs };
 export { Reshape };
+
+import type { TextVectorizationArgs } from '../text/options.js';
+import { TextVectorization } from '../text/text-vectorization.js';
+
+/** Turns texts into token indices or bags of tokens (Keras's TextVectorization): a preprocessing stage, run before a model. */
+export function textVectorization(args: TextVectorizationArgs = {}): TextVectorization {
+  return new TextVectorization(args);
+}
+
+export type { TextVectorizationConfig, TextVectorizationFunctions } from '../text/config.js';
+export type { SubwordTokenizer } from '../text/tokenizer.js';
+export type { TextVectorizationArgs };
+export { TextVectorization };
