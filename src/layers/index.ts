@@ -61,7 +61,7 @@ export type { ReshapeArgs };
 export { Reshape };
 
 import type { TextVectorizationArgs } from '../text/options.js';
-import { TextVectorization } from '../text/text-vectorization.js';
+import { TextVectorization } from './text-vectorization.js';
 
 /** Turns texts into token indices or bags of tokens (Keras's TextVectorization): a preprocessing stage, run before a model. */
 export function textVectorization(args: TextVectorizationArgs = {}): TextVectorization {

@@ -22,7 +22,7 @@ export interface FunctionConfig {
  * with their special tokens; `has_input_vocabulary` (a key Keras reads) says whether the
  * vocabulary was an option (then adapt is refused); `tokenizer` is true for a subword tokenizer.
  */
-export interface TextVectorizationConfig {
+export interface TextVectorizationConfig extends Record<string, unknown> {
   name: string;
   trainable: boolean;
   max_tokens: number | null;

@@ -67,8 +67,8 @@ describe('topology', () => {
       a,
       /unsupported layer class "Conv2D"; supported: Dense, Activation, Dropout, Flatten, .*InputLayer/,
     );
-    // every layer class the library has is in that list (TextVectorization, a preprocessing stage run
-    // before a model, is not a layer of model files yet)
+    // every layer class the library has is in that list (TextVectorization, which takes strings, is
+    // kept under the file's neurasm key, not in the topology: test/io/text-models.test.ts)
     const modelLayers = (k: string) => /^[A-Z]/.test(k) && k !== 'Layer' && k !== 'TextVectorization';
     for (const name of Object.keys(nn.layers).filter(modelLayers)) {
       expect(nn.io.supportedLayerClasses).toContain(name);

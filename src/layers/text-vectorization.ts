@@ -1,24 +1,25 @@
 // TextVectorization: Keras's preprocessing layer that turns texts into token indices or bags of
-// tokens, in plain JavaScript. It runs before a model's traced passes and holds no weights.
-import { ValueError } from '../errors.js';
+// tokens, in plain JavaScript (the string steps are in src/text/). As a model's first layer it runs
+// before the traced passes, and holds no weights.
+import { ShapeError, ValueError } from '../errors.js';
 import type { Tensor } from '../ops/tensor.js';
 import {
   argsFromConfig,
   functionConfig,
   type TextVectorizationConfig,
   type TextVectorizationFunctions,
-} from './config.js';
-import { bagsOfTokens, indexSequences } from './encode.js';
+} from '../text/config.js';
+import { bagsOfTokens, indexSequences } from '../text/encode.js';
 import {
   checkName,
   checkTextVectorizationArgs,
   type TextVectorizationArgs,
   type TextVectorizationSettings,
-} from './options.js';
-import { ngramsOf, splitText } from './split.js';
-import { standardizeText } from './standardize.js';
-import { checkTexts, MAX_TEXT_LENGTH } from './texts.js';
-import { tokenizerIds } from './tokenizer.js';
+} from '../text/options.js';
+import { ngramsOf, splitText } from '../text/split.js';
+import { standardizeText } from '../text/standardize.js';
+import { checkTexts, MAX_TEXT_LENGTH } from '../text/texts.js';
+import { tokenizerIds } from '../text/tokenizer.js';
 import {
   givenVocabulary,
   MASK_TOKEN,
@@ -26,15 +27,8 @@ import {
   specialTokens,
   TokenCounts,
   type Vocabulary,
-} from './vocabulary.js';
-
-const nameCounts = new Map<string, number>();
-
-function defaultName(): string {
-  const n = (nameCounts.get('text_vectorization') ?? 0) + 1;
-  nameCounts.set('text_vectorization', n);
-  return `text_vectorization_${n}`;
-}
+} from '../text/vocabulary.js';
+import { Layer, type SymbolicShape } from './layer.js';
 
 /**
  * Turns texts into numbers, as Keras's `TextVectorization`: standardize each text (by default
@@ -52,13 +46,11 @@ function defaultName(): string {
  * MAX_TEXT_LENGTH code units are cut; vectorize before any vocabulary is an error. The layer is a preprocessing stage: it runs in JavaScript
  * before a model's passes, and its output is what the model takes.
  */
-export class TextVectorization {
+export class TextVectorization extends Layer {
   /** The class name Keras's model files use. */
   static readonly className = 'TextVectorization';
   /** The most UTF-16 code units of a text that are read; the rest is left out. */
   static readonly MAX_TEXT_LENGTH = MAX_TEXT_LENGTH;
-  /** The layer's name. */
-  readonly name: string;
   private readonly settings: TextVectorizationSettings;
   private vocabulary: Vocabulary | null = null;
   /** Whether the vocabulary was an option: adapt is then refused, as Keras does. */
@@ -66,16 +58,58 @@ export class TextVectorization {
 
   constructor(args: TextVectorizationArgs = {}) {
     const where = 'TextVectorization';
-    this.settings = checkTextVectorizationArgs(where, args);
+    const settings = checkTextVectorizationArgs(where, args);
     checkName(where, args.name);
-    this.name = args.name ?? defaultName();
+    // one string per example
+    super({ ...(args.name === undefined ? {} : { name: args.name }), batchInputShape: [null] }, 'text_vectorization');
+    this.settings = settings;
     this.hasInputVocabulary = args.vocabulary !== undefined && args.vocabulary !== null;
     if (this.hasInputVocabulary) this.vocabulary = this.checkVocabulary(where, args.vocabulary, args.idfWeights);
   }
 
-  /** The class name Keras's model files use. */
-  get className(): string {
-    return TextVectorization.className;
+  /** Takes strings: as a model's first layer, the model vectorizes what it is given before its passes. */
+  override get takesStrings(): boolean {
+    return true;
+  }
+
+  /** Vectorizes a batch of texts for a model (see `vectorize`). */
+  override encodeStrings(texts: readonly string[]): Tensor {
+    return this.vectorize(texts);
+  }
+
+  /**
+   * The output shape in a model: [batch, outputSequenceLength] in 'int' mode (a model needs a fixed
+   * length), [batch, vocabularySize] in the others (so the vocabulary must be known first).
+   */
+  computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    const where = `TextVectorization "${this.name}"`;
+    if (inputShape.length !== 1 && !(inputShape.length === 2 && inputShape[1] === 1)) {
+      throw new ShapeError(
+        `${where}: takes one string per example (input shape [batch]), got [${inputShape.map((d) => d ?? '*').join(', ')}]`,
+      );
+    }
+    if (this.intMode) {
+      const length = this.settings.outputSequenceLength;
+      if (length === null) {
+        throw new ValueError(
+          `${where}: give outputSequenceLength to use the layer in a model (its next layer needs a fixed length)`,
+        );
+      }
+      return [inputShape[0], length];
+    }
+    if (!this.settings.padToMaxTokens && !this.vocabulary) {
+      throw new ValueError(
+        `${where}: the output width is the vocabulary size: adapt the layer (or give vocabulary, or padToMaxTokens with maxTokens) before adding it to a model`,
+      );
+    }
+    return [inputShape[0], this.settings.padToMaxTokens ? this.settings.maxTokens! : this.vocabularySize()];
+  }
+
+  /** Not used: a tensor cannot hold strings; `vectorize` (or a model) takes them. */
+  call(): Tensor {
+    throw new ValueError(
+      `TextVectorization "${this.name}" takes strings, which a tensor cannot hold: call vectorize(texts), or give the texts to the model`,
+    );
   }
 
   /** The output mode: 'int', 'multi_hot', 'count' or 'tf_idf'. */
@@ -95,6 +129,21 @@ export class TextVectorization {
     const { maxTokens, outputMode } = this.settings;
     const rules = { where, intMode: this.intMode, tfIdf: outputMode === 'tf_idf', maxTokens };
     return givenVocabulary(rules, vocabulary, idfWeights);
+  }
+
+  /**
+   * Takes a new vocabulary, unless the layer is in a built model whose next layer expects the
+   * output width the old one gave (a bag-of-tokens mode without padToMaxTokens).
+   */
+  private replaceVocabulary(where: string, vocabulary: Vocabulary): void {
+    const width = this.outputShape?.[1];
+    const size = specialTokens(this.intMode).length + vocabulary.terms.length;
+    if (!this.intMode && !this.settings.padToMaxTokens && width !== undefined && width !== size) {
+      throw new ValueError(
+        `${where}: the layer is in a model whose next layer takes ${width} columns, and the new vocabulary gives ${size}; build a new model (or use padToMaxTokens)`,
+      );
+    }
+    this.vocabulary = vocabulary;
   }
 
   private refuseWithTokenizer(method: string): void {
@@ -137,7 +186,10 @@ export class TextVectorization {
       );
     }
     const terms = maxTokens === null ? all : all.slice(0, maxTokens - start);
-    this.vocabulary = makeVocabulary(terms, start, counts.documentCounts ? counts.idfWeights(terms) : null);
+    this.replaceVocabulary(
+      where,
+      makeVocabulary(terms, start, counts.documentCounts ? counts.idfWeights(terms) : null),
+    );
   }
 
   /**
@@ -147,7 +199,8 @@ export class TextVectorization {
    */
   setVocabulary(vocabulary: readonly string[], idfWeights?: ArrayLike<number> | null): void {
     this.refuseWithTokenizer('setVocabulary');
-    this.vocabulary = this.checkVocabulary(this.where('setVocabulary'), vocabulary, idfWeights);
+    const where = this.where('setVocabulary');
+    this.replaceVocabulary(where, this.checkVocabulary(where, vocabulary, idfWeights));
   }
 
   /**
@@ -217,7 +270,7 @@ export class TextVectorization {
    * holding the vocabulary and idf weights with their special tokens; a function in place of a
    * named step is written by name only (fromConfig takes it back as an argument).
    */
-  getConfig(): TextVectorizationConfig {
+  override getConfig(): TextVectorizationConfig {
     const s = this.settings;
     const step = (v: TextVectorizationSettings['standardize'] | TextVectorizationSettings['split']) =>
       typeof v === 'function' ? functionConfig(v) : v;
