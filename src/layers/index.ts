@@ -59,3 +59,16 @@ export function reshape(args: ReshapeArgs): Reshape {
 
 export type { ReshapeArgs };
 export { Reshape };
+
+import { Embedding, type EmbeddingArgs } from './embedding.js';
+
+/**
+ * Turns integer ids into trainable vectors (`tf.layers.embedding`): input [batch, ...] of ids in
+ * [0, inputDim), output [batch, ..., outputDim]; with maskZero, id 0 is padding and masked.
+ */
+export function embedding(args: EmbeddingArgs): Embedding {
+  return new Embedding(args);
+}
+
+export type { EmbeddingArgs };
+export { Embedding };

@@ -195,7 +195,11 @@ export class Sequential {
       this.build([null, ...x.shape.slice(1)]);
     }
     const shape = first.inputShape!.slice(1) as number[];
-    return { shape, owner: `the input of model "${this.name}", layer "${first.name}"` };
+    return {
+      shape,
+      owner: `the input of model "${this.name}", layer "${first.name}"`,
+      checkValues: (op, arg, values) => first.checkInputValues(op, arg, values, shape),
+    };
   }
 
   /** @internal Values per example going in, building the model from data if needed. */
