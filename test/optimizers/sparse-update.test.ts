@@ -54,7 +54,11 @@ const OPTIMIZERS: Array<[string, MakeOptimizer]> = [
   ['adamw', () => nn.train.adamw(0.05, 0.1)],
 ];
 
-async function compareWithEager(outputDim: number, make: MakeOptimizer, regularizer?: () => ReturnType<typeof nn.regularizers.l2>) {
+async function compareWithEager(
+  outputDim: number,
+  make: MakeOptimizer,
+  regularizer?: () => ReturnType<typeof nn.regularizers.l2>,
+) {
   const fitted = model(outputDim, regularizer?.());
   fitted.compile({ optimizer: make(), loss: 'meanSquaredError' });
   const history = await fitted.fit(x, y, { epochs: 3, batchSize: 8, shuffle: false, verbose: 0 });
