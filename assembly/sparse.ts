@@ -80,8 +80,9 @@ function fillBlock(block: usize, r0: i32, nr: i32, rowSize: i32, map: usize, acc
  * One optimizer step of the variable w [rows, rowSize] from the row-sparse gradient (idx, vals,
  * nIdx rows). `opKind` picks the dense kernel (0 SGD, 1 momentum, 2 Adam, 3 AdamW, 4 RMSprop,
  * 5 Adagrad), s0..s2 its state slots and p0..p4, f0, f1 its other arguments in its order. `mode`:
- * 0 dense — every row is updated, those without a gradient with g = 0, in blocks of blockRows rows
- * (a multiple of 4); 1 lazy — only the rows with a gradient are updated; 2 — the blocks of 4 rows
+ * 0 dense — every row is updated, those without a gradient with g = 0 (rows of a multiple of 4
+ * values one by one, runs of rows without a gradient together; other rows in gradient blocks of
+ * blockRows rows, a multiple of 4); 1 lazy — only the rows with a gradient are updated; 2 — the blocks of 4 rows
  * holding a row with a gradient are updated (dense semantics when a zero gradient changes nothing,
  * as in SGD). Scratch: map (rows int32, all 0, left 0), uniq (nIdx int32), accum (nIdx·rowSize
  * float32), block (blockRows·rowSize float32, at least 4·rowSize).
@@ -105,7 +106,24 @@ export function sparseUpdate(
   flag1 = f1;
   const count = sumRows(idx, vals, nIdx, rows, rowSize, map, uniq, accum);
   const rowBytes = <usize>rowSize << 2;
-  if (mode == 0) {
+  if (mode == 0 && (rowSize & 3) == 0) {
+    // rows of whole 4-lane groups: each row on its own, with its summed gradient in place, and each
+    // run of rows without one (up to blockRows) in one call with a zero gradient; no copies
+    memory.fill(block, 0, <usize>blockRows * rowBytes);
+    let r = 0;
+    while (r < rows) {
+      const u = load<i32>(at(map, r));
+      if (u > 0) {
+        denseAt(w, accum + <usize>(u - 1) * rowBytes, r * rowSize, rowSize);
+        r++;
+        continue;
+      }
+      let end = r + 1;
+      while (end < rows && end - r < blockRows && load<i32>(at(map, end)) == 0) end++;
+      denseAt(w, block, r * rowSize, (end - r) * rowSize);
+      r = end;
+    }
+  } else if (mode == 0) {
     let dirty = true;
     for (let r0 = 0; r0 < rows; r0 += blockRows) {
       const nr = min(blockRows, rows - r0);
