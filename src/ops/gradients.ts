@@ -1,7 +1,8 @@
 import { formatShape, ShapeError, ValueError } from '../errors.js';
+import { add } from './arithmetic.js';
 import { clone, onesLike, zerosLike } from './create.js';
 import { tidy } from './engine.js';
-import { addGradients, densify, isRowSparse, ownRowSparse, type RowSparse } from './row-sparse.js';
+import { concatFlat, densify, isRowSparse, ownRowSparse, type RowSparse, rowSparse } from './row-sparse.js';
 import { type Tape, withoutTape, withTape } from './tape.js';
 import { isTensor, type Tensor } from './tensor.js';
 import { checkFloat, checkTensor, describe, sameShape } from './validate.js';
@@ -63,6 +64,14 @@ function backprop(
       return g;
     });
   });
+}
+
+/** The sum of two gradients of the same tensor: rows concatenated, or dense when either is. */
+function addGradients(a: Tensor | RowSparse, b: Tensor | RowSparse): Tensor | RowSparse {
+  if (isRowSparse(a) && isRowSparse(b)) {
+    return rowSparse(a.shape, concatFlat(a.indices, b.indices), concatFlat(a.values, b.values));
+  }
+  return add(isRowSparse(a) ? densify(a) : a, isRowSparse(b) ? densify(b) : b);
 }
 
 function checkFn(op: string, f: unknown): void {

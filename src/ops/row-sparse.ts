@@ -1,11 +1,10 @@
 // A row-sparse gradient: the gradient of a [rows, ...] tensor that is zero except at some rows, held
 // as those rows' int32 indices and values (TensorFlow's IndexedSlices). gather along axis 0 makes
-// one; the tape sums them (sparse + sparse concatenates, sparse + dense densifies) and the model's
+// one; the tape sums them (gradients.ts: sparse + sparse concatenates, sparse + dense densifies) and the model's
 // train pass hands them to the optimizer, which updates from the rows without a dense gradient.
 // Everything here runs kernels only (no values are read in JavaScript), so a traced pass replays it.
 import { copy } from '../backend/kernels/elementwise.js';
 import { scatterAddRows } from '../backend/kernels/indexing.js';
-import { add } from './arithmetic.js';
 import { clone } from './create.js';
 import { sizeOf, Tensor } from './tensor.js';
 
@@ -47,20 +46,12 @@ export function densify(g: RowSparse): Tensor {
   return dx;
 }
 
-/** Both tensors' values one after the other, flat. */
-function concatFlat(a: Tensor, b: Tensor): Tensor {
+/** @internal Both tensors' values one after the other, flat (a row-sparse sum's indices or values). */
+export function concatFlat(a: Tensor, b: Tensor): Tensor {
   const out = new Tensor([a.size + b.size], a.dtype);
   copy(a.ptr(), out.ptr(), a.size);
   copy(b.ptr(), out.ptr() + a.size * 4, b.size);
   return out;
-}
-
-/** @internal The sum of two gradients of the same tensor: rows concatenated, or dense when either is. */
-export function addGradients(a: Tensor | RowSparse, b: Tensor | RowSparse): Tensor | RowSparse {
-  if (isRowSparse(a) && isRowSparse(b)) {
-    return rowSparse(a.shape, concatFlat(a.indices, b.indices), concatFlat(a.values, b.values));
-  }
-  return add(isRowSparse(a) ? densify(a) : a, isRowSparse(b) ? densify(b) : b);
 }
 
 /**
