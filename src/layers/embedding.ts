@@ -20,7 +20,10 @@ export interface EmbeddingArgs extends LayerArgs {
   embeddingsInitializer?: string | Initializer;
   /** Penalty on the table; its gradient is dense, so a step then updates the whole table. */
   embeddingsRegularizer?: Regularizer | string | null;
-  /** Whether id 0 is padding: the layer then makes a mask (1 where the id is not 0) for the layers after it. */
+  /**
+   * Whether id 0 is padding: the layer then makes a mask, float32 [batch, steps] (1 where the id is
+   * not 0), for the layers after it. Needs input [batch, steps] (a mask of another rank is an error at build).
+   */
   maskZero?: boolean;
   /**
    * Length of the input sequences (an array for inputs of rank > 2), for the first layer of a

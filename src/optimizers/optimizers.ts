@@ -71,7 +71,8 @@ export class Momentum extends Optimizer {
  * (computed from the rows present, without a dense gradient). With `lazy`, as TensorFlow Addons'
  * LazyAdam, only the rows present in the batch are updated (their moments and weights; the step
  * count is global): much less work per step for a large vocabulary, slightly different training.
- * Dense gradients are unaffected by `lazy`.
+ * Dense gradients are unaffected by `lazy`, and model files do not record it (Keras has no such
+ * option): a model loaded with its optimizer gets the default.
  */
 export class Adam extends Optimizer {
   readonly className: string = 'Adam';
