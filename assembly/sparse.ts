@@ -84,7 +84,7 @@ function fillBlock(block: usize, r0: i32, nr: i32, rowSize: i32, map: usize, acc
  * values one by one, runs of rows without a gradient together; other rows in gradient blocks of
  * blockRows rows, a multiple of 4); 1 lazy — only the rows with a gradient are updated; 2 — the blocks of 4 rows
  * holding a row with a gradient are updated (dense semantics when a zero gradient changes nothing,
- * as in SGD). Scratch: map (rows int32, all 0, left 0), uniq (nIdx int32), accum (nIdx·rowSize
+ * as in SGD; with rows of a multiple of 4 values, as lazy: only the rows with a gradient). Scratch: map (rows int32, all 0, left 0), uniq (nIdx int32), accum (nIdx·rowSize
  * float32), block (blockRows·rowSize float32, at least 4·rowSize).
  */
 export function sparseUpdate(
@@ -104,6 +104,8 @@ export function sparseUpdate(
   h4 = p4;
   flag0 = f0;
   flag1 = f1;
+  // rows of whole 4-lane groups: each row on its own gets the dense kernel's arithmetic already
+  if (mode == 2 && (rowSize & 3) == 0) mode = 1;
   const count = sumRows(idx, vals, nIdx, rows, rowSize, map, uniq, accum);
   const rowBytes = <usize>rowSize << 2;
   if (mode == 0 && (rowSize & 3) == 0) {
