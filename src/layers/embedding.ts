@@ -1,10 +1,11 @@
+import { isRecording } from '../backend/trace.js';
 import { formatShape, ShapeError, ValueError } from '../errors.js';
 import { gather } from '../ops/gather.js';
 import { notEqual } from '../ops/logical.js';
 import { checkBooleanOption, rejectUnsupported } from '../ops/options.js';
 import { cast } from '../ops/shape.js';
 import type { Tensor } from '../ops/tensor.js';
-import { describe, describeList } from '../ops/validate.js';
+import { checkTensor, describe, describeList } from '../ops/validate.js';
 import type { Variable } from '../ops/variable.js';
 import { getInitializer, type Initializer } from './initializers.js';
 import { Layer, type LayerArgs, regularizerConfig, type SymbolicShape } from './layer.js';
@@ -159,6 +160,17 @@ export class Embedding extends Layer {
   override computeMask(x: Tensor): Tensor | null {
     if (!this.maskZero) return null;
     return cast(notEqual(x, 0), 'float32');
+  }
+
+  /**
+   * Runs the layer on ids, as `Layer.apply`; the ids are checked first (an id outside [0, inputDim)
+   * or not an integer is an error naming it), except while a trace is being recorded.
+   */
+  override apply(x: Tensor, options: { training?: boolean; mask?: Tensor | null } = {}): Tensor {
+    const where = `layer "${this.name}".apply`;
+    checkTensor(where, 'x', x);
+    if (!isRecording() && x.rank >= 1) this.checkInputValues(where, 'x', x.readValues(where), x.shape.slice(1));
+    return super.apply(x, options);
   }
 
   /** Every id must be an integer in [0, inputDim): the first bad one is an error naming it and where it is. */

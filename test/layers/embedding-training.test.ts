@@ -65,6 +65,11 @@ describe('ids out of range', () => {
       /id 50/,
     );
     expect(snapshot(m)).toEqual(before);
+    // a layer used on its own checks its ids too
+    const layer = nn.layers.embedding({ inputDim: 10, outputDim: 2 });
+    const outOfRange = nn.tensor([[1, 20]], [1, 2], 'int32');
+    expect(() => layer.apply(outOfRange)).toThrow(/apply: x\[0\]\[1\] \(row 0, position 1\) holds id 20/);
+    outOfRange.dispose();
     nn.dispose([negative, negTensor]);
     m.dispose();
   });
