@@ -1,7 +1,7 @@
 // gather: slices of x along an axis picked by int32 indices, and its gradient, a scatter-add of dy's
 // slices into zeros of x's shape (repeated indices sum); along axis 0 the tape holds that gradient
-// row-sparse (ops/row-sparse.ts) and densifies it only where a dense one is needed. The indices are never read in JS: the
-// kernels bound-check each one, so any int32 value is safe.
+// row-sparse (ops/row-sparse.ts) and densifies it only where a dense one is needed. The indices are
+// never read in JS: the kernels bound-check each one, so any int32 value is safe.
 import { gatherRows, scatterAddRows } from '../backend/kernels/indexing.js';
 import { NeurasmError, ValueError } from '../errors.js';
 import { tensor } from './create.js';

@@ -1,8 +1,9 @@
 // A row-sparse gradient: the gradient of a [rows, ...] tensor that is zero except at some rows, held
 // as those rows' int32 indices and values (TensorFlow's IndexedSlices). gather along axis 0 makes
-// one; the tape sums them (gradients.ts: sparse + sparse concatenates, sparse + dense densifies) and the model's
-// train pass hands them to the optimizer, which updates from the rows without a dense gradient.
-// Everything here runs kernels only (no values are read in JavaScript), so a traced pass replays it.
+// one; the tape sums them (gradients.ts: sparse + sparse concatenates, sparse + dense densifies)
+// and the model's train pass hands them to the optimizer, which updates from the rows without a
+// dense gradient. Everything here runs kernels only (no values are read in JavaScript), so a
+// traced pass replays it.
 import { copy } from '../backend/kernels/elementwise.js';
 import { scatterAddRows } from '../backend/kernels/indexing.js';
 import { clone } from './create.js';

@@ -12,7 +12,11 @@ import { ValueError } from '../errors.js';
 import { checkFlag, checkHyper, Optimizer, type SparseKernel } from './optimizer.js';
 import type { LearningRateSchedule } from './schedules.js';
 
-/** Plain stochastic gradient descent. */
+/**
+ * Plain stochastic gradient descent. An embedding's row-sparse gradient updates only the rows of the
+ * batch's ids (duplicates summed first), each weight exactly as the dense update would; rows without
+ * a gradient stay as they are (the dense update would only set weights below 2^-100 there to 0).
+ */
 export class SGD extends Optimizer {
   readonly className = 'SGD';
   constructor(learningRate: number | LearningRateSchedule) {
