@@ -58,11 +58,13 @@ async function compareWithEager(
   outputDim: number,
   make: MakeOptimizer,
   regularizer?: () => ReturnType<typeof nn.regularizers.l2>,
+  dtype: 'int32' | 'float32' = 'int32',
 ) {
   const fitted = model(outputDim, regularizer?.());
   fitted.compile({ optimizer: make(), loss: 'meanSquaredError' });
-  const history = await fitted.fit(x, y, { epochs: 3, batchSize: 8, shuffle: false, verbose: 0 });
-  expect(fitted.step('train', 8, 'int32').replays).toBe(true);
+  const ids = dtype === 'int32' ? x : Float32Array.from(x);
+  const history = await fitted.fit(ids, y, { epochs: 3, batchSize: 8, shuffle: false, verbose: 0 });
+  expect(fitted.step('train', 8, dtype).replays).toBe(true);
   const eager = model(outputDim, regularizer?.());
   const optimizer = make();
   const losses = eagerFit(eager, optimizer, Float32Array.from(x), [STEPS], y, [2], {
@@ -101,6 +103,9 @@ describe.each([true, false])('sparse updates equal the dense ones bit for bit (r
       });
     }
   }
+  it('float32 ids (cast in the pass: the indices of the rows)', async () => {
+    await compareWithEager(8, () => nn.train.adam(0.05), undefined, 'float32');
+  });
   it('with an embeddingsRegularizer (dense gradient)', async () => {
     await compareWithEager(
       3,
