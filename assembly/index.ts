@@ -24,4 +24,5 @@ export * from './reduce';
 export * from './regularizers';
 export * from './scan';
 export * from './select';
+export * from './sparse';
 export * from './topk';

@@ -19,7 +19,10 @@ export const SPAM_MODEL = {
 } as const;
 
 /** Precision and recall of the positive class (spam) from predicted and true labels. */
-export function precisionRecall(predicted: ArrayLike<number>, actual: ArrayLike<number>): { precision: number; recall: number } {
+export function precisionRecall(
+  predicted: ArrayLike<number>,
+  actual: ArrayLike<number>,
+): { precision: number; recall: number } {
   let tp = 0;
   let fp = 0;
   let fn = 0;
@@ -60,7 +63,11 @@ export async function runSpam(
   const model = nn.sequential({
     layers: [
       vectorizer,
-      nn.layers.embedding({ inputDim: vectorizer.vocabularySize(), outputDim: SPAM_MODEL.embeddingDim, maskZero: true }),
+      nn.layers.embedding({
+        inputDim: vectorizer.vocabularySize(),
+        outputDim: SPAM_MODEL.embeddingDim,
+        maskZero: true,
+      }),
       nn.layers.globalAveragePooling1d(),
       nn.layers.dense({ units: 1, activation: 'sigmoid' }),
     ],

@@ -72,3 +72,16 @@ export type { TextVectorizationConfig, TextVectorizationFunctions } from '../tex
 export type { SubwordTokenizer } from '../text/tokenizer.js';
 export type { TextVectorizationArgs };
 export { TextVectorization };
+
+import { Embedding, type EmbeddingArgs } from './embedding.js';
+
+/**
+ * Turns integer ids into trainable vectors (`tf.layers.embedding`): input [batch, ...] of ids in
+ * [0, inputDim), output [batch, ..., outputDim]; with maskZero, id 0 is padding and masked.
+ */
+export function embedding(args: EmbeddingArgs): Embedding {
+  return new Embedding(args);
+}
+
+export type { EmbeddingArgs };
+export { Embedding };

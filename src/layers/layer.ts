@@ -242,6 +242,14 @@ export abstract class Layer {
     throw new ValueError(`${op}: ${this.className} "${this.name}" does not take strings`);
   }
 
+  /**
+   * @internal Checks a model's input values before a fit, evaluate, predict or trainOnBatch uses
+   * them, for the model's first layer (an embedding checks its ids): `values` are `arg`'s examples of
+   * `exampleShape`, flat. Throws a NeurasmError naming the value and where it is; by default accepts
+   * anything. The traced passes never read values, so this is where they are checked.
+   */
+  checkInputValues(_op: string, _arg: string, _values: ArrayLike<number>, _exampleShape: readonly number[]): void {}
+
   /** Output shape for an input shape (batch dimension included). Throws on shapes the layer cannot take. */
   abstract computeOutputShape(inputShape: SymbolicShape): SymbolicShape;
 

@@ -17,6 +17,7 @@ export const BUILT_IN_LAYER_CLASSES = [
   'BatchNormalization',
   'GaussianNoise',
   'InputLayer',
+  'Embedding',
 ] as const;
 
 /** The name of a built-in layer class. */

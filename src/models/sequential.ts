@@ -200,14 +200,23 @@ export class Sequential {
       this.build([null, ...x.shape.slice(1)]);
     }
     if (first.takesStrings) {
+      const shape = first.outputShape!.slice(1) as number[];
+      const next = this.layers[1];
       return {
-        shape: first.outputShape!.slice(1) as number[],
+        shape,
         owner: `model "${this.name}" (its layer "${first.name}" makes it from strings)`,
         encodeStrings: (texts) => first.encodeStrings(texts, op),
+        // the layer after the text layer checks what it makes (an embedding: ids within inputDim)
+        checkValues: (op, arg, values) =>
+          next?.checkInputValues(op, `${arg} (vectorized by "${first.name}")`, values, shape),
       };
     }
     const shape = first.inputShape!.slice(1) as number[];
-    return { shape, owner: `the input of model "${this.name}", layer "${first.name}"` };
+    return {
+      shape,
+      owner: `the input of model "${this.name}", layer "${first.name}"`,
+      checkValues: (op, arg, values) => first.checkInputValues(op, arg, values, shape),
+    };
   }
 
   /** @internal Values per example going in, building the model from data if needed. */

@@ -30,6 +30,12 @@ export interface InputSpec {
   shape: readonly number[];
   /** Whose input this is, e.g. `the input of model "sequential_1", layer "dense_1"`. */
   owner: string;
+  /**
+   * Checks the values (flat, examples of `shape`) before anything runs: the first layer's
+   * `checkInputValues` (an embedding's ids). Throws on a value the model cannot take.
+   */
+  checkValues?: (op: string, arg: string, values: ArrayLike<number>) => void;
+
   /** For a model that takes strings: turns a batch of them into its numeric input (of `shape`). */
   encodeStrings?: (texts: readonly string[]) => Tensor;
 }
@@ -123,6 +129,13 @@ export function inputRows(op: string, arg: string, x: unknown, input: InputSpec)
         `${op}: ${arg} holds ${t.readValues(op)[bad]} at row ${row}, column ${bad % width}; expected finite numbers`,
       ),
     );
+  }
+  if (input.checkValues) {
+    try {
+      input.checkValues(op, arg, t.readValues(op));
+    } catch (e) {
+      fail(e as Error);
+    }
   }
   return { tensor: t, owned, count: t.shape[0], width };
 }
