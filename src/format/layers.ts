@@ -13,6 +13,7 @@ import { InputLayer } from '../layers/input-layer.js';
 import type { Layer, LayerArgs, SymbolicShape } from '../layers/layer.js';
 import { Reshape } from '../layers/reshape.js';
 import { makeRegisteredLayer, registeredLayerClass, registeredLayerNames } from '../layers/serialization.js';
+import { CONV_READERS } from './conv-readers.js';
 import { readInitializer, writeInitializer } from './initializers.js';
 import { type LayerClassName, supportedLayerClasses } from './layer-classes.js';
 import {
@@ -175,7 +176,7 @@ const CORE_READERS = {
 } satisfies Record<string, LayerReader>;
 
 /** The reader of every built-in layer class. */
-const READERS: Record<LayerClassName, LayerReader> = { ...CORE_READERS };
+const READERS: Record<LayerClassName, LayerReader> = { ...CORE_READERS, ...CONV_READERS };
 
 /** Reads a shape written with null for unknown sizes; `undefined` if absent. */
 function readShape(value: unknown, at: string, key: string, batch: boolean): SymbolicShape | undefined {

@@ -59,3 +59,18 @@ export function reshape(args: ReshapeArgs): Reshape {
 
 export type { ReshapeArgs };
 export { Reshape };
+
+import { GlobalAveragePooling1D, GlobalMaxPooling1D, type GlobalPooling1DArgs } from './global-pooling.js';
+
+/** Averages a sequence [batch, steps, channels] over its steps (over the real ones with a mask). */
+export function globalAveragePooling1d(args: GlobalPooling1DArgs = {}): GlobalAveragePooling1D {
+  return new GlobalAveragePooling1D(args);
+}
+
+/** The maximum of a sequence [batch, steps, channels] over its steps (over the real ones with a mask). */
+export function globalMaxPooling1d(args: GlobalPooling1DArgs = {}): GlobalMaxPooling1D {
+  return new GlobalMaxPooling1D(args);
+}
+
+export type { GlobalPooling1DArgs };
+export { GlobalAveragePooling1D, GlobalMaxPooling1D };

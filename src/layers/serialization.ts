@@ -17,6 +17,8 @@ export const BUILT_IN_LAYER_CLASSES = [
   'BatchNormalization',
   'GaussianNoise',
   'InputLayer',
+  'GlobalAveragePooling1D',
+  'GlobalMaxPooling1D',
 ] as const;
 
 /** The name of a built-in layer class. */
