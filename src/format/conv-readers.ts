@@ -1,8 +1,23 @@
 // Readers of the sequence convolution and pooling layers (Conv1D, the 1-D poolings,
 // SpatialDropout1D, TimeDistributed) from Keras/tfjs layer configs.
 import { ModelFormatError } from '../io/errors.js';
+import type { ActivationIdentifier } from '../layers/activations.js';
+import { Conv1D } from '../layers/conv1d.js';
 import { GlobalAveragePooling1D, GlobalMaxPooling1D } from '../layers/global-pooling.js';
-import { bool, type Config, get, type LayerReader, none } from './reader-kit.js';
+import type { Padding1D } from '../ops/conv1d.js';
+import { readInitializer } from './initializers.js';
+import {
+  bool,
+  CONSTRAINTS,
+  type Config,
+  get,
+  type LayerReader,
+  none,
+  REGULARIZERS,
+  readRegularizer,
+  rejectNonNull,
+  type WeightShape,
+} from './reader-kit.js';
 
 /** Rejects a data format other than channels_last (null or absent stands for it). */
 export function channelsLast(config: Config, at: string): void {
@@ -12,8 +27,57 @@ export function channelsLast(config: Config, at: string): void {
   }
 }
 
+/** A window length written as n or [n] (`fallback` when absent); the layer checks its range. */
+function length(config: Config, key: string, at: string, fallback?: number): number {
+  const v = get(config, key) ?? fallback;
+  const n = Array.isArray(v) && v.length === 1 ? v[0] : v;
+  if (!Number.isInteger(n) || n < 1 || n > 2 ** 24) {
+    throw new ModelFormatError(`${at}.${key}: expected a positive integer or [n], got ${JSON.stringify(v)}`);
+  }
+  return n as number;
+}
+
 /** Readers of the convolution and pooling layers. */
 export const CONV_READERS = {
+  Conv1D: {
+    read(config, base, at) {
+      rejectNonNull(config, CONSTRAINTS, at);
+      channelsLast(config, at);
+      const groups = get(config, 'groups');
+      if (groups !== undefined && groups !== null && groups !== 1) {
+        throw new ModelFormatError(`${at}.groups: only 1 is supported, got ${JSON.stringify(groups)}`);
+      }
+      const filters = get(config, 'filters');
+      if (!Number.isInteger(filters) || (filters as number) < 1 || (filters as number) > 2 ** 24) {
+        throw new ModelFormatError(`${at}.filters: expected a positive integer, got ${JSON.stringify(filters)}`);
+      }
+      return new Conv1D({
+        ...base,
+        filters: filters as number,
+        kernelSize: length(config, 'kernel_size', at),
+        strides: length(config, 'strides', at, 1),
+        dilationRate: length(config, 'dilation_rate', at, 1),
+        padding: (get(config, 'padding') ?? 'valid') as Padding1D,
+        activation: (get(config, 'activation') ?? 'linear') as ActivationIdentifier,
+        useBias: bool(config, 'use_bias', at, true),
+        kernelInitializer: readInitializer(
+          get(config, 'kernel_initializer') ?? 'glorotUniform',
+          `${at}.kernel_initializer`,
+        ),
+        biasInitializer: readInitializer(get(config, 'bias_initializer') ?? 'zeros', `${at}.bias_initializer`),
+        kernelRegularizer: readRegularizer(get(config, 'kernel_regularizer'), `${at}.kernel_regularizer`),
+        biasRegularizer: readRegularizer(get(config, 'bias_regularizer'), `${at}.bias_regularizer`),
+      });
+    },
+    weights(layer, inputShape) {
+      const c = layer as Conv1D;
+      const channels = inputShape[inputShape.length - 1] as number;
+      const out: WeightShape[] = [{ name: 'kernel', shape: [c.kernelSize, channels, c.filters] }];
+      if (c.useBias) out.push({ name: 'bias', shape: [c.filters] });
+      return out;
+    },
+    defaults: Object.fromEntries([...REGULARIZERS, ...CONSTRAINTS].map((k) => [k, null])),
+  },
   GlobalAveragePooling1D: {
     read(config, base, at) {
       channelsLast(config, at);

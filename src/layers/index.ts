@@ -74,3 +74,13 @@ export function globalMaxPooling1d(args: GlobalPooling1DArgs = {}): GlobalMaxPoo
 
 export type { GlobalPooling1DArgs };
 export { GlobalAveragePooling1D, GlobalMaxPooling1D };
+
+import { Conv1D, type Conv1DArgs } from './conv1d.js';
+
+/** A 1-D convolution over sequences [batch, steps, channels] (filters, kernelSize, strides, padding, dilationRate). */
+export function conv1d(args: Conv1DArgs): Conv1D {
+  return new Conv1D(args);
+}
+
+export type { Conv1DArgs };
+export { Conv1D };

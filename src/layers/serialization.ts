@@ -19,6 +19,7 @@ export const BUILT_IN_LAYER_CLASSES = [
   'InputLayer',
   'GlobalAveragePooling1D',
   'GlobalMaxPooling1D',
+  'Conv1D',
 ] as const;
 
 /** The name of a built-in layer class. */
