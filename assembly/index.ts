@@ -26,3 +26,4 @@ export * from './scan';
 export * from './select';
 export * from './topk';
 export * from './conv';
+export * from './pool';

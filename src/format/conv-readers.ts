@@ -4,6 +4,7 @@ import { ModelFormatError } from '../io/errors.js';
 import type { ActivationIdentifier } from '../layers/activations.js';
 import { Conv1D } from '../layers/conv1d.js';
 import { GlobalAveragePooling1D, GlobalMaxPooling1D } from '../layers/global-pooling.js';
+import { AveragePooling1D, MaxPooling1D, type Pooling1DArgs } from '../layers/pooling.js';
 import type { Padding1D } from '../ops/conv1d.js';
 import { readInitializer } from './initializers.js';
 import {
@@ -37,8 +38,28 @@ function length(config: Config, key: string, at: string, fallback?: number): num
   return n as number;
 }
 
+/** The options of a 1-D pooling layer from its config. */
+function poolingArgs(config: Config, at: string): Pooling1DArgs {
+  channelsLast(config, at);
+  const poolSize = length(config, 'pool_size', at, 2);
+  const strides = get(config, 'strides');
+  return {
+    poolSize,
+    strides: strides === undefined || strides === null ? poolSize : length(config, 'strides', at),
+    padding: (get(config, 'padding') ?? 'valid') as 'valid',
+  };
+}
+
 /** Readers of the convolution and pooling layers. */
 export const CONV_READERS = {
+  MaxPooling1D: {
+    read: (config, base, at) => new MaxPooling1D({ ...base, ...poolingArgs(config, at) }),
+    weights: none,
+  },
+  AveragePooling1D: {
+    read: (config, base, at) => new AveragePooling1D({ ...base, ...poolingArgs(config, at) }),
+    weights: none,
+  },
   Conv1D: {
     read(config, base, at) {
       rejectNonNull(config, CONSTRAINTS, at);

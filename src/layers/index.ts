@@ -84,3 +84,18 @@ export function conv1d(args: Conv1DArgs): Conv1D {
 
 export type { Conv1DArgs };
 export { Conv1D };
+
+import { AveragePooling1D, MaxPooling1D, type Pooling1DArgs } from './pooling.js';
+
+/** The maximum of each window of steps of a sequence (poolSize, strides, padding). */
+export function maxPooling1d(args: Pooling1DArgs = {}): MaxPooling1D {
+  return new MaxPooling1D(args);
+}
+
+/** The mean of each window of steps of a sequence (poolSize, strides, padding). */
+export function averagePooling1d(args: Pooling1DArgs = {}): AveragePooling1D {
+  return new AveragePooling1D(args);
+}
+
+export type { Pooling1DArgs };
+export { AveragePooling1D, MaxPooling1D };

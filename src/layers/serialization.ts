@@ -20,6 +20,8 @@ export const BUILT_IN_LAYER_CLASSES = [
   'GlobalAveragePooling1D',
   'GlobalMaxPooling1D',
   'Conv1D',
+  'MaxPooling1D',
+  'AveragePooling1D',
 ] as const;
 
 /** The name of a built-in layer class. */
