@@ -4,7 +4,10 @@ import { ModelFormatError } from '../io/errors.js';
 import type { ActivationIdentifier } from '../layers/activations.js';
 import { Conv1D } from '../layers/conv1d.js';
 import { GlobalAveragePooling1D, GlobalMaxPooling1D } from '../layers/global-pooling.js';
+import type { Layer, SymbolicShape } from '../layers/layer.js';
 import { AveragePooling1D, MaxPooling1D, type Pooling1DArgs } from '../layers/pooling.js';
+import { SpatialDropout1D } from '../layers/spatial-dropout.js';
+import { TimeDistributed } from '../layers/time-distributed.js';
 import type { Padding1D } from '../ops/conv1d.js';
 import { readInitializer } from './initializers.js';
 import {
@@ -52,6 +55,22 @@ function poolingArgs(config: Config, at: string): Pooling1DArgs {
 
 /** Readers of the convolution and pooling layers. */
 export const CONV_READERS = {
+  SpatialDropout1D: {
+    read(config, base, at) {
+      rejectNonNull(config, ['noise_shape'], at);
+      const seed = get(config, 'seed');
+      if (seed !== undefined && seed !== null && (typeof seed !== 'number' || !Number.isFinite(seed))) {
+        throw new ModelFormatError(`${at}.seed: expected a number or null, got ${JSON.stringify(seed)}`);
+      }
+      return new SpatialDropout1D({
+        ...base,
+        rate: get(config, 'rate') as number,
+        seed: (seed ?? undefined) as number | undefined,
+      });
+    },
+    weights: none,
+    defaults: { noise_shape: null },
+  },
   MaxPooling1D: {
     read: (config, base, at) => new MaxPooling1D({ ...base, ...poolingArgs(config, at) }),
     weights: none,
@@ -114,3 +133,31 @@ export const CONV_READERS = {
     weights: none,
   },
 } satisfies Record<string, LayerReader>;
+
+/**
+ * Readers of the wrapper layers (TimeDistributed), which read the layer they wrap with `readLayer`
+ * and list its weights with `weightShapes` (format/layers.ts hands both in: it imports this file).
+ */
+export function wrapperReaders(
+  readLayer: (entry: unknown, at: string) => Layer,
+  weightShapes: (layer: Layer, inputShape: SymbolicShape) => WeightShape[],
+) {
+  return {
+    TimeDistributed: {
+      read(config, base, at) {
+        const inner = readLayer(get(config, 'layer'), `${at}.layer`);
+        return new TimeDistributed({ ...base, layer: inner });
+      },
+      weights(layer, inputShape) {
+        layer.computeOutputShape(inputShape); // a clear error for an input without steps
+        const wrapped = (layer as TimeDistributed).layer;
+        const prefix = `${wrapped.name}/`;
+        // the wrapped layer's weights, under the wrapper's name (layerWeightShapes adds it)
+        return weightShapes(wrapped, [null, ...inputShape.slice(2)]).map((w) => ({
+          ...w,
+          name: w.name.startsWith(prefix) ? w.name.slice(prefix.length) : w.name,
+        }));
+      },
+    },
+  } satisfies Record<string, LayerReader>;
+}

@@ -99,3 +99,19 @@ export function averagePooling1d(args: Pooling1DArgs = {}): AveragePooling1D {
 
 export type { Pooling1DArgs };
 export { AveragePooling1D, MaxPooling1D };
+
+import { SpatialDropout1D, type SpatialDropout1DArgs } from './spatial-dropout.js';
+import { TimeDistributed, type TimeDistributedArgs } from './time-distributed.js';
+
+/** Drops whole channels of a sequence during training (noise shape [batch, 1, channels]). */
+export function spatialDropout1d(args: SpatialDropout1DArgs): SpatialDropout1D {
+  return new SpatialDropout1D(args);
+}
+
+/** Applies a layer (e.g. a dense) to every time step of a sequence. */
+export function timeDistributed(args: TimeDistributedArgs): TimeDistributed {
+  return new TimeDistributed(args);
+}
+
+export type { SpatialDropout1DArgs, TimeDistributedArgs };
+export { SpatialDropout1D, TimeDistributed };

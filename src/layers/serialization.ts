@@ -22,6 +22,8 @@ export const BUILT_IN_LAYER_CLASSES = [
   'Conv1D',
   'MaxPooling1D',
   'AveragePooling1D',
+  'SpatialDropout1D',
+  'TimeDistributed',
 ] as const;
 
 /** The name of a built-in layer class. */
