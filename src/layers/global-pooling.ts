@@ -1,9 +1,11 @@
 import { ShapeError, ValueError } from '../errors.js';
 import { add, div, maximum, mul, sub } from '../ops/arithmetic.js';
+import { type Geometry1D, geometry1d } from '../ops/conv1d.js';
 import { checkBooleanOption } from '../ops/options.js';
+import { pool1d } from '../ops/pool1d.js';
 import { max } from '../ops/reduction.js';
 import { expandDims } from '../ops/shape.js';
-import { mean, sum } from '../ops/sum.js';
+import { sum } from '../ops/sum.js';
 import type { Tensor } from '../ops/tensor.js';
 import { describe } from '../ops/validate.js';
 import { Layer, type LayerArgs, type SymbolicShape } from './layer.js';
@@ -14,6 +16,11 @@ export interface GlobalPooling1DArgs extends LayerArgs {
   keepdims?: boolean;
   /** Only 'channelsLast' (the default): inputs are [batch, steps, channels]. */
   dataFormat?: 'channelsLast';
+}
+
+/** One window over all the steps of x (the pooling kernels without a mask). */
+function wholeSequence(x: Tensor): Geometry1D {
+  return geometry1d(x.shape[1], x.shape[1], x.shape[1], 1, 'valid');
 }
 
 // A value below every float32 a masked step can hold, so that a padded step never wins a max.
@@ -52,7 +59,14 @@ abstract class GlobalPooling1D extends Layer {
         `${this.className} "${this.name}": expected input of shape [batch, steps, channels], got [${inputShape.map((d) => d ?? '*').join(', ')}]`,
       );
     }
+    if (inputShape[1] === 0)
+      throw new ShapeError(`${this.className} "${this.name}": expected at least one step, got 0`);
     return this.keepdims ? [inputShape[0], 1, inputShape[2]] : [inputShape[0], inputShape[2]];
+  }
+
+  /** The output shape for x. */
+  protected outShape(x: Tensor): number[] {
+    return this.keepdims ? [x.shape[0], 1, x.shape[2]] : [x.shape[0], x.shape[2]];
   }
 
   override getConfig(): Record<string, unknown> {
@@ -76,7 +90,7 @@ export class GlobalAveragePooling1D extends GlobalPooling1D {
   }
 
   call(x: Tensor, _training: boolean, mask?: Tensor | null): Tensor {
-    if (!mask) return mean(x, 1, this.keepdims);
+    if (!mask) return pool1d('avg', x, wholeSequence(x), this.outShape(x));
     const m = expandDims(mask, 2);
     return div(sum(mul(x, m), 1, this.keepdims), maximum(sum(m, 1, this.keepdims), 1));
   }
@@ -94,7 +108,7 @@ export class GlobalMaxPooling1D extends GlobalPooling1D {
   }
 
   call(x: Tensor, _training: boolean, mask?: Tensor | null): Tensor {
-    if (!mask) return max(x, 1, this.keepdims);
+    if (!mask) return pool1d('max', x, wholeSequence(x), this.outShape(x));
     const m = expandDims(mask, 2);
     // real steps keep their value, padded ones become LOWEST: x·m + (m − 1)·|LOWEST|
     const masked = add(mul(x, m), mul(sub(m, 1), -LOWEST));

@@ -6,12 +6,18 @@ import { Tensor } from './tensor.js';
 /**
  * @internal 1-D pooling of x [batch, steps, channels] over windows `g` (dilation 1): 'max' the
  * largest value of each window's real steps (its gradient goes to that step, the first on ties),
- * 'avg' their mean (padding steps are not counted, as in TensorFlow). The caller has checked shapes
- * and that outSteps >= 1.
+ * 'avg' their mean (padding steps are not counted, as in TensorFlow). `shape` is the output's, by
+ * default [batch, outSteps, channels] (a global pooling, one window of all steps, drops the steps
+ * axis). The caller has checked shapes and that outSteps >= 1.
  */
-export function pool1d(kind: 'max' | 'avg', x: Tensor, g: Geometry1D): Tensor {
+export function pool1d(
+  kind: 'max' | 'avg',
+  x: Tensor,
+  g: Geometry1D,
+  shape: readonly number[] = [x.shape[0], g.outSteps, x.shape[2]],
+): Tensor {
   const [batch, steps, channels] = x.shape;
-  const y = new Tensor([batch, g.outSteps, channels], 'float32');
+  const y = new Tensor([...shape], 'float32');
   if (kind === 'avg') {
     avgPool1d(x.ptr(), y.ptr(), batch, steps, channels, g.outSteps, g.size, g.stride, g.padLeft);
     return record([x], y, (dy) => {

@@ -117,6 +117,8 @@ describe.each(['avg', 'max'] as const)('global %s pooling 1d', (kind) => {
     expect(() => layerOf(kind, { poolSize: 2 } as never)).toThrow(/unknown option "poolSize"/);
     const x = nn.zeros([2, 3]);
     expect(() => layerOf(kind).apply(x)).toThrow(/expected input of shape \[batch, steps, channels\]/);
-    x.dispose();
+    const empty = nn.zeros([2, 0, 3]);
+    expect(() => layerOf(kind).apply(empty)).toThrow(/expected at least one step, got 0/);
+    nn.dispose([x, empty]);
   });
 });
