@@ -61,16 +61,17 @@ function transpose4x4(src: usize, ld: usize, dst: usize, dstStride: usize): void
 
 /**
  * Packs rows [i0, i0+mb) × depth [p0, p0+kb) of op(A) into 4-row panels: panel r holds
- * op(A)[i0+4r+q, p0+p] at float index (r·kb + p)·4 + q. Rows past mb are zeros.
+ * op(A)[i0+4r+q, p0+p] at float index (r·kb + p)·4 + q. Rows past mb are zeros. `lda` is the
+ * distance in floats between A's stored rows (k, or m with transA, for a dense A).
  */
-function packA(a: usize, ap: usize, i0: i32, p0: i32, mb: i32, kb: i32, m: i32, k: i32, transA: bool): void {
+function packA(a: usize, ap: usize, i0: i32, p0: i32, mb: i32, kb: i32, lda: i32, transA: bool): void {
   for (let i = 0; i < mb; i += MR) {
     const rows = imin(MR, mb - i);
     const dst = ap + (<usize>(i * kb) << 2);
     if (transA) {
       // A is stored [k × m]: the 4 values of one depth step are contiguous.
-      let src = a + (<usize>(p0 * m + i0 + i) << 2);
-      const stride = <usize>m << 2;
+      let src = a + (<usize>(p0 * lda + i0 + i) << 2);
+      const stride = <usize>lda << 2;
       if (rows == MR) {
         for (let p = 0; p < kb; p++) {
           v128.store(dst + (<usize>p << 4), v128.load(src));
@@ -86,8 +87,8 @@ function packA(a: usize, ap: usize, i0: i32, p0: i32, mb: i32, kb: i32, m: i32, 
       }
     } else {
       // A is stored [m × k]: read 4 rows, 4 depth steps at a time, and transpose 4×4.
-      const src = a + (<usize>((i0 + i) * k + p0) << 2);
-      const ld = <usize>k << 2;
+      const src = a + (<usize>((i0 + i) * lda + p0) << 2);
+      const ld = <usize>lda << 2;
       if (rows == MR) {
         let p = 0;
         for (; p + 4 <= kb; p += 4) {
@@ -327,6 +328,30 @@ export function gemm(
   accumulate: i32,
   scratch: usize,
 ): void {
+  gemmLda(a, b, c, m, k, n, transA != 0 ? m : k, transA, transB, bias, act, alpha, accumulate, scratch);
+}
+
+/**
+ * `gemm` with A's stored rows `lda` floats apart instead of k (m with transA): A may then be a view
+ * of a larger matrix, or of overlapping rows (the patch matrix of a 1-D convolution with dilation 1
+ * is the input itself read with lda = stride·channels). Same preconditions as `gemm`.
+ */
+export function gemmLda(
+  a: usize,
+  b: usize,
+  c: usize,
+  m: i32,
+  k: i32,
+  n: i32,
+  lda: i32,
+  transA: i32,
+  transB: i32,
+  bias: usize,
+  act: i32,
+  alpha: f32,
+  accumulate: i32,
+  scratch: usize,
+): void {
   const kcMax = imin(k, KC);
   const mcMax = imin(roundUp(m, MR), MC);
   const ncMax = imin(roundUp(n, NR), NC);
@@ -352,7 +377,7 @@ export function gemm(
       packB(b, bp, pc, jc, kb, nb, k, n, transB != 0);
       for (let ic = 0; ic < m; ic += MC) {
         const mb = imin(MC, m - ic);
-        packA(a, ap, ic, pc, mb, kb, m, k, transA != 0);
+        packA(a, ap, ic, pc, mb, kb, lda, transA != 0);
         for (let jr = 0; jr < nb; jr += NR) {
           const cols = imin(NR, nb - jr);
           const bPanel = bp + (<usize>(jr * kb) << 2);

@@ -26,3 +26,5 @@ export * from './scan';
 export * from './select';
 export * from './sparse';
 export * from './topk';
+export * from './conv';
+export * from './pool';

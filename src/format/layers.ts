@@ -13,6 +13,8 @@ import { InputLayer } from '../layers/input-layer.js';
 import type { Layer, LayerArgs, SymbolicShape } from '../layers/layer.js';
 import { Reshape } from '../layers/reshape.js';
 import { makeRegisteredLayer, registeredLayerClass, registeredLayerNames } from '../layers/serialization.js';
+import { TimeDistributed } from '../layers/time-distributed.js';
+import { CONV_READERS, wrapperReaders } from './conv-readers.js';
 import { EMBEDDING_READERS } from './embedding-readers.js';
 import { readInitializer, writeInitializer } from './initializers.js';
 import { type LayerClassName, supportedLayerClasses } from './layer-classes.js';
@@ -176,7 +178,12 @@ const CORE_READERS = {
 } satisfies Record<string, LayerReader>;
 
 /** The reader of every built-in layer class. */
-const READERS: Record<LayerClassName, LayerReader> = { ...CORE_READERS, ...EMBEDDING_READERS };
+const READERS: Record<LayerClassName, LayerReader> = {
+  ...CORE_READERS,
+  ...EMBEDDING_READERS,
+  ...CONV_READERS,
+  ...wrapperReaders(readLayer, layerWeightShapes),
+};
 
 /** Reads a shape written with null for unknown sizes; `undefined` if absent. */
 function readShape(value: unknown, at: string, key: string, batch: boolean): SymbolicShape | undefined {
@@ -280,5 +287,7 @@ export function writeLayer(
   }
   if (batchInputShape) config.batch_input_shape = [null, ...batchInputShape.slice(1)];
   else delete config.batch_input_shape;
+  // a wrapper writes the layer it wraps as a layer entry of its own, as tfjs does
+  if (layer instanceof TimeDistributed) config.layer = writeLayer(layer.layer, null);
   return { class_name: layer.className, config };
 }

@@ -85,3 +85,59 @@ export function embedding(args: EmbeddingArgs): Embedding {
 
 export type { EmbeddingArgs };
 export { Embedding };
+
+import { GlobalAveragePooling1D, GlobalMaxPooling1D, type GlobalPooling1DArgs } from './global-pooling.js';
+
+/** Averages a sequence [batch, steps, channels] over its steps (over the real ones with a mask). */
+export function globalAveragePooling1d(args: GlobalPooling1DArgs = {}): GlobalAveragePooling1D {
+  return new GlobalAveragePooling1D(args);
+}
+
+/** The maximum of a sequence [batch, steps, channels] over its steps (over the real ones with a mask). */
+export function globalMaxPooling1d(args: GlobalPooling1DArgs = {}): GlobalMaxPooling1D {
+  return new GlobalMaxPooling1D(args);
+}
+
+export type { GlobalPooling1DArgs };
+export { GlobalAveragePooling1D, GlobalMaxPooling1D };
+
+import { Conv1D, type Conv1DArgs } from './conv1d.js';
+
+/** A 1-D convolution over sequences [batch, steps, channels] (filters, kernelSize, strides, padding, dilationRate). */
+export function conv1d(args: Conv1DArgs): Conv1D {
+  return new Conv1D(args);
+}
+
+export type { Conv1DArgs };
+export { Conv1D };
+
+import { AveragePooling1D, MaxPooling1D, type Pooling1DArgs } from './pooling.js';
+
+/** The maximum of each window of steps of a sequence (poolSize, strides, padding). */
+export function maxPooling1d(args: Pooling1DArgs = {}): MaxPooling1D {
+  return new MaxPooling1D(args);
+}
+
+/** The mean of each window of steps of a sequence (poolSize, strides, padding). */
+export function averagePooling1d(args: Pooling1DArgs = {}): AveragePooling1D {
+  return new AveragePooling1D(args);
+}
+
+export type { Pooling1DArgs };
+export { AveragePooling1D, MaxPooling1D };
+
+import { SpatialDropout1D, type SpatialDropout1DArgs } from './spatial-dropout.js';
+import { TimeDistributed, type TimeDistributedArgs } from './time-distributed.js';
+
+/** Drops whole channels of a sequence during training (noise shape [batch, 1, channels]). */
+export function spatialDropout1d(args: SpatialDropout1DArgs): SpatialDropout1D {
+  return new SpatialDropout1D(args);
+}
+
+/** Applies a layer (e.g. a dense) to every time step of a sequence. */
+export function timeDistributed(args: TimeDistributedArgs): TimeDistributed {
+  return new TimeDistributed(args);
+}
+
+export type { SpatialDropout1DArgs, TimeDistributedArgs };
+export { SpatialDropout1D, TimeDistributed };

@@ -18,6 +18,13 @@ export const BUILT_IN_LAYER_CLASSES = [
   'GaussianNoise',
   'InputLayer',
   'Embedding',
+  'GlobalAveragePooling1D',
+  'GlobalMaxPooling1D',
+  'Conv1D',
+  'MaxPooling1D',
+  'AveragePooling1D',
+  'SpatialDropout1D',
+  'TimeDistributed',
 ] as const;
 
 /** The name of a built-in layer class. */
