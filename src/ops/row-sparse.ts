@@ -10,7 +10,7 @@ import { clone } from './create.js';
 import { sizeOf, Tensor } from './tensor.js';
 
 /**
- * @internal Rows of a gradient of shape `shape` ([rows, ...rowShape]): row `indices[i]` (flat
+ * Rows of a gradient of shape `shape` ([rows, ...rowShape]): row `indices[i]` (flat
  * order) adds values[i] (the i-th block of rowSize = size / rows floats of `values`, whatever its
  * shape). Repeated indices sum; indices outside [0, rows) contribute nothing. A plain object, so
  * that `tidy` keeps its tensors when it is returned.
