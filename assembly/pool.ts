@@ -1,7 +1,8 @@
 // 1-D max and average pooling over the steps of x [batch, steps, channels], channels last. Window
 // t covers steps t·stride − padLeft .. + poolSize − 1; steps outside [0, steps) are padding and
 // take no part (TensorFlow's 'same' pooling: the max of the real steps, the mean over their count).
-// The max pooling keeps the step of each maximum (the first one on ties) for its gradient.
+// The max pooling keeps the step of each maximum (the first one on ties) for its gradient; a
+// window holding a NaN has the maximum NaN, as the max reduction does.
 
 /** First real step of window t and one past its last. */
 @inline
@@ -46,7 +47,8 @@ export function maxPool1d(
         let bestStep = i32x4.splat(s0);
         for (let s = s0 + 1; s < s1; s++) {
           const v = v128.load(xb + <usize>s * rowBytes + o);
-          const gt = f32x4.gt(v, best);
+          // a NaN wins and stays (v > NaN is false): the maximum of a window holding a NaN is NaN
+          const gt = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
           best = v128.bitselect(v, best, gt);
           bestStep = v128.bitselect(i32x4.splat(s), bestStep, gt);
         }
@@ -59,7 +61,7 @@ export function maxPool1d(
         let bestStep = s0;
         for (let s = s0 + 1; s < s1; s++) {
           const v = load<f32>(xb + <usize>s * rowBytes + o);
-          if (v > best) {
+          if (v > best || v != v) {
             best = v;
             bestStep = s;
           }

@@ -31,6 +31,11 @@ export class TimeDistributed extends Layer {
         `${where}: expected layer to be a layer (nn.layers.dense(...), ...), got ${describe(args.layer)}`,
       );
     }
+    if (args.layer.activityRegularizer) {
+      throw new ValueError(
+        `${where}: layer "${args.layer.name}" has an activityRegularizer; give it to the TimeDistributed instead`,
+      );
+    }
     if (args.layer.built) {
       throw new ValueError(`${where}: layer "${args.layer.name}" is already built; give a fresh layer`);
     }

@@ -110,7 +110,7 @@ describe('conv1d op', () => {
 });
 
 /** A neurasm and a tfjs Conv1D model with the same weights. */
-function twins(c: Case, activation: 'relu' | 'linear' | 'sigmoid' | 'elu' = 'relu') {
+function twins(c: Case, activation: 'relu' | 'linear' | 'sigmoid' | 'elu' | 'softmax' | 'tanh' = 'relu') {
   const args = {
     filters: c.filters,
     kernelSize: c.size,
@@ -160,6 +160,15 @@ describe('Conv1D layer', () => {
       tm.dispose();
     },
   );
+
+  it.each(['sigmoid', 'softmax', 'tanh', 'linear'] as const)('activation %s predicts as tfjs 4.22', (activation) => {
+    const c: Case = { steps: 8, channels: 3, filters: 4, size: 3, stride: 1, dilation: 1, padding: 'same' };
+    const { model, tm, tfjsOn } = twins(c, activation);
+    const xv = randomArray(2 * 24, 10, -2, 2);
+    expectClose(nnPredict(model, xv, [2, 8, 3]), tfjsOn(xv, 2), 1e-5, 1e-6);
+    model.dispose();
+    tm.dispose();
+  });
 
   it('reads the model files tfjs writes and writes files tfjs reads', async () => {
     const c: Case = { steps: 12, channels: 4, filters: 6, size: 3, stride: 2, dilation: 1, padding: 'same' };

@@ -147,6 +147,19 @@ describe.each(['max', 'avg'] as const)('%s pooling 1d', (kind) => {
     model.dispose();
   });
 
+  it('a window holding a NaN pools to NaN, wherever the NaN is', () => {
+    for (const at of [0, 1, 5]) {
+      const xv = randomArray(2 * 6 * 6, 12, -1, 1);
+      xv[at * 6 + 1] = Number.NaN; // step `at` of the first sequence, channel 1
+      const x = nn.tensor(xv, [2, 6, 6]);
+      const y = make(kind, { poolSize: 6 }).apply(x);
+      const v = y.dataSync();
+      expect(Number.isNaN(v[1]), `NaN at step ${at}`).toBe(true);
+      expect(Array.from(v).filter(Number.isNaN)).toHaveLength(1);
+      nn.dispose([x, y]);
+    }
+  });
+
   it('defaults and bad options', () => {
     const layer = make(kind, {});
     expect([layer.poolSize, layer.strides, layer.padding]).toEqual([2, 2, 'valid']);

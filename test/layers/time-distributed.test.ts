@@ -127,6 +127,9 @@ describe('TimeDistributed', () => {
   it('rejects what it cannot wrap, and inputs without steps', () => {
     expect(() => nn.layers.timeDistributed({} as never)).toThrow(/expected layer to be a layer/);
     expect(() => nn.layers.timeDistributed({ layer: 'dense' as never })).toThrow(/expected layer to be a layer/);
+    expect(() =>
+      nn.layers.timeDistributed({ layer: nn.layers.dense({ units: 2, activityRegularizer: 'l2' }) }),
+    ).toThrow(/has an activityRegularizer; give it to the TimeDistributed instead/);
     const built = nn.layers.dense({ units: 2 });
     built.build([null, 3]);
     expect(() => nn.layers.timeDistributed({ layer: built })).toThrow(/already built/);
