@@ -25,3 +25,4 @@ export * from './regularizers';
 export * from './scan';
 export * from './select';
 export * from './topk';
+export * from './recurrent';
