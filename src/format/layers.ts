@@ -27,6 +27,7 @@ import {
   rejectNonNull,
   type WeightShape,
 } from './reader-kit.js';
+import { RECURRENT_READERS } from './recurrent-readers.js';
 
 /** Readers of the core layers. */
 const CORE_READERS = {
@@ -175,7 +176,7 @@ const CORE_READERS = {
 } satisfies Record<string, LayerReader>;
 
 /** The reader of every built-in layer class. */
-const READERS: Record<LayerClassName, LayerReader> = { ...CORE_READERS };
+const READERS: Record<LayerClassName, LayerReader> = { ...CORE_READERS, ...RECURRENT_READERS };
 
 /** Reads a shape written with null for unknown sizes; `undefined` if absent. */
 function readShape(value: unknown, at: string, key: string, batch: boolean): SymbolicShape | undefined {

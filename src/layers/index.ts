@@ -86,3 +86,13 @@ export function simpleRNN(args: SimpleRNNArgs): SimpleRNN {
 
 export type { GRUArgs, LSTMArgs, RecurrentActivation, RecurrentArgs, SimpleRNNArgs };
 export { GRU, LSTM, SimpleRNN };
+
+import { Bidirectional, type BidirectionalArgs, type BidirectionalMergeMode } from './bidirectional.js';
+
+/** Runs a recurrent layer forwards and a copy of it backwards, and merges the outputs (mergeMode 'concat' by default). */
+export function bidirectional(args: BidirectionalArgs): Bidirectional {
+  return new Bidirectional(args);
+}
+
+export type { BidirectionalArgs, BidirectionalMergeMode };
+export { Bidirectional };

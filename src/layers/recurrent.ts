@@ -182,9 +182,12 @@ export abstract class Recurrent extends Layer {
   bias: Variable | null = null;
   /** The cell the fused op runs. */
   protected abstract readonly cell: RecurrentCell;
+  /** @internal The options the layer was made with (Bidirectional makes its copies from them). */
+  readonly initArgs: Readonly<RecurrentArgs>;
 
   constructor(args: RecurrentArgs, prefix: string, ownOptions: readonly string[]) {
     super(args, prefix, [...RECURRENT_OPTIONS, ...ownOptions]);
+    this.initArgs = { ...args };
     const where = `${this.className} "${this.name}"`;
     if (!Number.isInteger(args.units) || args.units < 1 || args.units > 2 ** 16) {
       throw new ValueError(`${where}: expected units to be a positive integer, got ${describe(args.units)}`);

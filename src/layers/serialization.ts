@@ -17,6 +17,10 @@ export const BUILT_IN_LAYER_CLASSES = [
   'BatchNormalization',
   'GaussianNoise',
   'InputLayer',
+  'LSTM',
+  'GRU',
+  'SimpleRNN',
+  'Bidirectional',
 ] as const;
 
 /** The name of a built-in layer class. */
