@@ -5,6 +5,7 @@ import { runCompare } from './compare.js';
 import { runEpochTime } from './epoch-time.js';
 import { clockName } from './harness.js';
 import { runMatmul } from './matmul.js';
+import { runRecurrent } from './recurrent.js';
 import { runTraining } from './training.js';
 
 /** A benchmark suite: a name and a function that prints its results. */
@@ -18,6 +19,7 @@ const SUITES: Suite[] = [
   { name: 'training', run: runTraining },
   { name: 'epoch-time', run: runEpochTime },
   { name: 'compare', run: runCompare },
+  { name: 'recurrent', run: runRecurrent },
 ];
 
 console.log('# neurasm benchmarks\n');

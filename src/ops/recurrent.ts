@@ -114,6 +114,7 @@ export function recurrentOp(
   gemm(xT.ptr(), kernel.ptr(), gates.ptr(), rows, inDim, g, { bias: bias ? bias.ptr() : 0 });
   const h = new Tensor([steps + 1, batch, u], 'float32');
   const c = o.cell === 'lstm' ? new Tensor([steps + 1, batch, u], 'float32') : null;
+  const ac = o.cell === 'lstm' ? new Tensor([steps, batch, u], 'float32') : null;
   const hd = o.recurrentMask ? new Tensor([steps, batch, u], 'float32') : null;
   const aux = o.cell === 'gru' ? new Tensor([steps, batch, u], 'float32') : null;
   const rSplit = o.cell === 'gru' ? new Tensor([u, g], 'float32') : null;
@@ -127,6 +128,7 @@ export function recurrentOp(
       recurrentKernel.ptr(),
       h.ptr(),
       c!.ptr(),
+      ac!.ptr(),
       hdPtr,
       maskPtr,
       recMaskPtr,
@@ -183,7 +185,7 @@ export function recurrentOp(
       work,
     );
   }
-  const saved = [xT, gates, h, c, hd, aux, rSplit].filter((t): t is Tensor => t !== null);
+  const saved = [xT, gates, h, c, ac, hd, aux, rSplit].filter((t): t is Tensor => t !== null);
   if (o.mask) saved.push(o.mask);
   if (o.recurrentMask) saved.push(o.recurrentMask);
   const inputs = bias ? [x, kernel, recurrentKernel, bias] : [x, kernel, recurrentKernel];
@@ -213,6 +215,7 @@ export function recurrentOp(
           recurrentKernel.ptr(),
           h.ptr(),
           c!.ptr(),
+          ac!.ptr(),
           hdPtr,
           maskPtr,
           recMaskPtr,
