@@ -131,7 +131,9 @@ function readWrapped(entry: unknown, at: string): Recurrent {
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
     throw new ModelFormatError(`${at}.config: expected an object, got ${JSON.stringify(config)}`);
   }
-  const c = config as Config;
+  // Keras 3 writes zero_output_for_mask true for a wrapped layer returning sequences: what
+  // Bidirectional does anyway
+  const { zero_output_for_mask: _, ...c } = config as Config;
   const name = get(c, 'name');
   const base: LayerArgs = { trainable: bool(c, 'trainable', at, true) };
   if (typeof name === 'string' && name.length > 0) base.name = name;
