@@ -24,7 +24,7 @@ import { gemm } from './gemm';
 import { madd } from './simd';
 
 /** Activation code of tfjs's hardSigmoid, clip(0.2·x + 0.5, 0, 1) (recurrent kernels only). */
-export const ACT_HARD_SIGMOID: i32 = 100;
+export const RNN_HARD_SIGMOID: i32 = 100;
 
 /** Flag: the output holds every step's state (returnSequences). */
 export const RNN_SEQUENCES: i32 = 1;
@@ -88,7 +88,7 @@ function gateTanh4(x: v128): v128 {
 function act4(code: i32, x: v128): v128 {
   if (code == ACT_TANH) return gateTanh4(x);
   if (code == ACT_SIGMOID) return gateSigmoid4(x);
-  if (code == ACT_HARD_SIGMOID) {
+  if (code == RNN_HARD_SIGMOID) {
     const y = madd(x, f32x4.splat(0.2), f32x4.splat(0.5));
     return f32x4.pmin(f32x4.pmax(y, f32x4.splat(0.0)), f32x4.splat(1.0));
   }
@@ -102,7 +102,7 @@ function grad4(code: i32, y: v128): v128 {
   const zero = f32x4.splat(0.0);
   if (code == ACT_TANH) return f32x4.sub(one, f32x4.mul(y, y));
   if (code == ACT_SIGMOID) return f32x4.mul(y, f32x4.sub(one, y));
-  if (code == ACT_HARD_SIGMOID) {
+  if (code == RNN_HARD_SIGMOID) {
     return v128.and(f32x4.splat(0.2), v128.and(f32x4.gt(y, zero), f32x4.lt(y, one)));
   }
   if (code == ACT_RELU) return v128.and(one, f32x4.gt(y, zero));

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Act } from '../../src/backend/codes.js';
-import { ACT_HARD_SIGMOID } from '../../src/backend/kernels/recurrent.js';
+import { ACT_HARD_SIGMOID, RnnFlags } from '../../src/backend/kernels/recurrent.js';
+import { backend } from '../../src/backend/loader.js';
 import { recordTrace } from '../../src/backend/trace.js';
 import * as nn from '../../src/index.js';
 import { CELL_GATES, type RecurrentCell, recurrentOp } from '../../src/ops/recurrent.js';
@@ -204,5 +205,17 @@ describe('fused recurrent op (one kernel per time loop)', () => {
     expect(trace.names).toContain('lstmBackward');
     trace.dispose();
     nn.dispose([result, ts]);
+  });
+});
+
+describe('recurrent kernel codes', () => {
+  it('src/backend/kernels/recurrent.ts mirrors assembly/recurrent.ts', () => {
+    const exports = backend().exports as Record<string, WebAssembly.Global>;
+    expect(exports.RNN_HARD_SIGMOID.value).toBe(ACT_HARD_SIGMOID);
+    expect(exports.RNN_SEQUENCES.value).toBe(RnnFlags.sequences);
+    expect(exports.RNN_STATES.value).toBe(RnnFlags.states);
+    expect(exports.RNN_REVERSED.value).toBe(RnnFlags.reversed);
+    expect(exports.RNN_ALIGN.value).toBe(RnnFlags.align);
+    expect(exports.RNN_ZERO_MASKED.value).toBe(RnnFlags.zeroMasked);
   });
 });
