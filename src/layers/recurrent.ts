@@ -256,7 +256,7 @@ export abstract class Recurrent extends Layer {
   }
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
-    if (inputShape.length !== 3 || inputShape[2] === null) {
+    if (inputShape.length !== 3 || inputShape[2] === null || inputShape[1] === 0) {
       throw new ShapeError(
         `${this.className} "${this.name}": expected input of shape [batch, steps, features], got [${inputShape.map((d) => d ?? '*').join(', ')}]`,
       );
