@@ -44,44 +44,73 @@ export const RNN_ZERO_MASKED: i32 = 16;
 // relative error of sigmoid and tanh a few 1e-7 (test/kernels/recurrent.test.ts compares with
 // float64 within 1e-5).
 
-/** e^x on four lanes for x clamped to [−87, 88]: Cephes's polynomial, one power-of-two scale. */
+// The constants of the gate math live in mutable globals: V8 then loads each with one instruction
+// where a v128.const in the loop was rebuilt from immediates at every use (measured: the LSTM's
+// gate pass took about twice as long).
+let K_LO: v128 = f32x4.splat(-87.0);
+let K_HI: v128 = f32x4.splat(88.0);
+let K_MAGIC: v128 = f32x4.splat(12582912.0);
+let K_LOG2E: v128 = f32x4.splat(1.44269504088896341);
+let K_LN2_HI: v128 = f32x4.splat(-0.693359375);
+let K_LN2_LO: v128 = f32x4.splat(2.12194440e-4);
+let K_P0: v128 = f32x4.splat(1.9875691500e-4);
+let K_P1: v128 = f32x4.splat(1.3981999507e-3);
+let K_P2: v128 = f32x4.splat(8.3334519073e-3);
+let K_P3: v128 = f32x4.splat(4.1665795894e-2);
+let K_P4: v128 = f32x4.splat(1.6666665459e-1);
+let K_P5: v128 = f32x4.splat(5.0000001201e-1);
+let K_ONE: v128 = f32x4.splat(1.0);
+let K_TWO: v128 = f32x4.splat(2.0);
+let K_127: v128 = i32x4.splat(127);
+let K_SIGN: v128 = f32x4.splat(-0.0);
+let K_T3: v128 = f32x4.splat(-0.053968254);
+let K_T2: v128 = f32x4.splat(0.133333333);
+let K_T1: v128 = f32x4.splat(-0.333333333);
+let K_QUARTER: v128 = f32x4.splat(0.25);
+
+/**
+ * e^x on four lanes for x clamped to [−87, 88]: Cephes's polynomial and one power-of-two scale.
+ * n = round(x/ln2) comes from adding 1.5·2^23 (the float's low bits are then n), which V8 turns
+ * into fewer instructions than f32x4.nearest and i32x4.trunc_sat_f32x4_s.
+ */
 @inline
 function gateExp4(x: v128): v128 {
-  x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-87.0)), f32x4.splat(88.0));
-  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
-  let r = madd(n, f32x4.splat(-0.693359375), x);
-  r = madd(n, f32x4.splat(2.12194440e-4), r);
-  let p = madd(f32x4.splat(1.9875691500e-4), r, f32x4.splat(1.3981999507e-3));
-  p = madd(p, r, f32x4.splat(8.3334519073e-3));
-  p = madd(p, r, f32x4.splat(4.1665795894e-2));
-  p = madd(p, r, f32x4.splat(1.6666665459e-1));
-  p = madd(p, r, f32x4.splat(5.0000001201e-1));
-  const e = madd(p, f32x4.mul(r, r), f32x4.add(r, f32x4.splat(1.0)));
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  x = f32x4.pmin(f32x4.pmax(x, K_LO), K_HI);
+  const magic = K_MAGIC;
+  const shifted = madd(x, K_LOG2E, magic);
+  const n = f32x4.sub(shifted, magic);
+  let r = madd(n, K_LN2_HI, x);
+  r = madd(n, K_LN2_LO, r);
+  let p = madd(K_P0, r, K_P1);
+  p = madd(p, r, K_P2);
+  p = madd(p, r, K_P3);
+  p = madd(p, r, K_P4);
+  p = madd(p, r, K_P5);
+  const e = madd(p, f32x4.mul(r, r), f32x4.add(r, K_ONE));
+  // the low bits of `shifted` hold n (two's complement, offset by the magic's 0x4B400000)
+  const scale = i32x4.shl(i32x4.add(i32x4.sub(shifted, magic), K_127), 23);
   return f32x4.mul(e, scale);
 }
 
 /** 1 / (1 + e^−x). */
 @inline
 function gateSigmoid4(x: v128): v128 {
-  const one = f32x4.splat(1.0);
-  return f32x4.div(one, f32x4.add(one, gateExp4(f32x4.neg(x))));
+  return f32x4.div(K_ONE, f32x4.add(K_ONE, gateExp4(v128.xor(x, K_SIGN))));
 }
 
 /** tanh(x) = sign(x)·(1 − 2 / (e^{2|x|} + 1)), and its Taylor polynomial below |x| = 1/4 (where that cancels). */
 @inline
 function gateTanh4(x: v128): v128 {
-  const ax = f32x4.abs(x);
+  const ax = v128.andnot(x, K_SIGN);
   const e = gateExp4(f32x4.add(ax, ax));
-  const one = f32x4.splat(1.0);
-  const t = f32x4.sub(one, f32x4.div(f32x4.splat(2.0), f32x4.add(e, one)));
+  const t = f32x4.sub(K_ONE, f32x4.div(K_TWO, f32x4.add(e, K_ONE)));
   // |x| < 1/4: x·(1 − z/3 + 2z²/15 − 17z³/315), z = x², error below 6e-8
   const z = f32x4.mul(ax, ax);
-  let q = madd(f32x4.splat(-0.053968254), z, f32x4.splat(0.133333333));
-  q = madd(q, z, f32x4.splat(-0.333333333));
+  let q = madd(K_T3, z, K_T2);
+  q = madd(q, z, K_T1);
   const small = madd(f32x4.mul(q, z), ax, ax);
-  const y = v128.bitselect(small, t, f32x4.lt(ax, f32x4.splat(0.25)));
-  return v128.or(y, v128.and(x, f32x4.splat(-0.0)));
+  const y = v128.bitselect(small, t, f32x4.lt(ax, K_QUARTER));
+  return v128.or(y, v128.and(x, K_SIGN));
 }
 
 @inline
@@ -240,14 +269,32 @@ function finishCarry(
   for (let b = 0; b < batch; b++) {
     const masked = maskAt(mask, b, t, steps, flags) == 0;
     const o = <usize>(b * units) << 2;
-    for (let j = 0; j < units; ) {
-      const full = j + 4 <= units;
+    // the SIMD body, then the tail one lane at a time (`full` constant in each copy)
+    let j = 0;
+    for (; j + 4 <= units; j += 4) {
+      const full = true;
       const q = o + (<usize>j << 2);
       let g = ld(tmp + q, full);
       if (recMask) g = f32x4.mul(g, ld(recMask + q, full));
       const base = masked ? ld(carry + q, full) : direct == 0 ? f32x4.splat(0.0) : ld(direct + q, full);
       st(carry + q, f32x4.add(base, g), full);
-      j += full ? 4 : 1;
+    }
+    for (; j < units; j++) {
+      const full = false;
+      const q = o + (<usize>j << 2);
+      let g = ld(tmp + q, full);
+      if (recMask) g = f32x4.mul(g, ld(recMask + q, full));
+      const base = masked ? ld(carry + q, full) : direct == 0 ? f32x4.splat(0.0) : ld(direct + q, full);
+      st(carry + q, f32x4.add(base, g), full);
+    }
+  }
+}
+
+/** dst [cols, rows] = src [rows, cols]ᵀ. */
+function transposeInto(dst: usize, src: usize, rows: i32, cols: i32): void {
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      store<f32>(dst + (<usize>(j * rows + i) << 2), load<f32>(src + (<usize>(i * cols + j) << 2)));
     }
   }
 }
@@ -312,8 +359,10 @@ export function lstmForward(
         copyRows(hNext + ro, hPrev + ro, units);
         copyRows(cNext + ro, cPrev + ro, units);
       } else {
-        for (let j = 0; j < units; ) {
-          const full = j + 4 <= units;
+        // the SIMD body, then the tail one lane at a time (`full` constant in each copy)
+        let j = 0;
+        for (; j + 4 <= units; j += 4) {
+          const full = true;
           const q = <usize>j << 2;
           const pi = zr + q;
           const pf = pi + u4;
@@ -332,7 +381,27 @@ export function lstmForward(
           st(cNext + ro + q, cn, full);
           st(acT + ro + q, acv, full);
           st(hNext + ro + q, f32x4.mul(o, acv), full);
-          j += full ? 4 : 1;
+        }
+        for (; j < units; j++) {
+          const full = false;
+          const q = <usize>j << 2;
+          const pi = zr + q;
+          const pf = pi + u4;
+          const pg = pf + u4;
+          const po = pg + u4;
+          const i = act4(recAct, ld(pi, full));
+          const f = act4(recAct, ld(pf, full));
+          const g = act4(act, ld(pg, full));
+          const o = act4(recAct, ld(po, full));
+          const cn = madd(f, ld(cPrev + ro + q, full), f32x4.mul(i, g));
+          st(pi, i, full);
+          st(pf, f, full);
+          st(pg, g, full);
+          st(po, o, full);
+          const acv = act4(act, cn);
+          st(cNext + ro + q, cn, full);
+          st(acT + ro + q, acv, full);
+          st(hNext + ro + q, f32x4.mul(o, acv), full);
         }
       }
       writeOutput(out, hNext + ro, b, t, steps, units, outK, flags, maskAt(mask, b, t, steps, flags) == 0);
@@ -352,7 +421,7 @@ export function lstmForward(
  * LSTM backward over all steps. gates, h, c, ac, hd: what lstmForward kept. dOut: the output's
  * gradient (its layout). dz [steps, batch, 4u] out: the gradients of the gate pre-activations
  * (d of the input projections). dr [u, 4u] out: the recurrent kernel's gradient. dh, dc, tmp
- * [batch, u]: scratch. work: gemmScratchBytes for (batch, 4u, u) and (u, steps·batch, 4u).
+ * [batch, u], rT [4u, u]: scratch. work: gemmScratchBytes for (batch, 4u, u) and (u, steps·batch, 4u).
  */
 export function lstmBackward(
   gates: usize,
@@ -369,6 +438,7 @@ export function lstmBackward(
   dh: usize,
   dc: usize,
   tmp: usize,
+  rT: usize,
   batch: i32,
   steps: i32,
   units: i32,
@@ -384,6 +454,8 @@ export function lstmBackward(
   const u4 = rowBytes(units);
   memory.fill(dh, 0, block);
   memory.fill(dc, 0, block);
+  // Rᵀ once, so that each step's GEMM packs contiguous rows
+  transposeInto(rT, r, units, g4);
   // the final c's gradient (returnState)
   if (flags & RNN_STATES) {
     const first = flags & RNN_SEQUENCES ? steps : 1;
@@ -405,8 +477,10 @@ export function lstmBackward(
         memory.fill(dzr, 0, <usize>g4 << 2);
         continue;
       }
-      for (let j = 0; j < units; ) {
-        const full = j + 4 <= units;
+      // the SIMD body, then the tail one lane at a time (`full` constant in each copy)
+      let j = 0;
+      for (; j + 4 <= units; j += 4) {
+        const full = true;
         const q = <usize>j << 2;
         const pi = zr + q;
         const i = ld(pi, full);
@@ -426,10 +500,31 @@ export function lstmBackward(
         st(di0 + 2 * u4, dg, full);
         st(di0 + 3 * u4, dov, full);
         st(dc + ro + q, f32x4.mul(dcv, f), full);
-        j += full ? 4 : 1;
+      }
+      for (; j < units; j++) {
+        const full = false;
+        const q = <usize>j << 2;
+        const pi = zr + q;
+        const i = ld(pi, full);
+        const f = ld(pi + u4, full);
+        const g = ld(pi + 2 * u4, full);
+        const o = ld(pi + 3 * u4, full);
+        const acv = ld(acT + ro + q, full);
+        const dhv = ld(dh + ro + q, full);
+        const dcv = madd(f32x4.mul(dhv, o), grad4(act, acv), ld(dc + ro + q, full));
+        const di = f32x4.mul(f32x4.mul(dcv, g), grad4(recAct, i));
+        const df = f32x4.mul(f32x4.mul(dcv, ld(cPrev + ro + q, full)), grad4(recAct, f));
+        const dg = f32x4.mul(f32x4.mul(dcv, i), grad4(act, g));
+        const dov = f32x4.mul(f32x4.mul(dhv, acv), grad4(recAct, o));
+        const di0 = dzr + q;
+        st(di0, di, full);
+        st(di0 + u4, df, full);
+        st(di0 + 2 * u4, dg, full);
+        st(di0 + 3 * u4, dov, full);
+        st(dc + ro + q, f32x4.mul(dcv, f), full);
       }
     }
-    gemm(dzt, r, tmp, batch, g4, units, 0, 1, 0, 0, 0, 0, work);
+    gemm(dzt, rT, tmp, batch, g4, units, 0, 0, 0, 0, 0, 0, work);
     finishCarry(dh, 0, tmp, recMask, mask, t, batch, steps, units, flags);
   }
   gemm(recMask ? hd : h, dz, dr, units, steps * batch, g4, 1, 0, 0, 0, 0, 0, work);
@@ -472,11 +567,17 @@ export function rnnForward(
       if (maskAt(mask, b, t, steps, flags) == 0) {
         copyRows(hNext + ro, hPrev + ro, units);
       } else {
-        for (let j = 0; j < units; ) {
-          const full = j + 4 <= units;
+        // the SIMD body, then the tail one lane at a time (`full` constant in each copy)
+        let j = 0;
+        for (; j + 4 <= units; j += 4) {
+          const full = true;
           const q = ro + (<usize>j << 2);
           st(hNext + q, act4(act, ld(z + q, full)), full);
-          j += full ? 4 : 1;
+        }
+        for (; j < units; j++) {
+          const full = false;
+          const q = ro + (<usize>j << 2);
+          st(hNext + q, act4(act, ld(z + q, full)), full);
         }
       }
       writeOutput(out, hNext + ro, b, t, steps, units, outK, flags, maskAt(mask, b, t, steps, flags) == 0);
@@ -516,11 +617,17 @@ export function rnnBackward(
         memory.fill(dzt + ro, 0, rowBytes(units));
         continue;
       }
-      for (let j = 0; j < units; ) {
-        const full = j + 4 <= units;
+      // the SIMD body, then the tail one lane at a time (`full` constant in each copy)
+      let j = 0;
+      for (; j + 4 <= units; j += 4) {
+        const full = true;
         const q = ro + (<usize>j << 2);
         st(dzt + q, f32x4.mul(ld(dh + q, full), grad4(act, ld(hNext + q, full))), full);
-        j += full ? 4 : 1;
+      }
+      for (; j < units; j++) {
+        const full = false;
+        const q = ro + (<usize>j << 2);
+        st(dzt + q, f32x4.mul(ld(dh + q, full), grad4(act, ld(hNext + q, full))), full);
       }
     }
     gemm(dzt, r, tmp, batch, units, units, 0, 1, 0, 0, 0, 0, work);
@@ -608,15 +715,25 @@ export function gruForward(
         const zr = zt + <usize>(b * g3) * 4;
         const qr = q + <usize>(b * 2 * units) * 4;
         const ro = <usize>(b * units) << 2;
-        for (let j = 0; j < units; ) {
-          const full = j + 4 <= units;
+        // the SIMD body, then the tail one lane at a time (`full` constant in each copy)
+        let j = 0;
+        for (; j + 4 <= units; j += 4) {
+          const full = true;
           const o = <usize>j << 2;
           const zv = act4(recAct, f32x4.add(ld(zr + o, full), ld(qr + o, full)));
           const rv = act4(recAct, f32x4.add(ld(zr + u4 + o, full), ld(qr + u4 + o, full)));
           st(zr + o, zv, full);
           st(zr + u4 + o, rv, full);
           st(auxT + ro + o, f32x4.mul(rv, ld(a + ro + o, full)), full);
-          j += full ? 4 : 1;
+        }
+        for (; j < units; j++) {
+          const full = false;
+          const o = <usize>j << 2;
+          const zv = act4(recAct, f32x4.add(ld(zr + o, full), ld(qr + o, full)));
+          const rv = act4(recAct, f32x4.add(ld(zr + u4 + o, full), ld(qr + u4 + o, full)));
+          st(zr + o, zv, full);
+          st(zr + u4 + o, rv, full);
+          st(auxT + ro + o, f32x4.mul(rv, ld(a + ro + o, full)), full);
         }
       }
       gemm(auxT, rH, q, batch, units, units, 0, 0, 0, 0, 0, 0, work);
@@ -627,8 +744,10 @@ export function gruForward(
       if (maskAt(mask, b, t, steps, flags) == 0) {
         copyRows(hNext + ro, hPrev + ro, units);
       } else {
-        for (let j = 0; j < units; ) {
-          const full = j + 4 <= units;
+        // the SIMD body, then the tail one lane at a time (`full` constant in each copy)
+        let j = 0;
+        for (; j + 4 <= units; j += 4) {
+          const full = true;
           const o = <usize>j << 2;
           let zv: v128;
           let hh: v128;
@@ -648,7 +767,28 @@ export function gruForward(
           st(zr + 2 * u4 + o, hh, full);
           const hp = ld(hPrev + ro + o, full);
           st(hNext + ro + o, madd(zv, hp, f32x4.mul(f32x4.sub(one, zv), hh)), full);
-          j += full ? 4 : 1;
+        }
+        for (; j < units; j++) {
+          const full = false;
+          const o = <usize>j << 2;
+          let zv: v128;
+          let hh: v128;
+          if (resetAfter) {
+            const qr = q + <usize>(b * g3) * 4;
+            zv = act4(recAct, f32x4.add(ld(zr + o, full), ld(qr + o, full)));
+            const rv = act4(recAct, f32x4.add(ld(zr + u4 + o, full), ld(qr + u4 + o, full)));
+            const qh = ld(qr + 2 * u4 + o, full);
+            hh = act4(act, madd(rv, qh, ld(zr + 2 * u4 + o, full)));
+            st(zr + o, zv, full);
+            st(zr + u4 + o, rv, full);
+            st(auxT + ro + o, qh, full);
+          } else {
+            zv = ld(zr + o, full);
+            hh = act4(act, f32x4.add(ld(zr + 2 * u4 + o, full), ld(q + ro + o, full)));
+          }
+          st(zr + 2 * u4 + o, hh, full);
+          const hp = ld(hPrev + ro + o, full);
+          st(hNext + ro + o, madd(zv, hp, f32x4.mul(f32x4.sub(one, zv), hh)), full);
         }
       }
       writeOutput(out, hNext + ro, b, t, steps, units, outK, flags, maskAt(mask, b, t, steps, flags) == 0);
@@ -730,8 +870,10 @@ export function gruBackward(
         }
         continue;
       }
-      for (let j = 0; j < units; ) {
-        const full = j + 4 <= units;
+      // the SIMD body, then the tail one lane at a time (`full` constant in each copy)
+      let j = 0;
+      for (; j + 4 <= units; j += 4) {
+        const full = true;
         const o = <usize>j << 2;
         const zv = ld(zr + o, full);
         const rv = ld(zr + u4 + o, full);
@@ -754,7 +896,31 @@ export function gruBackward(
           st(dqt + <usize>(b * 2 * units) * 4 + o, dzv, full);
           st(dqHt + ro + o, dah, full);
         }
-        j += full ? 4 : 1;
+      }
+      for (; j < units; j++) {
+        const full = false;
+        const o = <usize>j << 2;
+        const zv = ld(zr + o, full);
+        const rv = ld(zr + u4 + o, full);
+        const hh = ld(zr + 2 * u4 + o, full);
+        const dhv = ld(dh + ro + o, full);
+        const hp = ld(hPrev + ro + o, full);
+        const dzv = f32x4.mul(f32x4.mul(dhv, f32x4.sub(hp, hh)), grad4(recAct, zv));
+        const dah = f32x4.mul(f32x4.mul(dhv, f32x4.sub(one, zv)), grad4(act, hh));
+        st(direct + ro + o, f32x4.mul(dhv, zv), full);
+        st(dzr + o, dzv, full);
+        st(dzr + 2 * u4 + o, dah, full);
+        if (resetAfter) {
+          const dqr = dqt + <usize>(b * g3) * 4;
+          const drv = f32x4.mul(f32x4.mul(dah, ld(auxT + ro + o, full)), grad4(recAct, rv));
+          st(dzr + u4 + o, drv, full);
+          st(dqr + o, dzv, full);
+          st(dqr + u4 + o, drv, full);
+          st(dqr + 2 * u4 + o, f32x4.mul(dah, rv), full);
+        } else {
+          st(dqt + <usize>(b * 2 * units) * 4 + o, dzv, full);
+          st(dqHt + ro + o, dah, full);
+        }
       }
     }
     if (resetAfter) {
@@ -768,8 +934,10 @@ export function gruBackward(
         const zr = gt + <usize>(b * g3) * 4;
         const dzr = dzt + <usize>(b * g3) * 4;
         const dqr = dqt + <usize>(b * 2 * units) * 4;
-        for (let j = 0; j < units; ) {
-          const full = j + 4 <= units;
+        // the SIMD body, then the tail one lane at a time (`full` constant in each copy)
+        let j = 0;
+        for (; j + 4 <= units; j += 4) {
+          const full = true;
           const o = <usize>j << 2;
           const rv = ld(zr + u4 + o, full);
           const drh = ld(tmp + ro + o, full);
@@ -777,7 +945,16 @@ export function gruBackward(
           st(dzr + u4 + o, drv, full);
           st(dqr + u4 + o, drv, full);
           st(tmp + ro + o, f32x4.mul(drh, rv), full);
-          j += full ? 4 : 1;
+        }
+        for (; j < units; j++) {
+          const full = false;
+          const o = <usize>j << 2;
+          const rv = ld(zr + u4 + o, full);
+          const drh = ld(tmp + ro + o, full);
+          const drv = f32x4.mul(f32x4.mul(drh, ld(a + ro + o, full)), grad4(recAct, rv));
+          st(dzr + u4 + o, drv, full);
+          st(dqr + u4 + o, drv, full);
+          st(tmp + ro + o, f32x4.mul(drh, rv), full);
         }
       }
       // tmp += d(z, r)·Rzrᵀ: the GEMM accumulates into tmp

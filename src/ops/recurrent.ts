@@ -209,7 +209,8 @@ export function recurrentOp(
       if (bias && needed[3]) dBias = new Tensor(bias.shape, 'float32');
       if (o.cell === 'lstm') {
         const dc = new Tensor([batch, u], 'float32');
-        temps.push(dc);
+        const rT = new Tensor([g, u], 'float32');
+        temps.push(dc, rT);
         lstmBackward(
           gates.ptr(),
           recurrentKernel.ptr(),
@@ -225,6 +226,7 @@ export function recurrentOp(
           dh.ptr(),
           dc.ptr(),
           tmp.ptr(),
+          rT.ptr(),
           batch,
           steps,
           u,
