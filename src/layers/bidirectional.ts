@@ -120,6 +120,9 @@ export class Bidirectional extends Layer {
 
   call(x: Tensor, training: boolean, mask?: Tensor | null): Tensor {
     const m = mask ?? null;
+    // unseeded dropout draws from the running fit's generator, which the model gives this layer
+    this.forwardLayer.fitRandom = this.fitRandom;
+    this.backwardLayer.fitRandom = this.fitRandom;
     // Keras 3 zeroes the outputs at padded steps when returning sequences
     const zeroMaskedOutput = m !== null && this.returnSequences;
     const forward = this.forwardLayer.run(x, training, m, { zeroMaskedOutput });

@@ -263,6 +263,39 @@ describe('training on the traced path', () => {
     },
   );
 
+  it('bidirectional with unseeded dropout: fit draws from its generator, as an eager loop given it', async () => {
+    const make = () => {
+      nn.setSeed(23);
+      return nn.sequential({
+        layers: [
+          nn.layers.bidirectional({
+            layer: nn.layers.gru({ units: 4, dropout: 0.3, recurrentDropout: 0.3 }),
+            inputShape: [STEPS, FEATURES],
+          }),
+          nn.layers.dense({ units: 1 }),
+        ],
+      });
+    };
+    const fitted = make();
+    fitted.compile({ optimizer: nn.train.adam(0.01), loss: 'meanSquaredError' });
+    const history = await fitted.fit(xTrain, yTrain, { epochs: 2, batchSize: 8, shuffle: false, seed: 78, verbose: 0 });
+    expect(fitted.step('train', 8).replays).toBe(true);
+    const eager = make();
+    const optimizer = nn.train.adam(0.01);
+    eager.random.rng = new nn.Random(78);
+    const losses = eagerFit(eager, optimizer, xTrain, [STEPS, FEATURES], yTrain, [1], {
+      epochs: 2,
+      batchSize: 8,
+      loss: mse,
+    });
+    eager.random.rng = null;
+    expect(history.history.loss).toEqual(losses);
+    expect(bits(weightValues(fitted)[0])).toEqual(bits(weightValues(eager)[0]));
+    fitted.dispose();
+    eager.dispose();
+    optimizer.dispose();
+  });
+
   it('memory does not grow over epochs (fit with validation, predict)', async () => {
     for (const kind of ['lstm', 'gru', 'simpleRNN'] as const) {
       const m = nn.sequential({
