@@ -60,7 +60,9 @@ async function timeLayer(kind: 'lstm' | 'gru', recurrentActivation: 'sigmoid' | 
 /** Prints samples/s and GFLOP/s of training lstm(64) and gru(64). */
 export async function runRecurrent(): Promise<void> {
   await nn.ready();
-  console.log(`## recurrent: fit of [${BATCH}, ${STEPS}, ${FEATURES}] batches → rnn(${UNITS}) → dense(1, sigmoid), adam`);
+  console.log(
+    `## recurrent: fit of [${BATCH}, ${STEPS}, ${FEATURES}] batches → rnn(${UNITS}) → dense(1, sigmoid), adam`,
+  );
   console.log(`module: ${backendInfo().module}; ${clockName}; median epoch of ${EPOCHS} after the first\n`);
   const rows: string[][] = [];
   for (const kind of ['lstm', 'gru'] as const) {

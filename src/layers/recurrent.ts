@@ -2,9 +2,9 @@ import { Act } from '../backend/codes.js';
 import { ACT_HARD_SIGMOID } from '../backend/kernels/recurrent.js';
 import { backend } from '../backend/loader.js';
 import { hostStep } from '../backend/trace.js';
-import { formatShape, ShapeError, ValueError } from '../errors.js';
+import { DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
 import { mul } from '../ops/arithmetic.js';
-import { checkBooleanOption, rejectUnsupported } from '../ops/options.js';
+import { checkBooleanOption, optionsObject, rejectUnsupported } from '../ops/options.js';
 import { CELL_GATES, type RecurrentCell, recurrentOp, stateCount } from '../ops/recurrent.js';
 import { reshape } from '../ops/reshape.js';
 import { slice } from '../ops/slicing.js';
@@ -301,6 +301,7 @@ export abstract class Recurrent extends Layer {
   applyWithState(x: Tensor, options: { training?: boolean; mask?: Tensor | null } = {}): Tensor[] {
     const where = `layer "${this.name}".applyWithState`;
     checkTensor(where, 'x', x);
+    optionsObject(where, options, '{training: true}', ['training', 'mask']);
     checkBooleanOption(where, options, 'training');
     const mask = options.mask ?? null;
     if (mask !== null) {
@@ -337,7 +338,7 @@ export abstract class Recurrent extends Layer {
   run(x: Tensor, training: boolean, mask: Tensor | null, extra: RecurrentRunOptions): Tensor {
     const where = `${this.className} "${this.name}"`;
     if (x.dtype !== 'float32') {
-      throw new ValueError(`${where}: expected a float32 input, got ${x.dtype}`);
+      throw new DTypeError(`${where}: expected a float32 input, got ${x.dtype}`);
     }
     const [batch, steps] = x.shape;
     if (steps < 1) throw new ShapeError(`${where}: expected at least one step, got input ${formatShape(x.shape)}`);

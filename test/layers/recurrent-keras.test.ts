@@ -25,9 +25,9 @@ interface KerasCase {
   outputs: Values[];
 }
 
-const fixture = JSON.parse(
-  readFileSync(new URL('../fixtures/recurrent/keras3.json', import.meta.url), 'utf8'),
-) as { cases: KerasCase[] };
+const fixture = JSON.parse(readFileSync(new URL('../fixtures/recurrent/keras3.json', import.meta.url), 'utf8')) as {
+  cases: KerasCase[];
+};
 
 describe('recurrent layers match Keras 3 on the same weights', () => {
   it.each(fixture.cases.map((c) => [c.name, c] as const))('%s', (_, c) => {
@@ -37,7 +37,8 @@ describe('recurrent layers match Keras 3 on the same weights', () => {
     layer.build([null, 5, 4]);
     const weights = c.weights.map((w) => nn.tensor(w.values, w.shape));
     layer.setWeights(weights);
-    const outputs = c.outputs.length > 1 ? (layer as Recurrent).applyWithState(x, { mask }) : [layer.apply(x, { mask })];
+    const outputs =
+      c.outputs.length > 1 ? (layer as Recurrent).applyWithState(x, { mask }) : [layer.apply(x, { mask })];
     outputs.forEach((o, i) => {
       expectClose(o.dataSync(), c.outputs[i].values, 1e-5, 1e-5, `output ${i}`);
     });
