@@ -431,6 +431,20 @@ describe('options and initializers', () => {
     layer.dispose();
   });
 
+  it('orthogonal: orthonormal rows (wide) or columns (tall), times gain; seeded', () => {
+    const dot = (a: number[], b: number[]) => a.reduce((s, v, k) => s + v * b[k], 0);
+    const wide = nn.initializers.orthogonal({ seed: 1, gain: 2 }).generate([3, 5]);
+    const rows = [0, 1, 2].map((i) => Array.from(wide.slice(i * 5, i * 5 + 5)));
+    for (let i = 0; i < 3; i++)
+      for (let j = 0; j < 3; j++) expect(dot(rows[i], rows[j])).toBeCloseTo(i === j ? 4 : 0, 5);
+    const tall = nn.initializers.orthogonal({ seed: 1 }).generate([6, 2]);
+    const cols = [0, 1].map((j) => [0, 1, 2, 3, 4, 5].map((i) => tall[i * 2 + j]));
+    for (let i = 0; i < 2; i++)
+      for (let j = 0; j < 2; j++) expect(dot(cols[i], cols[j])).toBeCloseTo(i === j ? 1 : 0, 5);
+    expect(Array.from(nn.initializers.orthogonal({ seed: 1 }).generate([6, 2]))).toEqual(Array.from(tall));
+    expect(() => nn.initializers.orthogonal().generate([4])).toThrow(/rank 2 or more/);
+  });
+
   it('rejects bad options with errors naming them', () => {
     expect(() => nn.layers.lstm({ units: 0 })).toThrow(/expected units to be a positive integer, got 0/);
     expect(() => nn.layers.gru({ units: 2, stateful: true })).toThrow(/stateful recurrent layers are not supported/);
