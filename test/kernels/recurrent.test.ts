@@ -10,7 +10,7 @@ import {
   type RecurrentReferenceOptions,
   recurrentReference,
 } from '../../src/reference/recurrent.js';
-import { expectClose } from '../helpers/close.js';
+import { expectClose, MODULES } from '../helpers/close.js';
 import { gradCheck } from '../helpers/gradcheck.js';
 import { randomArray } from '../helpers/random.js';
 
@@ -161,52 +161,55 @@ CASES.push(
   ],
 );
 
-describe('fused recurrent op (one kernel per time loop)', () => {
-  it.each(CASES)('forward matches the float64 reference: %s', (_, c) => {
-    const values = shapesOf(c).map((s, i) =>
-      randomArray(
-        s.reduce((a, b) => a * b, 1),
-        50 + i,
-        -0.8,
-        0.8,
-      ),
-    );
-    const y = nn.tidy(() => {
-      const ts = values.map((v, i) => nn.tensor(v, shapesOf(c)[i]));
-      return runOp(c, ...ts)
-        .dataSync()
-        .slice();
-    });
-    expectClose(y, reference(c, values), 1e-5, 1e-5, 'output');
-  });
+for (const relaxed of MODULES)
+  describe(`fused recurrent op (one kernel per time loop, ${relaxed ? 'relaxed SIMD' : 'SIMD'})`, () => {
+    beforeAll(() => nn.ready({ relaxedSimd: relaxed }));
 
-  it.each(CASES.filter(([, c]) => c.recurrentActivation !== 'hardSigmoid'))(
-    'gradients match finite differences: %s',
-    (_, c) => {
-      gradCheck({
-        shapes: shapesOf(c),
-        op: (...ts) => runOp(c, ...ts),
-        forward64: (xs) => reference(c, xs),
-        domain: [-0.8, 0.8],
-        rtol: 5e-3,
-        atol: 5e-4,
+    it.each(CASES)('forward matches the float64 reference: %s', (_, c) => {
+      const values = shapesOf(c).map((s, i) =>
+        randomArray(
+          s.reduce((a, b) => a * b, 1),
+          50 + i,
+          -0.8,
+          0.8,
+        ),
+      );
+      const y = nn.tidy(() => {
+        const ts = values.map((v, i) => nn.tensor(v, shapesOf(c)[i]));
+        return runOp(c, ...ts)
+          .dataSync()
+          .slice();
       });
-    },
-  );
+      expectClose(y, reference(c, values), 1e-5, 1e-5, 'output');
+    });
 
-  it('a layer of 200 steps is a handful of kernel calls, forward and backward', () => {
-    const c: Case = { cell: 'lstm', units: 8, batch: 4, steps: 200, features: 3 };
-    const ts = shapesOf(c).map((s) => nn.randomNormal(s, 0, 0.3, 'float32', 1));
-    const { trace, result } = recordTrace(() =>
-      nn.tidy(() => nn.grads((x, k, r, b) => nn.sum(runOp(c, x, k, r, b)))(ts)),
+    it.each(CASES.filter(([, c]) => c.recurrentActivation !== 'hardSigmoid'))(
+      'gradients match finite differences: %s',
+      (_, c) => {
+        gradCheck({
+          shapes: shapesOf(c),
+          op: (...ts) => runOp(c, ...ts),
+          forward64: (xs) => reference(c, xs),
+          domain: [-0.8, 0.8],
+          rtol: 5e-3,
+          atol: 5e-4,
+        });
+      },
     );
-    expect(trace.names.filter((n) => n !== 'host').length).toBeLessThan(20);
-    expect(trace.names).toContain('lstmForward');
-    expect(trace.names).toContain('lstmBackward');
-    trace.dispose();
-    nn.dispose([result, ts]);
+
+    it('a layer of 200 steps is a handful of kernel calls, forward and backward', () => {
+      const c: Case = { cell: 'lstm', units: 8, batch: 4, steps: 200, features: 3 };
+      const ts = shapesOf(c).map((s) => nn.randomNormal(s, 0, 0.3, 'float32', 1));
+      const { trace, result } = recordTrace(() =>
+        nn.tidy(() => nn.grads((x, k, r, b) => nn.sum(runOp(c, x, k, r, b)))(ts)),
+      );
+      expect(trace.names.filter((n) => n !== 'host').length).toBeLessThan(20);
+      expect(trace.names).toContain('lstmForward');
+      expect(trace.names).toContain('lstmBackward');
+      trace.dispose();
+      nn.dispose([result, ts]);
+    });
   });
-});
 
 describe('recurrent kernel codes', () => {
   it('src/backend/kernels/recurrent.ts mirrors assembly/recurrent.ts', () => {
