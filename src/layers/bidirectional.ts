@@ -22,6 +22,22 @@ export interface BidirectionalArgs extends LayerArgs {
 
 const MERGE_MODES = ['concat', 'sum', 'mul', 'ave'];
 
+/**
+ * A wrapped layer's config as tfjs reads it: tfjs knows only the L1L2 regularizer class (the same
+ * penalty), and model files convert only the top level's (format/layers.ts writeLayer).
+ */
+function nestedConfig(layer: Recurrent, prefix: string): Record<string, unknown> {
+  const config = layer.getConfig();
+  config.name = layer.name.replace(prefix, '');
+  for (const key of Object.keys(config)) {
+    const v = config[key] as { class_name?: string; config?: { l1?: number; l2?: number } } | null;
+    if (key.endsWith('_regularizer') && v && typeof v === 'object' && typeof v.class_name === 'string') {
+      config[key] = { class_name: 'L1L2', config: { l1: v.config?.l1 ?? 0, l2: v.config?.l2 ?? 0 } };
+    }
+  }
+  return config;
+}
+
 /** A copy of a recurrent layer made from its options, under another name. */
 function copyOf(layer: Recurrent, overrides: Partial<RecurrentArgs>): Recurrent {
   const cls = layer.constructor as new (args: RecurrentArgs) => Recurrent;
@@ -150,16 +166,13 @@ export class Bidirectional extends Layer {
   }
 
   override getConfig(): Record<string, unknown> {
-    const inner = this.forwardLayer.getConfig();
-    inner.name = this.forwardLayer.name.replace(/^forward_/, '');
     const config: Record<string, unknown> = {
       ...super.getConfig(),
-      layer: { class_name: this.forwardLayer.className, config: inner },
+      layer: { class_name: this.forwardLayer.className, config: nestedConfig(this.forwardLayer, 'forward_') },
       merge_mode: this.mergeMode,
     };
     if (this.ownBackwardLayer) {
-      const back = this.backwardLayer.getConfig();
-      back.name = this.backwardLayer.name.replace(/^backward_/, '');
+      const back = nestedConfig(this.backwardLayer, 'backward_');
       config.backward_layer = { class_name: this.backwardLayer.className, config: back };
     }
     return config;

@@ -137,7 +137,11 @@ describe('model files', () => {
     return nn.sequential({
       layers: [
         nn.layers.bidirectional({
-          layer: nn.layers.gru({ units: 3, returnSequences: true }),
+          layer: nn.layers.gru({
+            units: 3,
+            returnSequences: true,
+            kernelRegularizer: nn.regularizers.l2({ l2: 0.01 }),
+          }),
           inputShape: [STEPS, FEATURES],
         }),
         nn.layers.lstm({ units: 4, returnSequences: true, goBackwards: true, recurrentActivation: 'sigmoid' }),
