@@ -299,10 +299,24 @@ function transposeInto(dst: usize, src: usize, rows: i32, cols: i32): void {
   }
 }
 
-/** colSum[n] (+)= Σ_rows x[rows, n]. */
-function columnSums(x: usize, sum: usize, rows: i32, n: i32): void {
-  memory.fill(sum, 0, <usize>n << 2);
-  for (let r = 0; r < rows; r++) addRow(sum, x + (<usize>(r * n) << 2), n);
+/**
+ * sum[n] = Σ_rows x[rows, n], as the repo's reductions do: float32 sums of blocks of `blockRows`
+ * rows added into float64 totals. scratch: 12·n bytes (n float64 totals, then n float32 block sums).
+ */
+function columnSums(x: usize, sum: usize, rows: i32, n: i32, blockRows: i32, scratch: usize): void {
+  const totals = scratch;
+  const block = scratch + (<usize>n << 3);
+  memory.fill(totals, 0, <usize>n << 3);
+  for (let r0 = 0; r0 < rows; r0 += blockRows) {
+    memory.fill(block, 0, <usize>n << 2);
+    const end = r0 + blockRows < rows ? r0 + blockRows : rows;
+    for (let r = r0; r < end; r++) addRow(block, x + (<usize>(r * n) << 2), n);
+    for (let j = 0; j < n; j++) {
+      const t = totals + (<usize>j << 3);
+      store<f64>(t, load<f64>(t) + <f64>load<f32>(block + (<usize>j << 2)));
+    }
+  }
+  for (let j = 0; j < n; j++) store<f32>(sum + (<usize>j << 2), <f32>load<f64>(totals + (<usize>j << 3)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -800,7 +814,7 @@ export function gruForward(
  * GRU backward. gates, aux, h, hd: what gruForward kept. dz [steps, batch, 3u] out: d of the input
  * projections. dq [steps, batch, 3u] out: d of the recurrent products (reset after: of h·R + bh;
  * before: z and r parts, then the d of (r·hd)·Rh). dr [u, 3u] out; dbRec [3u] out (resetAfter with
- * a bias) or 0. dh, tmp [batch, u], rSplit [u·3u], drSplit [u·3u]: scratch. work: gemmScratchBytes
+ * a bias) or 0. dh, tmp [batch, u], rSplit [u·3u], drSplit [max(u, 3)·3u]: scratch. work: gemmScratchBytes
  * for (batch, 3u, u) and (u, steps·batch, 3u).
  */
 export function gruBackward(
@@ -966,7 +980,7 @@ export function gruBackward(
   const rows = steps * batch;
   if (resetAfter) {
     gemm(states, dq, dr, units, rows, g3, 1, 0, 0, 0, 0, 0, work);
-    if (dbRec) columnSums(dq, dbRec, rows, g3);
+    if (dbRec) columnSums(dq, dbRec, rows, g3, batch, drSplit);
   } else {
     // dRzr = hdᵀ·d(z, r) and dRh = (r·hd)ᵀ·d((r·hd)·Rh) over all steps, into the split scratch
     const dZr = drSplit;

@@ -239,7 +239,8 @@ export function recurrentOp(
       } else if (o.cell === 'gru') {
         const dq = new Tensor([steps, batch, g], 'float32');
         const direct = new Tensor([batch, u], 'float32');
-        const drSplit = new Tensor([u, g], 'float32');
+        // the split d(recurrent kernel), or the float64 totals of d(recurrent bias)
+        const drSplit = new Tensor([Math.max(u, 3), g], 'float32');
         // the recurrent bias's gradient: without a bias's gradient wanted, into a scratch row
         const dbRec = resetAfter && bias ? (dBias ?? new Tensor(bias.shape, 'float32')) : null;
         if (dbRec && dbRec !== dBias) temps.push(dbRec);
