@@ -62,7 +62,7 @@ export { Reshape };
 
 import { GRU, type GRUArgs } from './gru.js';
 import { LSTM, type LSTMArgs } from './lstm.js';
-import { Recurrent, type RecurrentActivation, type RecurrentArgs } from './recurrent.js';
+import type { RecurrentActivation, RecurrentArgs } from './recurrent.js';
 import { SimpleRNN, type SimpleRNNArgs } from './simple-rnn.js';
 
 /**
@@ -85,7 +85,7 @@ export function simpleRNN(args: SimpleRNNArgs): SimpleRNN {
 }
 
 export type { GRUArgs, LSTMArgs, RecurrentActivation, RecurrentArgs, SimpleRNNArgs };
-export { GRU, LSTM, Recurrent, SimpleRNN };
+export { GRU, LSTM, SimpleRNN };
 
 import { Bidirectional, type BidirectionalArgs, type BidirectionalMergeMode } from './bidirectional.js';
 
