@@ -300,23 +300,22 @@ function transposeInto(dst: usize, src: usize, rows: i32, cols: i32): void {
 }
 
 /**
- * sum[n] = Σ_rows x[rows, n], as the repo's reductions do: float32 sums of blocks of `blockRows`
- * rows added into float64 totals. scratch: 12·n bytes (n float64 totals, then n float32 block sums).
+ * totals[n] (float64) += Σ_rows x[rows, n], the rows summed in float32 first (as the repo's
+ * reductions do: float32 blocks into float64 totals). block: n float32 of scratch. Called once a
+ * step on the gradients just written, while they are in cache.
  */
-function columnSums(x: usize, sum: usize, rows: i32, n: i32, blockRows: i32, scratch: usize): void {
-  const totals = scratch;
-  const block = scratch + (<usize>n << 3);
-  memory.fill(totals, 0, <usize>n << 3);
-  for (let r0 = 0; r0 < rows; r0 += blockRows) {
-    memory.fill(block, 0, <usize>n << 2);
-    const end = r0 + blockRows < rows ? r0 + blockRows : rows;
-    for (let r = r0; r < end; r++) addRow(block, x + (<usize>(r * n) << 2), n);
-    for (let j = 0; j < n; j++) {
-      const t = totals + (<usize>j << 3);
-      store<f64>(t, load<f64>(t) + <f64>load<f32>(block + (<usize>j << 2)));
-    }
+function addColumnBlock(x: usize, rows: i32, n: i32, totals: usize, block: usize): void {
+  memory.fill(block, 0, <usize>n << 2);
+  for (let r = 0; r < rows; r++) addRow(block, x + (<usize>(r * n) << 2), n);
+  for (let j = 0; j < n; j++) {
+    const t = totals + (<usize>j << 3);
+    store<f64>(t, load<f64>(t) + <f64>load<f32>(block + (<usize>j << 2)));
   }
-  for (let j = 0; j < n; j++) store<f32>(sum + (<usize>j << 2), <f32>load<f64>(totals + (<usize>j << 3)));
+}
+
+/** out[n] = float32 of the float64 totals. */
+function storeTotals(totals: usize, out: usize, n: i32): void {
+  for (let j = 0; j < n; j++) store<f32>(out + (<usize>j << 2), <f32>load<f64>(totals + (<usize>j << 3)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -435,7 +434,8 @@ export function lstmForward(
  * LSTM backward over all steps. gates, h, c, ac, hd: what lstmForward kept. dOut: the output's
  * gradient (its layout). dz [steps, batch, 4u] out: the gradients of the gate pre-activations
  * (d of the input projections). dr [u, 4u] out: the recurrent kernel's gradient. dh, dc, tmp
- * [batch, u], rT [4u, u]: scratch. work: gemmScratchBytes for (batch, 4u, u) and (u, steps·batch, 4u).
+ * [batch, u], rT [4u, u]: scratch. db [4u] out (or 0): the bias's gradient, Σ of dz; sums: 12·4u
+ * bytes of scratch for it. work: gemmScratchBytes for (batch, 4u, u) and (u, steps·batch, 4u).
  */
 export function lstmBackward(
   gates: usize,
@@ -453,6 +453,8 @@ export function lstmBackward(
   dc: usize,
   tmp: usize,
   rT: usize,
+  db: usize,
+  sums: usize,
   batch: i32,
   steps: i32,
   units: i32,
@@ -470,6 +472,7 @@ export function lstmBackward(
   memory.fill(dc, 0, block);
   // Rᵀ once, so that each step's GEMM packs contiguous rows
   transposeInto(rT, r, units, g4);
+  if (db) memory.fill(sums, 0, <usize>g4 << 3);
   // the final c's gradient (returnState)
   if (flags & RNN_STATES) {
     const first = flags & RNN_SEQUENCES ? steps : 1;
@@ -538,9 +541,11 @@ export function lstmBackward(
         st(dc + ro + q, f32x4.mul(dcv, f), full);
       }
     }
+    if (db) addColumnBlock(dzt, batch, g4, sums, sums + (<usize>g4 << 3));
     gemm(dzt, rT, tmp, batch, g4, units, 0, 0, 0, 0, 0, 0, work);
     finishCarry(dh, 0, tmp, recMask, mask, t, batch, steps, units, flags);
   }
+  if (db) storeTotals(sums, db, g4);
   gemm(recMask ? hd : h, dz, dr, units, steps * batch, g4, 1, 0, 0, 0, 0, 0, work);
 }
 
@@ -599,7 +604,10 @@ export function rnnForward(
   }
 }
 
-/** SimpleRNN backward: dz [steps, batch, u] out (d of the projections), dr [u, u] out; dh, tmp scratch. */
+/**
+ * SimpleRNN backward: dz [steps, batch, u] out (d of the projections), dr [u, u] out; dh, tmp
+ * scratch; db [u] out (or 0): Σ of dz, with sums 12·u bytes of scratch.
+ */
 export function rnnBackward(
   r: usize,
   h: usize,
@@ -611,6 +619,8 @@ export function rnnBackward(
   dr: usize,
   dh: usize,
   tmp: usize,
+  db: usize,
+  sums: usize,
   batch: i32,
   steps: i32,
   units: i32,
@@ -621,6 +631,7 @@ export function rnnBackward(
 ): void {
   const block = <usize>(batch * units) << 2;
   memory.fill(dh, 0, block);
+  if (db) memory.fill(sums, 0, <usize>units << 3);
   for (let t = steps - 1; t >= 0; t--) {
     const hNext = h + <usize>(t + 1) * block;
     const dzt = dz + <usize>t * block;
@@ -644,9 +655,11 @@ export function rnnBackward(
         st(dzt + q, f32x4.mul(ld(dh + q, full), grad4(act, ld(hNext + q, full))), full);
       }
     }
+    if (db) addColumnBlock(dzt, batch, units, sums, sums + (<usize>units << 3));
     gemm(dzt, r, tmp, batch, units, units, 0, 1, 0, 0, 0, 0, work);
     finishCarry(dh, 0, tmp, recMask, mask, t, batch, steps, units, flags);
   }
+  if (db) storeTotals(sums, db, units);
   gemm(recMask ? hd : h, dz, dr, units, steps * batch, units, 1, 0, 0, 0, 0, 0, work);
 }
 
@@ -814,7 +827,8 @@ export function gruForward(
  * GRU backward. gates, aux, h, hd: what gruForward kept. dz [steps, batch, 3u] out: d of the input
  * projections. dq [steps, batch, 3u] out: d of the recurrent products (reset after: of h·R + bh;
  * before: z and r parts, then the d of (r·hd)·Rh). dr [u, 3u] out; dbRec [3u] out (resetAfter with
- * a bias) or 0. dh, tmp [batch, u], rSplit [u·3u], drSplit [max(u, 3)·3u]: scratch. work: gemmScratchBytes
+ * a bias) or 0. db [3u] out (or 0): the input bias's gradient. dh, tmp [batch, u], rSplit [u·3u],
+ * drSplit [u·3u], sums [20·3u bytes]: scratch. work: gemmScratchBytes
  * for (batch, 3u, u) and (u, steps·batch, 3u).
  */
 export function gruBackward(
@@ -835,6 +849,8 @@ export function gruBackward(
   tmp: usize,
   rSplit: usize,
   drSplit: usize,
+  db: usize,
+  sums: usize,
   batch: i32,
   steps: i32,
   units: i32,
@@ -857,6 +873,10 @@ export function gruBackward(
   }
   const one = f32x4.splat(1.0);
   memory.fill(dh, 0, block);
+  // sums: float64 totals of db, then of dbRec, then a float32 block
+  const recTotals = sums + (<usize>g3 << 3);
+  const sumBlock = sums + (<usize>g3 << 4);
+  if (db || dbRec) memory.fill(sums, 0, <usize>g3 << 4);
   // reset before: dq holds d(z, r pre-activations) [steps, batch, 2u], then d((r·hd)·Rh)
   // [steps, batch, u], each step's block contiguous for the GEMMs
   const zrBlock = <usize>(batch * 2 * units) << 2;
@@ -974,13 +994,16 @@ export function gruBackward(
       // tmp += d(z, r)·Rzrᵀ: the GEMM accumulates into tmp
       gemm(dqt, rZr, tmp, batch, 2 * units, units, 0, 1, 0, 0, 0, 1, work);
     }
+    if (db) addColumnBlock(dzt, batch, g3, sums, sumBlock);
+    if (resetAfter && dbRec) addColumnBlock(dqt, batch, g3, recTotals, sumBlock);
     finishCarry(dh, direct, tmp, recMask, mask, t, batch, steps, units, flags);
   }
+  if (db) storeTotals(sums, db, g3);
   const states = recMask ? hd : h;
   const rows = steps * batch;
   if (resetAfter) {
     gemm(states, dq, dr, units, rows, g3, 1, 0, 0, 0, 0, 0, work);
-    if (dbRec) columnSums(dq, dbRec, rows, g3, batch, drSplit);
+    if (dbRec) storeTotals(recTotals, dbRec, g3);
   } else {
     // dRzr = hdᵀ·d(z, r) and dRh = (r·hd)ᵀ·d((r·hd)·Rh) over all steps, into the split scratch
     const dZr = drSplit;

@@ -1,4 +1,3 @@
-import { Reduce } from '../backend/codes.js';
 import { gemm } from '../backend/kernels/gemm.js';
 import { copyStrided } from '../backend/kernels/indexing.js';
 import {
@@ -11,7 +10,6 @@ import {
   rnnBackward,
   rnnForward,
 } from '../backend/kernels/recurrent.js';
-import { reduceAxis } from '../backend/kernels/reduce.js';
 import { workspace } from '../backend/scratch.js';
 import { activeTape, record } from './tape.js';
 import { Tensor } from './tensor.js';
@@ -78,9 +76,9 @@ function transposeTime(
  * @internal The fused recurrent op: a whole LSTM, GRU or SimpleRNN layer over x [batch, steps, in]
  * as a handful of kernel calls, recorded as one op. Forward: x to time-major (reversed for
  * goBackwards), one GEMM for the input projections of every step (with the input bias), one kernel
- * running the time loop. Backward: one kernel running the steps in reverse (the gates' gradients
- * and d(recurrent kernel)), then d(kernel) and dx as one GEMM each over all steps and d(bias) as one
- * column sum. kernel [in, G·u], recurrentKernel [u, G·u], bias [G·u] (GRU resetAfter: [2, 3u]) or
+ * running the time loop. Backward: one kernel running the steps in reverse (the gates' gradients,
+ * d(bias) summed a step at a time while they are in cache, and d(recurrent kernel)), then d(kernel)
+ * and dx as one GEMM each over all steps. kernel [in, G·u], recurrentKernel [u, G·u], bias [G·u] (GRU resetAfter: [2, 3u]) or
  * null. The output is [batch, steps, u] (returnSequences) or [batch, u]; with returnState it is
  * [batch, K + states, u] with the final states in the last rows. The caller has checked shapes.
  */
@@ -207,6 +205,11 @@ export function recurrentOp(
       const bwork = workspace(recurrentScratchBytes(batch, steps, u, G));
       let dBias: Tensor | null = null;
       if (bias && needed[3]) dBias = new Tensor(bias.shape, 'float32');
+      // the kernels sum the bias's gradient a step at a time: float64 totals and a float32 block
+      const sums = bias ? new Tensor([6 * g], 'float32') : null;
+      if (sums) temps.push(sums);
+      const db = dBias ? dBias.ptr() : 0;
+      const sumsPtr = sums ? sums.ptr() : 0;
       if (o.cell === 'lstm') {
         const dc = new Tensor([batch, u], 'float32');
         const rT = new Tensor([g, u], 'float32');
@@ -227,6 +230,8 @@ export function recurrentOp(
           dc.ptr(),
           tmp.ptr(),
           rT.ptr(),
+          db,
+          sumsPtr,
           batch,
           steps,
           u,
@@ -239,8 +244,7 @@ export function recurrentOp(
       } else if (o.cell === 'gru') {
         const dq = new Tensor([steps, batch, g], 'float32');
         const direct = new Tensor([batch, u], 'float32');
-        // the split d(recurrent kernel), or the float64 totals of d(recurrent bias)
-        const drSplit = new Tensor([Math.max(u, 3), g], 'float32');
+        const drSplit = new Tensor([u, g], 'float32');
         // the recurrent bias's gradient: without a bias's gradient wanted, into a scratch row
         const dbRec = resetAfter && bias ? (dBias ?? new Tensor(bias.shape, 'float32')) : null;
         if (dbRec && dbRec !== dBias) temps.push(dbRec);
@@ -263,6 +267,8 @@ export function recurrentOp(
           tmp.ptr(),
           rSplit!.ptr(),
           drSplit.ptr(),
+          db,
+          sumsPtr,
           batch,
           steps,
           u,
@@ -285,6 +291,8 @@ export function recurrentOp(
           dR.ptr(),
           dh.ptr(),
           tmp.ptr(),
+          db,
+          sumsPtr,
           batch,
           steps,
           u,
@@ -300,7 +308,6 @@ export function recurrentOp(
         dKernel = new Tensor(kernel.shape, 'float32');
         gemm(xT.ptr(), dz.ptr(), dKernel.ptr(), inDim, rows, g, { transA: true });
       }
-      if (dBias) reduceAxis(Reduce.sum, dz.ptr(), dBias.ptr(), 1, rows, g);
       if (needed[0]) {
         const dxT = new Tensor([steps, batch, inDim], 'float32');
         gemm(dz.ptr(), kernel.ptr(), dxT.ptr(), rows, g, inDim, { transB: true });
