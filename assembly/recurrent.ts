@@ -675,6 +675,15 @@ function copyColumns(dst: usize, r: usize, units: i32, from: i32, width: i32): v
   }
 }
 
+/** Columns [from, from+width) of r [u, 3u], transposed: dst [width, u]. */
+function transposeColumns(dst: usize, r: usize, units: i32, from: i32, width: i32): void {
+  for (let i = 0; i < units; i++) {
+    for (let j = 0; j < width; j++) {
+      store<f32>(dst + (<usize>(j * units + i) << 2), load<f32>(r + (<usize>(i * 3 * units + from + j) << 2)));
+    }
+  }
+}
+
 /** Writes a [u, width] block into columns [from, from+width) of dst [u, 3u]. */
 function putColumns(dst: usize, src: usize, units: i32, from: i32, width: i32): void {
   const w = <usize>width << 2;
@@ -865,11 +874,15 @@ export function gruBackward(
   const block = <usize>(batch * units) << 2;
   const gateBlock = <usize>(batch * g3) << 2;
   const u4 = rowBytes(units);
-  const rZr = rSplit;
-  const rH = rSplit + (<usize>(units * 2 * units) << 2);
-  if (!resetAfter) {
-    copyColumns(rZr, r, units, 0, 2 * units);
-    copyColumns(rH, r, units, 2 * units, units);
+  // the recurrent kernel transposed once (reset after: all of Rᵀ; before: Rzrᵀ [2u, u] and
+  // Rhᵀ [u, u]), so that each step's GEMMs pack contiguous rows
+  const rT = rSplit;
+  const rZrT = rSplit;
+  const rHT = rSplit + (<usize>(units * 2 * units) << 2);
+  if (resetAfter) transposeInto(rT, r, units, g3);
+  else {
+    transposeColumns(rZrT, r, units, 0, 2 * units);
+    transposeColumns(rHT, r, units, 2 * units, units);
   }
   const one = f32x4.splat(1.0);
   memory.fill(dh, 0, block);
@@ -958,10 +971,10 @@ export function gruBackward(
       }
     }
     if (resetAfter) {
-      gemm(dqt, r, tmp, batch, g3, units, 0, 1, 0, 0, 0, 0, work);
+      gemm(dqt, rT, tmp, batch, g3, units, 0, 0, 0, 0, 0, 0, work);
     } else {
       // d(r·hd) = dah·Rhᵀ; then dr and the z/r part of dq, and the hd gradient through r·hd
-      gemm(dqHt, rH, tmp, batch, units, units, 0, 1, 0, 0, 0, 0, work);
+      gemm(dqHt, rHT, tmp, batch, units, units, 0, 0, 0, 0, 0, 0, work);
       for (let b = 0; b < batch; b++) {
         if (maskAt(mask, b, t, steps, flags) == 0) continue;
         const ro = <usize>(b * units) << 2;
@@ -992,7 +1005,7 @@ export function gruBackward(
         }
       }
       // tmp += d(z, r)·Rzrᵀ: the GEMM accumulates into tmp
-      gemm(dqt, rZr, tmp, batch, 2 * units, units, 0, 1, 0, 0, 0, 1, work);
+      gemm(dqt, rZrT, tmp, batch, 2 * units, units, 0, 0, 0, 0, 0, 1, work);
     }
     if (db) addColumnBlock(dzt, batch, g3, sums, sumBlock);
     if (resetAfter && dbRec) addColumnBlock(dqt, batch, g3, recTotals, sumBlock);
