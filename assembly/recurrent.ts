@@ -45,9 +45,8 @@ export const RNN_ZERO_MASKED: i32 = 16;
 // within 1.8e-7 relative, tanh within 3.2e-7 relative (measured; the kernel tests compare layers
 // with float64 within 1e-5).
 
-// The constants of the gate math live in mutable globals: V8 then loads each with one instruction
-// where a v128.const in the loop was rebuilt from immediates at every use (measured: the LSTM's
-// gate pass took about twice as long).
+// The constants of the gate math, as mutable globals (one load each in the loops rather than a
+// v128.const rebuilt at each use; the difference measured on the LSTM's gate pass was small).
 let K_LO: v128 = f32x4.splat(-87.0);
 let K_HI: v128 = f32x4.splat(88.0);
 let K_MAGIC: v128 = f32x4.splat(12582912.0);
