@@ -28,3 +28,4 @@ export * from './sparse';
 export * from './topk';
 export * from './conv';
 export * from './pool';
+export * from './recurrent';

@@ -6,6 +6,7 @@ import { runEmbedding } from './embedding.js';
 import { runEpochTime } from './epoch-time.js';
 import { clockName } from './harness.js';
 import { runMatmul } from './matmul.js';
+import { runRecurrent } from './recurrent.js';
 import { runTraining } from './training.js';
 
 /** A benchmark suite: a name and a function that prints its results. */
@@ -20,6 +21,7 @@ const SUITES: Suite[] = [
   { name: 'epoch-time', run: runEpochTime },
   { name: 'compare', run: runCompare },
   { name: 'embedding', run: runEmbedding },
+  { name: 'recurrent', run: runRecurrent },
 ];
 
 console.log('# neurasm benchmarks\n');

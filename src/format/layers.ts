@@ -30,6 +30,7 @@ import {
   rejectNonNull,
   type WeightShape,
 } from './reader-kit.js';
+import { RECURRENT_READERS } from './recurrent-readers.js';
 
 /** Readers of the core layers. */
 const CORE_READERS = {
@@ -182,6 +183,7 @@ const READERS: Record<LayerClassName, LayerReader> = {
   ...CORE_READERS,
   ...EMBEDDING_READERS,
   ...CONV_READERS,
+  ...RECURRENT_READERS,
   ...wrapperReaders(readLayer, layerWeightShapes),
 };
 

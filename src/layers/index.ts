@@ -141,3 +141,40 @@ export function timeDistributed(args: TimeDistributedArgs): TimeDistributed {
 
 export type { SpatialDropout1DArgs, TimeDistributedArgs };
 export { SpatialDropout1D, TimeDistributed };
+
+import { GRU, type GRUArgs } from './gru.js';
+import { LSTM, type LSTMArgs } from './lstm.js';
+import type { RecurrentActivation, RecurrentArgs } from './recurrent.js';
+import { SimpleRNN, type SimpleRNNArgs } from './simple-rnn.js';
+
+/**
+ * Long short-term memory layer over [batch, steps, features] (tfjs's options; recurrentActivation
+ * defaults to 'hardSigmoid' as in tfjs, where Keras 3 uses 'sigmoid'). The time loop runs in one
+ * fused Wasm kernel.
+ */
+export function lstm(args: LSTMArgs): LSTM {
+  return new LSTM(args);
+}
+
+/** Gated recurrent unit layer (tfjs's options; resetAfter defaults to false as in tfjs, Keras 3 to true). */
+export function gru(args: GRUArgs): GRU {
+  return new GRU(args);
+}
+
+/** Fully connected recurrent layer: h_t = activation(x·W + h_{t−1}·U + b). */
+export function simpleRNN(args: SimpleRNNArgs): SimpleRNN {
+  return new SimpleRNN(args);
+}
+
+export type { GRUArgs, LSTMArgs, RecurrentActivation, RecurrentArgs, SimpleRNNArgs };
+export { GRU, LSTM, SimpleRNN };
+
+import { Bidirectional, type BidirectionalArgs, type BidirectionalMergeMode } from './bidirectional.js';
+
+/** Runs a recurrent layer forwards and a copy of it backwards, and merges the outputs (mergeMode 'concat' by default). */
+export function bidirectional(args: BidirectionalArgs): Bidirectional {
+  return new Bidirectional(args);
+}
+
+export type { BidirectionalArgs, BidirectionalMergeMode };
+export { Bidirectional };
