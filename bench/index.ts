@@ -5,6 +5,7 @@ import { runCompare } from './compare.js';
 import { runEpochTime } from './epoch-time.js';
 import { clockName } from './harness.js';
 import { runMatmul } from './matmul.js';
+import { runText } from './text.js';
 import { runTraining } from './training.js';
 
 /** A benchmark suite: a name and a function that prints its results. */
@@ -17,6 +18,7 @@ const SUITES: Suite[] = [
   { name: 'matmul', run: runMatmul },
   { name: 'training', run: runTraining },
   { name: 'epoch-time', run: runEpochTime },
+  { name: 'text', run: runText },
   { name: 'compare', run: runCompare },
 ];
 
