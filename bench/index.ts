@@ -7,6 +7,7 @@ import { runEpochTime } from './epoch-time.js';
 import { clockName } from './harness.js';
 import { runMatmul } from './matmul.js';
 import { runRecurrent } from './recurrent.js';
+import { runText } from './text.js';
 import { runTraining } from './training.js';
 
 /** A benchmark suite: a name and a function that prints its results. */
@@ -19,9 +20,10 @@ const SUITES: Suite[] = [
   { name: 'matmul', run: runMatmul },
   { name: 'training', run: runTraining },
   { name: 'epoch-time', run: runEpochTime },
-  { name: 'compare', run: runCompare },
+  { name: 'text', run: runText },
   { name: 'embedding', run: runEmbedding },
   { name: 'recurrent', run: runRecurrent },
+  { name: 'compare', run: runCompare },
 ];
 
 console.log('# neurasm benchmarks\n');
