@@ -203,7 +203,7 @@ function kerasInThisRun(): Partial<Record<TextModel, number>> | null {
 }
 
 function fmt(v: number | undefined): string {
-  if (v === undefined) return 'n/a';
+  if (v === undefined) return 'fails';
   return v >= 1e3 ? `${(v / 1e3).toPrecision(3)}k` : v.toPrecision(3);
 }
 
@@ -222,6 +222,7 @@ export async function runText(): Promise<void> {
   engines.push(tfjsEngine(tfjs, 'wasm'), tfjsEngine(tfjs, 'cpu'));
   const data = makeData();
   const rates = new Map<string, Partial<Record<TextModel, number>>>();
+  const failures: string[] = [];
   for (const engine of engines) {
     await engine.enter();
     const own: Partial<Record<TextModel, number>> = {};
@@ -233,6 +234,11 @@ export async function runText(): Promise<void> {
         console.log(
           `  ${engine.name.padEnd(15)} ${kind.padEnd(8)} ${fmt(r.rate).padStart(6)}/s (${r.runs} runs of ${r.batches} batches)`,
         );
+      } catch (e) {
+        // an engine that cannot train a model is reported, and the suite goes on
+        const message = (e as Error).message ?? String(e);
+        failures.push(`${engine.name} cannot train ${DESCRIPTIONS[kind]}: ${message}`);
+        console.log(`  ${engine.name.padEnd(15)} ${kind.padEnd(8)}  fails: ${message}`);
       } finally {
         session.dispose();
       }
@@ -263,7 +269,11 @@ export async function runText(): Promise<void> {
       ratio(best(kind), kerasRates[kind]),
       best(kind) >= TARGET_VS_KERAS * (kerasRates[kind] ?? Infinity) ? 'met' : 'not met',
       ratio(best(kind), rates.get('tfjs-wasm')?.[kind]),
-      best(kind) >= TARGET_VS_TFJS_WASM * (rates.get('tfjs-wasm')?.[kind] ?? Infinity) ? 'met' : 'not met',
+      rates.get('tfjs-wasm')?.[kind] === undefined
+        ? 'tfjs-wasm fails'
+        : best(kind) >= TARGET_VS_TFJS_WASM * rates.get('tfjs-wasm')![kind]!
+          ? 'met'
+          : 'not met',
     ]),
   );
   console.log(
@@ -274,6 +284,7 @@ export async function runText(): Promise<void> {
         ? ' Keras: bench/keras-text.py, Keras 3 on TensorFlow, CPU, one thread, in this run.'
         : ' Keras: no Python with TensorFlow here (NEURASM_BENCH_PYTHON or .venv/bin/python), so the figures measured on the bench machine with Keras 3.15 on TensorFlow 2.21 CPU, one thread, are shown.'),
   );
+  if (failures.length > 0) console.log(`Failures (shown as "fails"): ${failures.join('; ')}.`);
   console.log(
     `Suite time ${((performance.now() - started) / 1000).toFixed(0)} s wall; load average (1 min) at suite end: ${os.loadavg()[0].toFixed(2)}.`,
   );

@@ -18,22 +18,6 @@ export const SPAM_MODEL = {
   testSize: 0.2,
 } as const;
 
-/** Precision and recall of the positive class (spam) from predicted and true labels. */
-export function precisionRecall(
-  predicted: ArrayLike<number>,
-  actual: ArrayLike<number>,
-): { precision: number; recall: number } {
-  let tp = 0;
-  let fp = 0;
-  let fn = 0;
-  for (let i = 0; i < actual.length; i++) {
-    if (predicted[i] === 1 && actual[i] === 1) tp++;
-    else if (predicted[i] === 1) fp++;
-    else if (actual[i] === 1) fn++;
-  }
-  return { precision: tp + fp === 0 ? 0 : tp / (tp + fp), recall: tp + fn === 0 ? 0 : tp / (tp + fn) };
-}
-
 /** Trains and tests the spam classifier; `write` and `live` print progress lines. */
 export async function runSpam(
   options: CliOptions,
@@ -72,7 +56,11 @@ export async function runSpam(
       nn.layers.dense({ units: 1, activation: 'sigmoid' }),
     ],
   });
-  model.compile({ optimizer: nn.train.adam(options.lr), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+  model.compile({
+    optimizer: nn.train.adam(options.lr),
+    loss: 'binaryCrossentropy',
+    metrics: ['accuracy', 'precision', 'recall'],
+  });
   model.summary();
   const batches = Math.ceil(trainTexts.length / options.batchSize);
   await model.fit(trainTexts, labelsOf(split.train), {
@@ -84,16 +72,13 @@ export async function runSpam(
   });
   const seconds = (performance.now() - started) / 1000;
 
-  const testLabels = labelsOf(split.test);
-  const predicted = model.predictClasses(testTexts);
-  const classes = predicted.dataSync();
-  const correct = classes.reduce((n, c, i) => n + (c === testLabels[i] ? 1 : 0), 0);
-  const { precision, recall } = precisionRecall(classes, testLabels);
+  const scores = model.evaluate(testTexts, labelsOf(split.test), { batchSize: 256 }) as nn.Tensor[];
+  const [, accuracy, precision, recall] = scores.map((t) => t.dataSync()[0]);
   const percent = (v: number) => `${(100 * v).toFixed(2)}%`;
   console.log(
-    `test: accuracy ${percent(correct / testTexts.length)}, spam precision ${percent(precision)}, spam recall ${percent(recall)} on ${testTexts.length} held-out emails`,
+    `test: accuracy ${percent(accuracy)}, spam precision ${percent(precision)}, spam recall ${percent(recall)} on ${testTexts.length} held-out emails`,
   );
   console.log(`training: ${epochs} epochs in ${seconds.toFixed(2)} s (vocabulary and vectorizing included)`);
-  predicted.dispose();
+  nn.dispose(scores);
   model.dispose();
 }
