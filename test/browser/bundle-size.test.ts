@@ -14,15 +14,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserBuild } from '../../tsup.config.js';
 
 /**
- * What a page needs to start stays under 75 KB gzipped (zlib level 9): JavaScript and one Wasm
- * module. The budget was 60 KB; the start is 74.4 KB since the library gained tfjs's everyday ops
- * (slicing, gather, where, topk, the bool dtype, ... about +8 KB of synchronous API) and ships one
- * Wasm module gzipped instead of both LZMA-packed (README, "Browser bundle", says what is where and
- * what it would take to get back under 60 KB). TextVectorization (src/text/, exported by nn.layers:
- * its constructor and vectorize are synchronous, so it cannot wait for a chunk) added 4.8 KB: the
- * start was 79.5 KB with it. This limit catches growth from here.
+ * What a page needs to start stays under 100 KB gzipped (zlib level 9): JavaScript and one Wasm
+ * module. The budget was 60 KB; the start was 74.4 KB once the library gained tfjs's everyday ops
+ * (slicing, gather, where, topk, the bool dtype, ...) and shipped one Wasm module gzipped instead
+ * of both LZMA-packed, and 97.0 KB with the text layers (TextVectorization, embedding, conv1d,
+ * pooling, the recurrent layers: about 16 KB of JavaScript, whose constructors are synchronous so
+ * they cannot wait for a chunk, and 6.8 KB of kernels). README, "Browser bundle", says what is where.
+ * This limit catches growth from here.
  */
-const START_LIMIT = 80 * 1024;
+const START_LIMIT = 100 * 1024;
 
 const gzipped = (bytes: Uint8Array) => gzipSync(bytes, { level: 9 }).length;
 
