@@ -193,6 +193,44 @@ describe('model files', () => {
     ref.dispose();
   });
 
+  it('bidirectional with its own backwardLayer round-trips in neurasm, and runs it backwards', async () => {
+    nn.setSeed(7);
+    const bidi = nn.layers.bidirectional({
+      layer: nn.layers.lstm({ units: 3, returnSequences: true }),
+      backwardLayer: nn.layers.gru({ units: 2, returnSequences: true, goBackwards: true }),
+      inputShape: [STEPS, FEATURES],
+    });
+    const model = nn.sequential({ layers: [bidi] });
+    expect(model.outputShape).toEqual([null, STEPS, 5]);
+    expect(bidi.backwardLayer.className).toBe('GRU');
+    const dir = await tempDir();
+    dirs.push(dir);
+    await model.save(`file://${dir}`);
+    const again = await nn.loadLayersModel(`file://${dir}`);
+    expect(bits(predictNn(again))).toEqual(bits(predictNn(model)));
+    // the backward half is the GRU run from the last step, its output put back in input order
+    const gru = nn.layers.gru({ units: 2, returnSequences: true, goBackwards: true });
+    gru.build([null, STEPS, FEATURES]);
+    const w = bidi.backwardLayer.getWeights();
+    gru.setWeights(w);
+    const x = nn.tensor(xValues, [BATCH, STEPS, FEATURES]);
+    const back = gru.apply(x).arraySync() as number[][][];
+    const both = model.predict(x).arraySync() as number[][][];
+    for (let b = 0; b < BATCH; b++) {
+      for (let t = 0; t < STEPS; t++) expect(both[b][t].slice(3)).toEqual(back[b][STEPS - 1 - t]);
+    }
+    expect(() =>
+      nn.layers.bidirectional({
+        layer: nn.layers.lstm({ units: 3 }),
+        backwardLayer: nn.layers.lstm({ units: 3 }),
+      }),
+    ).toThrow(/goBackwards opposite/);
+    nn.dispose([x, w]);
+    gru.dispose();
+    model.dispose();
+    again.dispose();
+  });
+
   it('GRU with resetAfter (Keras 3 default) round-trips in neurasm; its bias is [2, 3·units]', async () => {
     nn.setSeed(6);
     const model = nn.sequential({
