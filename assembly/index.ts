@@ -24,6 +24,8 @@ export * from './reduce';
 export * from './regularizers';
 export * from './scan';
 export * from './select';
+export * from './sparse';
 export * from './topk';
 export * from './conv';
 export * from './pool';
+export * from './recurrent';

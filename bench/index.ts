@@ -3,9 +3,12 @@
 import os from 'node:os';
 import { runCompare } from './compare.js';
 import { runConv1d } from './conv1d.js';
+import { runEmbedding } from './embedding.js';
 import { runEpochTime } from './epoch-time.js';
 import { clockName } from './harness.js';
 import { runMatmul } from './matmul.js';
+import { runRecurrent } from './recurrent.js';
+import { runText } from './text.js';
 import { runTraining } from './training.js';
 
 /** A benchmark suite: a name and a function that prints its results. */
@@ -18,6 +21,9 @@ const SUITES: Suite[] = [
   { name: 'matmul', run: runMatmul },
   { name: 'training', run: runTraining },
   { name: 'epoch-time', run: runEpochTime },
+  { name: 'text', run: runText },
+  { name: 'embedding', run: runEmbedding },
+  { name: 'recurrent', run: runRecurrent },
   { name: 'compare', run: runCompare },
   { name: 'conv1d', run: runConv1d },
 ];

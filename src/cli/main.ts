@@ -5,8 +5,10 @@ import * as nn from '../index.js';
 import { parseArgs, USAGE, UsageError } from './args.js';
 import { loadData } from './load-data.js';
 import { bar, progressCallbacks } from './progress.js';
+import { runSpam } from './spam.js';
 
-type Options = ReturnType<typeof parseArgs>;
+/** The options with the tabular data sets' defaults filled in. */
+type Options = ReturnType<typeof parseArgs> & { epochs: number; testSize: number };
 
 /** The classic Keras example model for `features` inputs and `numClasses` classes, compiled. */
 function buildModel(features: number, numClasses: number, options: Options): nn.Sequential {
@@ -124,12 +126,18 @@ async function main(): Promise<void> {
   }
   const info = await nn.ready();
   nn.setSeed(options.seed);
+  if (options.data === 'spam') {
+    console.log(`neurasm ${info.module}`);
+    await runSpam(options, write, live);
+    return;
+  }
+  const tabular: Options = { ...options, epochs: options.epochs ?? 50, testSize: options.testSize ?? 0.25 };
   const { x, y, numClasses, classNames, label } = await loadData(options.data, options.label);
   console.log(`neurasm ${info.module} | data: ${label}`);
   console.log(`${x.shape[0]} examples, ${x.shape[1]} features, ${numClasses} classes`);
   try {
-    if (options.kfold !== null) await runKFold(x, y, classNames, options.kfold, options);
-    else await runSplit(x, y, numClasses, options);
+    if (options.kfold !== null) await runKFold(x, y, classNames, options.kfold, tabular);
+    else await runSplit(x, y, numClasses, tabular);
   } finally {
     nn.dispose([x, y]);
   }

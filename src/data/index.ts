@@ -32,5 +32,5 @@ export {
   scalerFromJSON,
   standardScaler,
 } from './scalers.js';
-export type { TrainTestSplit, TrainTestSplitOptions } from './split.js';
-export { trainTestSplit } from './split.js';
+export type { TrainTestIndices, TrainTestSplit, TrainTestSplitOptions } from './split.js';
+export { trainTestIndices, trainTestSplit } from './split.js';

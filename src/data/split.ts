@@ -1,9 +1,10 @@
 import { formatShape, ShapeError, ValueError } from '../errors.js';
 import { fromFlat } from '../ops/create.js';
 import { checkOptionKeys } from '../ops/options.js';
-import type { Tensor } from '../ops/tensor.js';
-import { checkNumber, checkTensor, describe } from '../ops/validate.js';
+import { isTensor, type Tensor } from '../ops/tensor.js';
+import { checkInt, checkNumber, checkTensor, describe } from '../ops/validate.js';
 import { type Random, randomFor } from '../random.js';
+import type { StratifyLabels } from './kfold.js';
 
 /** Options of `trainTestSplit`. */
 export interface TrainTestSplitOptions {
@@ -27,39 +28,55 @@ export interface TrainTestSplit {
 
 const OP = 'trainTestSplit';
 
-function testCount(testSize: unknown, n: number): number {
-  const size = checkNumber(OP, 'testSize', testSize);
+function testCount(op: string, testSize: unknown, n: number): number {
+  const size = checkNumber(op, 'testSize', testSize);
   let count: number;
   if (Number.isInteger(size) && size >= 1) count = size;
   else if (size > 0 && size < 1) count = Math.ceil(size * n);
   else {
-    throw new ValueError(`${OP}: expected testSize to be a fraction in (0, 1) or an integer count >= 1, got ${size}`);
+    throw new ValueError(`${op}: expected testSize to be a fraction in (0, 1) or an integer count >= 1, got ${size}`);
   }
   if (count > n - 1) {
-    throw new ValueError(`${OP}: testSize ${size} leaves no rows for training out of ${n} (test part: ${count} rows)`);
+    throw new ValueError(`${op}: testSize ${size} leaves no rows for training out of ${n} (test part: ${count} rows)`);
   }
   return count;
 }
 
-/** The class label of each row: y's values (1-D, integers) or the index of each row's largest value (2-D, one-hot). */
-function classLabels(y: Tensor): number[] {
+/** Throws unless every label is an integer (1-based row in the message); returns them. */
+function integerLabels(op: string, labels: unknown[]): number[] {
+  const bad = labels.findIndex((v) => typeof v !== 'number' || !Number.isInteger(v));
+  if (bad >= 0) {
+    const got = typeof labels[bad] === 'number' ? labels[bad] : describe(labels[bad]);
+    throw new ValueError(`${op}: stratify needs integer class labels in y; row ${bad + 1} is ${got}`);
+  }
+  return labels as number[];
+}
+
+/**
+ * The class label of each row: y's values (1-D tensor or array of integers), the index of each row's
+ * largest value (2-D tensor, one-hot), or each string's place among the sorted distinct strings.
+ */
+function classLabels(op: string, y: StratifyLabels): number[] {
+  if (!isTensor(y)) {
+    const labels: unknown[] = Array.from(y as ArrayLike<unknown>);
+    if (labels.length > 0 && labels.every((v) => typeof v === 'string')) {
+      const names = [...new Set(labels as string[])].sort();
+      const code = new Map(names.map((name, i) => [name, i]));
+      return (labels as string[]).map((v) => code.get(v)!);
+    }
+    return integerLabels(op, labels);
+  }
   const values = y.dataSync();
   const n = y.shape[0];
-  if (y.rank === 1) {
-    const labels = Array.from(values);
-    const bad = labels.findIndex((v) => !Number.isInteger(v));
-    if (bad >= 0)
-      throw new ValueError(`${OP}: stratify needs integer class labels in y; row ${bad + 1} is ${labels[bad]}`);
-    return labels;
-  }
+  if (y.rank === 1) return integerLabels(op, Array.from(values));
   if (y.rank !== 2) {
     throw new ShapeError(
-      `${OP}: stratify needs y of shape [rows] (labels) or [rows, classes] (one-hot), got ${formatShape(y.shape)}`,
+      `${op}: stratify needs y of shape [rows] (labels) or [rows, classes] (one-hot), got ${formatShape(y.shape)}`,
     );
   }
   const k = y.shape[1];
   if (k === 0)
-    throw new ShapeError(`${OP}: stratify needs y with at least one class column, got ${formatShape(y.shape)}`);
+    throw new ShapeError(`${op}: stratify needs y with at least one class column, got ${formatShape(y.shape)}`);
   const labels = new Array<number>(n);
   for (let r = 0; r < n; r++) {
     let best = 0;
@@ -129,6 +146,43 @@ function gatherRows(t: Tensor, rows: number[]): Tensor {
   return fromFlat([rows.length, ...t.shape.slice(1)], t.dtype, out);
 }
 
+/** The options of a split, checked. */
+interface SplitSettings {
+  testSize: number;
+  shuffle: boolean;
+  stratify: boolean;
+  seed?: number;
+}
+
+function checkSettings(op: string, options: unknown): SplitSettings {
+  const {
+    testSize = 0.25,
+    shuffle = true,
+    stratify = false,
+    seed,
+  } = checkOptionKeys(op, options, ['testSize', 'shuffle', 'stratify', 'seed']) as TrainTestSplitOptions;
+  for (const [name, v] of [
+    ['shuffle', shuffle],
+    ['stratify', stratify],
+  ] as const) {
+    if (typeof v !== 'boolean') throw new ValueError(`${op}: expected ${name} to be a boolean, got ${describe(v)}`);
+  }
+  return { testSize, shuffle, stratify, seed };
+}
+
+/** The row indices of both parts; `labels` is read only when stratifying. */
+function splitRows(op: string, n: number, labels: () => number[], settings: SplitSettings) {
+  if (n < 2) throw new ValueError(`${op}: expected at least 2 rows to split, got ${n}`);
+  const nTest = testCount(op, settings.testSize, n);
+  const { shuffle, seed } = settings;
+  const rng = randomFor(seed === undefined ? undefined : checkNumber(op, 'seed', seed));
+  if (settings.stratify) return stratifiedIndices(labels(), nTest, shuffle, rng);
+  const order = [...Array(n).keys()];
+  if (!shuffle) return { train: order.slice(0, n - nTest), test: order.slice(n - nTest) };
+  rng.shuffle(order);
+  return { test: order.slice(0, nTest), train: order.slice(nTest) };
+}
+
 /**
  * Splits the rows of `x` and `y` (same row count, any rank >= 1) into a training and a test part,
  * as scikit-learn's `train_test_split`. With `stratify`, each class keeps its proportion in both
@@ -140,18 +194,7 @@ function gatherRows(t: Tensor, rows: number[]): Tensor {
 export function trainTestSplit(x: Tensor, y: Tensor, options: TrainTestSplitOptions = {}): TrainTestSplit {
   checkTensor(OP, 'x', x);
   checkTensor(OP, 'y', y);
-  const {
-    testSize = 0.25,
-    shuffle = true,
-    stratify = false,
-    seed,
-  } = checkOptionKeys(OP, options, ['testSize', 'shuffle', 'stratify', 'seed']) as TrainTestSplitOptions;
-  for (const [name, v] of [
-    ['shuffle', shuffle],
-    ['stratify', stratify],
-  ] as const) {
-    if (typeof v !== 'boolean') throw new ValueError(`${OP}: expected ${name} to be a boolean, got ${describe(v)}`);
-  }
+  const settings = checkSettings(OP, options);
   for (const [name, t] of [
     ['x', x],
     ['y', y],
@@ -164,23 +207,53 @@ export function trainTestSplit(x: Tensor, y: Tensor, options: TrainTestSplitOpti
       `${OP}: x and y must have the same number of rows, got x ${formatShape(x.shape)} and y ${formatShape(y.shape)}`,
     );
   }
-  if (n < 2) throw new ValueError(`${OP}: expected at least 2 rows to split, got ${n}`);
-  const nTest = testCount(testSize, n);
-  const rng = randomFor(seed === undefined ? undefined : checkNumber(OP, 'seed', seed));
-
-  let parts: { train: number[]; test: number[] };
-  if (stratify) parts = stratifiedIndices(classLabels(y), nTest, shuffle, rng);
-  else {
-    const order = [...Array(n).keys()];
-    if (shuffle) {
-      rng.shuffle(order);
-      parts = { test: order.slice(0, nTest), train: order.slice(nTest) };
-    } else parts = { train: order.slice(0, n - nTest), test: order.slice(n - nTest) };
-  }
+  const parts = splitRows(OP, n, () => classLabels(OP, y), settings);
   return {
     xTrain: gatherRows(x, parts.train),
     xTest: gatherRows(x, parts.test),
     yTrain: gatherRows(y, parts.train),
     yTest: gatherRows(y, parts.test),
   };
+}
+
+/** The rows of each part of a split, in the order `trainTestSplit` puts them. */
+export interface TrainTestIndices {
+  train: Int32Array;
+  test: Int32Array;
+}
+
+/**
+ * The row indices of the split that `trainTestSplit` makes with the same options, for data that is
+ * not a tensor (texts, file names): take the rows with them (or `nn.data.takeRows` for tensors).
+ * `y` holds the class labels, as `stratifiedKFold` takes them (a tensor of class indices or one-hot
+ * rows, or an array of integers or of strings), or, without `stratify`, may be just the number of
+ * rows. For the same labels as a tensor and as an array the indices are the same.
+ *
+ * @example
+ * const { texts, labels } = await loadSpam();
+ * const { train, test } = nn.data.trainTestIndices(labels, { testSize: 0.2, stratify: true, seed: 0 });
+ * const testTexts = Array.from(test, (i) => texts[i]);
+ */
+export function trainTestIndices(y: number | StratifyLabels, options: TrainTestSplitOptions = {}): TrainTestIndices {
+  const op = 'trainTestIndices';
+  const settings = checkSettings(op, options);
+  let n: number;
+  if (typeof y === 'number') {
+    n = checkInt(op, 'y', y, 0);
+    if (settings.stratify) {
+      throw new ValueError(`${op}: stratify needs the class label of each row in y, got only the number of rows ${n}`);
+    }
+  } else if (isTensor(y)) {
+    checkTensor(op, 'y', y);
+    if (y.rank === 0) throw new ShapeError(`${op}: expected y to have rows (rank >= 1), got a scalar`);
+    n = y.shape[0];
+  } else if (y !== null && typeof y === 'object' && typeof (y as ArrayLike<unknown>).length === 'number') {
+    n = y.length;
+  } else {
+    throw new ValueError(
+      `${op}: expected y to be a number of rows, a Tensor or an array of class labels, got ${describe(y)}`,
+    );
+  }
+  const parts = splitRows(op, n, () => classLabels(op, y as StratifyLabels), settings);
+  return { train: Int32Array.from(parts.train), test: Int32Array.from(parts.test) };
 }

@@ -136,3 +136,6 @@ export async function loadDataset(name: DatasetName): Promise<Dataset> {
     description: info.description,
   };
 }
+
+export type { LoadSpamOptions, SpamCorpus } from './spam.js';
+export { loadSpam } from './spam.js';

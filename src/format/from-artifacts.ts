@@ -13,8 +13,10 @@ import type { Layer, SymbolicShape } from '../layers/layer.js';
 import { Sequential } from '../models/sequential.js';
 import { fromFlat } from '../ops/create.js';
 import { describe } from '../ops/validate.js';
+import type { TextVectorizationFunctions } from '../text/config.js';
 import { layerWeightShapes, readLayer } from './layers.js';
 import type { WeightShape } from './reader-kit.js';
+import { readTextInput } from './text-input.js';
 import { readTopology } from './topology.js';
 import { readTraining, restoreTraining } from './training.js';
 
@@ -24,6 +26,11 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 export interface LoadLayersOptions extends LoadOptions {
   /** Restore the training config and optimizer state when the file has them (default true). */
   includeOptimizer?: boolean;
+  /**
+   * For a model that takes strings whose text layer used a function of your own (standardize,
+   * split) or a subword tokenizer: the same again, which files cannot hold.
+   */
+  textFunctions?: TextVectorizationFunctions;
 }
 
 /** Other spellings of a manifest weight name: Keras's ":0" suffix, a model-name prefix, an inner cell name. */
@@ -180,10 +187,23 @@ export function modelFromArtifacts(
   if (neurasm !== undefined && neurasm !== null && !isObject(neurasm))
     throw new ModelFormatError(`${where}: neurasm must be an object`);
   const preprocessing = neurasm?.preprocessing === undefined ? null : revivePreprocessing(neurasm.preprocessing, where);
+  const text = neurasm?.textInput === undefined ? null : readTextInput(neurasm.textInput, where, options.textFunctions);
+  if (text) {
+    const made = text.computeOutputShape([null]);
+    if (!sameShape(input.slice(1) as number[], made.slice(1))) {
+      throw new ModelFormatError(
+        `${where}: neurasm.textInput makes inputs of shape ${formatShape(made.slice(1) as number[])}, but the model takes ${formatShape(input.slice(1) as number[])}`,
+      );
+    }
+    // the numeric model's first layer now follows the text layer: it declares no input shape
+    layers[0].dispose();
+    layers[0] = readLayer(withoutInputShape(topology.layers[0]), `${at}[0]`);
+  }
 
   const model = new Sequential({ name: topology.name });
   try {
-    if (!(layers[0] instanceof InputLayer) && !layers[0].batchInputShape)
+    if (text) model.add(text);
+    else if (!(layers[0] instanceof InputLayer) && !layers[0].batchInputShape)
       model.add(new InputLayer({ batchInputShape: input }));
     for (const l of layers) model.add(l);
     for (const layer of model.layers) {
@@ -204,6 +224,15 @@ export function modelFromArtifacts(
     for (const l of layers) l.dispose();
     throw wrap(e, where);
   }
+}
+
+/** A layer entry without the input shape keys of its config. */
+function withoutInputShape(entry: unknown): unknown {
+  const e = entry as { config?: Record<string, unknown> };
+  const config = { ...e.config };
+  for (const key of ['batch_input_shape', 'batchInputShape', 'batch_shape', 'input_shape', 'inputShape'])
+    delete config[key];
+  return { ...e, config };
 }
 
 function readBuildShape(value: unknown, where: string): SymbolicShape | null {

@@ -68,7 +68,7 @@ function truncatedNormal(mean: number, stddev: number, seed: number | null): Ini
 }
 
 /**
- * Initializers neurasm cannot compute (Orthogonal, Identity): accepted in files because a loaded
+ * Initializers neurasm cannot compute (Identity): accepted in files because a loaded
  * weight is overwritten anyway; the config is kept so the model saves as it came. Starts at zeros.
  */
 function keptOnly(className: string, config: Record<string, unknown>): Initializer {
@@ -178,7 +178,10 @@ export function readInitializer(value: unknown, at: string): Initializer {
     }
     case 'TruncatedNormal':
       return truncatedNormal(num(config, 'mean', at, 0), num(config, 'stddev', at, 0.05), seedOf(config, at));
-    case 'Orthogonal':
+    case 'Orthogonal': {
+      const seed = seedOf(config, at);
+      return init.orthogonal({ gain: num(config, 'gain', at, 1), ...(seed === null ? {} : { seed }) });
+    }
     case 'Identity':
       return keptOnly(name, config);
   }

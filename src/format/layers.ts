@@ -15,6 +15,7 @@ import { Reshape } from '../layers/reshape.js';
 import { makeRegisteredLayer, registeredLayerClass, registeredLayerNames } from '../layers/serialization.js';
 import { TimeDistributed } from '../layers/time-distributed.js';
 import { CONV_READERS, wrapperReaders } from './conv-readers.js';
+import { EMBEDDING_READERS } from './embedding-readers.js';
 import { readInitializer, writeInitializer } from './initializers.js';
 import { type LayerClassName, supportedLayerClasses } from './layer-classes.js';
 import {
@@ -29,6 +30,7 @@ import {
   rejectNonNull,
   type WeightShape,
 } from './reader-kit.js';
+import { RECURRENT_READERS } from './recurrent-readers.js';
 
 /** Readers of the core layers. */
 const CORE_READERS = {
@@ -179,7 +181,9 @@ const CORE_READERS = {
 /** The reader of every built-in layer class. */
 const READERS: Record<LayerClassName, LayerReader> = {
   ...CORE_READERS,
+  ...EMBEDDING_READERS,
   ...CONV_READERS,
+  ...RECURRENT_READERS,
   ...wrapperReaders(readLayer, layerWeightShapes),
 };
 

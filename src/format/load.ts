@@ -23,6 +23,7 @@ const LOAD_OPTIONS: ReadonlyArray<keyof LoadLayersOptions> = [
   'weightPathPrefix',
   'weightUrlConverter',
   'onProgress',
+  'textFunctions',
 ];
 
 /**

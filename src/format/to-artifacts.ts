@@ -8,6 +8,7 @@ import { encodeWeights, type WeightToEncode } from '../io/weights.js';
 import { Sequential } from '../models/sequential.js';
 import { optionsObject } from '../ops/options.js';
 import { describe } from '../ops/validate.js';
+import { writeTextInput } from './text-input.js';
 import { writeTopology } from './topology.js';
 import { trainingArtifacts } from './training.js';
 
@@ -97,6 +98,7 @@ export function modelArtifacts(model: Sequential, config: SaveConfig = {}): Mode
   }
   const preprocessing = preprocessingJSON(c.preprocessing ?? model.preprocessing);
   if (preprocessing !== undefined) neurasm.preprocessing = preprocessing;
+  if (model.layers[0].takesStrings) neurasm.textInput = writeTextInput(model.layers[0]);
   const { specs, data } = encodeWeights(weights, c.quantize);
   const artifacts: ModelArtifacts = {
     modelTopology: writeTopology(model, NEURASM_VERSION),
@@ -107,6 +109,6 @@ export function modelArtifacts(model: Sequential, config: SaveConfig = {}): Mode
     weightData: data,
   };
   if (trainingConfig) artifacts.trainingConfig = trainingConfig;
-  if (neurasm.training || neurasm.preprocessing !== undefined) artifacts.neurasm = neurasm;
+  if (neurasm.training || neurasm.preprocessing !== undefined || neurasm.textInput) artifacts.neurasm = neurasm;
   return artifacts;
 }

@@ -138,8 +138,11 @@ export function readTopology(topology: unknown, where: string): TopologyLayers {
 
 /** The topology tfjs writes for a Sequential model (first layer carrying batch_input_shape). */
 export function writeTopology(model: Sequential, version: string): Config {
-  const input = model.inputShape;
-  const layers = model.layers.map((l: Layer, i: number) => writeLayer(l, i === 0 ? (input as SymbolicShape) : null));
+  // a first layer that takes strings is kept beside the topology (text-input.ts): the numeric model after it starts here
+  const text = model.layers[0]?.takesStrings;
+  const numeric = text ? model.layers.slice(1) : model.layers;
+  const input = text ? model.layers[0].outputShape : model.inputShape;
+  const layers = numeric.map((l: Layer, i: number) => writeLayer(l, i === 0 ? (input as SymbolicShape) : null));
   return {
     class_name: 'Sequential',
     config: { name: model.name, layers },

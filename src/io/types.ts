@@ -51,6 +51,11 @@ export interface NeurasmMetadata {
   };
   /** Normalisation statistics the model was trained with (scalers' toJSON). */
   preprocessing?: unknown;
+  /**
+   * The first layer of a model that takes strings (a TextVectorization with its vocabulary):
+   * `{class_name, config}`; the topology holds the layers after it.
+   */
+  textInput?: { class_name: string; config: Record<string, unknown> };
 }
 
 /** A model in memory, as save handlers receive it and load handlers return it (tfjs ModelArtifacts). */

@@ -60,6 +60,32 @@ export function reshape(args: ReshapeArgs): Reshape {
 export type { ReshapeArgs };
 export { Reshape };
 
+import type { TextVectorizationArgs } from '../text/options.js';
+import { TextVectorization } from './text-vectorization.js';
+
+/** Turns texts into token indices or bags of tokens (Keras's TextVectorization): a preprocessing stage, run before a model. */
+export function textVectorization(args: TextVectorizationArgs = {}): TextVectorization {
+  return new TextVectorization(args);
+}
+
+export type { TextVectorizationConfig, TextVectorizationFunctions } from '../text/config.js';
+export type { SubwordTokenizer } from '../text/tokenizer.js';
+export type { TextVectorizationArgs };
+export { TextVectorization };
+
+import { Embedding, type EmbeddingArgs } from './embedding.js';
+
+/**
+ * Turns integer ids into trainable vectors (`tf.layers.embedding`): input [batch, ...] of ids in
+ * [0, inputDim), output [batch, ..., outputDim]; with maskZero, id 0 is padding and masked.
+ */
+export function embedding(args: EmbeddingArgs): Embedding {
+  return new Embedding(args);
+}
+
+export type { EmbeddingArgs };
+export { Embedding };
+
 import { GlobalAveragePooling1D, GlobalMaxPooling1D, type GlobalPooling1DArgs } from './global-pooling.js';
 
 /** Averages a sequence [batch, steps, channels] over its steps (over the real ones with a mask). */
@@ -115,3 +141,40 @@ export function timeDistributed(args: TimeDistributedArgs): TimeDistributed {
 
 export type { SpatialDropout1DArgs, TimeDistributedArgs };
 export { SpatialDropout1D, TimeDistributed };
+
+import { GRU, type GRUArgs } from './gru.js';
+import { LSTM, type LSTMArgs } from './lstm.js';
+import type { RecurrentActivation, RecurrentArgs } from './recurrent.js';
+import { SimpleRNN, type SimpleRNNArgs } from './simple-rnn.js';
+
+/**
+ * Long short-term memory layer over [batch, steps, features] (tfjs's options; recurrentActivation
+ * defaults to 'hardSigmoid' as in tfjs, where Keras 3 uses 'sigmoid'). The time loop runs in one
+ * fused Wasm kernel.
+ */
+export function lstm(args: LSTMArgs): LSTM {
+  return new LSTM(args);
+}
+
+/** Gated recurrent unit layer (tfjs's options; resetAfter defaults to false as in tfjs, Keras 3 to true). */
+export function gru(args: GRUArgs): GRU {
+  return new GRU(args);
+}
+
+/** Fully connected recurrent layer: h_t = activation(x·W + h_{t−1}·U + b). */
+export function simpleRNN(args: SimpleRNNArgs): SimpleRNN {
+  return new SimpleRNN(args);
+}
+
+export type { GRUArgs, LSTMArgs, RecurrentActivation, RecurrentArgs, SimpleRNNArgs };
+export { GRU, LSTM, SimpleRNN };
+
+import { Bidirectional, type BidirectionalArgs, type BidirectionalMergeMode } from './bidirectional.js';
+
+/** Runs a recurrent layer forwards and a copy of it backwards, and merges the outputs (mergeMode 'concat' by default). */
+export function bidirectional(args: BidirectionalArgs): Bidirectional {
+  return new Bidirectional(args);
+}
+
+export type { BidirectionalArgs, BidirectionalMergeMode };
+export { Bidirectional };

@@ -169,6 +169,58 @@ export function randomUniform(args: { minval?: number; maxval?: number; seed?: n
   };
 }
 
+/**
+ * A random orthogonal matrix (Keras's Orthogonal, the recurrent kernels' default): a normal matrix
+ * [prod(shape[:-1]), shape[-1]] (transposed when it has fewer rows than columns) made orthonormal
+ * by modified Gram–Schmidt in float64 — the Q of its QR decomposition with R's diagonal positive,
+ * which is what Keras's sign correction gives — times `gain`.
+ */
+export function orthogonal(args: { gain?: number; seed?: number } = {}): Initializer {
+  const op = 'orthogonal';
+  const seed = seedOf(op, args);
+  const gain = finite(op, 'gain', args.gain ?? 1);
+  return {
+    className: 'Orthogonal',
+    config: { gain, seed: seed ?? null },
+    generate(shape) {
+      const size = count(shape);
+      if (shape.length < 2)
+        throw new ValueError(`${op}: expected a shape of rank 2 or more, got [${shape.join(', ')}]`);
+      const cols0 = shape[shape.length - 1];
+      const rows0 = size / cols0;
+      const rng = seed === undefined ? randomFor() : new Random(seed);
+      // columns of the tall matrix [rows, cols], rows >= cols
+      const rows = Math.max(rows0, cols0);
+      const cols = Math.min(rows0, cols0);
+      const a = Array.from({ length: rows0 * cols0 }, () => rng.normal());
+      const column = (j: number) =>
+        Float64Array.from({ length: rows }, (_, i) => (rows0 >= cols0 ? a[i * cols0 + j] : a[j * cols0 + i]));
+      const q: Float64Array[] = [];
+      for (let j = 0; j < cols; j++) {
+        const v = column(j);
+        for (const prev of q) {
+          let dot = 0;
+          for (let i = 0; i < rows; i++) dot += prev[i] * v[i];
+          for (let i = 0; i < rows; i++) v[i] -= dot * prev[i];
+        }
+        let norm = 0;
+        for (let i = 0; i < rows; i++) norm += v[i] * v[i];
+        norm = Math.sqrt(norm) || 1;
+        for (let i = 0; i < rows; i++) v[i] /= norm;
+        q.push(v);
+      }
+      const out = new Float32Array(size);
+      for (let r = 0; r < rows0; r++) {
+        for (let c = 0; c < cols0; c++) {
+          // the tall Q [rows, cols], transposed back when the shape is wide
+          out[r * cols0 + c] = gain * (rows0 >= cols0 ? q[c][r] : q[r][c]);
+        }
+      }
+      return out;
+    },
+  };
+}
+
 const BY_NAME: Record<string, () => Initializer> = {
   glorotUniform,
   glorotNormal,
@@ -180,6 +232,7 @@ const BY_NAME: Record<string, () => Initializer> = {
   ones,
   randomNormal,
   randomUniform,
+  orthogonal,
 };
 
 /** Names `getInitializer` accepts (camelCase, also Keras's snake_case). */

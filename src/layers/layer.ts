@@ -225,6 +225,31 @@ export abstract class Layer {
     return false;
   }
 
+  /**
+   * Whether the layer takes raw strings (a text vectorization layer). Such a layer can only be a
+   * model's first: the model turns the strings given to fit, evaluate and predict into the layer's
+   * output in JavaScript, then runs the other layers on that.
+   */
+  get takesStrings(): boolean {
+    return false;
+  }
+
+  /**
+   * The layer's output for a batch of strings (checked to be strings), for layers that take them.
+   * `op` names the call in messages.
+   */
+  encodeStrings(_texts: readonly string[], op: string): Tensor {
+    throw new ValueError(`${op}: ${this.className} "${this.name}" does not take strings`);
+  }
+
+  /**
+   * @internal Checks a model's input values before a fit, evaluate, predict or trainOnBatch uses
+   * them, for the model's first layer (an embedding checks its ids): `values` are `arg`'s examples of
+   * `exampleShape`, flat. Throws a NeurasmError naming the value and where it is; by default accepts
+   * anything. The traced passes never read values, so this is where they are checked.
+   */
+  checkInputValues(_op: string, _arg: string, _values: ArrayLike<number>, _exampleShape: readonly number[]): void {}
+
   /** Output shape for an input shape (batch dimension included). Throws on shapes the layer cannot take. */
   abstract computeOutputShape(inputShape: SymbolicShape): SymbolicShape;
 

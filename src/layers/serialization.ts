@@ -17,6 +17,7 @@ export const BUILT_IN_LAYER_CLASSES = [
   'BatchNormalization',
   'GaussianNoise',
   'InputLayer',
+  'Embedding',
   'GlobalAveragePooling1D',
   'GlobalMaxPooling1D',
   'Conv1D',
@@ -24,6 +25,10 @@ export const BUILT_IN_LAYER_CLASSES = [
   'AveragePooling1D',
   'SpatialDropout1D',
   'TimeDistributed',
+  'LSTM',
+  'GRU',
+  'SimpleRNN',
+  'Bidirectional',
 ] as const;
 
 /** The name of a built-in layer class. */

@@ -97,7 +97,7 @@ export function inputGradients(model: TrainableModel, x: Data, args: InputGradie
           const weights = step.y!.view();
           weights.fill(0);
           for (let r = 0; r < rows; r++) weights[r * width + classes[start + r]] = 1;
-          copyRowsOut(step.run().grads[0].ptr(), out, start, rows, xs.width);
+          copyRowsOut((step.run().grads[0] as Tensor).ptr(), out, start, rows, xs.width);
         },
       );
     } catch (e) {

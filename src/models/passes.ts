@@ -4,7 +4,7 @@ import { ValueError } from '../errors.js';
 import { collectStateUpdates } from '../layers/state-updates.js';
 import { add, mul } from '../ops/arithmetic.js';
 import { keep } from '../ops/engine.js';
-import { grad, variableGrads } from '../ops/gradients.js';
+import { grad, valueAndVariableGrads } from '../ops/gradients.js';
 import { logitsOf } from '../ops/logits.js';
 import { mean, sum } from '../ops/reduction.js';
 import { isTensor, type Tensor } from '../ops/tensor.js';
@@ -29,10 +29,12 @@ function withPenalty(loss: unknown, penalty: Tensor | null): Tensor {
 /**
  * One training pass: forward in training mode, the loss with the penalties, and the gradients of
  * the loss with respect to `variables` (nothing is updated: `ModelStep`'s caller applies the
- * optimizer, and the held state updates, when the loss is finite).
+ * optimizer, and the held state updates, when the loss is finite). A variable reached only through
+ * gathered rows gets a row-sparse gradient, which the optimizer applies without densifying.
  */
 function trainPass(model: TrainableModel, variables: readonly Variable[]): StepFunction {
   const loss = model.compiled!.loss;
+  const sparseFor = new Set(variables);
   return (x, y) => {
     let predictions: Tensor | null = null;
     const forward = () => {
@@ -43,8 +45,8 @@ function trainPass(model: TrainableModel, variables: readonly Variable[]): StepF
     };
     const { result, updates } = collectStateUpdates(() => {
       if (variables.length === 0) return { value: forward(), grads: [] as Tensor[] };
-      const { value, grads } = variableGrads(forward, [...variables]);
-      return { value, grads: variables.map((v) => grads[v.name]) };
+      // row-sparse where a variable is only gathered from (an embedding): the optimizer updates from the rows
+      return valueAndVariableGrads(forward, variables, sparseFor);
     });
     return { loss: result.value, predictions: predictions!, grads: result.grads, updates };
   };

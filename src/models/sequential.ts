@@ -130,6 +130,11 @@ export class Sequential {
     }
     this.checkNotFitting('add', 'add a layer');
     const first = this.layers.length === 0 && !this.declaredInput;
+    if (layer.takesStrings && this.layers.length > 0) {
+      throw new ValueError(
+        `Sequential.add: ${layer.className} "${layer.name}" takes strings, so it can only be the model's first layer`,
+      );
+    }
     if (!first && layer instanceof InputLayer) {
       throw new ValueError(`Sequential.add: an inputLayer must come first`);
     }
@@ -194,8 +199,24 @@ export class Sequential {
       }
       this.build([null, ...x.shape.slice(1)]);
     }
+    if (first.takesStrings) {
+      const shape = first.outputShape!.slice(1) as number[];
+      const next = this.layers[1];
+      return {
+        shape,
+        owner: `model "${this.name}" (its layer "${first.name}" makes it from strings)`,
+        encodeStrings: (texts) => first.encodeStrings(texts, op),
+        // the layer after the text layer checks what it makes (an embedding: ids within inputDim)
+        checkValues: (op, arg, values) =>
+          next?.checkInputValues(op, `${arg} (vectorized by "${first.name}")`, values, shape),
+      };
+    }
     const shape = first.inputShape!.slice(1) as number[];
-    return { shape, owner: `the input of model "${this.name}", layer "${first.name}"` };
+    return {
+      shape,
+      owner: `the input of model "${this.name}", layer "${first.name}"`,
+      checkValues: (op, arg, values) => first.checkInputValues(op, arg, values, shape),
+    };
   }
 
   /** @internal Values per example going in, building the model from data if needed. */
@@ -405,14 +426,16 @@ export class Sequential {
    * regularizers; null without any, or when `penalties` is false). Runs in the caller's tidy scope.
    */
   callWithPenalty(x: Tensor, training = false, penalties = true): { output: Tensor; penalty: Tensor | null } {
+    // a first layer that takes strings has run before the passes: x is its output
+    const layers = this.layers[0]?.takesStrings ? this.layers.slice(1) : this.layers;
     // int32 inputs reach a first layer that does not take them as they are as float32, as in Keras
-    let h = x.dtype === 'int32' && !this.layers[0]?.takesIntegerInput ? cast(x, 'float32') : x;
+    let h = x.dtype === 'int32' && !layers[0]?.takesIntegerInput ? cast(x, 'float32') : x;
     let penalty: Tensor | null = null;
     const addPenalty = (p: Tensor | null) => {
       if (p) penalty = penalty ? add(penalty, p) : p;
     };
     let mask: Tensor | null = null;
-    for (const l of this.layers) {
+    for (const l of layers) {
       ({ output: h, mask } = l.callMasked(h, training, mask));
       if (!penalties) continue;
       addPenalty(l.weightPenalty());

@@ -1,9 +1,11 @@
 // gather: slices of x along an axis picked by int32 indices, and its gradient, a scatter-add of dy's
-// slices into zeros of x's shape (repeated indices sum). The indices are never read in JS: the
-// kernels bound-check each one, so any int32 value is safe.
+// slices into zeros of x's shape (repeated indices sum); along axis 0 the tape holds that gradient
+// row-sparse (ops/row-sparse.ts) and densifies it only where a dense one is needed. The indices are
+// never read in JS: the kernels bound-check each one, so any int32 value is safe.
 import { gatherRows, scatterAddRows } from '../backend/kernels/indexing.js';
 import { NeurasmError, ValueError } from '../errors.js';
 import { tensor } from './create.js';
+import { rowSparse } from './row-sparse.js';
 import { activeTape, record } from './tape.js';
 import { isTensor, type NestedArray, sizeOf, Tensor } from './tensor.js';
 import { checkDType, checkFits, checkTensor, describe, normalizeAxis } from './validate.js';
@@ -22,7 +24,16 @@ function gatherRaw(x: Tensor, indices: Tensor, axis: number): Tensor {
   return record(
     [x, indices],
     y,
-    (dy) => [x.dtype === 'float32' ? scatterAdd(dy, indices, x.shape, axis) : null, null],
+    // along axis 0 the gradient is the rows dy holds, at the indices: row-sparse (the tape densifies
+    // it unless its consumer, the model's train pass, takes it as it is)
+    (dy) => [
+      x.dtype !== 'float32'
+        ? null
+        : axis === 0
+          ? rowSparse(x.shape, indices, dy)
+          : scatterAdd(dy, indices, x.shape, axis),
+      null,
+    ],
     [indices],
   );
 }

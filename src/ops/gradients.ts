@@ -2,20 +2,32 @@ import { formatShape, ShapeError, ValueError } from '../errors.js';
 import { add } from './arithmetic.js';
 import { clone, onesLike, zerosLike } from './create.js';
 import { tidy } from './engine.js';
+import { concatFlat, densify, isRowSparse, ownRowSparse, type RowSparse, rowSparse } from './row-sparse.js';
 import { type Tape, withoutTape, withTape } from './tape.js';
 import { isTensor, type Tensor } from './tensor.js';
 import { checkFloat, checkTensor, describe, sameShape } from './validate.js';
 import { trainableVariables, type Variable } from './variable.js';
 
-/** Walks the tape backwards from `y` and returns d(sum(y·dy))/d(source) for every source. */
-function backprop(tape: Tape, y: Tensor, sources: readonly Tensor[], dy: Tensor | undefined): Tensor[] {
+/**
+ * Walks the tape backwards from `y` and returns d(sum(y·dy))/d(source) for every source: a dense
+ * tensor, or for a source in `sparseFor` a row-sparse gradient when every contribution to it is
+ * row-sparse (gathered rows of a table).
+ */
+function backprop(
+  tape: Tape,
+  y: Tensor,
+  sources: readonly Tensor[],
+  dy: Tensor | undefined,
+  sparseFor: ReadonlySet<Tensor> = new Set(),
+): Array<Tensor | RowSparse> {
   return withoutTape(() => {
-    const gradOf = new Map<number, Tensor>();
+    const gradOf = new Map<number, Tensor | RowSparse>();
     gradOf.set(y.id, dy ?? onesLike(y));
     for (let i = tape.nodes.length - 1; i >= 0; i--) {
       const node = tape.nodes[i];
-      const g = gradOf.get(node.output.id);
-      if (!g) continue;
+      const held = gradOf.get(node.output.id);
+      if (!held) continue;
+      const g = isRowSparse(held) ? densify(held) : held;
       const inputGrads = node.backward(
         g,
         node.inputs.map((t) => tape.isTracked(t)),
@@ -29,18 +41,37 @@ function backprop(tape: Tape, y: Tensor, sources: readonly Tensor[], dy: Tensor 
           );
         }
         const prev = gradOf.get(input.id);
-        gradOf.set(input.id, prev ? add(prev, gi) : gi);
+        gradOf.set(input.id, prev ? addGradients(prev, gi) : gi);
       });
     }
     // Every gradient handed out is a tensor of its own (never an input, dy, or another gradient).
     const handedOut = new Set<Tensor>([y, ...sources, ...(dy ? [dy] : [])]);
     return sources.map((s) => {
-      let g = gradOf.get(s.id) ?? zerosLike(s);
+      const held = gradOf.get(s.id);
+      if (held && isRowSparse(held)) {
+        if (!sparseFor.has(s)) {
+          const dense = densify(held);
+          handedOut.add(dense);
+          return dense;
+        }
+        const own = ownRowSparse(held, handedOut);
+        handedOut.add(own.values);
+        return own;
+      }
+      let g = held ?? zerosLike(s);
       if (handedOut.has(g)) g = clone(g);
       handedOut.add(g);
       return g;
     });
   });
+}
+
+/** The sum of two gradients of the same tensor: rows concatenated, or dense when either is. */
+function addGradients(a: Tensor | RowSparse, b: Tensor | RowSparse): Tensor | RowSparse {
+  if (isRowSparse(a) && isRowSparse(b)) {
+    return rowSparse(a.shape, concatFlat(a.indices, b.indices), concatFlat(a.values, b.values));
+  }
+  return add(isRowSparse(a) ? densify(a) : a, isRowSparse(b) ? densify(b) : b);
 }
 
 function checkFn(op: string, f: unknown): void {
@@ -70,6 +101,17 @@ function valueAndGradients(
   sources: readonly Tensor[],
   dy: Tensor | undefined,
 ): { value: Tensor; grads: Tensor[] } {
+  return valueAndSomeSparse(op, f, sources, dy, new Set()) as { value: Tensor; grads: Tensor[] };
+}
+
+/** valueAndGradients, where the gradients of sources in `sparseFor` may be row-sparse. */
+function valueAndSomeSparse(
+  op: string,
+  f: () => unknown,
+  sources: readonly Tensor[],
+  dy: Tensor | undefined,
+  sparseFor: ReadonlySet<Tensor>,
+): { value: Tensor; grads: Array<Tensor | RowSparse> } {
   sources.forEach((s, i) => {
     checkTensor(op, `x[${i}]`, s);
     checkFloat(op, `x[${i}]`, s);
@@ -79,7 +121,7 @@ function valueAndGradients(
       for (const s of sources) tape.watch(s);
       const value = checkResult(op, f());
       checkDy(op, dy, value);
-      return { value, grads: backprop(tape, value, sources, dy) };
+      return { value, grads: backprop(tape, value, sources, dy, sparseFor) };
     }),
   );
 }
@@ -152,4 +194,17 @@ export function variableGrads(f: () => Tensor, varList?: Variable[]): { value: T
     out[v.name] = g[i];
   });
   return { value, grads: out };
+}
+
+/**
+ * @internal The model's train pass: f() (a scalar) and its gradients for `vars` in their order, where
+ * the gradient of a variable in `sparseFor` is row-sparse when it only reaches the variable through
+ * gathered rows (an embedding's table without a penalty), else dense.
+ */
+export function valueAndVariableGrads(
+  f: () => Tensor,
+  vars: readonly Variable[],
+  sparseFor: ReadonlySet<Variable>,
+): { value: Tensor; grads: Array<Tensor | RowSparse> } {
+  return valueAndSomeSparse('variableGrads', f, vars, undefined, sparseFor);
 }

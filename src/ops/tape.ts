@@ -1,11 +1,12 @@
+import type { RowSparse } from './row-sparse.js';
 import type { Tensor } from './tensor.js';
 
 /**
  * Computes the gradients of an op's inputs from the gradient of its output (null: not
  * differentiable, or not needed). `needed[i]` says whether input i's gradient will be used: an op
- * may skip the work for the others.
+ * may skip the work for the others. A gradient may be row-sparse (gather's, for its table).
  */
-export type BackwardFn = (dy: Tensor, needed: readonly boolean[]) => Array<Tensor | null>;
+export type BackwardFn = (dy: Tensor, needed: readonly boolean[]) => Array<Tensor | RowSparse | null>;
 
 interface TapeNode {
   inputs: readonly Tensor[];

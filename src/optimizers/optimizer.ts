@@ -1,8 +1,10 @@
+import { SPARSE_MODE, type SparseScratch, sparseUpdate } from '../backend/kernels/optimizers.js';
 import { formatShape, ShapeError, ValueError } from '../errors.js';
 import { clone, fill } from '../ops/create.js';
 import { keep } from '../ops/engine.js';
 import { variableGrads } from '../ops/gradients.js';
-import { isTensor, type Tensor } from '../ops/tensor.js';
+import { isRowSparse, type RowSparse, rowSizeOf } from '../ops/row-sparse.js';
+import { isTensor, Tensor } from '../ops/tensor.js';
 import { checkFloat, checkTensor, describe } from '../ops/validate.js';
 import { trainableVariables, type Variable } from '../ops/variable.js';
 import { isSchedule, type LearningRateSchedule } from './schedules.js';
@@ -30,9 +32,25 @@ export function checkFlag(op: string, arg: string, v: unknown): boolean {
   return v;
 }
 
+/** What `sparseUpdate` runs for an optimizer: its dense kernel and that kernel's arguments after n. */
+export interface SparseKernel {
+  kind: number;
+  params: number[];
+  flags?: number[];
+}
+
+/** The scratch of a variable's row-sparse updates: map (rows), and blocks sized for `capacity` indices. */
+interface SparseState {
+  tensors: Tensor[];
+  scratch: SparseScratch;
+  capacity: number;
+}
+
 /**
  * Base of the optimizers: keeps per-variable state tensors and applies one in-place kernel per
- * variable. `fit` calls `applyGradientList` with the gradients a train step left in its buffers; users call
+ * variable. A row-sparse gradient (an embedding's, from fit) updates the weights as its dense form
+ * would (bit for bit), without making the dense form; Adam can instead update only the rows present
+ * (`lazy`). `fit` calls `applyGradientList` with the gradients a train step left in its buffers; users call
  * `minimize` or `applyGradients` with tensors, as in TensorFlow.js.
  */
 export abstract class Optimizer {
@@ -47,6 +65,7 @@ export abstract class Optimizer {
   // each variable's state tensors, with their pointers cached for the per-step update
   private readonly state = new Map<Variable, { tensors: Tensor[]; pointers: number[] }>();
   private spec: Readonly<{ count: number; initial: number }> | null = null;
+  private readonly sparseState = new Map<Variable, SparseState>();
 
   constructor(learningRate: number | LearningRateSchedule, op: string) {
     if (isSchedule(learningRate)) {
@@ -68,6 +87,18 @@ export abstract class Optimizer {
 
   /** Applies the update of one variable; `step` is 1-based. */
   protected abstract update(w: number, g: number, slots: number[], n: number, step: number): void;
+
+  /** The dense kernel and arguments of the update of a row-sparse gradient at `step` (1-based). */
+  protected abstract sparseKernel(step: number): SparseKernel;
+
+  /**
+   * Which rows a row-sparse gradient updates: every row, as its dense form would (`dense`, the
+   * default), only those present (`lazy`), or the blocks holding them (`blocks`: for SGD, where a
+   * zero gradient changes nothing).
+   */
+  protected sparseMode(): keyof typeof SPARSE_MODE {
+    return 'dense';
+  }
 
   /** Keras config (for model files). */
   abstract getConfig(): Record<string, unknown>;
@@ -102,6 +133,63 @@ export abstract class Optimizer {
     this.update(v.ptr(), gradPtr, this.slotsOf(v), v.size, this.iterations);
   }
 
+  /**
+   * Updates one variable in place from a row-sparse gradient (internal, unchecked): the rows of
+   * repeated indices are summed in order of occurrence, then each weight gets the dense kernel's
+   * arithmetic with its row's sum (or 0), for the rows `sparseMode` selects.
+   */
+  updateSparseRaw(v: Variable, g: RowSparse): void {
+    const slots = this.slotsOf(v);
+    const rows = v.shape[0];
+    const rowSize = rowSizeOf(g);
+    const { scratch } = this.sparseScratchOf(v, rows, rowSize, g.indices.size);
+    const { kind, params, flags } = this.sparseKernel(this.iterations);
+    const mode = SPARSE_MODE[this.sparseMode()];
+    sparseUpdate(
+      kind,
+      mode,
+      v.ptr(),
+      slots,
+      g.indices.ptr(),
+      g.values.ptr(),
+      g.indices.size,
+      rows,
+      rowSize,
+      scratch,
+      params,
+      flags,
+    );
+  }
+
+  /** A variable's sparse-update scratch, made on first use and remade only for more indices than ever before. */
+  private sparseScratchOf(v: Variable, rows: number, rowSize: number, count: number): SparseState {
+    const had = this.sparseState.get(v);
+    if (had && had.capacity >= count) return had;
+    const capacity = Math.max(count, had?.capacity ?? 0);
+    // dense-mode blocks of about 1024 values, a multiple of 4 rows (4-lane groups start on a row)
+    const blockRows = Math.max(4, Math.floor(1024 / Math.max(rowSize, 1) / 4) * 4);
+    const map = had?.tensors[0] ?? keep(fill([rows], 0, 'int32'));
+    const made: Tensor[] = [];
+    try {
+      made.push(keep(new Tensor([Math.max(capacity, 1)], 'int32', false)));
+      made.push(keep(new Tensor([Math.max(capacity * rowSize, 1)], 'float32', false)));
+      made.push(keep(new Tensor([blockRows * Math.max(rowSize, 1)], 'float32', false)));
+    } catch (e) {
+      for (const t of made) t.dispose();
+      if (!had) map.dispose();
+      throw e;
+    }
+    if (had) for (const t of had.tensors.slice(1)) t.dispose();
+    const [uniq, accum, block] = made;
+    const state: SparseState = {
+      tensors: [map, ...made],
+      scratch: { map: map.ptr(), uniq: uniq.ptr(), accum: accum.ptr(), block: block.ptr(), blockRows },
+      capacity,
+    };
+    this.sparseState.set(v, state);
+    return state;
+  }
+
   /** Applies gradients given by variable name (as `variableGrads` returns them) or as a list. */
   applyGradients(grads: Record<string, Tensor> | Array<{ name: string; tensor: Tensor }>): void {
     const list = Array.isArray(grads) ? grads : Object.entries(grads).map(([name, tensor]) => ({ name, tensor }));
@@ -126,9 +214,13 @@ export abstract class Optimizer {
    * @internal One update step of `variables` with their gradients in the same order (fit: no
    * lookup among all variables, no checks; the gradients may be a trace's buffers).
    */
-  applyGradientList(variables: readonly Variable[], gradients: readonly Tensor[]): void {
+  applyGradientList(variables: readonly Variable[], gradients: ReadonlyArray<Tensor | RowSparse>): void {
     this.beginStep();
-    for (let i = 0; i < variables.length; i++) this.updateRaw(variables[i], gradients[i].ptr());
+    for (let i = 0; i < variables.length; i++) {
+      const g = gradients[i];
+      if (isRowSparse(g)) this.updateSparseRaw(variables[i], g);
+      else this.updateRaw(variables[i], g.ptr());
+    }
   }
 
   /**
@@ -151,6 +243,8 @@ export abstract class Optimizer {
   dispose(): void {
     for (const { tensors } of this.state.values()) for (const t of tensors) t.dispose();
     this.state.clear();
+    for (const { tensors } of this.sparseState.values()) for (const t of tensors) t.dispose();
+    this.sparseState.clear();
   }
 
   /** Forgets the state of variables that were disposed (called by models when they change). */
@@ -159,6 +253,12 @@ export abstract class Optimizer {
       if (v.isDisposed) {
         for (const t of tensors) t.dispose();
         this.state.delete(v);
+      }
+    }
+    for (const [v, { tensors }] of this.sparseState) {
+      if (v.isDisposed) {
+        for (const t of tensors) t.dispose();
+        this.sparseState.delete(v);
       }
     }
   }

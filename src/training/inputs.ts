@@ -13,8 +13,11 @@ export interface Rows {
   width: number;
 }
 
-/** Examples given to fit, evaluate or predict: a tensor (or tfjs's list of one), nested arrays or a typed array. */
-export type Data = Tensor | [Tensor] | TensorLike;
+/**
+ * Examples given to fit, evaluate or predict: a tensor (or tfjs's list of one), nested arrays or a
+ * typed array; or a list of strings, one per example, for a model whose first layer takes them.
+ */
+export type Data = Tensor | [Tensor] | TensorLike | readonly string[];
 
 function firstNonFinite(values: ArrayLike<number>): number {
   for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return i;
@@ -27,6 +30,33 @@ export interface InputSpec {
   shape: readonly number[];
   /** Whose input this is, e.g. `the input of model "sequential_1", layer "dense_1"`. */
   owner: string;
+  /**
+   * Checks the values (flat, examples of `shape`) before anything runs: the first layer's
+   * `checkInputValues` (an embedding's ids). Throws on a value the model cannot take.
+   */
+  checkValues?: (op: string, arg: string, values: ArrayLike<number>) => void;
+
+  /** For a model that takes strings: turns a batch of them into its numeric input (of `shape`). */
+  encodeStrings?: (texts: readonly string[]) => Tensor;
+}
+
+/** Whether x is a list of examples given as strings (its first item is one). */
+function isStringList(x: unknown): x is unknown[] {
+  return Array.isArray(x) && typeof x[0] === 'string';
+}
+
+/** The numeric input for a list of strings, for a model that takes them; every item is checked. */
+function encodedStrings(op: string, arg: string, x: unknown[], input: InputSpec): Tensor {
+  if (!input.encodeStrings) {
+    throw new ValueError(
+      `${op}: ${arg} is a list of strings, but ${input.owner} takes numbers (a model takes strings when its first layer is a textVectorization)`,
+    );
+  }
+  const bad = x.findIndex((item) => typeof item !== 'string');
+  if (bad >= 0) {
+    throw new ValueError(`${op}: expected ${arg} to be a list of strings, got ${describe(x[bad])} at index ${bad}`);
+  }
+  return input.encodeStrings(x as string[]);
 }
 
 /** A shape with its batch dimension shown as `*`, as messages print an expected shape: `[*, 10]`. */
@@ -51,7 +81,10 @@ export function inputRows(op: string, arg: string, x: unknown, input: InputSpec)
     }
     x = x[0];
   }
-  if (isTensor(x)) {
+  if (isStringList(x)) {
+    t = encodedStrings(op, arg, x, input);
+    owned = true;
+  } else if (isTensor(x)) {
     t = x;
     t.ptr(`${op} (${arg})`);
     if (t.dtype === 'bool') {
@@ -96,6 +129,13 @@ export function inputRows(op: string, arg: string, x: unknown, input: InputSpec)
         `${op}: ${arg} holds ${t.readValues(op)[bad]} at row ${row}, column ${bad % width}; expected finite numbers`,
       ),
     );
+  }
+  if (input.checkValues) {
+    try {
+      input.checkValues(op, arg, t.readValues(op));
+    } catch (e) {
+      fail(e as Error);
+    }
   }
   return { tensor: t, owned, count: t.shape[0], width };
 }

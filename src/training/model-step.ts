@@ -2,6 +2,7 @@ import { backend } from '../backend/loader.js';
 import { recordTrace, type Trace } from '../backend/trace.js';
 import type { StateUpdates } from '../layers/state-updates.js';
 import { dispose, keep, tidy } from '../ops/engine.js';
+import { isRowSparse, type RowSparse } from '../ops/row-sparse.js';
 import { type DType, Tensor, type TypedArray } from '../ops/tensor.js';
 import type { Variable } from '../ops/variable.js';
 
@@ -11,10 +12,18 @@ export interface StepOutputs {
   loss: Tensor | null;
   /** The model's output for the batch. */
   predictions: Tensor;
-  /** Gradients of the loss, one per variable the step differentiates (train steps only). */
-  grads: Tensor[];
+  /**
+   * Gradients of the loss, one per variable the step differentiates (train steps only); a table
+   * reached only through gathered rows (an embedding's) has a row-sparse one.
+   */
+  grads: Array<Tensor | RowSparse>;
   /** The layers' state updates (moving statistics) the run computed, applied by `commit`. */
   updates: StateUpdates | null;
+}
+
+/** The tensors of a step's gradients (a row-sparse one has two). */
+function gradTensors(grads: ReadonlyArray<Tensor | RowSparse>): Tensor[] {
+  return grads.flatMap((g) => (isRowSparse(g) ? [g.indices, g.values] : [g]));
 }
 
 /** The function a step runs on its input buffers. */
@@ -68,7 +77,7 @@ export class ModelStep {
     const pass = () => {
       const outputs = tidy(() => this.fn(this.x, this.y));
       // out of every scope: a tidy the caller runs us in must not free the trace's tensors
-      for (const t of [outputs.loss, outputs.predictions, ...outputs.grads]) if (t) keep(t);
+      for (const t of [outputs.loss, outputs.predictions, ...gradTensors(outputs.grads)]) if (t) keep(t);
       return outputs;
     };
     if (this.eager) {
@@ -144,7 +153,7 @@ export class ModelStep {
     this.outputs = null;
     if (o) {
       o.updates?.release();
-      if (!this.trace) dispose([o.loss, o.predictions, ...o.grads]);
+      if (!this.trace) dispose([o.loss, o.predictions, ...gradTensors(o.grads)]);
     }
     this.trace?.dispose();
     this.trace = null;

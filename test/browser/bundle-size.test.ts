@@ -18,9 +18,11 @@ import { browserBuild } from '../../tsup.config.js';
  * module. The budget was 60 KB; the start is 74.4 KB since the library gained tfjs's everyday ops
  * (slicing, gather, where, topk, the bool dtype, ... about +8 KB of synchronous API) and ships one
  * Wasm module gzipped instead of both LZMA-packed (README, "Browser bundle", says what is where and
- * what it would take to get back under 60 KB). This limit catches growth from here.
+ * what it would take to get back under 60 KB). TextVectorization (src/text/, exported by nn.layers:
+ * its constructor and vectorize are synchronous, so it cannot wait for a chunk) added 4.8 KB: the
+ * start was 79.5 KB with it. This limit catches growth from here.
  */
-const START_LIMIT = 75 * 1024;
+const START_LIMIT = 80 * 1024;
 
 const gzipped = (bytes: Uint8Array) => gzipSync(bytes, { level: 9 }).length;
 

@@ -34,6 +34,23 @@ describe('npm start', () => {
     expect(stdout).toMatch(/training: \d+ samples\/s/);
   }, 120_000);
 
+  it('--data spam trains the text classifier on the SpamAssassin emails to at least 98.5% test accuracy', async () => {
+    const { code, stdout } = await start('--data', 'spam');
+    expect(code).toBe(0);
+    expect(stdout).toContain('6046 emails, 1896 spam');
+    expect(stdout).toContain('Epoch 10/10');
+    const m = /accuracy (\d+\.\d+)%, spam precision (\d+\.\d+)%, spam recall (\d+\.\d+)% on 1210 held-out emails/.exec(
+      stdout,
+    );
+    expect(Number(m?.[1])).toBeGreaterThanOrEqual(98.5);
+    expect(Number(m?.[2])).toBeGreaterThan(95);
+    expect(Number(m?.[3])).toBeGreaterThan(95);
+    expect(stdout).toMatch(/training: 10 epochs in \d+\.\d+ s/);
+    const bad = await start('--data', 'spam', '--kfold', '3');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--kfold applies to the tabular data sets, not to spam');
+  }, 120_000);
+
   it('takes a CSV file with a header and the label last', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'neurasm-cli-'));
     const file = join(dir, 'xor.csv');

@@ -67,8 +67,10 @@ describe('topology', () => {
       a,
       /unsupported layer class "Conv2D"; supported: Dense, Activation, Dropout, Flatten, .*InputLayer/,
     );
-    // every layer class the library has is in that list
-    for (const name of Object.keys(nn.layers).filter((k) => /^[A-Z]/.test(k) && k !== 'Layer')) {
+    // every layer class the library has is in that list (TextVectorization, which takes strings, is
+    // kept under the file's neurasm key, not in the topology: test/io/text-models.test.ts)
+    const modelLayers = (k: string) => /^[A-Z]/.test(k) && k !== 'Layer' && k !== 'TextVectorization';
+    for (const name of Object.keys(nn.layers).filter(modelLayers)) {
       expect(nn.io.supportedLayerClasses).toContain(name);
     }
   });

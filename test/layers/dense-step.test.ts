@@ -23,7 +23,7 @@ describe('Dense in a train step', () => {
       step.x.view().set(randomArray(4 * 3, seed));
       step.y!.view().set(randomArray(4 * 2, seed + 1));
       const out = step.run();
-      return { loss: out.loss!.dataSync()[0], grads: out.grads.map((g) => g.dataSync().slice()) };
+      return { loss: out.loss!.dataSync()[0], grads: out.grads.map((g) => (g as nn.Tensor).dataSync().slice()) };
     };
     run(7);
     // forward, then the kernel gradient (Aᵀ·B); the first layer passes no input gradient

@@ -80,7 +80,7 @@ describe('replaying a trace is running the ops', () => {
       const { value, grads } = nn.variableGrads(() => nn.mean(mse(yt, model.call(xt, true))), [...step.variables]);
       expect(bits(out.loss!.dataSync())).toEqual(bits(value.dataSync()));
       step.variables.forEach((v, k) => {
-        expect(bits(out.grads[k].dataSync()), v.name).toEqual(bits(grads[v.name].dataSync()));
+        expect(bits((out.grads[k] as nn.Tensor).dataSync()), v.name).toEqual(bits(grads[v.name].dataSync()));
       });
       expect(bits(out.predictions.dataSync())).toEqual(bits(model.predict(xt).dataSync()));
       nn.dispose([xt, yt, value, ...Object.values(grads)]);

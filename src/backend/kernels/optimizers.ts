@@ -99,3 +99,76 @@ export function rmspropUpdate(
  * w −= lr·g / √(acc + ε) (ε inside the square root).
  */
 export const adagradUpdate = passThrough('adagradUpdate');
+
+/** The dense kernel `sparseUpdate` runs, by optimizer. */
+export const SPARSE_KIND = { sgd: 0, momentum: 1, adam: 2, adamw: 3, rmsprop: 4, adagrad: 5 } as const;
+
+/**
+ * Which rows `sparseUpdate` updates: `dense` every row (g = 0 where the gradient has no row: the
+ * dense update's semantics); `lazy` only rows with a gradient; `blocks` the aligned blocks of four
+ * rows holding a row with a gradient (the dense semantics for SGD, where g = 0 changes nothing).
+ */
+export const SPARSE_MODE = { dense: 0, lazy: 1, blocks: 2 } as const;
+
+/** The scratch blocks of `sparseUpdate` for one variable (byte offsets). */
+export interface SparseScratch {
+  /** int32 [rows], all 0 between calls (the kernel leaves it so). */
+  map: number;
+  /** int32 [nIdx]. */
+  uniq: number;
+  /** float32 [nIdx, rowSize]. */
+  accum: number;
+  /** float32 [blockRows, rowSize]. */
+  block: number;
+  /** Rows per block of the dense mode: a multiple of 4. */
+  blockRows: number;
+}
+
+/**
+ * One optimizer step of the variable at `w` ([rows, rowSize] float32) from a row-sparse gradient:
+ * `nIdx` int32 row indices at `idx` and their rows at `vals` ([nIdx, rowSize]); repeated indices sum
+ * in order of occurrence, out-of-range ones are skipped. The update of each weight is the dense
+ * kernel's (`kind`, with its `slots` and its arguments after n in `params` and `flags`), bit for
+ * bit, for the rows `mode` selects.
+ */
+export function sparseUpdate(
+  kind: number,
+  mode: number,
+  w: number,
+  slots: readonly number[],
+  idx: number,
+  vals: number,
+  nIdx: number,
+  rows: number,
+  rowSize: number,
+  scratch: SparseScratch,
+  params: readonly number[],
+  flags: readonly number[] = [],
+): void {
+  const { map, uniq, accum, block, blockRows } = scratch;
+  kernels().sparseUpdate(
+    kind,
+    mode,
+    w,
+    slots[0] ?? 0,
+    slots[1] ?? 0,
+    slots[2] ?? 0,
+    idx,
+    vals,
+    nIdx,
+    rows,
+    rowSize,
+    map,
+    uniq,
+    accum,
+    block,
+    blockRows,
+    params[0] ?? 0,
+    params[1] ?? 0,
+    params[2] ?? 0,
+    params[3] ?? 0,
+    params[4] ?? 0,
+    flags[0] ?? 0,
+    flags[1] ?? 0,
+  );
+}
