@@ -2,7 +2,8 @@
 // the text model embedding(20000, 64) → conv1d → globalMaxPooling1d → dense: the op forward and
 // forward + backward, with GEMM reading the sequence directly (dilation 1) and with the patches
 // gathered first (im2col), against a plain matMul of the patch matrix's size; then the train step
-// of conv1d → globalMaxPooling1d → dense(1, sigmoid) with Adam and binary cross-entropy.
+// of conv1d → globalMaxPooling1d → dense(1, sigmoid) with Adam and binary cross-entropy, on that x
+// and on token ids through embedding(20000, 64) (the conv's input gradient then needed too).
 import { relaxedSimdAvailable } from '../src/backend/loader.js';
 import * as nn from '../src/index.js';
 import { conv1d, geometry1d } from '../src/ops/conv1d.js';
@@ -55,25 +56,38 @@ function opRows(): string[][] {
   return rows;
 }
 
-function trainRow(): string[] {
+const VOCAB = 20000;
+
+/** One train step of [embedding(20000, 64) →] conv1d → globalMaxPooling1d → dense(1, sigmoid), timed. */
+function trainRow(embedded: boolean): string[] {
   nn.setSeed(1);
+  const conv = { filters: FILTERS, kernelSize: SIZE, activation: 'relu' as const };
   const model = nn.sequential({
     layers: [
-      nn.layers.conv1d({ filters: FILTERS, kernelSize: SIZE, activation: 'relu', inputShape: [STEPS, CHANNELS] }),
+      ...(embedded
+        ? [nn.layers.embedding({ inputDim: VOCAB, outputDim: CHANNELS, inputLength: STEPS }), nn.layers.conv1d(conv)]
+        : [nn.layers.conv1d({ ...conv, inputShape: [STEPS, CHANNELS] })]),
       nn.layers.globalMaxPooling1d(),
       nn.layers.dense({ units: 1, activation: 'sigmoid' }),
     ],
   });
   const optimizer = nn.train.adam(0.001);
   model.compile({ optimizer, loss: 'binaryCrossentropy' });
-  const step = model.step('train', BATCH);
-  step.x.view().set(randomFloats(BATCH * STEPS * CHANNELS, 5));
+  const step = model.step('train', BATCH, embedded ? 'int32' : 'float32');
+  if (embedded) {
+    const ids = step.x.view() as Int32Array;
+    const r = randomFloats(ids.length, 5);
+    for (let i = 0; i < ids.length; i++) ids[i] = Math.floor(((r[i] + 1) / 2) * VOCAB);
+  } else step.x.view().set(randomFloats(BATCH * STEPS * CHANNELS, 5));
   (step.y!.view() as Float32Array).fill(1);
   const variables = model.trainableWeights;
   const run = () => optimizer.applyGradientList(variables, step.run().grads);
   run();
   const t = measure(run, { batches: 7, batchMs: 300 });
-  const row = [t.medianMs.toFixed(2), ((BATCH * 1000) / t.medianMs).toFixed(0), step.replays ? 'yes' : 'no'];
+  const name = embedded
+    ? `ids [${BATCH}, ${STEPS}] → embedding(${VOCAB}, ${CHANNELS})`
+    : `x [${BATCH}, ${STEPS}, ${CHANNELS}]`;
+  const row = [name, t.medianMs.toFixed(2), ((BATCH * 1000) / t.medianMs).toFixed(0), step.replays ? 'yes' : 'no'];
   model.dispose();
   return row;
 }
@@ -87,8 +101,8 @@ export async function runConv1d(): Promise<void> {
     );
     printTable(['way', 'forward ms', 'GFLOP/s', 'forward + backward ms', 'GFLOP/s'], opRows());
     console.log('');
-    console.log('train step: conv1d → globalMaxPooling1d → dense(1, sigmoid), Adam, binary cross-entropy\n');
-    printTable(['ms per step (median)', 'samples/s', 'replays'], [trainRow()]);
+    console.log('train step: … → conv1d → globalMaxPooling1d → dense(1, sigmoid), Adam, binary cross-entropy\n');
+    printTable(['input', 'ms per step (median)', 'samples/s', 'replays'], [trainRow(false), trainRow(true)]);
     console.log('');
   }
 }
