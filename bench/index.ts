@@ -2,6 +2,7 @@
 // `compare` runs only when NEURASM_COMPARE_WITH names another checkout (see bench/compare.ts).
 import os from 'node:os';
 import { runCompare } from './compare.js';
+import { runConv1d } from './conv1d.js';
 import { runEmbedding } from './embedding.js';
 import { runEpochTime } from './epoch-time.js';
 import { clockName } from './harness.js';
@@ -24,6 +25,7 @@ const SUITES: Suite[] = [
   { name: 'embedding', run: runEmbedding },
   { name: 'recurrent', run: runRecurrent },
   { name: 'compare', run: runCompare },
+  { name: 'conv1d', run: runConv1d },
 ];
 
 console.log('# neurasm benchmarks\n');

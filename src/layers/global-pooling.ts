@@ -98,7 +98,8 @@ export class GlobalAveragePooling1D extends GlobalPooling1D {
 
 /**
  * The maximum over the steps: [batch, steps, channels] → [batch, channels]. With a mask, the
- * maximum over the real steps only (a sequence with no real step gives 0).
+ * maximum over the real steps only (a sequence with no real step gives 0); Keras 3's
+ * GlobalMaxPooling1D ignores the mask (with a warning) and takes all steps.
  */
 export class GlobalMaxPooling1D extends GlobalPooling1D {
   static readonly className = 'GlobalMaxPooling1D';

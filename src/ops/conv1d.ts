@@ -54,8 +54,9 @@ const TRANSPOSE_B = Object.freeze({ transB: true });
  * activation in GEMM's epilogue. With dilation 1 the patch matrix of a sequence is the sequence
  * itself read with rows stride·channels floats apart, so GEMM reads x directly (zero-padded first
  * when the padding needs steps); otherwise the patches are gathered (im2col). Backward:
- * dkernel = patchesᵀ·dz (the same two ways), dbias = Σ dz, dx = col2im(dz·kernelᵀ). The caller has
- * checked shapes, dtypes and that outSteps >= 1.
+ * dkernel = patchesᵀ·dz (the same two ways), dbias = Σ dz, dx = col2im(dz·kernelᵀ). `gather` forces
+ * the im2col way (for the benchmark's comparison). The caller has checked shapes, dtypes and that
+ * outSteps >= 1.
  */
 export function conv1d(
   x: Tensor,
@@ -64,6 +65,7 @@ export function conv1d(
   g: Geometry1D,
   activation: OutputDifferentiable,
   alpha: number,
+  gather = false,
 ): Tensor {
   const [batch, steps, channels] = x.shape;
   const filters = kernel.shape[2];
@@ -72,7 +74,7 @@ export function conv1d(
   const code = Act[activation];
   const y = new Tensor([batch, g.outSteps, filters], 'float32');
   const epilogue = { bias: bias ? bias.ptr() : 0, activation: code, alpha };
-  const direct = g.dilation === 1;
+  const direct = g.dilation === 1 && !gather;
   // the operand the patches are read from: x, x between zero steps, or the gathered patches
   let source = x;
   if (direct && (g.padLeft > 0 || g.padRight > 0) && batch > 0) {

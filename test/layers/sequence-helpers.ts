@@ -51,7 +51,7 @@ export async function tfjsArtifacts(model: tfl.LayersModel): Promise<nn.io.Model
 
 /**
  * Fits a model for a few epochs on random data and checks that the training pass replays its trace
- * and that memory does not grow from epoch to epoch. Returns the losses.
+ * and that memory does not grow from epoch to epoch, nor over repeated predictions. Returns the losses.
  */
 export async function expectTrainsOnTrace(
   model: nn.Sequential,
@@ -92,6 +92,13 @@ export async function expectTrainsOnTrace(
   expect(model.step('train', batchSize).replays).toBe(true);
   expect(samples[5]).toEqual(samples[1]);
   expect(rows % batchSize).toBe(0);
+  // predicting again and again holds no more memory either
+  const predicted: nn.MemoryInfo[] = [];
+  for (let i = 0; i < 3; i++) {
+    model.predict(x, { batchSize }).dispose();
+    predicted.push(nn.memory());
+  }
+  expect(predicted[2]).toEqual(predicted[0]);
   nn.dispose([x, y]);
   return history.history.loss as number[];
 }
