@@ -24,8 +24,8 @@ const SUITES: Suite[] = [
   { name: 'text', run: runText },
   { name: 'embedding', run: runEmbedding },
   { name: 'recurrent', run: runRecurrent },
-  { name: 'compare', run: runCompare },
   { name: 'conv1d', run: runConv1d },
+  { name: 'compare', run: runCompare },
 ];
 
 console.log('# neurasm benchmarks\n');
