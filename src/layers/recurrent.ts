@@ -1,7 +1,5 @@
 import { Act } from '../backend/codes.js';
 import { ACT_HARD_SIGMOID } from '../backend/kernels/recurrent.js';
-import { backend } from '../backend/loader.js';
-import { hostStep } from '../backend/trace.js';
 import { DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
 import { mul } from '../ops/arithmetic.js';
 import { checkBooleanOption, optionsObject, rejectUnsupported } from '../ops/options.js';
@@ -352,9 +350,11 @@ export abstract class Recurrent extends Layer {
       return new Tensor(shape, 'float32');
     }
     const drop = training && this.dropout > 0;
-    const input = drop ? mul(x, this.dropMask([batch, 1, x.shape[2]], this.dropout)) : x;
+    const input = drop ? mul(x, this.random.dropoutMask([batch, 1, x.shape[2]], this.dropout, this)) : x;
     const recMask =
-      training && this.recurrentDropout > 0 ? this.dropMask([batch, this.units], this.recurrentDropout) : null;
+      training && this.recurrentDropout > 0
+        ? this.random.dropoutMask([batch, this.units], this.recurrentDropout, this)
+        : null;
     const y = recurrentOp(input, this.kernel!, this.recurrentKernel!, this.bias, {
       cell: this.cell,
       units: this.units,
@@ -374,20 +374,6 @@ export abstract class Recurrent extends Layer {
       recMask?.dispose();
     }
     return y;
-  }
-
-  /** A dropout mask (1/(1 − rate) or 0), drawn afresh at every call and every replay of a trace. */
-  private dropMask(shape: number[], dropRate: number): Tensor {
-    const m = new Tensor(shape, 'float32');
-    const keep = 1 - dropRate;
-    const start = m.ptr() >>> 2;
-    const end = start + m.size;
-    hostStep(() => {
-      const uniform = this.random.forCall(this.fitRandom);
-      const f32 = backend().views.f32;
-      for (let i = start; i < end; i++) f32[i] = uniform() < keep ? 1 / keep : 0;
-    });
-    return m;
   }
 
   override dispose(): void {
