@@ -2,16 +2,16 @@ import { Act } from '../backend/codes.js';
 import { ACT_HARD_SIGMOID } from '../backend/kernels/recurrent.js';
 import { DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
 import { mul } from '../ops/arithmetic.js';
-import { checkBooleanOption, optionsObject, rejectUnsupported } from '../ops/options.js';
+import { checkBooleanOption, rejectUnsupported } from '../ops/options.js';
 import { CELL_GATES, type RecurrentCell, recurrentOp, stateCount } from '../ops/recurrent.js';
 import { reshape } from '../ops/reshape.js';
 import { slice } from '../ops/slicing.js';
 import { activeTape } from '../ops/tape.js';
 import { Tensor } from '../ops/tensor.js';
-import { checkDType, checkTensor, describe } from '../ops/validate.js';
+import { describe } from '../ops/validate.js';
 import type { Variable } from '../ops/variable.js';
 import { getInitializer, type Initializer } from './initializers.js';
-import { Layer, type LayerArgs, regularizerConfig, type SymbolicShape } from './layer.js';
+import { checkMaskShape, Layer, type LayerArgs, regularizerConfig, type SymbolicShape } from './layer.js';
 import { NoiseRandom } from './noise-random.js';
 import { getRegularizer, type Regularizer } from './regularizers.js';
 
@@ -298,19 +298,8 @@ export abstract class Recurrent extends Layer {
    */
   applyWithState(x: Tensor, options: { training?: boolean; mask?: Tensor | null } = {}): Tensor[] {
     const where = `layer "${this.name}".applyWithState`;
-    checkTensor(where, 'x', x);
-    optionsObject(where, options, '{training: true}', ['training', 'mask']);
-    checkBooleanOption(where, options, 'training');
-    const mask = options.mask ?? null;
-    if (mask !== null) {
-      checkTensor(where, 'mask', mask);
-      checkDType(where, 'mask', mask, 'float32');
-      if (mask.rank !== 2 || x.rank < 2 || mask.shape[0] !== x.shape[0] || mask.shape[1] !== x.shape[1]) {
-        throw new ShapeError(
-          `${where}: expected a mask of shape [batch, steps] = ${formatShape(x.shape.slice(0, 2))}, got ${formatShape(mask.shape)}`,
-        );
-      }
-    }
+    const mask = this.checkApplyArgs(where, x, options);
+    if (mask !== null) checkMaskShape(where, x, mask);
     this.build([null, ...x.shape.slice(1)]);
     this.checkInput(x.shape);
     return this.splitStates(this.run(x, options.training ?? false, mask, { withStates: true }), x.shape[1]);
