@@ -12,12 +12,12 @@ import {
   bool,
   CONSTRAINTS,
   type Config,
+  dropoutReader,
   get,
   kernelBiasArgs,
   type LayerReader,
   none,
   REGULARIZERS,
-  readSeed,
   rejectNonNull,
   type WeightShape,
 } from './reader-kit.js';
@@ -54,18 +54,7 @@ function poolingArgs(config: Config, at: string): Pooling1DArgs {
 
 /** Readers of the convolution and pooling layers. */
 export const CONV_READERS = {
-  SpatialDropout1D: {
-    read(config, base, at) {
-      rejectNonNull(config, ['noise_shape'], at);
-      return new SpatialDropout1D({
-        ...base,
-        rate: get(config, 'rate') as number,
-        seed: readSeed(config, at),
-      });
-    },
-    weights: none,
-    defaults: { noise_shape: null },
-  },
+  SpatialDropout1D: dropoutReader((args) => new SpatialDropout1D(args)),
   MaxPooling1D: {
     read: (config, base, at) => new MaxPooling1D({ ...base, ...poolingArgs(config, at) }),
     weights: none,

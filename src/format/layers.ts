@@ -22,6 +22,7 @@ import {
   bool,
   CONSTRAINTS,
   type Config,
+  dropoutReader,
   get,
   kernelBiasArgs,
   type LayerReader,
@@ -63,18 +64,7 @@ const CORE_READERS = {
       new Activation({ ...base, activation: (get(config, 'activation') ?? 'linear') as ActivationIdentifier }),
     weights: none,
   },
-  Dropout: {
-    read(config, base, at) {
-      rejectNonNull(config, ['noise_shape'], at);
-      return new Dropout({
-        ...base,
-        rate: get(config, 'rate') as number,
-        seed: readSeed(config, at),
-      });
-    },
-    weights: none,
-    defaults: { noise_shape: null },
-  },
+  Dropout: dropoutReader((args) => new Dropout(args)),
   Flatten: {
     read(config, base, at) {
       const format = get(config, 'data_format');

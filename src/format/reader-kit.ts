@@ -112,3 +112,17 @@ export function kernelBiasArgs(
     biasRegularizer: readRegularizer(get(config, 'bias_regularizer'), `${at}.bias_regularizer`),
   };
 }
+
+/** The reader of a dropout layer (Dropout, SpatialDropout1D): its rate and seed; noise_shape only null. */
+export function dropoutReader(
+  make: (args: LayerArgs & { rate: number; seed: number | undefined }) => Layer,
+): LayerReader {
+  return {
+    read(config, base, at) {
+      rejectNonNull(config, ['noise_shape'], at);
+      return make({ ...base, rate: get(config, 'rate') as number, seed: readSeed(config, at) });
+    },
+    weights: none,
+    defaults: { noise_shape: null },
+  };
+}
