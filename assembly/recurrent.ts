@@ -264,6 +264,221 @@ function addRow(dst: usize, src: usize, n: i32): void {
   }
 }
 
+// The bodies of the kernels' lane loops: each runs on four lanes, or on one where `full` is
+// false (a row's tail); inlined with `full` constant, as two copies.
+
+/** finishCarry at byte offset q of the rows. */
+@inline
+function carryLanes(carry: usize, direct: usize, tmp: usize, recMask: usize, masked: bool, q: usize, full: bool): void {
+  let g = ld(tmp + q, full);
+  if (recMask) g = f32x4.mul(g, ld(recMask + q, full));
+  const base = masked ? ld(carry + q, full) : direct == 0 ? f32x4.splat(0.0) : ld(direct + q, full);
+  st(carry + q, f32x4.add(base, g), full);
+}
+
+/**
+ * lstmForward at byte offset q of row ro: the gates of zr (blocks i, f, g, o of u4 bytes)
+ * activated in place; c, act(c) and h written.
+ */
+@inline
+function lstmForwardLanes(
+  zr: usize,
+  cPrev: usize,
+  cNext: usize,
+  acT: usize,
+  hNext: usize,
+  ro: usize,
+  q: usize,
+  u4: usize,
+  act: i32,
+  recAct: i32,
+  full: bool,
+): void {
+  const pi = zr + q;
+  const pf = pi + u4;
+  const pg = pf + u4;
+  const po = pg + u4;
+  const i = act4(recAct, ld(pi, full));
+  const f = act4(recAct, ld(pf, full));
+  const g = act4(act, ld(pg, full));
+  const o = act4(recAct, ld(po, full));
+  const cn = madd(f, ld(cPrev + ro + q, full), f32x4.mul(i, g));
+  st(pi, i, full);
+  st(pf, f, full);
+  st(pg, g, full);
+  st(po, o, full);
+  const acv = act4(act, cn);
+  st(cNext + ro + q, cn, full);
+  st(acT + ro + q, acv, full);
+  st(hNext + ro + q, f32x4.mul(o, acv), full);
+}
+
+/**
+ * lstmBackward at byte offset q of row ro: the gate gradients into dzr (blocks i, f, g, o of u4
+ * bytes), dc carried to the step before.
+ */
+@inline
+function lstmBackwardLanes(
+  zr: usize,
+  dzr: usize,
+  cPrev: usize,
+  acT: usize,
+  dh: usize,
+  dc: usize,
+  ro: usize,
+  q: usize,
+  u4: usize,
+  act: i32,
+  recAct: i32,
+  full: bool,
+): void {
+  const pi = zr + q;
+  const i = ld(pi, full);
+  const f = ld(pi + u4, full);
+  const g = ld(pi + 2 * u4, full);
+  const o = ld(pi + 3 * u4, full);
+  const acv = ld(acT + ro + q, full);
+  const dhv = ld(dh + ro + q, full);
+  const dcv = madd(f32x4.mul(dhv, o), grad4(act, acv), ld(dc + ro + q, full));
+  const di = f32x4.mul(f32x4.mul(dcv, g), grad4(recAct, i));
+  const df = f32x4.mul(f32x4.mul(dcv, ld(cPrev + ro + q, full)), grad4(recAct, f));
+  const dg = f32x4.mul(f32x4.mul(dcv, i), grad4(act, g));
+  const dov = f32x4.mul(f32x4.mul(dhv, acv), grad4(recAct, o));
+  const di0 = dzr + q;
+  st(di0, di, full);
+  st(di0 + u4, df, full);
+  st(di0 + 2 * u4, dg, full);
+  st(di0 + 3 * u4, dov, full);
+  st(dc + ro + q, f32x4.mul(dcv, f), full);
+}
+
+/** gruForward's z and r (reset before) at byte offset o of row ro; aux = r·a. */
+@inline
+function gruGatesLanes(
+  zr: usize,
+  qr: usize,
+  auxT: usize,
+  a: usize,
+  ro: usize,
+  o: usize,
+  u4: usize,
+  recAct: i32,
+  full: bool,
+): void {
+  const zv = act4(recAct, f32x4.add(ld(zr + o, full), ld(qr + o, full)));
+  const rv = act4(recAct, f32x4.add(ld(zr + u4 + o, full), ld(qr + u4 + o, full)));
+  st(zr + o, zv, full);
+  st(zr + u4 + o, rv, full);
+  st(auxT + ro + o, f32x4.mul(rv, ld(a + ro + o, full)), full);
+}
+
+/** gruForward's h at byte offset o of row ro (and z, r with resetAfter). */
+@inline
+function gruStepLanes(
+  zr: usize,
+  q: usize,
+  auxT: usize,
+  hPrev: usize,
+  hNext: usize,
+  b: i32,
+  g3: i32,
+  ro: usize,
+  o: usize,
+  u4: usize,
+  one: v128,
+  resetAfter: i32,
+  act: i32,
+  recAct: i32,
+  full: bool,
+): void {
+  let zv: v128;
+  let hh: v128;
+  if (resetAfter) {
+    const qr = q + <usize>(b * g3) * 4;
+    zv = act4(recAct, f32x4.add(ld(zr + o, full), ld(qr + o, full)));
+    const rv = act4(recAct, f32x4.add(ld(zr + u4 + o, full), ld(qr + u4 + o, full)));
+    const qh = ld(qr + 2 * u4 + o, full);
+    hh = act4(act, madd(rv, qh, ld(zr + 2 * u4 + o, full)));
+    st(zr + o, zv, full);
+    st(zr + u4 + o, rv, full);
+    st(auxT + ro + o, qh, full);
+  } else {
+    zv = ld(zr + o, full);
+    hh = act4(act, f32x4.add(ld(zr + 2 * u4 + o, full), ld(q + ro + o, full)));
+  }
+  st(zr + 2 * u4 + o, hh, full);
+  const hp = ld(hPrev + ro + o, full);
+  st(hNext + ro + o, madd(zv, hp, f32x4.mul(f32x4.sub(one, zv), hh)), full);
+}
+
+/** gruBackward's gate gradients at byte offset o of row ro (and those of dq). */
+@inline
+function gruBackwardLanes(
+  zr: usize,
+  dzr: usize,
+  dqt: usize,
+  dqHt: usize,
+  auxT: usize,
+  hPrev: usize,
+  dh: usize,
+  direct: usize,
+  b: i32,
+  g3: i32,
+  units: i32,
+  ro: usize,
+  o: usize,
+  u4: usize,
+  one: v128,
+  resetAfter: i32,
+  act: i32,
+  recAct: i32,
+  full: bool,
+): void {
+  const zv = ld(zr + o, full);
+  const rv = ld(zr + u4 + o, full);
+  const hh = ld(zr + 2 * u4 + o, full);
+  const dhv = ld(dh + ro + o, full);
+  const hp = ld(hPrev + ro + o, full);
+  const dzv = f32x4.mul(f32x4.mul(dhv, f32x4.sub(hp, hh)), grad4(recAct, zv));
+  const dah = f32x4.mul(f32x4.mul(dhv, f32x4.sub(one, zv)), grad4(act, hh));
+  st(direct + ro + o, f32x4.mul(dhv, zv), full);
+  st(dzr + o, dzv, full);
+  st(dzr + 2 * u4 + o, dah, full);
+  if (resetAfter) {
+    const dqr = dqt + <usize>(b * g3) * 4;
+    const drv = f32x4.mul(f32x4.mul(dah, ld(auxT + ro + o, full)), grad4(recAct, rv));
+    st(dzr + u4 + o, drv, full);
+    st(dqr + o, dzv, full);
+    st(dqr + u4 + o, drv, full);
+    st(dqr + 2 * u4 + o, f32x4.mul(dah, rv), full);
+  } else {
+    st(dqt + <usize>(b * 2 * units) * 4 + o, dzv, full);
+    st(dqHt + ro + o, dah, full);
+  }
+}
+
+/** gruBackward's r gradient (reset before) at byte offset o of row ro; tmp becomes d(hd). */
+@inline
+function gruResetLanes(
+  zr: usize,
+  dzr: usize,
+  dqr: usize,
+  tmp: usize,
+  a: usize,
+  ro: usize,
+  o: usize,
+  u4: usize,
+  recAct: i32,
+  full: bool,
+): void {
+  const rv = ld(zr + u4 + o, full);
+  const drh = ld(tmp + ro + o, full);
+  const drv = f32x4.mul(f32x4.mul(drh, ld(a + ro + o, full)), grad4(recAct, rv));
+  st(dzr + u4 + o, drv, full);
+  st(dqr + u4 + o, drv, full);
+  st(tmp + ro + o, f32x4.mul(drh, rv), full);
+}
+
 /** carry[b] = (masked ? carry[b] : direct[b]) + tmp[b]·recMask[b] for every row b. */
 function finishCarry(
   carry: usize,
@@ -282,22 +497,8 @@ function finishCarry(
     const o = <usize>(b * units) << 2;
     // the SIMD body, then the tail one lane at a time (`full` constant in each copy)
     let j = 0;
-    for (; j + 4 <= units; j += 4) {
-      const full = true;
-      const q = o + (<usize>j << 2);
-      let g = ld(tmp + q, full);
-      if (recMask) g = f32x4.mul(g, ld(recMask + q, full));
-      const base = masked ? ld(carry + q, full) : direct == 0 ? f32x4.splat(0.0) : ld(direct + q, full);
-      st(carry + q, f32x4.add(base, g), full);
-    }
-    for (; j < units; j++) {
-      const full = false;
-      const q = o + (<usize>j << 2);
-      let g = ld(tmp + q, full);
-      if (recMask) g = f32x4.mul(g, ld(recMask + q, full));
-      const base = masked ? ld(carry + q, full) : direct == 0 ? f32x4.splat(0.0) : ld(direct + q, full);
-      st(carry + q, f32x4.add(base, g), full);
-    }
+    for (; j + 4 <= units; j += 4) carryLanes(carry, direct, tmp, recMask, masked, o + (<usize>j << 2), true);
+    for (; j < units; j++) carryLanes(carry, direct, tmp, recMask, masked, o + (<usize>j << 2), false);
   }
 }
 
@@ -386,46 +587,10 @@ export function lstmForward(
         // the SIMD body, then the tail one lane at a time (`full` constant in each copy)
         let j = 0;
         for (; j + 4 <= units; j += 4) {
-          const full = true;
-          const q = <usize>j << 2;
-          const pi = zr + q;
-          const pf = pi + u4;
-          const pg = pf + u4;
-          const po = pg + u4;
-          const i = act4(recAct, ld(pi, full));
-          const f = act4(recAct, ld(pf, full));
-          const g = act4(act, ld(pg, full));
-          const o = act4(recAct, ld(po, full));
-          const cn = madd(f, ld(cPrev + ro + q, full), f32x4.mul(i, g));
-          st(pi, i, full);
-          st(pf, f, full);
-          st(pg, g, full);
-          st(po, o, full);
-          const acv = act4(act, cn);
-          st(cNext + ro + q, cn, full);
-          st(acT + ro + q, acv, full);
-          st(hNext + ro + q, f32x4.mul(o, acv), full);
+          lstmForwardLanes(zr, cPrev, cNext, acT, hNext, ro, <usize>j << 2, u4, act, recAct, true);
         }
         for (; j < units; j++) {
-          const full = false;
-          const q = <usize>j << 2;
-          const pi = zr + q;
-          const pf = pi + u4;
-          const pg = pf + u4;
-          const po = pg + u4;
-          const i = act4(recAct, ld(pi, full));
-          const f = act4(recAct, ld(pf, full));
-          const g = act4(act, ld(pg, full));
-          const o = act4(recAct, ld(po, full));
-          const cn = madd(f, ld(cPrev + ro + q, full), f32x4.mul(i, g));
-          st(pi, i, full);
-          st(pf, f, full);
-          st(pg, g, full);
-          st(po, o, full);
-          const acv = act4(act, cn);
-          st(cNext + ro + q, cn, full);
-          st(acT + ro + q, acv, full);
-          st(hNext + ro + q, f32x4.mul(o, acv), full);
+          lstmForwardLanes(zr, cPrev, cNext, acT, hNext, ro, <usize>j << 2, u4, act, recAct, false);
         }
       }
       writeOutput(out, hNext + ro, b, t, steps, units, outK, flags, maskAt(mask, b, t, steps, flags) == 0);
@@ -508,48 +673,10 @@ export function lstmBackward(
       // the SIMD body, then the tail one lane at a time (`full` constant in each copy)
       let j = 0;
       for (; j + 4 <= units; j += 4) {
-        const full = true;
-        const q = <usize>j << 2;
-        const pi = zr + q;
-        const i = ld(pi, full);
-        const f = ld(pi + u4, full);
-        const g = ld(pi + 2 * u4, full);
-        const o = ld(pi + 3 * u4, full);
-        const acv = ld(acT + ro + q, full);
-        const dhv = ld(dh + ro + q, full);
-        const dcv = madd(f32x4.mul(dhv, o), grad4(act, acv), ld(dc + ro + q, full));
-        const di = f32x4.mul(f32x4.mul(dcv, g), grad4(recAct, i));
-        const df = f32x4.mul(f32x4.mul(dcv, ld(cPrev + ro + q, full)), grad4(recAct, f));
-        const dg = f32x4.mul(f32x4.mul(dcv, i), grad4(act, g));
-        const dov = f32x4.mul(f32x4.mul(dhv, acv), grad4(recAct, o));
-        const di0 = dzr + q;
-        st(di0, di, full);
-        st(di0 + u4, df, full);
-        st(di0 + 2 * u4, dg, full);
-        st(di0 + 3 * u4, dov, full);
-        st(dc + ro + q, f32x4.mul(dcv, f), full);
+        lstmBackwardLanes(zr, dzr, cPrev, acT, dh, dc, ro, <usize>j << 2, u4, act, recAct, true);
       }
       for (; j < units; j++) {
-        const full = false;
-        const q = <usize>j << 2;
-        const pi = zr + q;
-        const i = ld(pi, full);
-        const f = ld(pi + u4, full);
-        const g = ld(pi + 2 * u4, full);
-        const o = ld(pi + 3 * u4, full);
-        const acv = ld(acT + ro + q, full);
-        const dhv = ld(dh + ro + q, full);
-        const dcv = madd(f32x4.mul(dhv, o), grad4(act, acv), ld(dc + ro + q, full));
-        const di = f32x4.mul(f32x4.mul(dcv, g), grad4(recAct, i));
-        const df = f32x4.mul(f32x4.mul(dcv, ld(cPrev + ro + q, full)), grad4(recAct, f));
-        const dg = f32x4.mul(f32x4.mul(dcv, i), grad4(act, g));
-        const dov = f32x4.mul(f32x4.mul(dhv, acv), grad4(recAct, o));
-        const di0 = dzr + q;
-        st(di0, di, full);
-        st(di0 + u4, df, full);
-        st(di0 + 2 * u4, dg, full);
-        st(di0 + 3 * u4, dov, full);
-        st(dc + ro + q, f32x4.mul(dcv, f), full);
+        lstmBackwardLanes(zr, dzr, cPrev, acT, dh, dc, ro, <usize>j << 2, u4, act, recAct, false);
       }
     }
     if (db) addColumnBlock(dzt, batch, g4, sums, sums + (<usize>g4 << 3));
@@ -764,24 +891,8 @@ export function gruForward(
         const ro = <usize>(b * units) << 2;
         // the SIMD body, then the tail one lane at a time (`full` constant in each copy)
         let j = 0;
-        for (; j + 4 <= units; j += 4) {
-          const full = true;
-          const o = <usize>j << 2;
-          const zv = act4(recAct, f32x4.add(ld(zr + o, full), ld(qr + o, full)));
-          const rv = act4(recAct, f32x4.add(ld(zr + u4 + o, full), ld(qr + u4 + o, full)));
-          st(zr + o, zv, full);
-          st(zr + u4 + o, rv, full);
-          st(auxT + ro + o, f32x4.mul(rv, ld(a + ro + o, full)), full);
-        }
-        for (; j < units; j++) {
-          const full = false;
-          const o = <usize>j << 2;
-          const zv = act4(recAct, f32x4.add(ld(zr + o, full), ld(qr + o, full)));
-          const rv = act4(recAct, f32x4.add(ld(zr + u4 + o, full), ld(qr + u4 + o, full)));
-          st(zr + o, zv, full);
-          st(zr + u4 + o, rv, full);
-          st(auxT + ro + o, f32x4.mul(rv, ld(a + ro + o, full)), full);
-        }
+        for (; j + 4 <= units; j += 4) gruGatesLanes(zr, qr, auxT, a, ro, <usize>j << 2, u4, recAct, true);
+        for (; j < units; j++) gruGatesLanes(zr, qr, auxT, a, ro, <usize>j << 2, u4, recAct, false);
       }
       gemm(auxT, rH, q, batch, units, units, 0, 0, 0, 0, 0, 0, work);
     }
@@ -794,48 +905,10 @@ export function gruForward(
         // the SIMD body, then the tail one lane at a time (`full` constant in each copy)
         let j = 0;
         for (; j + 4 <= units; j += 4) {
-          const full = true;
-          const o = <usize>j << 2;
-          let zv: v128;
-          let hh: v128;
-          if (resetAfter) {
-            const qr = q + <usize>(b * g3) * 4;
-            zv = act4(recAct, f32x4.add(ld(zr + o, full), ld(qr + o, full)));
-            const rv = act4(recAct, f32x4.add(ld(zr + u4 + o, full), ld(qr + u4 + o, full)));
-            const qh = ld(qr + 2 * u4 + o, full);
-            hh = act4(act, madd(rv, qh, ld(zr + 2 * u4 + o, full)));
-            st(zr + o, zv, full);
-            st(zr + u4 + o, rv, full);
-            st(auxT + ro + o, qh, full);
-          } else {
-            zv = ld(zr + o, full);
-            hh = act4(act, f32x4.add(ld(zr + 2 * u4 + o, full), ld(q + ro + o, full)));
-          }
-          st(zr + 2 * u4 + o, hh, full);
-          const hp = ld(hPrev + ro + o, full);
-          st(hNext + ro + o, madd(zv, hp, f32x4.mul(f32x4.sub(one, zv), hh)), full);
+          gruStepLanes(zr, q, auxT, hPrev, hNext, b, g3, ro, <usize>j << 2, u4, one, resetAfter, act, recAct, true);
         }
         for (; j < units; j++) {
-          const full = false;
-          const o = <usize>j << 2;
-          let zv: v128;
-          let hh: v128;
-          if (resetAfter) {
-            const qr = q + <usize>(b * g3) * 4;
-            zv = act4(recAct, f32x4.add(ld(zr + o, full), ld(qr + o, full)));
-            const rv = act4(recAct, f32x4.add(ld(zr + u4 + o, full), ld(qr + u4 + o, full)));
-            const qh = ld(qr + 2 * u4 + o, full);
-            hh = act4(act, madd(rv, qh, ld(zr + 2 * u4 + o, full)));
-            st(zr + o, zv, full);
-            st(zr + u4 + o, rv, full);
-            st(auxT + ro + o, qh, full);
-          } else {
-            zv = ld(zr + o, full);
-            hh = act4(act, f32x4.add(ld(zr + 2 * u4 + o, full), ld(q + ro + o, full)));
-          }
-          st(zr + 2 * u4 + o, hh, full);
-          const hp = ld(hPrev + ro + o, full);
-          st(hNext + ro + o, madd(zv, hp, f32x4.mul(f32x4.sub(one, zv), hh)), full);
+          gruStepLanes(zr, q, auxT, hPrev, hNext, b, g3, ro, <usize>j << 2, u4, one, resetAfter, act, recAct, false);
         }
       }
       writeOutput(out, hNext + ro, b, t, steps, units, outK, flags, maskAt(mask, b, t, steps, flags) == 0);
@@ -931,54 +1004,50 @@ export function gruBackward(
       // the SIMD body, then the tail one lane at a time (`full` constant in each copy)
       let j = 0;
       for (; j + 4 <= units; j += 4) {
-        const full = true;
-        const o = <usize>j << 2;
-        const zv = ld(zr + o, full);
-        const rv = ld(zr + u4 + o, full);
-        const hh = ld(zr + 2 * u4 + o, full);
-        const dhv = ld(dh + ro + o, full);
-        const hp = ld(hPrev + ro + o, full);
-        const dzv = f32x4.mul(f32x4.mul(dhv, f32x4.sub(hp, hh)), grad4(recAct, zv));
-        const dah = f32x4.mul(f32x4.mul(dhv, f32x4.sub(one, zv)), grad4(act, hh));
-        st(direct + ro + o, f32x4.mul(dhv, zv), full);
-        st(dzr + o, dzv, full);
-        st(dzr + 2 * u4 + o, dah, full);
-        if (resetAfter) {
-          const dqr = dqt + <usize>(b * g3) * 4;
-          const drv = f32x4.mul(f32x4.mul(dah, ld(auxT + ro + o, full)), grad4(recAct, rv));
-          st(dzr + u4 + o, drv, full);
-          st(dqr + o, dzv, full);
-          st(dqr + u4 + o, drv, full);
-          st(dqr + 2 * u4 + o, f32x4.mul(dah, rv), full);
-        } else {
-          st(dqt + <usize>(b * 2 * units) * 4 + o, dzv, full);
-          st(dqHt + ro + o, dah, full);
-        }
+        gruBackwardLanes(
+          zr,
+          dzr,
+          dqt,
+          dqHt,
+          auxT,
+          hPrev,
+          dh,
+          direct,
+          b,
+          g3,
+          units,
+          ro,
+          <usize>j << 2,
+          u4,
+          one,
+          resetAfter,
+          act,
+          recAct,
+          true,
+        );
       }
       for (; j < units; j++) {
-        const full = false;
-        const o = <usize>j << 2;
-        const zv = ld(zr + o, full);
-        const rv = ld(zr + u4 + o, full);
-        const hh = ld(zr + 2 * u4 + o, full);
-        const dhv = ld(dh + ro + o, full);
-        const hp = ld(hPrev + ro + o, full);
-        const dzv = f32x4.mul(f32x4.mul(dhv, f32x4.sub(hp, hh)), grad4(recAct, zv));
-        const dah = f32x4.mul(f32x4.mul(dhv, f32x4.sub(one, zv)), grad4(act, hh));
-        st(direct + ro + o, f32x4.mul(dhv, zv), full);
-        st(dzr + o, dzv, full);
-        st(dzr + 2 * u4 + o, dah, full);
-        if (resetAfter) {
-          const dqr = dqt + <usize>(b * g3) * 4;
-          const drv = f32x4.mul(f32x4.mul(dah, ld(auxT + ro + o, full)), grad4(recAct, rv));
-          st(dzr + u4 + o, drv, full);
-          st(dqr + o, dzv, full);
-          st(dqr + u4 + o, drv, full);
-          st(dqr + 2 * u4 + o, f32x4.mul(dah, rv), full);
-        } else {
-          st(dqt + <usize>(b * 2 * units) * 4 + o, dzv, full);
-          st(dqHt + ro + o, dah, full);
-        }
+        gruBackwardLanes(
+          zr,
+          dzr,
+          dqt,
+          dqHt,
+          auxT,
+          hPrev,
+          dh,
+          direct,
+          b,
+          g3,
+          units,
+          ro,
+          <usize>j << 2,
+          u4,
+          one,
+          resetAfter,
+          act,
+          recAct,
+          false,
+        );
       }
     }
     if (resetAfter) {
@@ -994,26 +1063,8 @@ export function gruBackward(
         const dqr = dqt + <usize>(b * 2 * units) * 4;
         // the SIMD body, then the tail one lane at a time (`full` constant in each copy)
         let j = 0;
-        for (; j + 4 <= units; j += 4) {
-          const full = true;
-          const o = <usize>j << 2;
-          const rv = ld(zr + u4 + o, full);
-          const drh = ld(tmp + ro + o, full);
-          const drv = f32x4.mul(f32x4.mul(drh, ld(a + ro + o, full)), grad4(recAct, rv));
-          st(dzr + u4 + o, drv, full);
-          st(dqr + u4 + o, drv, full);
-          st(tmp + ro + o, f32x4.mul(drh, rv), full);
-        }
-        for (; j < units; j++) {
-          const full = false;
-          const o = <usize>j << 2;
-          const rv = ld(zr + u4 + o, full);
-          const drh = ld(tmp + ro + o, full);
-          const drv = f32x4.mul(f32x4.mul(drh, ld(a + ro + o, full)), grad4(recAct, rv));
-          st(dzr + u4 + o, drv, full);
-          st(dqr + u4 + o, drv, full);
-          st(tmp + ro + o, f32x4.mul(drh, rv), full);
-        }
+        for (; j + 4 <= units; j += 4) gruResetLanes(zr, dzr, dqr, tmp, a, ro, <usize>j << 2, u4, recAct, true);
+        for (; j < units; j++) gruResetLanes(zr, dzr, dqr, tmp, a, ro, <usize>j << 2, u4, recAct, false);
       }
       // tmp += d(z, r)·Rzrᵀ: the GEMM accumulates into tmp
       gemm(dqt, rZrT, tmp, batch, 2 * units, units, 0, 0, 0, 0, 0, 1, work);

@@ -61,6 +61,43 @@ interface Session {
   dispose(): void;
 }
 
+/** fit's options in every session: one pass over the given batches, in order. */
+const FIT_OPTIONS = { batchSize: BATCH, epochs: 1, shuffle: false, verbose: 0 } as const;
+
+/**
+ * A session that fits on consecutive slices of the data xs [EXAMPLES, STEPS], ys [EXAMPLES, 1],
+ * starting over at the top when the next slice would run past the end. `dispose` frees the model.
+ */
+function slicedSession<T extends { dispose(): void }>(
+  xs: T,
+  ys: T,
+  slice: (t: T, begin: number[], size: number[]) => T,
+  fitSlice: (x: T, y: T) => Promise<unknown>,
+  dispose: () => void,
+): Session {
+  let offset = 0;
+  return {
+    async train(batches) {
+      const rows = batches * BATCH;
+      if (offset + rows > EXAMPLES) offset = 0;
+      const x = slice(xs, [offset, 0], [rows, STEPS]);
+      const y = slice(ys, [offset, 0], [rows, 1]);
+      offset += rows;
+      try {
+        await fitSlice(x, y);
+      } finally {
+        x.dispose();
+        y.dispose();
+      }
+    },
+    dispose() {
+      dispose();
+      xs.dispose();
+      ys.dispose();
+    },
+  };
+}
+
 interface Engine {
   name: string;
   enter(): Promise<void>;
@@ -90,29 +127,13 @@ function neurasmEngine(relaxedSimd: boolean): Engine {
         ],
       });
       model.compile({ optimizer: nn.train.adam(), loss: 'binaryCrossentropy' });
-      const xs = nn.tensor(ids, [EXAMPLES, STEPS], 'int32');
-      const ys = nn.tensor(labels, [EXAMPLES, 1], 'float32');
-      let offset = 0;
-      return {
-        async train(batches) {
-          const rows = batches * BATCH;
-          if (offset + rows > EXAMPLES) offset = 0;
-          const x = nn.slice(xs, [offset, 0], [rows, STEPS]);
-          const y = nn.slice(ys, [offset, 0], [rows, 1]);
-          offset += rows;
-          try {
-            await model.fit(x, y, { batchSize: BATCH, epochs: 1, shuffle: false, verbose: 0 });
-          } finally {
-            x.dispose();
-            y.dispose();
-          }
-        },
-        dispose() {
-          model.dispose();
-          xs.dispose();
-          ys.dispose();
-        },
-      };
+      return slicedSession(
+        nn.tensor(ids, [EXAMPLES, STEPS], 'int32'),
+        nn.tensor(labels, [EXAMPLES, 1], 'float32'),
+        (t, begin, size) => nn.slice(t, begin, size),
+        (x, y) => model.fit(x, y, FIT_OPTIONS),
+        () => model.dispose(),
+      );
     },
   };
 }
@@ -140,30 +161,16 @@ function tfjsEngine(tfjs: Tfjs, backend: 'cpu' | 'wasm'): Engine {
         ],
       });
       model.compile({ optimizer: tf.train.adam(), loss: 'binaryCrossentropy' });
-      const xs = tf.tensor2d(ids, [EXAMPLES, STEPS], 'int32');
-      const ys = tf.tensor2d(labels, [EXAMPLES, 1], 'float32');
-      let offset = 0;
-      return {
-        async train(batches) {
-          const rows = batches * BATCH;
-          if (offset + rows > EXAMPLES) offset = 0;
-          const x = tf.slice(xs, [offset, 0], [rows, STEPS]);
-          const y = tf.slice(ys, [offset, 0], [rows, 1]);
-          offset += rows;
-          try {
-            await model.fit(x, y, { batchSize: BATCH, epochs: 1, shuffle: false, verbose: 0 });
-          } finally {
-            x.dispose();
-            y.dispose();
-          }
-        },
-        dispose() {
+      return slicedSession(
+        tf.tensor2d(ids, [EXAMPLES, STEPS], 'int32'),
+        tf.tensor2d(labels, [EXAMPLES, 1], 'float32'),
+        (t, begin, size) => tf.slice(t, begin, size),
+        (x, y) => model.fit(x, y, FIT_OPTIONS),
+        () => {
           model.dispose();
           model.optimizer.dispose();
-          xs.dispose();
-          ys.dispose();
         },
-      };
+      );
     },
   };
 }

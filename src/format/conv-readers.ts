@@ -1,7 +1,6 @@
 // Readers of the sequence convolution and pooling layers (Conv1D, the 1-D poolings,
 // SpatialDropout1D, TimeDistributed) from Keras/tfjs layer configs.
 import { ModelFormatError } from '../io/errors.js';
-import type { ActivationIdentifier } from '../layers/activations.js';
 import { Conv1D } from '../layers/conv1d.js';
 import { GlobalAveragePooling1D, GlobalMaxPooling1D } from '../layers/global-pooling.js';
 import type { Layer, SymbolicShape } from '../layers/layer.js';
@@ -9,16 +8,16 @@ import { AveragePooling1D, MaxPooling1D, type Pooling1DArgs } from '../layers/po
 import { SpatialDropout1D } from '../layers/spatial-dropout.js';
 import { TimeDistributed } from '../layers/time-distributed.js';
 import type { Padding1D } from '../ops/conv1d.js';
-import { readInitializer } from './initializers.js';
 import {
   bool,
   CONSTRAINTS,
   type Config,
+  dropoutReader,
   get,
+  kernelBiasArgs,
   type LayerReader,
   none,
   REGULARIZERS,
-  readRegularizer,
   rejectNonNull,
   type WeightShape,
 } from './reader-kit.js';
@@ -55,22 +54,7 @@ function poolingArgs(config: Config, at: string): Pooling1DArgs {
 
 /** Readers of the convolution and pooling layers. */
 export const CONV_READERS = {
-  SpatialDropout1D: {
-    read(config, base, at) {
-      rejectNonNull(config, ['noise_shape'], at);
-      const seed = get(config, 'seed');
-      if (seed !== undefined && seed !== null && (typeof seed !== 'number' || !Number.isFinite(seed))) {
-        throw new ModelFormatError(`${at}.seed: expected a number or null, got ${JSON.stringify(seed)}`);
-      }
-      return new SpatialDropout1D({
-        ...base,
-        rate: get(config, 'rate') as number,
-        seed: (seed ?? undefined) as number | undefined,
-      });
-    },
-    weights: none,
-    defaults: { noise_shape: null },
-  },
+  SpatialDropout1D: dropoutReader((args) => new SpatialDropout1D(args)),
   MaxPooling1D: {
     read: (config, base, at) => new MaxPooling1D({ ...base, ...poolingArgs(config, at) }),
     weights: none,
@@ -98,15 +82,7 @@ export const CONV_READERS = {
         strides: length(config, 'strides', at, 1),
         dilationRate: length(config, 'dilation_rate', at, 1),
         padding: (get(config, 'padding') ?? 'valid') as Padding1D,
-        activation: (get(config, 'activation') ?? 'linear') as ActivationIdentifier,
-        useBias: bool(config, 'use_bias', at, true),
-        kernelInitializer: readInitializer(
-          get(config, 'kernel_initializer') ?? 'glorotUniform',
-          `${at}.kernel_initializer`,
-        ),
-        biasInitializer: readInitializer(get(config, 'bias_initializer') ?? 'zeros', `${at}.bias_initializer`),
-        kernelRegularizer: readRegularizer(get(config, 'kernel_regularizer'), `${at}.kernel_regularizer`),
-        biasRegularizer: readRegularizer(get(config, 'bias_regularizer'), `${at}.bias_regularizer`),
+        ...kernelBiasArgs(config, at),
       });
     },
     weights(layer, inputShape) {

@@ -22,11 +22,14 @@ import {
   bool,
   CONSTRAINTS,
   type Config,
+  dropoutReader,
   get,
+  kernelBiasArgs,
   type LayerReader,
   none,
   REGULARIZERS,
   readRegularizer,
+  readSeed,
   rejectNonNull,
   type WeightShape,
 } from './reader-kit.js';
@@ -44,15 +47,7 @@ const CORE_READERS = {
       return new Dense({
         ...base,
         units: units as number,
-        activation: (get(config, 'activation') ?? 'linear') as ActivationIdentifier,
-        useBias: bool(config, 'use_bias', at, true),
-        kernelInitializer: readInitializer(
-          get(config, 'kernel_initializer') ?? 'glorotUniform',
-          `${at}.kernel_initializer`,
-        ),
-        biasInitializer: readInitializer(get(config, 'bias_initializer') ?? 'zeros', `${at}.bias_initializer`),
-        kernelRegularizer: readRegularizer(get(config, 'kernel_regularizer'), `${at}.kernel_regularizer`),
-        biasRegularizer: readRegularizer(get(config, 'bias_regularizer'), `${at}.bias_regularizer`),
+        ...kernelBiasArgs(config, at),
       });
     },
     weights(layer, inputShape) {
@@ -69,22 +64,7 @@ const CORE_READERS = {
       new Activation({ ...base, activation: (get(config, 'activation') ?? 'linear') as ActivationIdentifier }),
     weights: none,
   },
-  Dropout: {
-    read(config, base, at) {
-      rejectNonNull(config, ['noise_shape'], at);
-      const seed = get(config, 'seed');
-      if (seed !== undefined && seed !== null && (typeof seed !== 'number' || !Number.isFinite(seed))) {
-        throw new ModelFormatError(`${at}.seed: expected a number or null, got ${JSON.stringify(seed)}`);
-      }
-      return new Dropout({
-        ...base,
-        rate: get(config, 'rate') as number,
-        seed: (seed ?? undefined) as number | undefined,
-      });
-    },
-    weights: none,
-    defaults: { noise_shape: null },
-  },
+  Dropout: dropoutReader((args) => new Dropout(args)),
   Flatten: {
     read(config, base, at) {
       const format = get(config, 'data_format');
@@ -154,14 +134,10 @@ const CORE_READERS = {
   },
   GaussianNoise: {
     read(config, base, at) {
-      const seed = get(config, 'seed');
-      if (seed !== undefined && seed !== null && (typeof seed !== 'number' || !Number.isFinite(seed))) {
-        throw new ModelFormatError(`${at}.seed: expected a number or null, got ${JSON.stringify(seed)}`);
-      }
       return new GaussianNoise({
         ...base,
         stddev: get(config, 'stddev') as number,
-        seed: (seed ?? undefined) as number | undefined,
+        seed: readSeed(config, at),
       });
     },
     weights: none,

@@ -1,8 +1,11 @@
 // What every layer reader shares: the config helpers and the reader's shape. A family of layers
 // keeps its readers in a file of its own (format/<family>-readers.ts) that layers.ts spreads in.
 import { ModelFormatError } from '../io/errors.js';
+import type { ActivationIdentifier } from '../layers/activations.js';
+import type { Initializer } from '../layers/initializers.js';
 import type { Layer, LayerArgs, SymbolicShape } from '../layers/layer.js';
 import { getRegularizer, type Regularizer } from '../layers/regularizers.js';
+import { readInitializer } from './initializers.js';
 
 /** A layer config as model files write it. */
 export type Config = Record<string, unknown>;
@@ -74,4 +77,52 @@ export function readRegularizer(value: unknown, at: string): Regularizer | null 
     }
   }
   return getRegularizer({ class_name: className, config }, at);
+}
+
+/** A noise layer's seed: a finite number, or null or absent (undefined). */
+export function readSeed(config: Config, at: string): number | undefined {
+  const seed = get(config, 'seed');
+  if (seed !== undefined && seed !== null && (typeof seed !== 'number' || !Number.isFinite(seed))) {
+    throw new ModelFormatError(`${at}.seed: expected a number or null, got ${JSON.stringify(seed)}`);
+  }
+  return (seed ?? undefined) as number | undefined;
+}
+
+/** The options a layer with a kernel and a bias shares (Dense, Conv1D), with Keras's defaults. */
+export function kernelBiasArgs(
+  config: Config,
+  at: string,
+): {
+  activation: ActivationIdentifier;
+  useBias: boolean;
+  kernelInitializer: Initializer;
+  biasInitializer: Initializer;
+  kernelRegularizer: Regularizer | null;
+  biasRegularizer: Regularizer | null;
+} {
+  return {
+    activation: (get(config, 'activation') ?? 'linear') as ActivationIdentifier,
+    useBias: bool(config, 'use_bias', at, true),
+    kernelInitializer: readInitializer(
+      get(config, 'kernel_initializer') ?? 'glorotUniform',
+      `${at}.kernel_initializer`,
+    ),
+    biasInitializer: readInitializer(get(config, 'bias_initializer') ?? 'zeros', `${at}.bias_initializer`),
+    kernelRegularizer: readRegularizer(get(config, 'kernel_regularizer'), `${at}.kernel_regularizer`),
+    biasRegularizer: readRegularizer(get(config, 'bias_regularizer'), `${at}.bias_regularizer`),
+  };
+}
+
+/** The reader of a dropout layer (Dropout, SpatialDropout1D): its rate and seed; noise_shape only null. */
+export function dropoutReader(
+  make: (args: LayerArgs & { rate: number; seed: number | undefined }) => Layer,
+): LayerReader {
+  return {
+    read(config, base, at) {
+      rejectNonNull(config, ['noise_shape'], at);
+      return make({ ...base, rate: get(config, 'rate') as number, seed: readSeed(config, at) });
+    },
+    weights: none,
+    defaults: { noise_shape: null },
+  };
 }

@@ -15,6 +15,7 @@ import {
   get,
   type LayerReader,
   readRegularizer,
+  readSeed,
   rejectNonNull,
   type WeightShape,
 } from './reader-kit.js';
@@ -50,10 +51,7 @@ function recurrentArgs(config: Config, base: LayerArgs, at: string, gated: boole
   if (!Number.isInteger(units) || (units as number) < 1 || (units as number) > 2 ** 16) {
     throw new ModelFormatError(`${at}.units: expected a positive integer, got ${JSON.stringify(units)}`);
   }
-  const seed = get(config, 'seed');
-  if (seed !== undefined && seed !== null && (typeof seed !== 'number' || !Number.isFinite(seed))) {
-    throw new ModelFormatError(`${at}.seed: expected a number or null, got ${JSON.stringify(seed)}`);
-  }
+  const seed = readSeed(config, at);
   const init = (key: string, fallback: string) => readInitializer(get(config, key) ?? fallback, `${at}.${key}`);
   const args: GatedArgs = {
     ...base,
@@ -72,7 +70,7 @@ function recurrentArgs(config: Config, base: LayerArgs, at: string, gated: boole
     dropout: rateOf(config, 'dropout', at),
     recurrentDropout: rateOf(config, 'recurrent_dropout', at),
   };
-  if (typeof seed === 'number') args.seed = seed;
+  if (seed !== undefined) args.seed = seed;
   if (gated) args.recurrentActivation = (get(config, 'recurrent_activation') ?? 'hard_sigmoid') as RecurrentActivation;
   return args;
 }

@@ -1,25 +1,24 @@
 import { ShapeError, ValueError } from '../errors.js';
 import { conv1d, type Geometry1D, geometry1d, type Padding1D } from '../ops/conv1d.js';
-import { OUTPUT_DIFFERENTIABLE, type OutputDifferentiable } from '../ops/dense.js';
-import { checkBooleanOption, rejectUnsupported } from '../ops/options.js';
 import type { Tensor } from '../ops/tensor.js';
 import { describe } from '../ops/validate.js';
 import type { Variable } from '../ops/variable.js';
+import type { ActivationName } from './activations.js';
 import {
-  type ActivationIdentifier,
-  type ActivationName,
-  applyActivation,
-  defaultAlpha,
-  kerasActivationName,
-  resolveActivation,
-} from './activations.js';
-import { getInitializer, type Initializer } from './initializers.js';
-import { Layer, type LayerArgs, regularizerConfig, type SymbolicShape } from './layer.js';
+  activated,
+  KERNEL_BIAS_OPTIONS,
+  type KernelBiasArgs,
+  type KernelBiasOptions,
+  kernelBiasConfig,
+  kernelBiasOptions,
+  UNSUPPORTED_KERNEL_BIAS_OPTIONS,
+} from './kernel-bias.js';
+import { Layer, type LayerArgs, type SymbolicShape } from './layer.js';
 import { checkChannelsLast, type Length1D, lengthOption, paddingOption } from './pooling-options.js';
-import { getRegularizer, type Regularizer } from './regularizers.js';
+import type { Regularizer } from './regularizers.js';
 
 /** Options of `layers.conv1d`. */
-export interface Conv1DArgs extends LayerArgs {
+export interface Conv1DArgs extends LayerArgs, KernelBiasArgs {
   /** Number of output channels. */
   filters: number;
   /** Length of the window (a number or [n]). */
@@ -30,26 +29,9 @@ export interface Conv1DArgs extends LayerArgs {
   padding?: Padding1D;
   /** Steps between the taps of a window (default 1); with strides > 1 it must be 1, as in Keras. */
   dilationRate?: Length1D;
-  /** Activation applied to the output (default linear). */
-  activation?: ActivationIdentifier;
-  /** Whether to add a bias (default true). */
-  useBias?: boolean;
-  /** Kernel initializer (default glorotUniform). */
-  kernelInitializer?: string | Initializer;
-  /** Bias initializer (default zeros). */
-  biasInitializer?: string | Initializer;
-  /** Penalty on the kernel. */
-  kernelRegularizer?: Regularizer | string | null;
-  /** Penalty on the bias. */
-  biasRegularizer?: Regularizer | string | null;
   /** Only 'channelsLast' (the default): inputs are [batch, steps, channels]. */
   dataFormat?: 'channelsLast';
 }
-
-const UNSUPPORTED_CONV_OPTIONS = {
-  kernelConstraint: 'weight constraints are not supported yet',
-  biasConstraint: 'weight constraints are not supported yet',
-};
 
 const CONV_OPTIONS = [
   'filters',
@@ -57,18 +39,10 @@ const CONV_OPTIONS = [
   'strides',
   'padding',
   'dilationRate',
-  'activation',
-  'useBias',
-  'kernelInitializer',
-  'biasInitializer',
-  'kernelRegularizer',
-  'biasRegularizer',
+  ...KERNEL_BIAS_OPTIONS,
   'dataFormat',
-  ...Object.keys(UNSUPPORTED_CONV_OPTIONS),
+  ...Object.keys(UNSUPPORTED_KERNEL_BIAS_OPTIONS),
 ];
-
-// Activations GEMM's epilogue applies (sigmoid goes through its op, which notes the logits).
-const FUSED: ReadonlySet<string> = new Set(OUTPUT_DIFFERENTIABLE.filter((a) => a !== 'sigmoid'));
 
 /**
  * A 1-D convolution over sequences [batch, steps, channels] → [batch, outSteps, filters]:
@@ -92,8 +66,7 @@ export class Conv1D extends Layer {
   readonly activation: ActivationName;
   /** Whether there is a bias. */
   readonly useBias: boolean;
-  private readonly kernelInitializer: Initializer;
-  private readonly biasInitializer: Initializer;
+  private readonly options: KernelBiasOptions;
   /** Penalty on the kernel, if any. */
   readonly kernelRegularizer: Regularizer | null;
   /** Penalty on the bias, if any. */
@@ -120,14 +93,11 @@ export class Conv1D extends Layer {
     }
     this.padding = paddingOption(where, args.padding, ['valid', 'same', 'causal']);
     checkChannelsLast(where, args.dataFormat);
-    checkBooleanOption(where, args, 'useBias');
-    rejectUnsupported(where, args, UNSUPPORTED_CONV_OPTIONS);
-    this.activation = resolveActivation(args.activation, where);
-    this.useBias = args.useBias ?? true;
-    this.kernelInitializer = getInitializer(args.kernelInitializer ?? 'glorotUniform', `${where} kernelInitializer`);
-    this.biasInitializer = getInitializer(args.biasInitializer ?? 'zeros', `${where} biasInitializer`);
-    this.kernelRegularizer = getRegularizer(args.kernelRegularizer, `${where} kernelRegularizer`);
-    this.biasRegularizer = getRegularizer(args.biasRegularizer, `${where} biasRegularizer`);
+    this.options = kernelBiasOptions(where, args);
+    this.activation = this.options.activation;
+    this.useBias = this.options.useBias;
+    this.kernelRegularizer = this.options.kernelRegularizer;
+    this.biasRegularizer = this.options.biasRegularizer;
   }
 
   /** Where the windows fall on a sequence of `steps` steps. */
@@ -154,25 +124,16 @@ export class Conv1D extends Layer {
 
   protected override createWeights(inputShape: SymbolicShape): void {
     const channels = inputShape[2] as number;
-    this.kernel = this.addWeight(
-      'kernel',
-      [this.kernelSize, channels, this.filters],
-      this.kernelInitializer,
-      true,
-      this.kernelRegularizer,
-    );
-    if (this.useBias)
-      this.bias = this.addWeight('bias', [this.filters], this.biasInitializer, true, this.biasRegularizer);
+    const { kernelInitializer, biasInitializer } = this.options;
+    const shape = [this.kernelSize, channels, this.filters];
+    this.kernel = this.addWeight('kernel', shape, kernelInitializer, true, this.kernelRegularizer);
+    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], biasInitializer, true, this.biasRegularizer);
   }
 
   call(x: Tensor, _training: boolean): Tensor {
     const g = this.geometry(x.shape[1]);
     if (g.outSteps < 1) this.computeOutputShape([null, x.shape[1], x.shape[2]]);
-    const act = this.activation;
-    if (FUSED.has(act)) {
-      return conv1d(x, this.kernel!, this.bias, g, act as OutputDifferentiable, defaultAlpha(act));
-    }
-    return applyActivation(act, conv1d(x, this.kernel!, this.bias, g, 'linear', 0));
+    return activated(this.activation, (act, alpha) => conv1d(x, this.kernel!, this.bias, g, act, alpha));
   }
 
   override dispose(): void {
@@ -190,12 +151,7 @@ export class Conv1D extends Layer {
       padding: this.padding,
       data_format: 'channels_last',
       dilation_rate: [this.dilationRate],
-      activation: kerasActivationName(this.activation),
-      use_bias: this.useBias,
-      kernel_initializer: { class_name: this.kernelInitializer.className, config: this.kernelInitializer.config },
-      bias_initializer: { class_name: this.biasInitializer.className, config: this.biasInitializer.config },
-      kernel_regularizer: regularizerConfig(this.kernelRegularizer),
-      bias_regularizer: regularizerConfig(this.biasRegularizer),
+      ...kernelBiasConfig(this.options),
     };
   }
 }

@@ -54,6 +54,15 @@ export function regularizerConfig(r: Regularizer | null): Record<string, unknown
   return r ? { class_name: r.className, config: r.getConfig() } : null;
 }
 
+/** Checks that a mask is [batch, steps] of `x` (ShapeError naming `where` if not). */
+export function checkMaskShape(where: string, x: Tensor, mask: Tensor): void {
+  if (mask.rank !== 2 || x.rank < 2 || mask.shape[0] !== x.shape[0] || mask.shape[1] !== x.shape[1]) {
+    throw new ShapeError(
+      `${where}: expected a mask of shape [batch, steps] = ${formatShape(x.shape.slice(0, 2))}, got ${formatShape(mask.shape)}`,
+    );
+  }
+}
+
 /** A generated unique layer name: dense_1, dense_2, ... */
 /** MyLayer → my_layer, as Keras names layers after their class. */
 function snakeCase(name: string): string {
@@ -355,11 +364,7 @@ export abstract class Layer {
           `${this.className} "${this.name}" does not support masking, but its input has a mask (from an embedding with maskZero?); put a layer that consumes the mask (pooling, a recurrent layer) before it, or drop maskZero`,
         );
       }
-      if (mask.rank !== 2 || x.rank < 2 || mask.shape[0] !== x.shape[0] || mask.shape[1] !== x.shape[1]) {
-        throw new ShapeError(
-          `${this.className} "${this.name}": expected a mask of shape [batch, steps] = ${formatShape(x.shape.slice(0, 2))}, got ${formatShape(mask.shape)}`,
-        );
-      }
+      checkMaskShape(`${this.className} "${this.name}"`, x, mask);
     }
     return { output: this.call(x, training, mask), mask: this.computeMask(x, mask) };
   }
@@ -369,7 +374,22 @@ export abstract class Layer {
    * a real step) is for layers that support masking.
    */
   apply(x: Tensor, options: { training?: boolean; mask?: Tensor | null } = {}): Tensor {
-    const where = `layer "${this.name}".apply`;
+    const mask = this.checkApplyArgs(`layer "${this.name}".apply`, x, options);
+    this.build([null, ...x.shape.slice(1)]);
+    this.checkInput(x.shape);
+    return this.callMasked(x, options.training ?? false, mask).output;
+  }
+
+  /**
+   * Checks the arguments of apply (and of its variants, such as applyWithState): `x` a tensor,
+   * `options` {training, mask} with a float32 mask tensor if any. `where` names the call in errors.
+   * Returns the mask, or null.
+   */
+  protected checkApplyArgs(
+    where: string,
+    x: Tensor,
+    options: { training?: boolean; mask?: Tensor | null },
+  ): Tensor | null {
     checkTensor(where, 'x', x);
     optionsObject(where, options, '{training: true}', ['training', 'mask']);
     checkBooleanOption(where, options, 'training');
@@ -378,9 +398,7 @@ export abstract class Layer {
       checkTensor(where, 'mask', mask);
       checkDType(where, 'mask', mask, 'float32');
     }
-    this.build([null, ...x.shape.slice(1)]);
-    this.checkInput(x.shape);
-    return this.callMasked(x, options.training ?? false, mask).output;
+    return mask;
   }
 
   /** Throws a ShapeError if `shape` does not fit the built input shape. */

@@ -1,4 +1,7 @@
+import { backend } from '../backend/loader.js';
+import { hostStep } from '../backend/trace.js';
 import { ValueError } from '../errors.js';
+import { Tensor } from '../ops/tensor.js';
 import { describe } from '../ops/validate.js';
 import { globalRandom, Random } from '../random.js';
 
@@ -25,6 +28,30 @@ export class NoiseRandom {
   forCall(fit: { rng: Random | null } | null): () => number {
     return this.source(() => (fit?.rng ?? globalRandom).uniform());
   }
+
+  /**
+   * A dropout mask of `shape`: each value 1 / (1 − rate), or 0 with probability `rate`, drawn
+   * afresh at every call and at every replay of a trace of it. The step keeps the address, not the
+   * tensor: the tensor may be disposed after the call, its memory stays the trace's. `layer`'s
+   * fitRandom is read at each draw (Dropout, SpatialDropout1D, the recurrent layers' dropouts).
+   */
+  dropoutMask(
+    shape: readonly number[],
+    rate: number,
+    layer: { readonly fitRandom: { rng: Random | null } | null },
+  ): Tensor {
+    const m = new Tensor(shape, 'float32');
+    const keep = 1 - rate;
+    const start = m.ptr() >>> 2;
+    const end = start + m.size;
+    hostStep(() => {
+      const uniform = this.forCall(layer.fitRandom);
+      const f32 = backend().views.f32;
+      for (let i = start; i < end; i++) f32[i] = uniform() < keep ? 1 / keep : 0;
+    });
+    return m;
+  }
+
   private source(fallback: () => number): () => number {
     const own = this.own;
     return own ? () => own.uniform() : fallback;

@@ -1,19 +1,17 @@
 import { Act } from '../backend/codes.js';
 import { ACT_HARD_SIGMOID } from '../backend/kernels/recurrent.js';
-import { backend } from '../backend/loader.js';
-import { hostStep } from '../backend/trace.js';
 import { DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
 import { mul } from '../ops/arithmetic.js';
-import { checkBooleanOption, optionsObject, rejectUnsupported } from '../ops/options.js';
+import { checkBooleanOption, rejectUnsupported } from '../ops/options.js';
 import { CELL_GATES, type RecurrentCell, recurrentOp, stateCount } from '../ops/recurrent.js';
 import { reshape } from '../ops/reshape.js';
 import { slice } from '../ops/slicing.js';
 import { activeTape } from '../ops/tape.js';
 import { Tensor } from '../ops/tensor.js';
-import { checkDType, checkTensor, describe } from '../ops/validate.js';
+import { describe } from '../ops/validate.js';
 import type { Variable } from '../ops/variable.js';
 import { getInitializer, type Initializer } from './initializers.js';
-import { Layer, type LayerArgs, regularizerConfig, type SymbolicShape } from './layer.js';
+import { checkMaskShape, Layer, type LayerArgs, regularizerConfig, type SymbolicShape } from './layer.js';
 import { NoiseRandom } from './noise-random.js';
 import { getRegularizer, type Regularizer } from './regularizers.js';
 
@@ -300,19 +298,8 @@ export abstract class Recurrent extends Layer {
    */
   applyWithState(x: Tensor, options: { training?: boolean; mask?: Tensor | null } = {}): Tensor[] {
     const where = `layer "${this.name}".applyWithState`;
-    checkTensor(where, 'x', x);
-    optionsObject(where, options, '{training: true}', ['training', 'mask']);
-    checkBooleanOption(where, options, 'training');
-    const mask = options.mask ?? null;
-    if (mask !== null) {
-      checkTensor(where, 'mask', mask);
-      checkDType(where, 'mask', mask, 'float32');
-      if (mask.rank !== 2 || x.rank < 2 || mask.shape[0] !== x.shape[0] || mask.shape[1] !== x.shape[1]) {
-        throw new ShapeError(
-          `${where}: expected a mask of shape [batch, steps] = ${formatShape(x.shape.slice(0, 2))}, got ${formatShape(mask.shape)}`,
-        );
-      }
-    }
+    const mask = this.checkApplyArgs(where, x, options);
+    if (mask !== null) checkMaskShape(where, x, mask);
     this.build([null, ...x.shape.slice(1)]);
     this.checkInput(x.shape);
     return this.splitStates(this.run(x, options.training ?? false, mask, { withStates: true }), x.shape[1]);
@@ -352,9 +339,11 @@ export abstract class Recurrent extends Layer {
       return new Tensor(shape, 'float32');
     }
     const drop = training && this.dropout > 0;
-    const input = drop ? mul(x, this.dropMask([batch, 1, x.shape[2]], this.dropout)) : x;
+    const input = drop ? mul(x, this.random.dropoutMask([batch, 1, x.shape[2]], this.dropout, this)) : x;
     const recMask =
-      training && this.recurrentDropout > 0 ? this.dropMask([batch, this.units], this.recurrentDropout) : null;
+      training && this.recurrentDropout > 0
+        ? this.random.dropoutMask([batch, this.units], this.recurrentDropout, this)
+        : null;
     const y = recurrentOp(input, this.kernel!, this.recurrentKernel!, this.bias, {
       cell: this.cell,
       units: this.units,
@@ -374,20 +363,6 @@ export abstract class Recurrent extends Layer {
       recMask?.dispose();
     }
     return y;
-  }
-
-  /** A dropout mask (1/(1 − rate) or 0), drawn afresh at every call and every replay of a trace. */
-  private dropMask(shape: number[], dropRate: number): Tensor {
-    const m = new Tensor(shape, 'float32');
-    const keep = 1 - dropRate;
-    const start = m.ptr() >>> 2;
-    const end = start + m.size;
-    hostStep(() => {
-      const uniform = this.random.forCall(this.fitRandom);
-      const f32 = backend().views.f32;
-      for (let i = start; i < end; i++) f32[i] = uniform() < keep ? 1 / keep : 0;
-    });
-    return m;
   }
 
   override dispose(): void {

@@ -1,9 +1,7 @@
-import { backend } from '../backend/loader.js';
-import { hostStep } from '../backend/trace.js';
 import { ShapeError, ValueError } from '../errors.js';
 import { mul } from '../ops/arithmetic.js';
 import { activeTape } from '../ops/tape.js';
-import { Tensor } from '../ops/tensor.js';
+import type { Tensor } from '../ops/tensor.js';
 import { describe } from '../ops/validate.js';
 import { Layer, type LayerArgs, type SymbolicShape } from './layer.js';
 import { NoiseRandom } from './noise-random.js';
@@ -57,16 +55,8 @@ export class SpatialDropout1D extends Layer {
 
   call(x: Tensor, training: boolean): Tensor {
     if (!training || this.rate === 0) return mul(x, 1);
-    const keep = 1 - this.rate;
-    const m = new Tensor([x.shape[0], 1, x.shape[2]], 'float32');
-    // a fresh mask at every call and every replay of a trace of it (the address: the tensor's memory stays the trace's)
-    const start = m.ptr() >>> 2;
-    const end = start + m.size;
-    hostStep(() => {
-      const uniform = this.random.forCall(this.fitRandom);
-      const f32 = backend().views.f32;
-      for (let i = start; i < end; i++) f32[i] = uniform() < keep ? 1 / keep : 0;
-    });
+    // noise shape [batch, 1, channels]: a channel is dropped over all steps
+    const m = this.random.dropoutMask([x.shape[0], 1, x.shape[2]], this.rate, this);
     const y = mul(x, m);
     if (!activeTape()) m.dispose();
     return y;

@@ -3,23 +3,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '../../src/index.js';
 import type { Tensor } from '../../src/ops/tensor.js';
+import { MarkNonZero } from './sequence-helpers.js';
 
 beforeAll(() => nn.ready({ relaxedSimd: false }));
-
-/** Makes a mask from its input: a step is real where its first feature is not zero. */
-class MarkNonZero extends nn.layers.Layer {
-  static className = 'MarkNonZero';
-  computeOutputShape(s: Array<number | null>) {
-    return s;
-  }
-  call(x: Tensor) {
-    return nn.clone(x);
-  }
-  override computeMask(x: Tensor) {
-    const first = nn.slice(x, [0, 0, 0], [-1, -1, 1]);
-    return nn.cast(nn.notEqual(nn.reshape(first, [x.shape[0], x.shape[1]]), 0), 'float32');
-  }
-}
 
 /** Consumes a mask: the sum over real steps, per feature. */
 class MaskedSum extends nn.layers.Layer {

@@ -258,6 +258,23 @@ describe('training on the traced path', () => {
   const yTrain = randomArray(N, 912, 0, 1);
   const mse = (yt: nn.Tensor, yp: nn.Tensor) => nn.losses.meanSquaredError(yt, yp);
 
+  /**
+   * The losses of an eager loop over the training data (adam(0.01), mse, batches of 8) whose masks
+   * come from a generator seeded `seed`, as fit's with that seed.
+   */
+  function eagerLosses(eager: nn.Sequential, seed: number, epochs: number): number[] {
+    const optimizer = nn.train.adam(0.01);
+    eager.random.rng = new nn.Random(seed);
+    const losses = eagerFit(eager, optimizer, xTrain, [STEPS, FEATURES], yTrain, [1], {
+      epochs,
+      batchSize: 8,
+      loss: mse,
+    });
+    eager.random.rng = null;
+    optimizer.dispose();
+    return losses;
+  }
+
   function model(kind: Kind, extra: Record<string, unknown> = {}): nn.Sequential {
     nn.setSeed(21);
     return nn.sequential({
@@ -285,15 +302,7 @@ describe('training on the traced path', () => {
       });
       expect(fitted.step('train', 8).replays).toBe(true);
       const eager = model(kind, extra);
-      const optimizer = nn.train.adam(0.01);
-      eager.random.rng = new nn.Random(77);
-      const losses = eagerFit(eager, optimizer, xTrain, [STEPS, FEATURES], yTrain, [1], {
-        epochs: 3,
-        batchSize: 8,
-        loss: mse,
-      });
-      eager.random.rng = null;
-      expect(history.history.loss).toEqual(losses);
+      expect(history.history.loss).toEqual(eagerLosses(eager, 77, 3));
       const a = weightValues(fitted);
       const b = weightValues(eager);
       a.forEach((w, i) => {
@@ -301,7 +310,6 @@ describe('training on the traced path', () => {
       });
       fitted.dispose();
       eager.dispose();
-      optimizer.dispose();
     },
   );
 
@@ -325,19 +333,10 @@ describe('training on the traced path', () => {
     const eager = make();
     // the global generator moves on: only the fit's generator gives the same masks
     nn.setSeed(999);
-    const optimizer = nn.train.adam(0.01);
-    eager.random.rng = new nn.Random(78);
-    const losses = eagerFit(eager, optimizer, xTrain, [STEPS, FEATURES], yTrain, [1], {
-      epochs: 2,
-      batchSize: 8,
-      loss: mse,
-    });
-    eager.random.rng = null;
-    expect(history.history.loss).toEqual(losses);
+    expect(history.history.loss).toEqual(eagerLosses(eager, 78, 2));
     expect(bits(weightValues(fitted)[0])).toEqual(bits(weightValues(eager)[0]));
     fitted.dispose();
     eager.dispose();
-    optimizer.dispose();
   });
 
   it('memory does not grow over epochs (fit with validation, predict)', async () => {

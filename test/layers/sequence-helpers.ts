@@ -1,4 +1,4 @@
-// Shared by the convolution and pooling layer tests: a mask-making layer, tfjs model-file round
+// Shared by the convolution, pooling and masking layer tests: a mask-making layer, tfjs model-file round
 // trips in memory, and a training check (the trace replays, memory stays flat).
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
