@@ -234,8 +234,9 @@ export async function runText(): Promise<void> {
     await engine.enter();
     const own: Partial<Record<TextModel, number>> = {};
     for (const kind of TEXT_MODELS) {
-      const session = engine.open(kind, data);
+      let session: Session | null = null;
       try {
+        session = engine.open(kind, data);
         const r = await samplesPerSecond(session);
         own[kind] = r.rate;
         console.log(
@@ -247,7 +248,7 @@ export async function runText(): Promise<void> {
         failures.push(`${engine.name} cannot train ${DESCRIPTIONS[kind]}: ${message}`);
         console.log(`  ${engine.name.padEnd(15)} ${kind.padEnd(8)}  fails: ${message}`);
       } finally {
-        session.dispose();
+        session?.dispose();
       }
     }
     rates.set(engine.name, own);
