@@ -226,7 +226,9 @@ export async function runText(): Promise<void> {
   const tfjs = await loadTfjs();
   const engines: Engine[] = [neurasmEngine(false)];
   if (relaxedSimdAvailable()) engines.push(neurasmEngine(true));
-  engines.push(tfjsEngine(tfjs, 'wasm'), tfjsEngine(tfjs, 'cpu'));
+  // tfjs-wasm last: a model it fails to train can leave tfjs's engine with a scope open, after
+  // which every tensor tfjs makes is kept (and the process's memory grows without bound)
+  engines.push(tfjsEngine(tfjs, 'cpu'), tfjsEngine(tfjs, 'wasm'));
   const data = makeData();
   const rates = new Map<string, Partial<Record<TextModel, number>>>();
   const failures: string[] = [];
