@@ -73,6 +73,38 @@ describe('models that take strings, in model files', () => {
     model.dispose();
   });
 
+  it('token ids through an embedding: neurasm reloads the model that takes strings, tfjs the one of ids', async () => {
+    nn.setSeed(6);
+    const vectorizer = nn.layers.textVectorization({ maxTokens: 30, outputSequenceLength: 5 });
+    vectorizer.adapt(TEXTS);
+    const model = nn.sequential({
+      layers: [
+        vectorizer,
+        nn.layers.embedding({ inputDim: 30, outputDim: 3 }),
+        nn.layers.globalAveragePooling1d(),
+        nn.layers.dense({ units: 1, activation: 'sigmoid' }),
+      ],
+    });
+    model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
+    await model.fit(TEXTS, LABELS, { epochs: 3, batchSize: 2, verbose: 0 });
+    const expected = model.predict(TEXTS).dataSync();
+    const dir = await tempDir();
+    dirs.push(dir);
+    await model.save(`file://${dir}`);
+    const loaded = await nn.loadLayersModel(`file://${dir}/model.json`);
+    expectClose(loaded.predict(TEXTS).dataSync(), expected, 0, 0);
+    const tfModel = await tfl.loadLayersModel(tfjsFileLoader(dir));
+    expect(tfModel.layers[0].getClassName()).toBe('Embedding');
+    const ids = vectorizer.vectorize(TEXTS);
+    const tfOut = tf.tidy(() =>
+      (tfModel.predict(tf.tensor(Array.from(ids.dataSync()), [...ids.shape], 'int32')) as tf.Tensor).dataSync(),
+    );
+    expectClose(tfOut, expected, 1e-5, 1e-6);
+    ids.dispose();
+    loaded.dispose();
+    model.dispose();
+  });
+
   it('a text layer in a built model refuses a vocabulary that changes the width the next layer takes', async () => {
     const { model, vectorizer } = await trainedBagOfWords();
     const width = vectorizer.outputShape![1];
