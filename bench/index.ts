@@ -6,6 +6,7 @@ import { runConv1d } from './conv1d.js';
 import { runEmbedding } from './embedding.js';
 import { runEpochTime } from './epoch-time.js';
 import { clockName } from './harness.js';
+import { runInference } from './inference.js';
 import { runMatmul } from './matmul.js';
 import { runRecurrent } from './recurrent.js';
 import { runText } from './text.js';
@@ -25,6 +26,7 @@ const SUITES: Suite[] = [
   { name: 'embedding', run: runEmbedding },
   { name: 'recurrent', run: runRecurrent },
   { name: 'conv1d', run: runConv1d },
+  { name: 'inference', run: runInference },
   { name: 'compare', run: runCompare },
 ];
 
