@@ -12,8 +12,15 @@ import { buildMlp, SHAPES } from './training.js';
 
 /** Rows of the throughput measurement. */
 const BATCH = 128;
-/** Warm-up time per engine, shape and batch size, then TIMED_BATCHES batches of about BATCH_MS each. */
-const WARMUP_MS = 300;
+/**
+ * Warm-up: rounds of about BATCH_MS until one is not STABLE faster than the one before (at least
+ * MIN_WARMUP_MS, at most MAX_WARMUP_MS). V8 compiles Wasm with its baseline compiler first and tiers hot
+ * functions up later; ONNX Runtime's large module took up to 1.5 s of batch-1 calls to get there (784-512-512-10).
+ */
+const MIN_WARMUP_MS = 2000;
+const MAX_WARMUP_MS = 5000;
+const STABLE = 0.03;
+/** Timed: TIMED_BATCHES batches of about BATCH_MS, the median time per call is reported. */
 const BATCH_MS = 100;
 const TIMED_BATCHES = 7;
 
@@ -26,24 +33,30 @@ interface Figures {
   throughput: number;
 }
 
+/** Time per call in ms of `reps` calls in a row. */
+async function timeCalls(fn: () => Promise<void> | void, reps: number): Promise<number> {
+  const start = now();
+  for (let r = 0; r < reps; r++) await fn();
+  return (now() - start) / reps;
+}
+
 /**
  * Median time of one call in ms, as the harness's `measure` but for calls that may be async
- * (ORT's session.run): WARMUP_MS warm-up, reps sized to BATCH_MS, median of TIMED_BATCHES batches.
+ * (ORT's session.run) and with a warm-up that waits for the timings to settle (see MIN_WARMUP_MS).
  */
 async function measureCall(fn: () => Promise<void> | void): Promise<number> {
-  let calls = 0;
   const warmStart = now();
-  while (calls < 2 || now() - warmStart < WARMUP_MS) {
-    await fn();
-    calls++;
+  let perCall = await timeCalls(fn, 2);
+  let reps = Math.max(1, Math.round(BATCH_MS / perCall));
+  for (;;) {
+    const next = await timeCalls(fn, reps);
+    const settled = next > perCall * (1 - STABLE) && now() - warmStart >= MIN_WARMUP_MS;
+    perCall = next;
+    reps = Math.max(1, Math.round(BATCH_MS / perCall));
+    if (settled || now() - warmStart >= MAX_WARMUP_MS) break;
   }
-  const reps = Math.max(1, Math.round(BATCH_MS / ((now() - warmStart) / calls)));
   const times: number[] = [];
-  for (let b = 0; b < TIMED_BATCHES; b++) {
-    const start = now();
-    for (let r = 0; r < reps; r++) await fn();
-    times.push((now() - start) / reps);
-  }
+  for (let b = 0; b < TIMED_BATCHES; b++) times.push(await timeCalls(fn, reps));
   return median(times);
 }
 
