@@ -8,7 +8,8 @@
 // it loads two vectors of B, broadcasts four values of A and does eight multiply-adds. Bias and
 // activation are applied in the store after the last depth block, while the tile is in L1; the
 // activation is mathf4.ts's activation4, the very code of the standalone activation kernels, so a
-// fused and an unfused activation give the same bits.
+// fused and an unfused activation give the same bits. For m <= 3 without transposition or
+// accumulation, `gemm` runs gemmSmall (at the end of this file), which packs nothing.
 
 import { ACT_ELU, ACT_GELU, ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTPLUS, ACT_TANH } from './codes';
 import { activation4 } from './mathf4';
@@ -165,40 +166,40 @@ function packB(b: usize, bp: usize, p0: i32, j0: i32, kb: i32, nb: i32, k: i32, 
   }
 }
 
-/** Applies the constant activation `act` in place to a 4×8 tile at `p` (row stride `ld` bytes). */
+/** Applies the constant activation `act` in place to `rows` rows of 8 at `p` (row stride `ld` bytes). */
 @inline
-function activateTileAs(p: usize, ld: usize, act: i32, alpha: f32): void {
+function activateTileAs(p: usize, ld: usize, rows: i32, act: i32, alpha: f32): void {
   const a = f32x4.splat(alpha);
-  for (let r = 0; r < MR; r++) {
+  for (let r = 0; r < rows; r++) {
     v128.store(p, activation4(act, v128.load(p), a));
     v128.store(p, activation4(act, v128.load(p, 16), a), 16);
     p += ld;
   }
 }
 
-/** Applies `act` in place to a 4×8 tile; one loop per activation so each is compiled on its own. */
-function activateTile(p: usize, ld: usize, act: i32, alpha: f32): void {
+/** Applies `act` in place to `rows` rows of 8; one loop per activation so each is compiled on its own. */
+function activateTile(p: usize, ld: usize, rows: i32, act: i32, alpha: f32): void {
   switch (act) {
     case ACT_RELU:
-      activateTileAs(p, ld, ACT_RELU, alpha);
+      activateTileAs(p, ld, rows, ACT_RELU, alpha);
       break;
     case ACT_LEAKY_RELU:
-      activateTileAs(p, ld, ACT_LEAKY_RELU, alpha);
+      activateTileAs(p, ld, rows, ACT_LEAKY_RELU, alpha);
       break;
     case ACT_ELU:
-      activateTileAs(p, ld, ACT_ELU, alpha);
+      activateTileAs(p, ld, rows, ACT_ELU, alpha);
       break;
     case ACT_SIGMOID:
-      activateTileAs(p, ld, ACT_SIGMOID, alpha);
+      activateTileAs(p, ld, rows, ACT_SIGMOID, alpha);
       break;
     case ACT_TANH:
-      activateTileAs(p, ld, ACT_TANH, alpha);
+      activateTileAs(p, ld, rows, ACT_TANH, alpha);
       break;
     case ACT_SOFTPLUS:
-      activateTileAs(p, ld, ACT_SOFTPLUS, alpha);
+      activateTileAs(p, ld, rows, ACT_SOFTPLUS, alpha);
       break;
     case ACT_GELU:
-      activateTileAs(p, ld, ACT_GELU, alpha);
+      activateTileAs(p, ld, rows, ACT_GELU, alpha);
       break;
   }
 }
@@ -302,7 +303,7 @@ function microKernel(
   v128.store(d + 2 * ld, c21, 16);
   v128.store(d + 3 * ld, c30);
   v128.store(d + 3 * ld, c31, 16);
-  if (act != 0) activateTile(d, ld, act, alpha);
+  if (act != 0) activateTile(d, ld, MR, act, alpha);
   if (partial) copyTile(c, ldc, tmp, rows, cols, false);
 }
 
@@ -328,6 +329,10 @@ export function gemm(
   accumulate: i32,
   scratch: usize,
 ): void {
+  if (m <= SMALL_M && transA == 0 && transB == 0 && accumulate == 0) {
+    gemmSmall(a, b, c, m, k, n, bias, act, alpha, scratch);
+    return;
+  }
   gemmLda(a, b, c, m, k, n, transA != 0 ? m : k, transA, transB, bias, act, alpha, accumulate, scratch);
 }
 
@@ -391,4 +396,233 @@ export function gemmLda(
       }
     }
   }
+}
+
+// Small m (batch 1–3 inference): packing B costs as much as the product itself, and a 4-row tile
+// wastes most of its multiply-adds, so gemmSmall reads A and B in place. It walks C in 8-column
+// blocks; per block it streams that slice of B's rows once and keeps up to 3 rows × 8 columns in
+// registers. To give the very bits of the GEMM (so a row's output does not depend on the batch it
+// came in), it sums the depth in the same KC blocks, each from zero, adds every block to the running
+// total, then the bias, then the activation, exactly as microKernel does.
+
+const SMALL_M: i32 = 3; // largest m that gemm sends to gemmSmall
+
+/**
+ * Loads 8 floats of B's row at `src` into the slot pair `dst` (32 bytes, 16-byte aligned): a plain
+ * copy for a whole block, lane by lane with zeros past `cols` for the last partial one.
+ */
+@inline
+function loadPartialRow(src: usize, dst: usize, cols: i32): void {
+  v128.store(dst, f32x4.splat(0));
+  v128.store(dst, f32x4.splat(0), 16);
+  for (let q = 0; q < cols; q++) store<f32>(dst + (<usize>q << 2), load<f32>(src + (<usize>q << 2)));
+}
+
+/**
+ * One 8-column block of C (rows `rows`, a compile-time constant 1..3) over depth [p0, p0+kb):
+ * tile = A[:, p0:p0+kb] · B[p0:p0+kb, block], then d = (load ? d : 0) + tile (+ bias), stored at
+ * `d` (row stride `ld` bytes, 8 floats per row). With `cols` < 8, B is read through `tmpB`
+ * (32 bytes) so nothing past B's row is read; the caller then gives `d` as a tile buffer.
+ */
+@inline
+function smallBlock(
+  rows: i32,
+  a: usize,
+  lda: usize,
+  b: usize,
+  ldb: usize,
+  kb: i32,
+  cols: i32,
+  d: usize,
+  ld: usize,
+  load: bool,
+  bias: usize,
+  tmpB: usize,
+): void {
+  let c00 = f32x4.splat(0);
+  let c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0);
+  let c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0);
+  let c21 = f32x4.splat(0);
+  if (cols == NR) {
+    for (let p = 0; p < kb; p++) {
+      const b0 = v128.load(b);
+      const b1 = v128.load(b, 16);
+      let x = v128.load32_splat(a);
+      c00 = madd(x, b0, c00);
+      c01 = madd(x, b1, c01);
+      if (rows > 1) {
+        x = v128.load32_splat(a + lda);
+        c10 = madd(x, b0, c10);
+        c11 = madd(x, b1, c11);
+      }
+      if (rows > 2) {
+        x = v128.load32_splat(a + 2 * lda);
+        c20 = madd(x, b0, c20);
+        c21 = madd(x, b1, c21);
+      }
+      a += 4;
+      b += ldb;
+    }
+  } else {
+    for (let p = 0; p < kb; p++) {
+      loadPartialRow(b, tmpB, cols);
+      const b0 = v128.load(tmpB);
+      const b1 = v128.load(tmpB, 16);
+      let x = v128.load32_splat(a);
+      c00 = madd(x, b0, c00);
+      c01 = madd(x, b1, c01);
+      if (rows > 1) {
+        x = v128.load32_splat(a + lda);
+        c10 = madd(x, b0, c10);
+        c11 = madd(x, b1, c11);
+      }
+      if (rows > 2) {
+        x = v128.load32_splat(a + 2 * lda);
+        c20 = madd(x, b0, c20);
+        c21 = madd(x, b1, c21);
+      }
+      a += 4;
+      b += ldb;
+    }
+  }
+  if (load) {
+    c00 = f32x4.add(c00, v128.load(d));
+    c01 = f32x4.add(c01, v128.load(d, 16));
+    if (rows > 1) {
+      c10 = f32x4.add(c10, v128.load(d + ld));
+      c11 = f32x4.add(c11, v128.load(d + ld, 16));
+    }
+    if (rows > 2) {
+      c20 = f32x4.add(c20, v128.load(d + 2 * ld));
+      c21 = f32x4.add(c21, v128.load(d + 2 * ld, 16));
+    }
+  }
+  if (bias) {
+    const b0 = v128.load(bias);
+    const b1 = v128.load(bias, 16);
+    c00 = f32x4.add(c00, b0);
+    c01 = f32x4.add(c01, b1);
+    c10 = f32x4.add(c10, b0);
+    c11 = f32x4.add(c11, b1);
+    c20 = f32x4.add(c20, b0);
+    c21 = f32x4.add(c21, b1);
+  }
+  v128.store(d, c00);
+  v128.store(d, c01, 16);
+  if (rows > 1) {
+    v128.store(d + ld, c10);
+    v128.store(d + ld, c11, 16);
+  }
+  if (rows > 2) {
+    v128.store(d + 2 * ld, c20);
+    v128.store(d + 2 * ld, c21, 16);
+  }
+}
+
+/**
+ * One row of 16 columns of C over depth [p0, p0+kb), for m = 1: as smallBlock with rows = 1 and
+ * two blocks of 8 at once (half the loads of A per multiply-add). Same per-lane order, same bits.
+ */
+@inline
+function smallRow16(a: usize, b: usize, ldb: usize, kb: i32, d: usize, load: bool, bias: usize): void {
+  let c0 = f32x4.splat(0);
+  let c1 = f32x4.splat(0);
+  let c2 = f32x4.splat(0);
+  let c3 = f32x4.splat(0);
+  for (let p = 0; p < kb; p++) {
+    const x = v128.load32_splat(a);
+    c0 = madd(x, v128.load(b), c0);
+    c1 = madd(x, v128.load(b, 16), c1);
+    c2 = madd(x, v128.load(b, 32), c2);
+    c3 = madd(x, v128.load(b, 48), c3);
+    a += 4;
+    b += ldb;
+  }
+  if (load) {
+    c0 = f32x4.add(c0, v128.load(d));
+    c1 = f32x4.add(c1, v128.load(d, 16));
+    c2 = f32x4.add(c2, v128.load(d, 32));
+    c3 = f32x4.add(c3, v128.load(d, 48));
+  }
+  if (bias) {
+    c0 = f32x4.add(c0, v128.load(bias));
+    c1 = f32x4.add(c1, v128.load(bias, 16));
+    c2 = f32x4.add(c2, v128.load(bias, 32));
+    c3 = f32x4.add(c3, v128.load(bias, 48));
+  }
+  v128.store(d, c0);
+  v128.store(d, c1, 16);
+  v128.store(d, c2, 32);
+  v128.store(d, c3, 48);
+}
+
+/** gemmSmall for a compile-time row count `rows` (1..3); see gemmSmall. */
+@inline
+function gemmSmallRows(
+  rows: i32,
+  a: usize,
+  b: usize,
+  c: usize,
+  k: i32,
+  n: i32,
+  bias: usize,
+  act: i32,
+  alpha: f32,
+  scratch: usize,
+): void {
+  const tile = scratch; // rows × 8 floats of C for the last partial block
+  const biasPacked = scratch + TILE_BYTES; // 8 zero-padded bias values
+  const tmpB = biasPacked + 32; // 8 zero-padded values of one B row
+  const lda = <usize>k << 2;
+  const ldc = <usize>n << 2;
+  let j = 0;
+  if (rows == 1) {
+    // One row: blocks of 16 columns while they fit, then the 8-column blocks below.
+    for (; j + 2 * NR <= n; j += 2 * NR) {
+      const d = c + (<usize>j << 2);
+      for (let pc = 0; pc < k; pc += KC) {
+        const kb = imin(KC, k - pc);
+        const biasP = pc + kb == k && bias ? bias + (<usize>j << 2) : 0;
+        smallRow16(a + (<usize>pc << 2), b + <usize>pc * ldc + (<usize>j << 2), ldc, kb, d, pc > 0, biasP);
+      }
+      if (act != 0) activateTile(d, 0, 1, act, alpha);
+      if (act != 0) activateTile(d + 32, 0, 1, act, alpha);
+    }
+  }
+  for (; j < n; j += NR) {
+    const cols = imin(NR, n - j);
+    const partial = cols < NR;
+    const d = partial ? tile : c + (<usize>j << 2);
+    const ld = partial ? <usize>(NR * 4) : ldc;
+    let biasP: usize = 0;
+    if (bias) {
+      biasP = bias + (<usize>j << 2);
+      if (partial) {
+        loadPartialRow(biasP, biasPacked, cols);
+        biasP = biasPacked;
+      }
+    }
+    for (let pc = 0; pc < k; pc += KC) {
+      const kb = imin(KC, k - pc);
+      const last = pc + kb == k;
+      const aBlock = a + (<usize>pc << 2);
+      const bBlock = b + <usize>pc * ldc + (<usize>j << 2);
+      smallBlock(rows, aBlock, lda, bBlock, ldc, kb, cols, d, ld, pc > 0, last ? biasP : 0, tmpB);
+    }
+    if (act != 0) activateTile(d, ld, rows, act, alpha);
+    if (partial) copyTile(c + (<usize>j << 2), ldc, tile, rows, cols, false);
+  }
+}
+
+/**
+ * C[m×n] = act(A·B + bias) for m = 1..3, A [m×k] and B [k×n] dense row-major, without packing;
+ * bit for bit the result of gemmLda on the same operands. `scratch` must hold
+ * gemmScratchBytes(m, k, n) bytes, 16-byte aligned (it uses the tile and 16 more floats).
+ */
+function gemmSmall(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, bias: usize, act: i32, alpha: f32, scratch: usize): void {
+  if (m == 1) gemmSmallRows(1, a, b, c, k, n, bias, act, alpha, scratch);
+  else if (m == 2) gemmSmallRows(2, a, b, c, k, n, bias, act, alpha, scratch);
+  else gemmSmallRows(3, a, b, c, k, n, bias, act, alpha, scratch);
 }

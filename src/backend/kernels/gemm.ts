@@ -31,7 +31,8 @@ export interface GemmOptions {
  * All pointers are byte offsets into linear memory. Preconditions (not checked): m, k, n >= 1
  * integers; the blocks hold the sizes above; C does not overlap A, B or bias (the kernel writes C
  * tile by tile while it still reads A and B). May grow the scratch block, so re-fetch memory views
- * afterwards.
+ * afterwards. With m <= 3, no transposition and no accumulation (batch-1 inference) the module
+ * reads A and B in place instead of packing them, with the same bits as the packed path.
  */
 export function gemm(
   a: number,
