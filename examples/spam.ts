@@ -6,6 +6,7 @@
 // goes with it.
 // Run: npx tsx examples/spam.ts [variant ...]   (average-pooling, conv1d, lstm, gru; default all)
 
+import { SPAM_MODEL } from '../src/cli/spam.js';
 import { loadSpam, type SpamCorpus } from '../src/datasets/index.js';
 import * as nn from '../src/index.js';
 
@@ -30,8 +31,8 @@ export const SPAM_VARIANTS = {
 /** A variant's name. */
 export type SpamVariant = keyof typeof SPAM_VARIANTS;
 
-/** The settings every variant shares. */
-export const SPAM_SETTINGS = { maxTokens: 20_000, sequenceLength: 300, embeddingDim: 64, epochs: 10, batchSize: 32 };
+/** The settings every variant shares: those of the `npm start -- --data spam` model, batch 32. */
+export const SPAM_SETTINGS = { ...SPAM_MODEL, batchSize: 32 };
 
 /** What one variant scored on the test emails. */
 export interface SpamResult {
@@ -46,7 +47,7 @@ export interface SpamResult {
 export function spamModel(
   variant: SpamVariant,
   trainTexts: string[],
-  sequenceLength = SPAM_SETTINGS.sequenceLength,
+  sequenceLength: number = SPAM_SETTINGS.sequenceLength,
 ): nn.Sequential {
   const vectorizer = nn.layers.textVectorization({
     maxTokens: SPAM_SETTINGS.maxTokens,

@@ -63,7 +63,6 @@ export function checkMaskShape(where: string, x: Tensor, mask: Tensor): void {
   }
 }
 
-/** A generated unique layer name: dense_1, dense_2, ... */
 /** MyLayer → my_layer, as Keras names layers after their class. */
 function snakeCase(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();

@@ -19,7 +19,7 @@ import { browserBuild } from '../../tsup.config.js';
  * (slicing, gather, where, topk, the bool dtype, ...) and shipped one Wasm module gzipped instead
  * of both LZMA-packed, and 97.0 KB with the text layers (TextVectorization, embedding, conv1d,
  * pooling, the recurrent layers: about 16 KB of JavaScript, whose constructors are synchronous so
- * they cannot wait for a chunk, and 6.8 KB of kernels). README, "Browser bundle", says what is where.
+ * they cannot wait for a chunk, and 6.4 KB of kernels). README, "Browser bundle", says what is where.
  * This limit catches growth from here.
  */
 const START_LIMIT = 100 * 1024;

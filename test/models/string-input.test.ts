@@ -56,7 +56,6 @@ describe('a model whose first layer takes strings', () => {
       'int32',
     );
     expect(Array.from(m.predict(texts).dataSync())).toEqual([0.5, 0.5, 0.5, 0.5]);
-    const before = nn.memory().numBytes;
     const history = await m.fit(texts, [1, 0, 1, 0], { epochs: 3, batchSize: 2, shuffle: false, verbose: 0 });
     expect(history.history.loss).toHaveLength(3);
     const fromTexts = Array.from(m.predict(texts).dataSync());
@@ -72,7 +71,6 @@ describe('a model whose first layer takes strings', () => {
     await m.fit(texts, [1, 0, 1, 0], { epochs: 2, batchSize: 2, verbose: 0 });
     m.predict(texts).dispose();
     expect(nn.memory().numBytes).toBe(settled);
-    expect(settled).toBeGreaterThanOrEqual(before);
   });
 
   it('rejects a non-string item, naming its index, and leaves the model unchanged', async () => {
