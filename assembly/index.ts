@@ -29,3 +29,4 @@ export * from './topk';
 export * from './conv';
 export * from './pool';
 export * from './recurrent';
+export * from './qgemm';
