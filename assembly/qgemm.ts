@@ -84,14 +84,36 @@ export function qgemmPack(w: usize, k: i32, n: i32, packed: usize): void {
   }
 }
 
+/** 2^23: adding it to an integral f32 in [0, 2^23) puts the integer in the low mantissa bits. */
+@inline
+const MANTISSA_SHIFT: f32 = 8388608.0;
+
 /**
- * Quantizes x[i, 0..k) to 4 unsigned 7-bit values per lane group: clamp(nearest(x / s) + zp, 0, 127)
- * as i32 lanes (f32 arithmetic, so huge quotients saturate instead of overflowing).
+ * Four values to unsigned 7-bit: clamp(nearest(x / s) + zp, 0, 127), as i32 lanes. The sum and the
+ * clamp are in f32 (huge quotients saturate instead of overflowing); pmax/pmin are single
+ * instructions and agree with max/min here (no NaN reaches them: non-finite rows are set apart
+ * before). The integral result goes to i32 through the mantissa (+2^23, low byte), which is cheaper
+ * than i32x4.trunc_sat_f32x4_s.
  */
 @inline
 function quantize4(x: v128, s: v128, zp: v128): v128 {
   const v = f32x4.add(f32x4.nearest(f32x4.div(x, s)), zp);
-  return i32x4.trunc_sat_f32x4_s(f32x4.min(f32x4.max(v, f32x4.splat(0)), f32x4.splat(127)));
+  const c = f32x4.pmin(f32x4.pmax(v, f32x4.splat(0)), f32x4.splat(127));
+  return v128.and(f32x4.add(c, f32x4.splat(MANTISSA_SHIFT)), i32x4.splat(0xff));
+}
+
+/** The smallest of the 4 lanes (no NaN among them). */
+@inline
+function minLane(v: v128): f32 {
+  const a = f32x4.pmin(v, v128.shuffle<f32>(v, v, 2, 3, 0, 1));
+  return f32x4.extract_lane(f32x4.pmin(a, v128.shuffle<f32>(a, a, 1, 0, 3, 2)), 0);
+}
+
+/** The largest of the 4 lanes (no NaN among them). */
+@inline
+function maxLane(v: v128): f32 {
+  const a = f32x4.pmax(v, v128.shuffle<f32>(v, v, 2, 3, 0, 1));
+  return f32x4.extract_lane(f32x4.pmax(a, v128.shuffle<f32>(a, a, 1, 0, 3, 2)), 0);
 }
 
 /**
@@ -117,23 +139,31 @@ export function quantizeRows(
   for (let i = 0; i < m; i++) {
     const xr = x + (<usize>(i * k) << 2);
     const qr = q + <usize>i * kp;
-    // Range of the row with 0 included; min/max propagate NaN.
+    // Range of the row with 0 included (pmin/pmax skip NaN, which `nan` collects; ±0 alike).
     let lo4 = f32x4.splat(0);
     let hi4 = f32x4.splat(0);
+    let lo4b = f32x4.splat(0);
+    let hi4b = f32x4.splat(0);
+    let nan = i32x4.splat(0);
     let p = 0;
-    for (; p + 4 <= k; p += 4) {
+    for (; p + 8 <= k; p += 8) {
       const v = v128.load(xr + (<usize>p << 2));
-      lo4 = f32x4.min(lo4, v);
-      hi4 = f32x4.max(hi4, v);
+      const w = v128.load(xr + (<usize>p << 2), 16);
+      lo4 = f32x4.pmin(lo4, v);
+      hi4 = f32x4.pmax(hi4, v);
+      lo4b = f32x4.pmin(lo4b, w);
+      hi4b = f32x4.pmax(hi4b, w);
+      nan = v128.or(nan, v128.or(f32x4.ne(v, v), f32x4.ne(w, w)));
     }
-    let lo = min<f32>(min<f32>(f32x4.extract_lane(lo4, 0), f32x4.extract_lane(lo4, 1)), min<f32>(f32x4.extract_lane(lo4, 2), f32x4.extract_lane(lo4, 3)));
-    let hi = max<f32>(max<f32>(f32x4.extract_lane(hi4, 0), f32x4.extract_lane(hi4, 1)), max<f32>(f32x4.extract_lane(hi4, 2), f32x4.extract_lane(hi4, 3)));
     for (; p < k; p++) {
-      const v = load<f32>(xr + (<usize>p << 2));
-      lo = min<f32>(lo, v);
-      hi = max<f32>(hi, v);
+      const v = f32x4.splat(load<f32>(xr + (<usize>p << 2)));
+      lo4 = f32x4.pmin(lo4, v);
+      hi4 = f32x4.pmax(hi4, v);
+      nan = v128.or(nan, f32x4.ne(v, v));
     }
-    if (!(lo - lo == 0 && hi - hi == 0)) {
+    const lo = minLane(f32x4.pmin(lo4, lo4b));
+    const hi = maxLane(f32x4.pmax(hi4, hi4b));
+    if (v128.any_true(nan) || !(lo - lo == 0 && hi - hi == 0)) {
       // NaN or ±Infinity in the row.
       store<f32>(rowScale + (<usize>i << 2), NaN);
       store<i32>(rowZero + (<usize>i << 2), 0);

@@ -8,6 +8,7 @@ import { runEpochTime } from './epoch-time.js';
 import { clockName } from './harness.js';
 import { runInference } from './inference.js';
 import { runMatmul } from './matmul.js';
+import { runQgemm } from './qgemm.js';
 import { runRecurrent } from './recurrent.js';
 import { runText } from './text.js';
 import { runTraining } from './training.js';
@@ -28,6 +29,7 @@ const SUITES: Suite[] = [
   { name: 'conv1d', run: runConv1d },
   { name: 'inference', run: runInference },
   { name: 'compare', run: runCompare },
+  { name: 'qgemm', run: runQgemm },
 ];
 
 console.log('# neurasm benchmarks\n');
