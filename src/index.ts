@@ -9,12 +9,19 @@ import type { SaveBodies } from './format/save.js';
 import type { HandlerBodies } from './io/handlers.js';
 import { registerLazyChunk } from './lazy-import.js';
 import { fusedMatMul } from './ops/matmul.js';
+import type { QuantizeBodies } from './quantize/quantize-entry.js';
 import type { CrossValidateBodies } from './selection/cross-validate-entry.js';
 import type { FitInWorkerBodies } from './worker/fit-in-worker-entry.js';
 import type { ServeFitBodies } from './worker/serve.js';
 
 /** Everything below that loads its body on first use, whose parts lazy.ts must carry. */
-type LazyChunk = HandlerBodies & LoadBodies & SaveBodies & CrossValidateBodies & FitInWorkerBodies & ServeFitBodies;
+type LazyChunk = HandlerBodies &
+  LoadBodies &
+  SaveBodies &
+  CrossValidateBodies &
+  FitInWorkerBodies &
+  ServeFitBodies &
+  QuantizeBodies;
 
 // the one import() of lazy.ts, written here at the top (above all it holds): see lazy-import.ts
 registerLazyChunk((): Promise<LazyChunk> => import('./lazy.js'));
@@ -136,6 +143,8 @@ export { Sequential, sequential } from './models/sequential.js';
 export type { Optimizer, OptimizerName } from './optimizers/index.js';
 export { train } from './optimizers/index.js';
 export * as schedules from './optimizers/schedules.js';
+export type { QuantizeOptions } from './quantize/quantize-entry.js';
+export { dequantize, quantize } from './quantize/quantize-entry.js';
 export { crossValidate } from './selection/cross-validate-entry.js';
 export * as data from './selection/data-namespace.js';
 export type { EarlyStoppingArgs, ModelCheckpointArgs, ReduceLROnPlateauArgs } from './training/builtin-callbacks.js';

@@ -9,6 +9,7 @@ export { loadIndexedDB, loadLocalStorage, saveIndexedDB, saveLocalStorage } from
 export { saveFiles } from './io/file-save.js';
 export { loadFiles } from './io/file-system.js';
 export { loadHTTP, saveHTTP } from './io/http.js';
+export { dequantize, quantize } from './quantize/quantize.js';
 export { crossValidate } from './selection/cross-validate.js';
 export { fitInWorker } from './worker/host.js';
 export { runWorkerFit } from './worker/serve-fit-run.js';

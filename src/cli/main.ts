@@ -3,6 +3,7 @@
 // with `--kfold N`, the mean ± std accuracy of a stratified N-fold cross-validation instead.
 import * as nn from '../index.js';
 import { parseArgs, USAGE, UsageError } from './args.js';
+import { reportInt8 } from './int8-report.js';
 import { loadData } from './load-data.js';
 import { bar, progressCallbacks } from './progress.js';
 import { runSpam } from './spam.js';
@@ -59,6 +60,7 @@ async function runSplit(x: nn.Tensor, y: nn.Tensor, numClasses: number, options:
   console.log(
     `training: ${Math.round((trainRows * options.epochs) / seconds)} samples/s (${options.epochs} epochs in ${seconds.toFixed(2)} s${options.validationSplit > 0 ? ', validation included' : ''})`,
   );
+  await reportInt8(model, xTest, split.yTest, xTrain, write);
   nn.dispose([split, xTrain, xTest, testLoss, testAccuracy]);
   model.dispose();
 }

@@ -4,6 +4,7 @@
 import { loadSpam } from '../datasets/index.js';
 import * as nn from '../index.js';
 import { type CliOptions, UsageError } from './args.js';
+import { reportInt8 } from './int8-report.js';
 import { progressCallbacks } from './progress.js';
 
 /** What the spam classifier is made of (examples/spam.ts trains the other variants). */
@@ -79,6 +80,7 @@ export async function runSpam(
     `test: accuracy ${percent(accuracy)}, spam precision ${percent(precision)}, spam recall ${percent(recall)} on ${testTexts.length} held-out emails`,
   );
   console.log(`training: ${epochs} epochs in ${seconds.toFixed(2)} s (vocabulary and vectorizing included)`);
+  await reportInt8(model, testTexts, labelsOf(split.test), trainTexts.slice(0, 1000), write);
   nn.dispose(scores);
   model.dispose();
 }

@@ -4,8 +4,8 @@ import { Embedding } from '../layers/embedding.js';
 import { readInitializer } from './initializers.js';
 import { bool, get, type LayerReader, readRegularizer, rejectNonNull } from './reader-kit.js';
 
-/** A positive integer config value (a vocabulary size or a vector length). */
-function positiveInt(value: unknown, at: string, key: string): number {
+/** A positive integer config value (a vocabulary size or a vector length), or a ModelFormatError. */
+export function positiveInt(value: unknown, at: string, key: string): number {
   if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 2 ** 31 - 1) {
     throw new ModelFormatError(`${at}.${key}: expected a positive integer, got ${JSON.stringify(value)}`);
   }

@@ -11,7 +11,6 @@ import { checkNonNegative, checkWeightSpec, type DecodedWeight, decodeWeights, j
 import { InputLayer } from '../layers/input-layer.js';
 import type { Layer, SymbolicShape } from '../layers/layer.js';
 import { Sequential } from '../models/sequential.js';
-import { fromFlat } from '../ops/create.js';
 import { describe } from '../ops/validate.js';
 import type { TextVectorizationFunctions } from '../text/config.js';
 import { layerWeightShapes, readLayer } from './layers.js';
@@ -116,8 +115,10 @@ function matchWeights(
           .join(', ') || 'none';
       throw new ModelFormatError(`${where}: weight "${need.name}" is missing from the manifest (it lists ${have})`);
     }
-    if (w.spec.dtype !== 'float32') {
-      throw new ModelFormatError(`${where}: weight "${w.spec.name}" is ${w.spec.dtype}, expected float32`);
+    if (w.spec.dtype !== (need.dtype ?? 'float32')) {
+      throw new ModelFormatError(
+        `${where}: weight "${w.spec.name}" is ${w.spec.dtype}, expected ${need.dtype ?? 'float32'}`,
+      );
     }
     if (!sameShape(w.spec.shape, need.shape)) {
       throw new ModelFormatError(
@@ -206,16 +207,8 @@ export function modelFromArtifacts(
     else if (!(layers[0] instanceof InputLayer) && !layers[0].batchInputShape)
       model.add(new InputLayer({ batchInputShape: input }));
     for (const l of layers) model.add(l);
-    for (const layer of model.layers) {
-      for (const w of layer.namedWeights) {
-        const t = fromFlat(w.variable.shape, 'float32', values.get(w.name)!.values);
-        try {
-          w.variable.assign(t);
-        } finally {
-          t.dispose();
-        }
-      }
-    }
+    const byName = new Map([...values].map(([name, w]) => [name, w.values as Float32Array | Int8Array]));
+    for (const layer of model.layers) layer.restoreWeights(byName);
     if (training) restoreTraining(model, training, optimizerWeights, where);
     model.preprocessing = preprocessing;
     return model;

@@ -18,6 +18,7 @@ import { CONV_READERS, wrapperReaders } from './conv-readers.js';
 import { EMBEDDING_READERS } from './embedding-readers.js';
 import { readInitializer, writeInitializer } from './initializers.js';
 import { type LayerClassName, supportedLayerClasses } from './layer-classes.js';
+import { QUANTIZED_READERS } from './quantized-readers.js';
 import {
   bool,
   CONSTRAINTS,
@@ -158,6 +159,7 @@ const CORE_READERS = {
 const READERS: Record<LayerClassName, LayerReader> = {
   ...CORE_READERS,
   ...EMBEDDING_READERS,
+  ...QUANTIZED_READERS,
   ...CONV_READERS,
   ...RECURRENT_READERS,
   ...wrapperReaders(readLayer, layerWeightShapes),

@@ -15,6 +15,8 @@ export interface WeightShape {
   name: string;
   shape: number[];
   nonNegative?: string;
+  /** 'int8' for a quantized layer's codes; float32 when left out. */
+  dtype?: 'int8';
 }
 
 /** How one layer class is read from a config and which weights it has. */

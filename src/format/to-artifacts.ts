@@ -70,12 +70,12 @@ export function modelArtifacts(model: Sequential, config: SaveConfig = {}): Mode
   const weights: WeightToEncode[] = [];
   const names = new Set<string>();
   for (const layer of model.layers) {
-    for (const w of layer.namedWeights) {
+    for (const w of layer.storedWeights()) {
       if (names.has(w.name))
         throw new ModelFormatError(`save: two weights are named "${w.name}"; layer names must be unique`);
       names.add(w.name);
-      const values = w.variable.dataSync() as Float32Array;
-      for (let i = 0; i < values.length; i++) {
+      const values = w.values;
+      for (let i = 0; i < values.length && values instanceof Float32Array; i++) {
         const v = values[i];
         if (!Number.isFinite(v))
           throw new ValueError(`save: weight "${w.name}" has ${v} at index ${i}; a model file holds finite weights`);
@@ -85,7 +85,7 @@ export function modelArtifacts(model: Sequential, config: SaveConfig = {}): Mode
           );
         }
       }
-      weights.push({ name: w.name, shape: [...w.variable.shape], values });
+      weights.push({ name: w.name, shape: w.shape, values });
     }
   }
   const neurasm: NeurasmMetadata = { version: 1 };

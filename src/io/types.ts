@@ -2,7 +2,11 @@
 // work with neurasm and the other way round. Field names and meanings are tfjs's.
 
 /** Element types a weight can have in a manifest (neurasm reads float32 and int32). */
-export type WeightDType = 'float32' | 'int32' | 'bool' | 'string' | 'complex64';
+/**
+ * The dtype of a weight in a manifest: tfjs's, and 'int8' (neurasm's extension: the codes of a
+ * quantized layer, one byte each, whose scales are another float32 weight of the layer).
+ */
+export type WeightDType = 'float32' | 'int32' | 'bool' | 'string' | 'complex64' | 'int8';
 
 /** How a weight was quantized by the tfjs converter: value = q · scale + min, or IEEE half floats. */
 export interface WeightQuantization {

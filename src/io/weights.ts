@@ -10,19 +10,20 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 export const MAX_WEIGHT_VALUES = 2 ** 28;
 
 /** Bytes per value of the dtypes (and quantized dtypes) neurasm reads. */
-const BYTES: Record<string, number> = { float32: 4, int32: 4, uint8: 1, uint16: 2, float16: 2 };
+const BYTES: Record<string, number> = { float32: 4, int32: 4, int8: 1, uint8: 1, uint16: 2, float16: 2 };
 
 /** A decoded weight: its manifest entry and values. */
 export interface DecodedWeight {
   spec: WeightsManifestEntry;
-  values: Float32Array | Int32Array;
+  values: Float32Array | Int32Array | Int8Array;
 }
 
 /** A weight to encode. */
 export interface WeightToEncode {
   name: string;
   shape: number[];
-  values: Float32Array | Int32Array;
+  /** float32 or int32 values, or int8 codes (written as they are, never quantized again). */
+  values: Float32Array | Int32Array | Int8Array;
   group?: 'optimizer';
 }
 
@@ -92,8 +93,8 @@ export function checkWeightSpec(entry: unknown, at: string): WeightsManifestEntr
   if (size > MAX_WEIGHT_VALUES) {
     throw new ModelFormatError(`${where}: shape ${show(shape)} has ${size} values, more than neurasm loads`);
   }
-  if (dtype !== 'float32' && dtype !== 'int32') {
-    throw new ModelFormatError(`${where}.dtype: neurasm reads float32 and int32 weights, got ${show(dtype)}`);
+  if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'int8') {
+    throw new ModelFormatError(`${where}.dtype: neurasm reads float32, int32 and int8 weights, got ${show(dtype)}`);
   }
   if (group !== undefined && group !== null && group !== 'model' && group !== 'optimizer') {
     throw new ModelFormatError(`${where}.group: expected 'model' or 'optimizer', got ${show(group)}`);
@@ -101,6 +102,7 @@ export function checkWeightSpec(entry: unknown, at: string): WeightsManifestEntr
   const spec: WeightsManifestEntry = { name, shape: [...(shape as number[])], dtype };
   if (group === 'model' || group === 'optimizer') spec.group = group;
   if (entry.quantization !== undefined && entry.quantization !== null) {
+    if (dtype === 'int8') throw new ModelFormatError(`${where}.quantization: int8 codes are not quantized again`);
     spec.quantization = checkQuantization(entry.quantization, dtype, where);
   }
   return spec;
@@ -139,9 +141,10 @@ function readValues(
   bytes: ArrayBuffer,
   offset: number,
   length: number,
-): Float32Array | Int32Array {
+): Float32Array | Int32Array | Int8Array {
   const size = spec.shape.reduce((a, b) => a * b, 1);
   const chunk = bytes.slice(offset, offset + length);
+  if (spec.dtype === 'int8') return new Int8Array(chunk);
   const q = spec.quantization;
   const out = spec.dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
   const view = new DataView(chunk);
@@ -221,6 +224,11 @@ export function encodeWeights(
   const parts: Uint8Array[] = [];
   const specs: WeightsManifestEntry[] = [];
   for (const w of weights) {
+    if (w.values instanceof Int8Array) {
+      specs.push({ name: w.name, shape: [...w.shape], dtype: 'int8' });
+      parts.push(new Uint8Array(w.values.buffer, w.values.byteOffset, w.values.byteLength).slice());
+      continue;
+    }
     const dtype = w.values instanceof Int32Array ? 'int32' : 'float32';
     const spec: WeightsManifestEntry = { name: w.name, shape: [...w.shape], dtype };
     if (w.group) spec.group = w.group;

@@ -78,7 +78,7 @@ function withInputLength(args: EmbeddingArgs): EmbeddingArgs {
  * the dense update's result (see the optimizers), unless an embeddingsRegularizer makes it dense.
  */
 export class Embedding extends Layer {
-  static readonly className = 'Embedding';
+  static readonly className: string = 'Embedding';
   /** Vocabulary size. */
   readonly inputDim: number;
   /** Vector length. */

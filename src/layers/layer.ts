@@ -10,6 +10,13 @@ import { getInitializer, type Initializer } from './initializers.js';
 import { getRegularizer, type Regularizer } from './regularizers.js';
 import { initialWeightValues, weightTooLarge } from './weight-values.js';
 
+/** A weight as a model file stores it: full name, shape, values (a quantized layer's codes are int8). */
+export interface StoredWeight {
+  name: string;
+  shape: number[];
+  values: Float32Array | Int8Array;
+}
+
 /** A shape with the batch dimension left open (null), as Keras writes it. */
 export type SymbolicShape = Array<number | null>;
 
@@ -471,6 +478,38 @@ export abstract class Layer {
       total = total ? add(total, p) : p;
     }
     return total;
+  }
+
+  /**
+   * How the layer computes: 'int8' for a quantized layer (`nn.quantize`), 'float32' otherwise.
+   * A quantized layer is for inference: it has no gradient.
+   */
+  get computePrecision(): 'float32' | 'int8' {
+    return 'float32';
+  }
+
+  /** The weights as model files store them, in order (float32 values, or a quantized layer's int8 codes). */
+  storedWeights(): StoredWeight[] {
+    return this.layerWeights.map((w) => ({
+      name: w.name,
+      shape: [...w.variable.shape],
+      values: w.variable.dataSync() as Float32Array,
+    }));
+  }
+
+  /**
+   * Sets the weights from a model file's values, by full name; the loader has checked every shape
+   * and dtype against what the layer's reader says it has.
+   */
+  restoreWeights(values: ReadonlyMap<string, Float32Array | Int8Array>): void {
+    for (const w of this.layerWeights) {
+      const t = fromFlat(w.variable.shape, 'float32', values.get(w.name) as Float32Array);
+      try {
+        w.variable.assign(t);
+      } finally {
+        t.dispose();
+      }
+    }
   }
 
   /** Keras config of the layer (for summaries and model files). */

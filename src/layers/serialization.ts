@@ -29,6 +29,8 @@ export const BUILT_IN_LAYER_CLASSES = [
   'GRU',
   'SimpleRNN',
   'Bidirectional',
+  'QuantizedDense',
+  'QuantizedEmbedding',
 ] as const;
 
 /** The name of a built-in layer class. */

@@ -294,6 +294,7 @@ export class Sequential {
       metricNames: metricList.map(String),
       makeMetrics: () => check(this.outputWidth),
       ownsOptimizer: typeof args.optimizer === 'string',
+      lossAndMetrics: { loss: args.loss, metrics: args.metrics },
     };
     if (previous?.ownsOptimizer && previous.optimizer !== optimizer) previous.optimizer.dispose();
     this.invalidate();
@@ -371,6 +372,21 @@ export class Sequential {
   }
 
   /** Throws a DisposedError naming the call if `dispose` freed the model's weights. */
+  /** Whether `dispose()` freed the model. */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /** Throws if a layer computes in int8 (`nn.quantize`): such a model is for inference only. */
+  private checkNotQuantized(op: string): void {
+    const q = this.layers.find((l) => l.computePrecision === 'int8');
+    if (q) {
+      throw new ValueError(
+        `${op}: model "${this.name}" is quantized (layer "${q.name}" computes in int8) and quantized models are for inference; train the float model, then quantize it again`,
+      );
+    }
+  }
+
   private checkNotDisposed(op: string): void {
     if (this.disposed) {
       throw new DisposedError(
@@ -425,7 +441,12 @@ export class Sequential {
    * @internal The output for `x`, and the sum of the layers' penalties (weight and activity
    * regularizers; null without any, or when `penalties` is false). Runs in the caller's tidy scope.
    */
-  callWithPenalty(x: Tensor, training = false, penalties = true): { output: Tensor; penalty: Tensor | null } {
+  callWithPenalty(
+    x: Tensor,
+    training = false,
+    penalties = true,
+    onLayerInput?: (layer: Layer, input: Tensor) => void,
+  ): { output: Tensor; penalty: Tensor | null } {
     // a first layer that takes strings has run before the passes: x is its output
     const layers = this.layers[0]?.takesStrings ? this.layers.slice(1) : this.layers;
     // int32 inputs reach a first layer that does not take them as they are as float32, as in Keras
@@ -436,6 +457,7 @@ export class Sequential {
     };
     let mask: Tensor | null = null;
     for (const l of layers) {
+      onLayerInput?.(l, h);
       ({ output: h, mask } = l.callMasked(h, training, mask));
       if (!penalties) continue;
       addPenalty(l.weightPenalty());
@@ -451,6 +473,7 @@ export class Sequential {
    */
   async fit(x: Data, y: Data, args: FitArgs = {}): Promise<History> {
     this.checkNotDisposed('fit');
+    this.checkNotQuantized('fit');
     if (this.fitting) {
       throw new ValueError(
         `fit: cannot start training because another fit() call is ongoing on model "${this.name}"; await it first`,
@@ -474,6 +497,7 @@ export class Sequential {
    */
   async trainOnBatch(x: Data, y: Data): Promise<number | number[]> {
     this.checkNotDisposed('trainOnBatch');
+    this.checkNotQuantized('trainOnBatch');
     if (this.fitting) {
       throw new ValueError(`trainOnBatch: model "${this.name}" is training (fit is running); await it first`);
     }
@@ -519,6 +543,7 @@ export class Sequential {
    */
   inputGradients(x: Data, args: InputGradientArgs = {}): Tensor {
     this.checkNotDisposed('inputGradients');
+    this.checkNotQuantized('inputGradients');
     return this.unbuildOnFailure(() => inputGradients(this, x, args));
   }
 

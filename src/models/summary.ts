@@ -69,6 +69,19 @@ function fixedRow(fields: string[], ends: number[]): string {
 }
 
 /**
+ * For a model with quantized layers: which layers compute in int8, and which layers with weights
+ * stay in float32 because they have no int8 kernel. Nothing for a float model.
+ */
+function precisionNotes(layers: readonly Layer[]): string[] {
+  const int8 = layers.filter((l) => l.computePrecision === 'int8');
+  if (int8.length === 0) return [];
+  const notes = [`Int8 layers: ${int8.map((l) => l.name).join(', ')}`];
+  const float = layers.filter((l) => l.computePrecision === 'float32' && l.countParams() > 0);
+  if (float.length) notes.push(`Kept in float32 (no int8 kernel): ${float.map((l) => l.name).join(', ')}`);
+  return notes;
+}
+
+/**
  * Prints a model's summary table as `model.summary` does; the arguments are tfjs's
  * `(lineLength?, positions?, printFn?)`, or a printFn alone.
  */
@@ -115,5 +128,6 @@ export function printSummary(model: SummaryModel, lineLength?: unknown, position
   print(`Total params: ${total}`);
   print(`Trainable params: ${trainable}`);
   print(`Non-trainable params: ${total - trainable}`);
+  for (const note of precisionNotes(model.layers)) print(note);
   print('_'.repeat(width));
 }

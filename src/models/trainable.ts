@@ -6,8 +6,8 @@ import type { Tensor } from '../ops/tensor.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import type { Random } from '../random.js';
 import type { InputSpec } from '../training/inputs.js';
-import type { LossSpec } from '../training/losses.js';
-import type { Metric } from '../training/metrics.js';
+import type { LossFunction, LossIdentifier, LossSpec } from '../training/losses.js';
+import type { Metric, MetricIdentifier } from '../training/metrics.js';
 import type { ModelStep } from '../training/model-step.js';
 
 /** What compile set up. */
@@ -18,6 +18,8 @@ export interface Compiled {
   makeMetrics(): Metric[];
   /** compile made the optimizer from a name, so the model frees it when it is replaced (as tfjs does). */
   ownsOptimizer: boolean;
+  /** The loss and metrics compile was given (a quantized copy of the model is compiled with them). */
+  lossAndMetrics: { loss: LossIdentifier | LossFunction; metrics?: MetricIdentifier | MetricIdentifier[] };
 }
 
 /**

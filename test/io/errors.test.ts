@@ -230,7 +230,7 @@ describe('weights', () => {
     await expectFailure(a, /"dense_\d+\/kernel" has shape \[5, 3\] in the manifest, the topology needs \[3, 5\]/);
     const b = clone(base);
     b.weightSpecs[0].dtype = 'complex64';
-    await expectFailure(b, /reads float32 and int32 weights, got "complex64"/);
+    await expectFailure(b, /reads float32, int32 and int8 weights, got "complex64"/);
     const c = clone(base);
     new Float32Array(c.weightData)[7] = Number.NaN;
     await expectFailure(c, /has NaN at index 7; weights must be finite/);

@@ -1,0 +1,75 @@
+// Readers of the quantized layers (nn.quantize) in model files: neurasm's extension of the tfjs
+// layers format. A QuantizedDense layer stores its kernel as int8 codes (manifest dtype 'int8') with a
+// float32 `kernel_scale` per unit; a QuantizedEmbedding stores its table the same way with an
+// `embeddings_scale` per row. TensorFlow.js cannot read these; save `nn.dequantize(model)` for it.
+import { ModelFormatError } from '../io/errors.js';
+import type { ActivationIdentifier } from '../layers/activations.js';
+import { QuantizedDense } from '../layers/quantized-dense.js';
+import { QuantizedEmbedding } from '../layers/quantized-embedding.js';
+import { positiveInt } from './embedding-readers.js';
+import { bool, type Config, get, type LayerReader, type WeightShape } from './reader-kit.js';
+
+/** The static input quantization of a QuantizedDense config: null, or {scale, zero_point}. */
+function readInputQuantization(value: unknown, at: string): { scale: number; zeroPoint: number } | null {
+  if (value === undefined || value === null) return null;
+  const v = value as Config;
+  const scale = v.scale;
+  const zeroPoint = get(v, 'zero_point');
+  if (
+    typeof value !== 'object' ||
+    typeof scale !== 'number' ||
+    !(scale > 0 && Number.isFinite(scale)) ||
+    !Number.isInteger(zeroPoint) ||
+    (zeroPoint as number) < 0 ||
+    (zeroPoint as number) > 127
+  ) {
+    throw new ModelFormatError(
+      `${at}.input_quantization: expected null or {scale > 0, zero_point: an integer in [0, 127]}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return { scale, zeroPoint: zeroPoint as number };
+}
+
+/** Readers of the quantized layers. */
+export const QUANTIZED_READERS = {
+  QuantizedDense: {
+    read(config, base, at) {
+      return new QuantizedDense({
+        ...base,
+        units: positiveInt(get(config, 'units'), at, 'units'),
+        activation: (get(config, 'activation') ?? 'linear') as ActivationIdentifier,
+        useBias: bool(config, 'use_bias', at, true),
+        inputQuantization: readInputQuantization(get(config, 'input_quantization'), `${at}`),
+      });
+    },
+    weights(layer, inputShape) {
+      const d = layer as QuantizedDense;
+      const width = inputShape[inputShape.length - 1] as number;
+      const out: WeightShape[] = [{ name: 'kernel', shape: [width, d.units], dtype: 'int8' }];
+      if (d.useBias) out.push({ name: 'bias', shape: [d.units] });
+      out.push({ name: 'kernel_scale', shape: [d.units], nonNegative: 'a kernel scale' });
+      return out;
+    },
+  },
+  QuantizedEmbedding: {
+    read(config, base, at) {
+      const inputLength = get(config, 'input_length');
+      return new QuantizedEmbedding({
+        ...base,
+        inputDim: positiveInt(get(config, 'input_dim'), at, 'input_dim'),
+        outputDim: positiveInt(get(config, 'output_dim'), at, 'output_dim'),
+        maskZero: bool(config, 'mask_zero', at, false),
+        ...(inputLength === undefined || inputLength === null
+          ? {}
+          : { inputLength: inputLength as number | Array<number | null> }),
+      });
+    },
+    weights(layer) {
+      const e = layer as QuantizedEmbedding;
+      return [
+        { name: 'embeddings', shape: [e.inputDim, e.outputDim], dtype: 'int8' },
+        { name: 'embeddings_scale', shape: [e.inputDim], nonNegative: 'an embedding scale' },
+      ];
+    },
+  },
+} satisfies Record<string, LayerReader>;

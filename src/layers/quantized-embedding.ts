@@ -1,0 +1,107 @@
+import { DTypeError, ShapeError, ValueError } from '../errors.js';
+import { fromFlat } from '../ops/create.js';
+import { QuantizedTable } from '../ops/quantized.js';
+import { cast } from '../ops/shape.js';
+import type { Tensor } from '../ops/tensor.js';
+import { checkTensor, describe } from '../ops/validate.js';
+import { Embedding, type EmbeddingArgs } from './embedding.js';
+import type { StoredWeight } from './layer.js';
+import { checkCodes, checkScales, codesOf } from './quantized-weights.js';
+
+/** Options of a QuantizedEmbedding layer: an Embedding's, without initializer and regularizer. */
+export type QuantizedEmbeddingArgs = Omit<EmbeddingArgs, 'embeddingsInitializer' | 'embeddingsRegularizer'>;
+
+/**
+ * An Embedding whose table is stored as int8 codes with a scale per row (4x smaller): a lookup gives
+ * code · scale of each picked row. Made by `nn.quantize` from an Embedding; it has no gradient.
+ * Its weights are `[embeddings (int8 codes as int32), embeddings_scale]`.
+ */
+export class QuantizedEmbedding extends Embedding {
+  static override readonly className = 'QuantizedEmbedding';
+  /** The int8 table, once built. */
+  table: QuantizedTable | null = null;
+
+  constructor(args: QuantizedEmbeddingArgs) {
+    super({ ...args, trainable: false });
+  }
+
+  override get computePrecision(): 'int8' {
+    return 'int8';
+  }
+
+  /** Zero codes with scale 1, until `setQuantizedWeights` (or a model file) fills them. */
+  protected override createWeights(): void {
+    this.table = QuantizedTable.fromCodes(
+      new Int8Array(this.inputDim * this.outputDim),
+      new Float32Array(this.inputDim).fill(1),
+      this.inputDim,
+      this.outputDim,
+    );
+  }
+
+  /** Replaces the table: int8 codes [inputDim×outputDim] in [−127, 127] and a finite scale > 0 per row. */
+  setQuantizedWeights(codes: Int8Array, scales: Float32Array): void {
+    const where = `QuantizedEmbedding "${this.name}"`;
+    if (!this.table)
+      throw new ValueError(`${where}: the layer is not built yet; add it to a model with an input shape`);
+    checkCodes(where, 'embeddings', codes, this.inputDim * this.outputDim);
+    checkScales(where, 'embeddings_scale', scales, this.inputDim);
+    const table = QuantizedTable.fromCodes(codes, scales, this.inputDim, this.outputDim);
+    this.table.dispose();
+    this.table = table;
+  }
+
+  override call(x: Tensor): Tensor {
+    return this.table!.lookup(x.dtype === 'int32' ? x : cast(x, 'int32'));
+  }
+
+  override countParams(): number {
+    return this.table ? this.table.codes.length + this.inputDim : 0;
+  }
+
+  /** `[embeddings, embeddings_scale]`: the codes as an int32 tensor [inputDim, outputDim], the scales float32. */
+  override getWeights(): Tensor[] {
+    const t = this.table!;
+    return [fromFlat([t.rows, t.width], 'int32', t.codes), fromFlat([t.rows], 'float32', t.scales)];
+  }
+
+  /** Takes what getWeights gives. */
+  override setWeights(weights: Tensor[]): void {
+    const where = `QuantizedEmbedding "${this.name}".setWeights`;
+    if (!Array.isArray(weights) || weights.length !== 2) {
+      throw new ValueError(
+        `${where}: expected 2 weight tensors [embeddings, embeddings_scale], got ${describe(weights)}`,
+      );
+    }
+    const [codesTensor, scales] = weights.map((w, i) => checkTensor(where, `weights[${i}]`, w));
+    if (scales.dtype !== 'float32') throw new DTypeError(`${where}: expected float32 scales, got ${scales.dtype}`);
+    if (codesTensor.rank !== 2 || codesTensor.shape[0] !== this.inputDim || codesTensor.shape[1] !== this.outputDim) {
+      throw new ShapeError(
+        `${where}: expected embeddings [${this.inputDim}, ${this.outputDim}], got [${codesTensor.shape.join(', ')}]`,
+      );
+    }
+    const codes = codesOf(where, 'embeddings', codesTensor);
+    this.setQuantizedWeights(codes, scales.dataSync() as Float32Array);
+  }
+
+  override storedWeights(): StoredWeight[] {
+    const t = this.table!;
+    return [
+      { name: `${this.name}/embeddings`, shape: [t.rows, t.width], values: t.codes },
+      { name: `${this.name}/embeddings_scale`, shape: [t.rows], values: t.scales },
+    ];
+  }
+
+  override restoreWeights(values: ReadonlyMap<string, Float32Array | Int8Array>): void {
+    this.setQuantizedWeights(
+      values.get(`${this.name}/embeddings`) as Int8Array,
+      values.get(`${this.name}/embeddings_scale`) as Float32Array,
+    );
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.table?.dispose();
+    this.table = null;
+  }
+}

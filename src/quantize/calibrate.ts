@@ -1,0 +1,65 @@
+// Static quantization's calibration: the range of the values reaching each Dense layer when the
+// calibration data runs through the float model, and the fixed 7-bit input quantization of a range.
+import { ValueError } from '../errors.js';
+import { Dense } from '../layers/dense.js';
+import type { Layer } from '../layers/layer.js';
+import type { Sequential } from '../models/sequential.js';
+import { tidy } from '../ops/engine.js';
+import type { InputQuantization } from '../ops/quantized.js';
+import { max, min } from '../ops/reduction.js';
+import { slice } from '../ops/slicing.js';
+import { type Data, inputRows, releaseRows } from '../training/inputs.js';
+
+/** The smallest and largest value seen. */
+export interface Range {
+  lo: number;
+  hi: number;
+}
+
+/**
+ * The range of the input of every Dense layer of `model` over `data` (checked as predict checks its
+ * input: shape, dtype, no NaN or Infinity), run in batches of `batchSize` rows.
+ */
+export function calibrate(model: Sequential, data: unknown, batchSize: number): Map<Layer, Range> {
+  const op = 'quantize';
+  const rows = inputRows(op, 'calibrationData', data as Data, model.inputSpecFor(op));
+  const ranges = new Map<Layer, Range>();
+  try {
+    if (rows.count === 0) throw new ValueError(`${op}: calibrationData has no examples`);
+    const rest = rows.tensor.shape.slice(1);
+    for (let start = 0; start < rows.count; start += batchSize) {
+      const n = Math.min(batchSize, rows.count - start);
+      tidy(() => {
+        const batch = slice(rows.tensor, [start, ...rest.map(() => 0)], [n, ...rest]);
+        model.callWithPenalty(batch, false, false, (layer, input) => {
+          if (!(layer instanceof Dense)) return;
+          const lo = min(input).dataSync()[0];
+          const hi = max(input).dataSync()[0];
+          const seen = ranges.get(layer);
+          ranges.set(layer, seen ? { lo: Math.min(seen.lo, lo), hi: Math.max(seen.hi, hi) } : { lo, hi });
+        });
+      });
+    }
+    return ranges;
+  } finally {
+    releaseRows(rows);
+  }
+}
+
+/** Round half to even, as the kernels round. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * The 7-bit quantization covering a range (widened to hold 0, so that 0 has an exact code):
+ * 127 steps from lo to hi, and the code of 0.
+ */
+export function inputQuantizationOf(range: Range): InputQuantization {
+  const lo = Math.min(0, range.lo);
+  const hi = Math.max(0, range.hi);
+  const scale = Math.fround((hi - lo) / 127);
+  if (!(scale > 0) || !Number.isFinite(scale)) return { scale: 1, zeroPoint: 0 };
+  return { scale, zeroPoint: Math.min(127, Math.max(0, roundHalfEven(-lo / scale))) };
+}
