@@ -2,13 +2,22 @@
 // Runtime Web (wasm backend, one thread) in f32 and in int8 (onnxruntime's dynamic and static QDQ quantization of
 // the same weights, committed in bench/models/), in the same run: batch-1 latency of a call that returns the output
 // to JS, and batch-128 throughput. Every engine's outputs on the batch are checked against ORT-web f32's.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { relaxedSimdAvailable } from '../src/backend/loader.js';
 import * as nn from '../src/index.js';
 import { clockName, median, now, printTable, randomFloats } from './harness.js';
-import { benchLayers, type Int8Variant, loadInt8Models, readManifest } from './int8-models.js';
+import {
+  benchLayers,
+  type Int8Variant,
+  loadInt8Models,
+  MODELS_DIR,
+  readManifest,
+  writeF32Models,
+} from './int8-models.js';
 import { encodeMlp } from './onnx-mlp.js';
 import { buildMlp, SHAPES } from './training.js';
 
@@ -195,6 +204,55 @@ function formatRate(samplesPerSecond: number): string {
   return samplesPerSecond.toFixed(0);
 }
 
+/** What scripts/onnx/native_bench.py prints: per model and variant (f32, int8-dynamic, int8-qdq), its figures. */
+interface NativeFigures {
+  onnxruntime: string;
+  models: Record<string, Record<string, Figures>>;
+}
+
+/**
+ * Native onnxruntime (Python, CPU EP, one thread) on the same f32 weights and int8 files, as a printed reference,
+ * when a Python with onnxruntime is found (NEURASM_BENCH_PYTHON, else .venv/bin/python); else why not.
+ */
+function nativeOrt(): NativeFigures | string {
+  const python = process.env.NEURASM_BENCH_PYTHON ?? path.resolve('.venv/bin/python');
+  if (!existsSync(python)) return `no Python at ${python} (NEURASM_BENCH_PYTHON names one)`;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'neurasm-onnx-'));
+  try {
+    writeF32Models(nn, dir);
+    const out = execFileSync(python, [path.resolve('scripts/onnx/native_bench.py'), dir, MODELS_DIR], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as NativeFigures;
+  } catch (e) {
+    const status = (e as { status?: number }).status;
+    return status === 3 ? `${python} has no onnxruntime` : `native_bench.py failed: ${(e as Error).message}`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Prints the native onnxruntime figures, or why there are none. */
+function printNativeOrt(): void {
+  const native = nativeOrt();
+  if (typeof native === 'string') {
+    console.log(`\nNative onnxruntime reference: skipped, ${native}.`);
+    return;
+  }
+  console.log(
+    `\nReference only, not a peer of the table above: native onnxruntime ${native.onnxruntime} (Python, CPU ` +
+      'execution provider, one thread) on the same f32 weights and int8 files (scripts/onnx/native_bench.py):\n',
+  );
+  const rows: string[][] = [];
+  for (const [model, variants] of Object.entries(native.models)) {
+    for (const [variant, { latencyUs, throughput }] of Object.entries(variants)) {
+      rows.push([model, `native ORT ${variant}`, latencyUs.toFixed(1), formatRate(throughput)]);
+    }
+  }
+  printTable(['model', 'engine', 'batch-1 µs', `batch-${BATCH} samples/s`], rows);
+}
+
 /** Runs the suite and prints its tables. */
 export async function runInference(): Promise<void> {
   console.log('## MLP inference: neurasm f32 vs ONNX Runtime Web f32 and int8 (single thread)\n');
@@ -204,7 +262,8 @@ export async function runInference(): Promise<void> {
   const { generator } = readManifest();
   console.log(
     `int8: bench/models/ (onnxruntime ${generator.onnxruntime} quantize_dynamic per-channel QInt8 weights; ` +
-      'quantize_static QDQ per-channel QInt8 weights, QUInt8 activations, MinMax calibration, softmax in f32)',
+      'quantize_static QDQ per-channel QInt8 weights, QUInt8 activations, MinMax calibration, softmax in f32; ' +
+      'all options in bench/models/manifest.json)',
   );
   console.log(
     `batch-1: latency of one call returning the output to JS (µs); batch-${BATCH}: samples/s; clock: ${clockName}`,
@@ -254,5 +313,6 @@ export async function runInference(): Promise<void> {
   printTable(['model', 'engine / baseline', 'batch-1', `batch-${BATCH}`], ratioRows);
   console.log(`\nOutputs on the ${BATCH} inputs against ${ORT_F32} (softmax probabilities):\n`);
   printTable(['model', 'engine', 'same top-1 class', 'max |Δp|'], agreementRows);
+  printNativeOrt();
   console.log(`\nload average (1 min) at suite end: ${os.loadavg()[0].toFixed(2)}`);
 }
