@@ -1,7 +1,8 @@
 // The committed int8 ONNX peers of the benchmarked MLPs (bench/models/): made offline by onnxruntime's Python
 // quantization tools from the bench's own f32 weights, and checked against them before use. The f32 side (model
 // files and calibration rows) is written by scripts/onnx/write-f32-models.ts, the int8 side and the manifest by
-// scripts/onnx/quantize_models.py; `npm run bench:onnx-models` runs both.
+// scripts/onnx/quantize_models.py; `npm run bench:onnx-models` runs both (PYTHON=<a python with onnxruntime, onnx and
+// numpy> when python3 lacks them). See bench/models/README.md.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
