@@ -1,13 +1,24 @@
 // Inference speed of the benchmarked MLPs, neurasm f32 (plain and relaxed SIMD modules) against ONNX
-// Runtime Web f32 (wasm backend, one thread) on the same weights, in the same run: batch-1 latency of a
-// call that returns the output to JS, and batch-128 throughput.
+// Runtime Web (wasm backend, one thread) in f32 and in int8 (onnxruntime's dynamic and static QDQ quantization of
+// the same weights, committed in bench/models/), in the same run: batch-1 latency of a call that returns the output
+// to JS, and batch-128 throughput. Every engine's outputs on the batch are checked against ORT-web f32's.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-web';
-import { backendInfo, relaxedSimdAvailable } from '../src/backend/loader.js';
+import { relaxedSimdAvailable } from '../src/backend/loader.js';
 import * as nn from '../src/index.js';
 import { clockName, median, now, printTable, randomFloats } from './harness.js';
-import { denseLayersOf, encodeMlp } from './onnx-mlp.js';
+import {
+  benchLayers,
+  type Int8Variant,
+  loadInt8Models,
+  MODELS_DIR,
+  readManifest,
+  writeF32Models,
+} from './int8-models.js';
+import { encodeMlp } from './onnx-mlp.js';
 import { buildMlp, SHAPES } from './training.js';
 
 /** Rows of the throughput measurement. */
@@ -69,34 +80,122 @@ async function figuresOf(infer: Infer): Promise<Figures> {
   return { latencyUs: latencyMs * 1000, throughput: BATCH / (batchMs / 1000) };
 }
 
-/** neurasm in the module selected by the last nn.ready: predict on a prepared tensor, dataSync, dispose. */
-async function neurasmFigures(sizes: readonly number[], inputs: Float32Array): Promise<Figures> {
-  const model = buildMlp(nn, sizes);
-  const one = nn.tensor(inputs.subarray(0, sizes[0]), [1, sizes[0]], 'float32');
-  const many = nn.tensor(inputs, [BATCH, sizes[0]], 'float32');
-  const figures = await figuresOf((rows) => {
-    const p = model.predict(rows === 1 ? one : many, { batchSize: BATCH });
-    p.dataSync();
-    p.dispose();
-  });
-  for (const t of [one, many]) t.dispose();
-  model.dispose();
-  return figures;
+/** One model of the suite, as every engine gets it: the same weights in each format, the same inputs. */
+interface BenchModel {
+  sizes: readonly number[];
+  /** BATCH rows of inputs; batch 1 uses the first. */
+  inputs: Float32Array;
+  /** The neurasm weights written as an ONNX f32 MLP (bench/onnx-mlp.ts). */
+  f32Onnx: Uint8Array;
+  /** onnxruntime's int8 quantizations of the same weights (bench/models/, checked by loadInt8Models). */
+  int8: Record<Int8Variant, Uint8Array>;
 }
 
-/** ONNX Runtime Web on the ONNX export of the same weights: session.run on a prepared tensor. */
-async function ortFigures(onnx: Uint8Array, features: number, inputs: Float32Array): Promise<Figures> {
-  const session = await ort.InferenceSession.create(onnx, { executionProviders: ['wasm'] });
-  const feeds = {
-    1: { x: new ort.Tensor('float32', inputs.subarray(0, features), [1, features]) },
-    [BATCH]: { x: new ort.Tensor('float32', inputs, [BATCH, features]) },
+/** An engine opened on a model. */
+interface Runner {
+  infer: Infer;
+  /** Its outputs for the BATCH inputs, copied into JS. */
+  outputs(): Promise<Float32Array>;
+  close(): Promise<void> | void;
+}
+
+/** A row of the table: an engine and how to open it on a model. */
+interface Engine {
+  name: string;
+  open(model: BenchModel): Promise<Runner>;
+}
+
+/** neurasm in a kernel module: predict on a prepared tensor, dataSync, dispose. */
+function neurasmEngine(relaxedSimd: boolean): Engine {
+  return {
+    name: `neurasm f32 (${relaxedSimd ? 'relaxed-simd' : 'simd'})`,
+    async open({ sizes, inputs }) {
+      await nn.ready({ relaxedSimd });
+      const model = buildMlp(nn, sizes);
+      const one = nn.tensor(inputs.subarray(0, sizes[0]), [1, sizes[0]], 'float32');
+      const many = nn.tensor(inputs, [BATCH, sizes[0]], 'float32');
+      const predict = (x: nn.Tensor) => {
+        const p = model.predict(x, { batchSize: BATCH });
+        const values = p.dataSync() as Float32Array;
+        p.dispose();
+        return values;
+      };
+      return {
+        infer: (rows) => {
+          predict(rows === 1 ? one : many);
+        },
+        outputs: async () => Float32Array.from(predict(many)),
+        close() {
+          for (const t of [one, many]) t.dispose();
+          model.dispose();
+        },
+      };
+    },
   };
-  const figures = await figuresOf(async (rows) => {
-    const { y } = await session.run(feeds[rows]);
-    y.dispose();
-  });
-  await session.release();
-  return figures;
+}
+
+/** ONNX Runtime Web on one ONNX form of the model's weights: session.run on a prepared tensor. */
+function ortEngine(name: string, onnxOf: (model: BenchModel) => Uint8Array): Engine {
+  return {
+    name,
+    async open(model) {
+      const features = model.sizes[0];
+      const session = await ort.InferenceSession.create(onnxOf(model), { executionProviders: ['wasm'] });
+      const feeds = {
+        1: { x: new ort.Tensor('float32', model.inputs.subarray(0, features), [1, features]) },
+        [BATCH]: { x: new ort.Tensor('float32', model.inputs, [BATCH, features]) },
+      };
+      return {
+        infer: async (rows) => {
+          const { y } = await session.run(feeds[rows]);
+          y.dispose();
+        },
+        outputs: async () => {
+          const { y } = await session.run(feeds[BATCH]);
+          const values = Float32Array.from(y.data as Float32Array);
+          y.dispose();
+          return values;
+        },
+        close: () => session.release(),
+      };
+    },
+  };
+}
+
+/** The engine every other one's outputs are checked against, and the baseline of the ratios. */
+const ORT_F32 = 'ORT-web f32';
+
+/** The engines of the table, in the order they run on each model. */
+function enginesOf(relaxed: boolean): Engine[] {
+  return [
+    neurasmEngine(false),
+    ...(relaxed ? [neurasmEngine(true)] : []),
+    ortEngine(ORT_F32, (m) => m.f32Onnx),
+    ortEngine('ORT-web int8 dynamic', (m) => m.int8['int8-dynamic']),
+    ortEngine('ORT-web int8 QDQ', (m) => m.int8['int8-qdq']),
+  ];
+}
+
+/** The ratios printed: [engine, baseline] pairs, skipped when either did not run. */
+const RATIOS: [string, string][] = [
+  ['neurasm f32 (simd)', ORT_F32],
+  ['neurasm f32 (relaxed-simd)', ORT_F32],
+  ['ORT-web int8 dynamic', ORT_F32],
+  ['ORT-web int8 QDQ', ORT_F32],
+];
+
+/** Rows (of `classes` values each) whose largest value is at the same index in both, and the largest |a - b|. */
+function agreement(a: Float32Array, b: Float32Array, classes: number): { top1: number; maxDiff: number } {
+  const argmax = (v: Float32Array, row: number) => {
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (v[row * classes + c] > v[row * classes + best]) best = c;
+    return best;
+  };
+  let top1 = 0;
+  let maxDiff = 0;
+  for (let r = 0; r < a.length / classes; r++) if (argmax(a, r) === argmax(b, r)) top1++;
+  for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+  return { top1, maxDiff };
 }
 
 function formatRate(samplesPerSecond: number): string {
@@ -105,34 +204,115 @@ function formatRate(samplesPerSecond: number): string {
   return samplesPerSecond.toFixed(0);
 }
 
-/** Runs the suite and prints its table. */
+/** What scripts/onnx/native_bench.py prints: per model and variant (f32, int8-dynamic, int8-qdq), its figures. */
+interface NativeFigures {
+  onnxruntime: string;
+  models: Record<string, Record<string, Figures>>;
+}
+
+/**
+ * Native onnxruntime (Python, CPU EP, one thread) on the same f32 weights and int8 files, as a printed reference,
+ * when a Python with onnxruntime is found (NEURASM_BENCH_PYTHON, else .venv/bin/python); else why not.
+ */
+function nativeOrt(): NativeFigures | string {
+  const python = process.env.NEURASM_BENCH_PYTHON ?? path.resolve('.venv/bin/python');
+  if (!existsSync(python)) return `no Python at ${python} (NEURASM_BENCH_PYTHON names one)`;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'neurasm-onnx-'));
+  try {
+    writeF32Models(nn, dir);
+    const out = execFileSync(python, [path.resolve('scripts/onnx/native_bench.py'), dir, MODELS_DIR], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as NativeFigures;
+  } catch (e) {
+    const status = (e as { status?: number }).status;
+    return status === 3 ? `${python} has no onnxruntime` : `native_bench.py failed: ${(e as Error).message}`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Prints the native onnxruntime figures, or why there are none. */
+function printNativeOrt(): void {
+  const native = nativeOrt();
+  if (typeof native === 'string') {
+    console.log(`\nNative onnxruntime reference: skipped, ${native}.`);
+    return;
+  }
+  console.log(
+    `\nReference only, not a peer of the table above: native onnxruntime ${native.onnxruntime} (Python, CPU ` +
+      'execution provider, one thread) on the same f32 weights and int8 files (scripts/onnx/native_bench.py):\n',
+  );
+  const rows: string[][] = [];
+  for (const [model, variants] of Object.entries(native.models)) {
+    for (const [variant, { latencyUs, throughput }] of Object.entries(variants)) {
+      rows.push([model, `native ORT ${variant}`, latencyUs.toFixed(1), formatRate(throughput)]);
+    }
+  }
+  printTable(['model', 'engine', 'batch-1 µs', `batch-${BATCH} samples/s`], rows);
+}
+
+/** Runs the suite and prints its tables. */
 export async function runInference(): Promise<void> {
-  console.log('## MLP inference: neurasm f32 vs ONNX Runtime Web f32 (single thread)\n');
+  console.log('## MLP inference: neurasm f32 vs ONNX Runtime Web f32 and int8 (single thread)\n');
   ort.env.wasm.numThreads = 1;
   ort.env.wasm.wasmPaths = `${path.resolve('node_modules/onnxruntime-web/dist')}/`;
   console.log(`onnxruntime-web ${ort.env.versions.web} (wasm backend, numThreads ${ort.env.wasm.numThreads})`);
+  const { generator } = readManifest();
+  console.log(
+    `int8: bench/models/ (onnxruntime ${generator.onnxruntime} quantize_dynamic per-channel QInt8 weights; ` +
+      'quantize_static QDQ per-channel QInt8 weights, QUInt8 activations, MinMax calibration, softmax in f32; ' +
+      'all options in bench/models/manifest.json)',
+  );
   console.log(
     `batch-1: latency of one call returning the output to JS (µs); batch-${BATCH}: samples/s; clock: ${clockName}`,
   );
   console.log(`load average (1 min) at suite start: ${os.loadavg()[0].toFixed(2)}\n`);
-  const modules = relaxedSimdAvailable() ? [false, true] : [false];
+  const engines = enginesOf(relaxedSimdAvailable());
   const rows: string[][] = [];
+  const ratioRows: string[][] = [];
+  const agreementRows: string[][] = [];
   for (const { sizes } of SHAPES) {
-    const inputs = randomFloats(BATCH * sizes[0], 3);
+    const name = sizes.join('-');
     await nn.ready({ relaxedSimd: false });
-    const exported = buildMlp(nn, sizes);
-    const onnx = encodeMlp(denseLayersOf(exported));
-    exported.dispose();
-    const results: [string, Figures][] = [];
-    for (const relaxedSimd of modules) {
-      await nn.ready({ relaxedSimd });
-      results.push([`neurasm f32 (${backendInfo().module})`, await neurasmFigures(sizes, inputs)]);
+    const layers = benchLayers(nn, sizes);
+    const model: BenchModel = {
+      sizes,
+      inputs: randomFloats(BATCH * sizes[0], 3),
+      f32Onnx: encodeMlp(layers),
+      int8: loadInt8Models(layers),
+    };
+    const figures = new Map<string, Figures>();
+    const outputs = new Map<string, Float32Array>();
+    for (const engine of engines) {
+      const runner = await engine.open(model);
+      figures.set(engine.name, await figuresOf(runner.infer));
+      outputs.set(engine.name, await runner.outputs());
+      await runner.close();
     }
-    results.push(['ORT-web f32 (wasm)', await ortFigures(onnx, sizes[0], inputs)]);
-    for (const [engine, { latencyUs, throughput }] of results) {
-      rows.push([sizes.join('-'), engine, latencyUs.toFixed(1), formatRate(throughput)]);
+    for (const [engine, { latencyUs, throughput }] of figures) {
+      rows.push([name, engine, latencyUs.toFixed(1), formatRate(throughput)]);
+    }
+    for (const [engine, baseline] of RATIOS) {
+      const a = figures.get(engine);
+      const b = figures.get(baseline);
+      if (!a || !b) continue;
+      const speedups = [b.latencyUs / a.latencyUs, a.throughput / b.throughput];
+      ratioRows.push([name, `${engine} / ${baseline}`, ...speedups.map((x) => `${x.toFixed(2)}×`)]);
+    }
+    const reference = outputs.get(ORT_F32)!;
+    for (const [engine, values] of outputs) {
+      if (engine === ORT_F32) continue;
+      const { top1, maxDiff } = agreement(values, reference, sizes[sizes.length - 1]);
+      agreementRows.push([name, engine, `${top1}/${BATCH}`, maxDiff.toExponential(2)]);
     }
   }
   printTable(['model', 'engine', 'batch-1 µs', `batch-${BATCH} samples/s`], rows);
+  console.log('\nSpeed-ups (baseline time / engine time; above 1: the engine is faster):\n');
+  printTable(['model', 'engine / baseline', 'batch-1', `batch-${BATCH}`], ratioRows);
+  console.log(`\nOutputs on the ${BATCH} inputs against ${ORT_F32} (softmax probabilities):\n`);
+  printTable(['model', 'engine', 'same top-1 class', 'max |Δp|'], agreementRows);
+  printNativeOrt();
   console.log(`\nload average (1 min) at suite end: ${os.loadavg()[0].toFixed(2)}`);
 }
