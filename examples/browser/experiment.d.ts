@@ -33,3 +33,20 @@ export declare function modelFingerprints(
   model: NN.Sequential,
   x: NN.Tensor,
 ): Promise<{ weights: string; predictions: string; probabilities: Float32Array }>;
+
+/** What int8Report measures. */
+export interface Int8Report {
+  floatAccuracy: number;
+  int8Accuracy: number;
+  agreement: number;
+  floatBytes: number;
+  int8Bytes: number;
+  int8Predictions: string;
+}
+
+export declare function int8Report(
+  nn: Neurasm,
+  model: NN.Sequential,
+  xTest: NN.Tensor,
+  yTest: NN.Tensor,
+): Promise<Int8Report>;

@@ -61,12 +61,8 @@ export function prepareData(nn, x, y, seed = SETTINGS.seed) {
 /** Accuracy of predicted probabilities [n, 10] against int32 labels [n]. */
 export function accuracy(probabilities, labels) {
   let right = 0;
-  for (let r = 0; r < labels.length; r++) {
-    const row = probabilities.subarray(r * 10, r * 10 + 10);
-    let best = 0;
-    for (let k = 1; k < 10; k++) if (row[k] > row[best]) best = k;
-    if (best === labels[r]) right++;
-  }
+  for (let r = 0; r < labels.length; r++)
+    if (argmax(probabilities.subarray(r * 10, r * 10 + 10)) === labels[r]) right++;
   return right / labels.length;
 }
 
@@ -96,4 +92,45 @@ export async function modelFingerprints(nn, model, x) {
     predictions: await fingerprint([predictions]),
     probabilities: predictions,
   };
+}
+
+/** Bytes of a model's weights in its model file. */
+async function weightBytes(nn, model) {
+  const artifacts = await nn.io.modelArtifacts(model);
+  return artifacts.weightData.byteLength;
+}
+
+/**
+ * The model quantized to int8 (dynamic mode) next to the float model on the test digits: both
+ * accuracies, how often both pick the same digit, both weight sizes, and a fingerprint of the int8
+ * predictions (the int8 kernels give the same bits in every module and browser).
+ */
+export async function int8Report(nn, model, xTest, yTest) {
+  const int8 = await nn.quantize(model);
+  try {
+    const floatPredicted = model.predict(xTest);
+    const int8Predicted = int8.predict(xTest);
+    const floatProbabilities = floatPredicted.dataSync();
+    const int8Probabilities = int8Predicted.dataSync();
+    nn.dispose([floatPredicted, int8Predicted]);
+    const labels = yTest.dataSync();
+    const floatClasses = Array.from(labels, (_, r) => argmax(floatProbabilities.subarray(r * 10, r * 10 + 10)));
+    const same = floatClasses.filter((c, r) => c === argmax(int8Probabilities.subarray(r * 10, r * 10 + 10))).length;
+    return {
+      floatAccuracy: accuracy(floatProbabilities, labels),
+      int8Accuracy: accuracy(int8Probabilities, labels),
+      agreement: same / labels.length,
+      floatBytes: await weightBytes(nn, model),
+      int8Bytes: await weightBytes(nn, int8),
+      int8Predictions: await fingerprint([int8Probabilities]),
+    };
+  } finally {
+    int8.dispose();
+  }
+}
+
+function argmax(row) {
+  let best = 0;
+  for (let k = 1; k < row.length; k++) if (row[k] > row[best]) best = k;
+  return best;
 }

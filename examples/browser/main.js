@@ -4,7 +4,7 @@
 // module (the deterministic reference), ?module=relaxed requires relaxed SIMD.
 import * as nn from '../../dist/neurasm.browser.js';
 import { lineChart } from './chart.js';
-import { accuracy, buildModel, fitArgs, modelFingerprints, prepareData, SETTINGS } from './experiment.js';
+import { accuracy, buildModel, fitArgs, int8Report, modelFingerprints, prepareData, SETTINGS } from './experiment.js';
 import { drawingPad } from './pad.js';
 
 const $ = (id) => document.getElementById(id);
@@ -26,6 +26,7 @@ const demo = {
   fingerprint: null,
   prediction: null,
   saved: null,
+  quantized: null,
   loadedFromStorage: false,
   error: null,
 };
@@ -95,6 +96,7 @@ async function showTestResults(source) {
 async function train() {
   $('train').disabled = true;
   $('save').disabled = true;
+  $('quantize').disabled = true;
   $('stop').hidden = false;
   $('result').textContent = '';
   lossChart.reset();
@@ -144,6 +146,7 @@ async function train() {
     $('train-hint').textContent = 'Trained. Press Train again to train a new model from scratch.';
     $('draw-hint').textContent = 'Draw a digit: the model reads it as you draw.';
     $('save').disabled = false;
+    $('quantize').disabled = false;
     predictPad();
   } catch (e) {
     fail(e);
@@ -190,6 +193,27 @@ const pad = drawingPad($('pad'), (_features, drawn) => {
 });
 pad.drawn = false;
 $('clear').addEventListener('click', () => pad.clear());
+
+// ---- quantize (nn.quantize) ------------------------------------------------------------------
+
+async function quantize() {
+  $('quantize').disabled = true;
+  try {
+    const r = await int8Report(nn, model, data.xTest, data.yTest);
+    demo.quantized = r;
+    const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+    $('quantize-result').textContent = [
+      `float32  test accuracy ${(100 * r.floatAccuracy).toFixed(2)}%   weights ${kb(r.floatBytes)}`,
+      `int8     test accuracy ${(100 * r.int8Accuracy).toFixed(2)}%   weights ${kb(r.int8Bytes)}`,
+      `same digit as the float model on ${(100 * r.agreement).toFixed(2)}% of the ${data.yTest.size} test images`,
+    ].join('\n');
+    $('quantize-result').hidden = false;
+  } catch (e) {
+    fail(e);
+  } finally {
+    $('quantize').disabled = false;
+  }
+}
 
 // ---- save and load (model.save / nn.loadLayersModel, in IndexedDB) ---------------------------
 
@@ -252,6 +276,7 @@ async function start() {
       await showTestResults('Loaded from this browser');
       demo.phase = 'loaded';
       $('save').disabled = false;
+      $('quantize').disabled = false;
       $('train-hint').textContent = 'Loaded the model you saved. Press Train to train a new one from scratch.';
       $('draw-hint').textContent = 'Draw a digit: the model reads it as you draw.';
     } else demo.phase = 'ready';
@@ -264,6 +289,7 @@ async function start() {
 $('train').addEventListener('click', train);
 $('stop').addEventListener('click', () => stopController?.abort());
 $('save').addEventListener('click', save);
+$('quantize').addEventListener('click', quantize);
 $('forget').addEventListener('click', () => {
   localStorage.removeItem(META_KEY);
   demo.saved = null;

@@ -14,6 +14,8 @@ import {
   accuracy,
   buildModel,
   fitArgs,
+  type Int8Report,
+  int8Report,
   modelFingerprints,
   prepareData,
   SETTINGS,
@@ -60,6 +62,7 @@ interface DemoState {
   testAccuracy: number | null;
   fingerprint: { weights: string; predictions: string } | null;
   prediction: { digit: number; probabilities: number[]; features: number[] } | null;
+  quantized: Int8Report | null;
   loadedFromStorage: boolean;
   error: string | null;
 }
@@ -72,6 +75,7 @@ describe.skipIf(!FOUND)('the demo page in Chromium', () => {
   const node = {} as {
     fingerprint: { weights: string; predictions: string };
     testAccuracy: number;
+    int8: Int8Report;
     model: nn.Sequential;
     scaler: nn.data.StandardScaler;
   };
@@ -111,6 +115,7 @@ describe.skipIf(!FOUND)('the demo page in Chromium', () => {
     node.fingerprint = { weights: fp.weights, predictions: fp.predictions };
     node.testAccuracy = accuracy(fp.probabilities, data.yTest.dataSync<'int32'>());
     node.scaler = data.scaler;
+    node.int8 = await int8Report(nn, node.model, data.xTest, data.yTest);
     nn.dispose([digits.x, digits.y, data.xTrain, data.yTrain, data.xTest, data.yTest]);
   }, 180_000);
 
@@ -226,6 +231,18 @@ describe.skipIf(!FOUND)('the demo page in Chromium', () => {
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     expect((await state(page)).prediction).toBeNull();
     expect(await page.textContent('#predicted')).toBe('?');
+
+    // int8: both accuracies and sizes shown; the int8 kernels give Node's bits
+    await page.click('#quantize');
+    await page.waitForFunction(() => (globalThis as unknown as { neurasmDemo: DemoState }).neurasmDemo.quantized);
+    const q = (await state(page)).quantized!;
+    expect(q).toEqual(node.int8);
+    expect(q.floatAccuracy - q.int8Accuracy).toBeLessThanOrEqual(0.005);
+    expect(q.agreement).toBeGreaterThanOrEqual(0.99);
+    expect(q.floatBytes / q.int8Bytes).toBeGreaterThan(3.5);
+    expect(await page.textContent('#quantize-result')).toMatch(
+      /float32 +test accuracy \d+\.\d\d% +weights [\d.]+ KB\nint8 +test accuracy \d+\.\d\d% +weights [\d.]+ KB\nsame digit/,
+    );
     expect(errors).toEqual([]);
     await page.close();
   });
