@@ -12,6 +12,7 @@ import * as nn from '../src/index.js';
 import { clockName, median, now, printTable, randomFloats } from './harness.js';
 import {
   benchLayers,
+  CALIBRATION,
   type Int8Variant,
   loadInt8Models,
   MODELS_DIR,
@@ -105,13 +106,37 @@ interface Engine {
   open(model: BenchModel): Promise<Runner>;
 }
 
-/** neurasm in a kernel module: predict on a prepared tensor, dataSync, dispose. */
-function neurasmEngine(relaxedSimd: boolean): Engine {
+/** How neurasm runs the model: float32, or quantized by nn.quantize in one of its modes. */
+type Precision = 'f32' | 'int8 dynamic' | 'int8 static';
+
+/** The engine name of neurasm in a precision and module. */
+function neurasmName(precision: Precision, relaxedSimd: boolean): string {
+  return `neurasm ${precision} (${relaxedSimd ? 'relaxed-simd' : 'simd'})`;
+}
+
+/**
+ * neurasm in a kernel module: predict on a prepared tensor, dataSync, dispose. The int8 models are
+ * nn.quantize of the same float model; static mode calibrates on the rows ORT's QDQ model was calibrated on.
+ */
+function neurasmEngine(relaxedSimd: boolean, precision: Precision = 'f32'): Engine {
   return {
-    name: `neurasm f32 (${relaxedSimd ? 'relaxed-simd' : 'simd'})`,
+    name: neurasmName(precision, relaxedSimd),
     async open({ sizes, inputs }) {
       await nn.ready({ relaxedSimd });
-      const model = buildMlp(nn, sizes);
+      const float = buildMlp(nn, sizes);
+      let model = float;
+      if (precision !== 'f32') {
+        const calibration = nn.tensor(randomFloats(CALIBRATION.rows * sizes[0], CALIBRATION.seed), [
+          CALIBRATION.rows,
+          sizes[0],
+        ]);
+        model = await nn.quantize(
+          float,
+          precision === 'int8 static' ? { mode: 'static', calibrationData: calibration } : {},
+        );
+        calibration.dispose();
+        float.dispose();
+      }
       const one = nn.tensor(inputs.subarray(0, sizes[0]), [1, sizes[0]], 'float32');
       const many = nn.tensor(inputs, [BATCH, sizes[0]], 'float32');
       const predict = (x: nn.Tensor) => {
@@ -167,9 +192,9 @@ const ORT_F32 = 'ORT-web f32';
 
 /** The engines of the table, in the order they run on each model. */
 function enginesOf(relaxed: boolean): Engine[] {
+  const modules = relaxed ? [false, true] : [false];
   return [
-    neurasmEngine(false),
-    ...(relaxed ? [neurasmEngine(true)] : []),
+    ...(['f32', 'int8 dynamic', 'int8 static'] as const).flatMap((p) => modules.map((r) => neurasmEngine(r, p))),
     ortEngine(ORT_F32, (m) => m.f32Onnx),
     ortEngine('ORT-web int8 dynamic', (m) => m.int8['int8-dynamic']),
     ortEngine('ORT-web int8 QDQ', (m) => m.int8['int8-qdq']),
@@ -182,6 +207,14 @@ const RATIOS: [string, string][] = [
   ['neurasm f32 (relaxed-simd)', ORT_F32],
   ['ORT-web int8 dynamic', ORT_F32],
   ['ORT-web int8 QDQ', ORT_F32],
+  // the issue's int8 targets: against neurasm f32 (relaxed) and against ORT-web's int8 of the same kind
+  ['neurasm int8 dynamic (relaxed-simd)', 'neurasm f32 (relaxed-simd)'],
+  ['neurasm int8 static (relaxed-simd)', 'neurasm f32 (relaxed-simd)'],
+  ['neurasm int8 dynamic (simd)', 'neurasm f32 (simd)'],
+  ['neurasm int8 dynamic (relaxed-simd)', 'ORT-web int8 dynamic'],
+  ['neurasm int8 dynamic (simd)', 'ORT-web int8 dynamic'],
+  ['neurasm int8 static (relaxed-simd)', 'ORT-web int8 QDQ'],
+  ['neurasm int8 static (simd)', 'ORT-web int8 QDQ'],
 ];
 
 /** Rows (of `classes` values each) whose largest value is at the same index in both, and the largest |a - b|. */
