@@ -141,12 +141,11 @@ export class QuantizedDense extends Layer {
         `${where}: expected ${this.useBias ? `a bias of ${this.units} values` : 'no bias'}, got ${bias ? `${bias.length} values` : 'none'}`,
       );
     }
-    const matrix = QuantizedMatrix.fromCodes(codes, scales, depth, this.units);
-    const biasTensor = bias ? keep(fromFlat([this.units], 'float32', bias)) : null;
-    this.matrix?.dispose();
-    this.bias?.dispose();
-    this.matrix = matrix;
-    this.bias = biasTensor;
+    // in place once built: a recorded predict pass reads the same addresses
+    if (this.matrix) this.matrix.replace(codes, scales);
+    else this.matrix = QuantizedMatrix.fromCodes(codes, scales, depth, this.units);
+    if (bias && this.bias) this.bias.view().set(bias);
+    else if (bias) this.bias = keep(fromFlat([this.units], 'float32', bias));
   }
 
   call(x: Tensor): Tensor {

@@ -46,9 +46,8 @@ export class QuantizedEmbedding extends Embedding {
       throw new ValueError(`${where}: the layer is not built yet; add it to a model with an input shape`);
     checkCodes(where, 'embeddings', codes, this.inputDim * this.outputDim);
     checkScales(where, 'embeddings_scale', scales, this.inputDim);
-    const table = QuantizedTable.fromCodes(codes, scales, this.inputDim, this.outputDim);
-    this.table.dispose();
-    this.table = table;
+    // in place: a recorded predict pass reads the same addresses
+    this.table.replace(codes, scales);
   }
 
   override call(x: Tensor): Tensor {

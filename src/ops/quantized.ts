@@ -44,13 +44,6 @@ function writeBytes(block: Tensor, bytes: Int8Array): void {
   backend().views.u8.set(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), ptr);
 }
 
-/** A float32 tensor kept alive outside tidy scopes. */
-function keptFloats(values: Float32Array): Tensor {
-  const t = keep(new Tensor([values.length], 'float32'));
-  t.view().set(values);
-  return t;
-}
-
 /**
  * int8 codes and scales of float values, by the module's kernel (one definition of the rounding):
  * per column of a [rows×columns] matrix (`per` 'column'), one scale for all ('tensor'), or per row
@@ -90,26 +83,51 @@ export function int8Codes(
 export class QuantizedMatrix {
   private readonly packed: Tensor;
   private readonly scaleTensor: Tensor;
+  private codeValues: Int8Array;
+  private scaleValues: Float32Array;
 
   private constructor(
     /** Rows: the depth of the product (input features). */
     readonly depth: number,
     /** Columns: output features. */
     readonly columns: number,
-    /** int8 codes, row-major [depth×columns]. */
-    readonly codes: Int8Array,
-    /** Scale of each column (all equal when quantized per tensor). */
-    readonly scales: Float32Array,
+    codes: Int8Array,
+    scales: Float32Array,
   ) {
-    const raw = byteBlock(depth * columns);
+    this.packed = byteBlock(qgemmPackedBytes(depth, columns));
+    this.scaleTensor = keep(new Tensor([columns], 'float32'));
+    this.codeValues = codes;
+    this.scaleValues = scales;
+    this.write(codes, scales);
+  }
+
+  /** int8 codes, row-major [depth×columns]. */
+  get codes(): Int8Array {
+    return this.codeValues;
+  }
+
+  /** Scale of each column (all equal when quantized per tensor). */
+  get scales(): Float32Array {
+    return this.scaleValues;
+  }
+
+  /** Packs codes and scales into this matrix's Wasm blocks (the same addresses, so recorded traces see them). */
+  private write(codes: Int8Array, scales: Float32Array): void {
+    const raw = byteBlock(this.depth * this.columns);
     try {
-      this.packed = byteBlock(qgemmPackedBytes(depth, columns));
       writeBytes(raw, codes);
-      qgemmPack(raw.ptr(), depth, columns, this.packed.ptr());
-      this.scaleTensor = keptFloats(scales);
+      qgemmPack(raw.ptr(), this.depth, this.columns, this.packed.ptr());
+      this.scaleTensor.view().set(scales);
     } finally {
       raw.dispose();
     }
+  }
+
+  /** Replaces the codes and scales (of this matrix's sizes, checked by the caller) in place. */
+  replace(codes: Int8Array, scales: Float32Array): void {
+    this.write(codes, scales);
+    this.codeValues = codes.slice();
+    this.scaleValues = scales.slice();
   }
 
   /** A matrix from stored codes and scales (checked by the caller). */
@@ -153,25 +171,45 @@ export class QuantizedMatrix {
 export class QuantizedTable {
   private readonly table: Tensor;
   private readonly scaleTensor: Tensor;
+  private codeValues: Int8Array;
+  private scaleValues: Float32Array;
 
   private constructor(
     /** Number of rows (the vocabulary). */
     readonly rows: number,
     /** Values per row. */
     readonly width: number,
-    /** int8 codes, row-major [rows×width]. */
-    readonly codes: Int8Array,
-    /** Scale of each row. */
-    readonly scales: Float32Array,
+    codes: Int8Array,
+    scales: Float32Array,
   ) {
     this.table = byteBlock(rows * width);
+    this.scaleTensor = keep(new Tensor([rows], 'float32'));
+    this.codeValues = codes;
+    this.scaleValues = scales;
+    this.replace(codes, scales);
+  }
+
+  /** int8 codes, row-major [rows×width]. */
+  get codes(): Int8Array {
+    return this.codeValues;
+  }
+
+  /** Scale of each row. */
+  get scales(): Float32Array {
+    return this.scaleValues;
+  }
+
+  /** Replaces the codes and scales (of this table's sizes, checked by the caller) in place. */
+  replace(codes: Int8Array, scales: Float32Array): void {
     writeBytes(this.table, codes);
-    this.scaleTensor = keptFloats(scales);
+    this.scaleTensor.view().set(scales);
+    this.codeValues = codes.slice();
+    this.scaleValues = scales.slice();
   }
 
   /** A table from stored codes and scales (checked by the caller). */
   static fromCodes(codes: Int8Array, scales: Float32Array, rows: number, width: number): QuantizedTable {
-    return new QuantizedTable(rows, width, codes.slice(), scales.slice());
+    return new QuantizedTable(rows, width, codes, scales);
   }
 
   /** The float values the codes stand for. */

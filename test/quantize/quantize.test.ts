@@ -247,4 +247,64 @@ describe('nn.quantize', () => {
     expect(model.predict(nn.tensor(randomArray(8, 1), [1, 8])).dataSync()).toEqual(before);
     for (const m of [model, q, unbuilt]) m.dispose();
   });
+
+  it('getWeights gives [kernel codes (int32), bias, kernel_scale]; setWeights takes them back, checked', async () => {
+    const model = floatModel(11);
+    const q = await nn.quantize(model);
+    const layer = q.layers[1] as QuantizedDense;
+    const [kernel, bias, scale] = layer.getWeights();
+    expect([kernel.dtype, kernel.shape, bias.shape, scale.shape]).toEqual(['int32', [16, 12], [12], [12]]);
+    expect(Math.max(...Array.from(kernel.dataSync(), Math.abs))).toBe(127);
+    const x = nn.tensor(randomArray(3 * 8, 4, -1, 1), [3, 8]);
+    const before = q.predict(x).dataSync();
+    layer.setWeights([kernel, bias, scale]);
+    expect(q.predict(x).dataSync()).toEqual(before);
+    const tooBig = nn.tensor(new Int32Array(16 * 12).fill(128), [16, 12], 'int32');
+    expect(() => layer.setWeights([tooBig, bias, scale])).toThrow(/codes must be in \[-127, 127\], got 128 at index 0/);
+    const zeroScale = nn.zeros([12]);
+    expect(() => layer.setWeights([kernel, bias, zeroScale])).toThrow(
+      /kernel_scale values must be finite and > 0, got 0/,
+    );
+    expect(() => layer.setWeights([kernel.cast('float32'), bias, scale])).toThrow(/int32 codes, got float32/);
+    expect(() => layer.setWeights([kernel, bias])).toThrow(/expected 3 weight tensors/);
+    expect(q.predict(x).dataSync()).toEqual(before);
+    for (const m of [model, q]) m.dispose();
+  });
+
+  it('a model file with bad int8 weights is refused with the weight named', async () => {
+    const model = nn.sequential({ layers: [nn.layers.dense({ units: 3, inputShape: [4] })] });
+    const q = await nn.quantize(model);
+    const artifacts = await nn.io.modelArtifacts(q);
+    const name = q.layers[0].name;
+    // the codes written as float32: the reader wants int8
+    const asFloat = {
+      ...artifacts,
+      weightSpecs: artifacts.weightSpecs!.map((s) => (s.dtype === 'int8' ? { ...s, dtype: 'float32' as const } : s)),
+      weightData: new ArrayBuffer(4 * 12 + 4 * 6),
+    };
+    await expect(nn.loadLayersModel(nn.io.fromMemory(asFloat))).rejects.toThrow(
+      new RegExp(`weight "${name}/kernel" is float32, expected int8`),
+    );
+    // a code of -128 is not a symmetric code
+    const bytes = new Uint8Array((artifacts.weightData as ArrayBuffer).slice(0));
+    bytes[5] = 0x80;
+    await expect(nn.loadLayersModel(nn.io.fromMemory({ ...artifacts, weightData: bytes.buffer }))).rejects.toThrow(
+      /kernel codes must be in \[-127, 127\], got -128 at index 5/,
+    );
+    // a negative scale
+    const scales = new Uint8Array((artifacts.weightData as ArrayBuffer).slice(0));
+    new DataView(scales.buffer).setFloat32(12 + 12, -1, true);
+    await expect(nn.loadLayersModel(nn.io.fromMemory({ ...artifacts, weightData: scales.buffer }))).rejects.toThrow(
+      /kernel_scale.*-1/,
+    );
+    // int8 codes for a float layer
+    const floatArtifacts = await nn.io.modelArtifacts(model);
+    const wrong = {
+      ...floatArtifacts,
+      weightSpecs: [{ ...floatArtifacts.weightSpecs![0], dtype: 'int8' as const }, floatArtifacts.weightSpecs![1]],
+      weightData: new ArrayBuffer(12 + 12),
+    };
+    await expect(nn.loadLayersModel(nn.io.fromMemory(wrong))).rejects.toThrow(/is int8, expected float32/);
+    for (const m of [model, q]) m.dispose();
+  });
 });
