@@ -13,7 +13,8 @@
 // Relaxed: a 16-byte vector is 4 columns × 4 depth values, one i32 lane per column, and the dot with
 // the 4 activation bytes splatted adds those 4 products into each lane (XNNPACK's c4 layout).
 // Plain: 8 bytes are 4 columns × 2 depth values, sign-extended to i16 on load; i32x4.dot_i16x8_s
-// with the activation pair splatted adds 2 products into each column's lane (the c2 layout).
+// with the activation pair splatted adds 2 products into each column's lane (the c2 layout); the
+// plain module stores activations as i16, so the pair is one 4-byte splat.
 //
 // qgemm walks C by panels of NR = 8 columns and, inside a panel, by tiles of MR = 4 rows (a tail of
 // 1-3 rows runs the same code with fewer rows), over the whole depth at once (integer sums are exact,
@@ -29,6 +30,9 @@ const NR: i32 = 8; // columns of a panel
 const KALIGN: i32 = 16; // depth padding of rows and panels
 const G: i32 = ASC_FEATURE_RELAXED_SIMD ? 4 : 2; // depth values per column per group (see above)
 const TILE_BYTES: i32 = MR * NR * 4;
+// Bytes per quantized activation: u8 for the relaxed dot; i16 in the plain module, where the dot is
+// on i16 pairs, so that a pair is splatted by one 4-byte load (widening there costs ~20%).
+const Q_BYTES: i32 = ASC_FEATURE_RELAXED_SIMD ? 1 : 2;
 
 @inline
 function roundUp(x: i32, to: i32): i32 {
@@ -40,9 +44,12 @@ function imin(a: i32, b: i32): i32 {
   return a < b ? a : b;
 }
 
-/** Bytes of one quantized activation row: k rounded up to 16 (the padding bytes are written as 0). */
+/**
+ * Bytes of one quantized activation row: k rounded up to 16 values (padding written as 0), one byte
+ * per value in the relaxed module, two (i16) in the plain one; the values are the same.
+ */
 export function qgemmRowBytes(k: i32): i32 {
-  return roundUp(k, KALIGN);
+  return roundUp(k, KALIGN) * Q_BYTES;
 }
 
 /** Bytes of the packed weight block for int8 W [k×n]: column sums, then the panels (see the top). */
@@ -135,10 +142,10 @@ export function quantizeRows(
   scale: f32,
   zeroPoint: i32,
 ): void {
-  const kp = roundUp(k, KALIGN);
+  const rowBytes = <usize>qgemmRowBytes(k);
   for (let i = 0; i < m; i++) {
     const xr = x + (<usize>(i * k) << 2);
-    const qr = q + <usize>i * kp;
+    const qr = q + <usize>i * rowBytes;
     // Range of the row with 0 included (pmin/pmax skip NaN, which `nan` collects; ±0 alike).
     let lo4 = f32x4.splat(0);
     let hi4 = f32x4.splat(0);
@@ -167,7 +174,7 @@ export function quantizeRows(
       // NaN or ±Infinity in the row.
       store<f32>(rowScale + (<usize>i << 2), NaN);
       store<i32>(rowZero + (<usize>i << 2), 0);
-      memory.fill(qr, 0, <usize>kp);
+      memory.fill(qr, 0, rowBytes);
       continue;
     }
     let s = scale;
@@ -190,13 +197,19 @@ export function quantizeRows(
       const src = xr + (<usize>p << 2);
       const a = i16x8.narrow_i32x4_s(quantize4(v128.load(src), s4, zp4), quantize4(v128.load(src, 16), s4, zp4));
       const b = i16x8.narrow_i32x4_s(quantize4(v128.load(src, 32), s4, zp4), quantize4(v128.load(src, 48), s4, zp4));
-      v128.store(qr + <usize>p, i8x16.narrow_i16x8_u(a, b));
+      if (Q_BYTES == 1) {
+        v128.store(qr + <usize>p, i8x16.narrow_i16x8_u(a, b));
+      } else {
+        v128.store(qr + (<usize>p << 1), a);
+        v128.store(qr + (<usize>p << 1), b, 16);
+      }
     }
     for (; p < k; p++) {
-      const v = quantize4(f32x4.splat(load<f32>(xr + (<usize>p << 2))), s4, zp4);
-      store<u8>(qr + <usize>p, <u8>i32x4.extract_lane(v, 0));
+      const v = i32x4.extract_lane(quantize4(f32x4.splat(load<f32>(xr + (<usize>p << 2))), s4, zp4), 0);
+      if (Q_BYTES == 1) store<u8>(qr + <usize>p, <u8>v);
+      else store<u16>(qr + (<usize>p << 1), <u16>v);
     }
-    for (; p < kp; p++) store<u8>(qr + <usize>p, 0);
+    memory.fill(qr + <usize>(p * Q_BYTES), 0, rowBytes - <usize>(p * Q_BYTES));
   }
 }
 
@@ -254,25 +267,25 @@ function tileSums(rows: i32, q: usize, ldq: usize, panel: usize, kp: i32, tile: 
     for (let p = 0; p < kp; p += 2) {
       const w0 = v128.load8x8_s(panel);
       const w1 = v128.load8x8_s(panel, 8);
-      let a = i16x8.extend_low_i8x16_u(v128.load16_splat(q));
+      let a = v128.load32_splat(q);
       c00 = i32x4.add(c00, i32x4.dot_i16x8_s(w0, a));
       c01 = i32x4.add(c01, i32x4.dot_i16x8_s(w1, a));
       if (rows > 1) {
-        a = i16x8.extend_low_i8x16_u(v128.load16_splat(q + ldq));
+        a = v128.load32_splat(q + ldq);
         c10 = i32x4.add(c10, i32x4.dot_i16x8_s(w0, a));
         c11 = i32x4.add(c11, i32x4.dot_i16x8_s(w1, a));
       }
       if (rows > 2) {
-        a = i16x8.extend_low_i8x16_u(v128.load16_splat(q + 2 * ldq));
+        a = v128.load32_splat(q + 2 * ldq);
         c20 = i32x4.add(c20, i32x4.dot_i16x8_s(w0, a));
         c21 = i32x4.add(c21, i32x4.dot_i16x8_s(w1, a));
       }
       if (rows > 3) {
-        a = i16x8.extend_low_i8x16_u(v128.load16_splat(q + 3 * ldq));
+        a = v128.load32_splat(q + 3 * ldq);
         c30 = i32x4.add(c30, i32x4.dot_i16x8_s(w0, a));
         c31 = i32x4.add(c31, i32x4.dot_i16x8_s(w1, a));
       }
-      q += 2;
+      q += 4;
       panel += 16;
     }
   }
@@ -376,7 +389,7 @@ function qgemmAs(
 ): void {
   const np = roundUp(n, NR);
   const kp = roundUp(k, KALIGN);
-  const ldq = <usize>kp;
+  const ldq = <usize>qgemmRowBytes(k);
   const ldc = <usize>n << 2;
   const panels = packed + (<usize>np << 2);
   const tile = work;

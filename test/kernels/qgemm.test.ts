@@ -83,7 +83,7 @@ interface Case {
 
 interface Run {
   q: Uint8Array;
-  padding: Uint8Array;
+  padding: Int32Array;
   rowScale: Float32Array;
   rowZero: Int32Array;
   c: Float32Array;
@@ -114,16 +114,20 @@ function run(t: Case, act: number = Act.linear, alpha = 0): Run {
     guards.every((v) => v === SENTINEL),
     `${m}x${k}x${n} guards`,
   ).toBe(true);
-  const all = readBytes(pq, m * rowBytes);
+  // One byte per value in the relaxed module, two (i16) in the plain one.
+  const valueBytes = qgemmRowBytes(16) / 16;
+  const bytes = readBytes(pq, m * rowBytes);
+  const all = valueBytes === 1 ? bytes : new Uint16Array(bytes.buffer);
+  const rowValues = rowBytes / valueBytes;
   const q = new Uint8Array(m * k);
   const padding: number[] = [];
   for (let i = 0; i < m; i++) {
-    q.set(all.subarray(i * rowBytes, i * rowBytes + k), i * k);
-    padding.push(...all.subarray(i * rowBytes + k, (i + 1) * rowBytes));
+    q.set(all.subarray(i * rowValues, i * rowValues + k), i * k);
+    padding.push(...all.subarray(i * rowValues + k, (i + 1) * rowValues));
   }
   const out = {
     q,
-    padding: Uint8Array.from(padding),
+    padding: Int32Array.from(padding),
     rowScale: readF32(pScale, m),
     rowZero: readI32(pZero, m),
     c: readF32(cPtr, m * n),
