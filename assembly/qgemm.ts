@@ -19,6 +19,7 @@
 // qgemm walks C by panels of NR = 8 columns and, inside a panel, by tiles of MR = 4 rows (a tail of
 // 1-3 rows runs the same code with fewer rows), over the whole depth at once (integer sums are exact,
 // so the depth needs no blocking for accuracy, and a panel of k·8 bytes stays in cache for all rows).
+// With m <= 2 (batch-1 inference, bound by reading the weights) it takes two panels per pass.
 // The tile's i32 sums go through a 128-byte scratch buffer to the epilogue, which applies the zero
 // point, the scales, the bias and the activation (mathf4.ts's activation4, as gemm does).
 
@@ -305,6 +306,84 @@ function tileSums(rows: i32, q: usize, ldq: usize, panel: usize, kp: i32, tile: 
   }
 }
 
+/**
+ * tileSums over two adjacent panels at once (16 columns) for rows = 1 or 2 (compile-time): the first
+ * panel's sums go to `tile` and the second's to tile + 64 (row r at r·32 bytes in each).
+ */
+@inline
+function pairSums(rows: i32, q: usize, ldq: usize, panel: usize, kp: i32, tile: usize): void {
+  let panel2 = panel + <usize>kp * NR;
+  let a00 = i32x4.splat(0);
+  let a01 = i32x4.splat(0);
+  let b00 = i32x4.splat(0);
+  let b01 = i32x4.splat(0);
+  let a10 = i32x4.splat(0);
+  let a11 = i32x4.splat(0);
+  let b10 = i32x4.splat(0);
+  let b11 = i32x4.splat(0);
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    for (let p = 0; p < kp; p += 4) {
+      const w0 = v128.load(panel);
+      const w1 = v128.load(panel, 16);
+      const w2 = v128.load(panel2);
+      const w3 = v128.load(panel2, 16);
+      let a = v128.load32_splat(q);
+      a00 = dotAdd(w0, a, a00);
+      a01 = dotAdd(w1, a, a01);
+      b00 = dotAdd(w2, a, b00);
+      b01 = dotAdd(w3, a, b01);
+      if (rows > 1) {
+        a = v128.load32_splat(q + ldq);
+        a10 = dotAdd(w0, a, a10);
+        a11 = dotAdd(w1, a, a11);
+        b10 = dotAdd(w2, a, b10);
+        b11 = dotAdd(w3, a, b11);
+      }
+      q += 4;
+      panel += 32;
+      panel2 += 32;
+    }
+  } else {
+    for (let p = 0; p < kp; p += 2) {
+      const w0 = v128.load8x8_s(panel);
+      const w1 = v128.load8x8_s(panel, 8);
+      const w2 = v128.load8x8_s(panel2);
+      const w3 = v128.load8x8_s(panel2, 8);
+      let a = v128.load32_splat(q);
+      a00 = i32x4.add(a00, i32x4.dot_i16x8_s(w0, a));
+      a01 = i32x4.add(a01, i32x4.dot_i16x8_s(w1, a));
+      b00 = i32x4.add(b00, i32x4.dot_i16x8_s(w2, a));
+      b01 = i32x4.add(b01, i32x4.dot_i16x8_s(w3, a));
+      if (rows > 1) {
+        a = v128.load32_splat(q + ldq);
+        a10 = i32x4.add(a10, i32x4.dot_i16x8_s(w0, a));
+        a11 = i32x4.add(a11, i32x4.dot_i16x8_s(w1, a));
+        b10 = i32x4.add(b10, i32x4.dot_i16x8_s(w2, a));
+        b11 = i32x4.add(b11, i32x4.dot_i16x8_s(w3, a));
+      }
+      q += 4;
+      panel += 16;
+      panel2 += 16;
+    }
+  }
+  v128.store(tile, a00);
+  v128.store(tile, a01, 16);
+  v128.store(tile, b00, 64);
+  v128.store(tile, b01, 80);
+  if (rows > 1) {
+    v128.store(tile, a10, 32);
+    v128.store(tile, a11, 48);
+    v128.store(tile, b10, 96);
+    v128.store(tile, b11, 112);
+  }
+}
+
+/** pairSums for a run-time row count 1..2. */
+function pairSumsRows(rows: i32, q: usize, ldq: usize, panel: usize, kp: i32, tile: usize): void {
+  if (rows == 2) pairSums(2, q, ldq, panel, kp, tile);
+  else pairSums(1, q, ldq, panel, kp, tile);
+}
+
 /** tileSums for a run-time row count 1..4. */
 function tileSumsRows(rows: i32, q: usize, ldq: usize, panel: usize, kp: i32, tile: usize): void {
   if (rows == 4) tileSums(4, q, ldq, panel, kp, tile);
@@ -370,6 +449,47 @@ function epilogue(
   }
 }
 
+/**
+ * The epilogue of `rows` rows (from row i0) of sums in `tile` for the panel at column j0, through
+ * zero-padded copies of its column scales and bias (in `work` after the tile) when it is partial.
+ */
+@inline
+function finishPanel(
+  act: i32,
+  tile: usize,
+  rows: i32,
+  i0: i32,
+  j0: i32,
+  n: i32,
+  rowScale: usize,
+  rowZero: usize,
+  packed: usize,
+  colScale: usize,
+  bias: usize,
+  alpha: v128,
+  c: usize,
+  work: usize,
+): void {
+  const cols = imin(NR, n - j0);
+  let cs = colScale + (<usize>j0 << 2);
+  let b = bias ? bias + (<usize>j0 << 2) : 0;
+  if (cols < NR) {
+    const csPad = work + TILE_BYTES;
+    const biasPad = csPad + NR * 4;
+    for (let j = 0; j < NR; j++) {
+      const o = <usize>j << 2;
+      store<f32>(csPad + o, j < cols ? load<f32>(cs + o) : 0);
+      if (bias) store<f32>(biasPad + o, j < cols ? load<f32>(b + o) : 0);
+    }
+    cs = csPad;
+    if (bias) b = biasPad;
+  }
+  const ro = <usize>i0 << 2;
+  const ldc = <usize>n << 2;
+  const colsum = packed + (<usize>j0 << 2);
+  epilogue(act, tile, rows, cols, rowScale + ro, rowZero + ro, colsum, cs, b, alpha, c + <usize>i0 * ldc + (<usize>j0 << 2), ldc);
+}
+
 /** The whole product for a compile-time activation code `act` (see qgemm). */
 @inline
 function qgemmAs(
@@ -390,33 +510,29 @@ function qgemmAs(
   const np = roundUp(n, NR);
   const kp = roundUp(k, KALIGN);
   const ldq = <usize>qgemmRowBytes(k);
-  const ldc = <usize>n << 2;
   const panels = packed + (<usize>np << 2);
   const tile = work;
-  const csPad = work + TILE_BYTES;
-  const biasPad = csPad + NR * 4;
   const alpha4 = f32x4.splat(alpha);
-  for (let j0 = 0; j0 < n; j0 += NR) {
-    const cols = imin(NR, n - j0);
-    let cs = colScale + (<usize>j0 << 2);
-    let b = bias ? bias + (<usize>j0 << 2) : 0;
-    if (cols < NR) {
-      // Zero-padded copies so the epilogue can read NR values.
-      for (let j = 0; j < NR; j++) {
-        const o = <usize>j << 2;
-        store<f32>(csPad + o, j < cols ? load<f32>(cs + o) : 0);
-        if (bias) store<f32>(biasPad + o, j < cols ? load<f32>(b + o) : 0);
-      }
-      cs = csPad;
-      if (bias) b = biasPad;
+  if (m <= 2) {
+    // Batch 1-2: two panels per pass over the activations (half the loop overhead per product).
+    let j0 = 0;
+    for (; j0 + NR < n; j0 += 2 * NR) {
+      pairSumsRows(m, q, ldq, panels + <usize>j0 * kp, kp, tile);
+      finishPanel(act, tile, m, 0, j0, n, rowScale, rowZero, packed, colScale, bias, alpha4, c, work);
+      finishPanel(act, tile + 64, m, 0, j0 + NR, n, rowScale, rowZero, packed, colScale, bias, alpha4, c, work);
     }
+    if (j0 < n) {
+      tileSumsRows(m, q, ldq, panels + <usize>j0 * kp, kp, tile);
+      finishPanel(act, tile, m, 0, j0, n, rowScale, rowZero, packed, colScale, bias, alpha4, c, work);
+    }
+    return;
+  }
+  for (let j0 = 0; j0 < n; j0 += NR) {
     const panel = panels + <usize>j0 * kp;
-    const colsum = packed + (<usize>j0 << 2);
     for (let i0 = 0; i0 < m; i0 += MR) {
       const rows = imin(MR, m - i0);
       tileSumsRows(rows, q + <usize>i0 * ldq, ldq, panel, kp, tile);
-      const ro = <usize>i0 << 2;
-      epilogue(act, tile, rows, cols, rowScale + ro, rowZero + ro, colsum, cs, b, alpha4, c + <usize>i0 * ldc + (<usize>j0 << 2), ldc);
+      finishPanel(act, tile, rows, i0, j0, n, rowScale, rowZero, packed, colScale, bias, alpha4, c, work);
     }
   }
 }

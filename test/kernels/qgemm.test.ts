@@ -297,6 +297,8 @@ for (const relaxed of MODULES) {
       for (const [m, k, n] of [
         [5, 33, 19],
         [1, 40, 8],
+        [1, 40, 24],
+        [2, 19, 21],
         [3, 17, 13],
       ] as Array<[number, number, number]>) {
         // Wide pre-activation range: large scales and biases reach the saturating parts.
