@@ -128,8 +128,8 @@ function maxLane(v: v128): f32 {
  * Quantizes the rows of x f32 [m×k] to unsigned 7-bit activations: q gets m rows of
  * qgemmRowBytes(k) bytes (padding 0), rowScale f32[m] and rowZero i32[m] the scale and zero point.
  * scale <= 0: per row (dynamic): lo = min(0, min x), hi = max(0, max x), s = (hi − lo) / 127
- * (1 if 0), zp = clamp(nearest(−lo / s), 0, 127). scale > 0: s = scale and zp = zeroPoint for every
- * row (static; values out of range saturate). Either way q = clamp(nearest(x / s) + zp, 0, 127),
+ * (1 if 0), zp = clamp(nearest(−lo / s), 0, 127). scale > 0: s = scale and zp = zeroPoint (0..127,
+ * so that qgemm's sums stay exact) for every row (static; values out of range saturate). Either way q = clamp(nearest(x / s) + zp, 0, 127),
  * nearest rounding half to even. A row holding NaN or ±Infinity gets q = 0, zero point 0 and scale
  * NaN, so that its whole output row is NaN.
  */
