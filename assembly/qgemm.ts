@@ -71,12 +71,14 @@ export function qgemmScratchBytes(m: i32, k: i32, n: i32): i32 {
 export function qgemmPack(w: usize, k: i32, n: i32, packed: usize): void {
   const np = roundUp(n, NR);
   const kp = roundUp(k, KALIGN);
-  for (let j = 0; j < np; j++) {
-    let sum = 0;
-    if (j < n) {
-      for (let p = 0; p < k; p++) sum += <i32>load<i8>(w + <usize>p * n + j);
+  // Column sums, row by row (W is read along its rows); the padding columns sum to 0.
+  memory.fill(packed, 0, <usize>np << 2);
+  for (let p = 0; p < k; p++) {
+    const row = w + <usize>p * n;
+    for (let j = 0; j < n; j++) {
+      const o = packed + (<usize>j << 2);
+      store<i32>(o, load<i32>(o) + <i32>load<i8>(row + <usize>j));
     }
-    store<i32>(packed + (<usize>j << 2), sum);
   }
   const panels = packed + (<usize>np << 2);
   for (let j0 = 0; j0 < np; j0 += NR) {
@@ -131,7 +133,8 @@ function maxLane(v: v128): f32 {
  * (1 if 0), zp = clamp(nearest(−lo / s), 0, 127). scale > 0: s = scale and zp = zeroPoint (0..127,
  * so that qgemm's sums stay exact) for every row (static; values out of range saturate). Either way q = clamp(nearest(x / s) + zp, 0, 127),
  * nearest rounding half to even. A row holding NaN or ±Infinity gets q = 0, zero point 0 and scale
- * NaN, so that its whole output row is NaN.
+ * NaN, so that its whole output row is NaN (so does a finite row whose range hi − lo overflows f32:
+ * its scale is Infinity and 0 · Infinity is NaN).
  */
 export function quantizeRows(
   x: usize,

@@ -33,6 +33,7 @@ export const qgemmRowBytes = passThrough('qgemmRowBytes');
  * zp = zeroPoint (an integer in 0..127, which keeps qgemm's int32 sums exact) for every row.
  * q = clamp(nearest(x / s) + zp, 0, 127), nearest = half to even, in f32.
  * A row holding NaN or ±Infinity gets q = 0, zp = 0 and scale NaN, so its output row is all NaN.
+ * (A finite row whose range hi − lo overflows float32 gets scale Infinity: its outputs are NaN too.)
  */
 export const quantizeRows = passThrough('quantizeRows');
 
