@@ -13,11 +13,13 @@
 // Relaxed: a 16-byte vector is 4 columns × 4 depth values, one i32 lane per column, and the dot with
 // the 4 activation bytes splatted adds those 4 products into each lane (XNNPACK's c4 layout).
 // Plain: 8 bytes are 4 columns × 2 depth values, sign-extended to i16 on load; i32x4.dot_i16x8_s
-// with the activation pair splatted adds 2 products into each column's lane (the c2 layout).
+// with the activation pair splatted adds 2 products into each column's lane (the c2 layout); the
+// plain module stores activations as i16, so the pair is one 4-byte splat.
 //
 // qgemm walks C by panels of NR = 8 columns and, inside a panel, by tiles of MR = 4 rows (a tail of
 // 1-3 rows runs the same code with fewer rows), over the whole depth at once (integer sums are exact,
 // so the depth needs no blocking for accuracy, and a panel of k·8 bytes stays in cache for all rows).
+// With m <= 2 (batch-1 inference, bound by reading the weights) it takes two panels per pass.
 // The tile's i32 sums go through a 128-byte scratch buffer to the epilogue, which applies the zero
 // point, the scales, the bias and the activation (mathf4.ts's activation4, as gemm does).
 
@@ -29,6 +31,9 @@ const NR: i32 = 8; // columns of a panel
 const KALIGN: i32 = 16; // depth padding of rows and panels
 const G: i32 = ASC_FEATURE_RELAXED_SIMD ? 4 : 2; // depth values per column per group (see above)
 const TILE_BYTES: i32 = MR * NR * 4;
+// Bytes per quantized activation: u8 for the relaxed dot; i16 in the plain module, where the dot is
+// on i16 pairs, so that a pair is splatted by one 4-byte load (widening there costs ~20%).
+const Q_BYTES: i32 = ASC_FEATURE_RELAXED_SIMD ? 1 : 2;
 
 @inline
 function roundUp(x: i32, to: i32): i32 {
@@ -40,9 +45,12 @@ function imin(a: i32, b: i32): i32 {
   return a < b ? a : b;
 }
 
-/** Bytes of one quantized activation row: k rounded up to 16 (the padding bytes are written as 0). */
+/**
+ * Bytes of one quantized activation row: k rounded up to 16 values (padding written as 0), one byte
+ * per value in the relaxed module, two (i16) in the plain one; the values are the same.
+ */
 export function qgemmRowBytes(k: i32): i32 {
-  return roundUp(k, KALIGN);
+  return roundUp(k, KALIGN) * Q_BYTES;
 }
 
 /** Bytes of the packed weight block for int8 W [k×n]: column sums, then the panels (see the top). */
@@ -63,12 +71,14 @@ export function qgemmScratchBytes(m: i32, k: i32, n: i32): i32 {
 export function qgemmPack(w: usize, k: i32, n: i32, packed: usize): void {
   const np = roundUp(n, NR);
   const kp = roundUp(k, KALIGN);
-  for (let j = 0; j < np; j++) {
-    let sum = 0;
-    if (j < n) {
-      for (let p = 0; p < k; p++) sum += <i32>load<i8>(w + <usize>p * n + j);
+  // Column sums, row by row (W is read along its rows); the padding columns sum to 0.
+  memory.fill(packed, 0, <usize>np << 2);
+  for (let p = 0; p < k; p++) {
+    const row = w + <usize>p * n;
+    for (let j = 0; j < n; j++) {
+      const o = packed + (<usize>j << 2);
+      store<i32>(o, load<i32>(o) + <i32>load<i8>(row + <usize>j));
     }
-    store<i32>(packed + (<usize>j << 2), sum);
   }
   const panels = packed + (<usize>np << 2);
   for (let j0 = 0; j0 < np; j0 += NR) {
@@ -120,10 +130,11 @@ function maxLane(v: v128): f32 {
  * Quantizes the rows of x f32 [m×k] to unsigned 7-bit activations: q gets m rows of
  * qgemmRowBytes(k) bytes (padding 0), rowScale f32[m] and rowZero i32[m] the scale and zero point.
  * scale <= 0: per row (dynamic): lo = min(0, min x), hi = max(0, max x), s = (hi − lo) / 127
- * (1 if 0), zp = clamp(nearest(−lo / s), 0, 127). scale > 0: s = scale and zp = zeroPoint for every
- * row (static; values out of range saturate). Either way q = clamp(nearest(x / s) + zp, 0, 127),
- * nearest rounding half to even. A row holding NaN or ±Infinity gets q = 0, zero point 0 and scale
- * NaN, so that its whole output row is NaN.
+ * (1 if 0), zp = clamp(nearest(−lo / s), 0, 127). scale > 0: s = scale and zp = zeroPoint (0..127,
+ * so that qgemm's sums stay exact) for every row (static; values out of range saturate). Either way
+ * q = clamp(nearest(x / s) + zp, 0, 127), nearest rounding half to even. A row holding NaN or
+ * ±Infinity gets q = 0, zero point 0 and scale NaN, so that its whole output row is NaN (so does a
+ * finite row whose range hi − lo overflows f32: its scale is Infinity and 0 · Infinity is NaN).
  */
 export function quantizeRows(
   x: usize,
@@ -135,10 +146,10 @@ export function quantizeRows(
   scale: f32,
   zeroPoint: i32,
 ): void {
-  const kp = roundUp(k, KALIGN);
+  const rowBytes = <usize>qgemmRowBytes(k);
   for (let i = 0; i < m; i++) {
     const xr = x + (<usize>(i * k) << 2);
-    const qr = q + <usize>i * kp;
+    const qr = q + <usize>i * rowBytes;
     // Range of the row with 0 included (pmin/pmax skip NaN, which `nan` collects; ±0 alike).
     let lo4 = f32x4.splat(0);
     let hi4 = f32x4.splat(0);
@@ -167,7 +178,7 @@ export function quantizeRows(
       // NaN or ±Infinity in the row.
       store<f32>(rowScale + (<usize>i << 2), NaN);
       store<i32>(rowZero + (<usize>i << 2), 0);
-      memory.fill(qr, 0, <usize>kp);
+      memory.fill(qr, 0, rowBytes);
       continue;
     }
     let s = scale;
@@ -190,21 +201,29 @@ export function quantizeRows(
       const src = xr + (<usize>p << 2);
       const a = i16x8.narrow_i32x4_s(quantize4(v128.load(src), s4, zp4), quantize4(v128.load(src, 16), s4, zp4));
       const b = i16x8.narrow_i32x4_s(quantize4(v128.load(src, 32), s4, zp4), quantize4(v128.load(src, 48), s4, zp4));
-      v128.store(qr + <usize>p, i8x16.narrow_i16x8_u(a, b));
+      if (Q_BYTES == 1) {
+        v128.store(qr + <usize>p, i8x16.narrow_i16x8_u(a, b));
+      } else {
+        v128.store(qr + (<usize>p << 1), a);
+        v128.store(qr + (<usize>p << 1), b, 16);
+      }
     }
     for (; p < k; p++) {
-      const v = quantize4(f32x4.splat(load<f32>(xr + (<usize>p << 2))), s4, zp4);
-      store<u8>(qr + <usize>p, <u8>i32x4.extract_lane(v, 0));
+      const v = i32x4.extract_lane(quantize4(f32x4.splat(load<f32>(xr + (<usize>p << 2))), s4, zp4), 0);
+      if (Q_BYTES == 1) store<u8>(qr + <usize>p, <u8>v);
+      else store<u16>(qr + (<usize>p << 1), <u16>v);
     }
-    for (; p < kp; p++) store<u8>(qr + <usize>p, 0);
+    memory.fill(qr + <usize>(p * Q_BYTES), 0, rowBytes - <usize>(p * Q_BYTES));
   }
 }
 
 /**
  * acc + the sums of 4 products of w's int8 and a's unsigned 7-bit bytes per i32 lane (relaxed module
- * only). i32x4.relaxed_dot_i8x16_i7x16_add_s would be the one instruction for this, but under Node 20's
- * V8 (11.3, x64) some calls returned twice the dot and dropped the accumulator (seen in
- * test/kernels/qgemm.test.ts, depending on which tests ran before), so it is spelt as the 16-bit relaxed dot (exact: |2 products| <= 2·127·127 < 2^15) plus a pairwise add.
+ * only), as the 16-bit relaxed dot (exact: two products sum to at most 2·127·127 < 2^15) and a
+ * pairwise widening add. i32x4.relaxed_dot_i8x16_i7x16_add_s is the one instruction for this, but
+ * under Node 20's V8 (11.3, x64) some calls of it returned twice the dot without the accumulator
+ * (seen in test/kernels/qgemm.test.ts, depending on which tests ran first), and where it was right
+ * it was slower (1.25 ms against 1.07 ms for 128×784·784×512).
  */
 @inline
 function dotAdd(w: v128, a: v128, acc: v128): v128 {
@@ -254,25 +273,25 @@ function tileSums(rows: i32, q: usize, ldq: usize, panel: usize, kp: i32, tile: 
     for (let p = 0; p < kp; p += 2) {
       const w0 = v128.load8x8_s(panel);
       const w1 = v128.load8x8_s(panel, 8);
-      let a = i16x8.extend_low_i8x16_u(v128.load16_splat(q));
+      let a = v128.load32_splat(q);
       c00 = i32x4.add(c00, i32x4.dot_i16x8_s(w0, a));
       c01 = i32x4.add(c01, i32x4.dot_i16x8_s(w1, a));
       if (rows > 1) {
-        a = i16x8.extend_low_i8x16_u(v128.load16_splat(q + ldq));
+        a = v128.load32_splat(q + ldq);
         c10 = i32x4.add(c10, i32x4.dot_i16x8_s(w0, a));
         c11 = i32x4.add(c11, i32x4.dot_i16x8_s(w1, a));
       }
       if (rows > 2) {
-        a = i16x8.extend_low_i8x16_u(v128.load16_splat(q + 2 * ldq));
+        a = v128.load32_splat(q + 2 * ldq);
         c20 = i32x4.add(c20, i32x4.dot_i16x8_s(w0, a));
         c21 = i32x4.add(c21, i32x4.dot_i16x8_s(w1, a));
       }
       if (rows > 3) {
-        a = i16x8.extend_low_i8x16_u(v128.load16_splat(q + 3 * ldq));
+        a = v128.load32_splat(q + 3 * ldq);
         c30 = i32x4.add(c30, i32x4.dot_i16x8_s(w0, a));
         c31 = i32x4.add(c31, i32x4.dot_i16x8_s(w1, a));
       }
-      q += 2;
+      q += 4;
       panel += 16;
     }
   }
@@ -292,6 +311,84 @@ function tileSums(rows: i32, q: usize, ldq: usize, panel: usize, kp: i32, tile: 
   }
 }
 
+/**
+ * tileSums over two adjacent panels at once (16 columns) for rows = 1 or 2 (compile-time): the first
+ * panel's sums go to `tile` and the second's to tile + 64 (row r at r·32 bytes in each).
+ */
+@inline
+function pairSums(rows: i32, q: usize, ldq: usize, panel: usize, kp: i32, tile: usize): void {
+  let panel2 = panel + <usize>kp * NR;
+  let a00 = i32x4.splat(0);
+  let a01 = i32x4.splat(0);
+  let b00 = i32x4.splat(0);
+  let b01 = i32x4.splat(0);
+  let a10 = i32x4.splat(0);
+  let a11 = i32x4.splat(0);
+  let b10 = i32x4.splat(0);
+  let b11 = i32x4.splat(0);
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    for (let p = 0; p < kp; p += 4) {
+      const w0 = v128.load(panel);
+      const w1 = v128.load(panel, 16);
+      const w2 = v128.load(panel2);
+      const w3 = v128.load(panel2, 16);
+      let a = v128.load32_splat(q);
+      a00 = dotAdd(w0, a, a00);
+      a01 = dotAdd(w1, a, a01);
+      b00 = dotAdd(w2, a, b00);
+      b01 = dotAdd(w3, a, b01);
+      if (rows > 1) {
+        a = v128.load32_splat(q + ldq);
+        a10 = dotAdd(w0, a, a10);
+        a11 = dotAdd(w1, a, a11);
+        b10 = dotAdd(w2, a, b10);
+        b11 = dotAdd(w3, a, b11);
+      }
+      q += 4;
+      panel += 32;
+      panel2 += 32;
+    }
+  } else {
+    for (let p = 0; p < kp; p += 2) {
+      const w0 = v128.load8x8_s(panel);
+      const w1 = v128.load8x8_s(panel, 8);
+      const w2 = v128.load8x8_s(panel2);
+      const w3 = v128.load8x8_s(panel2, 8);
+      let a = v128.load32_splat(q);
+      a00 = i32x4.add(a00, i32x4.dot_i16x8_s(w0, a));
+      a01 = i32x4.add(a01, i32x4.dot_i16x8_s(w1, a));
+      b00 = i32x4.add(b00, i32x4.dot_i16x8_s(w2, a));
+      b01 = i32x4.add(b01, i32x4.dot_i16x8_s(w3, a));
+      if (rows > 1) {
+        a = v128.load32_splat(q + ldq);
+        a10 = i32x4.add(a10, i32x4.dot_i16x8_s(w0, a));
+        a11 = i32x4.add(a11, i32x4.dot_i16x8_s(w1, a));
+        b10 = i32x4.add(b10, i32x4.dot_i16x8_s(w2, a));
+        b11 = i32x4.add(b11, i32x4.dot_i16x8_s(w3, a));
+      }
+      q += 4;
+      panel += 16;
+      panel2 += 16;
+    }
+  }
+  v128.store(tile, a00);
+  v128.store(tile, a01, 16);
+  v128.store(tile, b00, 64);
+  v128.store(tile, b01, 80);
+  if (rows > 1) {
+    v128.store(tile, a10, 32);
+    v128.store(tile, a11, 48);
+    v128.store(tile, b10, 96);
+    v128.store(tile, b11, 112);
+  }
+}
+
+/** pairSums for a run-time row count 1..2. */
+function pairSumsRows(rows: i32, q: usize, ldq: usize, panel: usize, kp: i32, tile: usize): void {
+  if (rows == 2) pairSums(2, q, ldq, panel, kp, tile);
+  else pairSums(1, q, ldq, panel, kp, tile);
+}
+
 /** tileSums for a run-time row count 1..4. */
 function tileSumsRows(rows: i32, q: usize, ldq: usize, panel: usize, kp: i32, tile: usize): void {
   if (rows == 4) tileSums(4, q, ldq, panel, kp, tile);
@@ -305,7 +402,17 @@ function tileSumsRows(rows: i32, q: usize, ldq: usize, panel: usize, kp: i32, ti
  * `act` (a compile-time constant). `bias` is a vector of zeros when there is no bias.
  */
 @inline
-function output4(act: i32, sums: v128, zp: v128, colsum: v128, rs: v128, cs: v128, bias: v128, hasBias: bool, alpha: v128): v128 {
+function output4(
+  act: i32,
+  sums: v128,
+  zp: v128,
+  colsum: v128,
+  rs: v128,
+  cs: v128,
+  bias: v128,
+  hasBias: bool,
+  alpha: v128,
+): v128 {
   let v = f32x4.convert_i32x4_s(i32x4.sub(sums, i32x4.mul(zp, colsum)));
   v = f32x4.mul(f32x4.mul(v, rs), cs);
   if (hasBias) v = f32x4.add(v, bias);
@@ -357,6 +464,48 @@ function epilogue(
   }
 }
 
+/**
+ * The epilogue of `rows` rows (from row i0) of sums in `tile` for the panel at column j0, through
+ * zero-padded copies of its column scales and bias (in `work` after the tile) when it is partial.
+ */
+@inline
+function finishPanel(
+  act: i32,
+  tile: usize,
+  rows: i32,
+  i0: i32,
+  j0: i32,
+  n: i32,
+  rowScale: usize,
+  rowZero: usize,
+  packed: usize,
+  colScale: usize,
+  bias: usize,
+  alpha: v128,
+  c: usize,
+  work: usize,
+): void {
+  const cols = imin(NR, n - j0);
+  let cs = colScale + (<usize>j0 << 2);
+  let b = bias ? bias + (<usize>j0 << 2) : 0;
+  if (cols < NR) {
+    const csPad = work + TILE_BYTES;
+    const biasPad = csPad + NR * 4;
+    for (let j = 0; j < NR; j++) {
+      const o = <usize>j << 2;
+      store<f32>(csPad + o, j < cols ? load<f32>(cs + o) : 0);
+      if (bias) store<f32>(biasPad + o, j < cols ? load<f32>(b + o) : 0);
+    }
+    cs = csPad;
+    if (bias) b = biasPad;
+  }
+  const ro = <usize>i0 << 2;
+  const ldc = <usize>n << 2;
+  const colsum = packed + (<usize>j0 << 2);
+  const d = c + <usize>i0 * ldc + (<usize>j0 << 2);
+  epilogue(act, tile, rows, cols, rowScale + ro, rowZero + ro, colsum, cs, b, alpha, d, ldc);
+}
+
 /** The whole product for a compile-time activation code `act` (see qgemm). */
 @inline
 function qgemmAs(
@@ -376,34 +525,30 @@ function qgemmAs(
 ): void {
   const np = roundUp(n, NR);
   const kp = roundUp(k, KALIGN);
-  const ldq = <usize>kp;
-  const ldc = <usize>n << 2;
+  const ldq = <usize>qgemmRowBytes(k);
   const panels = packed + (<usize>np << 2);
   const tile = work;
-  const csPad = work + TILE_BYTES;
-  const biasPad = csPad + NR * 4;
   const alpha4 = f32x4.splat(alpha);
-  for (let j0 = 0; j0 < n; j0 += NR) {
-    const cols = imin(NR, n - j0);
-    let cs = colScale + (<usize>j0 << 2);
-    let b = bias ? bias + (<usize>j0 << 2) : 0;
-    if (cols < NR) {
-      // Zero-padded copies so the epilogue can read NR values.
-      for (let j = 0; j < NR; j++) {
-        const o = <usize>j << 2;
-        store<f32>(csPad + o, j < cols ? load<f32>(cs + o) : 0);
-        if (bias) store<f32>(biasPad + o, j < cols ? load<f32>(b + o) : 0);
-      }
-      cs = csPad;
-      if (bias) b = biasPad;
+  if (m <= 2) {
+    // Batch 1-2: two panels per pass over the activations (half the loop overhead per product).
+    let j0 = 0;
+    for (; j0 + NR < n; j0 += 2 * NR) {
+      pairSumsRows(m, q, ldq, panels + <usize>j0 * kp, kp, tile);
+      finishPanel(act, tile, m, 0, j0, n, rowScale, rowZero, packed, colScale, bias, alpha4, c, work);
+      finishPanel(act, tile + 64, m, 0, j0 + NR, n, rowScale, rowZero, packed, colScale, bias, alpha4, c, work);
     }
+    if (j0 < n) {
+      tileSumsRows(m, q, ldq, panels + <usize>j0 * kp, kp, tile);
+      finishPanel(act, tile, m, 0, j0, n, rowScale, rowZero, packed, colScale, bias, alpha4, c, work);
+    }
+    return;
+  }
+  for (let j0 = 0; j0 < n; j0 += NR) {
     const panel = panels + <usize>j0 * kp;
-    const colsum = packed + (<usize>j0 << 2);
     for (let i0 = 0; i0 < m; i0 += MR) {
       const rows = imin(MR, m - i0);
       tileSumsRows(rows, q + <usize>i0 * ldq, ldq, panel, kp, tile);
-      const ro = <usize>i0 << 2;
-      epilogue(act, tile, rows, cols, rowScale + ro, rowZero + ro, colsum, cs, b, alpha4, c + <usize>i0 * ldc + (<usize>j0 << 2), ldc);
+      finishPanel(act, tile, rows, i0, j0, n, rowScale, rowZero, packed, colScale, bias, alpha4, c, work);
     }
   }
 }
@@ -521,7 +666,7 @@ function maxAbsRun(x: usize, count: i32): f32 {
   let m4 = f32x4.splat(0);
   let j = 0;
   for (; j + 4 <= count; j += 4) m4 = f32x4.max(m4, f32x4.abs(v128.load(x + (<usize>j << 2))));
-  let m = max<f32>(max<f32>(f32x4.extract_lane(m4, 0), f32x4.extract_lane(m4, 1)), max<f32>(f32x4.extract_lane(m4, 2), f32x4.extract_lane(m4, 3)));
+  let m = maxLane(m4);
   for (; j < count; j++) m = max<f32>(m, abs<f32>(load<f32>(x + (<usize>j << 2))));
   return m;
 }

@@ -24,7 +24,7 @@ const SHAPES: Shape[] = [
   [128, 784, 128],
 ];
 /** The sweep runs this many times, alternating modules, so a burst of load elsewhere hits every column. */
-const ROUNDS = 3;
+const ROUNDS = 5;
 const BATCHES = 3;
 
 interface Times {

@@ -18,16 +18,22 @@ export const qgemmPackedBytes = passThrough('qgemmPackedBytes');
  */
 export const qgemmPack = passThrough('qgemmPack');
 
-/** Bytes of one quantized activation row for depth k (k padded; the padding bytes are written as 0). */
+/**
+ * Bytes of one quantized activation row for depth k: k padded to 16 values (written as 0), one byte
+ * per value in the relaxed module and two (int16) in the plain one. The rows are opaque to callers:
+ * only quantizeRows writes them and only qgemm reads them, in the module that is loaded.
+ */
 export const qgemmRowBytes = passThrough('qgemmRowBytes');
 
 /**
  * Quantizes x f32 [m×k] to unsigned 7-bit rows. Arguments: (x, m, k, q, rowScale, rowZero, scale,
  * zeroPoint): q gets m rows of qgemmRowBytes(k) bytes, rowScale f32[m], rowZero i32[m]. scale <= 0:
  * dynamic, per row: lo = min(0, min x), hi = max(0, max x), s = (hi − lo) / 127 (s = 1, zp = 0 when
- * that is 0), zp = clamp(nearest(−lo / s), 0, 127). scale > 0: static, s = scale and zp = zeroPoint
- * (0..127) for every row. q = clamp(nearest(x / s) + zp, 0, 127), nearest = half to even, in f32.
+ * that is 0), zp = clamp(nearest(−lo / s), 0, 127). scale > 0: static, s = scale (finite) and
+ * zp = zeroPoint (an integer in 0..127, which keeps qgemm's int32 sums exact) for every row.
+ * q = clamp(nearest(x / s) + zp, 0, 127), nearest = half to even, in f32.
  * A row holding NaN or ±Infinity gets q = 0, zp = 0 and scale NaN, so its output row is all NaN.
+ * (A finite row whose range hi − lo overflows float32 gets scale Infinity: its outputs are NaN too.)
  */
 export const quantizeRows = passThrough('quantizeRows');
 
