@@ -21,13 +21,14 @@ let boundGeneration = -1;
 const RETURNS_DATA = new Set<string>([]);
 
 /**
- * The same kernels, each also noted by the trace being recorded (kernels that only compute a
- * scratch size from their arguments are not noted: their result is the same at every replay).
+ * The same kernels, each also noted by the trace being recorded (kernels that only compute a size
+ * in bytes from their arguments, named `...Bytes`, are not noted: their result is the same at
+ * every replay).
  */
 function recordingKernels(kernels: KernelExports): KernelExports {
   const out: Record<string, unknown> = {};
   for (const [name, f] of Object.entries(kernels) as Array<[string, (...args: number[]) => unknown]>) {
-    if (name.endsWith('ScratchBytes')) out[name] = f;
+    if (name.endsWith('Bytes')) out[name] = f;
     else if (RETURNS_DATA.has(name)) {
       out[name] = (...args: number[]) => {
         markUnreplayable(`kernel ${name} returned a value to JavaScript`);
