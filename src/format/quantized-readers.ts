@@ -1,13 +1,25 @@
 // Readers of the quantized layers (nn.quantize) in model files: neurasm's extension of the tfjs
 // layers format. A QuantizedDense layer stores its kernel as int8 codes (manifest dtype 'int8') with a
 // float32 `kernel_scale` per unit; a QuantizedEmbedding stores its table the same way with an
-// `embeddings_scale` per row. TensorFlow.js cannot read these; save `nn.dequantize(model)` for it.
+// `embeddings_scale` per row. QuantizedConv1D stores [kernel (int8), bias, kernel_scale], the int8
+// recurrent layers [kernel (int8), recurrent_kernel, bias, kernel_scale]; their configs are the float
+// layer's without initializers and regularizers (read by the float layer's reader), plus
+// input_quantization. TensorFlow.js cannot read these; save `nn.dequantize(model)` for it.
 import { ModelFormatError } from '../io/errors.js';
 import type { ActivationIdentifier } from '../layers/activations.js';
+import type { Conv1D } from '../layers/conv1d.js';
+import type { GRU } from '../layers/gru.js';
+import type { Layer, SymbolicShape } from '../layers/layer.js';
+import type { LSTM } from '../layers/lstm.js';
+import { type QuantizedConv1D, quantizedConv1dOf } from '../layers/quantized-conv1d.js';
 import { QuantizedDense } from '../layers/quantized-dense.js';
 import { QuantizedEmbedding } from '../layers/quantized-embedding.js';
+import { type QuantizedRecurrent, quantizedRecurrentOf } from '../layers/quantized-recurrent.js';
+import type { SimpleRNN } from '../layers/simple-rnn.js';
+import { CONV_READERS } from './conv-readers.js';
 import { positiveInt } from './embedding-readers.js';
 import { bool, type Config, get, type LayerReader, type WeightShape } from './reader-kit.js';
+import { RECURRENT_READERS } from './recurrent-readers.js';
 
 /** The static input quantization of a QuantizedDense config: null, or {scale, zero_point}. */
 function readInputQuantization(value: unknown, at: string): { scale: number; zeroPoint: number } | null {
@@ -28,6 +40,31 @@ function readInputQuantization(value: unknown, at: string): { scale: number; zer
     );
   }
   return { scale, zeroPoint: zeroPoint as number };
+}
+
+/** The weights of an int8 recurrent layer for an input [batch, steps, features]. */
+function recurrentWeights(layer: Layer, inputShape: SymbolicShape): WeightShape[] {
+  const r = layer as QuantizedRecurrent;
+  const features = inputShape[inputShape.length - 1] as number;
+  const g = r.gates * r.units;
+  const out: WeightShape[] = [
+    { name: 'kernel', shape: [features, g], dtype: 'int8' },
+    { name: 'recurrent_kernel', shape: [r.units, g] },
+  ];
+  if (r.useBias) out.push({ name: 'bias', shape: r.biasShape });
+  out.push({ name: 'kernel_scale', shape: [g], nonNegative: 'a kernel scale' });
+  return out;
+}
+
+/** The reader of an int8 recurrent layer: the float layer's reader for the shared options. */
+function recurrentReader(className: 'LSTM' | 'GRU' | 'SimpleRNN'): LayerReader {
+  return {
+    read(config, base, at) {
+      const float = RECURRENT_READERS[className].read(config, base, at) as LSTM | GRU | SimpleRNN;
+      return quantizedRecurrentOf(float, readInputQuantization(get(config, 'input_quantization'), at));
+    },
+    weights: recurrentWeights,
+  };
 }
 
 /** Readers of the quantized layers. */
@@ -72,4 +109,22 @@ export const QUANTIZED_READERS = {
       ];
     },
   },
+  QuantizedConv1D: {
+    read(config, base, at) {
+      // the float layer's reader checks the window and output options
+      const float = CONV_READERS.Conv1D.read(config, base, at) as Conv1D;
+      return quantizedConv1dOf(float, readInputQuantization(get(config, 'input_quantization'), at));
+    },
+    weights(layer, inputShape) {
+      const c = layer as QuantizedConv1D;
+      const channels = inputShape[inputShape.length - 1] as number;
+      const out: WeightShape[] = [{ name: 'kernel', shape: [c.kernelSize, channels, c.filters], dtype: 'int8' }];
+      if (c.useBias) out.push({ name: 'bias', shape: [c.filters] });
+      out.push({ name: 'kernel_scale', shape: [c.filters], nonNegative: 'a kernel scale' });
+      return out;
+    },
+  },
+  QuantizedLSTM: recurrentReader('LSTM'),
+  QuantizedGRU: recurrentReader('GRU'),
+  QuantizedSimpleRNN: recurrentReader('SimpleRNN'),
 } satisfies Record<string, LayerReader>;

@@ -183,12 +183,12 @@ describe('nn.quantize', () => {
     const model = nn.sequential({
       layers: [
         nn.layers.embedding({ inputDim: 50, outputDim: 8, inputLength: 6, maskZero: true }),
-        nn.layers.lstm({ units: 5 }),
+        nn.layers.bidirectional({ layer: nn.layers.lstm({ units: 5 }) }),
         nn.layers.dense({ units: 1, activation: 'sigmoid' }),
       ],
     });
     const q = await nn.quantize(model);
-    expect(q.layers.map((l) => l.className)).toEqual(['QuantizedEmbedding', 'LSTM', 'QuantizedDense']);
+    expect(q.layers.map((l) => l.className)).toEqual(['QuantizedEmbedding', 'Bidirectional', 'QuantizedDense']);
     const lines: string[] = [];
     q.summary((line: string) => lines.push(line));
     expect(lines).toContain(`Int8 layers: ${q.layers[0].name}, ${q.layers[2].name}`);
