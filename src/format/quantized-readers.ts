@@ -2,15 +2,17 @@
 // layers format. A QuantizedDense layer stores its kernel as int8 codes (manifest dtype 'int8') with a
 // float32 `kernel_scale` per unit; a QuantizedEmbedding stores its table the same way with an
 // `embeddings_scale` per row. QuantizedConv1D stores [kernel (int8), bias, kernel_scale], the int8
-// recurrent layers [kernel (int8), recurrent_kernel, bias, kernel_scale]; their configs are the float
-// layer's without initializers and regularizers (read by the float layer's reader), plus
-// input_quantization. TensorFlow.js cannot read these; save `nn.dequantize(model)` for it.
+// recurrent layers [kernel (int8), recurrent_kernel, bias, kernel_scale] (a QuantizedBidirectional
+// its two layers' in turn); their configs are the float layer's without initializers and
+// regularizers (read by the float layer's reader), plus input_quantization. TensorFlow.js cannot read these; save `nn.dequantize(model)` for it.
 import { ModelFormatError } from '../io/errors.js';
 import type { ActivationIdentifier } from '../layers/activations.js';
+import type { BidirectionalMergeMode } from '../layers/bidirectional.js';
 import type { Conv1D } from '../layers/conv1d.js';
 import type { GRU } from '../layers/gru.js';
-import type { Layer, SymbolicShape } from '../layers/layer.js';
+import type { Layer, LayerArgs, SymbolicShape } from '../layers/layer.js';
 import type { LSTM } from '../layers/lstm.js';
+import { QuantizedBidirectional } from '../layers/quantized-bidirectional.js';
 import { type QuantizedConv1D, quantizedConv1dOf } from '../layers/quantized-conv1d.js';
 import { QuantizedDense } from '../layers/quantized-dense.js';
 import { QuantizedEmbedding } from '../layers/quantized-embedding.js';
@@ -65,6 +67,29 @@ function recurrentReader(className: 'LSTM' | 'GRU' | 'SimpleRNN'): LayerReader {
     },
     weights: recurrentWeights,
   };
+}
+
+const RECURRENT_CLASSES = { QuantizedLSTM: 'LSTM', QuantizedGRU: 'GRU', QuantizedSimpleRNN: 'SimpleRNN' } as const;
+
+/** Reads a wrapped int8 recurrent layer's `{class_name, config}` (QuantizedBidirectional's layer, backward_layer). */
+function readWrapped(entry: unknown, at: string): QuantizedRecurrent {
+  const e = (entry ?? {}) as Config;
+  const className = e.class_name ?? e.className;
+  const config = e.config;
+  if (typeof className !== 'string' || !Object.hasOwn(RECURRENT_CLASSES, className)) {
+    throw new ModelFormatError(
+      `${at}.class_name: expected QuantizedLSTM, QuantizedGRU or QuantizedSimpleRNN inside a QuantizedBidirectional, got ${JSON.stringify(className)}`,
+    );
+  }
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new ModelFormatError(`${at}.config: expected an object, got ${JSON.stringify(config)}`);
+  }
+  const c = config as Config;
+  const name = get(c, 'name');
+  const base: LayerArgs = { trainable: bool(c, 'trainable', at, true) };
+  if (typeof name === 'string' && name.length > 0) base.name = name;
+  const cell = RECURRENT_CLASSES[className as keyof typeof RECURRENT_CLASSES];
+  return recurrentReader(cell).read(c, base, `${at}.config`) as QuantizedRecurrent;
 }
 
 /** Readers of the quantized layers. */
@@ -127,4 +152,21 @@ export const QUANTIZED_READERS = {
   QuantizedLSTM: recurrentReader('LSTM'),
   QuantizedGRU: recurrentReader('GRU'),
   QuantizedSimpleRNN: recurrentReader('SimpleRNN'),
+  QuantizedBidirectional: {
+    read(config, base, at) {
+      const mode = get(config, 'merge_mode');
+      const back = get(config, 'backward_layer');
+      return new QuantizedBidirectional({
+        ...base,
+        layer: readWrapped(get(config, 'layer'), `${at}.layer`),
+        mergeMode: (mode === undefined ? 'concat' : mode) as BidirectionalMergeMode | null,
+        ...(back === undefined || back === null ? {} : { backwardLayer: readWrapped(back, `${at}.backward_layer`) }),
+      });
+    },
+    weights(layer, shape) {
+      const b = layer as QuantizedBidirectional;
+      const named = (l: Layer) => recurrentWeights(l, shape).map((w) => ({ ...w, name: `${l.name}/${w.name}` }));
+      return [...named(b.forwardLayer), ...named(b.backwardLayer)];
+    },
+  },
 } satisfies Record<string, LayerReader>;

@@ -1,6 +1,7 @@
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { fromFlat } from '../ops/create.js';
 import { keep, tidy } from '../ops/engine.js';
+import { checkBooleanOption } from '../ops/options.js';
 import { type InputQuantization, MAX_INT8_DEPTH, QuantizedMatrix, quantizedMatMul } from '../ops/quantized.js';
 import type { Tensor } from '../ops/tensor.js';
 import { checkTensor, describe } from '../ops/validate.js';
@@ -8,7 +9,6 @@ import type { Variable } from '../ops/variable.js';
 import { GRU, type GRUArgs } from './gru.js';
 import type { StoredWeight, SymbolicShape } from './layer.js';
 import { LSTM } from './lstm.js';
-import { floatArgs } from './quantized-conv1d.js';
 import { checkInputQuantization } from './quantized-dense.js';
 import { checkCodes, checkScales, codesOf } from './quantized-weights.js';
 import { Gated, type GatedArgs, type Recurrent, type RecurrentRunOptions } from './recurrent.js';
@@ -82,7 +82,11 @@ export abstract class QuantizedRecurrent extends Gated {
   private features = 0;
 
   constructor(args: QuantizedRecurrentArgs, prefix: string, ownOptions: readonly string[]) {
-    super(floatArgs(args), prefix, ownOptions);
+    // kept in the layer's options (initArgs), so that a Bidirectional's copies quantize alike
+    super(args === null || typeof args !== 'object' ? args : { ...args, trainable: false }, prefix, [
+      'inputQuantization',
+      ...ownOptions,
+    ]);
     this.inputQuantization = checkInputQuantization(`${this.className} "${this.name}"`, args.inputQuantization);
   }
 
@@ -271,14 +275,9 @@ export class QuantizedGRU extends QuantizedRecurrent {
   readonly resetAfter: boolean;
 
   constructor(args: QuantizedGRUArgs) {
-    const { resetAfter, ...rest } = args ?? ({} as QuantizedGRUArgs);
-    super(rest, 'gru', []);
-    if (resetAfter !== undefined && typeof resetAfter !== 'boolean') {
-      throw new ValueError(
-        `QuantizedGRU "${this.name}": expected resetAfter to be true or false, got ${describe(resetAfter)}`,
-      );
-    }
-    this.resetAfter = resetAfter ?? false;
+    super(args, 'gru', ['resetAfter']);
+    checkBooleanOption(`QuantizedGRU "${this.name}"`, args, 'resetAfter');
+    this.resetAfter = args.resetAfter ?? false;
   }
 
   protected override get resetsAfter(): boolean {
@@ -309,10 +308,10 @@ export class QuantizedSimpleRNN extends QuantizedRecurrent {
   }
 }
 
-/** The options a recurrent layer and its int8 layer share, with its name and declared input shape. */
-function sharedOptions(layer: Recurrent): QuantizedRecurrentArgs {
+/** The options a recurrent layer and its int8 layer share, with its name (or `name`) and declared input shape. */
+function sharedOptions(layer: Recurrent, name = layer.name): QuantizedRecurrentArgs {
   const args: QuantizedRecurrentArgs = {
-    name: layer.name,
+    name,
     ...(layer.batchInputShape ? { batchInputShape: layer.batchInputShape } : {}),
     units: layer.units,
     activation: layer.activation,
@@ -326,20 +325,24 @@ function sharedOptions(layer: Recurrent): QuantizedRecurrentArgs {
   return args;
 }
 
-/** The int8 layer of an LSTM, GRU or SimpleRNN: same name, input shape and options; weights not filled yet. */
+/**
+ * The int8 layer of an LSTM, GRU or SimpleRNN: same name (or `name`), input shape and options;
+ * weights not filled yet.
+ */
 export function quantizedRecurrentOf(
   layer: LSTM | GRU | SimpleRNN,
   input: InputQuantization | null,
+  name?: string,
 ): QuantizedRecurrent {
-  const args = { ...sharedOptions(layer), inputQuantization: input };
+  const args = { ...sharedOptions(layer, name), inputQuantization: input };
   if (layer instanceof LSTM) return new QuantizedLSTM(args);
   if (layer instanceof GRU) return new QuantizedGRU({ ...args, resetAfter: layer.resetAfter });
   return new QuantizedSimpleRNN(args);
 }
 
-/** The float layer of an int8 recurrent layer: same name, input shape and options; weights not filled yet. */
-export function floatRecurrentOf(layer: QuantizedRecurrent): LSTM | GRU | SimpleRNN {
-  const args = sharedOptions(layer);
+/** The float layer of an int8 recurrent layer: same name (or `name`), input shape and options; weights not filled yet. */
+export function floatRecurrentOf(layer: QuantizedRecurrent, name?: string): LSTM | GRU | SimpleRNN {
+  const args = sharedOptions(layer, name);
   if (layer instanceof QuantizedLSTM) return new LSTM(args);
   if (layer instanceof QuantizedGRU) return new GRU({ ...args, resetAfter: layer.resetAfter });
   return new SimpleRNN(args);

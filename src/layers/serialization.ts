@@ -35,6 +35,7 @@ export const BUILT_IN_LAYER_CLASSES = [
   'QuantizedLSTM',
   'QuantizedGRU',
   'QuantizedSimpleRNN',
+  'QuantizedBidirectional',
 ] as const;
 
 /** The name of a built-in layer class. */

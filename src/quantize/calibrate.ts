@@ -1,7 +1,8 @@
 // Static quantization's calibration: the range of the values reaching each layer that nn.quantize
-// replaces by an int8 layer with a quantized input (Dense, Conv1D, LSTM, GRU, SimpleRNN) when the
+// replaces by an int8 layer with a quantized input (Dense, Conv1D, the recurrent layers) when the
 // calibration data runs through the float model, and the fixed 7-bit input quantization of a range.
 import { ValueError } from '../errors.js';
+import { Bidirectional } from '../layers/bidirectional.js';
 import { Conv1D } from '../layers/conv1d.js';
 import { Dense } from '../layers/dense.js';
 import type { Layer } from '../layers/layer.js';
@@ -21,10 +22,13 @@ export interface Range {
 
 /**
  * Whether nn.quantize gives the layer an int8 product of its input: Dense, Conv1D (its windows)
- * and the recurrent layers (their input projection). Their inputs are what static mode calibrates.
+ * and the recurrent layers, Bidirectional's too (their input projection). Their inputs are what
+ * static mode calibrates.
  */
 export function quantizesInput(layer: Layer): boolean {
-  return layer instanceof Dense || layer instanceof Conv1D || layer instanceof Recurrent;
+  return (
+    layer instanceof Dense || layer instanceof Conv1D || layer instanceof Recurrent || layer instanceof Bidirectional
+  );
 }
 
 /**

@@ -5,16 +5,23 @@
 import { ValueError } from '../errors.js';
 import { modelFromArtifacts } from '../format/from-artifacts.js';
 import { modelArtifacts } from '../format/to-artifacts.js';
+import { Bidirectional } from '../layers/bidirectional.js';
 import { Conv1D } from '../layers/conv1d.js';
 import { Dense } from '../layers/dense.js';
 import { Embedding } from '../layers/embedding.js';
 import { GRU } from '../layers/gru.js';
 import type { Layer, SymbolicShape } from '../layers/layer.js';
 import { LSTM } from '../layers/lstm.js';
+import {
+  floatBidirectionalOf,
+  QuantizedBidirectional,
+  quantizedBidirectionalOf,
+} from '../layers/quantized-bidirectional.js';
 import { floatConv1dOf, QuantizedConv1D, quantizedConv1dOf } from '../layers/quantized-conv1d.js';
 import { QuantizedDense } from '../layers/quantized-dense.js';
 import { QuantizedEmbedding } from '../layers/quantized-embedding.js';
 import { floatRecurrentOf, QuantizedRecurrent, quantizedRecurrentOf } from '../layers/quantized-recurrent.js';
+import type { Recurrent } from '../layers/recurrent.js';
 import { SimpleRNN } from '../layers/simple-rnn.js';
 import { Sequential } from '../models/sequential.js';
 import { fromFlat } from '../ops/create.js';
@@ -71,6 +78,26 @@ function assignValues(v: Variable, values: Float32Array): void {
   }
 }
 
+/** Fills an int8 recurrent layer from its float layer: the kernel quantized, the rest copied. */
+function fillRecurrent(q: QuantizedRecurrent, float: Recurrent, perChannel: boolean): void {
+  const kernel = float.kernel!;
+  const per = perChannel ? 'column' : 'tensor';
+  const { codes, scales } = int8Codes(kernel.dataSync() as Float32Array, kernel.shape[0], kernel.shape[1], per);
+  q.setQuantizedWeights({
+    codes,
+    scales,
+    recurrentKernel: float.recurrentKernel!.dataSync() as Float32Array,
+    bias: float.bias ? (float.bias.dataSync() as Float32Array) : null,
+  });
+}
+
+/** Fills a float recurrent layer from its int8 layer: the kernel code · scale, the rest copied. */
+function fillFloatRecurrent(float: Recurrent, q: QuantizedRecurrent): void {
+  assignValues(float.kernel!, q.matrix!.dequantize());
+  assignValues(float.recurrentKernel!, q.recurrentKernel!.dataSync() as Float32Array);
+  if (float.bias) assignValues(float.bias, q.bias!.dataSync() as Float32Array);
+}
+
 /** A copy of the model through its artifacts (layers, weights, text input, preprocessing). */
 function copyOf(model: Sequential, where: string): Sequential {
   return modelFromArtifacts(modelArtifacts(model), where);
@@ -116,8 +143,9 @@ function rebuilt(
  * int32 sums, the bias and activation applied in float) and whose Embedding tables are int8 with a
  * scale per row: about 4x smaller. Conv1D layers run the same int8 product over the windows of
  * their input; LSTM, GRU and SimpleRNN layers run it for their input projection (x·kernel + bias
- * of every step), their recurrent kernel and time loop staying in float32. Other layers (a
- * Bidirectional, a TimeDistributed, batch normalization) stay in float32 (`summary()` lists them).
+ * of every step), their recurrent kernel and time loop staying in float32, and so do both
+ * directions of a Bidirectional. Other layers (a TimeDistributed, batch normalization) stay in
+ * float32 (`summary()` lists them).
  * The copy predicts, evaluates (compiled with the model's loss and metrics), saves and loads; it
  * does not train — train the float model and quantize it again. `model` is not changed.
  *
@@ -195,18 +223,17 @@ export async function quantize(model: Sequential, options: QuantizeOptions = {})
     ) {
       const range = rangeByName.get(layer.name);
       const q = quantizedRecurrentOf(layer, range ? inputQuantizationOf(range) : null);
-      const kernel = layer.kernel!;
+      return { layer: q, fill: () => fillRecurrent(q, layer, perChannel) };
+    }
+    if (layer instanceof Bidirectional && !(layer instanceof QuantizedBidirectional)) {
+      // both directions read the wrapper's input: its range quantizes both
+      const range = rangeByName.get(layer.name);
+      const q = quantizedBidirectionalOf(layer, range ? inputQuantizationOf(range) : null);
       return {
         layer: q,
         fill: () => {
-          const per = perChannel ? 'column' : 'tensor';
-          const { codes, scales } = int8Codes(kernel.dataSync() as Float32Array, kernel.shape[0], kernel.shape[1], per);
-          q.setQuantizedWeights({
-            codes,
-            scales,
-            recurrentKernel: layer.recurrentKernel!.dataSync() as Float32Array,
-            bias: layer.bias ? (layer.bias.dataSync() as Float32Array) : null,
-          });
+          fillRecurrent(q.forwardLayer as QuantizedRecurrent, layer.forwardLayer, perChannel);
+          fillRecurrent(q.backwardLayer as QuantizedRecurrent, layer.backwardLayer, perChannel);
         },
       };
     }
@@ -270,13 +297,15 @@ export async function dequantize(model: Sequential): Promise<Sequential> {
     }
     if (layer instanceof QuantizedRecurrent) {
       const r = floatRecurrentOf(layer);
-      const m = layer.matrix!;
+      return { layer: r, fill: () => fillFloatRecurrent(r, layer) };
+    }
+    if (layer instanceof QuantizedBidirectional) {
+      const b = floatBidirectionalOf(layer);
       return {
-        layer: r,
+        layer: b,
         fill: () => {
-          assignValues(r.kernel!, m.dequantize());
-          assignValues(r.recurrentKernel!, layer.recurrentKernel!.dataSync() as Float32Array);
-          if (r.bias) assignValues(r.bias, layer.bias!.dataSync() as Float32Array);
+          fillFloatRecurrent(b.forwardLayer, layer.forwardLayer as QuantizedRecurrent);
+          fillFloatRecurrent(b.backwardLayer, layer.backwardLayer as QuantizedRecurrent);
         },
       };
     }

@@ -456,6 +456,129 @@ describe('int8 LSTM, GRU and SimpleRNN', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
+// Bidirectional
+
+describe('int8 Bidirectional', () => {
+  const [batch, steps, features, units] = [3, 5, 4, 3];
+  const cases: Array<{ cell: 'lstm' | 'gruResetAfter'; mergeMode: 'concat' | 'ave'; returnSequences: boolean }> = [
+    { cell: 'lstm', mergeMode: 'concat', returnSequences: true },
+    { cell: 'gruResetAfter', mergeMode: 'ave', returnSequences: false },
+  ];
+  for (const c of cases) {
+    it(`both directions equal the float layers on the reference's int8 projections, masked (${JSON.stringify(c)})`, async () => {
+      const inner = () =>
+        c.cell === 'lstm'
+          ? nn.layers.lstm({ units, returnSequences: c.returnSequences })
+          : nn.layers.gru({ units, returnSequences: c.returnSequences, resetAfter: true });
+      const model = nn.sequential({
+        layers: [nn.layers.bidirectional({ layer: inner(), mergeMode: c.mergeMode, inputShape: [steps, features] })],
+      });
+      randomizeWeights(model, 71);
+      const q = await nn.quantize(model);
+      expect(q.layers[0].className).toBe('QuantizedBidirectional');
+      const g = (c.cell === 'lstm' ? 4 : 3) * units;
+      const x = randomArray(batch * steps * features, 72, -2, 2);
+      const w = model.layers[0].getWeights().map((t) => t.dataSync() as Float32Array);
+      const perLayer = w.length / 2;
+      // each direction's projection by the reference, side by side: [P_forward, P_backward]
+      const projections = [0, 1].map((d) => {
+        const [kernel, , bias] = w.slice(d * perLayer, (d + 1) * perLayer);
+        return referenceProduct(x, batch * steps, features, kernel, g, bias.subarray(0, g), null);
+      });
+      const both = new Float32Array(batch * steps * 2 * g);
+      for (let r = 0; r < batch * steps; r++) {
+        both.set(projections[0].subarray(r * g, (r + 1) * g), r * 2 * g);
+        both.set(projections[1].subarray(r * g, (r + 1) * g), r * 2 * g + g);
+      }
+      // the float Bidirectional on them, each direction's kernel the identity on its half
+      const reference = nn.layers.bidirectional({ layer: inner(), mergeMode: c.mergeMode });
+      reference.build([null, steps, 2 * g]);
+      const weights = [0, 1].flatMap((d) => {
+        const select = new Float32Array(2 * g * g);
+        for (let i = 0; i < g; i++) select[(d * g + i) * g + i] = 1;
+        const [, recurrent, bias] = w.slice(d * perLayer, (d + 1) * perLayer);
+        const b = bias.slice();
+        b.fill(0, 0, g);
+        const biasShape = c.cell === 'lstm' ? [g] : [2, g];
+        return [nn.tensor(select, [2 * g, g]), nn.tensor(recurrent, [units, g]), nn.tensor(b, biasShape)];
+      });
+      reference.setWeights(weights);
+      const mask = nn.tensor(
+        Array.from({ length: batch * steps }, (_, i) => (i % steps < steps - (i < steps ? 2 : 0) ? 1 : 0)),
+        [batch, steps],
+      );
+      const xt = nn.tensor(x, [batch, steps, features]);
+      const p = nn.tensor(both, [batch, steps, 2 * g]);
+      expectSameValues(q.predict(xt).dataSync(), reference.apply(p).dataSync());
+      expectSameValues(q.layers[0].apply(xt, { mask }).dataSync(), reference.apply(p, { mask }).dataSync());
+      const d = maxAbsDiff(q.predict(xt).dataSync(), model.predict(xt).dataSync());
+      expect(d).toBeLessThan(0.1);
+      expect(d).toBeGreaterThan(0);
+      reference.dispose();
+      nn.dispose([xt, p, mask, ...weights]);
+      for (const m of [model, q]) m.dispose();
+    });
+  }
+
+  it('static mode quantizes both directions alike; model files, dequantize, summary', async () => {
+    const model = nn.sequential({
+      layers: [
+        nn.layers.embedding({ inputDim: 20, outputDim: 4, inputLength: 7, maskZero: true }),
+        nn.layers.bidirectional({
+          layer: nn.layers.lstm({ units: 3, returnSequences: true }),
+          backwardLayer: nn.layers.gru({ units: 3, returnSequences: true, goBackwards: true }),
+        }),
+        nn.layers.globalAveragePooling1d(),
+        nn.layers.dense({ units: 1, activation: 'sigmoid' }),
+      ],
+    });
+    randomizeWeights(model, 81);
+    const ids = nn.tensor(
+      Array.from({ length: 30 * 7 }, (_, i) => (i % 7 > 4 ? 0 : 1 + Math.floor(rng(i + 3)() * 19))),
+      [30, 7],
+      'int32',
+    );
+    const q = await nn.quantize(model, { mode: 'static', calibrationData: ids });
+    const bi = q.layers[1] as unknown as { forwardLayer: QuantizedRecurrent; backwardLayer: QuantizedRecurrent };
+    expect([bi.forwardLayer.className, bi.backwardLayer.className]).toEqual(['QuantizedLSTM', 'QuantizedGRU']);
+    expect(bi.forwardLayer.inputQuantization).not.toBeNull();
+    expect(bi.backwardLayer.inputQuantization).toEqual(bi.forwardLayer.inputQuantization);
+    const a = q.predict(ids).dataSync();
+    expect(maxAbsDiff(a, model.predict(ids).dataSync())).toBeLessThan(0.05);
+    const lines: string[] = [];
+    q.summary((line: string) => lines.push(line));
+    expect(lines.some((l) => l.includes(`${q.layers[1].name} (recurrent kernel in float32)`))).toBe(true);
+    const artifacts = await nn.io.modelArtifacts(q);
+    expect(artifacts.weightSpecs!.filter((s) => s.dtype === 'int8').map((s) => s.name)).toEqual([
+      `${q.layers[0].name}/embeddings`,
+      `${q.layers[1].name}/${bi.forwardLayer.name}/kernel`,
+      `${q.layers[1].name}/${bi.backwardLayer.name}/kernel`,
+      `${q.layers[3].name}/kernel`,
+    ]);
+    const loaded = await nn.loadLayersModel(nn.io.fromMemory(artifacts));
+    expect(loaded.layers[1].className).toBe('QuantizedBidirectional');
+    expect(loaded.predict(ids).dataSync()).toEqual(a);
+    const back = await nn.dequantize(q);
+    expect(back.layers.map((l) => l.className)).toEqual([
+      'Embedding',
+      'Bidirectional',
+      'GlobalAveragePooling1D',
+      'Dense',
+    ]);
+    expect(back.layers[1].getConfig()).toEqual(model.layers[1].getConfig());
+    expect(maxAbsDiff(back.predict(ids).dataSync(), a)).toBeLessThan(0.05);
+    // the weights: q.getWeights gives each direction's four, setWeights takes them back
+    const w = q.layers[1].getWeights();
+    expect(w).toHaveLength(8);
+    q.layers[1].setWeights(w);
+    expect(() => q.layers[1].setWeights(w.slice(0, 7))).toThrow(/expected 8 weight tensors/);
+    nn.dispose(w);
+    for (const m of [model, q, loaded, back]) m.dispose();
+    ids.dispose();
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
 // Small trained text models
 
 /** Share of rows whose predicted class (p > 0.5) is the same. */
