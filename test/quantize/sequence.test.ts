@@ -31,6 +31,11 @@ function expectSameValues(got: ArrayLike<number>, want: ArrayLike<number>): void
   if (bad >= 0) expect(`${bad}: ${got[bad]}`).toBe(`${bad}: ${want[bad]}`);
 }
 
+/** The values of the tensor `make` gives, with every tensor it made freed. */
+function values(make: () => nn.Tensor): Float32Array {
+  return nn.tidy(() => make().dataSync() as Float32Array);
+}
+
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let worst = 0;
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
@@ -375,6 +380,9 @@ describe('int8 LSTM, GRU and SimpleRNN', () => {
       [40, 8],
       'int32',
     );
+    // (the float model's predict keeps its recorded passes: made before counting)
+    const floatOut = values(() => model.predict(ids));
+    const before = nn.memory().numBytes;
     const q = await nn.quantize(model, { mode: 'static', calibrationData: ids });
     expect(q.layers.map((l) => l.className)).toEqual([
       'QuantizedEmbedding',
@@ -386,8 +394,13 @@ describe('int8 LSTM, GRU and SimpleRNN', () => {
     for (const l of q.layers.slice(1)) {
       expect((l as unknown as { inputQuantization: Input }).inputQuantization?.scale).toBeGreaterThan(0);
     }
-    const a = q.predict(ids).dataSync();
-    expect(maxAbsDiff(a, model.predict(ids).dataSync())).toBeLessThan(0.05);
+    const a = values(() => q.predict(ids));
+    expect(
+      maxAbsDiff(
+        a,
+        values(() => model.predict(ids)),
+      ),
+    ).toBeLessThan(0.05);
     const lines: string[] = [];
     q.summary((line: string) => lines.push(line));
     const [e, c, g, l, d] = q.layers.map((layer) => layer.name);
@@ -406,7 +419,7 @@ describe('int8 LSTM, GRU and SimpleRNN', () => {
       [`${gru}/kernel_scale`, 'float32', [15]],
     ]);
     const loaded = await nn.loadLayersModel(nn.io.fromMemory(artifacts));
-    expect(loaded.predict(ids).dataSync()).toEqual(a);
+    expect(values(() => loaded.predict(ids))).toEqual(a);
     expect((loaded.layers[2] as QuantizedRecurrent).inputQuantization).toEqual(
       (q.layers[2] as QuantizedRecurrent).inputQuantization,
     );
@@ -414,23 +427,44 @@ describe('int8 LSTM, GRU and SimpleRNN', () => {
     const back = await nn.dequantize(q);
     expect(back.layers.map((l) => l.className)).toEqual(['Embedding', 'Conv1D', 'GRU', 'LSTM', 'Dense']);
     const lstm = q.layers[3] as QuantizedRecurrent;
-    const [k, r] = back.layers[3].getWeights().map((t) => t.dataSync());
+    const [k, r] = nn.tidy(() => back.layers[3].getWeights().map((t) => t.dataSync()));
     const m = lstm.matrix!;
     for (const i of [0, 9, k.length - 1]) expect(k[i]).toBe(Math.fround(m.codes[i] * m.scales[i % m.columns]));
-    expect(r).toEqual(model.layers[3].getWeights()[1].dataSync());
+    expect(r).toEqual(values(() => model.layers[3].getWeights()[1]));
     // the dequantized model differs from the int8 one only by the inputs' quantization
-    expect(maxAbsDiff(back.predict(ids).dataSync(), a)).toBeLessThan(0.05);
+    expect(
+      maxAbsDiff(
+        values(() => back.predict(ids)),
+        a,
+      ),
+    ).toBeLessThan(0.05);
     const tm = await tfl.loadLayersModel(tf.io.fromMemory(await nn.io.modelArtifacts(back)));
     const theirs = (tm.predict(tf.tensor(ids.dataSync(), [40, 8], 'int32')) as tf.Tensor).dataSync();
-    expect(maxAbsDiff(back.predict(ids).dataSync(), theirs)).toBeLessThan(1e-5);
+    expect(
+      maxAbsDiff(
+        values(() => back.predict(ids)),
+        theirs,
+      ),
+    ).toBeLessThan(1e-5);
     tm.dispose();
 
-    // repeated predictions do not grow memory
+    // predictions replay their recorded pass (batches of 32, then the last 8), and do not grow memory
     q.predict(ids).dispose();
+    expect(q.step('predict', 32, 'int32').replays).toBe(true);
     const warm = nn.memory().numBytes;
     for (let i = 0; i < 10; i++) q.predict(ids).dispose();
     expect(nn.memory().numBytes).toBe(warm);
-    for (const s of [model, q, loaded, back]) s.dispose();
+
+    // a model file with a bad input quantization is an error naming the key
+    const topology = JSON.parse(JSON.stringify(artifacts.modelTopology));
+    topology.config.layers[3].config.input_quantization = { scale: -1, zero_point: 3 };
+    await expect(nn.loadLayersModel(nn.io.fromMemory({ ...artifacts, modelTopology: topology }))).rejects.toThrow(
+      /input_quantization: expected null or \{scale > 0/,
+    );
+    for (const s of [q, loaded, back]) s.dispose();
+    // the int8 models' memory is all freed
+    expect(nn.memory().numBytes).toBe(before);
+    model.dispose();
     ids.dispose();
   });
 
