@@ -20,7 +20,7 @@ export interface QuantizedConv1DArgs
 }
 
 /** A quantized layer's options as its float class takes them: without inputQuantization, not trainable. */
-export function floatArgs<T extends object>(args: T & { inputQuantization?: unknown }): T {
+function floatArgs<T extends object>(args: T & { inputQuantization?: unknown }): T {
   if (args === null || typeof args !== 'object') return args;
   const { inputQuantization: _, ...rest } = args;
   return { ...rest, trainable: false } as T;
