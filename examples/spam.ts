@@ -2,8 +2,9 @@
 // layer (a textVectorization adapted on the training emails), then an embedding and one of
 // average pooling, a 1-D convolution, an LSTM or a GRU, then a sigmoid unit. Each variant trains on
 // the same seeded, stratified 80/20 split of the SpamAssassin corpus and reports test accuracy,
-// spam precision and recall, and its time. The model takes strings: save it, and the vocabulary
-// goes with it.
+// spam precision and recall, and its time; then the same for its int8 copy (nn.quantize, dynamic),
+// with the share of test emails on which both give the same answer. The model takes strings: save
+// it, and the vocabulary goes with it.
 // Run: npx tsx examples/spam.ts [variant ...]   (average-pooling, conv1d, lstm, gru; default all)
 
 import { SPAM_MODEL } from '../src/cli/spam.js';
@@ -34,13 +35,35 @@ export type SpamVariant = keyof typeof SPAM_VARIANTS;
 /** The settings every variant shares: those of the `npm start -- --data spam` model, batch 32. */
 export const SPAM_SETTINGS = { ...SPAM_MODEL, batchSize: 32 };
 
-/** What one variant scored on the test emails. */
-export interface SpamResult {
-  variant: SpamVariant;
+/** Test accuracy, spam precision and recall. */
+export interface SpamScores {
   accuracy: number;
   precision: number;
   recall: number;
+}
+
+/** What one variant scored on the test emails. */
+export interface SpamResult extends SpamScores {
+  variant: SpamVariant;
   seconds: number;
+  /** With `int8`: its int8 copy's scores, and the share of test emails both classify alike. */
+  int8?: SpamScores & { agreement: number };
+}
+
+/** A model's scores on texts. */
+function scoresOf(model: nn.Sequential, texts: string[], labels: Float32Array): SpamScores {
+  const scores = model.evaluate(texts, labels, { batchSize: 256 }) as nn.Tensor[];
+  const [, accuracy, precision, recall] = scores.map((t) => t.dataSync()[0]);
+  nn.dispose(scores);
+  return { accuracy, precision, recall };
+}
+
+/** Predicted spam (p > 0.5) for each text. */
+function spamAnswers(model: nn.Sequential, texts: string[]): boolean[] {
+  const p = model.predict(texts, { batchSize: 256 });
+  const answers = Array.from(p.dataSync(), (v) => v > 0.5);
+  p.dispose();
+  return answers;
 }
 
 /** The variant's model, its text layer adapted on `trainTexts`, compiled. */
@@ -76,7 +99,7 @@ export async function trainSpamVariant(
   variant: SpamVariant,
   corpus: SpamCorpus,
   split: { train: ArrayLike<number>; test: ArrayLike<number> },
-  options: { epochs?: number; seed?: number; sequenceLength?: number } = {},
+  options: { epochs?: number; seed?: number; sequenceLength?: number; int8?: boolean } = {},
 ): Promise<SpamResult> {
   const texts = (rows: ArrayLike<number>) => Array.from(rows, (i) => corpus.texts[i]);
   const labels = (rows: ArrayLike<number>) => Float32Array.from(rows, (i) => corpus.labels[i]);
@@ -91,11 +114,18 @@ export async function trainSpamVariant(
     verbose: 0,
   });
   const seconds = (performance.now() - started) / 1000;
-  const scores = model.evaluate(texts(split.test), labels(split.test), { batchSize: 256 }) as nn.Tensor[];
-  const [, accuracy, precision, recall] = scores.map((t) => t.dataSync()[0]);
-  nn.dispose(scores);
+  const testTexts = texts(split.test);
+  const result: SpamResult = { variant, seconds, ...scoresOf(model, testTexts, labels(split.test)) };
+  if (options.int8) {
+    const int8 = await nn.quantize(model);
+    const a = spamAnswers(model, testTexts);
+    const b = spamAnswers(int8, testTexts);
+    const agreement = a.filter((v, i) => v === b[i]).length / a.length;
+    result.int8 = { ...scoresOf(int8, testTexts, labels(split.test)), agreement };
+    int8.dispose();
+  }
   model.dispose();
-  return { variant, accuracy, precision, recall, seconds };
+  return result;
 }
 
 async function main(): Promise<void> {
@@ -113,9 +143,13 @@ async function main(): Promise<void> {
   );
   const percent = (v: number) => `${(100 * v).toFixed(2)}%`;
   for (const v of variants) {
-    const r = await trainSpamVariant(v, corpus, split);
+    const r = await trainSpamVariant(v, corpus, split, { int8: true });
     console.log(
       `${v.padEnd(15)} accuracy ${percent(r.accuracy)}, spam precision ${percent(r.precision)}, recall ${percent(r.recall)}, ${SPAM_SETTINGS.epochs} epochs in ${r.seconds.toFixed(1)} s`,
+    );
+    const q = r.int8!;
+    console.log(
+      `${'  int8'.padEnd(15)} accuracy ${percent(q.accuracy)}, spam precision ${percent(q.precision)}, recall ${percent(q.recall)}, same answer as float32 on ${percent(q.agreement)} of the test emails`,
     );
   }
 }

@@ -57,7 +57,7 @@ export class Bidirectional extends Layer {
     return true;
   }
 
-  static readonly className = 'Bidirectional';
+  static readonly className: string = 'Bidirectional';
   /** The forward direction. */
   readonly forwardLayer: Recurrent;
   /** The backward direction. */

@@ -51,7 +51,7 @@ const CONV_OPTIONS = [
  * its epilogue. Does not take a mask (as Keras's Conv1D).
  */
 export class Conv1D extends Layer {
-  static readonly className = 'Conv1D';
+  static readonly className: string = 'Conv1D';
   /** Number of output channels. */
   readonly filters: number;
   /** Window length. */

@@ -344,7 +344,8 @@ export abstract class Recurrent extends Layer {
       training && this.recurrentDropout > 0
         ? this.random.dropoutMask([batch, this.units], this.recurrentDropout, this)
         : null;
-    const y = recurrentOp(input, this.kernel!, this.recurrentKernel!, this.bias, {
+    const projection = this.inputProjection(input);
+    const y = recurrentOp(projection ?? input, projection ? null : this.kernel!, this.recurrentKernel!, this.bias, {
       cell: this.cell,
       units: this.units,
       activation: ACTIVATION_CODES[this.activation],
@@ -360,9 +361,19 @@ export abstract class Recurrent extends Layer {
     });
     if (!activeTape()) {
       if (input !== x) input.dispose();
+      projection?.dispose();
       recMask?.dispose();
     }
     return y;
+  }
+
+  /**
+   * @internal The input projection x·kernel + input bias of every step, [batch, steps, G·units],
+   * for a subclass that makes it itself (the int8 layers); null, the default: the fused op's float
+   * GEMM makes it.
+   */
+  protected inputProjection(_x: Tensor): Tensor | null {
+    return null;
   }
 
   override dispose(): void {

@@ -31,6 +31,11 @@ export const BUILT_IN_LAYER_CLASSES = [
   'Bidirectional',
   'QuantizedDense',
   'QuantizedEmbedding',
+  'QuantizedConv1D',
+  'QuantizedLSTM',
+  'QuantizedGRU',
+  'QuantizedSimpleRNN',
+  'QuantizedBidirectional',
 ] as const;
 
 /** The name of a built-in layer class. */

@@ -153,3 +153,26 @@ export function conv1d(
     saved,
   );
 }
+
+/**
+ * @internal The patches of x [batch, steps, channels] as Conv1D multiplies them: [batch, outSteps,
+ * size·channels], row (b, t) the window of output step t (im2col; zeros outside the sequence), so
+ * that conv1d(x, kernel) is patches · kernel as a [size·channels, filters] matrix. The int8 Conv1D
+ * runs its product on them. Backward: dx = col2im(dpatches). The caller has checked shapes and
+ * that outSteps >= 1.
+ */
+export function conv1dPatches(x: Tensor, g: Geometry1D): Tensor {
+  const [batch, steps, channels] = x.shape;
+  const depth = g.size * channels;
+  const patches = new Tensor([batch, g.outSteps, depth], 'float32');
+  if (batch > 0) {
+    im2col1d(x.ptr(), patches.ptr(), batch, steps, channels, g.outSteps, g.size, g.stride, g.dilation, g.padLeft);
+  }
+  return record([x], patches, (dPatches) => {
+    const dx = new Tensor(x.shape, 'float32');
+    if (batch > 0) {
+      col2im1d(dPatches.ptr(), dx.ptr(), batch, steps, channels, g.outSteps, g.size, g.stride, g.dilation, g.padLeft);
+    }
+    return [dx];
+  });
+}

@@ -11,6 +11,7 @@ import {
   rnnForward,
 } from '../backend/kernels/recurrent.js';
 import { workspace } from '../backend/scratch.js';
+import { ValueError } from '../errors.js';
 import { activeTape, record } from './tape.js';
 import { Tensor } from './tensor.js';
 
@@ -81,10 +82,14 @@ function transposeTime(
  * and dx as one GEMM each over all steps. kernel [in, G·u], recurrentKernel [u, G·u], bias [G·u] (GRU resetAfter: [2, 3u]) or
  * null. The output is [batch, steps, u] (returnSequences) or [batch, u]; with returnState it is
  * [batch, K + states, u] with the final states in the last rows. The caller has checked shapes.
+ *
+ * With `kernel` null, x is the input projection already made, x·kernel + input bias of every step
+ * [batch, steps, G·u] (the int8 layers make it with the int8 GEMM): it is only put time-major, and
+ * of `bias` only a resetAfter GRU's recurrent row is read. That form is forward only (inference).
  */
 export function recurrentOp(
   x: Tensor,
-  kernel: Tensor,
+  kernel: Tensor | null,
   recurrentKernel: Tensor,
   bias: Tensor | null,
   o: RecurrentOpOptions,
@@ -108,8 +113,9 @@ export function recurrentOp(
 
   const xT = new Tensor([steps, batch, inDim], 'float32');
   transposeTime(x.ptr(), xT.ptr(), batch, steps, inDim, o.goBackwards, true);
-  const gates = new Tensor([steps, batch, g], 'float32');
-  gemm(xT.ptr(), kernel.ptr(), gates.ptr(), rows, inDim, g, { bias: bias ? bias.ptr() : 0 });
+  // the projection given: its time-major copy is the gates' buffer
+  const gates = kernel ? new Tensor([steps, batch, g], 'float32') : xT;
+  if (kernel) gemm(xT.ptr(), kernel.ptr(), gates.ptr(), rows, inDim, g, { bias: bias ? bias.ptr() : 0 });
   const h = new Tensor([steps + 1, batch, u], 'float32');
   const c = o.cell === 'lstm' ? new Tensor([steps + 1, batch, u], 'float32') : null;
   const ac = o.cell === 'lstm' ? new Tensor([steps, batch, u], 'float32') : null;
@@ -183,11 +189,20 @@ export function recurrentOp(
       work,
     );
   }
-  const saved = [xT, gates, h, c, ac, hd, aux, rSplit].filter((t): t is Tensor => t !== null);
+  const saved = [xT, kernel ? gates : null, h, c, ac, hd, aux, rSplit].filter((t): t is Tensor => t !== null);
   if (o.mask) saved.push(o.mask);
   if (o.recurrentMask) saved.push(o.recurrentMask);
-  const inputs = bias ? [x, kernel, recurrentKernel, bias] : [x, kernel, recurrentKernel];
   const tape = activeTape();
+  if (!kernel) {
+    for (const t of saved) if (t !== o.mask && t !== o.recurrentMask) t.dispose();
+    const inputs = bias ? [x, recurrentKernel, bias] : [x, recurrentKernel];
+    return record(inputs, y, () => {
+      throw new ValueError(
+        'a recurrent layer given its input projection (an int8 layer) has no gradient: quantized models are for inference; train the float model and quantize it again',
+      );
+    });
+  }
+  const inputs = bias ? [x, kernel, recurrentKernel, bias] : [x, kernel, recurrentKernel];
   if (!tape || !inputs.some((t) => tape.isTracked(t))) {
     // nothing will differentiate: the kept values go now
     for (const t of saved) if (t !== o.mask && t !== o.recurrentMask) t.dispose();

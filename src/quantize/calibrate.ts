@@ -1,8 +1,12 @@
-// Static quantization's calibration: the range of the values reaching each Dense layer when the
+// Static quantization's calibration: the range of the values reaching each layer that nn.quantize
+// replaces by an int8 layer with a quantized input (Dense, Conv1D, the recurrent layers) when the
 // calibration data runs through the float model, and the fixed 7-bit input quantization of a range.
 import { ValueError } from '../errors.js';
+import { Bidirectional } from '../layers/bidirectional.js';
+import { Conv1D } from '../layers/conv1d.js';
 import { Dense } from '../layers/dense.js';
 import type { Layer } from '../layers/layer.js';
+import { Recurrent } from '../layers/recurrent.js';
 import type { Sequential } from '../models/sequential.js';
 import { tidy } from '../ops/engine.js';
 import type { InputQuantization } from '../ops/quantized.js';
@@ -17,8 +21,20 @@ export interface Range {
 }
 
 /**
- * The range of the input of every Dense layer of `model` over `data` (checked as predict checks its
- * input: shape, dtype, no NaN or Infinity), run in batches of `batchSize` rows.
+ * Whether nn.quantize gives the layer an int8 product of its input: Dense, Conv1D (its windows)
+ * and the recurrent layers, Bidirectional's too (their input projection). Their inputs are what
+ * static mode calibrates.
+ */
+export function quantizesInput(layer: Layer): boolean {
+  return (
+    layer instanceof Dense || layer instanceof Conv1D || layer instanceof Recurrent || layer instanceof Bidirectional
+  );
+}
+
+/**
+ * The range of the input of every layer of `model` whose input nn.quantize quantizes
+ * (quantizesInput) over `data` (checked as predict checks its input: shape, dtype, no NaN or
+ * Infinity), run in batches of `batchSize` rows.
  */
 export function calibrate(model: Sequential, data: unknown, batchSize: number): Map<Layer, Range> {
   const op = 'quantize';
@@ -32,7 +48,7 @@ export function calibrate(model: Sequential, data: unknown, batchSize: number): 
       tidy(() => {
         const batch = slice(rows.tensor, [start, ...rest.map(() => 0)], [n, ...rest]);
         model.callWithPenalty(batch, false, false, (layer, input) => {
-          if (!(layer instanceof Dense)) return;
+          if (!quantizesInput(layer)) return;
           const lo = min(input).dataSync()[0];
           const hi = max(input).dataSync()[0];
           const seen = ranges.get(layer);

@@ -13,7 +13,9 @@ export interface QuantizeBodies {
 
 /**
  * A copy of a model for inference whose Dense layers compute with int8 weights and int8 kernels
- * and whose Embedding tables are int8 (about 4x smaller); other layers stay float32. Dynamic mode
+ * and whose Embedding tables are int8 (about 4x smaller); Conv1D layers run the int8 product over
+ * their windows, and LSTM, GRU and SimpleRNN layers for their input projection (their recurrent
+ * kernel and time loop stay float32); other layers stay float32. Dynamic mode
  * (default) quantizes each input row with its own range; static mode uses ranges found by running
  * `calibrationData` through the model. The copy predicts, evaluates, saves and loads, but does not
  * train: train the float model and quantize it again.

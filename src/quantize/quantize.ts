@@ -1,14 +1,28 @@
-// nn.quantize and nn.dequantize: a copy of a model whose Dense and Embedding layers hold int8
-// weights (and back). The copy is made through the model's own artifacts (format/), so every other
-// layer, the text input and the preprocessing come along exactly as a save and load would give them.
+// nn.quantize and nn.dequantize: a copy of a model whose Dense, Embedding, Conv1D and recurrent
+// (LSTM, GRU, SimpleRNN) layers hold int8 weights (and back). The copy is made through the model's
+// own artifacts (format/), so every other layer, the text input and the preprocessing come along
+// exactly as a save and load would give them.
 import { ValueError } from '../errors.js';
 import { modelFromArtifacts } from '../format/from-artifacts.js';
 import { modelArtifacts } from '../format/to-artifacts.js';
+import { Bidirectional } from '../layers/bidirectional.js';
+import { Conv1D } from '../layers/conv1d.js';
 import { Dense } from '../layers/dense.js';
 import { Embedding } from '../layers/embedding.js';
+import { GRU } from '../layers/gru.js';
 import type { Layer, SymbolicShape } from '../layers/layer.js';
+import { LSTM } from '../layers/lstm.js';
+import {
+  floatBidirectionalOf,
+  QuantizedBidirectional,
+  quantizedBidirectionalOf,
+} from '../layers/quantized-bidirectional.js';
+import { floatConv1dOf, QuantizedConv1D, quantizedConv1dOf } from '../layers/quantized-conv1d.js';
 import { QuantizedDense } from '../layers/quantized-dense.js';
 import { QuantizedEmbedding } from '../layers/quantized-embedding.js';
+import { floatRecurrentOf, QuantizedRecurrent, quantizedRecurrentOf } from '../layers/quantized-recurrent.js';
+import type { Recurrent } from '../layers/recurrent.js';
+import { SimpleRNN } from '../layers/simple-rnn.js';
 import { Sequential } from '../models/sequential.js';
 import { fromFlat } from '../ops/create.js';
 import { checkBooleanOption, optionsObject } from '../ops/options.js';
@@ -64,6 +78,26 @@ function assignValues(v: Variable, values: Float32Array): void {
   }
 }
 
+/** Fills an int8 recurrent layer from its float layer: the kernel quantized, the rest copied. */
+function fillRecurrent(q: QuantizedRecurrent, float: Recurrent, perChannel: boolean): void {
+  const kernel = float.kernel!;
+  const per = perChannel ? 'column' : 'tensor';
+  const { codes, scales } = int8Codes(kernel.dataSync() as Float32Array, kernel.shape[0], kernel.shape[1], per);
+  q.setQuantizedWeights({
+    codes,
+    scales,
+    recurrentKernel: float.recurrentKernel!.dataSync() as Float32Array,
+    bias: float.bias ? (float.bias.dataSync() as Float32Array) : null,
+  });
+}
+
+/** Fills a float recurrent layer from its int8 layer: the kernel code · scale, the rest copied. */
+function fillFloatRecurrent(float: Recurrent, q: QuantizedRecurrent): void {
+  assignValues(float.kernel!, q.matrix!.dequantize());
+  assignValues(float.recurrentKernel!, q.recurrentKernel!.dataSync() as Float32Array);
+  if (float.bias) assignValues(float.bias, q.bias!.dataSync() as Float32Array);
+}
+
 /** A copy of the model through its artifacts (layers, weights, text input, preprocessing). */
 function copyOf(model: Sequential, where: string): Sequential {
   return modelFromArtifacts(modelArtifacts(model), where);
@@ -107,9 +141,13 @@ function rebuilt(
  * A copy of `model` for inference whose Dense layers compute with int8 weights and int8 kernels
  * (symmetric codes in [−127, 127] with a scale per output unit, inputs quantized to 7-bit codes,
  * int32 sums, the bias and activation applied in float) and whose Embedding tables are int8 with a
- * scale per row: about 4x smaller. Other layers stay in float32 (`summary()` lists them). The copy
- * predicts, evaluates (compiled with the model's loss and metrics), saves and loads; it does not
- * train — train the float model and quantize it again. `model` is not changed.
+ * scale per row: about 4x smaller. Conv1D layers run the same int8 product over the windows of
+ * their input; LSTM, GRU and SimpleRNN layers run it for their input projection (x·kernel + bias
+ * of every step), their recurrent kernel and time loop staying in float32, and so do both
+ * directions of a Bidirectional. Other layers (a TimeDistributed, batch normalization) stay in
+ * float32 (`summary()` lists them).
+ * The copy predicts, evaluates (compiled with the model's loss and metrics), saves and loads; it
+ * does not train — train the float model and quantize it again. `model` is not changed.
  *
  * @example
  * const small = await nn.quantize(model);                     // dynamic: ranges per input row
@@ -164,6 +202,41 @@ export async function quantize(model: Sequential, options: QuantizeOptions = {})
         },
       };
     }
+    if (layer instanceof Conv1D && !(layer instanceof QuantizedConv1D)) {
+      const range = rangeByName.get(layer.name);
+      const q = quantizedConv1dOf(layer, range ? inputQuantizationOf(range) : null);
+      const kernel = layer.kernel!;
+      return {
+        layer: q,
+        fill: () => {
+          // the kernel [size, channels, filters] is the [size·channels, filters] matrix of the windows
+          const depth = kernel.shape[0] * kernel.shape[1];
+          const per = perChannel ? 'column' : 'tensor';
+          const { codes, scales } = int8Codes(kernel.dataSync() as Float32Array, depth, kernel.shape[2], per);
+          q.setQuantizedWeights(codes, scales, layer.bias ? (layer.bias.dataSync() as Float32Array) : null);
+        },
+      };
+    }
+    if (
+      (layer instanceof LSTM || layer instanceof GRU || layer instanceof SimpleRNN) &&
+      !(layer instanceof QuantizedRecurrent)
+    ) {
+      const range = rangeByName.get(layer.name);
+      const q = quantizedRecurrentOf(layer, range ? inputQuantizationOf(range) : null);
+      return { layer: q, fill: () => fillRecurrent(q, layer, perChannel) };
+    }
+    if (layer instanceof Bidirectional && !(layer instanceof QuantizedBidirectional)) {
+      // both directions read the wrapper's input: its range quantizes both
+      const range = rangeByName.get(layer.name);
+      const q = quantizedBidirectionalOf(layer, range ? inputQuantizationOf(range) : null);
+      return {
+        layer: q,
+        fill: () => {
+          fillRecurrent(q.forwardLayer as QuantizedRecurrent, layer.forwardLayer, perChannel);
+          fillRecurrent(q.backwardLayer as QuantizedRecurrent, layer.backwardLayer, perChannel);
+        },
+      };
+    }
     if (layer instanceof Embedding && !(layer instanceof QuantizedEmbedding)) {
       const q = new QuantizedEmbedding({
         ...declaredInput(layer),
@@ -208,6 +281,31 @@ export async function dequantize(model: Sequential): Promise<Sequential> {
         fill: () => {
           assignValues(d.kernel!, m.dequantize());
           if (d.bias) assignValues(d.bias, layer.bias!.dataSync() as Float32Array);
+        },
+      };
+    }
+    if (layer instanceof QuantizedConv1D) {
+      const c = floatConv1dOf(layer);
+      const m = layer.matrix!;
+      return {
+        layer: c,
+        fill: () => {
+          assignValues(c.kernel!, m.dequantize());
+          if (c.bias) assignValues(c.bias, layer.bias!.dataSync() as Float32Array);
+        },
+      };
+    }
+    if (layer instanceof QuantizedRecurrent) {
+      const r = floatRecurrentOf(layer);
+      return { layer: r, fill: () => fillFloatRecurrent(r, layer) };
+    }
+    if (layer instanceof QuantizedBidirectional) {
+      const b = floatBidirectionalOf(layer);
+      return {
+        layer: b,
+        fill: () => {
+          fillFloatRecurrent(b.forwardLayer, layer.forwardLayer as QuantizedRecurrent);
+          fillFloatRecurrent(b.backwardLayer, layer.backwardLayer as QuantizedRecurrent);
         },
       };
     }

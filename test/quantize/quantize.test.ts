@@ -183,15 +183,21 @@ describe('nn.quantize', () => {
     const model = nn.sequential({
       layers: [
         nn.layers.embedding({ inputDim: 50, outputDim: 8, inputLength: 6, maskZero: true }),
-        nn.layers.lstm({ units: 5 }),
+        nn.layers.timeDistributed({ layer: nn.layers.dense({ units: 5 }) }),
+        nn.layers.globalAveragePooling1d(),
         nn.layers.dense({ units: 1, activation: 'sigmoid' }),
       ],
     });
     const q = await nn.quantize(model);
-    expect(q.layers.map((l) => l.className)).toEqual(['QuantizedEmbedding', 'LSTM', 'QuantizedDense']);
+    expect(q.layers.map((l) => l.className)).toEqual([
+      'QuantizedEmbedding',
+      'TimeDistributed',
+      'GlobalAveragePooling1D',
+      'QuantizedDense',
+    ]);
     const lines: string[] = [];
     q.summary((line: string) => lines.push(line));
-    expect(lines).toContain(`Int8 layers: ${q.layers[0].name}, ${q.layers[2].name}`);
+    expect(lines).toContain(`Int8 layers: ${q.layers[0].name}, ${q.layers[3].name}`);
     expect(lines).toContain(`Kept in float32 (no int8 kernel): ${q.layers[1].name}`);
     const ids = nn.tensor(
       [
