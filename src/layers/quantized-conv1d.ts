@@ -94,10 +94,10 @@ export class QuantizedConv1D extends Conv1D {
         `${where}: expected ${this.useBias ? `a bias of ${this.filters} values` : 'no bias'}, got ${bias ? `${bias.length} values` : 'none'}`,
       );
     }
-    const matrix = QuantizedMatrix.fromCodes(codes, scales, depth, this.filters);
+    // in place once built: a recorded predict pass reads the same addresses
+    if (this.matrix) this.matrix.replace(codes, scales);
+    else this.matrix = QuantizedMatrix.fromCodes(codes, scales, depth, this.filters);
     if (bias) tidy(() => this.bias!.assign(fromFlat([this.filters], 'float32', bias)));
-    this.matrix?.dispose();
-    this.matrix = matrix;
   }
 
   override call(x: Tensor, _training: boolean): Tensor {

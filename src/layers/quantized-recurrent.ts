@@ -136,15 +136,14 @@ export abstract class QuantizedRecurrent extends Gated {
         `${where}: expected ${this.useBias ? `a bias of ${biasSize} values` : 'no bias'}, got ${w.bias ? `${w.bias.length} values` : 'none'}`,
       );
     }
-    const matrix = QuantizedMatrix.fromCodes(w.codes, w.scales, this.features, g);
-    const inputBias = w.bias ? keep(fromFlat([g], 'float32', w.bias.subarray(0, g))) : null;
+    // in place once built: a recorded predict pass reads the same addresses
+    if (this.matrix) this.matrix.replace(w.codes, w.scales);
+    else this.matrix = QuantizedMatrix.fromCodes(w.codes, w.scales, this.features, g);
+    if (w.bias && this.inputBias) this.inputBias.view().set(w.bias.subarray(0, g));
+    else if (w.bias) this.inputBias = keep(fromFlat([g], 'float32', w.bias.subarray(0, g)));
     const assign = (v: Variable, values: Float32Array) => tidy(() => v.assign(fromFlat(v.shape, 'float32', values)));
     assign(this.recurrentKernel!, w.recurrentKernel);
     if (w.bias) assign(this.bias!, w.bias);
-    this.matrix?.dispose();
-    this.inputBias?.dispose();
-    this.matrix = matrix;
-    this.inputBias = inputBias;
   }
 
   /** The int8 product of every step's input with the kernel, plus the input bias. */

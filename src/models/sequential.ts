@@ -254,6 +254,10 @@ export class Sequential {
   /** Replaces all weights; every shape is checked before any weight changes. */
   setWeights(weights: Tensor[]): void {
     this.checkNotDisposed('Sequential.setWeights');
+    if (this.layers.some((l) => l.computePrecision === 'int8')) {
+      this.setLayerWeights(weights);
+      return;
+    }
     const own = this.weights;
     if (!Array.isArray(weights) || weights.length !== own.length) {
       throw new ValueError(`setWeights: the model has ${own.length} weights, got ${describe(weights)}`);
@@ -272,6 +276,35 @@ export class Sequential {
     weights.forEach((w, i) => {
       own[i].assign(w);
     });
+  }
+
+  /**
+   * setWeights of a model with int8 layers: the list getWeights gives, handed to each layer's
+   * setWeights in turn (the layers check them); on a failure every layer gets its weights back.
+   */
+  private setLayerWeights(weights: Tensor[]): void {
+    const counts = this.layers.map((l) => l.storedWeights().length);
+    const total = counts.reduce((a, b) => a + b, 0);
+    if (!Array.isArray(weights) || weights.length !== total) {
+      throw new ValueError(
+        `setWeights: the model has ${total} weights (as getWeights gives them), got ${describe(weights)}`,
+      );
+    }
+    const before = this.layers.map((l) => l.getWeights());
+    try {
+      let at = 0;
+      this.layers.forEach((l, i) => {
+        l.setWeights(weights.slice(at, at + counts[i]));
+        at += counts[i];
+      });
+    } catch (e) {
+      this.layers.forEach((l, i) => {
+        l.setWeights(before[i]);
+      });
+      throw e;
+    } finally {
+      for (const list of before) for (const t of list) t.dispose();
+    }
   }
 
   /** Sets the optimizer, loss and metrics for fit and evaluate. */

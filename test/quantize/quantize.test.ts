@@ -313,4 +313,24 @@ describe('nn.quantize', () => {
     await expect(nn.loadLayersModel(nn.io.fromMemory(wrong))).rejects.toThrow(/is int8, expected float32/);
     for (const m of [model, q]) m.dispose();
   });
+
+  it('model.setWeights(model.getWeights()) works on a quantized model, and a bad list changes nothing', async () => {
+    const model = floatModel(12);
+    const q = await nn.quantize(model);
+    const x = nn.tensor(randomArray(4 * 8, 2, -1, 1), [4, 8]);
+    const before = q.predict(x).dataSync();
+    const weights = q.getWeights();
+    expect(weights).toHaveLength(9);
+    q.setWeights(weights);
+    expect(q.predict(x).dataSync()).toEqual(before);
+    const shifted = weights.map((w) => (w.dtype === 'float32' && w.rank === 1 ? w.mul(2) : w));
+    const bad = [...shifted];
+    bad[8] = nn.zeros([4]);
+    expect(() => q.setWeights(bad)).toThrow(/kernel_scale values must be finite and > 0/);
+    expect(q.predict(x).dataSync()).toEqual(before);
+    q.setWeights(shifted);
+    expect(q.predict(x).dataSync()).not.toEqual(before);
+    expect(() => q.setWeights(weights.slice(1))).toThrow(/the model has 9 weights/);
+    for (const m of [model, q]) m.dispose();
+  });
 });
