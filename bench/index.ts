@@ -5,6 +5,7 @@ import { runCompare } from './compare.js';
 import { runConv1d } from './conv1d.js';
 import { runEmbedding } from './embedding.js';
 import { runEpochTime } from './epoch-time.js';
+import { runGemv } from './gemv.js';
 import { clockName } from './harness.js';
 import { runInference } from './inference.js';
 import { runMatmul } from './matmul.js';
@@ -28,6 +29,7 @@ const SUITES: Suite[] = [
   { name: 'conv1d', run: runConv1d },
   { name: 'inference', run: runInference },
   { name: 'compare', run: runCompare },
+  { name: 'gemv', run: runGemv },
 ];
 
 console.log('# neurasm benchmarks\n');
