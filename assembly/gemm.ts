@@ -656,7 +656,11 @@ function gemmSmall(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, bias: u
 // Pre-packed B (inference weights): B [k×n] laid out once as the blocked GEMM packs it, every
 // (NC-column, KC-deep) block one after the other, column blocks outermost, so the GEMM skips packing
 // and the small-m kernel streams whole panels at unit stride. Block (jc, pc) starts at float
-// jc·k + pc·roundUp(nb, 8) (nb: the columns of block jc; earlier column blocks are NC wide).
+// jc·k + pc·roundUp(nb, 8) (nb: the columns of block jc; earlier column blocks are NC wide) of the
+// panels, which follow a 16-byte header whose first i32 says whether they hold B (1) or not (0): the
+// caller clears it when B changes, and gemmPacked then reads B in place until gemmPackB runs again.
+
+const PACKED_HEADER: usize = 16;
 
 /** Byte offset of the packed block (jc, pc) in a gemmPackB layout; `nb` is the columns of block jc. */
 @inline
@@ -670,31 +674,39 @@ export function gemmPackedScratchBytes(m: i32, k: i32, n: i32): i32 {
   return bytes > 512 ? bytes : 512;
 }
 
-/** Bytes of B [k×n] packed by gemmPackB: k · roundUp(n, 8) floats (columns zero-padded to panels of 8). */
+/**
+ * Bytes of B [k×n] packed by gemmPackB: a 16-byte header and k · roundUp(n, 8) floats (columns
+ * zero-padded to panels of 8).
+ */
 export function gemmPackedBBytes(k: i32, n: i32): i32 {
-  return k * roundUp(n, NR) * 4;
+  return <i32>PACKED_HEADER + k * roundUp(n, NR) * 4;
 }
 
 /**
  * Packs B [k×n] (row-major, at `b`) into `packed` (gemmPackedBBytes(k, n) bytes, 16-byte aligned):
- * the panels of every block as the blocked GEMM makes them, for gemmPacked.
+ * the panels of every block as the blocked GEMM makes them, for gemmPacked; marks them valid.
  */
 export function gemmPackB(b: usize, packed: usize, k: i32, n: i32): void {
+  const panels = packed + PACKED_HEADER;
   for (let jc = 0; jc < n; jc += NC) {
     const nb = imin(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
-      packB(b, packed + packedBlockOffset(jc, pc, k, nb), pc, jc, imin(KC, k - pc), nb, k, n, false);
+      packB(b, panels + packedBlockOffset(jc, pc, k, nb), pc, jc, imin(KC, k - pc), nb, k, n, false);
     }
   }
+  store<i32>(packed, 1);
 }
 
 /**
- * C[m×n] = act(A·B + bias) with B given packed by gemmPackB: bit for bit `gemm` on A and B.
- * A [m×k] row-major; `bias` n floats or 0; `scratch` gemmScratchBytes(m, k, n) bytes, 16-byte
- * aligned. m, k, n >= 1; C must not overlap A, the packed B or bias.
+ * C[m×n] = act(A·B + bias), bit for bit `gemm` on A and B (no transposition, no accumulation): from
+ * the panels at `packed` (gemmPackB's layout) if its header says they are valid, else from B [k×n]
+ * at `b` read in place, as `gemm` does. A [m×k] row-major; `bias` n floats or 0; `scratch`
+ * gemmPackedScratchBytes(m, k, n) bytes, 16-byte aligned. m, k, n >= 1; C must not overlap A, B,
+ * the packed B or bias.
  */
 export function gemmPacked(
   a: usize,
+  b: usize,
   packed: usize,
   c: usize,
   m: i32,
@@ -705,10 +717,15 @@ export function gemmPacked(
   alpha: f32,
   scratch: usize,
 ): void {
-  if (m == 1) gemmSmallPackedRows(1, 3, a, packed, c, k, n, bias, act, alpha, scratch);
-  else if (m == 2) gemmSmallPackedRows(2, 2, a, packed, c, k, n, bias, act, alpha, scratch);
-  else if (m == 3) gemmSmallPackedRows(3, 1, a, packed, c, k, n, bias, act, alpha, scratch);
-  else gemmBlocked(a, 0, packed, c, m, k, n, k, 0, 0, bias, act, alpha, 0, scratch);
+  if (load<i32>(packed) == 0) {
+    gemm(a, b, c, m, k, n, 0, 0, bias, act, alpha, 0, scratch);
+    return;
+  }
+  const panels = packed + PACKED_HEADER;
+  if (m == 1) gemmSmallPackedRows(1, 3, a, panels, c, k, n, bias, act, alpha, scratch);
+  else if (m == 2) gemmSmallPackedRows(2, 2, a, panels, c, k, n, bias, act, alpha, scratch);
+  else if (m == 3) gemmSmallPackedRows(3, 1, a, panels, c, k, n, bias, act, alpha, scratch);
+  else gemmBlocked(a, 0, panels, c, m, k, n, k, 0, 0, bias, act, alpha, 0, scratch);
 }
 
 /**

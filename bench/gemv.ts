@@ -22,7 +22,7 @@ function layerTimes(k: number, n: number): { plain: number; packed: number; pack
   gemmPackB(b.ptr(), packedPtr, k, n);
   const options = { bias: bias.ptr(), activation: Act.relu };
   const plain = us(() => gemm(a.ptr(), b.ptr(), c.ptr(), 1, k, n, options));
-  const packed = us(() => gemmPacked(a.ptr(), packedPtr, c.ptr(), 1, k, n, bias.ptr(), Act.relu, 0));
+  const packed = us(() => gemmPacked(a.ptr(), b.ptr(), packedPtr, c.ptr(), 1, k, n, bias.ptr(), Act.relu, 0));
   const pack = us(() => gemmPackB(b.ptr(), packedPtr, k, n));
   backend().allocator.free(packedPtr);
   nn.dispose([a, b, bias, c]);

@@ -42,10 +42,10 @@ export function dense(
     const kernelPtr = kernel.ptr();
     const biasPtr = bias ? bias.ptr() : 0;
     if (kernel instanceof Variable && activeTape() === null) {
-      // inference: the kernel's packed copy, re-packed (at every replay too) only after its values changed
+      // inference: the kernel's packed copy, kept up to date (at every replay too) by its refresh
       const packed = kernel.packedMatrix();
       hostStep(packed.refresh);
-      gemmPacked(x.ptr(), packed.ptr, y.ptr(), rows, k, n, biasPtr, code, alpha);
+      gemmPacked(x.ptr(), kernelPtr, packed.ptr, y.ptr(), rows, k, n, biasPtr, code, alpha);
     } else gemm(x.ptr(), kernelPtr, y.ptr(), rows, k, n, { bias: biasPtr, activation: code, alpha });
   }
   const inputs = bias ? [x, kernel, bias] : [x, kernel];

@@ -21,14 +21,20 @@ const finalizer = new FinalizationRegistry<{ ptr: number; generation: number }>(
 /**
  * @internal A packed copy (gemmPackB's layout) of a matrix, for `gemmPacked`. Its block is allocated
  * outside any trace being recorded and lives until `free` (its owner's dispose), so a trace may
- * replay calls that read it; `refresh` re-packs it when the source's version is not the packed one.
+ * replay calls that read it. `refresh`, run before each use, keeps it honest: after the source
+ * changed it marks the copy invalid (gemmPacked then reads the source in place), and packs it only
+ * when a second use sees the same values, so alternating writes and single predicts (a training
+ * loop that predicts after every step) never pay for packing.
  */
 export class PackedMatrix {
-  /** Byte offset of the packed copy. */
+  /** Byte offset of the packed copy (its header, then the panels). */
   readonly ptr: number;
   /** Module generation the block belongs to. */
   readonly generation: number;
+  /** Source version the panels hold, -1 for none. */
   private packedVersion = -1;
+  /** Source version the last refresh saw. */
+  private seenVersion = -1;
   private freed = false;
 
   constructor(private readonly source: VersionedMatrix) {
@@ -36,16 +42,26 @@ export class PackedMatrix {
     const b = backend();
     this.generation = b.generation;
     this.ptr = untraced(() => b.allocator.alloc(gemmPackedBBytes(k, n)));
+    b.views.i32[this.ptr >>> 2] = 0; // not packed yet
     finalizer.register(source, { ptr: this.ptr, generation: this.generation }, this);
   }
 
-  /** Re-packs the copy if the source changed since it was packed (not noted by a trace being recorded). */
+  /** Brings the copy up to date with the source, or marks it invalid (not noted by a trace being recorded). */
   readonly refresh = (): void => {
     const { source } = this;
-    if (this.packedVersion === source.version || this.freed) return;
-    const [k, n] = source.shape;
-    untraced(() => gemmPackB(source.ptr(), this.ptr, k, n));
-    this.packedVersion = source.version;
+    const version = source.version;
+    if (version === this.packedVersion || this.freed) return;
+    if (version === this.seenVersion) {
+      const [k, n] = source.shape;
+      untraced(() => gemmPackB(source.ptr(), this.ptr, k, n));
+      this.packedVersion = version;
+      return;
+    }
+    this.seenVersion = version;
+    if (this.packedVersion !== -1) {
+      backend().views.i32[this.ptr >>> 2] = 0;
+      this.packedVersion = -1;
+    }
   };
 
   /** Frees the packed copy. */

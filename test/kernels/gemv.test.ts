@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Act, type ActName } from '../../src/backend/codes.js';
 import { gemm, gemmPackB, gemmPacked, gemmPackedBBytes } from '../../src/backend/kernels/gemm.js';
-import { ready } from '../../src/backend/loader.js';
+import { backend, ready } from '../../src/backend/loader.js';
 import { activationScalar } from '../../src/reference/activations.js';
 import { matMulReference } from '../../src/reference/matmul.js';
 import { expectClose, MODULES } from '../helpers/close.js';
@@ -48,13 +48,19 @@ function run(
   const activation = o.activation ?? Act.linear;
   const alpha = o.alpha ?? 0.3;
   if (packed) {
+    // a 16-byte header and the panels, 16-byte aligned, between guards; read packed, then (header
+    // cleared) in place
     const floats = gemmPackedBBytes(k, n) / 4;
-    expect(floats).toBe(k * Math.ceil(n / 8) * 8);
-    const pp = allocF32(floats + 2 * GUARD, SENTINEL);
-    const packedPtr = pp + GUARD * 4;
+    expect(floats).toBe(4 + k * Math.ceil(n / 8) * 8);
+    const pp = allocF32(floats + 8, SENTINEL);
+    const packedPtr = pp + 16;
     gemmPackB(pb, packedPtr, k, n);
-    gemmPacked(pa, packedPtr, cPtr, m, k, n, pBias, activation, alpha);
-    const packedGuards = [...readF32(pp, GUARD), ...readF32(packedPtr + floats * 4, GUARD)];
+    gemmPacked(pa, pb, packedPtr, cPtr, m, k, n, pBias, activation, alpha);
+    const fromPanels = readF32(cPtr, m * n);
+    backend().views.i32[packedPtr >>> 2] = 0;
+    gemmPacked(pa, pb, packedPtr, cPtr, m, k, n, pBias, activation, alpha);
+    expect(Array.from(readF32(cPtr, m * n)), `${m}x${k}x${n} read in place`).toEqual(Array.from(fromPanels));
+    const packedGuards = [...readF32(pp, 4), ...readF32(packedPtr + floats * 4, 4)];
     expect(
       packedGuards.every((v) => v === SENTINEL),
       `${k}x${n} packed guards`,
