@@ -9,7 +9,9 @@
 // activation are applied in the store after the last depth block, while the tile is in L1; the
 // activation is mathf4.ts's activation4, the very code of the standalone activation kernels, so a
 // fused and an unfused activation give the same bits. For m <= 3 without transposition or
-// accumulation, `gemm` runs gemmSmall (at the end of this file), which packs nothing.
+// accumulation, `gemm` runs gemmSmall (further down), which packs nothing. For inference weights,
+// gemmPackB packs a whole B once and gemmPacked multiplies by it (end of this file): m <= 3 in
+// groups of panels read at unit stride, larger m by the blocked GEMM without packing B.
 
 import { ACT_ELU, ACT_GELU, ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTPLUS, ACT_TANH } from './codes';
 import { activation4 } from './mathf4';

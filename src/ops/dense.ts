@@ -18,12 +18,12 @@ const TRANSPOSE_B = Object.freeze({ transB: true });
 
 /**
  * @internal The dense layer's op: act(x·kernel + bias) for x [rows, k], kernel [k, n], bias [n] or
- * null (x of higher rank: over its last axis), in one GEMM pass with the bias and activation in its epilogue, recorded as one op. Without a
- * tape (inference) a variable kernel is read from its packed copy (Variable.packedMatrix), with the
- * same bits. Backward
- * turns dy into the pre-activation gradient from the output (relu, leakyRelu and elu have the sign
- * of their input, sigmoid and tanh derive from their value), then dkernel = xᵀ·dz, dbias = Σ_rows dz
- * and dx = dz·kernelᵀ, each only when it is needed. The caller has checked shapes and dtypes.
+ * null (x of higher rank: over its last axis), in one GEMM pass with the bias and activation in its
+ * epilogue, recorded as one op. Without a tape (inference) a variable kernel is read from its packed
+ * copy (Variable.packedMatrix) once that is up to date, with the same bits. Backward turns dy into
+ * the pre-activation gradient from the output (relu, leakyRelu and elu have the sign of their
+ * input, sigmoid and tanh derive from their value), then dkernel = xᵀ·dz, dbias = Σ_rows dz and
+ * dx = dz·kernelᵀ, each only when it is needed. The caller has checked shapes and dtypes.
  */
 export function dense(
   x: Tensor,

@@ -3,7 +3,7 @@
 // for bit what a fresh model holding them predicts (whose copy is packed on its first call), after
 // every kind of write: fit, trainOnBatch, optimizer calls outside fit, setWeights, assign and load;
 // and that the copies take no memory beyond their first predict and go with the model.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { backend } from '../../src/backend/loader.js';
 import * as nn from '../../src/index.js';
 import { MODULES } from '../helpers/close.js';
@@ -165,6 +165,21 @@ describe('memory of the packed copies', () => {
     for (let i = 0; i < 5; i++) await cycle();
     expect(nn.memory()).toEqual(memory);
     expect(live()).toBe(bytes);
+    model.dispose();
+  });
+
+  it('a warm predict allocates only its output', () => {
+    const model = mlp(7);
+    const input = nn.tensor(x.subarray(0, SIZES[0]), [1, SIZES[0]]);
+    for (let i = 0; i < 3; i++) nn.dispose(model.predict(input));
+    const alloc = vi.spyOn(backend().allocator, 'alloc');
+    try {
+      for (let i = 0; i < 5; i++) nn.dispose(model.predict(input));
+      expect(alloc.mock.calls).toEqual(Array.from({ length: 5 }, () => [SIZES[3] * 4]));
+    } finally {
+      alloc.mockRestore();
+    }
+    nn.dispose(input);
     model.dispose();
   });
 
