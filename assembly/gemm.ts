@@ -906,14 +906,9 @@ function packedGroup(
   }
 }
 
-/** Copies `rows` rows of `cols` floats between C (stride ldc bytes) and a buffer of rows `ldt` bytes apart. */
-function copyRows(c: usize, ldc: usize, t: usize, ldt: usize, rows: i32, cols: i32, toBuffer: bool): void {
-  for (let r = 0; r < rows; r++) {
-    const cr = c + <usize>r * ldc;
-    const tr = t + <usize>r * ldt;
-    if (toBuffer) memory.copy(tr, cr, <usize>cols << 2);
-    else memory.copy(cr, tr, <usize>cols << 2);
-  }
+/** Copies `rows` rows of `cols` floats from a buffer (rows `ldt` bytes apart) into C (stride ldc bytes). */
+function copyRowsOut(t: usize, ldt: usize, c: usize, ldc: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) memory.copy(c + <usize>r * ldc, t + <usize>r * ldt, <usize>cols << 2);
 }
 
 /**
@@ -944,8 +939,8 @@ function gemmSmallPackedRows(
   for (let jc = 0; jc < n; jc += NC) {
     const nb = imin(NC, n - jc);
     const nb8 = roundUp(nb, NR);
-    // a partial group only at the end of the column block; the panels past nb8 are not there, so a
-    // group never reads more panels than nb8 has: the last group may be narrower
+    // groups of `width` columns while the block has that many panels (the last of them may be
+    // partial: the group then goes through the tile), then the remaining panels one by one
     for (let jr = 0; jr < nb8; jr += width) {
       const cols = imin(width, nb - jr);
       const j = jc + jr;
@@ -974,7 +969,7 @@ function gemmSmallPackedRows(
       if (act != 0) {
         for (let r = 0; r < rows; r++) activateTile(d + <usize>r * ld, 32, panels, act, alpha);
       }
-      if (partial) copyRows(c + (<usize>j << 2), ldc, tile, ldt, rows, cols, false);
+      if (partial) copyRowsOut(tile, ldt, c + (<usize>j << 2), ldc, rows, cols);
     }
   }
 }
@@ -1020,5 +1015,5 @@ function smallPackedPanel(
     else packedGroup(3, 1, a + (<usize>pc << 2), lda, bp, kb, d, ld, pc > 0, pc + kb == k ? biasP : 0);
   }
   if (act != 0) activateTile(d, ld, rows, act, alpha);
-  if (partial) copyRows(c + (<usize>j << 2), ldc, tile, ld, rows, cols, false);
+  if (partial) copyRowsOut(tile, ld, c + (<usize>j << 2), ldc, rows, cols);
 }
