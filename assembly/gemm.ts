@@ -9,7 +9,9 @@
 // activation are applied in the store after the last depth block, while the tile is in L1; the
 // activation is mathf4.ts's activation4, the very code of the standalone activation kernels, so a
 // fused and an unfused activation give the same bits. For m <= 3 without transposition or
-// accumulation, `gemm` runs gemmSmall (at the end of this file), which packs nothing.
+// accumulation, `gemm` runs gemmSmall (further down), which packs nothing. For inference weights,
+// gemmPackB packs a whole B once and gemmPacked multiplies by it (end of this file): m <= 3 in
+// groups of panels read at unit stride, larger m by the blocked GEMM without packing B.
 
 import { ACT_ELU, ACT_GELU, ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTPLUS, ACT_TANH } from './codes';
 import { activation4 } from './mathf4';
@@ -357,6 +359,30 @@ export function gemmLda(
   accumulate: i32,
   scratch: usize,
 ): void {
+  gemmBlocked(a, b, 0, c, m, k, n, lda, transA, transB, bias, act, alpha, accumulate, scratch);
+}
+
+/**
+ * The blocked GEMM behind gemmLda. With `packedB` != 0, op(B) is not read: its panels are taken
+ * from `packedB`, B as gemmPackB laid it out, and nothing is packed (the B block of scratch is unused).
+ */
+function gemmBlocked(
+  a: usize,
+  b: usize,
+  packedB: usize,
+  c: usize,
+  m: i32,
+  k: i32,
+  n: i32,
+  lda: i32,
+  transA: i32,
+  transB: i32,
+  bias: usize,
+  act: i32,
+  alpha: f32,
+  accumulate: i32,
+  scratch: usize,
+): void {
   const kcMax = imin(k, KC);
   const mcMax = imin(roundUp(m, MR), MC);
   const ncMax = imin(roundUp(n, NR), NC);
@@ -379,13 +405,15 @@ export function gemmLda(
       const kb = imin(KC, k - pc);
       const loadC = accumulate != 0 || pc > 0;
       const last = pc + kb == k;
-      packB(b, bp, pc, jc, kb, nb, k, n, transB != 0);
+      let bBlock = bp;
+      if (packedB) bBlock = packedB + packedBlockOffset(jc, pc, k, nb);
+      else packB(b, bp, pc, jc, kb, nb, k, n, transB != 0);
       for (let ic = 0; ic < m; ic += MC) {
         const mb = imin(MC, m - ic);
         packA(a, ap, ic, pc, mb, kb, lda, transA != 0);
         for (let jr = 0; jr < nb; jr += NR) {
           const cols = imin(NR, nb - jr);
-          const bPanel = bp + (<usize>(jr * kb) << 2);
+          const bPanel = bBlock + (<usize>(jr * kb) << 2);
           const biasP = last && bias ? biasPacked + (<usize>jr << 2) : 0;
           for (let ir = 0; ir < mb; ir += MR) {
             const rows = imin(MR, mb - ir);
@@ -625,4 +653,367 @@ function gemmSmall(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, bias: u
   if (m == 1) gemmSmallRows(1, a, b, c, k, n, bias, act, alpha, scratch);
   else if (m == 2) gemmSmallRows(2, a, b, c, k, n, bias, act, alpha, scratch);
   else gemmSmallRows(3, a, b, c, k, n, bias, act, alpha, scratch);
+}
+
+// Pre-packed B (inference weights): B [k×n] laid out once as the blocked GEMM packs it, every
+// (NC-column, KC-deep) block one after the other, column blocks outermost, so the GEMM skips packing
+// and the small-m kernel streams whole panels at unit stride. Block (jc, pc) starts at float
+// jc·k + pc·roundUp(nb, 8) (nb: the columns of block jc; earlier column blocks are NC wide) of the
+// panels, which follow a 16-byte header whose first i32 says whether they hold B (1) or not (0): the
+// caller clears it when B changes, and gemmPacked then reads B in place until gemmPackB runs again.
+
+const PACKED_HEADER: usize = 16;
+
+/** Byte offset of the packed block (jc, pc) in a gemmPackB layout; `nb` is the columns of block jc. */
+@inline
+function packedBlockOffset(jc: i32, pc: i32, k: i32, nb: i32): usize {
+  return <usize>(jc * k + pc * roundUp(nb, NR)) << 2;
+}
+
+/** Bytes of scratch gemmPacked needs: gemmScratchBytes's, and at least the small-m kernel's 512. */
+export function gemmPackedScratchBytes(m: i32, k: i32, n: i32): i32 {
+  const bytes = gemmScratchBytes(m, k, n);
+  return bytes > 512 ? bytes : 512;
+}
+
+/**
+ * Bytes of B [k×n] packed by gemmPackB: a 16-byte header and k · roundUp(n, 8) floats (columns
+ * zero-padded to panels of 8).
+ */
+export function gemmPackedBBytes(k: i32, n: i32): i32 {
+  return <i32>PACKED_HEADER + k * roundUp(n, NR) * 4;
+}
+
+/**
+ * Packs B [k×n] (row-major, at `b`) into `packed` (gemmPackedBBytes(k, n) bytes, 16-byte aligned):
+ * the panels of every block as the blocked GEMM makes them, for gemmPacked; marks them valid.
+ */
+export function gemmPackB(b: usize, packed: usize, k: i32, n: i32): void {
+  const panels = packed + PACKED_HEADER;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nb = imin(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      packB(b, panels + packedBlockOffset(jc, pc, k, nb), pc, jc, imin(KC, k - pc), nb, k, n, false);
+    }
+  }
+  store<i32>(packed, 1);
+}
+
+/**
+ * C[m×n] = act(A·B + bias), bit for bit `gemm` on A and B (no transposition, no accumulation): from
+ * the panels at `packed` (gemmPackB's layout) if its header says they are valid, else from B [k×n]
+ * at `b` read in place, as `gemm` does. A [m×k] row-major; `bias` n floats or 0; `scratch`
+ * gemmPackedScratchBytes(m, k, n) bytes, 16-byte aligned. m, k, n >= 1; C must not overlap A, B,
+ * the packed B or bias.
+ */
+export function gemmPacked(
+  a: usize,
+  b: usize,
+  packed: usize,
+  c: usize,
+  m: i32,
+  k: i32,
+  n: i32,
+  bias: usize,
+  act: i32,
+  alpha: f32,
+  scratch: usize,
+): void {
+  if (load<i32>(packed) == 0) {
+    gemm(a, b, c, m, k, n, 0, 0, bias, act, alpha, 0, scratch);
+    return;
+  }
+  const panels = packed + PACKED_HEADER;
+  if (m == 1) gemmSmallPackedRows(1, 3, a, panels, c, k, n, bias, act, alpha, scratch);
+  else if (m == 2) gemmSmallPackedRows(2, 2, a, panels, c, k, n, bias, act, alpha, scratch);
+  else if (m == 3) gemmSmallPackedRows(3, 1, a, panels, c, k, n, bias, act, alpha, scratch);
+  else gemmBlocked(a, 0, panels, c, m, k, n, k, 0, 0, bias, act, alpha, 0, scratch);
+}
+
+/**
+ * One group of `panels` (compile-time 1..4) packed 8-column panels of C's `rows` (compile-time
+ * 1..3) rows over one depth block of `kb`: tile = A[:, block] · panels, then
+ * d = (load ? d : 0) + tile (+ bias), d holding rows of panels·8 floats `ld` bytes apart. Each panel
+ * is a stream of kb·8 contiguous floats (`bp`, the next one kb·32 bytes on); per lane the depth is
+ * summed in order from zero with one multiply-add per step, as microKernel does.
+ */
+@inline
+function packedGroup(
+  rows: i32,
+  panels: i32,
+  a: usize,
+  lda: usize,
+  bp: usize,
+  kb: i32,
+  d: usize,
+  ld: usize,
+  load: bool,
+  bias: usize,
+): void {
+  const ps = <usize>kb << 5; // bytes between panels
+  let r00 = f32x4.splat(0);
+  let r01 = f32x4.splat(0);
+  let r02 = f32x4.splat(0);
+  let r03 = f32x4.splat(0);
+  let r04 = f32x4.splat(0);
+  let r05 = f32x4.splat(0);
+  let r06 = f32x4.splat(0);
+  let r07 = f32x4.splat(0);
+  let r10 = f32x4.splat(0);
+  let r11 = f32x4.splat(0);
+  let r12 = f32x4.splat(0);
+  let r13 = f32x4.splat(0);
+  let r20 = f32x4.splat(0);
+  let r21 = f32x4.splat(0);
+  let r22 = f32x4.splat(0);
+  let r23 = f32x4.splat(0);
+  for (let p = 0; p < kb; p++) {
+    const x0 = v128.load32_splat(a);
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    r00 = madd(x0, b0, r00);
+    r01 = madd(x0, b1, r01);
+    if (rows > 1) {
+      const x1 = v128.load32_splat(a + lda);
+      r10 = madd(x1, b0, r10);
+      r11 = madd(x1, b1, r11);
+    }
+    if (rows > 2) {
+      const x2 = v128.load32_splat(a + 2 * lda);
+      r20 = madd(x2, b0, r20);
+      r21 = madd(x2, b1, r21);
+    }
+    if (panels > 1) {
+      const b2 = v128.load(bp + ps);
+      const b3 = v128.load(bp + ps, 16);
+      r02 = madd(x0, b2, r02);
+      r03 = madd(x0, b3, r03);
+      if (rows > 1) {
+        const x1 = v128.load32_splat(a + lda);
+        r12 = madd(x1, b2, r12);
+        r13 = madd(x1, b3, r13);
+      }
+      if (rows > 2) {
+        const x2 = v128.load32_splat(a + 2 * lda);
+        r22 = madd(x2, b2, r22);
+        r23 = madd(x2, b3, r23);
+      }
+    }
+    if (panels > 2) {
+      const b4 = v128.load(bp + 2 * ps);
+      const b5 = v128.load(bp + 2 * ps, 16);
+      r04 = madd(x0, b4, r04);
+      r05 = madd(x0, b5, r05);
+    }
+    if (panels > 3) {
+      const b6 = v128.load(bp + 3 * ps);
+      const b7 = v128.load(bp + 3 * ps, 16);
+      r06 = madd(x0, b6, r06);
+      r07 = madd(x0, b7, r07);
+    }
+    a += 4;
+    bp += 32;
+  }
+  if (load) {
+    r00 = f32x4.add(r00, v128.load(d));
+    r01 = f32x4.add(r01, v128.load(d, 16));
+    if (panels > 1) {
+      r02 = f32x4.add(r02, v128.load(d, 32));
+      r03 = f32x4.add(r03, v128.load(d, 48));
+    }
+    if (panels > 2) {
+      r04 = f32x4.add(r04, v128.load(d, 64));
+      r05 = f32x4.add(r05, v128.load(d, 80));
+    }
+    if (panels > 3) {
+      r06 = f32x4.add(r06, v128.load(d, 96));
+      r07 = f32x4.add(r07, v128.load(d, 112));
+    }
+    if (rows > 1) {
+      r10 = f32x4.add(r10, v128.load(d + ld));
+      r11 = f32x4.add(r11, v128.load(d + ld, 16));
+      if (panels > 1) {
+        r12 = f32x4.add(r12, v128.load(d + ld, 32));
+        r13 = f32x4.add(r13, v128.load(d + ld, 48));
+      }
+    }
+    if (rows > 2) {
+      r20 = f32x4.add(r20, v128.load(d + 2 * ld));
+      r21 = f32x4.add(r21, v128.load(d + 2 * ld, 16));
+      if (panels > 1) {
+        r22 = f32x4.add(r22, v128.load(d + 2 * ld, 32));
+        r23 = f32x4.add(r23, v128.load(d + 2 * ld, 48));
+      }
+    }
+  }
+  if (bias) {
+    const q0 = v128.load(bias);
+    const q1 = v128.load(bias, 16);
+    r00 = f32x4.add(r00, q0);
+    r01 = f32x4.add(r01, q1);
+    r10 = f32x4.add(r10, q0);
+    r11 = f32x4.add(r11, q1);
+    r20 = f32x4.add(r20, q0);
+    r21 = f32x4.add(r21, q1);
+    if (panels > 1) {
+      const q2 = v128.load(bias, 32);
+      const q3 = v128.load(bias, 48);
+      r02 = f32x4.add(r02, q2);
+      r03 = f32x4.add(r03, q3);
+      r12 = f32x4.add(r12, q2);
+      r13 = f32x4.add(r13, q3);
+      r22 = f32x4.add(r22, q2);
+      r23 = f32x4.add(r23, q3);
+    }
+    if (panels > 2) {
+      r04 = f32x4.add(r04, v128.load(bias, 64));
+      r05 = f32x4.add(r05, v128.load(bias, 80));
+    }
+    if (panels > 3) {
+      r06 = f32x4.add(r06, v128.load(bias, 96));
+      r07 = f32x4.add(r07, v128.load(bias, 112));
+    }
+  }
+  v128.store(d, r00);
+  v128.store(d, r01, 16);
+  if (panels > 1) {
+    v128.store(d, r02, 32);
+    v128.store(d, r03, 48);
+  }
+  if (panels > 2) {
+    v128.store(d, r04, 64);
+    v128.store(d, r05, 80);
+  }
+  if (panels > 3) {
+    v128.store(d, r06, 96);
+    v128.store(d, r07, 112);
+  }
+  if (rows > 1) {
+    v128.store(d + ld, r10);
+    v128.store(d + ld, r11, 16);
+    if (panels > 1) {
+      v128.store(d + ld, r12, 32);
+      v128.store(d + ld, r13, 48);
+    }
+  }
+  if (rows > 2) {
+    v128.store(d + 2 * ld, r20);
+    v128.store(d + 2 * ld, r21, 16);
+    if (panels > 1) {
+      v128.store(d + 2 * ld, r22, 32);
+      v128.store(d + 2 * ld, r23, 48);
+    }
+  }
+}
+
+/** Copies `rows` rows of `cols` floats from a buffer (rows `ldt` bytes apart) into C (stride ldc bytes). */
+function copyRowsOut(t: usize, ldt: usize, c: usize, ldc: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) memory.copy(c + <usize>r * ldc, t + <usize>r * ldt, <usize>cols << 2);
+}
+
+/**
+ * gemmPacked for m = `rows` (compile-time 1..3), in groups of `panels` (compile-time) 8-column panels:
+ * per group, the depth blocks in order, then the activation, as the blocked GEMM's tiles. A group
+ * that runs past n is computed in scratch (bias zero-padded there) and its first columns copied out.
+ */
+@inline
+function gemmSmallPackedRows(
+  rows: i32,
+  panels: i32,
+  a: usize,
+  packed: usize,
+  c: usize,
+  k: i32,
+  n: i32,
+  bias: usize,
+  act: i32,
+  alpha: f32,
+  scratch: usize,
+): void {
+  const width = panels * NR; // columns of a group
+  const tile = scratch; // rows × width floats for a group past n
+  const biasPadded = scratch + <usize>(rows * width * 4); // width zero-padded bias values
+  const lda = <usize>k << 2;
+  const ldc = <usize>n << 2;
+  const ldt = <usize>(width * 4);
+  for (let jc = 0; jc < n; jc += NC) {
+    const nb = imin(NC, n - jc);
+    const nb8 = roundUp(nb, NR);
+    // groups of `width` columns while the block has that many panels (the last of them may be
+    // partial: the group then goes through the tile), then the remaining panels one by one
+    for (let jr = 0; jr < nb8; jr += width) {
+      const cols = imin(width, nb - jr);
+      const j = jc + jr;
+      if (jr + width > nb8) {
+        // fewer panels than a group left: one panel at a time
+        for (let q = jr; q < nb8; q += NR) smallPackedPanel(rows, a, lda, packed, c, k, nb, jc, q, ldc, bias, act, alpha, scratch);
+        break;
+      }
+      const partial = cols < width;
+      const d = partial ? tile : c + (<usize>j << 2);
+      const ld = partial ? ldt : ldc;
+      let biasP: usize = 0;
+      if (bias) {
+        biasP = bias + (<usize>j << 2);
+        if (partial) {
+          memory.fill(biasPadded, 0, <usize>width << 2);
+          memory.copy(biasPadded, biasP, <usize>cols << 2);
+          biasP = biasPadded;
+        }
+      }
+      for (let pc = 0; pc < k; pc += KC) {
+        const kb = imin(KC, k - pc);
+        const bp = packed + packedBlockOffset(jc, pc, k, nb) + (<usize>(jr * kb) << 2);
+        packedGroup(rows, panels, a + (<usize>pc << 2), lda, bp, kb, d, ld, pc > 0, pc + kb == k ? biasP : 0);
+      }
+      if (act != 0) {
+        for (let r = 0; r < rows; r++) activateTile(d + <usize>r * ld, 32, panels, act, alpha);
+      }
+      if (partial) copyRowsOut(tile, ldt, c + (<usize>j << 2), ldc, rows, cols);
+    }
+  }
+}
+
+/** One 8-column panel (columns jc+jr..) of gemmSmallPackedRows's rows, for the panels a group leaves. */
+function smallPackedPanel(
+  rows: i32,
+  a: usize,
+  lda: usize,
+  packed: usize,
+  c: usize,
+  k: i32,
+  nb: i32,
+  jc: i32,
+  jr: i32,
+  ldc: usize,
+  bias: usize,
+  act: i32,
+  alpha: f32,
+  scratch: usize,
+): void {
+  const cols = imin(NR, nb - jr);
+  const j = jc + jr;
+  const partial = cols < NR;
+  const tile = scratch;
+  const biasPadded = scratch + <usize>TILE_BYTES;
+  const d = partial ? tile : c + (<usize>j << 2);
+  const ld = partial ? <usize>(NR * 4) : ldc;
+  let biasP: usize = 0;
+  if (bias) {
+    biasP = bias + (<usize>j << 2);
+    if (partial) {
+      memory.fill(biasPadded, 0, NR * 4);
+      memory.copy(biasPadded, biasP, <usize>cols << 2);
+      biasP = biasPadded;
+    }
+  }
+  for (let pc = 0; pc < k; pc += KC) {
+    const kb = imin(KC, k - pc);
+    const bp = packed + packedBlockOffset(jc, pc, k, nb) + (<usize>(jr * kb) << 2);
+    if (rows == 1) packedGroup(1, 1, a + (<usize>pc << 2), lda, bp, kb, d, ld, pc > 0, pc + kb == k ? biasP : 0);
+    else if (rows == 2) packedGroup(2, 1, a + (<usize>pc << 2), lda, bp, kb, d, ld, pc > 0, pc + kb == k ? biasP : 0);
+    else packedGroup(3, 1, a + (<usize>pc << 2), lda, bp, kb, d, ld, pc > 0, pc + kb == k ? biasP : 0);
+  }
+  if (act != 0) activateTile(d, ld, rows, act, alpha);
+  if (partial) copyRowsOut(tile, ld, c + (<usize>j << 2), ldc, rows, cols);
 }

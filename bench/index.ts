@@ -5,6 +5,7 @@ import { runCompare } from './compare.js';
 import { runConv1d } from './conv1d.js';
 import { runEmbedding } from './embedding.js';
 import { runEpochTime } from './epoch-time.js';
+import { runGemv } from './gemv.js';
 import { clockName } from './harness.js';
 import { runInference } from './inference.js';
 import { runMatmul } from './matmul.js';
@@ -30,6 +31,7 @@ const SUITES: Suite[] = [
   { name: 'inference', run: runInference },
   { name: 'compare', run: runCompare },
   { name: 'qgemm', run: runQgemm },
+  { name: 'gemv', run: runGemv },
 ];
 
 console.log('# neurasm benchmarks\n');

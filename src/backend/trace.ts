@@ -22,6 +22,8 @@ interface Recording {
   readonly generation: number;
   /** Tensors the recording read that it did not make (weights, input buffers, constants). */
   readonly reads: Set<ReadTensor>;
+  /** Undoes made outside the recording's memory (caches), run if the recorded function throws. */
+  readonly undos: Array<() => void>;
 }
 
 /** What the recorder needs of a tensor it read. */
@@ -115,6 +117,7 @@ export function recordTrace<T>(fn: () => T): { trace: Trace; result: T } {
     unreplayable: null,
     generation: backend().generation,
     reads: new Set(),
+    undos: [],
   };
   recording = r;
   let result: T;
@@ -122,6 +125,7 @@ export function recordTrace<T>(fn: () => T): { trace: Trace; result: T } {
     result = fn();
   } catch (e) {
     recording = null;
+    for (const undo of r.undos) undo();
     for (const o of r.objects) o.releaseFromTrace();
     const allocator = backend().allocator;
     for (const ptr of r.blocks) allocator.free(ptr);
@@ -198,6 +202,25 @@ export function hostStep(fn: () => void): void {
   if (!recording) return;
   recording.steps.push(fn);
   recording.names.push('host');
+}
+
+/** @internal Runs `undo` if the function being recorded (if any) throws: for what `untraced` made. */
+export function undoIfRecordingFails(undo: () => void): void {
+  recording?.undos.push(undo);
+}
+
+/**
+ * @internal Runs `fn` outside the recording (if any): its kernel calls are not noted and the blocks
+ * it allocates are not the trace's (for caches that outlive a trace, e.g. packed weights).
+ */
+export function untraced<T>(fn: () => T): T {
+  const r = recording;
+  recording = null;
+  try {
+    return fn();
+  } finally {
+    recording = r;
+  }
 }
 
 /**

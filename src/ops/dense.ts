@@ -1,9 +1,11 @@
 import { Act, Reduce } from '../backend/codes.js';
 import { activationBackward } from '../backend/kernels/activations.js';
-import { gemm } from '../backend/kernels/gemm.js';
+import { gemm, gemmPacked } from '../backend/kernels/gemm.js';
 import { reduceAxis } from '../backend/kernels/reduce.js';
-import { record } from './tape.js';
+import { hostStep } from '../backend/trace.js';
+import { activeTape, record } from './tape.js';
 import { Tensor } from './tensor.js';
+import { Variable } from './variable.js';
 
 /** Activations whose derivative is a function of their output, so that GEMM's epilogue can apply them. */
 export const OUTPUT_DIFFERENTIABLE = ['linear', 'relu', 'leakyRelu', 'elu', 'sigmoid', 'tanh'] as const;
@@ -16,10 +18,12 @@ const TRANSPOSE_B = Object.freeze({ transB: true });
 
 /**
  * @internal The dense layer's op: act(x·kernel + bias) for x [rows, k], kernel [k, n], bias [n] or
- * null (x of higher rank: over its last axis), in one GEMM pass with the bias and activation in its epilogue, recorded as one op. Backward
- * turns dy into the pre-activation gradient from the output (relu, leakyRelu and elu have the sign
- * of their input, sigmoid and tanh derive from their value), then dkernel = xᵀ·dz, dbias = Σ_rows dz
- * and dx = dz·kernelᵀ, each only when it is needed. The caller has checked shapes and dtypes.
+ * null (x of higher rank: over its last axis), in one GEMM pass with the bias and activation in its
+ * epilogue, recorded as one op. Without a tape (inference) a variable kernel is read from its packed
+ * copy (Variable.packedMatrix) once that is up to date, with the same bits. Backward turns dy into
+ * the pre-activation gradient from the output (relu, leakyRelu and elu have the sign of their
+ * input, sigmoid and tanh derive from their value), then dkernel = xᵀ·dz, dbias = Σ_rows dz and
+ * dx = dz·kernelᵀ, each only when it is needed. The caller has checked shapes and dtypes.
  */
 export function dense(
   x: Tensor,
@@ -34,8 +38,16 @@ export function dense(
   const n = kernel.shape[1];
   const code = Act[activation];
   const y = new Tensor([...x.shape.slice(0, -1), n], 'float32');
-  if (rows > 0)
-    gemm(x.ptr(), kernel.ptr(), y.ptr(), rows, k, n, { bias: bias ? bias.ptr() : 0, activation: code, alpha });
+  if (rows > 0) {
+    const kernelPtr = kernel.ptr();
+    const biasPtr = bias ? bias.ptr() : 0;
+    if (kernel instanceof Variable && activeTape() === null) {
+      // inference: the kernel's packed copy, kept up to date (at every replay too) by its refresh
+      const packed = kernel.packedMatrix();
+      hostStep(packed.refresh);
+      gemmPacked(x.ptr(), kernelPtr, packed.ptr, y.ptr(), rows, k, n, biasPtr, code, alpha);
+    } else gemm(x.ptr(), kernelPtr, y.ptr(), rows, k, n, { bias: biasPtr, activation: code, alpha });
+  }
   const inputs = bias ? [x, kernel, bias] : [x, kernel];
   return record(inputs, y, (dy, needed) => {
     let dz = dy;

@@ -1,6 +1,7 @@
 import { copy } from '../backend/kernels/elementwise.js';
-import { isRecording } from '../backend/trace.js';
+import { hostStep, isRecording, undoIfRecordingFails } from '../backend/trace.js';
 import { DTypeError, formatShape, ShapeError, ValueError } from '../errors.js';
+import { PackedMatrix } from './packed-matrix.js';
 import { Tensor } from './tensor.js';
 import { checkTensor, describe, sameShape } from './validate.js';
 
@@ -29,6 +30,12 @@ export class Variable extends Tensor {
   readonly name: string;
   /** Whether optimizers and `variableGrads` consider it. */
   trainable: boolean;
+  /**
+   * @internal Counts the writes of the values (assign, optimizer updates): copies derived from them
+   * (the packed matrix) compare it to know they are stale.
+   */
+  version = 0;
+  private packed: PackedMatrix | null = null;
 
   /** @internal Use `nn.variable(initialValue)`. */
   constructor(initial: Tensor, trainable: boolean, name: string) {
@@ -63,9 +70,38 @@ export class Variable extends Tensor {
     }
     // a kernel copy: a layer that assigns in its call is replayed with the new values
     copy(value.ptr(op), this.ptr(op), this.size);
+    this.markWritten();
+  }
+
+  /**
+   * @internal Notes that the values were written (by a kernel the caller ran): bumps `version`, and
+   * again at every replay when a trace is being recorded. Every writer of a variable calls it.
+   */
+  markWritten(): void {
+    if (isRecording()) hostStep(() => this.version++);
+    else this.version++;
+  }
+
+  /**
+   * @internal The values of this [k, n] float32 variable packed for `gemmPacked` (inference), made on
+   * first use; call its `refresh` before reading it (a host step, in a trace), which re-packs it when
+   * the values changed. Freed with the variable.
+   */
+  packedMatrix(): PackedMatrix {
+    if (this.packed?.generation === this.generation) return this.packed;
+    const packed = new PackedMatrix(this);
+    this.packed = packed;
+    // a failed first call leaves memory as it was
+    undoIfRecordingFails(() => {
+      packed.free();
+      if (this.packed === packed) this.packed = null;
+    });
+    return packed;
   }
 
   override dispose(): void {
+    this.packed?.free();
+    this.packed = null;
     collected.unregister(this);
     if (registry.get(this.name)?.deref() === this) registry.delete(this.name);
     super.dispose();

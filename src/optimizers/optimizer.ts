@@ -131,6 +131,7 @@ export abstract class Optimizer {
   /** Updates one variable in place from a gradient block of the same size (internal, unchecked). */
   updateRaw(v: Variable, gradPtr: number): void {
     this.update(v.ptr(), gradPtr, this.slotsOf(v), v.size, this.iterations);
+    v.markWritten();
   }
 
   /**
@@ -159,6 +160,7 @@ export abstract class Optimizer {
       params,
       flags,
     );
+    v.markWritten();
   }
 
   /** A variable's sparse-update scratch, made on first use and remade only for more indices than ever before. */

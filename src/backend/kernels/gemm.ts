@@ -60,3 +60,42 @@ export function gemm(
     work,
   );
 }
+
+/** Bytes of scratch `gemmPacked` needs for these sizes. Preconditions: m, k, n >= 1 integers. */
+export const gemmPackedScratchBytes = passThrough('gemmPackedScratchBytes');
+
+/**
+ * Bytes of B [k×n] packed by `gemmPackB`: a 16-byte header, then k · n floats with n rounded up to 8.
+ * Preconditions: k, n >= 1.
+ */
+export const gemmPackedBBytes = passThrough('gemmPackedBBytes');
+
+/**
+ * Packs B [k×n] (row-major float32 at byte offset `b`) into `packed` (gemmPackedBBytes(k, n) bytes,
+ * 16-byte aligned) as the GEMM packs its panels, for `gemmPacked`, and sets the header's first int32
+ * to 1 (valid). Writing 0 there makes gemmPacked read B in place again. Preconditions: k, n >= 1.
+ */
+export const gemmPackB = passThrough('gemmPackB');
+
+/**
+ * C[m×n] = act(A·B + bias), bit for bit `gemm` on A and B (no transposition, no accumulation): from
+ * B packed at `packed` by `gemmPackB` when its header's first int32 is 1 (no packing, unit-stride
+ * reads), else from B [k×n] at `b` as `gemm` reads it. A [m×k] row-major; `bias` a pointer to n
+ * floats or 0; pointers are byte offsets; C must not overlap A, B, the packed B or bias. May grow
+ * the scratch block, so re-fetch memory views afterwards. Preconditions: m, k, n >= 1 integers.
+ */
+export function gemmPacked(
+  a: number,
+  b: number,
+  packed: number,
+  c: number,
+  m: number,
+  k: number,
+  n: number,
+  bias: number,
+  activation: number,
+  alpha: number,
+): void {
+  const work = workspace(gemmPackedScratchBytes(m, k, n));
+  kernels().gemmPacked(a, b, packed, c, m, k, n, bias, activation, alpha, work);
+}
