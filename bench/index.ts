@@ -29,9 +29,9 @@ const SUITES: Suite[] = [
   { name: 'recurrent', run: runRecurrent },
   { name: 'conv1d', run: runConv1d },
   { name: 'inference', run: runInference },
-  { name: 'compare', run: runCompare },
   { name: 'qgemm', run: runQgemm },
   { name: 'gemv', run: runGemv },
+  { name: 'compare', run: runCompare },
 ];
 
 console.log('# neurasm benchmarks\n');
