@@ -30,3 +30,4 @@ export * from './conv';
 export * from './pool';
 export * from './recurrent';
 export * from './qgemm';
+export * from './check';

@@ -18,7 +18,7 @@ let recordingBound: KernelExports | null = null;
 let boundGeneration = -1;
 
 /** Kernels whose result is a value JavaScript goes on with: a trace cannot replay that. */
-const RETURNS_DATA = new Set<string>([]);
+const RETURNS_DATA = new Set<string>(['firstNonFinite']);
 
 /**
  * The same kernels, each also noted by the trace being recorded (kernels that only compute a size
