@@ -30,6 +30,13 @@ const BATCH = 128;
  * functions up later; ONNX Runtime's large module took up to 1.5 s of batch-1 calls to get there (784-512-512-10).
  */
 const MIN_WARMUP_MS = 2000;
+/** The warm-up of the later rounds, on code V8 has already tiered up. */
+const LATER_MIN_WARMUP_MS = 300;
+/**
+ * Rounds over all engines (BENCH_ROUNDS, default 3; in reverse order every other round): each figure
+ * printed is the median over the rounds, as the machine's load comes and goes.
+ */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const MAX_WARMUP_MS = 5000;
 const STABLE = 0.03;
 /** Timed: TIMED_BATCHES batches of about BATCH_MS, the median time per call is reported. */
@@ -59,13 +66,13 @@ async function timeCalls(fn: () => Promise<void> | void, reps: number): Promise<
  * Median time of one call in ms, as the harness's `measure` but for calls that may be async
  * (ORT's session.run) and with a warm-up that waits for the timings to settle (see MIN_WARMUP_MS).
  */
-async function measureCall(fn: () => Promise<void> | void): Promise<number> {
+async function measureCall(fn: () => Promise<void> | void, minWarmupMs: number): Promise<number> {
   const warmStart = now();
   let perCall = await timeCalls(fn, 2);
   let reps = Math.max(1, Math.round(BATCH_MS / perCall));
   for (;;) {
     const next = await timeCalls(fn, reps);
-    const settled = next > perCall * (1 - STABLE) && now() - warmStart >= MIN_WARMUP_MS;
+    const settled = next > perCall * (1 - STABLE) && now() - warmStart >= minWarmupMs;
     perCall = next;
     reps = Math.max(1, Math.round(BATCH_MS / perCall));
     if (settled || now() - warmStart >= MAX_WARMUP_MS) break;
@@ -75,9 +82,9 @@ async function measureCall(fn: () => Promise<void> | void): Promise<number> {
   return median(times);
 }
 
-async function figuresOf(infer: Infer): Promise<Figures> {
-  const latencyMs = await measureCall(() => infer(1));
-  const batchMs = await measureCall(() => infer(BATCH));
+async function figuresOf(infer: Infer, minWarmupMs: number): Promise<Figures> {
+  const latencyMs = await measureCall(() => infer(1), minWarmupMs);
+  const batchMs = await measureCall(() => infer(BATCH), minWarmupMs);
   return { latencyUs: latencyMs * 1000, throughput: BATCH / (batchMs / 1000) };
 }
 
@@ -299,7 +306,7 @@ export async function runInference(): Promise<void> {
       'all options in bench/models/manifest.json)',
   );
   console.log(
-    `batch-1: latency of one call returning the output to JS (µs); batch-${BATCH}: samples/s; clock: ${clockName}`,
+    `batch-1: latency of one call returning the output to JS (µs); batch-${BATCH}: samples/s; clock: ${clockName}; medians of ${ROUNDS} rounds over all engines (BENCH_ROUNDS)`,
   );
   console.log(`load average (1 min) at suite start: ${os.loadavg()[0].toFixed(2)}\n`);
   const engines = enginesOf(relaxedSimdAvailable());
@@ -316,14 +323,26 @@ export async function runInference(): Promise<void> {
       f32Onnx: encodeMlp(layers),
       int8: loadInt8Models(layers),
     };
-    const figures = new Map<string, Figures>();
+    const rounds = new Map<string, Figures[]>(engines.map((e) => [e.name, []]));
     const outputs = new Map<string, Float32Array>();
-    for (const engine of engines) {
-      const runner = await engine.open(model);
-      figures.set(engine.name, await figuresOf(runner.infer));
-      outputs.set(engine.name, await runner.outputs());
-      await runner.close();
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 === 0 ? engines : [...engines].reverse();
+      for (const engine of order) {
+        const runner = await engine.open(model);
+        rounds.get(engine.name)!.push(await figuresOf(runner.infer, round === 0 ? MIN_WARMUP_MS : LATER_MIN_WARMUP_MS));
+        if (round === 0) outputs.set(engine.name, await runner.outputs());
+        await runner.close();
+      }
     }
+    const figures = new Map<string, Figures>(
+      engines.map((e) => {
+        const all = rounds.get(e.name)!;
+        return [
+          e.name,
+          { latencyUs: median(all.map((f) => f.latencyUs)), throughput: median(all.map((f) => f.throughput)) },
+        ];
+      }),
+    );
     for (const [engine, { latencyUs, throughput }] of figures) {
       rows.push([name, engine, latencyUs.toFixed(1), formatRate(throughput)]);
     }
