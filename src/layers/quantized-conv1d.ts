@@ -1,16 +1,15 @@
-import { DTypeError, ShapeError, ValueError } from '../errors.js';
+import { ShapeError, ValueError } from '../errors.js';
 import { conv1dPatches } from '../ops/conv1d.js';
 import { fromFlat } from '../ops/create.js';
 import { tidy } from '../ops/engine.js';
 import { type InputQuantization, MAX_INT8_DEPTH, QuantizedMatrix, quantizedMatMul } from '../ops/quantized.js';
 import { activeTape } from '../ops/tape.js';
 import type { Tensor } from '../ops/tensor.js';
-import { checkTensor, describe } from '../ops/validate.js';
 import { Conv1D, type Conv1DArgs } from './conv1d.js';
 import { activated } from './kernel-bias.js';
 import type { StoredWeight, SymbolicShape } from './layer.js';
 import { checkInputQuantization } from './quantized-dense.js';
-import { checkCodes, checkScales, codesOf } from './quantized-weights.js';
+import { checkCodes, checkScales, storedValuesOf, weightTensors } from './quantized-weights.js';
 
 /** Options of a QuantizedConv1D layer: a Conv1D's without initializers and regularizers, and the input's quantization. */
 export interface QuantizedConv1DArgs
@@ -115,36 +114,14 @@ export class QuantizedConv1D extends Conv1D {
     return this.matrix ? this.matrix.codes.length + this.filters * (this.useBias ? 2 : 1) : 0;
   }
 
-  /** `[kernel, bias, kernel_scale]`: the int8 codes as an int32 tensor [kernelSize, channels, filters], and float32 tensors. */
+  /** Its stored weights (`storedWeights`), the int8 codes as int32 tensors. */
   override getWeights(): Tensor[] {
-    const m = this.matrix!;
-    const out = [fromFlat([this.kernelSize, this.channels, this.filters], 'int32', m.codes)];
-    if (this.bias) out.push(fromFlat([this.filters], 'float32', this.bias.dataSync()));
-    out.push(fromFlat([this.filters], 'float32', m.scales));
-    return out;
+    return weightTensors(this.storedWeights());
   }
 
-  /** Takes what getWeights gives: `[kernel (int32 codes in [−127, 127]), bias, kernel_scale]` (no bias without useBias). */
+  /** Takes what getWeights gives; everything is checked before anything changes. */
   override setWeights(weights: Tensor[]): void {
-    const where = `QuantizedConv1D "${this.name}".setWeights`;
-    const count = this.useBias ? 3 : 2;
-    if (!Array.isArray(weights) || weights.length !== count) {
-      throw new ValueError(
-        `${where}: expected ${count} weight tensors [kernel, ${this.useBias ? 'bias, ' : ''}kernel_scale], got ${describe(weights)}`,
-      );
-    }
-    const [kernel, ...rest] = weights.map((w, i) => checkTensor(where, `weights[${i}]`, w));
-    for (const w of rest) {
-      if (w.dtype !== 'float32')
-        throw new DTypeError(`${where}: expected float32 bias and kernel_scale, got ${w.dtype}`);
-    }
-    const shape = [this.kernelSize, this.channels, this.filters];
-    if (kernel.rank !== 3 || kernel.shape.some((d, i) => d !== shape[i])) {
-      throw new ShapeError(`${where}: expected a kernel [${shape.join(', ')}], got [${kernel.shape.join(', ')}]`);
-    }
-    const codes = codesOf(where, 'kernel', kernel);
-    const bias = this.useBias ? (rest[0].dataSync() as Float32Array) : null;
-    this.setQuantizedWeights(codes, rest[rest.length - 1].dataSync() as Float32Array, bias);
+    this.restoreWeights(storedValuesOf(`${this.className} "${this.name}".setWeights`, this.storedWeights(), weights));
   }
 
   override storedWeights(): StoredWeight[] {

@@ -1,9 +1,9 @@
-import { DTypeError, ShapeError, ValueError } from '../errors.js';
+import { ShapeError, ValueError } from '../errors.js';
 import { fromFlat } from '../ops/create.js';
 import { keep } from '../ops/engine.js';
 import { type InputQuantization, MAX_INT8_DEPTH, QuantizedMatrix, quantizedMatMul } from '../ops/quantized.js';
 import type { Tensor } from '../ops/tensor.js';
-import { checkTensor, describe } from '../ops/validate.js';
+import { describe } from '../ops/validate.js';
 import {
   type ActivationIdentifier,
   type ActivationName,
@@ -12,7 +12,7 @@ import {
 } from './activations.js';
 import { activated } from './kernel-bias.js';
 import { Layer, type LayerArgs, type StoredWeight, type SymbolicShape } from './layer.js';
-import { checkCodes, checkScales, codesOf } from './quantized-weights.js';
+import { checkCodes, checkScales, storedValuesOf, weightTensors } from './quantized-weights.js';
 
 /** Options of a QuantizedDense layer (made by `nn.quantize`, or read from a model file). */
 export interface QuantizedDenseArgs extends LayerArgs {
@@ -159,37 +159,14 @@ export class QuantizedDense extends Layer {
     return this.matrix ? this.matrix.codes.length + this.units + (this.useBias ? this.units : 0) : 0;
   }
 
-  /** `[kernel, bias, kernel_scale]`: the int8 codes as an int32 tensor [depth, units], and float32 tensors. */
+  /** Its stored weights (`storedWeights`), the int8 codes as int32 tensors. */
   override getWeights(): Tensor[] {
-    const m = this.matrix!;
-    const out = [fromFlat([m.depth, m.columns], 'int32', m.codes)];
-    if (this.bias) out.push(fromFlat([this.units], 'float32', this.bias.dataSync()));
-    out.push(fromFlat([this.units], 'float32', m.scales));
-    return out;
+    return weightTensors(this.storedWeights());
   }
 
-  /** Takes what getWeights gives: `[kernel (int32 codes in [−127, 127]), bias, kernel_scale]` (no bias without useBias). */
+  /** Takes what getWeights gives; everything is checked before anything changes. */
   override setWeights(weights: Tensor[]): void {
-    const where = `QuantizedDense "${this.name}".setWeights`;
-    const count = this.useBias ? 3 : 2;
-    if (!Array.isArray(weights) || weights.length !== count) {
-      throw new ValueError(
-        `${where}: expected ${count} weight tensors [kernel, ${this.useBias ? 'bias, ' : ''}kernel_scale], got ${describe(weights)}`,
-      );
-    }
-    const [kernel, ...rest] = weights.map((w, i) => checkTensor(where, `weights[${i}]`, w));
-    for (const w of rest) {
-      if (w.dtype !== 'float32')
-        throw new DTypeError(`${where}: expected float32 bias and kernel_scale, got ${w.dtype}`);
-    }
-    if (kernel.rank !== 2 || kernel.shape[0] !== this.inputWidth || kernel.shape[1] !== this.units) {
-      throw new ShapeError(
-        `${where}: expected a kernel [${this.inputWidth}, ${this.units}], got [${kernel.shape.join(', ')}]`,
-      );
-    }
-    const codes = codesOf(where, 'kernel', kernel);
-    const bias = this.useBias ? (rest[0].dataSync() as Float32Array) : null;
-    this.setQuantizedWeights(codes, rest[rest.length - 1].dataSync() as Float32Array, bias);
+    this.restoreWeights(storedValuesOf(`${this.className} "${this.name}".setWeights`, this.storedWeights(), weights));
   }
 
   override storedWeights(): StoredWeight[] {

@@ -1,12 +1,10 @@
-import { DTypeError, ShapeError, ValueError } from '../errors.js';
-import { fromFlat } from '../ops/create.js';
+import { ValueError } from '../errors.js';
 import { QuantizedTable } from '../ops/quantized.js';
 import { cast } from '../ops/shape.js';
 import type { Tensor } from '../ops/tensor.js';
-import { checkTensor, describe } from '../ops/validate.js';
 import { Embedding, type EmbeddingArgs } from './embedding.js';
 import type { StoredWeight } from './layer.js';
-import { checkCodes, checkScales, codesOf } from './quantized-weights.js';
+import { checkCodes, checkScales, storedValuesOf, weightTensors } from './quantized-weights.js';
 
 /** Options of a QuantizedEmbedding layer: an Embedding's, without initializer and regularizer. */
 export type QuantizedEmbeddingArgs = Omit<EmbeddingArgs, 'embeddingsInitializer' | 'embeddingsRegularizer'>;
@@ -58,29 +56,14 @@ export class QuantizedEmbedding extends Embedding {
     return this.table ? this.table.codes.length + this.inputDim : 0;
   }
 
-  /** `[embeddings, embeddings_scale]`: the codes as an int32 tensor [inputDim, outputDim], the scales float32. */
+  /** Its stored weights (`storedWeights`), the int8 codes as int32 tensors. */
   override getWeights(): Tensor[] {
-    const t = this.table!;
-    return [fromFlat([t.rows, t.width], 'int32', t.codes), fromFlat([t.rows], 'float32', t.scales)];
+    return weightTensors(this.storedWeights());
   }
 
-  /** Takes what getWeights gives. */
+  /** Takes what getWeights gives; everything is checked before anything changes. */
   override setWeights(weights: Tensor[]): void {
-    const where = `QuantizedEmbedding "${this.name}".setWeights`;
-    if (!Array.isArray(weights) || weights.length !== 2) {
-      throw new ValueError(
-        `${where}: expected 2 weight tensors [embeddings, embeddings_scale], got ${describe(weights)}`,
-      );
-    }
-    const [codesTensor, scales] = weights.map((w, i) => checkTensor(where, `weights[${i}]`, w));
-    if (scales.dtype !== 'float32') throw new DTypeError(`${where}: expected float32 scales, got ${scales.dtype}`);
-    if (codesTensor.rank !== 2 || codesTensor.shape[0] !== this.inputDim || codesTensor.shape[1] !== this.outputDim) {
-      throw new ShapeError(
-        `${where}: expected embeddings [${this.inputDim}, ${this.outputDim}], got [${codesTensor.shape.join(', ')}]`,
-      );
-    }
-    const codes = codesOf(where, 'embeddings', codesTensor);
-    this.setQuantizedWeights(codes, scales.dataSync() as Float32Array);
+    this.restoreWeights(storedValuesOf(`${this.className} "${this.name}".setWeights`, this.storedWeights(), weights));
   }
 
   override storedWeights(): StoredWeight[] {

@@ -1,16 +1,15 @@
-import { DTypeError, ShapeError, ValueError } from '../errors.js';
+import { ShapeError, ValueError } from '../errors.js';
 import { fromFlat } from '../ops/create.js';
 import { keep, tidy } from '../ops/engine.js';
 import { checkBooleanOption } from '../ops/options.js';
 import { type InputQuantization, MAX_INT8_DEPTH, QuantizedMatrix, quantizedMatMul } from '../ops/quantized.js';
 import type { Tensor } from '../ops/tensor.js';
-import { checkTensor, describe } from '../ops/validate.js';
 import type { Variable } from '../ops/variable.js';
 import { GRU, type GRUArgs } from './gru.js';
 import type { StoredWeight, SymbolicShape } from './layer.js';
 import { LSTM } from './lstm.js';
 import { checkInputQuantization } from './quantized-dense.js';
-import { checkCodes, checkScales, codesOf } from './quantized-weights.js';
+import { checkCodes, checkScales, storedValuesOf, weightTensors } from './quantized-weights.js';
 import { Gated, type GatedArgs, type Recurrent, type RecurrentRunOptions } from './recurrent.js';
 import { SimpleRNN } from './simple-rnn.js';
 
@@ -161,51 +160,14 @@ export abstract class QuantizedRecurrent extends Gated {
     return this.matrix.codes.length + this.matrix.columns + this.recurrentKernel!.size + (this.bias?.size ?? 0);
   }
 
-  /** `[kernel, recurrent_kernel, bias, kernel_scale]`: the int8 codes as an int32 tensor [features, G·units], the rest float32. */
+  /** Its stored weights (`storedWeights`), the int8 codes as int32 tensors. */
   override getWeights(): Tensor[] {
-    const m = this.matrix!;
-    const out = [
-      fromFlat([m.depth, m.columns], 'int32', m.codes),
-      fromFlat(this.recurrentKernel!.shape, 'float32', this.recurrentKernel!.dataSync()),
-    ];
-    if (this.bias) out.push(fromFlat(this.bias.shape, 'float32', this.bias.dataSync()));
-    out.push(fromFlat([m.columns], 'float32', m.scales));
-    return out;
+    return weightTensors(this.storedWeights());
   }
 
-  /** Takes what getWeights gives (no bias without useBias). */
+  /** Takes what getWeights gives; everything is checked before anything changes. */
   override setWeights(weights: Tensor[]): void {
-    const where = `${this.className} "${this.name}".setWeights`;
-    const count = this.useBias ? 4 : 3;
-    if (!Array.isArray(weights) || weights.length !== count) {
-      throw new ValueError(
-        `${where}: expected ${count} weight tensors [kernel, recurrent_kernel, ${this.useBias ? 'bias, ' : ''}kernel_scale], got ${describe(weights)}`,
-      );
-    }
-    const [kernel, ...rest] = weights.map((w, i) => checkTensor(where, `weights[${i}]`, w));
-    for (const w of rest) {
-      if (w.dtype !== 'float32') {
-        throw new DTypeError(`${where}: expected float32 recurrent_kernel, bias and kernel_scale, got ${w.dtype}`);
-      }
-    }
-    const g = this.gates * this.units;
-    const shapes: Array<[string, Tensor, number[]]> = [
-      ['kernel', kernel, [this.features, g]],
-      ['recurrent_kernel', rest[0], [this.units, g]],
-      ...(this.useBias ? ([['bias', rest[1], this.biasShape]] as Array<[string, Tensor, number[]]>) : []),
-      ['kernel_scale', rest[rest.length - 1], [g]],
-    ];
-    for (const [name, t, shape] of shapes) {
-      if (t.rank !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-        throw new ShapeError(`${where}: expected ${name} [${shape.join(', ')}], got [${t.shape.join(', ')}]`);
-      }
-    }
-    this.setQuantizedWeights({
-      codes: codesOf(where, 'kernel', kernel),
-      scales: rest[rest.length - 1].dataSync() as Float32Array,
-      recurrentKernel: rest[0].dataSync() as Float32Array,
-      bias: this.useBias ? (rest[1].dataSync() as Float32Array) : null,
-    });
+    this.restoreWeights(storedValuesOf(`${this.className} "${this.name}".setWeights`, this.storedWeights(), weights));
   }
 
   override storedWeights(): StoredWeight[] {

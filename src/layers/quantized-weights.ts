@@ -1,6 +1,9 @@
 // Checks of the stored weights of quantized layers: int8 codes and their scales.
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
+import { fromFlat } from '../ops/create.js';
 import type { Tensor } from '../ops/tensor.js';
+import { checkTensor, describe, sameShape } from '../ops/validate.js';
+import type { StoredWeight } from './layer.js';
 
 /** Throws unless `codes` holds `count` int8 codes in [−127, 127] (−128 is not a symmetric code). */
 export function checkCodes(where: string, name: string, codes: unknown, count: number): void {
@@ -36,4 +39,39 @@ export function codesOf(where: string, name: string, t: Tensor): Int8Array {
     codes[i] = v;
   }
   return codes;
+}
+
+/** A quantized layer's weights as getWeights gives them: its stored weights, int8 codes as int32 tensors. */
+export function weightTensors(stored: readonly StoredWeight[]): Tensor[] {
+  return stored.map((w) =>
+    w.values instanceof Int8Array ? fromFlat(w.shape, 'int32', w.values) : fromFlat(w.shape, 'float32', w.values),
+  );
+}
+
+/**
+ * The values of `weights` (what getWeights gives) by stored name, each checked against the layer's
+ * stored weights: count, shapes, int32 codes in [−127, 127] or float32 values. `where` names the call.
+ */
+export function storedValuesOf(
+  where: string,
+  stored: readonly StoredWeight[],
+  weights: unknown,
+): Map<string, Float32Array | Int8Array> {
+  const names = stored.map((w) => w.name.slice(w.name.lastIndexOf('/') + 1));
+  if (!Array.isArray(weights) || weights.length !== stored.length) {
+    throw new ValueError(
+      `${where}: expected ${stored.length} weight tensors [${names.join(', ')}], got ${describe(weights)}`,
+    );
+  }
+  const out = new Map<string, Float32Array | Int8Array>();
+  stored.forEach((w, i) => {
+    const t = checkTensor(where, `weights[${i}]`, weights[i]);
+    if (!sameShape(t.shape, w.shape)) {
+      throw new ShapeError(`${where}: expected ${names[i]} [${w.shape.join(', ')}], got [${t.shape.join(', ')}]`);
+    }
+    if (w.values instanceof Int8Array) out.set(w.name, codesOf(where, names[i], t));
+    else if (t.dtype !== 'float32') throw new DTypeError(`${where}: expected ${names[i]} as float32, got ${t.dtype}`);
+    else out.set(w.name, t.dataSync() as Float32Array);
+  });
+  return out;
 }
