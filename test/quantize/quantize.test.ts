@@ -333,4 +333,13 @@ describe('nn.quantize', () => {
     expect(() => q.setWeights(weights.slice(1))).toThrow(/the model has 9 weights/);
     for (const m of [model, q]) m.dispose();
   });
+
+  it('quantizes a loaded model to the same bits as the model it was saved from', async () => {
+    const model = floatModel(13);
+    const loaded = await nn.loadLayersModel(nn.io.fromMemory(await nn.io.modelArtifacts(model)));
+    const [a, b] = [await nn.quantize(model), await nn.quantize(loaded)];
+    const x = nn.tensor(randomArray(7 * 8, 3, -2, 2), [7, 8]);
+    expect(b.predict(x).dataSync()).toEqual(a.predict(x).dataSync());
+    for (const m of [model, loaded, a, b]) m.dispose();
+  });
 });
