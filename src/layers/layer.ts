@@ -488,6 +488,11 @@ export abstract class Layer {
     return 'float32';
   }
 
+  /** What of an int8 layer stays float32, for `summary()` (e.g. "recurrent kernel in float32"), or null. */
+  get precisionNote(): string | null {
+    return null;
+  }
+
   /** The weights as model files store them, in order (float32 values, or a quantized layer's int8 codes). */
   storedWeights(): StoredWeight[] {
     return this.layerWeights.map((w) => ({

@@ -43,6 +43,11 @@ export class QuantizedBidirectional extends Bidirectional {
     return 'int8';
   }
 
+  /** The input projection runs in int8, the recurrent kernel and the time loop in float32. */
+  override get precisionNote(): string {
+    return 'recurrent kernel in float32';
+  }
+
   private get directions(): [QuantizedRecurrent, QuantizedRecurrent] {
     return [this.forwardLayer as QuantizedRecurrent, this.backwardLayer as QuantizedRecurrent];
   }

@@ -93,6 +93,11 @@ export abstract class QuantizedRecurrent extends Gated {
     return 'int8';
   }
 
+  /** The input projection runs in int8, the recurrent kernel and the time loop in float32. */
+  override get precisionNote(): string {
+    return 'recurrent kernel in float32';
+  }
+
   override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
     const out = super.computeOutputShape(inputShape);
     if ((inputShape[2] as number) > MAX_INT8_DEPTH) {

@@ -1,7 +1,5 @@
 import { ValueError } from '../errors.js';
 import type { Layer } from '../layers/layer.js';
-import { QuantizedBidirectional } from '../layers/quantized-bidirectional.js';
-import { QuantizedRecurrent } from '../layers/quantized-recurrent.js';
 import { checkInt, describe } from '../ops/validate.js';
 
 /** What a summary prints: the model's name and layers, and its parameter counts. */
@@ -77,11 +75,7 @@ function fixedRow(fields: string[], ends: number[]): string {
 function precisionNotes(layers: readonly Layer[]): string[] {
   const int8 = layers.filter((l) => l.computePrecision === 'int8');
   if (int8.length === 0) return [];
-  // an int8 recurrent layer runs its input projection in int8, its recurrent kernel in float32
-  const named = (l: Layer) =>
-    l instanceof QuantizedRecurrent || l instanceof QuantizedBidirectional
-      ? `${l.name} (recurrent kernel in float32)`
-      : l.name;
+  const named = (l: Layer) => (l.precisionNote ? `${l.name} (${l.precisionNote})` : l.name);
   const notes = [`Int8 layers: ${int8.map(named).join(', ')}`];
   const float = layers.filter((l) => l.computePrecision === 'float32' && l.countParams() > 0);
   if (float.length) notes.push(`Kept in float32 (no int8 kernel): ${float.map((l) => l.name).join(', ')}`);

@@ -14,15 +14,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserBuild } from '../../tsup.config.js';
 
 /**
- * What a page needs to start stays under 100 KB gzipped (zlib level 9): JavaScript and one Wasm
+ * What a page needs to start stays under 108 KB gzipped (zlib level 9): JavaScript and one Wasm
  * module. The budget was 60 KB; the start was 74.4 KB once the library gained tfjs's everyday ops
  * (slicing, gather, where, topk, the bool dtype, ...) and shipped one Wasm module gzipped instead
  * of both LZMA-packed, and 97.0 KB with the text layers (TextVectorization, embedding, conv1d,
  * pooling, the recurrent layers: about 16 KB of JavaScript, whose constructors are synchronous so
- * they cannot wait for a chunk, and 6.4 KB of kernels). README, "Browser bundle", says what is where.
- * This limit catches growth from here.
+ * they cannot wait for a chunk, and 6.4 KB of kernels), and 105.8 KB with int8 inference and the
+ * pre-packed f32 inference path (the Wasm module 23.8 → 31.1 KB: the int8 kernels, the packed GEMM
+ * for 1–3 rows, the NaN check; JavaScript +1.5 KB; the quantized layers and nn.quantize are in the
+ * chunk loaded on first use). README, "Browser bundle", says what is where. This limit catches
+ * growth from here.
  */
-const START_LIMIT = 100 * 1024;
+const START_LIMIT = 108 * 1024;
 
 const gzipped = (bytes: Uint8Array) => gzipSync(bytes, { level: 9 }).length;
 
