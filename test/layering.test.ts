@@ -25,7 +25,8 @@ const FLOORS: readonly (readonly string[])[] = [
   ['models/'],
   // what builds on models: the layers format (model <-> artifacts), model selection, the worker
   ['format/', 'selection/', 'worker/'],
-  ['quantize/', 'explain/'],
+  // what builds on models and is loaded on first use: int8 copies, explanations, surrogate models
+  ['quantize/', 'explain/', 'surrogate/'],
   // the chunk loaded on first use: it holds the bodies of io, format, selection and worker
   ['lazy.ts'],
   ['index.ts'],

@@ -1,0 +1,65 @@
+// Loads the surrogate-tree fixtures: the networks neurasm trained, rebuilt from their weights, the
+// standardized rows, and scikit-learn's trees (scripts/fixtures/surrogate_tree*.{ts,py}).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadDataset } from '../../src/datasets/index.js';
+import * as nn from '../../src/index.js';
+import type { Sequential } from '../../src/models/sequential.js';
+import { type SurrogateFixtureModel, standardized } from './fixture-data.js';
+
+const DIR = join(__dirname, '../fixtures/surrogate_tree');
+
+/** One case of scikit-learn's trees. */
+export interface SklearnCase {
+  options: Record<string, number | string | null>;
+  predictions: number[];
+  depth: number;
+  leaves: number;
+  importances: number[];
+  nodes: { left: number[]; right: number[]; feature: number[]; threshold: number[] };
+  stable: boolean;
+  text?: string;
+  textWeights?: string;
+}
+
+export interface SurrogateFixture {
+  name: string;
+  kind: 'classification' | 'regression';
+  model: SurrogateFixtureModel;
+  network: Sequential;
+  xTrain: Float32Array;
+  xTest: Float32Array;
+  d: number;
+  cases: SklearnCase[];
+}
+
+/** The fixture `name` (iris, wine, breast-cancer, digits, wine-regression), its network rebuilt. */
+export async function loadFixture(name: string): Promise<SurrogateFixture> {
+  const model = JSON.parse(readFileSync(join(DIR, `${name}.models.json`), 'utf8')) as SurrogateFixtureModel;
+  const sk = JSON.parse(readFileSync(join(DIR, `${name}.sklearn.json`), 'utf8'));
+  const data = await loadDataset(model.dataset);
+  const x = data.x.dataSync<'float32'>();
+  const d = data.x.shape[1];
+  nn.dispose(data);
+  const network = nn.sequential({
+    layers: model.layers.map((layer, i) => nn.layers.dense({ ...layer, ...(i === 0 ? { inputShape: [d] } : {}) })),
+  });
+  const shapes = network.getWeights().map((w) => {
+    const shape = w.shape;
+    w.dispose();
+    return shape;
+  });
+  const weights = model.weights.map((w, i) => nn.tensor(w, shapes[i] as number[]));
+  network.setWeights(weights);
+  nn.dispose(weights);
+  return {
+    name,
+    kind: sk.kind,
+    model,
+    network,
+    xTrain: standardized.rows(x, d, model.train, model.mean, model.std),
+    xTest: standardized.rows(x, d, model.test, model.mean, model.std),
+    d,
+    cases: sk.cases,
+  };
+}
