@@ -29,6 +29,6 @@ export interface ExplainTextBodies {
  *
  * @example
  * const tokens = await nn.explain.explainText(spamModel, 'win money now', { method: 'integratedGradients' });
- * // [{ token: 'win', attribution: 0.41 }, { token: 'money', attribution: 0.37 }, { token: 'now', attribution: 0.02 }]
+ * for (const { token, attribution } of tokens) console.log(token, attribution.toFixed(3));
  */
 export const explainText: typeof explainTextBody = loadedOnFirstUse<ExplainTextBodies>('explainText');
