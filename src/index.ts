@@ -4,6 +4,11 @@
  * @packageDocumentation
  */
 import './ops/chain.js';
+import type { ExplainTextBodies } from './explain/explain-text-entry.js';
+import type { GradientBodies } from './explain/gradients-entry.js';
+import type { IntegratedGradientsBodies } from './explain/integrated-gradients-entry.js';
+import type { LimeBodies } from './explain/lime-entry.js';
+import type { LimeTextBodies } from './explain/lime-text-entry.js';
 import type { LoadBodies } from './format/load.js';
 import type { SaveBodies } from './format/save.js';
 import type { HandlerBodies } from './io/handlers.js';
@@ -21,7 +26,12 @@ type LazyChunk = HandlerBodies &
   CrossValidateBodies &
   FitInWorkerBodies &
   ServeFitBodies &
-  QuantizeBodies;
+  QuantizeBodies &
+  ExplainTextBodies &
+  GradientBodies &
+  IntegratedGradientsBodies &
+  LimeBodies &
+  LimeTextBodies;
 
 // the one import() of lazy.ts, written here at the top (above all it holds): see lazy-import.ts
 registerLazyChunk((): Promise<LazyChunk> => import('./lazy.js'));
@@ -129,6 +139,7 @@ export { Random, setSeed } from './random.js';
 /** Fused kernels, as `tf.fused` in TensorFlow.js. */
 export const fused = { matMul: fusedMatMul };
 
+export * as explain from './explain/index.js';
 export * as io from './format/io-namespace.js';
 export { loadLayersModel } from './format/load.js';
 export type { ActivationIdentifier } from './layers/activations.js';

@@ -3,6 +3,11 @@
 // and serveFit's answer to a request. Only index.ts names it, with import(), so that bundlers make
 // it (and the modules only it needs) a chunk of its own; it stands above every floor it takes from.
 
+export { explainText } from './explain/explain-text.js';
+export { gradientTimesInput, saliency } from './explain/gradients.js';
+export { integratedGradients } from './explain/integrated-gradients.js';
+export { lime } from './explain/lime.js';
+export { limeText } from './explain/lime-text.js';
 export { modelFromArtifacts } from './format/from-artifacts.js';
 export { modelArtifacts } from './format/to-artifacts.js';
 export { loadIndexedDB, loadLocalStorage, saveIndexedDB, saveLocalStorage } from './io/browser.js';

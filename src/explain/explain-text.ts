@@ -11,6 +11,7 @@ import type { Tensor } from '../ops/tensor.js';
 import { checkInt, describe } from '../ops/validate.js';
 import { limeText } from './lime-text.js';
 import { type ExplainedModel, explainedOutput } from './model-checks.js';
+import { quadrature } from './quadrature.js';
 import { checkTextModel } from './text-model.js';
 
 /** Options of `explainText`. */
@@ -37,30 +38,6 @@ const OPTIONS: ReadonlyArray<keyof ExplainTextOptions> = ['method', 'steps', 'ou
 
 /** Interpolated inputs per gradient pass. */
 const STEP_BATCH = 256;
-
-/** Gauss–Legendre nodes and weights on [0, 1] (Newton's method on the Legendre polynomial). */
-export function gaussLegendre(n: number): { nodes: Float64Array; weights: Float64Array } {
-  const nodes = new Float64Array(n);
-  const weights = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let x = Math.cos((Math.PI * (i + 0.75)) / (n + 0.5));
-    let derivative = 1;
-    for (let iteration = 0; iteration < 100; iteration++) {
-      // P_n(x) by the three-term recurrence, and P_n'(x)
-      let p0 = 1;
-      let p1 = x;
-      for (let k = 2; k <= n; k++) [p0, p1] = [p1, ((2 * k - 1) * x * p1 - (k - 1) * p0) / k];
-      if (n === 1) [p0, p1] = [1, x];
-      derivative = (n * (x * p1 - p0)) / (x * x - 1);
-      const dx = p1 / derivative;
-      x -= dx;
-      if (Math.abs(dx) < 1e-15) break;
-    }
-    nodes[n - 1 - i] = (x + 1) / 2;
-    weights[n - 1 - i] = 1 / ((1 - x * x) * derivative * derivative);
-  }
-  return { nodes, weights };
-}
 
 /** Integrated gradients of one text on its embedding output (see `embeddingIntegratedGradients`). */
 export interface EmbeddingAttributions {
@@ -149,7 +126,7 @@ export function embeddingIntegratedGradients(
     const baselineValue = ends[output];
     const value = ends[outputs + output];
 
-    const { nodes, weights } = gaussLegendre(steps);
+    const { alphas: nodes, weights } = quadrature('gausslegendre', steps);
     // Σ_s w_s ∂f/∂z at α_s · embedding, over batches of the integration points
     const averaged = new Float64Array(values.length);
     for (let start = 0; start < steps; start += STEP_BATCH) {

@@ -1,8 +1,9 @@
 // Token attributions of models that take strings: LIME for text (lime's LimeTextExplainer) and
 // integrated gradients on the embedding, on a tiny spam model where 'win' and 'money' mean spam.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { embeddingIntegratedGradients, explainText, gaussLegendre } from '../../src/explain/explain-text.js';
+import { embeddingIntegratedGradients, explainText } from '../../src/explain/explain-text.js';
 import { indexText, limeText, removeWords } from '../../src/explain/lime-text.js';
+import { quadrature } from '../../src/explain/quadrature.js';
 import * as nn from '../../src/index.js';
 import type { Sequential } from '../../src/models/sequential.js';
 
@@ -106,7 +107,7 @@ describe('LIME for text', () => {
 describe('integrated gradients on the embedding', () => {
   it('Gauss–Legendre on [0, 1]: weights sum to 1, polynomials up to degree 2n − 1 exactly', () => {
     for (const n of [1, 2, 5, 50]) {
-      const { nodes, weights } = gaussLegendre(n);
+      const { alphas: nodes, weights } = quadrature('gausslegendre', n);
       expect(weights.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
       const degree = 2 * n - 1;
       const integral = nodes.reduce((s, x, i) => s + weights[i] * x ** degree, 0);

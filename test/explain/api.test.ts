@@ -1,0 +1,40 @@
+// nn.explain through the public API: each method's body comes from the chunk loaded on first use.
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as nn from '../../src/index.js';
+
+beforeAll(async () => {
+  await nn.ready();
+});
+
+describe('nn.explain', () => {
+  it('loads each method on first use and runs it on a small model', async () => {
+    nn.setSeed(1);
+    const model = nn.sequential({
+      layers: [
+        nn.layers.dense({ units: 8, activation: 'relu', inputShape: [4] }),
+        nn.layers.dense({ units: 3, activation: 'softmax' }),
+      ],
+    });
+    const x = nn.tensor([
+      [0.1, 0.5, -0.3, 0.9],
+      [1, -1, 0.5, 0.2],
+    ]);
+    const saliency = await nn.explain.saliency(model, x);
+    expect(saliency.shape).toEqual([2, 4]);
+    const gxi = await nn.explain.gradientTimesInput(model, x);
+    expect(gxi.shape).toEqual([2, 4]);
+    const ig = await nn.explain.integratedGradients(model, x);
+    expect(ig.attributions.shape).toEqual([2, 4]);
+    expect(ig.delta).toHaveLength(2);
+    const trainingData = nn.randomNormal([50, 4], 0, 1, 'float32', 3);
+    const lime = await nn.explain.lime(model, x, { trainingData, seed: 2, numSamples: 500 });
+    expect(lime).toHaveLength(2);
+    expect(Number.isFinite(lime[0].intercept)).toBe(true);
+    nn.dispose([saliency, gxi, ig.attributions, x, trainingData]);
+    model.dispose();
+  });
+
+  it('rejects a call with a bad model before any work', async () => {
+    await expect(nn.explain.saliency({} as never, [[1, 2]])).rejects.toThrow(nn.NeurasmError);
+  });
+});
