@@ -129,7 +129,7 @@ export async function permutationImportance(
   const nRepeats = checkInt(op, 'nRepeats', options.nRepeats ?? 5, 1);
   const batchSize = checkInt(op, 'batchSize', options.batchSize ?? DEFAULT_BATCH, 1);
   const rng = randomFor(options.seed);
-  const xs = inputRows(op, 'x', x, model.inputSpecFor(op, isTensor(x) ? x : undefined));
+  const xs = inputRows(op, 'x', x, model.inputSpecFor(op));
   let labels: { t: Tensor; owned: boolean } | undefined;
   try {
     const { count, width } = xs;
