@@ -102,6 +102,26 @@ describe('permutationImportance', () => {
     ignoring.dispose();
   });
 
+  it('scores a one-output sigmoid model by p > 0.5 against 0/1 labels', async () => {
+    // p = sigmoid(4·x₀): the class is the sign of feature 0, and nothing else matters
+    const binary = nn.sequential({ layers: [nn.layers.dense({ units: 1, activation: 'sigmoid', inputShape: [4] })] });
+    binary.setWeights([nn.tensor2d([[4], [0], [0], [0]]), nn.tensor1d([0])]);
+    const labels = (iris.x as number[][]).map((row) => (row[0] > 0 ? 1 : 0));
+    const { importancesMean, importances } = await permutationImportance(binary, x, labels, { nRepeats: 20, seed: 4 });
+    // shuffling feature 0 leaves about half the rows right: a drop near 0.5 from 1
+    expect(importancesMean[0]).toBeGreaterThan(0.35);
+    expect(importancesMean[0]).toBeLessThan(0.65);
+    for (const f of [1, 2, 3]) expect(importances[f]).toEqual(new Array(20).fill(0));
+    await expect(
+      permutationImportance(
+        binary,
+        x,
+        labels.map((v) => v * 2),
+      ),
+    ).rejects.toThrow(/\[0, 2\)/);
+    binary.dispose();
+  });
+
   it('a seed reproduces the result exactly; another seed gives another', async () => {
     const a = await permutationImportance(model, x, y, { nRepeats: 5, seed: 7 });
     const b = await permutationImportance(model, x, y, { nRepeats: 5, seed: 7 });
