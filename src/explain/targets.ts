@@ -12,17 +12,25 @@ import { type Data, inputRows, type Rows, releaseRows } from '../training/inputs
  */
 export type OutputChoice = number | ArrayLike<number> | Tensor;
 
-/** Throws unless `model` is a neurasm Sequential model. */
+/**
+ * Throws unless `model` is a neurasm Sequential model that is built (knows its input shape), so
+ * that explaining it never builds it from the data (a failed call leaves the model as it was).
+ */
 export function checkModel(op: string, model: unknown): Sequential {
   if (!(model instanceof Sequential)) {
     throw new ValueError(`${op}: expected model to be a neurasm Sequential model, got ${describe(model)}`);
+  }
+  if (model.layers.length === 0 || !model.layers[0].built) {
+    throw new ValueError(
+      `${op}: model "${model.name}" is not built yet (its input shape is unknown); give its first layer an inputShape, or fit it first`,
+    );
   }
   return model;
 }
 
 /** The rows to explain as float32 [n, ...inputShape] (of the model's input shape); release them with `releaseRows`. */
 export function explainedRows(op: string, model: Sequential, x: Data, arg = 'x'): Rows {
-  const input = model.inputSpecFor(op, isTensor(x) ? x : undefined);
+  const input = model.inputSpecFor(op);
   const rows = inputRows(op, arg, x, input);
   if (rows.tensor.dtype !== 'float32') {
     releaseRows(rows);

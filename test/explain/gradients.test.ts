@@ -89,6 +89,13 @@ describe('saliency and gradientTimesInput', () => {
     await expect(saliency(model, x, { batchSize: 0 })).rejects.toThrow(/batchSize/);
     await expect(saliency({} as never, x)).rejects.toThrow(ValueError);
     await expect(saliency(model, nn.zeros([3, 6], 'int32'))).rejects.toThrow(/float32/);
+    // an unbuilt model is not built from x by a call that explains it
+    const unbuilt = nn.sequential({ layers: [nn.layers.dense({ units: 2 })] });
+    await expect(saliency(unbuilt, x)).rejects.toThrow(/not built/);
+    expect(unbuilt.layers[0].built).toBe(false);
+    const disposed = nn.sequential({ layers: [nn.layers.dense({ units: 2, inputShape: [6] })] });
+    disposed.dispose();
+    await expect(saliency(disposed, x)).rejects.toThrow(NeurasmError);
   });
 
   it('leaves no tensors behind', async () => {

@@ -110,6 +110,19 @@ describe('integratedGradients', () => {
     expect(byDefault.delta).toEqual(explicit.delta);
   });
 
+  it('keeps an image-shaped input’s shape, with a baseline of one image', async () => {
+    const image = nn.sequential({
+      layers: [nn.layers.flatten({ inputShape: [3, 2] }), nn.layers.dense({ units: 2, activation: 'softmax' })],
+    });
+    const images = nn.randomNormal([5, 3, 2], 0, 1, 'float32', 5);
+    const { attributions, delta } = await integratedGradients(image, images, { baseline: nn.fill([3, 2], 0.5) });
+    expect(attributions.shape).toEqual([5, 3, 2]);
+    expect(delta).toHaveLength(5);
+    for (const d of delta) expect(Math.abs(d)).toBeLessThan(1e-4);
+    nn.dispose([attributions, images]);
+    image.dispose();
+  });
+
   it('of a linear model is (x − baseline)·w exactly, with zero delta', async () => {
     const linear = nn.sequential({ layers: [nn.layers.dense({ units: 3, inputShape: [6] })] });
     const [kernel] = linear.getWeights().map((w) => w.dataSync());
