@@ -9,6 +9,7 @@ import type { GradientBodies } from './explain/gradients-entry.js';
 import type { IntegratedGradientsBodies } from './explain/integrated-gradients-entry.js';
 import type { LimeBodies } from './explain/lime-entry.js';
 import type { LimeTextBodies } from './explain/lime-text-entry.js';
+import type { PermutationImportanceBodies } from './explain/permutation-entry.js';
 import type { LoadBodies } from './format/load.js';
 import type { SaveBodies } from './format/save.js';
 import type { HandlerBodies } from './io/handlers.js';
@@ -31,7 +32,8 @@ type LazyChunk = HandlerBodies &
   GradientBodies &
   IntegratedGradientsBodies &
   LimeBodies &
-  LimeTextBodies;
+  LimeTextBodies &
+  PermutationImportanceBodies;
 
 // the one import() of lazy.ts, written here at the top (above all it holds): see lazy-import.ts
 registerLazyChunk((): Promise<LazyChunk> => import('./lazy.js'));

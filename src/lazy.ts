@@ -8,6 +8,7 @@ export { gradientTimesInput, saliency } from './explain/gradients.js';
 export { integratedGradients } from './explain/integrated-gradients.js';
 export { lime } from './explain/lime.js';
 export { limeText } from './explain/lime-text.js';
+export { permutationImportance } from './explain/permutation.js';
 export { modelFromArtifacts } from './format/from-artifacts.js';
 export { modelArtifacts } from './format/to-artifacts.js';
 export { loadIndexedDB, loadLocalStorage, saveIndexedDB, saveLocalStorage } from './io/browser.js';

@@ -6,3 +6,4 @@ export * from './gradients-entry.js';
 export * from './integrated-gradients-entry.js';
 export * from './lime-entry.js';
 export * from './lime-text-entry.js';
+export * from './permutation-entry.js';

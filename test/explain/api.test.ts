@@ -30,6 +30,10 @@ describe('nn.explain', () => {
     const lime = await nn.explain.lime(model, x, { trainingData, seed: 2, numSamples: 500 });
     expect(lime).toHaveLength(2);
     expect(Number.isFinite(lime[0].intercept)).toBe(true);
+    const y = nn.tensor([0, 2], [2], 'int32');
+    const importance = await nn.explain.permutationImportance(model, x, y, { seed: 3, nRepeats: 2 });
+    expect(importance.importancesMean).toHaveLength(4);
+    y.dispose();
     nn.dispose([saliency, gxi, ig.attributions, x, trainingData]);
     model.dispose();
   });
