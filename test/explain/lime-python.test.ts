@@ -3,9 +3,11 @@
 // forward selection and highest weights, and the quartile and decile statistics of iris's columns.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { binCondition, featureBins } from '../../src/explain/discretizer.js';
+import { type LimeExplanation, lime } from '../../src/explain/lime.js';
 import { exponentialKernel, localLinearModel } from '../../src/explain/lime-base.js';
+import * as nn from '../../src/index.js';
 
 interface Explanation {
   numFeatures: number;
@@ -92,6 +94,111 @@ describe("lime's QuartileDiscretizer and DecileDiscretizer on iris", () => {
       expect(bins.values).toEqual(d.values);
       expectClose(bins.frequencies, d.frequencies, 1e-12);
       expect(d.names.map((_, b) => binCondition(bins, b, String(d.feature)))).toEqual(d.names);
+    });
+  }
+});
+
+interface TabularFixture {
+  seeds: number;
+  x: number[];
+  kernels: number[][];
+  biases: number[][];
+  probabilities: number[];
+  cases: {
+    mode: 'quartile' | 'decile' | 'continuous';
+    row: number;
+    output: number;
+    weightsMean: number[];
+    weightsStd: number[];
+    interceptMean: number;
+    interceptStd: number;
+    scoreMean: number;
+    scoreStd: number;
+    localPredictionMean: number;
+  }[];
+}
+
+const tabular: TabularFixture = JSON.parse(
+  readFileSync(resolve(import.meta.dirname, '../fixtures/lime-tabular.json'), 'utf8'),
+);
+
+/** Mean and sample standard deviation. */
+function meanStd(values: number[]): [number, number] {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1);
+  return [mean, Math.sqrt(variance)];
+}
+
+describe("lime on a model against python lime's LimeTabularExplainer on the same model (means over 20 seeds)", () => {
+  beforeAll(async () => {
+    await nn.ready();
+  });
+
+  for (const mode of ['quartile', 'decile', 'continuous'] as const) {
+    it(`${mode}: weights, intercept and R² agree within the Monte Carlo spread`, async () => {
+      const model = nn.sequential({
+        layers: [
+          nn.layers.dense({ units: 16, activation: 'relu', inputShape: [4] }),
+          nn.layers.dense({ units: 3, activation: 'softmax' }),
+        ],
+      });
+      model.setWeights([
+        nn.tensor(tabular.kernels[0], [4, 16]),
+        nn.tensor(tabular.biases[0]),
+        nn.tensor(tabular.kernels[1], [16, 3]),
+        nn.tensor(tabular.biases[1]),
+      ]);
+      const x = nn.tensor(tabular.x, [150, 4]);
+      const cases = tabular.cases.filter((c) => c.mode === mode);
+      const rows = nn.tensor(
+        cases.flatMap((c) => tabular.x.slice(c.row * 4, c.row * 4 + 4)),
+        [cases.length, 4],
+      );
+      expectClose(model.predict(rows).dataSync(), tabular.probabilities, 1e-5);
+      const runs: LimeExplanation[][] = [];
+      for (let seed = 0; seed < tabular.seeds; seed++) {
+        runs.push(
+          await lime(model, rows, {
+            trainingData: x,
+            numFeatures: 4,
+            discretize: mode === 'continuous' ? false : mode,
+            seed,
+          }),
+        );
+      }
+      cases.forEach((c, i) => {
+        const ours = runs.map((run) => run[i]);
+        expect(ours[0].output).toBe(c.output);
+        // |difference of means| within 4 standard errors of it, plus a little for float32
+        const agree = (values: number[], pyMean: number, pyStd: number, slack: number) => {
+          const [mean, std] = meanStd(values);
+          const se = Math.sqrt((std * std + pyStd * pyStd) / tabular.seeds);
+          expect(Math.abs(mean - pyMean)).toBeLessThan(4 * se + slack);
+        };
+        for (let j = 0; j < 4; j++) {
+          agree(
+            ours.map((e) => e.weights[j]),
+            c.weightsMean[j],
+            c.weightsStd[j],
+            0.005,
+          );
+        }
+        agree(
+          ours.map((e) => e.intercept),
+          c.interceptMean,
+          c.interceptStd,
+          0.005,
+        );
+        agree(
+          ours.map((e) => e.score),
+          c.scoreMean,
+          c.scoreStd,
+          0.01,
+        );
+      });
+      rows.dispose();
+      x.dispose();
+      model.dispose();
     });
   }
 });
