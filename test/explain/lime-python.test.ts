@@ -1,12 +1,15 @@
 // src/explain's LIME parts against python lime's own code (scripts/fixtures/lime_base.py runs
 // lime/lime_base.py and lime/discretize.py): the local linear model of fixed neighbourhoods for
-// forward selection and highest weights, and the quartile and decile statistics of iris's columns.
+// forward selection and highest weights, and the quartile and decile statistics of iris's columns;
+// and lime and limeText against LimeTabularExplainer and LimeTextExplainer on the same models
+// (scripts/fixtures/lime_tabular.py, lime_text.py): the means over 20 seeds of both agree.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { binCondition, featureBins } from '../../src/explain/discretizer.js';
 import { type LimeExplanation, lime } from '../../src/explain/lime.js';
 import { exponentialKernel, localLinearModel } from '../../src/explain/lime-base.js';
+import { type LimeTextExplanation, limeText } from '../../src/explain/lime-text.js';
 import * as nn from '../../src/index.js';
 
 interface Explanation {
@@ -201,4 +204,77 @@ describe("lime on a model against python lime's LimeTabularExplainer on the same
       model.dispose();
     });
   }
+});
+
+interface TextFixture {
+  seeds: number;
+  vocabulary: string[];
+  kernel: number[];
+  bias: number;
+  cases: {
+    text: string;
+    numFeatures: number;
+    words: string[];
+    prediction: number;
+    weightsMean: number[];
+    weightsStd: number[];
+    interceptMean: number;
+    interceptStd: number;
+    scoreMean: number;
+    scoreStd: number;
+  }[];
+}
+
+const textFixture: TextFixture = JSON.parse(
+  readFileSync(resolve(import.meta.dirname, '../fixtures/lime-text.json'), 'utf8'),
+);
+
+describe("limeText against python lime's LimeTextExplainer on the same bag-of-words model (means over 20 seeds)", () => {
+  beforeAll(async () => {
+    await nn.ready();
+  });
+
+  it('the same words, and weights, intercept and R² within the Monte Carlo spread', async () => {
+    const model = nn.sequential({
+      layers: [
+        nn.layers.textVectorization({ outputMode: 'multi_hot', vocabulary: textFixture.vocabulary }),
+        nn.layers.dense({ units: 1, activation: 'sigmoid' }),
+      ],
+    });
+    model.setWeights([nn.tensor(textFixture.kernel, [textFixture.kernel.length, 1]), nn.tensor([textFixture.bias])]);
+    for (const c of textFixture.cases) {
+      const runs: LimeTextExplanation[] = [];
+      for (let seed = 0; seed < textFixture.seeds; seed++) {
+        runs.push(await limeText(model, c.text, { numFeatures: c.numFeatures, seed }));
+      }
+      expect(runs[0].words).toEqual(c.words);
+      expect(runs[0].prediction).toBeCloseTo(c.prediction, 6);
+      const agree = (values: number[], pyMean: number, pyStd: number, slack: number) => {
+        const [mean, std] = meanStd(values);
+        const se = Math.sqrt((std * std + pyStd * pyStd) / textFixture.seeds);
+        expect(Math.abs(mean - pyMean)).toBeLessThan(4 * se + slack);
+      };
+      c.words.forEach((_, j) => {
+        agree(
+          runs.map((e) => e.weights[j]),
+          c.weightsMean[j],
+          c.weightsStd[j],
+          0.002,
+        );
+      });
+      agree(
+        runs.map((e) => e.intercept),
+        c.interceptMean,
+        c.interceptStd,
+        0.002,
+      );
+      agree(
+        runs.map((e) => e.score),
+        c.scoreMean,
+        c.scoreStd,
+        0.01,
+      );
+    }
+    model.dispose();
+  });
 });
