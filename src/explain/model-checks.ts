@@ -1,18 +1,9 @@
-import { ValueError } from '../errors.js';
-import { Sequential } from '../models/sequential.js';
-import { describe } from '../ops/validate.js';
+import type { Sequential } from '../models/sequential.js';
+
+export { checkModel } from './targets.js';
 
 /** A model the explanation methods take: a neurasm Sequential model. */
 export type ExplainedModel = Sequential;
-
-/** Throws unless `model` is a Sequential model that is built and not disposed. */
-export function checkModel(op: string, model: unknown): asserts model is ExplainedModel {
-  if (!(model instanceof Sequential)) {
-    throw new ValueError(`${op}: expected model to be a Sequential model, got ${describe(model)}`);
-  }
-  if (model.isDisposed) throw new ValueError(`${op}: the model has been disposed`);
-  if (model.layers.length === 0) throw new ValueError(`${op}: the model has no layers`);
-}
 
 /** The output explained: the one asked for, else the largest of the example's outputs (its class). */
 export function explainedOutput(outputs: ArrayLike<number>, requested: number | undefined): number {

@@ -5,11 +5,11 @@ import { checkModel, type ExplainedModel } from './model-checks.js';
 
 /** Throws unless `model` takes strings (its first layer is a textVectorization) and `text` is a string. */
 export function checkTextModel(op: string, model: unknown, text: unknown): asserts model is ExplainedModel {
-  checkModel(op, model);
-  const first = model.layers[0];
+  const m = checkModel(op, model);
+  const first = m.layers[0];
   if (!first.takesStrings) {
     throw new ValueError(
-      `${op}: expected a model that takes strings (its first layer a textVectorization), got model "${model.name}" whose first layer "${first.name}" takes numbers`,
+      `${op}: expected a model that takes strings (its first layer a textVectorization), got model "${m.name}" whose first layer "${first.name}" takes numbers`,
     );
   }
   if (typeof text !== 'string') {
