@@ -128,8 +128,8 @@ describe('the fitted tree', () => {
 
   it('augment: a seed reproduces the tree exactly, another seed gives other points', async () => {
     const f = fixtures.get('wine')!;
-    const fit = (seed: number) => tree(f.network, train(f), { augment: { samples: 2000, scale: 0.3 }, seed });
-    const [a, b, c] = await Promise.all([fit(3), fit(3), fit(4)]);
+    const grow = (seed: number) => tree(f.network, train(f), { augment: { samples: 2000, scale: 0.3 }, seed });
+    const [a, b, c] = await Promise.all([grow(3), grow(3), grow(4)]);
     expect(a.toJSON()).toEqual(b.toJSON());
     expect(a.toJSON()).not.toEqual(c.toJSON());
     expect(a.toJSON().samples[0]).toBe(f.model.train.length + 2000);
