@@ -116,7 +116,12 @@ export function checkTreeOptions(op: string, options: TreeOptions | undefined): 
 }
 
 /** Fits the tree to labelled rows; shared by tree and the rule list. */
-export function fitSurrogate(op: string, rows: FeatureRows, labels: NetworkLabels, checked: CheckedTreeOptions): SurrogateTree {
+export function fitSurrogate(
+  op: string,
+  rows: FeatureRows,
+  labels: NetworkLabels,
+  checked: CheckedTreeOptions,
+): SurrogateTree {
   const featureNames =
     checked.featureNames === undefined
       ? Array.from({ length: rows.d }, (_, i) => `feature_${i}`)
