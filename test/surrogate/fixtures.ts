@@ -21,6 +21,8 @@ export interface SklearnCase {
   stable: boolean;
   text?: string;
   textWeights?: string;
+  /** export_text with max_depth=1, spacing=2. */
+  textTruncated?: string;
 }
 
 export interface SurrogateFixture {
