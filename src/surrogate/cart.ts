@@ -266,6 +266,7 @@ export function fitCart(
   const featureValues = new Float32Array(n);
   const order = new Int32Array(n);
   const scratch = new Int32Array(n);
+  const values = new Float32Array(n);
   const stats = new NodeStats(params.criterion, nClasses, y, samples);
   const randState = new Uint32Array([sklearnRandRSeed(params.randomState)]);
   const randInt = (low: number, high: number) => low + (ourRandR(randState) % (high - low));
@@ -284,16 +285,34 @@ export function fitCart(
     nClasses: params.criterion === 'squared_error' ? 0 : nClasses,
   };
 
+  // Sort keys: a float32 value's bits made order-preserving as an unsigned 32-bit integer, times
+  // 2^21, plus the row's position in the node: exact in a float64 for nodes of up to 2^21 rows, so
+  // a native numeric sort of the keys sorts the rows by value (ties by position).
+  const keys = new Float64Array(n);
+  const bits = new Uint32Array(featureValues.buffer, 0, n);
+  const POSITIONS = 2 ** 21;
+
   /** Sorts samples[start:end] by feature f, writing the sorted values to featureValues. */
   const sortByFeature = (start: number, end: number, f: number) => {
     const m = end - start;
-    for (let k = 0; k < m; k++) order[k] = k;
-    const view = order.subarray(0, m);
     for (let k = 0; k < m; k++) featureValues[start + k] = x[samples[start + k] * d + f];
-    view.sort((a, b) => featureValues[start + a] - featureValues[start + b] || a - b);
-    for (let k = 0; k < m; k++) scratch[k] = samples[start + view[k]];
-    const sortedValues = Float32Array.from(view, (k) => featureValues[start + k]);
-    featureValues.set(sortedValues, start);
+    if (m > POSITIONS) {
+      for (let k = 0; k < m; k++) order[k] = k;
+      order.subarray(0, m).sort((a, b) => featureValues[start + a] - featureValues[start + b] || a - b);
+    } else {
+      for (let k = 0; k < m; k++) {
+        const b = bits[start + k];
+        const ordered = b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0;
+        keys[k] = ordered * POSITIONS + k;
+      }
+      const sorted = keys.subarray(0, m).sort();
+      for (let k = 0; k < m; k++) order[k] = sorted[k] % POSITIONS;
+    }
+    for (let k = 0; k < m; k++) {
+      scratch[k] = samples[start + order[k]];
+      values[k] = featureValues[start + order[k]];
+    }
+    featureValues.set(values.subarray(0, m), start);
     samples.set(scratch.subarray(0, m), start);
   };
 

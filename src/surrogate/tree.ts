@@ -72,8 +72,8 @@ export function checkNames(op: string, arg: string, names: unknown, count: numbe
   });
 }
 
-/** The checked options of tree, given the feature count and the network's labels. */
-interface Checked {
+/** tree's options, checked (the names are checked later, against the model's widths). */
+export interface CheckedTreeOptions {
   params: {
     maxDepth: number;
     minSamplesSplit: number;
@@ -88,7 +88,7 @@ interface Checked {
 }
 
 /** Checks tree's options (all but the names, which need the model's widths). */
-export function checkTreeOptions(op: string, options: TreeOptions | undefined): Checked {
+export function checkTreeOptions(op: string, options: TreeOptions | undefined): CheckedTreeOptions {
   const args = optionsObject(op, options, '{maxDepth: 4}', TREE_OPTIONS);
   const maxDepth =
     args.maxDepth === undefined || args.maxDepth === null ? Infinity : checkInt(op, 'maxDepth', args.maxDepth, 1);
@@ -116,7 +116,12 @@ export function checkTreeOptions(op: string, options: TreeOptions | undefined): 
 }
 
 /** Fits the tree to labelled rows; shared by tree and the rule list. */
-export function fitSurrogate(op: string, rows: FeatureRows, labels: NetworkLabels, checked: Checked): SurrogateTree {
+export function fitSurrogate(
+  op: string,
+  rows: FeatureRows,
+  labels: NetworkLabels,
+  checked: CheckedTreeOptions,
+): SurrogateTree {
   const featureNames =
     checked.featureNames === undefined
       ? Array.from({ length: rows.d }, (_, i) => `feature_${i}`)
@@ -140,7 +145,7 @@ export function labelledRows(
   op: string,
   model: unknown,
   x: Data,
-  checked: Checked,
+  checked: CheckedTreeOptions,
 ): { rows: FeatureRows; labels: NetworkLabels } {
   const net = checkModel(op, model);
   const data = modelRows(op, net, x);

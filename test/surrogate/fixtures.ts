@@ -2,12 +2,13 @@
 // standardized rows, and scikit-learn's trees (scripts/fixtures/surrogate_tree*.{ts,py}).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadDataset } from '../../src/datasets/index.js';
 import * as nn from '../../src/index.js';
 import type { Sequential } from '../../src/models/sequential.js';
 import { type SurrogateFixtureModel, standardized } from './fixture-data.js';
 
-const DIR = join(__dirname, '../fixtures/surrogate_tree');
+const DIR = fileURLToPath(new URL('../fixtures/surrogate_tree', import.meta.url));
 
 /** One case of scikit-learn's trees. */
 export interface SklearnCase {
@@ -20,6 +21,8 @@ export interface SklearnCase {
   stable: boolean;
   text?: string;
   textWeights?: string;
+  /** export_text with max_depth=1, spacing=2. */
+  textTruncated?: string;
 }
 
 export interface SurrogateFixture {

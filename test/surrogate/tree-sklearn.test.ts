@@ -64,6 +64,7 @@ describe('surrogate.tree against scikit-learn', () => {
             textsCompared += 1;
           }
           if (c.textWeights) expect(surrogate.toText({ showWeights: true, decimals: 3 })).toBe(c.textWeights);
+          if (c.textTruncated) expect(surrogate.toText({ maxDepth: 1, spacing: 2 })).toBe(c.textTruncated);
         }
         // record how many cases grow exactly sklearn's tree (reported, and asserted below)
         exact.push({ name, i, same });
