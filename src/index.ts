@@ -17,6 +17,7 @@ import { registerLazyChunk } from './lazy-import.js';
 import { fusedMatMul } from './ops/matmul.js';
 import type { QuantizeBodies } from './quantize/quantize-entry.js';
 import type { CrossValidateBodies } from './selection/cross-validate-entry.js';
+import type { SurrogateBodies } from './surrogate/entry.js';
 import type { FitInWorkerBodies } from './worker/fit-in-worker-entry.js';
 import type { ServeFitBodies } from './worker/serve.js';
 
@@ -33,7 +34,8 @@ type LazyChunk = HandlerBodies &
   IntegratedGradientsBodies &
   LimeBodies &
   LimeTextBodies &
-  PermutationImportanceBodies;
+  PermutationImportanceBodies &
+  SurrogateBodies;
 
 // the one import() of lazy.ts, written here at the top (above all it holds): see lazy-import.ts
 registerLazyChunk((): Promise<LazyChunk> => import('./lazy.js'));
@@ -160,6 +162,7 @@ export type { QuantizeOptions } from './quantize/quantize-entry.js';
 export { dequantize, quantize } from './quantize/quantize-entry.js';
 export { crossValidate } from './selection/cross-validate-entry.js';
 export * as data from './selection/data-namespace.js';
+export * as surrogate from './surrogate/entry.js';
 export type { EarlyStoppingArgs, ModelCheckpointArgs, ReduceLROnPlateauArgs } from './training/builtin-callbacks.js';
 export { Callback, callbacks } from './training/builtin-callbacks.js';
 export type { CustomCallbackArgs, Logs } from './training/callbacks.js';

@@ -17,5 +17,7 @@ export { loadFiles } from './io/file-system.js';
 export { loadHTTP, saveHTTP } from './io/http.js';
 export { dequantize, quantize } from './quantize/quantize.js';
 export { crossValidate } from './selection/cross-validate.js';
+export { ruleList as surrogateRuleList } from './surrogate/rules.js';
+export { tree as surrogateTree, treeFromJSON as surrogateTreeFromJSON } from './surrogate/tree.js';
 export { fitInWorker } from './worker/host.js';
 export { runWorkerFit } from './worker/serve-fit-run.js';

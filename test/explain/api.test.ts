@@ -41,4 +41,23 @@ describe('nn.explain', () => {
   it('rejects a call with a bad model before any work', async () => {
     await expect(nn.explain.saliency({} as never, [[1, 2]])).rejects.toThrow(nn.NeurasmError);
   });
+
+  it('nn.surrogate loads on first use: a tree and a rule list of a model, and the tree back from JSON', async () => {
+    nn.setSeed(2);
+    const model = nn.sequential({
+      layers: [
+        nn.layers.dense({ units: 8, activation: 'relu', inputShape: [3] }),
+        nn.layers.dense({ units: 2, activation: 'softmax' }),
+      ],
+    });
+    const x = nn.randomNormal([200, 3], 0, 1, 'float32', 5);
+    const tree = await nn.surrogate.tree(model, x, { maxDepth: 3 });
+    expect(tree.fidelity(model, x)).toBeGreaterThan(0.8);
+    const again = await nn.surrogate.treeFromJSON(tree.toJSON());
+    expect(again.predict(x)).toEqual(tree.predict(x));
+    const rules = await nn.surrogate.ruleList(model, x, { maxRules: 4 });
+    expect(rules.fidelity(model, x)).toBeGreaterThan(0.5);
+    x.dispose();
+    model.dispose();
+  });
 });
