@@ -25,7 +25,7 @@ const FLOORS: readonly (readonly string[])[] = [
   ['models/'],
   // what builds on models: the layers format (model <-> artifacts), model selection, the worker
   ['format/', 'selection/', 'worker/'],
-  ['quantize/'],
+  ['quantize/', 'explain/'],
   // the chunk loaded on first use: it holds the bodies of io, format, selection and worker
   ['lazy.ts'],
   ['index.ts'],
