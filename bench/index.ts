@@ -5,6 +5,7 @@ import { runCompare } from './compare.js';
 import { runConv1d } from './conv1d.js';
 import { runEmbedding } from './embedding.js';
 import { runEpochTime } from './epoch-time.js';
+import { runKernelShap } from './explain.js';
 import { runGemv } from './gemv.js';
 import { clockName } from './harness.js';
 import { runInference } from './inference.js';
@@ -31,6 +32,7 @@ const SUITES: Suite[] = [
   { name: 'inference', run: runInference },
   { name: 'qgemm', run: runQgemm },
   { name: 'gemv', run: runGemv },
+  { name: 'explain', run: runKernelShap },
   { name: 'compare', run: runCompare },
 ];
 

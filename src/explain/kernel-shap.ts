@@ -2,7 +2,7 @@ import { ShapeError, ValueError } from '../errors.js';
 import { Sequential } from '../models/sequential.js';
 import { fromFlat } from '../ops/create.js';
 import { optionsObject } from '../ops/options.js';
-import { isTensor, type Tensor } from '../ops/tensor.js';
+import { isTensor, Tensor } from '../ops/tensor.js';
 import { checkInt, checkNumber, describe } from '../ops/validate.js';
 import { randomFor } from '../random.js';
 import { type Data, inputRows, releaseRows } from '../training/inputs.js';
@@ -210,39 +210,68 @@ function evaluateCoalitions(
     Math.min(Math.floor(MAX_CHUNK_ROWS / N), Math.floor(MAX_CHUNK_VALUES / (N * width))),
   );
   const block = N * width;
-  const input = new Float32Array(chunkCoalitions * block);
   // the (example, coalition) pairs of the current chunk
-  const pairs: Array<[number, number]> = [];
+  const pairExample = new Int32Array(chunkCoalitions);
+  const pairCoalition = new Int32Array(chunkCoalitions);
+  let pairs = 0;
+  let left = work.reduce((sum, item) => sum + item.coalitions.count, 0);
+  let chunk: Tensor | null = null;
+  let input: Float32Array | null = null;
   const flush = () => {
-    if (pairs.length === 0) return;
-    const y = evaluate(model, shape, input.subarray(0, pairs.length * block), pairs.length * N, batchSize);
-    pairs.forEach(([e, c], i) => {
-      const expected = work[e].expected;
-      for (let r = 0; r < N; r++) {
-        const w = background.weights[r];
-        const base = (i * N + r) * outputs;
-        for (let d = 0; d < outputs; d++) expected[c * outputs + d] += w * y[base + d];
+    if (pairs === 0 || chunk === null) return;
+    const rows = pairs * N;
+    try {
+      const out = model.predict(chunk, { batchSize: Math.min(batchSize, rows) });
+      try {
+        const y = out.readValues(OP) as Float32Array;
+        for (let i = 0; i < pairs; i++) {
+          const expected = work[pairExample[i]].expected;
+          const at = pairCoalition[i] * outputs;
+          for (let r = 0; r < N; r++) {
+            const w = background.weights[r];
+            const base = (i * N + r) * outputs;
+            for (let d = 0; d < outputs; d++) expected[at + d] += w * y[base + d];
+          }
+        }
+      } finally {
+        out.dispose();
       }
-    });
-    pairs.length = 0;
-  };
-  work.forEach((item, e) => {
-    const { masks, count, players } = item.coalitions;
-    const present = new Int32Array(players);
-    for (let c = 0; c < count; c++) {
-      const start = pairs.length * block;
-      input.set(background.values, start);
-      let n = 0;
-      for (let p = 0; p < players; p++) if (masks[c * players + p]) present[n++] = item.varying[p];
-      for (let r = 0; r < N; r++) {
-        const row = start + r * width;
-        for (let i = 0; i < n; i++) input[row + present[i]] = x[e * width + present[i]];
-      }
-      pairs.push([e, c]);
-      if (pairs.length === chunkCoalitions) flush();
+    } finally {
+      chunk.dispose();
+      chunk = null;
     }
-  });
-  flush();
+    pairs = 0;
+  };
+  try {
+    for (let e = 0; e < work.length; e++) {
+      const item = work[e];
+      const { masks, count, players } = item.coalitions;
+      const present = new Int32Array(players);
+      for (let c = 0; c < count; c++) {
+        if (chunk === null) {
+          // the inputs are written straight into Wasm memory (nothing allocates until predict)
+          chunk = new Tensor([Math.min(chunkCoalitions, left) * N, ...shape], 'float32');
+          input = chunk.readValues(OP) as Float32Array;
+        }
+        const start = pairs * block;
+        input!.set(background.values, start);
+        let n = 0;
+        for (let p = 0; p < players; p++) if (masks[c * players + p]) present[n++] = item.varying[p];
+        for (let i = 0; i < n; i++) {
+          const j = present[i];
+          const v = x[e * width + j];
+          for (let at = start + j; at < start + block; at += width) input![at] = v;
+        }
+        pairExample[pairs] = e;
+        pairCoalition[pairs] = c;
+        pairs++;
+        left--;
+        if (pairs * N === chunk.shape[0]) flush();
+      }
+    }
+  } finally {
+    (chunk as Tensor | null)?.dispose();
+  }
 }
 
 /**

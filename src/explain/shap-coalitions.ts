@@ -119,7 +119,7 @@ export function makeCoalitions(players: number, budget: number, random: Random):
     const cumulative = new Float64Array(p.length);
     let acc = 0;
     for (let i = 0; i < p.length; i++) cumulative[i] = acc += p[i] / pSum;
-    const seen = new Map<string, number>();
+    const seen = new Map<number | string, number>();
     const order = Int32Array.from({ length: M }, (_, i) => i);
     const draws = 4 * samplesLeft;
     for (let draw = 0; draw < draws && samplesLeft > 0; draw++) {
@@ -134,7 +134,10 @@ export function makeCoalitions(players: number, budget: number, random: Random):
       }
       mask.fill(0);
       for (let i = 0; i < size; i++) mask[order[i]] = 1;
-      const key = mask.join('');
+      // the mask as a number (exact below 53 players), else as a string of 0s and 1s
+      let key: number | string = 0;
+      if (M <= 52) for (let j = M - 1; j >= 0; j--) key = key * 2 + mask[j];
+      else key = mask.join('');
       const earlier = seen.get(key);
       if (earlier === undefined) {
         seen.set(key, list.add(mask, 1));
