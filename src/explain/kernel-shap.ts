@@ -1,8 +1,10 @@
+import { backend } from '../backend/loader.js';
 import { ShapeError, ValueError } from '../errors.js';
+import { forEachBatch } from '../models/batches.js';
 import { Sequential } from '../models/sequential.js';
 import { fromFlat } from '../ops/create.js';
 import { optionsObject } from '../ops/options.js';
-import { isTensor, Tensor } from '../ops/tensor.js';
+import { isTensor, type Tensor } from '../ops/tensor.js';
 import { checkInt, checkNumber, describe } from '../ops/validate.js';
 import { randomFor } from '../random.js';
 import { type Data, inputRows, releaseRows } from '../training/inputs.js';
@@ -36,7 +38,7 @@ export interface KernelShapOptions {
   output?: number;
   /** Seed of the coalition draws (default: the library's generator, see `nn.setSeed`). */
   seed?: number;
-  /** Rows per model evaluation batch (default 4096). */
+  /** Rows per model evaluation batch (default 1024: a 64-wide layer's activations stay in cache). */
   batchSize?: number;
 }
 
@@ -52,10 +54,6 @@ export interface KernelShapResult {
 }
 
 const OP = 'kernelShap';
-/** Most model input rows built and evaluated at once (a chunk of coalitions × background rows). */
-const MAX_CHUNK_ROWS = 262_144;
-/** Most float32 input values built at once (32 MB). */
-const MAX_CHUNK_VALUES = 1 << 23;
 /** Background rows above which shap warns that explanations get slow. */
 const LARGE_BACKGROUND = 100;
 
@@ -185,92 +183,94 @@ function checkOptions(options: KernelShapOptions | undefined, features: number, 
   }
   const output = args.output === undefined ? null : checkInt(OP, 'output', args.output, 0, outputs - 1);
   if (args.seed !== undefined) checkNumber(OP, 'seed', args.seed);
-  const batchSize = checkInt(OP, 'batchSize', args.batchSize ?? 4096, 1);
+  const batchSize = checkInt(OP, 'batchSize', args.batchSize ?? 1024, 1);
   return { args, nsamples, output, batchSize };
 }
 
 /**
- * Fills each example's `expected` outputs: every coalition × background row is built as a model
- * input (features in the coalition take the example's value, the others the background row's) and
- * evaluated in large chunks through `model.predict`, then averaged with the background weights.
+ * Fills each example's `expected` outputs: every coalition × background row is a model input
+ * (features in the coalition take the example's value, the others the background row's), written
+ * straight into the input buffer of the model's predict step batch after batch (no copy of the
+ * whole grid), and the outputs are averaged over the background rows with their weights.
  */
 function evaluateCoalitions(
   model: Sequential,
-  shape: readonly number[],
   x: Float32Array,
   work: ExampleWork[],
   background: Background,
   outputs: number,
   batchSize: number,
 ): void {
-  const width = background.values.length / background.rows;
   const N = background.rows;
-  const chunkCoalitions = Math.max(
-    1,
-    Math.min(Math.floor(MAX_CHUNK_ROWS / N), Math.floor(MAX_CHUNK_VALUES / (N * width))),
-  );
-  const block = N * width;
-  // the (example, coalition) pairs of the current chunk
-  const pairExample = new Int32Array(chunkCoalitions);
-  const pairCoalition = new Int32Array(chunkCoalitions);
-  let pairs = 0;
-  let left = work.reduce((sum, item) => sum + item.coalitions.count, 0);
-  let chunk: Tensor | null = null;
-  let input: Float32Array | null = null;
-  const flush = () => {
-    if (pairs === 0 || chunk === null) return;
-    const rows = pairs * N;
-    try {
-      const out = model.predict(chunk, { batchSize: Math.min(batchSize, rows) });
-      try {
-        const y = out.readValues(OP) as Float32Array;
-        for (let i = 0; i < pairs; i++) {
-          const expected = work[pairExample[i]].expected;
-          const at = pairCoalition[i] * outputs;
-          for (let r = 0; r < N; r++) {
-            const w = background.weights[r];
-            const base = (i * N + r) * outputs;
-            for (let d = 0; d < outputs; d++) expected[at + d] += w * y[base + d];
-          }
-        }
-      } finally {
-        out.dispose();
-      }
-    } finally {
-      chunk.dispose();
-      chunk = null;
+  const width = background.values.length / N;
+  // the (example, coalition) pairs in order; pair p's rows are p·N .. p·N + N − 1
+  const pairExample: number[] = [];
+  const pairCoalition: number[] = [];
+  work.forEach((item, e) => {
+    for (let c = 0; c < item.coalitions.count; c++) {
+      pairExample.push(e);
+      pairCoalition.push(c);
     }
-    pairs = 0;
+  });
+  const total = pairExample.length * N;
+  if (total === 0) return;
+  // the features taking the example's value in the current pair
+  const present = new Int32Array(width);
+  let presentCount = 0;
+  let presentPair = -1;
+  const loadPair = (p: number) => {
+    const item = work[pairExample[p]];
+    const { masks, players } = item.coalitions;
+    const at = pairCoalition[p] * players;
+    presentCount = 0;
+    for (let j = 0; j < players; j++) if (masks[at + j]) present[presentCount++] = item.varying[j];
+    presentPair = p;
   };
+  const weights = background.weights;
+  // the background in Wasm memory: each pair's block of rows starts as a memcpy of it
+  const resident = fromFlat([N * width], 'float32', background.values);
   try {
-    for (let e = 0; e < work.length; e++) {
-      const item = work[e];
-      const { masks, count, players } = item.coalitions;
-      const present = new Int32Array(players);
-      for (let c = 0; c < count; c++) {
-        if (chunk === null) {
-          // the inputs are written straight into Wasm memory (nothing allocates until predict)
-          chunk = new Tensor([Math.min(chunkCoalitions, left) * N, ...shape], 'float32');
-          input = chunk.readValues(OP) as Float32Array;
+    forEachBatch(model, 'predict', total, Math.min(batchSize, total), 'float32', (step, start, rows) => {
+      const end = start + rows;
+      let f32 = backend().views.f32;
+      const base = step.x.ptr(OP) >>> 2;
+      const bgBase = resident.ptr(OP) >>> 2;
+      // the batch's rows, a run of background rows of one pair at a time
+      for (let g = start; g < end; ) {
+        const p = Math.floor(g / N);
+        if (p !== presentPair) loadPair(p);
+        const r0 = g - p * N;
+        const run = Math.min(N - r0, end - g);
+        const first = base + (g - start) * width;
+        f32.copyWithin(first, bgBase + r0 * width, bgBase + (r0 + run) * width);
+        const from = pairExample[p] * width;
+        const count = presentCount;
+        for (let k = 0; k < count; k++) {
+          const j = present[k];
+          const v = x[from + j];
+          for (let at = first + j, last = first + run * width; at < last; at += width) f32[at] = v;
         }
-        const start = pairs * block;
-        input!.set(background.values, start);
-        let n = 0;
-        for (let p = 0; p < players; p++) if (masks[c * players + p]) present[n++] = item.varying[p];
-        for (let i = 0; i < n; i++) {
-          const j = present[i];
-          const v = x[e * width + j];
-          for (let at = start + j; at < start + block; at += width) input![at] = v;
-        }
-        pairExample[pairs] = e;
-        pairCoalition[pairs] = c;
-        pairs++;
-        left--;
-        if (pairs * N === chunk.shape[0]) flush();
+        g += run;
       }
-    }
+      const out = step.run().predictions.ptr(OP) >>> 2;
+      f32 = backend().views.f32;
+      for (let g = start; g < end; ) {
+        const p = Math.floor(g / N);
+        const r0 = g - p * N;
+        const run = Math.min(N - r0, end - g);
+        const expected = work[pairExample[p]].expected;
+        const at = pairCoalition[p] * outputs;
+        const y0 = out + (g - start) * outputs;
+        for (let d = 0; d < outputs; d++) {
+          let sum = 0;
+          for (let i = 0; i < run; i++) sum += weights[r0 + i] * f32[y0 + i * outputs + d];
+          expected[at + d] += sum;
+        }
+        g += run;
+      }
+    });
   } finally {
-    (chunk as Tensor | null)?.dispose();
+    resident.dispose();
   }
 }
 
@@ -330,7 +330,7 @@ export async function kernelShap(model: Sequential, x: Data, options: KernelShap
         : { players: M, count: 0, masks: new Uint8Array(0), weights: new Float64Array(0) };
     work.push({ varying, coalitions, expected: new Float64Array(coalitions.count * outputs) });
   }
-  evaluateCoalitions(model, input.shape, xValues, work, background, outputs, batchSize);
+  evaluateCoalitions(model, xValues, work, background, outputs, batchSize);
 
   const explained = output === null ? Array.from({ length: outputs }, (_, d) => d) : [output];
   const D = explained.length;

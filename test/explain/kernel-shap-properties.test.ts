@@ -117,6 +117,22 @@ describe('kernelShap properties', () => {
     model.dispose();
   });
 
+  it('batches that split the background rows of a coalition give the same values', async () => {
+    const model = mlp(6, 2);
+    const x = randomRows(3, 6, 18);
+    const background = randomRows(10, 6, 19);
+    const run = async (batchSize: number) => {
+      const { values } = await kernelShap(model, x, { background, seed: 4, batchSize });
+      const v = Array.from(values.dataSync());
+      values.dispose();
+      return v;
+    };
+    const whole = await run(1024);
+    const split = await run(7);
+    for (const [i, v] of split.entries()) expect(v).toBeCloseTo(whole[i], 6);
+    model.dispose();
+  });
+
   it('warns once (not an error) for a background over 100 rows', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const model = mlp(3, 2);
