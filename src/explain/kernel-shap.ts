@@ -10,7 +10,7 @@ import { randomFor } from '../random.js';
 import { type Data, inputRows, releaseRows } from '../training/inputs.js';
 import type { WeightedBackground } from './kmeans.js';
 import { type Coalitions, coalitionBudget, makeCoalitions } from './shap-coalitions.js';
-import { solveShapley } from './shap-solve.js';
+import { selectPlayers, solveShapley } from './shap-solve.js';
 
 export type { WeightedBackground } from './kmeans.js';
 
@@ -29,11 +29,12 @@ export interface KernelShapOptions {
    */
   nsamples?: number | 'auto';
   /**
-   * Feature selection before the regression: only `false` or 0 (no selection, every feature gets a
-   * value) is implemented. python shap 0.51 defaults to 'num_features(10)' (LARS keeps 10 features,
-   * the others get 0); call shap with `l1_reg=False` to compare.
+   * Feature selection before the regression, as shap's `l1_reg`: false or 0 (default: no
+   * selection, every feature gets a value) or 'num_features(k)' (least angle regression keeps k
+   * features, the others get 0). python shap 0.51 defaults to 'num_features(10)'; its 'aic', 'bic',
+   * the deprecated 'auto' and a Lasso alpha are not implemented.
    */
-  l1Reg?: false | 0;
+  l1Reg?: false | 0 | `num_features(${number})`;
   /** Explain only this output (index into the model's outputs); default: every output. */
   output?: number;
   /** Seed of the coalition draws (default: the library's generator, see `nn.setSeed`). */
@@ -175,16 +176,18 @@ function checkOptions(options: KernelShapOptions | undefined, features: number, 
       );
     }
   }
-  const l1Reg = args.l1Reg ?? false;
-  if (l1Reg !== false && l1Reg !== 0) {
+  const l1Reg: unknown = args.l1Reg ?? false;
+  const numFeatures = typeof l1Reg === 'string' ? /^num_features\((\d+)\)$/.exec(l1Reg) : null;
+  if (l1Reg !== false && l1Reg !== 0 && (numFeatures === null || Number(numFeatures[1]) < 1)) {
     throw new ValueError(
-      `${OP}: l1Reg ${describe(l1Reg)} is not supported; only false (no feature selection, every feature gets a value) is`,
+      `${OP}: expected l1Reg to be false, 0 or 'num_features(k)' with k >= 1, got ${describe(l1Reg)} (shap's 'aic', 'bic', 'auto' and Lasso alphas are not implemented)`,
     );
   }
+  const keep = numFeatures === null ? null : Number(numFeatures[1]);
   const output = args.output === undefined ? null : checkInt(OP, 'output', args.output, 0, outputs - 1);
   if (args.seed !== undefined) checkNumber(OP, 'seed', args.seed);
   const batchSize = checkInt(OP, 'batchSize', args.batchSize ?? 1024, 1);
-  return { args, nsamples, output, batchSize };
+  return { args, nsamples, keep, output, batchSize };
 }
 
 /**
@@ -285,8 +288,9 @@ function evaluateCoalitions(
  * one large batch through the model (e.g. 2,108 × 100 rows per example for 30 features).
  *
  * Differences from shap: the random draws come from neurasm's generator (sampled values differ from
- * shap's within the sampling error); `l1Reg` only takes false (shap's default 'num_features(10)'
- * keeps 10 features by LARS); a singular regression uses the pseudo-inverse (shap: lstsq), silently.
+ * shap's within the sampling error); `l1Reg` defaults to false (shap 0.51: 'num_features(10)') and
+ * takes 'num_features(k)' but not 'aic', 'bic' or a Lasso alpha; a singular regression uses the
+ * pseudo-inverse (shap: lstsq after a warning), silently.
  */
 export async function kernelShap(model: Sequential, x: Data, options: KernelShapOptions): Promise<KernelShapResult> {
   if (!(model instanceof Sequential))
@@ -295,7 +299,7 @@ export async function kernelShap(model: Sequential, x: Data, options: KernelShap
   if (input.encodeStrings) throw new ValueError(`${OP}: the model takes strings; KernelSHAP explains numeric features`);
   const features = input.shape.reduce((a, b) => a * b, 1);
   const outputs = model.outputWidth;
-  const { args, nsamples, output, batchSize } = checkOptions(options, features, outputs);
+  const { args, nsamples, keep, output, batchSize } = checkOptions(options, features, outputs);
   const background = readBackground(model, args.background);
   const rows = inputRows(OP, 'x', x, input);
   let xValues: Float32Array;
@@ -343,7 +347,10 @@ export async function kernelShap(model: Sequential, x: Data, options: KernelShap
       if (varying.length < 2) return;
       const values = new Float64Array(coalitions.count);
       for (let c = 0; c < coalitions.count; c++) values[c] = expected[c * outputs + d] - fnull[d];
-      const solved = solveShapley(coalitions.masks, coalitions.weights, values, total, varying.length);
+      const { masks, weights } = coalitions;
+      const M = varying.length;
+      const selected = keep === null ? undefined : selectPlayers(masks, weights, values, total, M, keep);
+      const solved = solveShapley(masks, weights, values, total, M, selected);
       varying.forEach((j, p) => {
         phi[(e * features + j) * D + k] = solved[p];
       });

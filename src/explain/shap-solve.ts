@@ -1,3 +1,5 @@
+import { larsActive } from './lars.js';
+
 /**
  * Symmetric eigen-decomposition by cyclic Jacobi rotations: `a` (n × n, row-major, overwritten)
  * ends diagonal with the eigenvalues; returns the eigenvectors as columns of a row-major n × n.
@@ -68,9 +70,41 @@ function solveSymmetric(a: Float64Array, b: Float64Array, n: number): Float64Arr
 }
 
 /**
+ * The players python shap's 'num_features(k)' keeps: the first k that LAR brings in on the
+ * augmented problem of KernelExplainer.solve (each coalition twice, weighted w·(M − |S|) with its
+ * value and w·|S| with its value minus `total`, the second with the mask minus 1), in entry order.
+ */
+export function selectPlayers(
+  masks: Uint8Array,
+  weights: Float64Array,
+  values: Float64Array,
+  total: number,
+  players: number,
+  k: number,
+): number[] {
+  const M = players;
+  const count = weights.length;
+  const x = new Float64Array(2 * count * M);
+  const y = new Float64Array(2 * count);
+  for (let s = 0; s < count; s++) {
+    let size = 0;
+    for (let j = 0; j < M; j++) size += masks[s * M + j];
+    const low = Math.sqrt(weights[s] * (M - size));
+    const high = Math.sqrt(weights[s] * size);
+    y[s] = values[s] * low;
+    y[count + s] = (values[s] - total) * high;
+    for (let j = 0; j < M; j++) {
+      x[s * M + j] = masks[s * M + j] * low;
+      x[(count + s) * M + j] = (masks[s * M + j] - 1) * high;
+    }
+  }
+  return larsActive(x, y, 2 * count, M, k);
+}
+
+/**
  * KernelSHAP's weighted least squares with efficiency enforced exactly, as python shap's
- * KernelExplainer.solve without feature selection: the last player is eliminated (its value is
- * `total` minus the others), the others solve (Xᵀ W X) φ = Xᵀ W y with X the masks minus the last
+ * KernelExplainer.solve: over the `selected` players (default all; the others get 0) the last one
+ * is eliminated (its value is `total` minus the others), the others solve (Xᵀ W X) φ = Xᵀ W y with X the masks minus the last
  * player's column and y the coalition values minus the last column times `total`.
  *
  * `masks` is [count, players] (1: the player is present), `weights` the coalition weights,
@@ -83,17 +117,21 @@ export function solveShapley(
   values: Float64Array,
   total: number,
   players: number,
+  selected: readonly number[] = Array.from({ length: players }, (_, j) => j),
 ): Float64Array {
   const M = players;
-  const n = M - 1;
+  const phi = new Float64Array(M);
+  if (selected.length === 0) return phi;
+  const n = selected.length - 1;
+  const lastPlayer = selected[n];
   const count = weights.length;
   const xtwx = new Float64Array(n * n);
   const xtwy = new Float64Array(n);
   const row = new Float64Array(n);
   for (let s = 0; s < count; s++) {
     const m = masks.subarray(s * M, s * M + M);
-    const last = m[n];
-    for (let j = 0; j < n; j++) row[j] = m[j] - last;
+    const last = m[lastPlayer];
+    for (let j = 0; j < n; j++) row[j] = m[selected[j]] - last;
     const w = weights[s];
     const y = values[s] - last * total;
     for (let i = 0; i < n; i++) {
@@ -105,13 +143,12 @@ export function solveShapley(
   }
   for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) xtwx[i * n + j] = xtwx[j * n + i];
   const w = solveSymmetric(xtwx, xtwy, n);
-  const phi = new Float64Array(M);
   let sum = 0;
   for (let i = 0; i < n; i++) {
-    phi[i] = w[i];
+    phi[selected[i]] = w[i];
     sum += w[i];
   }
-  phi[n] = total - sum;
+  phi[lastPlayer] = total - sum;
   for (let i = 0; i < M; i++) if (Math.abs(phi[i]) < 1e-10) phi[i] = 0;
   return phi;
 }

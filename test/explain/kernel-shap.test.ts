@@ -17,6 +17,7 @@ interface Fixture {
   values: number[][][];
   baseValues: number[];
   converged?: { nsamples: number; values: number[][][] };
+  numFeatures?: { k: number; values: number[][][] };
 }
 
 const fixture = (name: string): Fixture =>
@@ -89,6 +90,24 @@ describe('kernelShap against python shap', () => {
     expect(maxAbsDifference(got, f.values)).toBeLessThan(1e-4);
     const fx = model.predict(nn.tensor(f.x)).dataSync();
     expect(localAccuracyError(got, baseValues, fx, 3)).toBeLessThan(1e-5);
+    values.dispose();
+    model.dispose();
+  });
+
+  it("l1Reg 'num_features(4)' (exact enumeration, wine): the same 4 features per example and output as shap, within 1e-4", async () => {
+    const f = fixture('exact');
+    const want = f.numFeatures!;
+    const model = networkOf(f);
+    const { values } = await kernelShap(model, f.x, { background: f.background, l1Reg: 'num_features(4)' });
+    const got = nested(values);
+    expect(maxAbsDifference(got, want.values)).toBeLessThan(1e-4);
+    for (const [e, rows] of got.entries()) {
+      for (let d = 0; d < 3; d++) {
+        const kept = rows.filter((row) => row[d] !== 0).length;
+        expect(kept).toBe(rows.filter((_, j) => want.values[e][j][d] !== 0).length);
+        expect(kept).toBeLessThanOrEqual(4);
+      }
+    }
     values.dispose();
     model.dispose();
   });
