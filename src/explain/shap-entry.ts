@@ -20,7 +20,10 @@ export interface ShapBodies {
  * Features missing from a coalition take the background's values; nsamples 'auto' evaluates
  * 2·M + 2048 coalitions (every one, giving exact Shapley values, when 2^M − 2 fit), each on every
  * background row, as large batches through the model. Keep the background to about 100 rows (more
- * warns): summarize a larger one with `nn.explain.kmeans`. Dispose `values` when done.
+ * warns): summarize a larger one with `nn.explain.kmeans`. `l1Reg: 'num_features(k)'` keeps k
+ * features by least angle regression as shap does (shap's default is 'num_features(10)'; neurasm's
+ * is false: every feature gets a value). Sampled coalitions come from neurasm's seeded generator,
+ * so they are not shap's: values agree with shap's within the sampling error. Dispose `values`.
  *
  * @example
  * const background = await nn.explain.kmeans(xTrain, 50);
