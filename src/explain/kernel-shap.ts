@@ -57,6 +57,8 @@ export interface KernelShapResult {
 const OP = 'kernelShap';
 /** Background rows above which shap warns that explanations get slow. */
 const LARGE_BACKGROUND = 100;
+/** Examples whose coalitions are made and evaluated together (the rest wait their turn). */
+const EXAMPLES_PER_GROUP = 32;
 
 /** The background as float32 rows with weights summing to 1. */
 interface Background {
@@ -284,8 +286,9 @@ function evaluateCoalitions(
  * while they fit in `nsamples` and the rest drawn at random (seeded); the values solve a weighted
  * least squares fit with efficiency (they sum to f(x) − E[f]) enforced exactly. With 2^M − 2 ≤
  * nsamples every coalition is evaluated and the values are exact Shapley values. Features equal to
- * every background row get 0. All coalitions × background rows of several examples are evaluated as
- * one large batch through the model (e.g. 2,108 × 100 rows per example for 30 features).
+ * every background row get 0. The coalitions × background rows of up to 32 examples at a time
+ * (2,108 × 100 rows per example for 30 features) stream through the model's predict step in
+ * batches of `batchSize` rows.
  *
  * Differences from shap: the random draws come from neurasm's generator (sampled values differ from
  * shap's within the sampling error); `l1Reg` defaults to false (shap 0.51: 'num_features(10)') and
@@ -323,39 +326,41 @@ export async function kernelShap(model: Sequential, x: Data, options: KernelShap
     for (let d = 0; d < outputs; d++) fnull[d] += background.weights[r] * fBackground[r * outputs + d];
   }
 
-  const work: ExampleWork[] = [];
-  for (let e = 0; e < count; e++) {
-    const varying = varyingFeatures(xValues, e * features, features, background);
-    const M = varying.length;
-    const budget = M >= 2 ? coalitionBudget(M, nsamples) : 0;
-    const coalitions =
-      M >= 2
-        ? makeCoalitions(M, budget, random)
-        : { players: M, count: 0, masks: new Uint8Array(0), weights: new Float64Array(0) };
-    work.push({ varying, coalitions, expected: new Float64Array(coalitions.count * outputs) });
-  }
-  evaluateCoalitions(model, xValues, work, background, outputs, batchSize);
-
   const explained = output === null ? Array.from({ length: outputs }, (_, d) => d) : [output];
   const D = explained.length;
   const phi = new Float32Array(count * features * D);
-  work.forEach((item, e) => {
-    const { varying, coalitions, expected } = item;
-    explained.forEach((d, k) => {
-      const total = fx[e * outputs + d] - fnull[d];
-      if (varying.length === 1) phi[(e * features + varying[0]) * D + k] = total;
-      if (varying.length < 2) return;
-      const values = new Float64Array(coalitions.count);
-      for (let c = 0; c < coalitions.count; c++) values[c] = expected[c * outputs + d] - fnull[d];
-      const { masks, weights } = coalitions;
+  // examples go through in groups, so that the coalitions and their outputs held at once stay small
+  for (let first = 0; first < count; first += EXAMPLES_PER_GROUP) {
+    const work: ExampleWork[] = [];
+    for (let e = first; e < Math.min(count, first + EXAMPLES_PER_GROUP); e++) {
+      const varying = varyingFeatures(xValues, e * features, features, background);
       const M = varying.length;
-      const selected = keep === null ? undefined : selectPlayers(masks, weights, values, total, M, keep);
-      const solved = solveShapley(masks, weights, values, total, M, selected);
-      varying.forEach((j, p) => {
-        phi[(e * features + j) * D + k] = solved[p];
+      const coalitions =
+        M >= 2
+          ? makeCoalitions(M, coalitionBudget(M, nsamples), random)
+          : { players: M, count: 0, masks: new Uint8Array(0), weights: new Float64Array(0) };
+      work.push({ varying, coalitions, expected: new Float64Array(coalitions.count * outputs) });
+    }
+    evaluateCoalitions(model, xValues.subarray(first * features), work, background, outputs, batchSize);
+    work.forEach((item, i) => {
+      const e = first + i;
+      const { varying, coalitions, expected } = item;
+      const M = varying.length;
+      explained.forEach((d, k) => {
+        const total = fx[e * outputs + d] - fnull[d];
+        if (M === 1) phi[(e * features + varying[0]) * D + k] = total;
+        if (M < 2) return;
+        const values = new Float64Array(coalitions.count);
+        for (let c = 0; c < coalitions.count; c++) values[c] = expected[c * outputs + d] - fnull[d];
+        const { masks, weights } = coalitions;
+        const selected = keep === null ? undefined : selectPlayers(masks, weights, values, total, M, keep);
+        const solved = solveShapley(masks, weights, values, total, M, selected);
+        varying.forEach((j, p) => {
+          phi[(e * features + j) * D + k] = solved[p];
+        });
       });
     });
-  });
+  }
   return {
     values: fromFlat([count, features, D], 'float32', phi),
     baseValues: explained.map((d) => fnull[d]),

@@ -53,10 +53,10 @@ describe('kernelShap properties', () => {
     model.dispose();
   });
 
-  it('a linear model (12 features, sampled coalitions) gets (x − mean)·w within 1e-3', async () => {
+  it('a linear model (12 features, sampled coalitions, 40 examples: two groups) gets (x − mean)·w within 1e-3', async () => {
     const kernel = randomRows(12, 2, 4);
     const model = linearModel(kernel, [0.5, -1]);
-    const x = randomRows(5, 12, 5);
+    const x = randomRows(40, 12, 5);
     const background = randomRows(40, 12, 6);
     const { values } = await kernelShap(model, x, { background, seed: 1 });
     const v = values.dataSync();
