@@ -5,6 +5,7 @@ import { runCompare } from './compare.js';
 import { runConv1d } from './conv1d.js';
 import { runEmbedding } from './embedding.js';
 import { runEpochTime } from './epoch-time.js';
+import { runKernelShap } from './explain.js';
 import { runGradientExplain } from './explain-gradients.js';
 import { runGemv } from './gemv.js';
 import { clockName } from './harness.js';
@@ -32,6 +33,7 @@ const SUITES: Suite[] = [
   { name: 'inference', run: runInference },
   { name: 'qgemm', run: runQgemm },
   { name: 'gemv', run: runGemv },
+  { name: 'explain', run: runKernelShap },
   { name: 'explain-gradients', run: runGradientExplain },
   { name: 'compare', run: runCompare },
 ];

@@ -10,6 +10,7 @@ import type { IntegratedGradientsBodies } from './explain/integrated-gradients-e
 import type { LimeBodies } from './explain/lime-entry.js';
 import type { LimeTextBodies } from './explain/lime-text-entry.js';
 import type { PermutationImportanceBodies } from './explain/permutation-entry.js';
+import type { ShapBodies } from './explain/shap-entry.js';
 import type { LoadBodies } from './format/load.js';
 import type { SaveBodies } from './format/save.js';
 import type { HandlerBodies } from './io/handlers.js';
@@ -35,7 +36,8 @@ type LazyChunk = HandlerBodies &
   LimeBodies &
   LimeTextBodies &
   PermutationImportanceBodies &
-  SurrogateBodies;
+  SurrogateBodies &
+  ShapBodies;
 
 // the one import() of lazy.ts, written here at the top (above all it holds): see lazy-import.ts
 registerLazyChunk((): Promise<LazyChunk> => import('./lazy.js'));

@@ -6,6 +6,8 @@
 export { explainText } from './explain/explain-text.js';
 export { gradientTimesInput, saliency } from './explain/gradients.js';
 export { integratedGradients } from './explain/integrated-gradients.js';
+export { kernelShap } from './explain/kernel-shap.js';
+export { kmeans } from './explain/kmeans.js';
 export { lime } from './explain/lime.js';
 export { limeText } from './explain/lime-text.js';
 export { permutationImportance } from './explain/permutation.js';

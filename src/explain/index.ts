@@ -7,3 +7,4 @@ export * from './integrated-gradients-entry.js';
 export * from './lime-entry.js';
 export * from './lime-text-entry.js';
 export * from './permutation-entry.js';
+export * from './shap-entry.js';

@@ -34,6 +34,11 @@ describe('nn.explain', () => {
     const importance = await nn.explain.permutationImportance(model, x, y, { seed: 3, nRepeats: 2 });
     expect(importance.importancesMean).toHaveLength(4);
     y.dispose();
+    const background = await nn.explain.kmeans(trainingData, 5, { seed: 1 });
+    const shap = await nn.explain.kernelShap(model, x, { background, seed: 4 });
+    expect(shap.values.shape).toEqual([2, 4, 3]);
+    expect(shap.baseValues).toHaveLength(3);
+    shap.values.dispose();
     nn.dispose([saliency, gxi, ig.attributions, x, trainingData]);
     model.dispose();
   });

@@ -1,0 +1,114 @@
+// KernelSHAP on breast-cancer (issue 13): a 30-64-64-2 relu/softmax network, 100 background rows,
+// 100 explained rows, nsamples auto (2,108 coalitions × 100 background rows per explained row),
+// against python shap 0.51's KernelExplainer on the same network and data (bench/kernel-shap.py,
+// numpy forward, one thread) when a Python with shap is at hand.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadDataset } from '../src/datasets/index.js';
+import { kernelShap } from '../src/explain/kernel-shap.js';
+import * as nn from '../src/index.js';
+import { clockName, now, printTable } from './harness.js';
+
+const BACKGROUND = 100;
+const EXPLAINED = 100;
+/** Multiply-adds per network evaluation of one row: 30·64 + 64·64 + 64·2. */
+const MACS_PER_ROW = 30 * 64 + 64 * 64 + 64 * 2;
+
+/** shap's timing from bench/kernel-shap.py on the same model and data, or null without a Python with shap. */
+function shapInThisRun(data: object): { seconds: number; maxDifference: number } | null {
+  const python = process.env.NEURASM_BENCH_PYTHON ?? path.resolve('.venv/bin/python');
+  if (!existsSync(python)) return null;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'neurasm-shap-'));
+  try {
+    const file = path.join(dir, 'case.json');
+    writeFileSync(file, JSON.stringify(data));
+    const out = execFileSync(python, [path.resolve('bench/kernel-shap.py'), file], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      // numpy on one thread, as neurasm runs
+      env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
+    });
+    return JSON.parse(out.trim().split('\n').at(-1) ?? 'null');
+  } catch {
+    return null;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs the suite and prints its table. */
+export async function runKernelShap(): Promise<void> {
+  await nn.ready();
+  console.log(
+    '## explain: KernelSHAP, breast-cancer, 30-64-64-2 relu/softmax, 100 background rows, 100 explained rows',
+  );
+  nn.setSeed(0);
+  const { x, y } = await loadDataset('breast-cancer');
+  const scaler = nn.data.standardScaler().fit(x);
+  const xs = scaler.transform(x);
+  const model = nn.sequential({
+    layers: [
+      nn.layers.dense({ units: 64, activation: 'relu', inputShape: [30] }),
+      nn.layers.dense({ units: 64, activation: 'relu' }),
+      nn.layers.dense({ units: 2, activation: 'softmax' }),
+    ],
+  });
+  model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+  await model.fit(xs, y, { epochs: 10, batchSize: 32, seed: 0, verbose: 0 });
+  const background = xs.slice([0, 0], [BACKGROUND, 30]);
+  const explained = xs.slice([BACKGROUND, 0], [EXPLAINED, 30]);
+
+  const start = now();
+  const wallStart = performance.now();
+  const { values } = await kernelShap(model, explained, { background, seed: 0 });
+  const ms = now() - start;
+  const wallMs = performance.now() - wallStart;
+  const coalitions = 2 * 30 + 2048;
+  const gflop = (2 * MACS_PER_ROW * coalitions * BACKGROUND * EXPLAINED) / 1e9;
+
+  const shapValues = values.dataSync();
+  const shap = shapInThisRun({
+    weights: model.getWeights().map((w) => ({ shape: w.shape, values: Array.from(w.dataSync()) })),
+    background: Array.from(background.dataSync()),
+    x: Array.from(explained.dataSync()),
+    values: Array.from(shapValues),
+  });
+  const rows = [
+    [
+      'neurasm',
+      (ms / 1000).toFixed(2),
+      (wallMs / 1000).toFixed(2),
+      (ms / EXPLAINED).toFixed(1),
+      (gflop / (ms / 1000)).toFixed(1),
+    ],
+  ];
+  if (shap) {
+    rows.push([
+      'python shap 0.51 (numpy forward)',
+      shap.seconds.toFixed(2),
+      '',
+      ((shap.seconds * 1000) / EXPLAINED).toFixed(1),
+      (gflop / shap.seconds).toFixed(1),
+    ]);
+  }
+  printTable(
+    [`engine`, `total s (${clockName})`, 'total s (wall)', 'ms per row', 'GFLOP/s of the network evaluation'],
+    rows,
+  );
+  console.log(
+    `${gflop.toFixed(0)} GFLOP of network evaluation (${coalitions} coalitions × ${BACKGROUND} background rows × ${EXPLAINED} rows × ${2 * MACS_PER_ROW} FLOP).`,
+  );
+  if (shap) {
+    console.log(
+      `neurasm is ${(shap.seconds / (ms / 1000)).toFixed(1)}x faster than shap (target >= 3x); largest |neurasm − shap| value: ${shap.maxDifference.toExponential(2)} (sampled coalitions differ).`,
+    );
+  } else {
+    console.log(
+      'python shap: no Python with shap here (NEURASM_BENCH_PYTHON or .venv/bin/python); issue 13 measured 19.9 s (199 ms per row) on the bench machine.',
+    );
+  }
+  for (const t of [values, background, explained, x, y, xs]) t.dispose();
+  model.dispose();
+}
