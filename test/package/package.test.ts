@@ -24,9 +24,11 @@ const root = resolve(import.meta.dirname, '../..');
 
 /**
  * Bounds of `npm pack`: about 0.6 MB packed and 2 MB unpacked early in 2026-12, about 860 KB packed with
- * the text layers (textVectorization, embedding, conv1d, pooling, recurrent; ESM, CJS and typings).
+ * the text layers (textVectorization, embedding, conv1d, pooling, recurrent; ESM, CJS and typings), and
+ * 1,034 KB packed, 2.85 MB unpacked with int8 (nn.quantize and its layers, the int8 kernels), the
+ * explanation methods and the surrogate trees.
  */
-const PACKED_LIMIT = 1000 * 1024;
+const PACKED_LIMIT = 1100 * 1024;
 const UNPACKED_LIMIT = 3.2 * 1024 * 1024;
 
 let scratch: string;
