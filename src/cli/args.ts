@@ -18,6 +18,8 @@ export interface CliOptions {
   validationSplit: number;
   /** Folds of a stratified cross-validation to run instead of the single split, or null. */
   kfold: number | null;
+  /** Test examples to explain after training (0: none). */
+  explain: number;
   /** `--help` was asked for: print the usage and exit 0. */
   help: boolean;
 }
@@ -40,6 +42,9 @@ export const USAGE = `Usage: npm start -- [options]
                          fold's held-out accuracy and the mean ± std (features standardized per fold,
                          every fold trained on its whole training part; --test-size and
                          --validation-split do not apply)
+  --explain N            after training, explain N test examples (integrated gradients: the features
+                         that moved the prediction most) and print a rule list distilled from the
+                         network with its fidelity on the test examples (not for spam or --kfold)
   --help, -h             this text`;
 
 /** Raised for a bad command line; main prints it with the usage text. */
@@ -94,6 +99,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     testSize: null,
     validationSplit: 0.1,
     kfold: null,
+    explain: 0,
     help: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -149,6 +155,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         }
         break;
       }
+      case '--explain':
+        options.explain = positiveInt(flag, value());
+        break;
       case '--help':
       case '-h':
         return { ...options, help: true };

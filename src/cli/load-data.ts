@@ -8,6 +8,8 @@ export interface CliData {
   y: nn.Tensor;
   numClasses: number;
   classNames: string[];
+  /** The name of each feature column. */
+  featureNames: string[];
   /** What to print after "data:". */
   label: string;
 }
@@ -40,6 +42,7 @@ export async function loadData(data: string, label: string | number | null): Pro
       y: ds.y,
       numClasses: ds.numClasses,
       classNames: ds.classNames,
+      featureNames: ds.featureNames,
       label: `${ds.name} (${ds.description})`,
     };
   }
@@ -57,6 +60,7 @@ export async function loadData(data: string, label: string | number | null): Pro
     y: csv.y,
     numClasses: csv.classNames.length,
     classNames: csv.classNames,
+    featureNames: csv.featureNames,
     label: `${data} (label column ${JSON.stringify(csv.labelName)})`,
   };
 }

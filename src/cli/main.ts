@@ -3,8 +3,9 @@
 // with `--kfold N`, the mean ± std accuracy of a stratified N-fold cross-validation instead.
 import * as nn from '../index.js';
 import { parseArgs, USAGE, UsageError } from './args.js';
+import { reportExplanations } from './explain-report.js';
 import { reportInt8 } from './int8-report.js';
-import { loadData } from './load-data.js';
+import { type CliData, loadData } from './load-data.js';
 import { bar, progressCallbacks } from './progress.js';
 import { runSpam } from './spam.js';
 
@@ -31,7 +32,8 @@ const write = (line: string) => process.stdout.write(`${tty ? '\r\x1b[K' : ''}${
 const percent = (v: number) => `${(100 * v).toFixed(2)}%`;
 
 /** One stratified train/test split: trains with per-epoch progress and reports the test accuracy. */
-async function runSplit(x: nn.Tensor, y: nn.Tensor, numClasses: number, options: Options): Promise<void> {
+async function runSplit(data: CliData, options: Options): Promise<void> {
+  const { x, y, numClasses } = data;
   const split = nn.data.trainTestSplit(x, y, { testSize: options.testSize, stratify: true, seed: options.seed });
   const scaler = nn.data.standardScaler().fit(split.xTrain);
   const xTrain = scaler.transform(split.xTrain);
@@ -61,6 +63,18 @@ async function runSplit(x: nn.Tensor, y: nn.Tensor, numClasses: number, options:
     `training: ${Math.round((trainRows * options.epochs) / seconds)} samples/s (${options.epochs} epochs in ${seconds.toFixed(2)} s${options.validationSplit > 0 ? ', validation included' : ''})`,
   );
   await reportInt8(model, xTest, split.yTest, xTrain, write);
+  if (options.explain > 0) {
+    await reportExplanations(
+      model,
+      xTest,
+      split.yTest,
+      xTrain,
+      data.featureNames,
+      data.classNames,
+      options.explain,
+      write,
+    );
+  }
   nn.dispose([split, xTrain, xTest, testLoss, testAccuracy]);
   model.dispose();
 }
@@ -128,18 +142,24 @@ async function main(): Promise<void> {
   }
   const info = await nn.ready();
   nn.setSeed(options.seed);
+  if (options.explain > 0 && (options.data === 'spam' || options.kfold !== null)) {
+    throw new UsageError(
+      `--explain: explains the tabular model of one split, not ${options.data === 'spam' ? 'the spam filter' : '--kfold'}`,
+    );
+  }
   if (options.data === 'spam') {
     console.log(`neurasm ${info.module}`);
     await runSpam(options, write, live);
     return;
   }
   const tabular: Options = { ...options, epochs: options.epochs ?? 50, testSize: options.testSize ?? 0.25 };
-  const { x, y, numClasses, classNames, label } = await loadData(options.data, options.label);
+  const data = await loadData(options.data, options.label);
+  const { x, y, numClasses, classNames, label } = data;
   console.log(`neurasm ${info.module} | data: ${label}`);
   console.log(`${x.shape[0]} examples, ${x.shape[1]} features, ${numClasses} classes`);
   try {
     if (options.kfold !== null) await runKFold(x, y, classNames, options.kfold, tabular);
-    else await runSplit(x, y, numClasses, tabular);
+    else await runSplit(data, tabular);
   } finally {
     nn.dispose([x, y]);
   }

@@ -24,6 +24,23 @@ async function start(...args: string[]) {
 }
 
 describe('npm start', () => {
+  it('--explain 2 prints the top features of two test examples and a distilled rule list with its fidelity', async () => {
+    const { code, stdout } = await start('--data', 'iris', '--explain', '2');
+    expect(code).toBe(0);
+    expect(stdout).toContain('Integrated gradients (50 steps, baseline 0 = the mean after scaling) of 2 test examples:');
+    expect(stdout).toMatch(/example 2: predicted "\w+" \(p = \d\.\d{3}\), label "\w+", completeness error/);
+    expect(stdout).toMatch(/ {2}petal (width|length) \(cm\) +[+-]\d\.\d{3} {2}[+-]█+/);
+    const fidelity = Number(/gives the network's class on (\d+\.\d+)% of the 38 test examples/.exec(stdout)?.[1]);
+    expect(fidelity).toBeGreaterThanOrEqual(90);
+    expect(stdout).toMatch(/ {2}IF .* THEN \w+ {2}\(support \d\.\d{3}, precision \d\.\d{3}\)/);
+    expect(stdout).toMatch(/ {2}ELSE \w+ {2}\(support/);
+    const bad = await start('--data', 'spam', '--explain', '3');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--explain: explains the tabular model of one split, not the spam filter');
+    const zero = await start('--explain', '0');
+    expect(zero.stderr).toContain('--explain: expected a positive integer, got "0"');
+  }, 120_000);
+
   it('trains the classic Keras example model on digits to at least 97% test accuracy', async () => {
     const { code, stdout } = await start();
     expect(code).toBe(0);
