@@ -27,7 +27,9 @@ describe('npm start', () => {
   it('--explain 2 prints the top features of two test examples and a distilled rule list with its fidelity', async () => {
     const { code, stdout } = await start('--data', 'iris', '--explain', '2');
     expect(code).toBe(0);
-    expect(stdout).toContain('Integrated gradients (50 steps, baseline 0 = the mean after scaling) of 2 test examples:');
+    expect(stdout).toContain(
+      'Integrated gradients (50 steps, baseline 0 = the mean after scaling) of 2 test examples:',
+    );
     expect(stdout).toMatch(/example 2: predicted "\w+" \(p = \d\.\d{3}\), label "\w+", completeness error/);
     expect(stdout).toMatch(/ {2}petal (width|length) \(cm\) +[+-]\d\.\d{3} {2}[+-]█+/);
     const fidelity = Number(/gives the network's class on (\d+\.\d+)% of the 38 test examples/.exec(stdout)?.[1]);
