@@ -17,6 +17,7 @@ import { type QuantizedConv1D, quantizedConv1dOf } from '../layers/quantized-con
 import { QuantizedDense } from '../layers/quantized-dense.js';
 import { QuantizedEmbedding } from '../layers/quantized-embedding.js';
 import { type QuantizedRecurrent, quantizedRecurrentOf } from '../layers/quantized-recurrent.js';
+import { isInputQuantization } from '../layers/quantized-weights.js';
 import type { SimpleRNN } from '../layers/simple-rnn.js';
 import { CONV_READERS } from './conv-readers.js';
 import { positiveInt } from './embedding-readers.js';
@@ -29,19 +30,12 @@ function readInputQuantization(value: unknown, at: string): { scale: number; zer
   const v = value as Config;
   const scale = v.scale;
   const zeroPoint = get(v, 'zero_point');
-  if (
-    typeof value !== 'object' ||
-    typeof scale !== 'number' ||
-    !(scale > 0 && Number.isFinite(scale)) ||
-    !Number.isInteger(zeroPoint) ||
-    (zeroPoint as number) < 0 ||
-    (zeroPoint as number) > 127
-  ) {
+  if (typeof value !== 'object' || !isInputQuantization(scale, zeroPoint)) {
     throw new ModelFormatError(
       `${at}.input_quantization: expected null or {scale > 0, zero_point: an integer in [0, 127]}, got ${JSON.stringify(value)}`,
     );
   }
-  return { scale, zeroPoint: zeroPoint as number };
+  return { scale: scale as number, zeroPoint: zeroPoint as number };
 }
 
 /** The weights of an int8 recurrent layer for an input [batch, steps, features]. */

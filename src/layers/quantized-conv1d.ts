@@ -8,8 +8,16 @@ import type { Tensor } from '../ops/tensor.js';
 import { Conv1D, type Conv1DArgs } from './conv1d.js';
 import { activated } from './kernel-bias.js';
 import type { StoredWeight, SymbolicShape } from './layer.js';
-import { checkInputQuantization } from './quantized-dense.js';
-import { checkCodes, checkScales, storedValuesOf, weightTensors } from './quantized-weights.js';
+import {
+  checkCodes,
+  checkInputQuantization,
+  checkScales,
+  inputQuantizationConfig,
+  kernelBiasScale,
+  kernelBiasScaleValues,
+  storedValuesOf,
+  weightTensors,
+} from './quantized-weights.js';
 
 /** Options of a QuantizedConv1D layer: a Conv1D's without initializers and regularizers, and the input's quantization. */
 export interface QuantizedConv1DArgs
@@ -125,23 +133,13 @@ export class QuantizedConv1D extends Conv1D {
   }
 
   override storedWeights(): StoredWeight[] {
-    const m = this.matrix!;
-    const out: StoredWeight[] = [
-      { name: `${this.name}/kernel`, shape: [this.kernelSize, this.channels, this.filters], values: m.codes },
-    ];
-    if (this.bias) {
-      out.push({ name: `${this.name}/bias`, shape: [this.filters], values: this.bias.dataSync() as Float32Array });
-    }
-    out.push({ name: `${this.name}/kernel_scale`, shape: [this.filters], values: m.scales });
-    return out;
+    const bias = this.bias ? (this.bias.dataSync() as Float32Array) : null;
+    return kernelBiasScale(this.name, [this.kernelSize, this.channels, this.filters], this.matrix!, bias);
   }
 
   override restoreWeights(values: ReadonlyMap<string, Float32Array | Int8Array>): void {
-    this.setQuantizedWeights(
-      values.get(`${this.name}/kernel`) as Int8Array,
-      values.get(`${this.name}/kernel_scale`) as Float32Array,
-      this.useBias ? (values.get(`${this.name}/bias`) as Float32Array) : null,
-    );
+    const { codes, scales, bias } = kernelBiasScaleValues(this.name, values, this.useBias);
+    this.setQuantizedWeights(codes, scales, bias);
   }
 
   override dispose(): void {
@@ -154,7 +152,7 @@ export class QuantizedConv1D extends Conv1D {
     const config = super.getConfig();
     for (const key of FLOAT_ONLY_CONFIG) delete config[key];
     const q = this.inputQuantization;
-    config.input_quantization = q ? { scale: q.scale, zero_point: q.zeroPoint } : null;
+    config.input_quantization = inputQuantizationConfig(q);
     return config;
   }
 }

@@ -12,7 +12,16 @@ import {
 } from './activations.js';
 import { activated } from './kernel-bias.js';
 import { Layer, type LayerArgs, type StoredWeight, type SymbolicShape } from './layer.js';
-import { checkCodes, checkScales, storedValuesOf, weightTensors } from './quantized-weights.js';
+import {
+  checkCodes,
+  checkInputQuantization,
+  checkScales,
+  inputQuantizationConfig,
+  kernelBiasScale,
+  kernelBiasScaleValues,
+  storedValuesOf,
+  weightTensors,
+} from './quantized-weights.js';
 
 /** Options of a QuantizedDense layer (made by `nn.quantize`, or read from a model file). */
 export interface QuantizedDenseArgs extends LayerArgs {
@@ -30,26 +39,6 @@ export interface QuantizedDenseArgs extends LayerArgs {
 }
 
 const OPTIONS = ['units', 'activation', 'useBias', 'inputQuantization'];
-
-/** Checks a static input quantization: a finite scale > 0 and an integer zero point in [0, 127]. */
-export function checkInputQuantization(where: string, q: unknown): InputQuantization | null {
-  if (q === undefined || q === null) return null;
-  const v = q as Partial<InputQuantization>;
-  const ok =
-    typeof q === 'object' &&
-    typeof v.scale === 'number' &&
-    Number.isFinite(v.scale) &&
-    v.scale > 0 &&
-    Number.isInteger(v.zeroPoint) &&
-    (v.zeroPoint as number) >= 0 &&
-    (v.zeroPoint as number) <= 127;
-  if (!ok) {
-    throw new ValueError(
-      `${where}: expected inputQuantization to be null or {scale > 0, zeroPoint: an integer in [0, 127]}, got ${describe(q)}`,
-    );
-  }
-  return { scale: v.scale as number, zeroPoint: v.zeroPoint as number };
-}
 
 /**
  * A Dense layer with int8 weights: activation(x · kernel + bias), with the kernel stored as int8
@@ -171,19 +160,13 @@ export class QuantizedDense extends Layer {
 
   override storedWeights(): StoredWeight[] {
     const m = this.matrix!;
-    const out: StoredWeight[] = [{ name: `${this.name}/kernel`, shape: [m.depth, m.columns], values: m.codes }];
-    if (this.bias)
-      out.push({ name: `${this.name}/bias`, shape: [this.units], values: this.bias.dataSync() as Float32Array });
-    out.push({ name: `${this.name}/kernel_scale`, shape: [this.units], values: m.scales });
-    return out;
+    const bias = this.bias ? (this.bias.dataSync() as Float32Array) : null;
+    return kernelBiasScale(this.name, [m.depth, m.columns], m, bias);
   }
 
   override restoreWeights(values: ReadonlyMap<string, Float32Array | Int8Array>): void {
-    this.setQuantizedWeights(
-      values.get(`${this.name}/kernel`) as Int8Array,
-      values.get(`${this.name}/kernel_scale`) as Float32Array,
-      this.useBias ? (values.get(`${this.name}/bias`) as Float32Array) : null,
-    );
+    const { codes, scales, bias } = kernelBiasScaleValues(this.name, values, this.useBias);
+    this.setQuantizedWeights(codes, scales, bias);
   }
 
   override dispose(): void {
@@ -201,7 +184,7 @@ export class QuantizedDense extends Layer {
       units: this.units,
       activation: kerasActivationName(this.activation),
       use_bias: this.useBias,
-      input_quantization: q ? { scale: q.scale, zero_point: q.zeroPoint } : null,
+      input_quantization: inputQuantizationConfig(q),
     };
   }
 }

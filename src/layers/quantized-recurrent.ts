@@ -8,8 +8,14 @@ import type { Variable } from '../ops/variable.js';
 import { GRU, type GRUArgs } from './gru.js';
 import type { StoredWeight, SymbolicShape } from './layer.js';
 import { LSTM } from './lstm.js';
-import { checkInputQuantization } from './quantized-dense.js';
-import { checkCodes, checkScales, storedValuesOf, weightTensors } from './quantized-weights.js';
+import {
+  checkCodes,
+  checkInputQuantization,
+  checkScales,
+  inputQuantizationConfig,
+  storedValuesOf,
+  weightTensors,
+} from './quantized-weights.js';
 import { Gated, type GatedArgs, type Recurrent, type RecurrentRunOptions } from './recurrent.js';
 import { SimpleRNN } from './simple-rnn.js';
 
@@ -214,7 +220,7 @@ export abstract class QuantizedRecurrent extends Gated {
     const config = super.getConfig();
     for (const key of FLOAT_ONLY_CONFIG) delete config[key];
     const q = this.inputQuantization;
-    config.input_quantization = q ? { scale: q.scale, zero_point: q.zeroPoint } : null;
+    config.input_quantization = inputQuantizationConfig(q);
     return config;
   }
 }

@@ -1,6 +1,8 @@
-// Checks of the stored weights of quantized layers: int8 codes and their scales.
+// What the quantized layers share: checks of their int8 codes and scales, their stored weights, and
+// the static quantization of their input.
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { fromFlat } from '../ops/create.js';
+import type { InputQuantization, QuantizedMatrix } from '../ops/quantized.js';
 import type { Tensor } from '../ops/tensor.js';
 import { checkTensor, describe, sameShape } from '../ops/validate.js';
 import type { StoredWeight } from './layer.js';
@@ -74,4 +76,63 @@ export function storedValuesOf(
     else out.set(w.name, t.dataSync() as Float32Array);
   });
   return out;
+}
+
+/** Whether scale and zero point make a static input quantization: a finite scale > 0, an integer zero point in [0, 127]. */
+export function isInputQuantization(scale: unknown, zeroPoint: unknown): boolean {
+  return (
+    typeof scale === 'number' &&
+    Number.isFinite(scale) &&
+    scale > 0 &&
+    Number.isInteger(zeroPoint) &&
+    (zeroPoint as number) >= 0 &&
+    (zeroPoint as number) <= 127
+  );
+}
+
+/** Checks a layer's `inputQuantization` option: null (dynamic), or a static quantization. */
+export function checkInputQuantization(where: string, q: unknown): InputQuantization | null {
+  if (q === undefined || q === null) return null;
+  const v = q as Partial<InputQuantization>;
+  if (typeof q !== 'object' || !isInputQuantization(v.scale, v.zeroPoint)) {
+    throw new ValueError(
+      `${where}: expected inputQuantization to be null or {scale > 0, zeroPoint: an integer in [0, 127]}, got ${describe(q)}`,
+    );
+  }
+  return { scale: v.scale as number, zeroPoint: v.zeroPoint as number };
+}
+
+/** The `input_quantization` of a layer config, as model files write it. */
+export function inputQuantizationConfig(q: InputQuantization | null): { scale: number; zero_point: number } | null {
+  return q ? { scale: q.scale, zero_point: q.zeroPoint } : null;
+}
+
+/**
+ * The stored weights of an int8 kernel with a bias and a scale per unit, Keras's order for its int8
+ * layers: `kernel` (codes, of `kernelShape`), `bias` (if any), `kernel_scale`.
+ */
+export function kernelBiasScale(
+  layerName: string,
+  kernelShape: number[],
+  matrix: QuantizedMatrix,
+  bias: Float32Array | null,
+): StoredWeight[] {
+  const units = matrix.columns;
+  const out: StoredWeight[] = [{ name: `${layerName}/kernel`, shape: kernelShape, values: matrix.codes }];
+  if (bias) out.push({ name: `${layerName}/bias`, shape: [units], values: bias });
+  out.push({ name: `${layerName}/kernel_scale`, shape: [units], values: matrix.scales });
+  return out;
+}
+
+/** The codes, scales and bias of `kernelBiasScale`'s weights, from a model file's values by name. */
+export function kernelBiasScaleValues(
+  layerName: string,
+  values: ReadonlyMap<string, Float32Array | Int8Array>,
+  useBias: boolean,
+): { codes: Int8Array; scales: Float32Array; bias: Float32Array | null } {
+  return {
+    codes: values.get(`${layerName}/kernel`) as Int8Array,
+    scales: values.get(`${layerName}/kernel_scale`) as Float32Array,
+    bias: useBias ? (values.get(`${layerName}/bias`) as Float32Array) : null,
+  };
 }

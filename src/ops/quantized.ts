@@ -18,6 +18,7 @@ import {
 import { backend } from '../backend/loader.js';
 import { ValueError } from '../errors.js';
 import type { OutputDifferentiable } from './dense.js';
+import { fromFlat } from './create.js';
 import { keep } from './engine.js';
 import { record } from './tape.js';
 import { Tensor } from './tensor.js';
@@ -135,21 +136,11 @@ export class QuantizedMatrix {
     return new QuantizedMatrix(depth, columns, codes.slice(), scales.slice());
   }
 
-  /** Whether every column has the same scale (quantized per tensor). */
-  get perTensor(): boolean {
-    return this.scales.every((s) => s === this.scales[0]);
-  }
-
   /** The float values the codes stand for: code · scale of its column. */
   dequantize(): Float32Array {
     const out = new Float32Array(this.codes.length);
     for (let i = 0; i < out.length; i++) out[i] = this.codes[i] * this.scales[i % this.columns];
     return out;
-  }
-
-  /** Bytes of Wasm memory the packed matrix holds. */
-  get bytes(): number {
-    return 4 * (this.packed.size + this.scaleTensor.size);
   }
 
   /** @internal byte offsets of the packed block and the column scales */
@@ -232,6 +223,26 @@ export class QuantizedTable {
   dispose(): void {
     this.table.dispose();
     this.scaleTensor.dispose();
+  }
+}
+
+/**
+ * The 7-bit quantization the kernel gives a row whose values span [lo, hi] (widened to hold 0, so
+ * that 0 has an exact code): the step (hi − lo) / 127 and the code of 0, found by quantizing the row
+ * [lo, hi] itself, so a static range and a dynamic row are quantized by one formula. A range too wide
+ * for float32 steps (or holding no finite value) gets scale 1 and zero point 0.
+ */
+export function rangeQuantization(lo: number, hi: number): InputQuantization {
+  const x = fromFlat([2], 'float32', [lo, hi]);
+  const codes = byteBlock(qgemmRowBytes(2));
+  const scale = new Tensor([1], 'float32');
+  const zero = new Tensor([1], 'int32');
+  try {
+    quantizeRows(x.ptr(), 1, 2, codes.ptr(), scale.ptr(), zero.ptr(), 0, 0);
+    const s = scale.view()[0];
+    return Number.isFinite(s) && s > 0 ? { scale: s, zeroPoint: zero.view()[0] } : { scale: 1, zeroPoint: 0 };
+  } finally {
+    for (const t of [x, codes, scale, zero]) t.dispose();
   }
 }
 

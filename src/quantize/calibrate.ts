@@ -9,7 +9,7 @@ import type { Layer } from '../layers/layer.js';
 import { Recurrent } from '../layers/recurrent.js';
 import type { Sequential } from '../models/sequential.js';
 import { tidy } from '../ops/engine.js';
-import type { InputQuantization } from '../ops/quantized.js';
+import { type InputQuantization, rangeQuantization } from '../ops/quantized.js';
 import { max, min } from '../ops/reduction.js';
 import { slice } from '../ops/slicing.js';
 import { type Data, inputRows, releaseRows } from '../training/inputs.js';
@@ -62,20 +62,7 @@ export function calibrate(model: Sequential, data: unknown, batchSize: number): 
   }
 }
 
-/** Round half to even, as the kernels round. */
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
-
-/**
- * The 7-bit quantization covering a range (widened to hold 0, so that 0 has an exact code):
- * 127 steps from lo to hi, and the code of 0.
- */
+/** The static 7-bit quantization of a calibrated range: the kernel's own, see `rangeQuantization`. */
 export function inputQuantizationOf(range: Range): InputQuantization {
-  const lo = Math.min(0, range.lo);
-  const hi = Math.max(0, range.hi);
-  const scale = Math.fround((hi - lo) / 127);
-  if (!(scale > 0) || !Number.isFinite(scale)) return { scale: 1, zeroPoint: 0 };
-  return { scale, zeroPoint: Math.min(127, Math.max(0, roundHalfEven(-lo / scale))) };
+  return rangeQuantization(range.lo, range.hi);
 }
