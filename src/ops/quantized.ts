@@ -17,8 +17,8 @@ import {
 } from '../backend/kernels/qgemm.js';
 import { backend } from '../backend/loader.js';
 import { ValueError } from '../errors.js';
-import type { OutputDifferentiable } from './dense.js';
 import { fromFlat } from './create.js';
+import type { OutputDifferentiable } from './dense.js';
 import { keep } from './engine.js';
 import { record } from './tape.js';
 import { Tensor } from './tensor.js';
