@@ -25,7 +25,7 @@ const BAND = 24;
  * shap's additive force plot in one horizontal band: the red segments (features pushing the
  * output up) end at f(x) from the left, the largest next to it; the blue ones (pushing it down)
  * start at f(x) to the right; f(x) and the base value (f(x) − Σ red + Σ blue) are marked. A
- * feature whose segment is too narrow for its label keeps its tooltip only. Features of value 0
+ * feature whose segment is too narrow for its label (and under 70 px) keeps its tooltip only. Features of value 0
  * draw nothing.
  *
  * @example
@@ -84,7 +84,8 @@ export function forcePlot(values: Vector, options: ForcePlotOptions): string {
       title(`${label(i)}: ${formatSigned(v[i])}`),
       el('polygon', { points: chevronPoints(a, b, BAND_TOP, BAND), fill, stroke: '#ffffff', 'stroke-width': 1 }),
     ];
-    if (Math.abs(b - a) >= textWidth('ab…', 11) + 4) {
+    // a label when the whole of it fits, or a cut one on a segment of 70 px or more (shap hides the small ones)
+    if (name === label(i) || Math.abs(b - a) >= 70) {
       inner.push(text((a + b) / 2, BAND_TOP + BAND + 16, name, { 'text-anchor': 'middle', fill, 'font-size': 11 }));
     }
     return wrap('g', { class: fill === RED ? 'force up' : 'force down', 'data-feature': i }, inner.join(''));
@@ -114,7 +115,7 @@ export function forcePlot(values: Vector, options: ForcePlotOptions): string {
       x1: x(base),
       x2: x(base),
       y1: BAND_TOP,
-      y2: BAND_TOP + BAND + 28,
+      y2: BAND_TOP + BAND + 4,
       stroke: '#777777',
       'stroke-dasharray': '2 2',
     }),
