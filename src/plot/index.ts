@@ -21,6 +21,7 @@ export { type BeeswarmPlotOptions, beeswarmPlot } from './beeswarm-plot.js';
 export { type ForcePlotOptions, forcePlot } from './force-plot.js';
 export { type HeatMapOptions, heatMap } from './heat-map.js';
 export type { Matrix, TensorLike, Vector } from './input.js';
-export { type TextPlotOptions, textPlot } from './text-plot.js';
+export { type TextPlotOptions, type TokenAttribution, textPlot } from './text-plot.js';
+export type { TreeJSON } from './tree-json.js';
 export { type TreePlotOptions, treePlot } from './tree-plot.js';
 export { type WaterfallPlotOptions, waterfallPlot } from './waterfall-plot.js';

@@ -1,7 +1,6 @@
 // Highlighted text: each token on a background coloured by its attribution.
 
 import { ValueError } from '../errors.js';
-import type { TokenAttribution } from '../explain/explain-text.js';
 import { diverging, textOn } from './colour.js';
 import { formatSigned } from './format.js';
 import { describe, intOption, optionsOf, stringOption } from './input.js';
@@ -18,6 +17,15 @@ export interface TextPlotOptions {
 }
 
 const OPTIONS = ['width', 'title', 'fontSize'];
+
+/**
+ * A token and its attribution, as `nn.explain.explainText` returns them (its TokenAttribution,
+ * spelt out here so the typings of `neurasm/plot` share nothing with the main entry's).
+ */
+export interface TokenAttribution {
+  token: string;
+  attribution: number;
+}
 const MARGIN = 10;
 
 /** Throws unless `tokens` is an array of `{ token: string, attribution: finite number }`; returns it. */

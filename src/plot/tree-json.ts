@@ -1,7 +1,27 @@
 // The structural check of a surrogate tree's JSON before it is drawn (a tree read from a file too).
 import { ShapeError, ValueError } from '../errors.js';
-import type { SurrogateTreeJSON } from '../surrogate/surrogate-tree.js';
 import { describe } from './input.js';
+
+/**
+ * The fields of a surrogate tree's JSON (src/surrogate/surrogate-tree.ts SurrogateTreeJSON, which
+ * fits this type) that the plot reads. Spelt out here instead of imported: the typings of
+ * `neurasm/plot` then share no declaration with the main entry's (test/plot/types.test.ts checks
+ * that the two still fit).
+ */
+export interface TreeJSON {
+  kind: 'classification' | 'regression';
+  featureNames: readonly string[];
+  /** Class names (null for regression, or to show class indices). */
+  classNames: readonly string[] | null;
+  /** Per node in preorder: left/right child (-1 for a leaf), feature and threshold (ignored for a leaf). */
+  left: readonly number[];
+  right: readonly number[];
+  feature: readonly number[];
+  threshold: readonly number[];
+  samples: readonly number[];
+  /** Per node: class fractions, or [mean target] for regression. */
+  value: readonly (readonly number[])[];
+}
 
 /** The fields of a tree the plot reads, checked. */
 export interface CheckedTree {
@@ -27,7 +47,7 @@ const ARRAYS = ['left', 'right', 'feature', 'threshold', 'samples', 'value'] as 
 export function checkTreeJSON(op: string, tree: unknown): CheckedTree {
   const json: unknown =
     typeof tree === 'object' && tree !== null && typeof (tree as { toJSON?: unknown }).toJSON === 'function'
-      ? (tree as { toJSON(): SurrogateTreeJSON }).toJSON()
+      ? (tree as { toJSON(): unknown }).toJSON()
       : tree;
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new ValueError(`${op}: expected tree to be a SurrogateTree or its toJSON() object, got ${describe(json)}`);

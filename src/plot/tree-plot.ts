@@ -1,10 +1,9 @@
 // A surrogate decision tree drawn top-down: splits, leaves, and which way a row goes.
-import type { SurrogateTree, SurrogateTreeJSON } from '../surrogate/surrogate-tree.js';
 import { classColour, sequential } from './colour.js';
 import { formatFixed, formatNumber } from './format.js';
 import { intOption, optionsOf } from './input.js';
 import { el, svgDocument, text, textWidth, title, wrap } from './svg.js';
-import { type CheckedTree, checkTreeJSON } from './tree-json.js';
+import { type CheckedTree, checkTreeJSON, type TreeJSON } from './tree-json.js';
 
 /** Options of `treePlot`. */
 export interface TreePlotOptions {
@@ -40,10 +39,7 @@ function argMax(values: readonly number[]): number {
  * writeFileSync('tree.svg', plot.treePlot(surrogate));
  * writeFileSync('tree-top.svg', plot.treePlot(JSON.parse(readFileSync('tree.json', 'utf8')), { maxDepth: 2 }));
  */
-export function treePlot(
-  tree: SurrogateTreeJSON | SurrogateTree | { toJSON(): SurrogateTreeJSON },
-  options?: TreePlotOptions,
-): string {
+export function treePlot(tree: TreeJSON | { toJSON(): TreeJSON }, options?: TreePlotOptions): string {
   const op = 'treePlot';
   const args = optionsOf<TreePlotOptions>(op, options, OPTIONS);
   const t = checkTreeJSON(op, tree);

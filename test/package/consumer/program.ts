@@ -2,6 +2,7 @@
 // ESM and as CommonJS). It is compiled, never run: the calls need not make sense together.
 import * as nn from 'neurasm';
 import { type Dataset, type DatasetName, loadDataset } from 'neurasm/datasets';
+import * as plot from 'neurasm/plot';
 
 export async function main(): Promise<void> {
   await nn.ready();
@@ -75,4 +76,14 @@ export async function main(): Promise<void> {
       .mean(),
   );
   console.log(nn.memory().numTensors);
+
+  // pictures: tensors and arrays in, SVG markup out
+  const svg: string = plot.waterfallPlot(nn.tensor1d([0.1, -0.2]), { baseValue: 0.5, featureNames: ['a', 'b'] });
+  const tree: plot.TreePlotOptions = { maxDepth: 2 };
+  console.log(
+    svg,
+    plot.heatMap([1, -1], { width: 2, height: 1 }),
+    plot.textPlot([{ token: 'a', attribution: 1 }]),
+    tree,
+  );
 }
