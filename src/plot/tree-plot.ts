@@ -90,8 +90,7 @@ export function treePlot(tree: TreeJSON | { toJSON(): TreeJSON }, options?: Tree
   place(0);
   const width = Math.max(nextSlot * slot, 120);
   const top = 10;
-  const levels = Math.max(...visible.map((i) => depth[i])) + 1;
-  const height = top + levels * level - LEVEL_GAP + 10;
+  const height = Math.max(...visible.map((i) => top + depth[i] * level + lines(i).length * LINE + 10)) + 10;
 
   const edges: string[] = [];
   const nodes: string[] = [];
