@@ -4,7 +4,7 @@ import { defineConfig, type Options } from 'tsup';
 
 /** The package entries: one engine shared by both, in ESM and in CJS. */
 export const packageBuild: Options = {
-  entry: { index: 'src/index.ts', datasets: 'src/datasets/index.ts' },
+  entry: { index: 'src/index.ts', datasets: 'src/datasets/index.ts', plot: 'src/plot/index.ts' },
   splitting: true,
   format: ['esm', 'cjs'],
   // `@internal` members (engine plumbing) stay out of the published typings

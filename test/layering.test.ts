@@ -27,6 +27,8 @@ const FLOORS: readonly (readonly string[])[] = [
   ['format/', 'selection/', 'worker/'],
   // what builds on models and is loaded on first use: int8 copies, explanations, surrogate models
   ['quantize/', 'explain/', 'surrogate/'],
+  // pictures of explanations and surrogate trees (neurasm/plot): types from below, code only from errors.ts
+  ['plot/'],
   // the chunk loaded on first use: it holds the bodies of io, format, selection and worker
   ['lazy.ts'],
   ['index.ts'],
