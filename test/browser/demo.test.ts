@@ -113,6 +113,16 @@ describe.skipIf(!FOUND)('the demo page in Chromium', () => {
     // the bundle the page imports, built from the current sources (test/browser/bundle-size.test.ts prints its sizes)
     // config: false, or tsup would also run every build of tsup.config.ts with these options
     await build({ ...browserBuild, silent: true, config: false });
+    // and dist/plot.js (neurasm/plot, dependency-free), which draws the page's SVG pictures
+    await build({
+      ...packageBuild,
+      entry: { plot: 'src/plot/index.ts' },
+      format: ['esm'],
+      dts: false,
+      clean: false,
+      silent: true,
+      config: false,
+    });
 
     server = spawn(process.execPath, [join(ROOT, 'scripts', 'demo-server.mjs'), '--port', '0'], {
       stdio: ['ignore', 'pipe', 'inherit'],
