@@ -1,12 +1,16 @@
 // `npm run demo`: a tiny static server for the browser demo (examples/browser/), on 127.0.0.1 only.
 // It serves the repository root, so the page can import ../../dist/neurasm.browser.js and fetch
-// ../../datasets/digits.csv.gz. Usage: node scripts/demo-server.mjs [--port N] (0 picks a free port);
+// ../../datasets/digits.csv.gz and ../../datasets/spam-assassin.jsonl.br. A `.br` file is sent as what it
+// packs (Content-Type of the name without `.br`) with Content-Encoding: br, so the browser unpacks it
+// (browsers' DecompressionStream has no brotli); to a client that does not accept br it is unpacked
+// here. Usage: node scripts/demo-server.mjs [--port N] (0 picks a free port);
 // it prints the demo's URL on its first line of output.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createBrotliDecompress } from 'node:zlib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DEMO = '/examples/browser/';
@@ -17,6 +21,7 @@ const MIME = {
   '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
+  '.jsonl': 'application/jsonl; charset=utf-8',
   '.map': 'application/json; charset=utf-8',
   '.wasm': 'application/wasm',
   '.csv': 'text/csv; charset=utf-8',
@@ -38,6 +43,17 @@ function portFromArgs(argv) {
     process.exit(2);
   }
   return port;
+}
+
+/** Whether an Accept-Encoding header allows br (and does not refuse it with q=0). */
+function acceptsBrotli(header) {
+  return String(header ?? '')
+    .split(',')
+    .some((part) => {
+      const [coding, ...params] = part.trim().toLowerCase().split(';');
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+      return coding.trim() === 'br' && (q === undefined || Number(q.slice(2)) > 0);
+    });
 }
 
 /** The file a URL path names, or null when it leaves the root. */
@@ -75,13 +91,26 @@ const server = createServer(async (req, res) => {
       file = join(file, 'index.html');
       info = await stat(file);
     }
-    res.writeHead(200, {
-      'Content-Type': MIME[extname(file).toLowerCase()] ?? 'application/octet-stream',
-      'Content-Length': info.size,
+    const brotli = extname(file).toLowerCase() === '.br';
+    const typed = brotli ? file.slice(0, -3) : file;
+    const headers = {
+      'Content-Type': MIME[extname(typed).toLowerCase()] ?? 'application/octet-stream',
       'Cache-Control': 'no-store',
-    });
+    };
+    // a .br file goes out as is (the browser unpacks it), or unpacked here for a client without br
+    const unpack = brotli && !acceptsBrotli(req.headers['accept-encoding']);
+    if (brotli) headers.Vary = 'Accept-Encoding';
+    if (brotli && !unpack) headers['Content-Encoding'] = 'br';
+    if (!unpack) headers['Content-Length'] = info.size;
+    res.writeHead(200, headers);
     if (req.method === 'HEAD') return res.end();
-    createReadStream(file).pipe(res);
+    const stream = createReadStream(file);
+    if (unpack)
+      stream
+        .pipe(createBrotliDecompress())
+        .on('error', () => res.destroy())
+        .pipe(res);
+    else stream.pipe(res);
   } catch {
     send(404, `not found: ${url.pathname}\n`);
   }

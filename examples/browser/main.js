@@ -1,11 +1,17 @@
 // The demo page: trains the classic Keras example model on the digits in a Web Worker with live charts, then
-// predicts what is drawn on the 8x8 pad; saves the model in IndexedDB where model files exist.
-// Plain ES modules: any static server will do (npm run demo). ?module=simd forces the plain-SIMD
+// predicts what is drawn on the 8x8 pad with an attribution heat map, distils a decision tree from the model,
+// quantizes it, saves it in IndexedDB where model files exist; and trains a spam filter whose text box
+// colours each word by its attribution. Pictures are SVG from neurasm/plot (dist/plot.js).
+// Plain ES modules: any static server will do (npm run demo) for the digits; the spam corpus needs one that
+// sends .br files with Content-Encoding: br, as scripts/demo-server.mjs does. ?module=simd forces the plain-SIMD
 // module (the deterministic reference), ?module=relaxed requires relaxed SIMD.
 import * as nn from '../../dist/neurasm.browser.js';
+import { heatMap, treePlot } from '../../dist/plot.js';
 import { lineChart } from './chart.js';
 import { accuracy, buildModel, fitArgs, int8Report, modelFingerprints, prepareData, SETTINGS } from './experiment.js';
+import { digitAttributions, distilledTree, IG_STEPS, treeInInkUnits } from './explain.js';
 import { drawingPad } from './pad.js';
+import { spamBox } from './spam.js';
 
 const $ = (id) => document.getElementById(id);
 const SAVE_URL = 'indexeddb://neurasm-digits-demo';
@@ -25,6 +31,12 @@ const demo = {
   testAccuracy: null,
   fingerprint: null,
   prediction: null,
+  /** The heat map's integrated gradients: { digit, features, attributions (64), delta }. */
+  explanation: null,
+  /** The distilled tree: { fidelity (on the test digits), depth, leaves }. */
+  tree: null,
+  /** The spam box: its phase, corpus counts, test accuracy, and the last text explained. */
+  spam: { phase: 'loading', explained: null },
   saved: null,
   quantized: null,
   loadedFromStorage: false,
@@ -38,6 +50,8 @@ let data = null;
 let model = null;
 let scaler = null;
 let stopController = null;
+/** Wait after the pad's last change before computing the heat map (ms). */
+const EXPLAIN_DEBOUNCE_MS = 150;
 
 function fail(error) {
   console.error(error);
@@ -142,6 +156,7 @@ async function train() {
     $('progress').value = 1;
     $('progress-text').textContent = `${demo.epochs} epochs in ${seconds.toFixed(1)} s (in a Web Worker)`;
     await showTestResults('Trained');
+    await showTree();
     demo.phase = 'trained';
     $('train-hint').textContent = 'Trained. Press Train again to train a new model from scratch.';
     $('draw-hint').textContent = 'Draw a digit: the model reads it as you draw.';
@@ -179,12 +194,68 @@ function showPrediction(probabilities, features) {
 }
 
 function predictPad() {
-  if (!model || !scaler || !pad.drawn) return showPrediction(null);
+  if (!model || !scaler || !pad.drawn) {
+    showPrediction(null);
+    return explainSoon(null);
+  }
   const features = pad.features;
   const probabilities = nn.tidy(() =>
     Array.from(model.predict(scaler.transform(nn.tensor2d(features, [1, 64]))).dataSync()),
   );
   showPrediction(probabilities, features);
+  explainSoon(Array.from(features));
+}
+
+// ---- why this digit (nn.explain.integratedGradients, drawn by heatMap) ------------------------
+
+let explainTimer = 0;
+/** Number of the newest drawing asked about: an answer for an older one is dropped. */
+let explainAsked = 0;
+
+/** Explains `features` (null: clears the heat map) once the pad has been still for a moment. */
+function explainSoon(features) {
+  clearTimeout(explainTimer);
+  const id = ++explainAsked;
+  if (!features) {
+    demo.explanation = null;
+    $('heatmap').innerHTML = '';
+    $('attribution-caption').textContent = '';
+    return;
+  }
+  explainTimer = setTimeout(() => explainDigit(id, features), EXPLAIN_DEBOUNCE_MS);
+}
+
+async function explainDigit(id, features) {
+  try {
+    const { attributions, delta } = await digitAttributions(nn, model, scaler, features);
+    if (id !== explainAsked) return;
+    const digit = demo.prediction?.digit ?? -1;
+    demo.explanation = { digit, features, attributions, delta };
+    $('heatmap').innerHTML = heatMap(attributions, {
+      width: 8,
+      height: 8,
+      image: features,
+      cellSize: 20,
+      title: `why ${digit}`,
+    });
+    $('attribution-caption').textContent =
+      `integrated gradients, ${IG_STEPS} points; completeness error ${delta.toExponential(1)}`;
+  } catch (e) {
+    fail(e);
+  }
+}
+
+// ---- the distilled tree (nn.surrogate.tree, drawn by treePlot) --------------------------------
+
+async function showTree() {
+  const { tree, fidelity, depth, leaves } = await distilledTree(nn, model, data.xTrain, data.xTest);
+  demo.tree = { fidelity, depth, leaves };
+  $('tree-summary').textContent =
+    `fidelity ${(100 * fidelity).toFixed(1)}% on the ${data.xTest.shape[0]} held-out digits · depth ${depth} · ${leaves} leaves`;
+  const box = $('tree');
+  box.innerHTML = treePlot(treeInInkUnits(tree, scaler), { decimals: 1 });
+  // a wide tree scrolls: start with its root (at the top middle) in view
+  box.scrollLeft = (box.scrollWidth - box.clientWidth) / 2;
 }
 
 const pad = drawingPad($('pad'), (_features, drawn) => {
@@ -193,6 +264,25 @@ const pad = drawingPad($('pad'), (_features, drawn) => {
 });
 pad.drawn = false;
 $('clear').addEventListener('click', () => pad.clear());
+
+// ---- the spam box (spam.js) ---------------------------------------------------------------------
+
+const spam = spamBox(
+  nn,
+  {
+    train: $('spam-train'),
+    progress: $('spam-progress'),
+    progressText: $('spam-progress-text'),
+    result: $('spam-result'),
+    hint: $('spam-hint'),
+    text: $('spam-text'),
+    examples: [$('spam-example-spam'), $('spam-example-ham')],
+    probability: $('spam-probability'),
+    plot: $('spam-plot'),
+  },
+  demo.spam,
+  { readyOptions, fail },
+);
 
 // ---- quantize (nn.quantize) ------------------------------------------------------------------
 
@@ -265,6 +355,7 @@ async function start() {
   try {
     const info = await nn.ready(readyOptions);
     demo.module = info.module;
+    spam.ready();
     $('backend').textContent =
       `Wasm module: ${info.module === 'relaxed-simd' ? 'relaxed SIMD (fused multiply-add)' : 'plain SIMD'}` +
       (info.module === 'simd' && info.relaxedSimdAvailable ? ' (relaxed SIMD available: drop ?module=simd)' : '');
@@ -274,6 +365,7 @@ async function start() {
     scaler = data.scaler;
     if (await loadSaved()) {
       await showTestResults('Loaded from this browser');
+      await showTree();
       demo.phase = 'loaded';
       $('save').disabled = false;
       $('quantize').disabled = false;

@@ -1,6 +1,7 @@
 // The browser demo in a real Chromium (Debian's, driven by playwright-core), against the same
 // experiment run here in Node: the bundle is built, served by scripts/demo-server.mjs on 127.0.0.1,
-// and the page trains in a worker, predicts what the mouse draws, saves and reloads its model.
+// and the page trains in a worker, predicts what the mouse draws with an attribution heat map,
+// distils a tree, saves and reloads its model, and trains a spam filter whose text box explains.
 // Skipped, with a message, where no Chromium is installed; `npm run test:browser` requires one.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -20,7 +21,16 @@ import {
   prepareData,
   SETTINGS,
 } from '../../examples/browser/experiment.js';
-import { loadDataset } from '../../src/datasets/index.js';
+import { digitAttributions, distilledTree, IG_STEPS } from '../../examples/browser/explain.js';
+import {
+  buildSpamModel,
+  SPAM_EXAMPLES,
+  SPAM_SETTINGS,
+  spamAccuracy,
+  spamFitArgs,
+  splitSpam,
+} from '../../examples/browser/spam-experiment.js';
+import { loadDataset, loadSpam } from '../../src/datasets/index.js';
 import * as nn from '../../src/index.js';
 import { browserBuild, packageBuild } from '../../tsup.config.js';
 import { DIGIT_STROKES, type Stroke } from './digit-strokes.js';
@@ -62,6 +72,24 @@ interface DemoState {
   testAccuracy: number | null;
   fingerprint: { weights: string; predictions: string } | null;
   prediction: { digit: number; probabilities: number[]; features: number[] } | null;
+  explanation: { digit: number; features: number[]; attributions: number[]; delta: number } | null;
+  tree: { fidelity: number; depth: number; leaves: number } | null;
+  spam: {
+    phase: string;
+    emails?: number;
+    spam?: number;
+    train?: number;
+    test?: number;
+    epochs?: number;
+    testAccuracy?: number;
+    seconds?: number;
+    explained: {
+      text: string;
+      probability: number | null;
+      tokens: { token: string; attribution: number }[];
+      error?: string;
+    } | null;
+  };
   quantized: Int8Report | null;
   loadedFromStorage: boolean;
   error: string | null;
@@ -76,6 +104,7 @@ describe.skipIf(!FOUND)('the demo page in Chromium', () => {
     fingerprint: { weights: string; predictions: string };
     testAccuracy: number;
     int8: Int8Report;
+    tree: { fidelity: number; depth: number; leaves: number };
     model: nn.Sequential;
     scaler: nn.data.StandardScaler;
   };
@@ -84,6 +113,16 @@ describe.skipIf(!FOUND)('the demo page in Chromium', () => {
     // the bundle the page imports, built from the current sources (test/browser/bundle-size.test.ts prints its sizes)
     // config: false, or tsup would also run every build of tsup.config.ts with these options
     await build({ ...browserBuild, silent: true, config: false });
+    // and dist/plot.js (neurasm/plot, dependency-free), which draws the page's SVG pictures
+    await build({
+      ...packageBuild,
+      entry: { plot: 'src/plot/index.ts' },
+      format: ['esm'],
+      dts: false,
+      clean: false,
+      silent: true,
+      config: false,
+    });
 
     server = spawn(process.execPath, [join(ROOT, 'scripts', 'demo-server.mjs'), '--port', '0'], {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -116,6 +155,8 @@ describe.skipIf(!FOUND)('the demo page in Chromium', () => {
     node.testAccuracy = accuracy(fp.probabilities, data.yTest.dataSync<'int32'>());
     node.scaler = data.scaler;
     node.int8 = await int8Report(nn, node.model, data.xTest, data.yTest);
+    const { fidelity, depth, leaves } = await distilledTree(nn, node.model, data.xTrain, data.xTest);
+    node.tree = { fidelity, depth, leaves };
     nn.dispose([digits.x, digits.y, data.xTrain, data.yTrain, data.xTest, data.yTest]);
   }, 180_000);
 
@@ -174,6 +215,16 @@ describe.skipIf(!FOUND)('the demo page in Chromium', () => {
     return (await state(page)).prediction;
   }
 
+  /** The page's heat-map explanation once it is for these features (it is computed after a pause). */
+  async function explanationOf(page: Page, features: number[]): Promise<NonNullable<DemoState['explanation']>> {
+    await page.waitForFunction(
+      (f) =>
+        JSON.stringify((globalThis as unknown as { neurasmDemo: DemoState }).neurasmDemo.explanation?.features) === f,
+      JSON.stringify(features),
+    );
+    return (await state(page)).explanation!;
+  }
+
   /** The Node model's probabilities for the same 64 features. */
   function nodePredict(features: number[]): number[] {
     return nn.tidy(() =>
@@ -212,13 +263,39 @@ describe.skipIf(!FOUND)('the demo page in Chromium', () => {
     expect(await page.locator('#progress').evaluate((p: HTMLProgressElement) => p.value)).toBe(1);
     expect(await page.textContent('#result')).toMatch(/test accuracy \d+\.\d\d% on 450 held-out digits/);
 
-    // the pad: digits drawn with the mouse, predicted live, with the same probabilities as in Node
+    // the distilled tree: the same as Node's surrogate of the same weights, drawn with a box per node
+    expect(s.tree).toEqual(node.tree);
+    expect(s.tree!.depth).toBe(4);
+    expect(s.tree!.fidelity).toBeGreaterThan(0.5);
+    expect(await page.locator('#tree svg g.node.leaf').count()).toBe(s.tree!.leaves);
+    expect(await page.textContent('#tree-summary')).toMatch(
+      new RegExp(
+        `^fidelity ${(100 * node.tree.fidelity).toFixed(1)}% on the 450 held-out digits · depth 4 · ${node.tree.leaves} leaves$`,
+      ),
+    );
+
+    // the pad: digits drawn with the mouse, predicted live, with the same probabilities as in Node, and
+    // the heat map of each: 64 cells, Node's integrated gradients of the same weights, complete up to a small delta
     const read: number[] = [];
+    let largestDelta = 0;
     for (const strokes of DIGIT_STROKES) {
       const p = await draw(page, strokes);
       expect(p?.probabilities).toEqual(nodePredict(p!.features));
       read.push(p!.digit);
+      const e = await explanationOf(page, p!.features);
+      expect(e.digit).toBe(p!.digit);
+      const inNode = await digitAttributions(nn, node.model, node.scaler, p!.features);
+      expect(e.attributions.length).toBe(64);
+      for (let i = 0; i < 64; i++) expect(Math.abs(e.attributions[i] - inNode.attributions[i])).toBeLessThan(1e-4);
+      expect(Math.abs(e.delta - inNode.delta)).toBeLessThan(1e-4);
+      largestDelta = Math.max(largestDelta, Math.abs(e.delta));
+      expect(await page.locator('#heatmap svg g.cell').count()).toBe(64);
     }
+    // completeness: the attributions add up to f(x) − f(mean digit) within 2% of the probability range
+    expect(largestDelta).toBeLessThan(0.02);
+    expect(await page.textContent('#attribution-caption')).toMatch(
+      new RegExp(`^integrated gradients, ${IG_STEPS} points; completeness error -?\\d\\.\\de[-+]\\d+$`),
+    );
     expect(read.filter((digit, k) => digit === k).length, `read ${read.join(', ')} for 0-9`).toBeGreaterThanOrEqual(8);
     const zero = await draw(page, DIGIT_STROKES[0]);
     expect(zero?.digit).toBe(0);
@@ -231,6 +308,8 @@ describe.skipIf(!FOUND)('the demo page in Chromium', () => {
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     expect((await state(page)).prediction).toBeNull();
     expect(await page.textContent('#predicted')).toBe('?');
+    expect((await state(page)).explanation).toBeNull();
+    expect(await page.locator('#heatmap svg').count()).toBe(0);
 
     // int8: both accuracies and sizes shown; the int8 kernels give Node's bits
     await page.click('#quantize');
@@ -262,6 +341,7 @@ describe.skipIf(!FOUND)('the demo page in Chromium', () => {
     expect(s.phase).toBe('loaded');
     expect(s.loadedFromStorage).toBe(true);
     expect(s.fingerprint).toEqual(node.fingerprint);
+    expect(s.tree).toEqual(node.tree);
     expect((await draw(page, DIGIT_STROKES[0]))?.digit).toBe(0);
     await page.click('#forget');
     await page.reload();
@@ -271,6 +351,102 @@ describe.skipIf(!FOUND)('the demo page in Chromium', () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it('trains the spam filter in a worker and colours each word of a typed email by its attribution', async () => {
+    const { page, errors } = await open('?module=simd');
+    const workers: string[] = [];
+    page.on('worker', (w) => workers.push(w.url()));
+    const encodings: (string | undefined)[] = [];
+    page.on('response', (r) => {
+      if (r.url().endsWith('/datasets/spam-assassin.jsonl.br')) encodings.push(r.headers()['content-encoding']);
+    });
+    // the digits first, for the picture: a drawn 3 with its heat map, and the tree
+    await train(page);
+    const three = await draw(page, DIGIT_STROKES[3]);
+    await explanationOf(page, three!.features);
+
+    expect((await state(page)).spam.phase).toBe('ready');
+    expect(await page.isDisabled('#spam-text')).toBe(true);
+    await page.click('#spam-train');
+    await page.waitForFunction(
+      () => ['trained', 'error'].includes((globalThis as unknown as { neurasmDemo: DemoState }).neurasmDemo.spam.phase),
+      null,
+      { timeout: 120_000 },
+    );
+    const s = (await state(page)).spam;
+    expect((await state(page)).error).toBeNull();
+    expect(workers.some((u) => u.endsWith('/examples/browser/spam-worker.js'))).toBe(true);
+    // the server sent the brotli file as is, and the browser unpacked it
+    expect(encodings).toEqual(['br']);
+    console.log(`[browser test] spam filter: ${SPAM_SETTINGS.epochs} epochs in ${s.seconds!.toFixed(1)} s in Chromium`);
+
+    // Node: the same corpus (loadSpam), split, model and fit; plain SIMD gives the same bits
+    const corpus = await loadSpam();
+    const data = splitSpam(nn, corpus);
+    const model = buildSpamModel(nn, data.trainTexts);
+    try {
+      await model.fit(data.trainTexts, data.trainLabels, spamFitArgs());
+      expect({ emails: s.emails, spam: s.spam, train: s.train, test: s.test, epochs: s.epochs }).toEqual({
+        emails: 6046,
+        spam: 1896,
+        train: data.trainTexts.length,
+        test: data.testTexts.length,
+        epochs: SPAM_SETTINGS.epochs,
+      });
+      expect(s.testAccuracy).toBe(spamAccuracy(model, data.testTexts, data.testLabels));
+      expect(s.testAccuracy).toBeGreaterThan(0.95);
+      expect(await page.textContent('#spam-result')).toMatch(/^test accuracy \d+\.\d\d% on 1210 held-out emails$/);
+
+      /** Types `text` into the box (clearing it first); returns the page's answer once it is for that text. */
+      const ask = async (text: string, how: 'type' | 'example') => {
+        if (how === 'type') {
+          await page.fill('#spam-text', '');
+          await page.locator('#spam-text').pressSequentially(text);
+        } else await page.click(text === SPAM_EXAMPLES.spam ? '#spam-example-spam' : '#spam-example-ham');
+        await page.waitForFunction(
+          (t) => (globalThis as unknown as { neurasmDemo: DemoState }).neurasmDemo.spam.explained?.text === t,
+          text,
+        );
+        const answer = (await state(page)).spam.explained!;
+        // Node's probability and token attributions for the same text, on the same weights
+        const p = model.predict([text]);
+        expect(answer.probability).toBe(p.dataSync()[0]);
+        p.dispose();
+        const tokens = await nn.explain.explainText(model, text, { method: 'integratedGradients' });
+        expect(answer.tokens.map((t) => t.token)).toEqual(tokens.map((t) => t.token));
+        for (const [i, t] of answer.tokens.entries()) {
+          expect(Math.abs(t.attribution - tokens[i].attribution)).toBeLessThan(1e-4);
+        }
+        // one coloured box per token in the picture
+        expect(await page.locator('#spam-plot svg g.token').count()).toBe(tokens.length);
+        return answer;
+      };
+      const spammy = await ask('WIN a FREE prize now!!! Click here to claim your cash, limited offer', 'type');
+      expect(spammy.probability).toBeGreaterThan(0.5);
+      expect(await page.textContent('#spam-probability')).toMatch(/^spam probability \d+\.\d%$/);
+      // the words that push towards spam are tinted: not all boxes have the colour of a zero attribution
+      const fills = await page
+        .locator('#spam-plot svg g.token rect')
+        .evaluateAll((rects) => rects.map((r) => r.getAttribute('fill')));
+      expect(new Set(fills).size).toBeGreaterThan(3);
+      const hammy = await ask(
+        'Thanks for the patch, the build works on my Debian box now; see you at the meeting',
+        'type',
+      );
+      expect(hammy.probability).toBeLessThan(0.5);
+      expect((await ask(SPAM_EXAMPLES.spam, 'example')).probability).toBeGreaterThan(0.5);
+      expect((await ask(SPAM_EXAMPLES.ham, 'example')).probability).toBeLessThan(0.5);
+      await ask(SPAM_EXAMPLES.spam, 'example');
+    } finally {
+      model.dispose();
+    }
+    // the picture of the explanations: the heat map, the tree and the spam box (the other sections hidden)
+    await page.addStyleTag({ content: '#train-section, #quantize-section, #save-section { display: none; }' });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'demo-explain.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
 
   it('picks relaxed SIMD where Chromium validates it, and trains as well with it', async () => {
     const { page, errors } = await open();
