@@ -11,7 +11,7 @@ export interface HeatMapOptions {
   width: number;
   /** Rows of the image; width × height must equal the number of values. */
   height: number;
-  /** The input itself, one value per cell: drawn in grey (its largest value black) under the attributions. */
+  /** The input itself, one value per cell: drawn in grey (its largest value mid grey) under the attributions. */
   image?: Vector;
   /** Side of a cell in px (default 24). */
   cellSize?: number;
@@ -22,11 +22,13 @@ export interface HeatMapOptions {
 }
 
 const OPTIONS = ['width', 'height', 'image', 'cellSize', 'title', 'legend'];
+/** The image's darkest grey (a share of black): light enough for the attribution overlay to show on ink. */
+const IMAGE_INK = 0.625;
 
 /**
  * A heat map of attributions over an image-shaped input: a cell per value, on a diverging scale
  * symmetric around 0 (white at 0, full red at +max |value|, full blue at −max |value|). With
- * `image`, the image is drawn in grey (white at its minimum, black at its maximum) and each
+ * `image`, the image is drawn in grey (white at its minimum, mid grey at its maximum) and each
  * attribution as a translucent red or blue overlay, more opaque the larger |value|. A colour bar
  * shows the scale with its ±max |value|; every cell has a tooltip with its row, column and value.
  *
@@ -83,7 +85,7 @@ export function heatMap(values: Vector, options: HeatMapOptions): string {
         `row ${r}, column ${c}: ${formatSigned(v[k])}${image ? ` (input ${formatNumber(image[k])})` : ''}`,
       );
       if (image) {
-        const grey = ink(imageHi > imageLo ? (image[k] - imageLo) / (imageHi - imageLo) : 0);
+        const grey = ink(IMAGE_INK * (imageHi > imageLo ? (image[k] - imageLo) / (imageHi - imageLo) : 0));
         const overlay =
           t === 0
             ? ''

@@ -33,7 +33,7 @@ describe('heatMap', () => {
     const root = checkedSvg(heatMap(values, { width: 3, height: 2, image, legend: false }));
     const cells = select(root, 'g', 'cell');
     const under = cells.map((g) => select(g, 'rect')[0].attributes.fill);
-    expect(under).toEqual(['#ffffff', '#000000', '#808080', '#ffffff', '#ffffff', '#000000']);
+    expect(under).toEqual(['#ffffff', '#606060', '#afafaf', '#ffffff', '#ffffff', '#606060']);
     const over = cells.map((g) => select(g, 'rect')[1]?.attributes);
     expect(over[0]).toMatchObject({ fill: '#ff0051', 'fill-opacity': '0.43' });
     expect(over[1]).toMatchObject({ fill: '#008bfb', 'fill-opacity': '0.85' });
