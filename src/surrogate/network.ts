@@ -87,27 +87,46 @@ export function networkLabels(model: Sequential, rows: FeatureRows): NetworkLabe
   return { kind: 'classification', classes: width, labels };
 }
 
+/** Extra points per row of x that augment: 'auto' (and an object without samples) samples. */
+export const AUTO_SAMPLES_PER_ROW = 50;
+/** Most float32 values (points × features) the automatic sample count makes: 40 MB. */
+export const AUTO_MAX_VALUES = 10_000_000;
+/** Default noise of augment, in feature standard deviations. */
+export const DEFAULT_AUGMENT_SCALE = 0.3;
+
 /** How many extra points to sample around the data, and how far (in feature standard deviations). */
 export interface AugmentOptions {
-  /** Extra points in all (each around a data row drawn uniformly at random). */
-  samples: number;
-  /** Standard deviation of the Gaussian noise added to each feature, as a multiple of that feature's standard deviation over x (default 0.1). */
+  /**
+   * Extra points in all (each around a data row drawn uniformly at random); default 50 × the rows
+   * of x, at most 10,000,000 / features (40 MB of float32).
+   */
+  samples?: number;
+  /** Standard deviation of the Gaussian noise added to each feature, as a multiple of that feature's standard deviation over x (default 0.3). */
   scale?: number;
 }
 
-/** The checked augment option: a count (scale 0.1) or {samples, scale}; null when absent. */
-export function checkAugment(op: string, augment: unknown): Required<AugmentOptions> | null {
+/** The checked augment option ('auto' or an object without samples: samples null, the automatic count). */
+export interface CheckedAugment {
+  samples: number | null;
+  scale: number;
+}
+
+/**
+ * The checked augment option: 'auto' (50 points per row, scale 0.3), a count (scale 0.3) or
+ * {samples, scale}; null when absent.
+ */
+export function checkAugment(op: string, augment: unknown): CheckedAugment | null {
   if (augment === undefined || augment === null) return null;
-  const options = typeof augment === 'number' ? { samples: augment } : augment;
+  const options = augment === 'auto' ? {} : typeof augment === 'number' ? { samples: augment } : augment;
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new ValueError(
-      `${op}: expected augment to be a number of points or {samples, scale}, got ${describe(augment)}`,
+      `${op}: expected augment to be 'auto', a number of points or {samples, scale}, got ${describe(augment)}`,
     );
   }
-  const { samples, scale = 0.1, ...rest } = options as AugmentOptions;
+  const { samples = null, scale = DEFAULT_AUGMENT_SCALE, ...rest } = options as AugmentOptions;
   const unknown = Object.keys(rest);
   if (unknown.length > 0) throw new ValueError(`${op}: augment takes samples and scale, got ${unknown.join(', ')}`);
-  if (typeof samples !== 'number' || !Number.isInteger(samples) || samples < 0) {
+  if (samples !== null && (typeof samples !== 'number' || !Number.isInteger(samples) || samples < 0)) {
     throw new ValueError(`${op}: expected augment.samples to be an integer >= 0, got ${describe(samples)}`);
   }
   if (typeof scale !== 'number' || !Number.isFinite(scale) || scale < 0) {
@@ -116,24 +135,32 @@ export function checkAugment(op: string, augment: unknown): Required<AugmentOpti
   return { samples, scale };
 }
 
+/** How many points augment adds to n rows of d features (the automatic count when samples is null). */
+export function augmentSamples(augment: CheckedAugment, n: number, d: number): number {
+  if (augment.samples !== null) return augment.samples;
+  return Math.min(AUTO_SAMPLES_PER_ROW * n, Math.floor(AUTO_MAX_VALUES / d));
+}
+
 /**
- * Rows followed by `samples` points around them: each is a row drawn uniformly (seeded) plus
- * Gaussian noise per feature with standard deviation scale × that feature's standard deviation.
+ * Rows followed by `samples` points around them (augmentSamples): each is a row drawn uniformly
+ * (seeded) plus Gaussian noise per feature with standard deviation scale × that feature's standard
+ * deviation. The network labels them, so that the tree sees its boundary densely around the data.
  */
-export function augmentRows(rows: FeatureRows, augment: Required<AugmentOptions>, seed: number): FeatureRows {
+export function augmentRows(rows: FeatureRows, augment: CheckedAugment, seed: number): FeatureRows {
   const { x, n, d } = rows;
-  if (augment.samples === 0) return rows;
+  const samples = augmentSamples(augment, n, d);
+  if (samples === 0) return rows;
   const mean = new Float64Array(d);
   const std = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let f = 0; f < d; f++) mean[f] += x[i * d + f] / n;
   for (let i = 0; i < n; i++) for (let f = 0; f < d; f++) std[f] += (x[i * d + f] - mean[f]) ** 2 / n;
   for (let f = 0; f < d; f++) std[f] = Math.sqrt(std[f]);
   const random = new Random(seed);
-  const out = new Float32Array((n + augment.samples) * d);
+  const out = new Float32Array((n + samples) * d);
   out.set(x);
-  for (let k = 0; k < augment.samples; k++) {
+  for (let k = 0; k < samples; k++) {
     const row = random.int(n);
     for (let f = 0; f < d; f++) out[(n + k) * d + f] = x[row * d + f] + random.normal() * augment.scale * std[f];
   }
-  return { x: out, n: n + augment.samples, d };
+  return { x: out, n: n + samples, d };
 }

@@ -30,11 +30,13 @@ export interface TreeOptions {
   ccpAlpha?: number;
   /**
    * Extra points sampled around the data and labelled by the network, so that the tree also learns
-   * the network between and around the rows: a count, or {samples, scale}. Each point is a row of x
-   * drawn uniformly at random plus Gaussian noise on every feature with standard deviation
-   * scale × that feature's standard deviation over x (scale default 0.1). Seeded by `seed`.
+   * the network between and around the rows: 'auto' (recommended: 50 points per row of x, scale
+   * 0.3), a count, or {samples, scale}. Each point is a row of x drawn uniformly at random plus
+   * Gaussian noise on every feature with standard deviation scale × that feature's standard
+   * deviation over x (scale default 0.3). Seeded by `seed`. Default: none (the tree sees the rows
+   * of x only, as scikit-learn would).
    */
-  augment?: number | AugmentOptions;
+  augment?: 'auto' | number | AugmentOptions;
   /** A name per input feature (strings or numbers); default `feature_0`, `feature_1`, … as sklearn's export_text. */
   featureNames?: readonly (string | number)[];
   /** A name per class of a classification model; default the class indices `0`, `1`, …. */

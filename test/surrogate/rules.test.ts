@@ -87,6 +87,18 @@ describe('surrogate.ruleList', () => {
     for (const rule of coarse.rules.slice(0, -1)) expect(rule.support).toBeGreaterThanOrEqual(0.4);
   });
 
+  it("augment 'auto': the list is found on the rows and 50 points per row, reproducibly for a seed", async () => {
+    const f = fixtures.get('wine')!;
+    const n = f.model.train.length;
+    const [a, b, c] = await Promise.all(
+      [0, 0, 1].map((seed) => ruleList(f.network, train(f), { maxRules: 8, augment: 'auto', seed })),
+    );
+    expect(a.rules).toEqual(b.rules);
+    expect(a.rules).not.toEqual(c.rules);
+    expect(a.rules.reduce((sum, rule) => sum + rule.samples, 0)).toBe(51 * n);
+    await expect(ruleList(f.network, train(f), { augment: 'many' as never })).rejects.toThrow(/augment/);
+  });
+
   it('bad input: clear errors', async () => {
     const f = fixtures.get('iris')!;
     await expect(ruleList(f.network, train(f), { maxRules: 0 })).rejects.toThrow(/maxRules/);

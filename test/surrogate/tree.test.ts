@@ -5,10 +5,11 @@ import { type NeurasmError, ShapeError, ValueError } from '../../src/errors.js';
 import * as nn from '../../src/index.js';
 import type { Sequential } from '../../src/models/sequential.js';
 import { pythonFixed } from '../../src/surrogate/export-text.js';
-import { networkLabels } from '../../src/surrogate/network.js';
+import { augmentRows, augmentSamples, networkLabels } from '../../src/surrogate/network.js';
 import { meets } from '../../src/surrogate/rule.js';
-import { tree, treeFromJSON } from '../../src/surrogate/tree.js';
+import { type TreeOptions, tree, treeFromJSON } from '../../src/surrogate/tree.js';
 import { loadFixture, type SurrogateFixture } from './fixtures.js';
+import { splitNetwork } from './split-networks.js';
 
 const fixtures = new Map<string, SurrogateFixture>();
 const train = (f: SurrogateFixture) => nn.tensor(f.xTrain, [f.model.train.length, f.d]);
@@ -36,20 +37,29 @@ describe('fidelity to trained networks on held-out rows', () => {
     expect(fidelity).toBeGreaterThanOrEqual(0.95);
   });
 
-  // wine falls short of the 0.95 target: 53 held-out rows, and this network's boundary is oblique
-  // in 13 features; measured 0.887 / 0.906 / 0.868 at depth 3 / 4 / 5 (0.87-0.96 over augmentation
-  // seeds). The floor below is what was measured, so that a regression shows.
-  it('wine: measured at depth 3 to 5 (below the 0.95 target)', async () => {
-    const f = fixtures.get('wine')!;
-    const fidelities: number[] = [];
-    for (const maxDepth of [3, 4, 5]) {
-      const surrogate = await tree(f.network, train(f), { maxDepth });
-      fidelities.push(surrogate.fidelity(f.network, test(f)));
+  // wine's 53 held-out rows are too few to judge one fit (one row is 0.019), so the network is
+  // trained as the fixture's on ten seeded splits and the held-out rows are pooled. Measured (seed
+  // 0): 0.904 without augmentation, 0.953 with augment 'auto' and entropy; over seeds 0-2 the mean
+  // is 0.94-0.95 and a single split ranges 0.87-1.0, so 0.95 is not asserted: the floor below
+  // keeps a margin, and the gain over the unaugmented trees must show.
+  it("wine: augment 'auto' + entropy lifts held-out fidelity at depth 5 (10 splits pooled)", async () => {
+    const [plain, augmented] = [[] as number[], [] as number[]];
+    for (const split of [2026, 1, 2, 3, 4, 5, 6, 7, 8, 9]) {
+      const s = await splitNetwork('wine', split);
+      const grow = (augment?: 'auto') => tree(s.network, s.xTrain, { maxDepth: 5, criterion: 'entropy', augment });
+      const [a, b] = [await grow(), await grow('auto')];
+      expect(b.depth).toBeLessThanOrEqual(5);
+      plain.push(a.fidelity(s.network, s.xTest));
+      augmented.push(b.fidelity(s.network, s.xTest));
+      s.dispose();
     }
-    console.log(`wine: held-out fidelity at depth 3, 4, 5: ${fidelities.map((v) => v.toFixed(3)).join(', ')}`);
-    expect(Math.max(...fidelities)).toBeGreaterThanOrEqual(0.9);
-    expect(Math.min(...fidelities)).toBeGreaterThanOrEqual(0.85);
-  });
+    const mean = (v: number[]) => v.reduce((x, y) => x + y, 0) / v.length;
+    console.log(
+      `wine, 10 splits: held-out fidelity at depth 5 ${mean(plain).toFixed(3)} without augmentation, ${mean(augmented).toFixed(3)} with augment 'auto' (per split ${augmented.map((v) => v.toFixed(3)).join(' ')})`,
+    );
+    expect(mean(augmented)).toBeGreaterThanOrEqual(0.92);
+    expect(mean(augmented) - mean(plain)).toBeGreaterThanOrEqual(0.02);
+  }, 120_000);
 
   it('digits: reported at depth 5, 8 and unlimited (no depth-5 target), rising with depth', async () => {
     const f = fixtures.get('digits')!;
@@ -124,6 +134,47 @@ describe('the fitted tree', () => {
     await expect(treeFromJSON(broken)).rejects.toThrow(/do not form one tree/);
     await expect(treeFromJSON('{oops')).rejects.toThrow(ValueError);
     await expect(treeFromJSON({ ...surrogate.toJSON(), feature: [99] })).rejects.toThrow(/feature/);
+  });
+
+  it("augment 'auto': 50 points per row at scale 0.3, seeded; capped for wide inputs", async () => {
+    const f = fixtures.get('wine')!;
+    const n = f.model.train.length;
+    const grow = (augment: TreeOptions['augment'], seed = 0) =>
+      tree(f.network, train(f), { maxDepth: 5, augment, seed });
+    const [auto, explicit, again, other] = await Promise.all([
+      grow('auto'),
+      grow({ samples: 50 * n, scale: 0.3 }),
+      grow({}),
+      grow('auto', 1),
+    ]);
+    expect(auto.toJSON().samples[0]).toBe(51 * n);
+    expect(auto.toJSON()).toEqual(explicit.toJSON());
+    expect(auto.toJSON()).toEqual(again.toJSON());
+    expect(auto.toJSON()).not.toEqual(other.toJSON());
+    expect((await grow(0)).toJSON()).toEqual((await grow(undefined)).toJSON());
+    expect(augmentSamples({ samples: null, scale: 0.3 }, 1000, 13)).toBe(50_000);
+    expect(augmentSamples({ samples: null, scale: 0.3 }, 1000, 784)).toBe(Math.floor(10_000_000 / 784));
+    expect(augmentSamples({ samples: 7, scale: 0.3 }, 1000, 784)).toBe(7);
+  });
+
+  it('augment: the points are rows plus noise of scale × the feature standard deviation', () => {
+    const rows = { x: Float32Array.from([0, 10, 2, 30, 4, 50]), n: 3, d: 2 };
+    const std = [Math.sqrt(8 / 3), Math.sqrt(800 / 3)];
+    const out = augmentRows(rows, { samples: 20_000, scale: 0.5 }, 9);
+    expect(out.n).toBe(20_003);
+    expect(Array.from(out.x.subarray(0, 6))).toEqual([0, 10, 2, 30, 4, 50]);
+    // a row drawn uniformly plus N(0, (0.5 std)²) noise has variance std² (1 + 0.25) per feature
+    for (let f = 0; f < 2; f++) {
+      let sum = 0;
+      let sumSq = 0;
+      for (let k = 3; k < out.n; k++) {
+        sum += out.x[k * 2 + f];
+        sumSq += out.x[k * 2 + f] ** 2;
+      }
+      const variance = sumSq / 20_000 - (sum / 20_000) ** 2;
+      expect(Math.abs(variance / (std[f] ** 2 * 1.25) - 1)).toBeLessThan(0.05);
+    }
+    expect(augmentRows(rows, { samples: 0, scale: 0.5 }, 9)).toBe(rows);
   });
 
   it('augment: a seed reproduces the tree exactly, another seed gives other points', async () => {
@@ -241,6 +292,15 @@ describe('bad input: clear errors, the model unchanged', () => {
     ['minSamplesLeaf 0', () => tree(model, train(f), { minSamplesLeaf: 0 }), /minSamplesLeaf/, ValueError],
     ['a negative ccpAlpha', () => tree(model, train(f), { ccpAlpha: -1 }), /ccpAlpha/, ValueError],
     ['a bad augment', () => tree(model, train(f), { augment: -3 }), /augment/, ValueError],
+    [
+      'an augment word other than auto',
+      () => tree(model, train(f), { augment: 'full' as never }),
+      /'auto'/,
+      ValueError,
+    ],
+    ['augment.samples 1.5', () => tree(model, train(f), { augment: { samples: 1.5 } }), /augment.samples/, ValueError],
+    ['a negative augment.scale', () => tree(model, train(f), { augment: { scale: -1 } }), /augment.scale/, ValueError],
+    ['an unknown augment key', () => tree(model, train(f), { augment: { noise: 1 } as never }), /noise/, ValueError],
     ['a model that is not one', () => tree({}, train(f)), /model/, ValueError],
     ['NaN in x', () => tree(model, [[Number.NaN, 0, 0, 0]]), /NaN|finite/i, ValueError],
   ];
