@@ -6,7 +6,8 @@
 //      (test/distributed/make-fixtures.ts)
 //   3. Python: torch forward == neurasm forward per layer kind, round trips, refusals, PyTorch-built
 //      models saved for neurasm (test/distributed/check_layers.py)
-//   4. torchrun --nproc_per_node 2 --master-addr 127.0.0.1: DDP (gloo) trains the digits model
+//   4. torchrun --nproc_per_node 2 --master-addr 127.0.0.1: DDP (gloo) trains the digits model, and a
+//      text model (text layer kept, masked LSTM)
 //   5. neurasm loads the results and checks them (test/distributed/check-trained.ts)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -87,33 +88,25 @@ if (!existsSync(marker) || readFileSync(marker, 'utf8') !== wheel) {
 rmSync(work, { recursive: true, force: true });
 run('neurasm writes the fixtures', tsx, ['test/distributed/make-fixtures.ts', work]);
 run('per-layer checks in torch', join(bin, 'python'), ['test/distributed/check_layers.py', work]);
+/** torchrun --nproc_per_node 2 on 127.0.0.1 (DDP over gloo) of train_ddp.py with these options. */
+async function trainWithDdp(step, options) {
+  const port = await freePort();
+  const rendezvous = ['--nproc_per_node', '2', '--master-addr', '127.0.0.1', '--master-port', String(port)];
+  run(step, join(bin, 'torchrun'), [...rendezvous, 'tools/python/train_ddp.py', ...options]);
+}
+
 const digits = join(work, 'digits');
 run('digits data', join(bin, 'python'), ['test/distributed/prepare_digits.py', digits]);
-const port = await freePort();
-run('DDP training: torchrun, 2 processes on 127.0.0.1', join(bin, 'torchrun'), [
-  '--nproc_per_node',
-  '2',
-  '--master-addr',
-  '127.0.0.1',
-  '--master-port',
-  String(port),
-  'tools/python/train_ddp.py',
-  '--model',
-  join(digits, 'model'),
-  '--data',
-  join(digits, 'digits.npz'),
-  '--out',
-  join(digits, 'trained'),
-  '--epochs',
-  '20',
-  '--batch-size',
-  '32',
-  '--lr',
-  '0.001',
-  '--loss',
-  'sparse_categorical_crossentropy',
-  '--predictions',
-  join(digits, 'torch_pred.npy'),
+await trainWithDdp('DDP training of the digits model: torchrun, 2 processes on 127.0.0.1', [
+  ...['--model', join(digits, 'model'), '--data', join(digits, 'digits.npz'), '--out', join(digits, 'trained')],
+  ...['--epochs', '20', '--batch-size', '32', '--lr', '0.001', '--loss', 'sparse_categorical_crossentropy'],
+  ...['--predictions', join(digits, 'torch_pred.npy')],
+]);
+const text = join(work, 'cases', 'text_vectorization');
+await trainWithDdp('DDP training of a text model (masked LSTM): torchrun, 2 processes', [
+  ...['--model', join(text, 'model'), '--data', join(work, 'text.npz'), '--out', join(work, 'text-trained')],
+  ...['--epochs', '3', '--batch-size', '2', '--lr', '0.01', '--loss', 'binary_crossentropy'],
+  ...['--predictions', join(work, 'text_torch_pred.npy')],
 ]);
 run('neurasm checks the results', tsx, ['test/distributed/check-trained.ts', work]);
 console.log(`\ntest:distributed passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -2,9 +2,11 @@
 //   digits: the model trained by torchrun (DDP, 2 processes) loads; its test accuracy is >= 96%; neurasm's
 //           predictions equal torch's within 1e-5; the preprocessing saved with the model came back
 //   cases:  each model written back by the bridge without training (roundtrip/) has the original's weights, bit for bit
+//           (and a text model its text layer: the same strings give the same outputs)
+//   text:   the text model trained by DDP takes strings in neurasm and predicts as torch did on their ids
 //   from-torch: models built in PyTorch and saved by the bridge predict in neurasm as in torch (1e-5)
 // Usage: npx tsx test/distributed/check-trained.ts DIR; exits 1 when a check fails.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as nn from '../../src/index.js';
 
@@ -82,10 +84,33 @@ async function checkRoundTrips(): Promise<void> {
       same = a[i].shape.join() === b[i].shape.join() && x.every((v, j) => v === y[j]);
     }
     check(same, `${name}: neurasm loads the bridge's round trip with the same weights, bit for bit`);
+    const textsFile = join(cases, name, 'texts.json');
+    if (existsSync(textsFile)) {
+      // the text layer (vocabulary) came back too: the round trip takes the same strings to the same outputs
+      const texts = JSON.parse(readFileSync(textsFile, 'utf8')) as string[];
+      const p = original.predict(texts) as nn.Tensor;
+      const q = trip.predict(texts) as nn.Tensor;
+      check(maxAbsDiff(p.dataSync(), q.dataSync()) === 0, `${name}: the round trip takes strings, as the original`);
+      nn.dispose([p, q]);
+    }
     nn.dispose([...a, ...b]);
     original.dispose();
     trip.dispose();
   }
+}
+
+/** The text model trained by DDP: neurasm takes the strings, keeps the text layer, and predicts as torch did on their ids. */
+async function checkTrainedText(): Promise<void> {
+  const model = await nn.loadLayersModel(`file://${join(root, 'text-trained')}`);
+  const texts = JSON.parse(readFileSync(join(root, 'cases', 'text_vectorization', 'texts.json'), 'utf8')) as string[];
+  const y = model.predict(texts) as nn.Tensor;
+  const diff = maxAbsDiff(y.dataSync(), readNpyF32(join(root, 'text_torch_pred.npy')));
+  check(
+    diff <= TOLERANCE,
+    `text model trained by DDP: neurasm (from strings) predicts as torch (max |diff| ${diff.toExponential(2)})`,
+  );
+  y.dispose();
+  model.dispose();
 }
 
 async function checkFromTorch(): Promise<void> {
@@ -106,6 +131,7 @@ async function checkFromTorch(): Promise<void> {
 await nn.ready();
 await checkDigits();
 await checkRoundTrips();
+await checkTrainedText();
 await checkFromTorch();
 if (failures.length > 0) {
   console.log(`${failures.length} check(s) failed`);

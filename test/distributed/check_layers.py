@@ -169,12 +169,22 @@ def write_from_torch(root: str) -> None:
         print(f"wrote {d}")
 
 
+def write_text_data(root: str) -> None:
+    """The text case's token ids with labels (1: spam), for a DDP run on a model with a text layer and masks."""
+    d = os.path.join(root, "cases", "text_vectorization")
+    meta = read_json(os.path.join(d, "case.json"))
+    ids = read_f32(os.path.join(d, "input.bin"), meta["inputShape"]).astype(np.int64)
+    labels = np.array([1, 0, 0, 1, 0, 1], dtype=np.float32).reshape(-1, 1)
+    np.savez(os.path.join(root, "text.npz"), x_train=ids, y_train=labels, x_test=ids, y_test=labels)
+
+
 def main() -> None:
     root = sys.argv[1]
     check_cases(root)
     check_batch_norm_momentum(root)
     check_refusals(root)
     write_from_torch(root)
+    write_text_data(root)
     if failures:
         print(f"{len(failures)} check(s) failed")
         sys.exit(1)

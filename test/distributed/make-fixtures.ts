@@ -174,6 +174,45 @@ async function writeCase(name: string, make: () => Case, index: number): Promise
   model.dispose();
 }
 
+const TEXTS = [
+  'free money now, click here',
+  'lunch at noon?',
+  'the meeting moved to friday',
+  'win a free prize now!!!',
+  'can you send the report',
+  'cheap pills, free shipping',
+];
+
+/**
+ * A model that takes strings (textVectorization first): the bridge trains the numeric model after it,
+ * and keeps the text layer. input.bin holds the token ids neurasm's vectorizer made of TEXTS.
+ */
+async function writeTextModel(): Promise<void> {
+  const dir = join(out, 'cases', 'text_vectorization');
+  mkdirSync(dir, { recursive: true });
+  const vectorizer = L.textVectorization({ maxTokens: 40, outputSequenceLength: 7 });
+  vectorizer.adapt(TEXTS);
+  const model = nn.sequential({
+    layers: [
+      vectorizer,
+      L.embedding({ inputDim: vectorizer.vocabularySize(), outputDim: 6, maskZero: true }),
+      L.lstm({ units: 5, recurrentActivation: 'sigmoid' }),
+      L.dense({ units: 1, activation: 'sigmoid' }),
+    ],
+  });
+  nn.dispose(model.predict(TEXTS) as nn.Tensor); // builds the layers
+  randomizeWeights(model, 5151);
+  const ids = vectorizer.vectorize(TEXTS);
+  const y = model.predict(TEXTS) as nn.Tensor;
+  writeF32(join(dir, 'input.bin'), ids.dataSync());
+  writeF32(join(dir, 'output.bin'), y.dataSync());
+  writeFileSync(join(dir, 'case.json'), JSON.stringify({ inputShape: ids.shape, outputShape: y.shape, ids: true }));
+  writeFileSync(join(dir, 'texts.json'), JSON.stringify(TEXTS));
+  await model.save(`file://${join(dir, 'model')}`);
+  nn.dispose([ids, y]);
+  model.dispose();
+}
+
 /** A BatchNormalization model before and after one training step (the Python side compares the moving statistics). */
 async function writeBatchNormMomentum(): Promise<void> {
   const dir = join(out, 'bn-momentum');
@@ -229,6 +268,7 @@ async function writeDigits(): Promise<void> {
 
 await nn.ready();
 for (const [i, [name, make]] of Object.entries(cases).entries()) await writeCase(name, make, i);
+await writeTextModel();
 await writeBatchNormMomentum();
 await writeDigits();
-console.log(`fixtures: ${Object.keys(cases).length} layer cases, bn-momentum, digits in ${out}`);
+console.log(`fixtures: ${Object.keys(cases).length + 1} layer cases, bn-momentum, digits in ${out}`);
