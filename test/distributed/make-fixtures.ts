@@ -1,10 +1,10 @@
 // Fixtures of the distributed test (npm run test:distributed), written by neurasm for the Python side:
-//   <dir>/cases/<name>/model/      a model of one layer kind, with random weights
+//   <dir>/cases/<name>/model/      a model of one layer kind, with random weights (two saved quantized)
 //   <dir>/cases/<name>/input.bin   float32 inputs, output.bin neurasm's outputs, case.json their shapes
 //   <dir>/bn-momentum/             a BatchNormalization model before/after one training step (its statistics)
 //   <dir>/digits/                  the classic Keras model (untrained) and the standardized digits split
 // Usage: npx tsx test/distributed/make-fixtures.ts DIR
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadDataset } from '../../src/datasets/index.js';
 import * as nn from '../../src/index.js';
@@ -174,6 +174,31 @@ async function writeCase(name: string, make: () => Case, index: number): Promise
   model.dispose();
 }
 
+/**
+ * The dense case saved with quantized weights (uint8 and float16): output.bin is what neurasm predicts
+ * with the model loaded back from that file, so the bridge must dequantize as neurasm does.
+ */
+async function writeQuantizedCases(): Promise<void> {
+  for (const quantize of ['uint8', 'float16'] as const) {
+    const from = join(out, 'cases', 'dense_activations');
+    const dir = join(out, 'cases', `dense_${quantize}`);
+    mkdirSync(dir, { recursive: true });
+    const original = await nn.loadLayersModel(`file://${join(from, 'model')}`);
+    await original.save(`file://${join(dir, 'model')}`, { quantize });
+    const model = await nn.loadLayersModel(`file://${join(dir, 'model')}`);
+    const meta = JSON.parse(readFileSync(join(from, 'case.json'), 'utf8'));
+    const values = readFileSync(join(from, 'input.bin'));
+    writeFileSync(join(dir, 'input.bin'), values);
+    const x = nn.tensor(new Float32Array(values.buffer, values.byteOffset, values.byteLength / 4), meta.inputShape);
+    const y = model.predict(x) as nn.Tensor;
+    writeF32(join(dir, 'output.bin'), y.dataSync());
+    writeFileSync(join(dir, 'case.json'), JSON.stringify(meta));
+    nn.dispose([x, y]);
+    original.dispose();
+    model.dispose();
+  }
+}
+
 const TEXTS = [
   'free money now, click here',
   'lunch at noon?',
@@ -268,7 +293,8 @@ async function writeDigits(): Promise<void> {
 
 await nn.ready();
 for (const [i, [name, make]] of Object.entries(cases).entries()) await writeCase(name, make, i);
+await writeQuantizedCases();
 await writeTextModel();
 await writeBatchNormMomentum();
 await writeDigits();
-console.log(`fixtures: ${Object.keys(cases).length + 1} layer cases, bn-momentum, digits in ${out}`);
+console.log(`fixtures: ${Object.keys(cases).length + 3} layer cases, bn-momentum, digits in ${out}`);

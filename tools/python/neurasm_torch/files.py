@@ -19,6 +19,18 @@ from .errors import ModelFormatError
 WEIGHTS_FILE = "weights.bin"
 
 _DTYPES = {"float32": np.float32, "int32": np.int32}
+# bytes per stored value: plain, or quantized as tfjs writes (uint8/uint16 with min and scale, float16)
+_CODE_BYTES = {"float32": 4, "int32": 4, "uint8": 1, "uint16": 2, "float16": 2}
+
+
+def _dequantize(data: bytes, offset: int, count: int, quantization: dict[str, Any], dtype: str) -> np.ndarray:
+    """Values of quantized weights, computed as neurasm and tfjs do (code · scale + min in float64, then float32)."""
+    kind = quantization["dtype"]
+    if kind == "float16":
+        return np.frombuffer(data, dtype="<f2", count=count, offset=offset).astype(np.float32)
+    codes = np.frombuffer(data, dtype=np.uint8 if kind == "uint8" else "<u2", count=count, offset=offset)
+    values = codes.astype(np.float64) * float(quantization["scale"]) + float(quantization["min"])
+    return np.round(values).astype(np.int32) if dtype == "int32" else values.astype(np.float32)
 
 
 def read_model_json(directory: str) -> dict[str, Any]:
@@ -62,18 +74,20 @@ def read_weights(directory: str, model_json: dict[str, Any]) -> dict[str, np.nda
         offset = 0
         for spec in group.get("weights", []):
             name, shape, dtype = spec["name"], list(spec["shape"]), spec.get("dtype", "float32")
-            if "quantization" in spec:
-                raise ModelFormatError(
-                    f"load: weight {name!r} is stored quantized ({spec['quantization'].get('dtype')}); "
-                    "save the model without `quantize` for the bridge"
-                )
             if dtype not in _DTYPES:
                 raise ModelFormatError(f"load: weight {name!r} has dtype {dtype!r}; expected float32 or int32")
             count = int(np.prod(shape)) if shape else 1
-            size = count * 4
+            quantization = spec.get("quantization")
+            stored = quantization.get("dtype") if quantization else dtype
+            if stored not in _CODE_BYTES:
+                raise ModelFormatError(f"load: weight {name!r} is stored as {stored!r}, which the bridge does not read")
+            size = count * _CODE_BYTES[stored]
             if offset + size > len(data):
                 raise ModelFormatError(f"load: weight group {group_index} is {len(data)} bytes, too short for {name!r}")
-            array = np.frombuffer(data, dtype=_DTYPES[dtype], count=count, offset=offset).reshape(shape)
+            if quantization is None:
+                array = np.frombuffer(data, dtype=_DTYPES[dtype], count=count, offset=offset).reshape(shape)
+            else:
+                array = _dequantize(data, offset, count, quantization, dtype).reshape(shape)
             weights[name] = array.copy()
             offset += size
     return weights
