@@ -65,6 +65,7 @@ def check_cases(root: str) -> None:
         x = read_f32(os.path.join(case_dir, "input.bin"), meta["inputShape"])
         expected = read_f32(os.path.join(case_dir, "output.bin"), meta["outputShape"])
         model = nt.load(os.path.join(case_dir, "model"))
+        check(model.input_shape == meta["inputShape"][1:], f"{name}: input shape {model.input_shape}")
         got = model.predict(x.astype(np.int64) if meta["ids"] else x)
         diff = float(np.max(np.abs(got - expected))) if got.shape == expected.shape else float("inf")
         check(diff <= TOLERANCE, f"{name}: torch forward == neurasm forward (max |diff| {diff:.2e}, shape {got.shape})")
@@ -113,6 +114,52 @@ def check_refusals(root: str) -> None:
         check(False, "a GRU with reset_after=false is refused")
     except nt.UnsupportedLayerError as e:
         check("GRU" in str(e) and "reset_after" in str(e), f"a GRU with reset_after=false is refused: {e}")
+
+
+def expect_error(what: str, error: type, words: list[str], action) -> None:
+    try:
+        action()
+        check(False, f"{what}: no error")
+    except error as e:
+        check(all(w in str(e) for w in words), f"{what}: {type(e).__name__}: {e}")
+
+
+def check_more_refusals(root: str) -> None:
+    fixtures = os.path.join(os.path.dirname(__file__), "..", "fixtures")
+    expect_error("a directory without model.json", nt.ModelFormatError, ["model.json"], lambda: nt.load(root))
+    expect_error(
+        "a Keras model with TimeDistributed",
+        nt.UnsupportedLayerError,
+        ["TimeDistributed", "time_distributed"],
+        lambda: nt.load(os.path.join(fixtures, "keras3-conv1d")),
+    )
+    expect_error(
+        "a functional model",
+        nt.ModelFormatError,
+        ["Sequential", "Functional"],
+        lambda: nt.load(os.path.join(fixtures, "keras-functional")),
+    )
+    expect_error(
+        "a torch nn.LSTM (returns a tuple, not channels-last)",
+        nt.UnsupportedLayerError,
+        ["LSTM", "neurasm_torch.layers"],
+        lambda: nt.from_torch(nn.Sequential(nn.LSTM(3, 4)), [5, 3]),
+    )
+    expect_error(
+        "a plain torch module saved without input_shape",
+        nt.UnsupportedLayerError,
+        ["input_shape"],
+        lambda: nt.save(nn.Sequential(nn.Linear(2, 2)), os.path.join(root, "refused")),
+    )
+    masked_conv = nt.NeurasmSequential(
+        [NL.Embedding(10, 4, mask_zero=True, name="e"), NL.Conv1D(4, 2, 2, name="c")], [6], "int32"
+    )
+    expect_error(
+        "a mask reaching Conv1D",
+        nt.UnsupportedLayerError,
+        ['Conv1D "c"', "mask"],
+        lambda: masked_conv.predict(np.ones((1, 6))),
+    )
 
 
 def randomize(module: nn.Module, seed: int) -> None:
@@ -185,6 +232,7 @@ def main() -> None:
     check_cases(root)
     check_batch_norm_momentum(root)
     check_refusals(root)
+    check_more_refusals(root)
     write_from_torch(root)
     write_text_data(root)
     if failures:

@@ -81,6 +81,32 @@ def accuracy(p: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean((p.reshape(-1) > 0.5) == (y.reshape(-1) > 0.5)))
 
 
+def load_data(path: str, model: nt.NeurasmSequential) -> dict[str, np.ndarray]:
+    """The arrays of the .npz, checked against each other and against the model's input shape."""
+    try:
+        with np.load(path) as npz:
+            data = {k: npz[k] for k in npz.files}
+    except (OSError, ValueError) as e:
+        raise SystemExit(f"--data {path}: cannot read it as an .npz: {e}") from e
+    for key in ("x_train", "y_train"):
+        if key not in data:
+            raise SystemExit(f"--data {path}: no array {key!r} (it has {', '.join(data) or 'none'})")
+    for part in ("train", "test"):
+        x, y = data.get(f"x_{part}"), data.get(f"y_{part}")
+        if (x is None) != (y is None):
+            raise SystemExit(f"--data {path}: x_{part} and y_{part} go together")
+        if x is None:
+            continue
+        if len(x) != len(y):
+            raise SystemExit(f"--data {path}: x_{part} has {len(x)} examples, y_{part} {len(y)}")
+        expected = model.input_shape
+        if len(x.shape) - 1 != len(expected) or any(e is not None and e != d for e, d in zip(expected, x.shape[1:])):
+            raise SystemExit(
+                f"--data {path}: x_{part} examples have shape {list(x.shape[1:])}, the model takes {expected}"
+            )
+    return data
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     distributed = "RANK" in os.environ
@@ -92,12 +118,15 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(f"--batch-size {args.batch_size} must be a multiple of the number of processes ({world})")
     torch.manual_seed(args.seed + rank)  # dropout/noise masks differ per process, as slices of one batch
 
-    model = nt.load(args.model)
-    data = np.load(args.data)
+    try:
+        model = nt.load(args.model)
+    except nt.BridgeError as e:
+        raise SystemExit(f"--model {args.model}: {e}") from e
+    data = load_data(args.data, model)
     x_dtype = torch.long if model.input_dtype == "int32" else torch.float32
     x_train = torch.as_tensor(data["x_train"]).to(x_dtype)
     y_train = torch.as_tensor(data["y_train"]).float()
-    has_test = "x_test" in data and "y_test" in data
+    has_test = "x_test" in data
     sampler = DistributedSampler(
         TensorDataset(x_train, y_train), num_replicas=world, rank=rank, shuffle=True, seed=args.seed
     )

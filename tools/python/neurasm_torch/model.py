@@ -301,7 +301,8 @@ def load(directory: str) -> NeurasmSequential:
     model_name, entries = topology_layers(model_json)
     if not entries:
         raise ModelFormatError("load: the model has no layers")
-    shape, dtype = _input_spec(entries)
+    input_shape, dtype = _input_spec(entries)
+    shape = list(input_shape)
     modules: list[L.KerasLayer] = []
     for index, entry in enumerate(entries):
         class_name, config = entry.get("class_name"), dict(entry.get("config", {}))
@@ -327,7 +328,7 @@ def load(directory: str) -> NeurasmSequential:
         module.weight_names = {s: found[s][0] for s in module.weight_suffixes}
     text_input = (model_json.get("neurasm") or {}).get("textInput")
     input_dtype = "int32" if text_input or dtype == "int32" or isinstance(modules[0], L.Embedding) else "float32"
-    return NeurasmSequential(modules, shape, input_dtype, model_name or "sequential")
+    return NeurasmSequential(modules, input_shape, input_dtype, model_name or "sequential")
 
 
 # ---- from plain torch modules ----------------------------------------------------------------------
