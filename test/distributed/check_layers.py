@@ -151,6 +151,13 @@ def check_more_refusals(root: str) -> None:
         ["input_shape"],
         lambda: nt.save(nn.Sequential(nn.Linear(2, 2)), os.path.join(root, "refused")),
     )
+    embedding = nt.NeurasmSequential([NL.Embedding(10, 4, name="tokens")], [3], "int32")
+    expect_error(
+        "an id outside the embedding",
+        ValueError,
+        ['Embedding "tokens"', "id 10"],
+        lambda: embedding.predict(np.array([[1, 10, 2]])),
+    )
     masked_conv = nt.NeurasmSequential(
         [NL.Embedding(10, 4, mask_zero=True, name="e"), NL.Conv1D(4, 2, 2, name="c")], [6], "int32"
     )

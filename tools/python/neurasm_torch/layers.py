@@ -281,7 +281,11 @@ class Embedding(KerasLayer):
         self.weight_suffixes = ("embeddings",)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
-        return self.embedding(x.long())
+        ids = x.long()
+        if ids.numel() and (int(ids.min()) < 0 or int(ids.max()) >= self.embedding.num_embeddings):
+            bad = int(ids.min()) if int(ids.min()) < 0 else int(ids.max())
+            raise ValueError(f'Embedding "{self.layer_name}": id {bad} is outside [0, {self.embedding.num_embeddings})')
+        return self.embedding(ids)
 
     def compute_mask(self, x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor | None:
         return (x != 0).to(torch.float32) if self.mask_zero else None

@@ -495,8 +495,8 @@ def save(
     topology["config"] = {"name": module.model_name, "layers": layers}
     document["modelTopology"] = topology
     document.setdefault("format", "layers-model")
-    document["generatedBy"] = document.get("generatedBy") or NEURASM_TAG
-    document.setdefault("convertedBy", NEURASM_TAG)
+    document["generatedBy"] = NEURASM_TAG
+    document.setdefault("convertedBy", None)
     weights = []
     for layer in module:
         for suffix, array in layer.keras_weights():
