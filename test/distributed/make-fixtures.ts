@@ -54,11 +54,16 @@ const cases: Record<string, () => Case> = {
       L.dense({ units: 4, activation: 'softmax' }),
     ],
   }),
-  dropout: () => ({
+  dropout_noise_reshape: () => ({
     input: [6],
     layers: [
       L.dense({ units: 8, activation: 'relu', inputShape: [6] }),
       L.dropout({ rate: 0.5 }),
+      L.gaussianNoise({ stddev: 0.3 }),
+      L.reshape({ targetShape: [4, 2] }),
+      L.spatialDropout1d({ rate: 0.2 }),
+      L.globalAveragePooling1d({ keepdims: true }),
+      L.flatten(),
       L.dense({ units: 3 }),
     ],
   }),
