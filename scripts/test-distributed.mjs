@@ -6,8 +6,8 @@
 //      (test/distributed/make-fixtures.ts)
 //   3. Python: torch forward == neurasm forward per layer kind, round trips, refusals, PyTorch-built
 //      models saved for neurasm (test/distributed/check_layers.py)
-//   4. torchrun --nproc_per_node 2 --master-addr 127.0.0.1: DDP (gloo) trains the digits model, and a
-//      text model (text layer kept, masked LSTM)
+//   4. torchrun --nproc_per_node 2 --master-addr 127.0.0.1: DDP (gloo) trains the digits model (and
+//      one process trains it again, for comparison), and a text model (text layer kept, masked LSTM)
 //   5. neurasm loads the results and checks them (test/distributed/check-trained.ts)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -96,12 +96,22 @@ async function trainWithDdp(step, options) {
 }
 
 const digits = join(work, 'digits');
-run('digits data', join(bin, 'python'), ['test/distributed/prepare_digits.py', digits]);
-await trainWithDdp('DDP training of the digits model: torchrun, 2 processes on 127.0.0.1', [
-  ...['--model', join(digits, 'model'), '--data', join(digits, 'digits.npz'), '--out', join(digits, 'trained')],
+run('digits data', join(bin, 'python'), ['test/distributed/prepare_digits.py', digits, '32']);
+const digitsOptions = [
+  ...['--model', join(digits, 'model'), '--data', join(digits, 'digits.npz')],
   ...['--epochs', '20', '--batch-size', '32', '--lr', '0.001', '--loss', 'sparse_categorical_crossentropy'],
-  ...['--predictions', join(digits, 'torch_pred.npy')],
+];
+await trainWithDdp('DDP training of the digits model: torchrun, 2 processes on 127.0.0.1', [
+  ...digitsOptions,
+  ...['--out', join(digits, 'trained'), '--predictions', join(digits, 'torch_pred.npy')],
 ]);
+// one thread, as torchrun gives each of its processes (torch's own thread pool only slows this small model)
+run(
+  'the same training in one process (no torchrun)',
+  join(bin, 'python'),
+  ['tools/python/train_ddp.py', ...digitsOptions, '--out', join(digits, 'trained-one-process')],
+  { OMP_NUM_THREADS: '1' },
+);
 const text = join(work, 'cases', 'text_vectorization');
 await trainWithDdp('DDP training of a text model (masked LSTM): torchrun, 2 processes', [
   ...['--model', join(text, 'model'), '--data', join(work, 'text.npz'), '--out', join(work, 'text-trained')],

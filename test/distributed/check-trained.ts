@@ -1,6 +1,7 @@
 // The neurasm side of the distributed test (npm run test:distributed), after the Python side ran:
 //   digits: the model trained by torchrun (DDP, 2 processes) loads; its test accuracy is >= 96%; neurasm's
-//           predictions equal torch's within 1e-5; the preprocessing saved with the model came back
+//           predictions equal torch's within 1e-5; the preprocessing saved with the model came back; its
+//           weights equal those of one process trained on the same global batches (1e-5 relative)
 //   cases:  each model written back by the bridge without training (roundtrip/) has the original's weights, bit for bit
 //           (and a text model its text layer: the same strings give the same outputs)
 //   text:   the text model trained by DDP takes strings in neurasm and predicts as torch did on their ids
@@ -65,6 +66,22 @@ async function checkDigits(): Promise<void> {
     `digits: test accuracy in neurasm after DDP training ${(100 * accuracy).toFixed(2)}% (>= 96%)`,
   );
   check(model.preprocessing !== undefined, 'digits: the scaler saved with the model survives the bridge');
+  // the same global batches in one process: DDP's averaged gradients are the whole batch's, up to rounding
+  const single = await nn.loadLayersModel(`file://${join(dir, 'trained-one-process')}`);
+  const a = model.getWeights();
+  const b = single.getWeights();
+  let relative = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i].dataSync();
+    const scale = Math.max(...Array.from(x, Math.abs));
+    relative = Math.max(relative, maxAbsDiff(x, b[i].dataSync()) / scale);
+  }
+  check(
+    relative <= 1e-5,
+    `digits: 2 DDP processes == 1 process after 20 epochs (max relative weight difference ${relative.toExponential(2)})`,
+  );
+  nn.dispose([...a, ...b]);
+  single.dispose();
   nn.dispose([x, p]);
   model.dispose();
 }
