@@ -95,6 +95,16 @@ const cases: Record<string, () => Case> = {
       L.dense({ units: 2 }),
     ],
   }),
+  masked_backwards_max: () => ({
+    input: [8],
+    ids: { vocabulary: 20, pad: true },
+    layers: [
+      L.embedding({ inputDim: 20, outputDim: 5, inputLength: 8, maskZero: true }),
+      L.gru({ units: 4, resetAfter: true, goBackwards: true, returnSequences: true, recurrentActivation: 'sigmoid' }),
+      L.globalMaxPooling1d(),
+      L.dense({ units: 2 }),
+    ],
+  }),
   conv1d: () => ({
     input: [11, 4],
     layers: [
