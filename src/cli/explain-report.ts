@@ -58,7 +58,12 @@ export async function reportExplanations(
     }
   }
   nn.dispose([rows, probabilities, attributions]);
-  const rules = await nn.surrogate.ruleList(model, xTrain, { maxRules: RULES, criterion: 'entropy', featureNames, classNames });
+  const rules = await nn.surrogate.ruleList(model, xTrain, {
+    maxRules: RULES,
+    criterion: 'entropy',
+    featureNames,
+    classNames,
+  });
   write(
     `\nRule list distilled from the network (${rules.rules.length} rules, thresholds on the standardized features): gives the network's class on ${(100 * rules.fidelity(model, x)).toFixed(2)}% of the ${x.shape[0]} test examples`,
   );
