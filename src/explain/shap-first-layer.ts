@@ -1,0 +1,187 @@
+// KernelSHAP's masked rows through a dense first layer without the first layer's GEMM: a masked row is
+// a background row b with the coalition's features set to the example's x, so its pre-activation is
+// b·W + bias + Σ_{j∈S} (x_j − b_j)·W[j], or, from the other side, x·W + bias + Σ_{j∉S} (b_j − x_j)·W[j];
+// the smaller side is summed (paired complements make both sides equally common).
+import { sumRowRuns } from '../backend/kernels/indexing.js';
+import { backend } from '../backend/loader.js';
+import { applyActivation } from '../layers/activations.js';
+import { Dense } from '../layers/dense.js';
+import type { Sequential } from '../models/sequential.js';
+import { fromFlat } from '../ops/create.js';
+import { dense } from '../ops/dense.js';
+import { Tensor } from '../ops/tensor.js';
+import { ModelStep, type StepFunction } from '../training/model-step.js';
+
+const OP = 'kernelShap';
+/** Largest table of first-layer rows (bytes) worth building; a wider input or layer goes through predict. */
+const MAX_TABLE_BYTES = 64 * 1024 * 1024;
+
+/** A model whose first layer is a dense layer on flat rows: its layer, weights and the layers after it. */
+export interface DenseFirstLayer {
+  first: Dense;
+  /** The kernel [features, units] as read once. */
+  weights: Float32Array;
+  units: number;
+}
+
+/**
+ * The model's first layer when the factored evaluation applies (a built Dense layer taking flat rows,
+ * and a table of (2 + 2·features)·backgroundRows rows of its units within 64 MB), else null (then
+ * every masked row goes through the model's predict).
+ */
+export function denseFirstLayer(
+  model: Sequential,
+  inputShape: readonly number[],
+  backgroundRows: number,
+): DenseFirstLayer | null {
+  const first = model.layers[0];
+  if (inputShape.length !== 1 || !(first instanceof Dense) || first.kernel === null) return null;
+  const [k, units] = first.kernel.shape;
+  if (k !== inputShape[0] || (2 + 2 * k) * backgroundRows * units * 4 > MAX_TABLE_BYTES) return null;
+  return { first, weights: Float32Array.from(first.kernel.readValues(OP)), units };
+}
+
+/** One explained example for `evaluateFactored`. */
+export interface FactoredExample {
+  /** The example's features. */
+  x: Float32Array;
+  /** The features that vary (the players), by player. */
+  varying: readonly number[];
+  /** [count, players]: 1 where the player takes the example's value. */
+  masks: Uint8Array;
+  count: number;
+  /** [count, outputs]: receives the background-weighted mean output of each coalition. */
+  expected: Float64Array;
+}
+
+/**
+ * The model after its first layer's GEMM, as a step function: the first layer's activation, then the
+ * other layers (inference), from first-layer pre-activations.
+ */
+function restOfModel(model: Sequential, plan: DenseFirstLayer): StepFunction {
+  return (x) => {
+    let h = applyActivation(plan.first.activation, x);
+    for (let l = 1; l < model.layers.length; l++) h = model.layers[l].apply(h, { training: false });
+    return { loss: null, predictions: h, grads: [], updates: null };
+  };
+}
+
+/** The pre-activations of rows through the first layer (no activation), float32 [rows, units]. */
+function preActivations(plan: DenseFirstLayer, values: Float32Array, rows: number): Float32Array {
+  const x = fromFlat([rows, values.length / rows], 'float32', values);
+  try {
+    const z = dense(x, plan.first.kernel!, plan.first.bias, 'linear', 0);
+    try {
+      return Float32Array.from(z.readValues(OP));
+    } finally {
+      z.dispose();
+    }
+  } finally {
+    x.dispose();
+  }
+}
+
+/**
+ * Fills each example's `expected` outputs as the model's predict would (within float32 rounding of
+ * the first layer's sums): per coalition, R = background rows masked rows are built as first-layer
+ * pre-activations by `sumRowRuns` from a table [background pre-activations (R) | the example's,
+ * R times | (x_j − b_rj)·W[j] by player and row (M·R) | their negatives (M·R)], then go through the
+ * first layer's activation and the other layers in batches of whole coalitions (about `batchSize`
+ * rows), and their outputs are averaged with the background weights.
+ */
+export function evaluateFactored(
+  model: Sequential,
+  plan: DenseFirstLayer,
+  examples: FactoredExample[],
+  background: { values: Float32Array; rows: number; weights: Float64Array },
+  outputs: number,
+  batchSize: number,
+): void {
+  const R = background.rows;
+  const F = plan.weights.length / plan.units;
+  const U = plan.units;
+  const W = plan.weights;
+  const bgPre = preActivations(plan, background.values, R);
+  const xPre = preActivations(plan, Float32Array.from(examples.flatMap((e) => Array.from(e.x))), examples.length);
+  const maxPlayers = Math.max(0, ...examples.map((e) => e.varying.length));
+  const tableRows = 2 * R + 2 * maxPlayers * R;
+  const table = new Tensor([tableRows, U], 'float32');
+  const groupsPerBatch = Math.min(Math.max(1, Math.floor(batchSize / R)), Math.max(1, ...examples.map((e) => e.count)));
+  const step = new ModelStep(restOfModel(model, plan), [], [groupsPerBatch * R, U], 'float32', null, 'float32');
+  try {
+    backend().views.f32.set(bgPre, table.ptr(OP) >>> 2);
+    examples.forEach((example, e) => {
+      const { x, varying, masks, count, expected } = example;
+      const M = varying.length;
+      if (count === 0) return;
+      // the table's example rows and (x_j − b_rj)·W[j] rows, with their negatives, after the background's
+      const f32 = backend().views.f32;
+      const base = table.ptr(OP) >>> 2;
+      const zx = xPre.subarray(e * U, e * U + U);
+      for (let r = 0; r < R; r++) f32.set(zx, base + (R + r) * U);
+      const negatives = M * R * U;
+      for (let p = 0; p < M; p++) {
+        const j = varying[p];
+        const w = W.subarray(j * U, j * U + U);
+        for (let r = 0; r < R; r++) {
+          const d = Math.fround(x[j] - background.values[r * F + j]);
+          const at = base + (2 * R + p * R + r) * U;
+          for (let u = 0; u < U; u++) {
+            const v = Math.fround(d * w[u]);
+            f32[at + u] = v;
+            f32[at + negatives + u] = -v;
+          }
+        }
+      }
+      // per coalition: the run starts of its smaller side
+      const starts = new Int32Array(count * (1 + Math.ceil(M / 2)));
+      const offsets = new Int32Array(count + 1);
+      let n = 0;
+      for (let c = 0; c < count; c++) {
+        const mask = masks.subarray(c * M, c * M + M);
+        let size = 0;
+        for (let p = 0; p < M; p++) size += mask[p];
+        const present = size <= M - size;
+        starts[n++] = present ? 0 : R;
+        const first = present ? 2 * R : 2 * R + M * R;
+        const want = present ? 1 : 0;
+        for (let p = 0; p < M; p++) if (mask[p] === want) starts[n++] = first + p * R;
+        offsets[c + 1] = n;
+      }
+      const startsT = fromFlat([Math.max(1, n)], 'int32', n > 0 ? starts.subarray(0, n) : [0]);
+      const offsetsT = fromFlat([count + 1], 'int32', offsets);
+      try {
+        for (let g0 = 0; g0 < count; g0 += groupsPerBatch) {
+          const groups = Math.min(groupsPerBatch, count - g0);
+          sumRowRuns(
+            table.ptr(OP),
+            tableRows,
+            U,
+            startsT.ptr(OP),
+            offsetsT.ptr(OP) + 4 * g0,
+            groups,
+            R,
+            step.x.ptr(OP),
+          );
+          const out = step.run().predictions.ptr(OP) >>> 2;
+          const f32 = backend().views.f32;
+          const weights = background.weights;
+          for (let g = 0; g < groups; g++) {
+            const at = (g0 + g) * outputs;
+            for (let d = 0; d < outputs; d++) {
+              let sum = 0;
+              for (let r = 0, y = out + g * R * outputs + d; r < R; r++, y += outputs) sum += weights[r] * f32[y];
+              expected[at + d] += sum;
+            }
+          }
+        }
+      } finally {
+        startsT.dispose();
+        offsetsT.dispose();
+      }
+    });
+  } finally {
+    table.dispose();
+    step.dispose();
+  }
+}
