@@ -84,8 +84,8 @@ function preActivations(plan: DenseFirstLayer, values: Float32Array, rows: numbe
 /**
  * Fills each example's `expected` outputs as the model's predict would (within float32 rounding of
  * the first layer's sums): per coalition, R = background rows masked rows are built as first-layer
- * pre-activations by `sumRowRuns` from a table [background pre-activations (R) | the example's,
- * R times | (x_j − b_rj)·W[j] by player and row (M·R) | their negatives (M·R)], then go through the
+ * pre-activations by `sumRowRuns` from a table of R blocks (block r: background row r's
+ * pre-activation, the example's, (x_j − b_rj)·W[j] per player, their negatives), then go through the
  * first layer's activation and the other layers in batches of whole coalitions (about `batchSize`
  * rows), and their outputs are averaged with the background weights.
  */
@@ -104,36 +104,38 @@ export function evaluateFactored(
   const bgPre = preActivations(plan, background.values, R);
   const xPre = preActivations(plan, Float32Array.from(examples.flatMap((e) => Array.from(e.x))), examples.length);
   const maxPlayers = Math.max(0, ...examples.map((e) => e.varying.length));
-  const tableRows = 2 * R + 2 * maxPlayers * R;
+  const tableRows = R * (2 + 2 * maxPlayers);
   const table = new Tensor([tableRows, U], 'float32');
   const groupsPerBatch = Math.min(Math.max(1, Math.floor(batchSize / R)), Math.max(1, ...examples.map((e) => e.count)));
   const step = new ModelStep(restOfModel(model, plan), [], [groupsPerBatch * R, U], 'float32', null, 'float32');
   try {
-    backend().views.f32.set(bgPre, table.ptr(OP) >>> 2);
     examples.forEach((example, e) => {
       const { x, varying, masks, count, expected } = example;
       const M = varying.length;
       if (count === 0) return;
-      // the table's example rows and (x_j − b_rj)·W[j] rows, with their negatives, after the background's
+      // the table, R blocks of S = 2 + 2M rows: block r holds the background row's pre-activation,
+      // the example's, then (x_j − b_rj)·W[j] for each player and their negatives
+      const S = 2 + 2 * M;
       const f32 = backend().views.f32;
       const base = table.ptr(OP) >>> 2;
       const zx = xPre.subarray(e * U, e * U + U);
-      for (let r = 0; r < R; r++) f32.set(zx, base + (R + r) * U);
-      const negatives = M * R * U;
-      for (let p = 0; p < M; p++) {
-        const j = varying[p];
-        const w = W.subarray(j * U, j * U + U);
-        for (let r = 0; r < R; r++) {
+      for (let r = 0; r < R; r++) {
+        const block = base + r * S * U;
+        f32.set(bgPre.subarray(r * U, r * U + U), block);
+        f32.set(zx, block + U);
+        for (let p = 0; p < M; p++) {
+          const j = varying[p];
           const d = Math.fround(x[j] - background.values[r * F + j]);
-          const at = base + (2 * R + p * R + r) * U;
-          for (let u = 0; u < U; u++) {
-            const v = Math.fround(d * w[u]);
+          const at = block + (2 + p) * U;
+          const negative = at + M * U;
+          for (let u = 0, w = j * U; u < U; u++, w++) {
+            const v = Math.fround(d * W[w]);
             f32[at + u] = v;
-            f32[at + negatives + u] = -v;
+            f32[negative + u] = -v;
           }
         }
       }
-      // per coalition: the run starts of its smaller side
+      // per coalition: the table rows (in block 0) of its smaller side
       const starts = new Int32Array(count * (1 + Math.ceil(M / 2)));
       const offsets = new Int32Array(count + 1);
       let n = 0;
@@ -142,10 +144,10 @@ export function evaluateFactored(
         let size = 0;
         for (let p = 0; p < M; p++) size += mask[p];
         const present = size <= M - size;
-        starts[n++] = present ? 0 : R;
-        const first = present ? 2 * R : 2 * R + M * R;
+        starts[n++] = present ? 0 : 1;
+        const first = present ? 2 : 2 + M;
         const want = present ? 1 : 0;
-        for (let p = 0; p < M; p++) if (mask[p] === want) starts[n++] = first + p * R;
+        for (let p = 0; p < M; p++) if (mask[p] === want) starts[n++] = first + p;
         offsets[c + 1] = n;
       }
       const startsT = fromFlat([Math.max(1, n)], 'int32', n > 0 ? starts.subarray(0, n) : [0]);
@@ -161,6 +163,7 @@ export function evaluateFactored(
             offsetsT.ptr(OP) + 4 * g0,
             groups,
             R,
+            S,
             step.x.ptr(OP),
           );
           const out = step.run().predictions.ptr(OP) >>> 2;

@@ -212,6 +212,7 @@ function sumRowRunsRef(
   starts: number[],
   offsets: number[],
   runLength: number,
+  rowStride: number,
 ): Float32Array {
   const tableRows = table.length / width;
   const groups = offsets.length - 1;
@@ -221,7 +222,7 @@ function sumRowRunsRef(
       for (let c = 0; c < width; c++) {
         let s = 0;
         for (let e = offsets[g]; e < offsets[g + 1]; e++) {
-          const row = starts[e] + r;
+          const row = starts[e] + r * rowStride;
           if (row >= 0 && row < tableRows) s = Math.fround(s + table[row * width + c]);
         }
         y[(g * runLength + r) * width + c] = s;
@@ -237,13 +238,20 @@ for (const relaxed of MODULES) {
 
     it('sums runs of table rows bit for bit as float32 in entry order; empty groups give zeros, out-of-range rows add nothing', () => {
       let seed = 300;
-      // widths with 16-, 4- and 1-float column tails
-      for (const width of [64, 37, 7, 1]) {
+      // widths with 16-, 4- and 1-float column tails; runs of consecutive rows, and of rows 4 apart
+      for (const [width, rowStride] of [
+        [64, 1],
+        [37, 1],
+        [7, 1],
+        [1, 1],
+        [64, 4],
+        [7, 4],
+      ]) {
         const tableRows = 11;
         const runLength = 3;
         const table = randomArray(tableRows * width, seed++, -100, 100);
-        // group 0: two runs; 1: none; 2: a run reaching past the table's end (row 10 + 2) and one
-        // before its start (−2 + 0, −2 + 1); 3: a repeated run and an extreme start
+        // group 0: two runs; 1: none; 2: a run reaching past the table's end (row 10 + 2·stride) and
+        // one before its start (−2 + 0, ...); 3: a repeated run and an extreme start (wrapping past 2^31)
         const starts = [0, 5, 9, -2, 4, 4, 2147483647 - 1];
         const offsets = [0, 2, 2, 4, 7];
         const groups = offsets.length - 1;
@@ -252,15 +260,15 @@ for (const relaxed of MODULES) {
         const po = putI32(offsets);
         const n = groups * runLength * width;
         const py = allocF32(n + 1, 77);
-        sumRowRuns(pt, tableRows, width, ps, po, groups, runLength, py);
+        sumRowRuns(pt, tableRows, width, ps, po, groups, runLength, rowStride, py);
         const got = readF32(py, n + 1);
         free(pt, ps, po, py);
         expectClose(
           got.subarray(0, n),
-          sumRowRunsRef(table, width, starts, offsets, runLength),
+          sumRowRunsRef(table, width, starts, offsets, runLength, rowStride),
           0,
           0,
-          `width ${width}`,
+          `width ${width}, stride ${rowStride}`,
         );
         expect(got[n], 'element after the output').toBe(77);
       }
@@ -275,10 +283,10 @@ for (const relaxed of MODULES) {
       const ps = putI32(starts);
       const po = putI32(offsets);
       const py = allocF32(2 * 2 * width);
-      sumRowRuns(pt, 6, width, ps, po + 4, 2, 2, py);
+      sumRowRuns(pt, 6, width, ps, po + 4, 2, 2, 1, py);
       const got = readF32(py, 2 * 2 * width);
       free(pt, ps, po, py);
-      expectClose(got, sumRowRunsRef(table, width, starts, offsets, 2).subarray(2 * width), 0, 0, 'groups 1 and 2');
+      expectClose(got, sumRowRunsRef(table, width, starts, offsets, 2, 1).subarray(2 * width), 0, 0, 'groups 1 and 2');
     });
   });
 }
