@@ -41,8 +41,8 @@ export interface KernelShapOptions {
   /** Seed of the coalition draws (default: the library's generator, see `nn.setSeed`). */
   seed?: number;
   /**
-   * Rows per model evaluation batch (default 2048: a 64-wide layer's activations stay in cache; with
-   * a Dense first layer, rounded down to whole coalitions of background rows).
+   * Rows per model evaluation batch (default 1024: a 64-wide layer's activations stay in cache; with
+   * a Dense first layer, rounded down to whole coalitions of a slice of the background rows).
    */
   batchSize?: number;
 }
@@ -192,7 +192,7 @@ function checkOptions(options: KernelShapOptions | undefined, features: number, 
   const keep = numFeatures === null ? null : Number(numFeatures[1]);
   const output = args.output === undefined ? null : checkInt(OP, 'output', args.output, 0, outputs - 1);
   if (args.seed !== undefined) checkNumber(OP, 'seed', args.seed);
-  const batchSize = checkInt(OP, 'batchSize', args.batchSize ?? 2048, 1);
+  const batchSize = checkInt(OP, 'batchSize', args.batchSize ?? 1024, 1);
   return { args, nsamples, keep, output, batchSize };
 }
 

@@ -15,6 +15,8 @@ import { ModelStep, type StepFunction } from '../training/model-step.js';
 const OP = 'kernelShap';
 /** Largest table of first-layer rows (bytes) worth building; a wider input or layer goes through predict. */
 const MAX_TABLE_BYTES = 64 * 1024 * 1024;
+/** Bytes of table read by one batch (a slice of background rows' blocks), to stay in a core's L2 cache. */
+const SLICE_BYTES = 128 * 1024;
 
 /** A model whose first layer is a dense layer on flat rows: its layer, weights and the layers after it. */
 export interface DenseFirstLayer {
@@ -106,8 +108,20 @@ export function evaluateFactored(
   const maxPlayers = Math.max(0, ...examples.map((e) => e.varying.length));
   const tableRows = R * (2 + 2 * maxPlayers);
   const table = new Tensor([tableRows, U], 'float32');
-  const groupsPerBatch = Math.min(Math.max(1, Math.floor(batchSize / R)), Math.max(1, ...examples.map((e) => e.count)));
-  const step = new ModelStep(restOfModel(model, plan), [], [groupsPerBatch * R, U], 'float32', null, 'float32');
+  // background rows per pass over the coalitions: their table blocks fit in SLICE_BYTES
+  const rowsPerSlice = Math.max(1, Math.min(R, Math.floor(SLICE_BYTES / ((2 + 2 * maxPlayers) * U * 4))));
+  const groupsPerBatch = Math.min(
+    Math.max(1, Math.floor(batchSize / rowsPerSlice)),
+    Math.max(1, ...examples.map((e) => e.count)),
+  );
+  const step = new ModelStep(
+    restOfModel(model, plan),
+    [],
+    [groupsPerBatch * rowsPerSlice, U],
+    'float32',
+    null,
+    'float32',
+  );
   try {
     examples.forEach((example, e) => {
       const { x, varying, masks, count, expected } = example;
@@ -153,28 +167,34 @@ export function evaluateFactored(
       const startsT = fromFlat([Math.max(1, n)], 'int32', n > 0 ? starts.subarray(0, n) : [0]);
       const offsetsT = fromFlat([count + 1], 'int32', offsets);
       try {
-        for (let g0 = 0; g0 < count; g0 += groupsPerBatch) {
-          const groups = Math.min(groupsPerBatch, count - g0);
-          sumRowRuns(
-            table.ptr(OP),
-            tableRows,
-            U,
-            startsT.ptr(OP),
-            offsetsT.ptr(OP) + 4 * g0,
-            groups,
-            R,
-            S,
-            step.x.ptr(OP),
-          );
-          const out = step.run().predictions.ptr(OP) >>> 2;
-          const f32 = backend().views.f32;
-          const weights = background.weights;
-          for (let g = 0; g < groups; g++) {
-            const at = (g0 + g) * outputs;
-            for (let d = 0; d < outputs; d++) {
-              let sum = 0;
-              for (let r = 0, y = out + g * R * outputs + d; r < R; r++, y += outputs) sum += weights[r] * f32[y];
-              expected[at + d] += sum;
+        // a few background rows at a time (their table blocks stay in cache) for all coalitions
+        const weights = background.weights;
+        for (let r0 = 0; r0 < R; r0 += rowsPerSlice) {
+          const rows = Math.min(rowsPerSlice, R - r0);
+          for (let g0 = 0; g0 < count; g0 += groupsPerBatch) {
+            const groups = Math.min(groupsPerBatch, count - g0);
+            sumRowRuns(
+              table.ptr(OP) + r0 * S * U * 4,
+              tableRows - r0 * S,
+              U,
+              startsT.ptr(OP),
+              offsetsT.ptr(OP) + 4 * g0,
+              groups,
+              rows,
+              S,
+              step.x.ptr(OP),
+            );
+            const out = step.run().predictions.ptr(OP) >>> 2;
+            const f32 = backend().views.f32;
+            for (let g = 0; g < groups; g++) {
+              const at = (g0 + g) * outputs;
+              for (let d = 0; d < outputs; d++) {
+                let sum = 0;
+                for (let r = 0, y = out + g * rows * outputs + d; r < rows; r++, y += outputs) {
+                  sum += weights[r0 + r] * f32[y];
+                }
+                expected[at + d] += sum;
+              }
             }
           }
         }
