@@ -116,3 +116,71 @@ export function scatterAddRows(dy: usize, indices: usize, dx: usize, outer: i32,
     }
   }
 }
+
+/**
+ * Sums of strided runs of table rows: for each group g < groups and r < runLength, the row
+ * y[g·runLength + r, :] (width floats) is the sum, in entry order from zero, of
+ * table[starts[e] + r·rowStride, :] over the group's entries e in [offsets[g], offsets[g + 1]) (int32
+ * `starts` and `offsets`, the latter groups + 1 long); a table row outside [0, tableRows) adds
+ * nothing. y must not overlap the table. Runs over r outermost, so that a table laid out by r
+ * (rowStride rows per r) is read one block at a time from cache. KernelSHAP builds a first layer's
+ * pre-activations of masked rows with it.
+ */
+export function sumRowRuns(
+  table: usize,
+  tableRows: i32,
+  width: i32,
+  starts: usize,
+  offsets: usize,
+  groups: i32,
+  runLength: i32,
+  rowStride: i32,
+  y: usize,
+): void {
+  const rowBytes = <usize>width << 2;
+  for (let r = 0; r < runLength; r++) {
+    const shift = r * rowStride;
+    for (let g = 0; g < groups; g++) {
+      const e0 = load<i32>(at(offsets, g));
+      const e1 = load<i32>(at(offsets, g + 1));
+      const out = y + <usize>(g * runLength + r) * rowBytes;
+      let c = 0;
+      for (; c + 16 <= width; c += 16) {
+        let a0 = f32x4.splat(0);
+        let a1 = a0;
+        let a2 = a0;
+        let a3 = a0;
+        for (let e = e0; e < e1; e++) {
+          const row = load<i32>(at(starts, e)) + shift;
+          if (<u32>row >= <u32>tableRows) continue;
+          const p = table + <usize>row * rowBytes + (<usize>c << 2);
+          a0 = f32x4.add(a0, v128.load(p));
+          a1 = f32x4.add(a1, v128.load(p, 16));
+          a2 = f32x4.add(a2, v128.load(p, 32));
+          a3 = f32x4.add(a3, v128.load(p, 48));
+        }
+        const q = out + (<usize>c << 2);
+        v128.store(q, a0);
+        v128.store(q, a1, 16);
+        v128.store(q, a2, 32);
+        v128.store(q, a3, 48);
+      }
+      for (; c + 4 <= width; c += 4) {
+        let a = f32x4.splat(0);
+        for (let e = e0; e < e1; e++) {
+          const row = load<i32>(at(starts, e)) + shift;
+          if (<u32>row < <u32>tableRows) a = f32x4.add(a, v128.load(table + <usize>row * rowBytes + (<usize>c << 2)));
+        }
+        v128.store(out + (<usize>c << 2), a);
+      }
+      for (; c < width; c++) {
+        let s: f32 = 0;
+        for (let e = e0; e < e1; e++) {
+          const row = load<i32>(at(starts, e)) + shift;
+          if (<u32>row < <u32>tableRows) s += load<f32>(table + <usize>row * rowBytes + (<usize>c << 2));
+        }
+        store<f32>(out + (<usize>c << 2), s);
+      }
+    }
+  }
+}

@@ -10,7 +10,8 @@ import { randomFor } from '../random.js';
 import { type Data, inputRows, releaseRows } from '../training/inputs.js';
 import type { WeightedBackground } from './kmeans.js';
 import { type Coalitions, coalitionBudget, makeCoalitions } from './shap-coalitions.js';
-import { selectPlayers, solveShapley } from './shap-solve.js';
+import { denseFirstLayer, evaluateFactored } from './shap-first-layer.js';
+import { selectPlayers, solveShapley, solveShapleyOutputs } from './shap-solve.js';
 
 export type { WeightedBackground } from './kmeans.js';
 
@@ -39,7 +40,10 @@ export interface KernelShapOptions {
   output?: number;
   /** Seed of the coalition draws (default: the library's generator, see `nn.setSeed`). */
   seed?: number;
-  /** Rows per model evaluation batch (default 1024: a 64-wide layer's activations stay in cache). */
+  /**
+   * Rows per model evaluation batch (default 1024: a 64-wide layer's activations stay in cache; with
+   * a Dense first layer, rounded down to whole coalitions of a slice of the background rows).
+   */
   batchSize?: number;
 }
 
@@ -288,7 +292,10 @@ function evaluateCoalitions(
  * nsamples every coalition is evaluated and the values are exact Shapley values. Features equal to
  * every background row get 0. The coalitions × background rows of up to 32 examples at a time
  * (2,108 × 100 rows per example for 30 features) stream through the model's predict step in
- * batches of `batchSize` rows.
+ * batches of `batchSize` rows. When the model starts with a Dense layer on flat rows, its GEMM is
+ * skipped: a masked row's pre-activation is the background row's (or the example's) plus the
+ * weight rows of the fewer features that differ, scaled by the difference (the same values within
+ * float32 rounding), and the rest of the model runs on batches of whole coalitions.
  *
  * Differences from shap: the random draws come from neurasm's generator (sampled values differ from
  * shap's within the sampling error); `l1Reg` defaults to false (shap 0.51: 'num_features(10)') and
@@ -329,6 +336,7 @@ export async function kernelShap(model: Sequential, x: Data, options: KernelShap
   const explained = output === null ? Array.from({ length: outputs }, (_, d) => d) : [output];
   const D = explained.length;
   const phi = new Float32Array(count * features * D);
+  const factored = denseFirstLayer(model, input.shape, background.rows);
   // examples go through in groups, so that the coalitions and their outputs held at once stay small
   for (let first = 0; first < count; first += EXAMPLES_PER_GROUP) {
     const work: ExampleWork[] = [];
@@ -341,22 +349,45 @@ export async function kernelShap(model: Sequential, x: Data, options: KernelShap
           : { players: M, count: 0, masks: new Uint8Array(0), weights: new Float64Array(0) };
       work.push({ varying, coalitions, expected: new Float64Array(coalitions.count * outputs) });
     }
-    evaluateCoalitions(model, xValues.subarray(first * features), work, background, outputs, batchSize);
+    if (factored) {
+      const examples = work.map((item, i) => ({
+        x: xValues.subarray((first + i) * features, (first + i + 1) * features),
+        varying: item.varying,
+        masks: item.coalitions.masks,
+        count: item.coalitions.count,
+        expected: item.expected,
+      }));
+      evaluateFactored(model, factored, examples, background, outputs, batchSize);
+    } else {
+      evaluateCoalitions(model, xValues.subarray(first * features), work, background, outputs, batchSize);
+    }
     work.forEach((item, i) => {
       const e = first + i;
       const { varying, coalitions, expected } = item;
       const M = varying.length;
-      explained.forEach((d, k) => {
-        const total = fx[e * outputs + d] - fnull[d];
-        if (M === 1) phi[(e * features + varying[0]) * D + k] = total;
-        if (M < 2) return;
-        const values = new Float64Array(coalitions.count);
-        for (let c = 0; c < coalitions.count; c++) values[c] = expected[c * outputs + d] - fnull[d];
-        const { masks, weights } = coalitions;
-        const selected = keep === null ? undefined : selectPlayers(masks, weights, values, total, M, keep);
-        const solved = solveShapley(masks, weights, values, total, M, selected);
+      const totals = explained.map((d) => fx[e * outputs + d] - fnull[d]);
+      if (M === 1) {
+        totals.forEach((total, k) => {
+          phi[(e * features + varying[0]) * D + k] = total;
+        });
+      }
+      if (M < 2) return;
+      const { masks, weights } = coalitions;
+      const values = explained.map((d) => {
+        const v = new Float64Array(coalitions.count);
+        for (let c = 0; c < coalitions.count; c++) v[c] = expected[c * outputs + d] - fnull[d];
+        return v;
+      });
+      // without feature selection every output shares the regression's matrix
+      const solved =
+        keep === null
+          ? solveShapleyOutputs(masks, weights, values, totals, M)
+          : values.map((v, k) =>
+              solveShapley(masks, weights, v, totals[k], M, selectPlayers(masks, weights, v, totals[k], M, keep)),
+            );
+      solved.forEach((phiK, k) => {
         varying.forEach((j, p) => {
-          phi[(e * features + j) * D + k] = solved[p];
+          phi[(e * features + j) * D + k] = phiK[p];
         });
       });
     });

@@ -48,25 +48,27 @@ function jacobiEigen(a: Float64Array, n: number): Float64Array {
 }
 
 /**
- * The least-squares solution of A w = b for symmetric positive semi-definite A (n × n): the
- * minimum-norm one through the pseudo-inverse when A is singular, as numpy's lstsq gives it
- * (eigenvalues below n·eps of the largest, relative, count as zero).
+ * Least-squares solutions of A w = b for symmetric positive semi-definite A (n × n) and each right-hand
+ * side b: the minimum-norm ones through the pseudo-inverse when A is singular, as numpy's lstsq
+ * gives them (eigenvalues below n·eps of the largest, relative, count as zero). A is decomposed once.
  */
-function solveSymmetric(a: Float64Array, b: Float64Array, n: number): Float64Array {
+function solveSymmetric(a: Float64Array, bs: readonly Float64Array[], n: number): Float64Array[] {
   const v = jacobiEigen(a, n);
   let largest = 0;
   for (let i = 0; i < n; i++) largest = Math.max(largest, Math.abs(a[i * n + i]));
   const cutoff = largest * n * Number.EPSILON;
-  const w = new Float64Array(n);
-  for (let k = 0; k < n; k++) {
-    const lambda = a[k * n + k];
-    if (Math.abs(lambda) <= cutoff) continue;
-    let proj = 0;
-    for (let i = 0; i < n; i++) proj += v[i * n + k] * b[i];
-    const c = proj / lambda;
-    for (let i = 0; i < n; i++) w[i] += c * v[i * n + k];
-  }
-  return w;
+  return bs.map((b) => {
+    const w = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      const lambda = a[k * n + k];
+      if (Math.abs(lambda) <= cutoff) continue;
+      let proj = 0;
+      for (let i = 0; i < n; i++) proj += v[i * n + k] * b[i];
+      const c = proj / lambda;
+      for (let i = 0; i < n; i++) w[i] += c * v[i * n + k];
+    }
+    return w;
+  });
 }
 
 /**
@@ -117,38 +119,58 @@ export function solveShapley(
   values: Float64Array,
   total: number,
   players: number,
-  selected: readonly number[] = Array.from({ length: players }, (_, j) => j),
+  selected?: readonly number[],
 ): Float64Array {
+  return solveShapleyOutputs(masks, weights, [values], [total], players, selected)[0];
+}
+
+/**
+ * `solveShapley` for several outputs on the same coalitions (`values[k]` and `totals[k]` per output):
+ * Xᵀ W X is built and decomposed once. Returns φ per output.
+ */
+export function solveShapleyOutputs(
+  masks: Uint8Array,
+  weights: Float64Array,
+  values: readonly Float64Array[],
+  totals: readonly number[],
+  players: number,
+  selected: readonly number[] = Array.from({ length: players }, (_, j) => j),
+): Float64Array[] {
   const M = players;
-  const phi = new Float64Array(M);
-  if (selected.length === 0) return phi;
+  const K = values.length;
+  const phis = values.map(() => new Float64Array(M));
+  if (selected.length === 0) return phis;
   const n = selected.length - 1;
   const lastPlayer = selected[n];
   const count = weights.length;
   const xtwx = new Float64Array(n * n);
-  const xtwy = new Float64Array(n);
+  const xtwys = values.map(() => new Float64Array(n));
   const row = new Float64Array(n);
+  const ys = new Float64Array(K);
   for (let s = 0; s < count; s++) {
     const m = masks.subarray(s * M, s * M + M);
     const last = m[lastPlayer];
     for (let j = 0; j < n; j++) row[j] = m[selected[j]] - last;
     const w = weights[s];
-    const y = values[s] - last * total;
+    for (let k = 0; k < K; k++) ys[k] = values[k][s] - last * totals[k];
     for (let i = 0; i < n; i++) {
       const wi = w * row[i];
       if (wi === 0) continue;
-      xtwy[i] += wi * y;
+      for (let k = 0; k < K; k++) xtwys[k][i] += wi * ys[k];
       for (let j = i; j < n; j++) xtwx[i * n + j] += wi * row[j];
     }
   }
   for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) xtwx[i * n + j] = xtwx[j * n + i];
-  const w = solveSymmetric(xtwx, xtwy, n);
-  let sum = 0;
-  for (let i = 0; i < n; i++) {
-    phi[selected[i]] = w[i];
-    sum += w[i];
-  }
-  phi[lastPlayer] = total - sum;
-  for (let i = 0; i < M; i++) if (Math.abs(phi[i]) < 1e-10) phi[i] = 0;
-  return phi;
+  const solved = solveSymmetric(xtwx, xtwys, n);
+  return phis.map((phi, k) => {
+    const w = solved[k];
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      phi[selected[i]] = w[i];
+      sum += w[i];
+    }
+    phi[lastPlayer] = totals[k] - sum;
+    for (let i = 0; i < M; i++) if (Math.abs(phi[i]) < 1e-10) phi[i] = 0;
+    return phi;
+  });
 }

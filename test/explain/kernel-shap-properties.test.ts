@@ -133,6 +133,54 @@ describe('kernelShap properties', () => {
     model.dispose();
   });
 
+  it('a dense first layer (masked rows summed from pre-activations) gives the values of the plain evaluation within float32 rounding', async () => {
+    // the same function twice: the second model starts with a linear Activation layer, so its masked
+    // rows go through predict as they are; sampled coalitions (14 features), a feature equal to the
+    // background (0 for it), a first layer without bias, two rows per group of examples
+    nn.setSeed(3);
+    const layers = () => [
+      nn.layers.dense({ units: 24, activation: 'tanh', useBias: false }),
+      nn.layers.dense({ units: 8, activation: 'relu' }),
+      nn.layers.dense({ units: 3, activation: 'softmax' }),
+    ];
+    const factored = nn.sequential({ layers: layers() });
+    factored.build([null, 14]);
+    const plain = nn.sequential({
+      layers: [nn.layers.activation({ activation: 'linear', inputShape: [14] }), ...layers()],
+    });
+    plain.build([null, 14]);
+    plain.setWeights(factored.getWeights());
+    const x = randomRows(3, 14, 30);
+    // 100 background rows: the factored path takes them in slices of 45 (table blocks of 30 rows × 24 units)
+    const background = randomRows(100, 14, 31);
+    for (const row of [x[1], ...background]) row[5] = 0.25;
+    const weights = background.map((_, r) => 1 + (r % 7));
+    const run = async (model: nn.Sequential, batchSize: number) => {
+      const { values, baseValues } = await kernelShap(model, x, {
+        background: { data: background, weights },
+        seed: 9,
+        nsamples: 500,
+        batchSize,
+      });
+      const v = Array.from(values.dataSync());
+      values.dispose();
+      return { v, baseValues };
+    };
+    const a = await run(factored, 1024);
+    const b = await run(plain, 1024);
+    const split = await run(plain, 7);
+    const oneCoalition = await run(factored, 7);
+    const largest = Math.max(...b.v.map(Math.abs));
+    expect(largest).toBeGreaterThan(1e-2);
+    for (const [i, v] of a.v.entries()) expect(Math.abs(v - b.v[i])).toBeLessThan(1e-5 * largest);
+    for (const [i, v] of split.v.entries()) expect(v).toBeCloseTo(b.v[i], 6);
+    for (const [i, v] of oneCoalition.v.entries()) expect(v).toBeCloseTo(a.v[i], 6);
+    expect(a.baseValues).toEqual(b.baseValues);
+    for (let d = 0; d < 3; d++) expect(a.v[(1 * 14 + 5) * 3 + d]).toBe(0);
+    factored.dispose();
+    plain.dispose();
+  });
+
   it('warns once (not an error) for a background over 100 rows', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const model = mlp(3, 2);

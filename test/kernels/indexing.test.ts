@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { copyStrided, fillI32, gatherRows, scatterAddRows } from '../../src/backend/kernels/indexing.js';
+import { copyStrided, fillI32, gatherRows, scatterAddRows, sumRowRuns } from '../../src/backend/kernels/indexing.js';
 import { ready } from '../../src/backend/loader.js';
 import { sizeOf } from '../../src/reference/elementwise.js';
 import { copyStridedRef, gatherRef, scatterAddRef } from '../../src/reference/indexing.js';
@@ -201,6 +201,92 @@ for (const relaxed of MODULES) {
         expectClose(got.subarray(0, n), want, 1e-6, 1e-7, `scatter [${outer}, ${axisLen}, ${inner}]`);
         expect(got[n], 'element after the output').toBe(55);
       }
+    });
+  });
+}
+
+/** sumRowRuns in plain JS: float32 sums in entry order from zero, out-of-range table rows skipped. */
+function sumRowRunsRef(
+  table: Float32Array,
+  width: number,
+  starts: number[],
+  offsets: number[],
+  runLength: number,
+  rowStride: number,
+): Float32Array {
+  const tableRows = table.length / width;
+  const groups = offsets.length - 1;
+  const y = new Float32Array(groups * runLength * width);
+  for (let g = 0; g < groups; g++) {
+    for (let r = 0; r < runLength; r++) {
+      for (let c = 0; c < width; c++) {
+        let s = 0;
+        for (let e = offsets[g]; e < offsets[g + 1]; e++) {
+          const row = starts[e] + r * rowStride;
+          if (row >= 0 && row < tableRows) s = Math.fround(s + table[row * width + c]);
+        }
+        y[(g * runLength + r) * width + c] = s;
+      }
+    }
+  }
+  return y;
+}
+
+for (const relaxed of MODULES) {
+  describe(`sumRowRuns (${relaxed ? 'relaxed SIMD' : 'SIMD'})`, () => {
+    beforeAll(() => ready({ relaxedSimd: relaxed }));
+
+    it('sums runs of table rows bit for bit as float32 in entry order; empty groups give zeros, out-of-range rows add nothing', () => {
+      let seed = 300;
+      // widths with 16-, 4- and 1-float column tails; runs of consecutive rows, and of rows 4 apart
+      for (const [width, rowStride] of [
+        [64, 1],
+        [37, 1],
+        [7, 1],
+        [1, 1],
+        [64, 4],
+        [7, 4],
+      ]) {
+        const tableRows = 11;
+        const runLength = 3;
+        const table = randomArray(tableRows * width, seed++, -100, 100);
+        // group 0: two runs; 1: none; 2: a run reaching past the table's end (row 10 + 2·stride) and
+        // one before its start (−2 + 0, ...); 3: a repeated run and an extreme start (wrapping past 2^31)
+        const starts = [0, 5, 9, -2, 4, 4, 2147483647 - 1];
+        const offsets = [0, 2, 2, 4, 7];
+        const groups = offsets.length - 1;
+        const pt = putF32(table);
+        const ps = putI32(starts);
+        const po = putI32(offsets);
+        const n = groups * runLength * width;
+        const py = allocF32(n + 1, 77);
+        sumRowRuns(pt, tableRows, width, ps, po, groups, runLength, rowStride, py);
+        const got = readF32(py, n + 1);
+        free(pt, ps, po, py);
+        expectClose(
+          got.subarray(0, n),
+          sumRowRunsRef(table, width, starts, offsets, runLength, rowStride),
+          0,
+          0,
+          `width ${width}, stride ${rowStride}`,
+        );
+        expect(got[n], 'element after the output').toBe(77);
+      }
+    });
+
+    it('reads the entries of a later group when given offsets from that group on', () => {
+      const width = 16;
+      const table = randomArray(6 * width, 9);
+      const starts = [0, 1, 2, 3];
+      const offsets = [0, 1, 2, 4];
+      const pt = putF32(table);
+      const ps = putI32(starts);
+      const po = putI32(offsets);
+      const py = allocF32(2 * 2 * width);
+      sumRowRuns(pt, 6, width, ps, po + 4, 2, 2, 1, py);
+      const got = readF32(py, 2 * 2 * width);
+      free(pt, ps, po, py);
+      expectClose(got, sumRowRunsRef(table, width, starts, offsets, 2, 1).subarray(2 * width), 0, 0, 'groups 1 and 2');
     });
   });
 }

@@ -34,3 +34,10 @@ export const gatherRows = passThrough('gatherRows');
  * indices sum and out-of-range ones are skipped (the gradient of `gatherRows`).
  */
 export const scatterAddRows = passThrough('scatterAddRows');
+
+/**
+ * y[g·runLength + r, :] = Σ_{e ∈ [offsets[g], offsets[g+1])} table[starts[e] + r·rowStride, :] for
+ * g < groups, r < runLength (float32 rows of `width`, summed in entry order from zero; table rows
+ * outside [0, tableRows) add nothing). `starts` and `offsets` point at int32 values.
+ */
+export const sumRowRuns = passThrough('sumRowRuns');
