@@ -3,38 +3,14 @@
 // is the quadrature's on a relu network, not float32's), and `tolerance` integrates those rows again
 // with doubled steps until they are within it, reporting the rows that cannot get there.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDataset } from '../../src/datasets/index.js';
 import { ValueError } from '../../src/errors.js';
 import { integratedGradients } from '../../src/explain/integrated-gradients.js';
 import { quadrature } from '../../src/explain/quadrature.js';
 import * as nn from '../../src/index.js';
-import { type Dense64, denseLayers, forward64, integratedGradients64 } from './mlp64.js';
+import { forward64, integratedGradients64 } from './mlp64.js';
+import { trainedReluNetwork } from './trained-relu.js';
 
 beforeAll(() => nn.ready());
-
-/** A relu/softmax network trained briefly on a standardized data set, with its float64 reference. */
-async function trained(name: 'iris' | 'breast-cancer', hidden: number[], epochs: number) {
-  const data = await loadDataset(name);
-  const xs = nn.data.standardScaler().fit(data.x).transform(data.x);
-  nn.setSeed(1);
-  const features = xs.shape[1];
-  const net = nn.sequential({
-    layers: [
-      ...hidden.map((units, i) =>
-        nn.layers.dense({ units, activation: 'relu', ...(i === 0 ? { inputShape: [features] } : {}) }),
-      ),
-      nn.layers.dense({ units: data.numClasses, activation: 'softmax' }),
-    ],
-  });
-  net.compile({ optimizer: nn.train.adam(0.001), loss: 'sparse_categorical_crossentropy' });
-  await net.fit(xs, data.y, { epochs, batchSize: 32, seed: 1, verbose: 0 });
-  const reference: Dense64[] = denseLayers(
-    net.getWeights().map((w) => w.dataSync()),
-    [...hidden.map(() => 'relu' as const), 'softmax'],
-  );
-  nn.dispose([data.x, data.y]);
-  return { net, xs, values: xs.dataSync(), reference, features };
-}
 
 /** f(x) − f(0) of each row's predicted class, from predict. */
 function changes(net: nn.Sequential, xs: nn.Tensor): number[] {
@@ -56,7 +32,7 @@ const MODELS = [
 describe('integratedGradients completeness per row', () => {
   it('rows over 1% at 50 Gauss–Legendre steps have the float64 reference’s delta at the same points', async () => {
     for (const [name, hidden, epochs] of MODELS) {
-      const { net, xs, values, reference, features } = await trained(name, [...hidden], epochs);
+      const { net, xs, values, reference, features } = await trainedReluNetwork(name, [...hidden], epochs);
       const { attributions, delta } = await integratedGradients(net, xs, { steps: 50 });
       attributions.dispose();
       const change = changes(net, xs);
@@ -83,7 +59,7 @@ describe('integratedGradients completeness per row', () => {
 
   it('tolerance 0.01: every row within 1% (default maxSteps), only the rows over it integrated again, deterministic', async () => {
     for (const [name, hidden, epochs] of MODELS) {
-      const { net, xs } = await trained(name, [...hidden], epochs);
+      const { net, xs } = await trainedReluNetwork(name, [...hidden], epochs);
       const change = changes(net, xs);
       const plain = await integratedGradients(net, xs, { steps: 50 });
       const tolerant = await integratedGradients(net, xs, { steps: 50, tolerance: 0.01 });

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDataset } from '../../src/datasets/index.js';
 import { ShapeError, ValueError } from '../../src/errors.js';
 import { integratedGradients } from '../../src/explain/integrated-gradients.js';
 import { gaussLegendre, INTEGRATION_METHODS, quadrature } from '../../src/explain/quadrature.js';
 import * as nn from '../../src/index.js';
 import { expectClose } from '../helpers/close.js';
 import { type Dense64, denseLayers, forward64, integratedGradients64 } from './mlp64.js';
+import { trainedReluNetwork } from './trained-relu.js';
 
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/explain/gradients.json', import.meta.url), 'utf8'));
 
@@ -139,31 +139,6 @@ describe('integratedGradients', () => {
     linear.dispose();
   });
 
-  /** A relu/softmax network trained on a standardized data set, with its float64 reference and inputs. */
-  async function trained(name: 'iris' | 'breast-cancer', hidden: number[], epochs: number) {
-    const data = await loadDataset(name);
-    const xs = nn.data.standardScaler().fit(data.x).transform(data.x);
-    nn.setSeed(1);
-    const features = xs.shape[1];
-    const net = nn.sequential({
-      layers: [
-        ...hidden.map((units, i) =>
-          nn.layers.dense({ units, activation: 'relu', ...(i === 0 ? { inputShape: [features] } : {}) }),
-        ),
-        nn.layers.dense({ units: data.numClasses, activation: 'softmax' }),
-      ],
-    });
-    net.compile({ optimizer: nn.train.adam(0.001), loss: 'sparse_categorical_crossentropy' });
-    await net.fit(xs, data.y, { epochs, batchSize: 32, seed: 1, verbose: 0 });
-    const reference = denseLayers(
-      net.getWeights().map((w) => w.dataSync()),
-      [...hidden.map(() => 'relu' as const), 'softmax'],
-    );
-    const values = xs.dataSync();
-    nn.dispose([data.x, data.y]);
-    return { net, xs, values, reference, features };
-  }
-
   /** |delta| / |f(x) − f(0)| of each row at `steps` Gauss–Legendre points, and |f(x) − f(0)|. */
   async function completeness(net: nn.Sequential, xs: nn.Tensor, steps: number) {
     const { attributions, delta } = await integratedGradients(net, xs, { steps });
@@ -180,7 +155,7 @@ describe('integratedGradients', () => {
   }
 
   it('on a trained 30-64-64-2 breast-cancer model: delta is the float64 reference’s (the error is the quadrature’s)', async () => {
-    const { net, xs, values, reference, features } = await trained('breast-cancer', [64, 64], 20);
+    const { net, xs, values, reference, features } = await trainedReluNetwork('breast-cancer', [64, 64], 20);
     const { alphas, weights } = quadrature('gausslegendre', 50);
     const { attributions, delta } = await integratedGradients(net, xs, { steps: 50 });
     const a = attributions.dataSync();
@@ -207,7 +182,7 @@ describe('integratedGradients', () => {
       ['iris', [32], 60],
       ['breast-cancer', [64, 64], 20],
     ] as const) {
-      const { net, xs } = await trained(name, [...hidden], epochs);
+      const { net, xs } = await trainedReluNetwork(name, [...hidden], epochs);
       const at50 = await completeness(net, xs, 50);
       const within = at50.filter((r) => r.ratio <= 0.01).length / at50.length;
       expect(within, `${name}: share of rows within 1% at 50 steps`).toBeGreaterThanOrEqual(0.85);
