@@ -9,6 +9,7 @@
 // it once in the sum. Noise layers draw for the whole batch in every thread (from the state of the
 // fit's generator at the step's start) and keep their slice's rows, so the masks are those of a
 // single-threaded fit.
+import { axpy, scale } from '../backend/kernels/elementwise.js';
 import { backend } from '../backend/loader.js';
 import { ValueError } from '../errors.js';
 import type { ModelArtifacts } from '../io/types.js';
@@ -17,8 +18,9 @@ import type { BatchTrainer, ReplicaRequest } from '../models/batch-trainer.js';
 import { gatherRows } from '../models/batches.js';
 import { Sequential } from '../models/sequential.js';
 import type { TrainableModel } from '../models/trainable.js';
+import { keep } from '../ops/engine.js';
 import { isRowSparse } from '../ops/row-sparse.js';
-import type { Tensor } from '../ops/tensor.js';
+import { Tensor } from '../ops/tensor.js';
 import { globalRandom } from '../random.js';
 import type { Rows } from '../training/inputs.js';
 import type { Metric } from '../training/metrics.js';
@@ -88,6 +90,8 @@ class ReplicaTrainer implements BatchTrainer {
   private fail!: (e: Error) => void;
   private failure: Error | null = null;
   private released = false;
+  /** A worker's gradients, copied into Wasm memory to be summed. */
+  private readonly staged: Tensor;
 
   constructor(
     private readonly model: TrainableModel,
@@ -113,6 +117,7 @@ class ReplicaTrainer implements BatchTrainer {
       };
     });
     this.failed.catch(() => {});
+    this.staged = keep(new Tensor([sizes.params], 'float32'));
   }
 
   /** This thread's train step for a slice of `rows` examples (pinned until release). */
@@ -240,31 +245,21 @@ class ReplicaTrainer implements BatchTrainer {
     }
   }
 
-  /** Writes Σ_t (counts[t] / rows) × slice t's gradients into this thread's gradient buffers, in thread order. */
+  /**
+   * Writes Σ_t (counts[t] / rows) × slice t's gradients into this thread's gradient buffers, in
+   * thread order: each worker's block is copied into Wasm memory, then added by the SIMD kernels.
+   */
   private sumGradients(grads: Tensor[], counts: number[], rows: number): void {
-    const f32 = backend().views.f32;
-    const w0 = counts[0] / rows;
-    const others = this.workerGrads.filter((_, t) => counts[t + 1] > 0);
-    const ws = counts
-      .slice(1)
-      .filter((c) => c > 0)
-      .map((c) => c / rows);
-    let at = 0;
-    for (const g of grads) {
-      const p = g.ptr() >>> 2;
-      const n = g.size;
-      if (others.length === 1) {
-        const g1 = others[0];
-        const w1 = ws[0];
-        for (let i = 0; i < n; i++) f32[p + i] = w0 * f32[p + i] + w1 * g1[at + i];
-      } else {
-        for (let i = 0; i < n; i++) {
-          let sum = w0 * f32[p + i];
-          for (let t = 0; t < others.length; t++) sum += ws[t] * others[t][at + i];
-          f32[p + i] = sum;
-        }
+    for (const g of grads) scale(g.ptr(), g.ptr(), g.size, counts[0] / rows);
+    const staged = this.staged.ptr();
+    for (let t = 1; t < this.sizes.threads; t++) {
+      if (counts[t] === 0) continue;
+      backend().views.f32.set(this.workerGrads[t - 1], staged >>> 2);
+      let at = staged;
+      for (const g of grads) {
+        axpy(at, g.ptr(), g.size, counts[t] / rows);
+        at += 4 * g.size;
       }
-      at += n;
     }
   }
 
@@ -280,6 +275,7 @@ class ReplicaTrainer implements BatchTrainer {
       this.model.doneStep(step);
     }
     this.steps.clear();
+    this.staged.dispose();
     await Promise.all(this.threads.map((t) => t.terminate()));
   }
 }
