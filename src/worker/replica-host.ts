@@ -51,8 +51,8 @@ import {
 import type { ReplicaErrorMessage } from './replica-serve.js';
 import { coreCount, type ReplicaThread, startReplicaThread } from './replica-threads.js';
 
-/** @internal For tests: make worker 1 throw at this step (from 1) of the next data-parallel fit. */
-export const replicaFaults: { failAtStep?: number } = {};
+/** @internal For tests: make worker 1 throw, or its thread exit, at this step (from 1) of the data-parallel fits. */
+export const replicaFaults: { failAtStep?: number; exitAtStep?: number } = {};
 
 // Atomics.waitAsync (ES2024; Node 16+, Chrome 87+), typed here for the ES2022 lib
 type WaitAsync = (
@@ -135,7 +135,12 @@ class ReplicaTrainer implements BatchTrainer {
   async start(init: Omit<ReplicaInit, 'index'>): Promise<void> {
     for (let index = 1; index < this.sizes.threads; index++) {
       const thread = await startReplicaThread(
-        { ...init, index, failAtStep: index === 1 ? init.failAtStep : undefined },
+        {
+          ...init,
+          index,
+          failAtStep: index === 1 ? init.failAtStep : undefined,
+          exitAtStep: index === 1 ? init.exitAtStep : undefined,
+        },
         {
           onMessage: (m) => {
             if ((m as { neurasm?: string } | null)?.neurasm === 'replicaError')
@@ -332,6 +337,7 @@ export async function startReplicas(request: ReplicaRequest): Promise<BatchTrain
       labelDType: ys.tensor.dtype === 'int32' ? 'int32' : 'float32',
       variableSizes,
       failAtStep: replicaFaults.failAtStep,
+      exitAtStep: replicaFaults.exitAtStep,
     });
   } catch (e) {
     await trainer.release();

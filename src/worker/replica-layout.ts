@@ -109,6 +109,8 @@ export interface ReplicaInit {
   variableSizes: number[];
   /** @internal For tests: the step (from 1) at which this worker throws. */
   failAtStep?: number;
+  /** @internal For tests: the step (from 1) at which this worker's thread exits, as if it were killed. */
+  exitAtStep?: number;
 }
 
 /**

@@ -82,6 +82,8 @@ class Replica {
     const total = i32[ROWS];
     this.stepsRun++;
     if (this.stepsRun === this.init.failAtStep) throw new Error(`fault injected in worker ${index}`);
+    if (this.stepsRun === this.init.exitAtStep)
+      (globalThis as { process?: { exit(code: number): void } }).process?.exit(1);
     const step = this.step(count);
     const views = backend().views;
     const weights = new Float32Array(buffers.weights);
