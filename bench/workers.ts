@@ -41,11 +41,23 @@ function makeModel(units: number[]): nn.Sequential {
   return model;
 }
 
-/** Median wall milliseconds of the epochs after the first of a fit with `workers` threads. */
-async function epochMs(c: Case, x: nn.Tensor, y: nn.Tensor, workers: number | 'auto'): Promise<number[]> {
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
+/** Wall and CPU (all threads) milliseconds of each epoch after the first of a fit with `workers` threads. */
+async function epochMs(
+  c: Case,
+  x: nn.Tensor,
+  y: nn.Tensor,
+  workers: number | 'auto',
+): Promise<{ wall: number[]; cpu: number[] }> {
   const model = makeModel(c.units);
   const times: number[] = [];
+  const cpu: number[] = [];
   let start = 0;
+  let startCpu = 0;
   await model.fit(x, y, {
     epochs: EPOCHS,
     batchSize: c.batchSize,
@@ -56,14 +68,17 @@ async function epochMs(c: Case, x: nn.Tensor, y: nn.Tensor, workers: number | 'a
     callbacks: {
       onEpochBegin: () => {
         start = performance.now();
+        startCpu = cpuMs();
       },
       onEpochEnd: (epoch) => {
-        if (epoch > 0) times.push(performance.now() - start);
+        if (epoch === 0) return;
+        times.push(performance.now() - start);
+        cpu.push(cpuMs() - startCpu);
       },
     },
   });
   model.dispose();
-  return times;
+  return { wall: times, cpu };
 }
 
 /** Runs the suite: `workers` threads (BENCH_WORKERS, default 2) against one. */
@@ -80,23 +95,34 @@ export async function runWorkers(): Promise<void> {
     const labels = new Int32Array(c.samples);
     for (let i = 0; i < c.samples; i++) labels[i] = i % c.units[c.units.length - 1];
     const y = nn.tensor(labels, [c.samples], 'int32');
-    const single: number[] = [];
-    const multi: number[] = [];
+    const single = { wall: [] as number[], cpu: [] as number[] };
+    const multi = { wall: [] as number[], cpu: [] as number[] };
     for (let r = 0; r < ROUNDS; r++) {
-      single.push(...(await epochMs(c, x, y, 1)));
-      multi.push(...(await epochMs(c, x, y, workers)));
+      for (const [into, w] of [
+        [single, 1],
+        [multi, workers],
+      ] as const) {
+        const t = await epochMs(c, x, y, w);
+        into.wall.push(...t.wall);
+        into.cpu.push(...t.cpu);
+      }
     }
-    const s1 = c.samples / (median(single) / 1000);
-    const sn = c.samples / (median(multi) / 1000);
+    const s1 = c.samples / (median(single.wall) / 1000);
+    const sn = c.samples / (median(multi.wall) / 1000);
+    const cpuRatio = median(multi.cpu) / median(single.cpu);
     rows.push([
       c.name,
       String(c.batchSize),
       `${(s1 / 1000).toFixed(1)}k`,
       `${(sn / 1000).toFixed(1)}k`,
       `${(sn / s1).toFixed(2)}x`,
+      `${cpuRatio.toFixed(2)}x`,
     ]);
     nn.dispose([x, y]);
   }
-  printTable(['model', 'batch', '1 thread samples/s', `${workers} threads samples/s`, 'speed-up'], rows);
+  printTable(
+    ['model', 'batch', '1 thread samples/s', `${workers} threads samples/s`, 'speed-up', 'CPU time (all threads) vs 1'],
+    rows,
+  );
   console.log(`\nload average (1 min) at end: ${os.loadavg()[0].toFixed(2)}`);
 }

@@ -49,7 +49,7 @@ import {
   splitRows,
 } from './replica-layout.js';
 import type { ReplicaErrorMessage } from './replica-serve.js';
-import { coreCount, type ReplicaThread, startReplicaThread } from './replica-threads.js';
+import { coreCount, type ReplicaThread, startReplicaThread, threadsAvailable } from './replica-threads.js';
 
 /** @internal For tests: make worker 1 throw, or its thread exit, at this step (from 1) of the data-parallel fits. */
 export const replicaFaults: { failAtStep?: number; exitAtStep?: number } = {};
@@ -292,6 +292,8 @@ class ReplicaTrainer implements BatchTrainer {
  */
 export async function startReplicas(request: ReplicaRequest): Promise<BatchTrainer | null> {
   const { model, xs, ys, batchSize, inputDType, workers } = request;
+  // 'auto' where there are no threads to start (a browser page): this thread alone
+  if (workers === 'auto' && !(await threadsAvailable())) return null;
   const cores = await coreCount();
   const threads = Math.min(workers === 'auto' ? chooseThreads(model, batchSize, cores) : workers, batchSize);
   if (threads <= 1) return null;

@@ -67,6 +67,11 @@ export async function coreCount(): Promise<number> {
   return nav?.hardwareConcurrency ?? 1;
 }
 
+/** Whether this runtime can start the threads (Node worker_threads, and neurasm's entry registered). */
+export async function threadsAvailable(): Promise<boolean> {
+  return entryUrl !== null && (await nodeModule(WORKER_THREADS)) !== null;
+}
+
 /** Starts a worker thread running serveReplica with `init`. */
 export async function startReplicaThread(init: ReplicaInit, listeners: ReplicaListeners): Promise<ReplicaThread> {
   const threads = await nodeModule<typeof import('node:worker_threads')>(WORKER_THREADS);
