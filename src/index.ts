@@ -46,8 +46,8 @@ type LazyChunk = HandlerBodies &
 
 // the one import() of lazy.ts, written here at the top (above all it holds): see lazy-import.ts
 registerLazyChunk((): Promise<LazyChunk> => import('./lazy.js'));
-// the module fit's worker threads import (workers > 1): this one (import.meta is empty in the CJS build)
-registerReplicaEntry(import.meta.url || (typeof __filename === 'string' ? __filename : undefined));
+// the module fit's worker threads import (workers > 1): this one (tsup shims import.meta.url in the CJS build)
+registerReplicaEntry(import.meta.url);
 
 export type { BackendInfo, ModuleKind, ReadyOptions } from './backend/loader.js';
 export { backendInfo, ready } from './backend/loader.js';

@@ -8,5 +8,5 @@ export interface ReplicaServeBodies {
   serveReplica: typeof serveReplicaBody;
 }
 
-/** @internal What each worker thread of `fit({ workers })` runs (replica-threads.ts starts it). */
+/** What each worker thread of `fit({ workers })` runs (replica-threads.ts starts it); not for direct use. */
 export const serveReplica: typeof serveReplicaBody = loadedOnFirstUse<ReplicaServeBodies>('serveReplica', 'fit');

@@ -125,7 +125,7 @@ function errorReport(e: unknown): ReplicaErrorMessage {
 }
 
 /**
- * @internal The body of a worker thread of a data-parallel fit: builds the replica, reports it
+ * The body of a worker thread of a data-parallel fit: builds the replica, reports it
  * ready, then runs the steps the main thread starts until it says quit (or ends the thread). Blocks
  * the thread while it waits (Atomics.wait): everything it is told comes through the shared buffers.
  */

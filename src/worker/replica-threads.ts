@@ -37,7 +37,9 @@ const { parentPort, workerData } = require('node:worker_threads');
   const { init } = workerData;
   const entry = workerData.entry.startsWith('file:') ? workerData.entry : require('node:url').pathToFileURL(workerData.entry).href;
   if (/\\.[cm]?ts$/.test(entry)) (await import('tsx/esm/api')).register();
-  const nn = await import(entry);
+  let nn = await import(entry);
+  // the CJS build's import.meta.url shim names a chunk beside the entry
+  if (typeof nn.serveReplica !== 'function') nn = await import(new URL(entry.endsWith('.cjs') ? './index.cjs' : './index.js', entry).href);
   await nn.serveReplica(parentPort, init);
 })().catch((e) => {
   parentPort.postMessage({ neurasm: 'replicaError', name: (e && e.name) || 'Error', message: String((e && e.message) || e), stack: e && e.stack });
