@@ -171,7 +171,9 @@ class ReplicaTrainer implements BatchTrainer {
     const xi = views.i32;
     const xBase = this.xs.tensor.ptr() >>> 2;
     const yBase = this.ys.tensor.ptr() >>> 2;
-    for (let r = 0; r < rows; r++) {
+    // (main's own labels and predictions are shared only for the metrics)
+    const withMetrics = metrics.length > 0;
+    for (let r = withMetrics ? 0 : counts[0]; r < rows; r++) {
       const from = order ? order[start + r] : start + r;
       if (r >= counts[0]) this.x.set(xi.subarray(xBase + from * xWidth, xBase + (from + 1) * xWidth), r * xWidth);
       this.y.set(xi.subarray(yBase + from * yWidth, yBase + (from + 1) * yWidth), r * yWidth);
@@ -215,7 +217,7 @@ class ReplicaTrainer implements BatchTrainer {
     }
     const f32 = backend().views.f32;
     const pp = out.predictions.ptr() >>> 2;
-    this.preds.set(f32.subarray(pp, pp + counts[0] * outWidth), 0);
+    if (withMetrics) this.preds.set(f32.subarray(pp, pp + counts[0] * outWidth), 0);
     await this.waitForWorkers(active);
     // the batch's loss: the slices' mean losses weighted by their rows
     let loss = (step.lossValue() * counts[0]) / rows;
