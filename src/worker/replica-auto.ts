@@ -1,26 +1,29 @@
-// How many threads `fit({ workers: 'auto' })` uses, and how much of a batch the main thread takes:
-// thresholds measured with `npm run bench -- workers` on a 2-core machine (README, "Scaling out").
-import type { TrainableModel } from '../models/trainable.js';
-
+// How many threads `fit({ workers: 'auto' })` uses, and how much of a batch the main thread takes.
+//
+// Measured with `npm run bench -- workers` on the 2-core machine (README, "Scaling out"): a step
+// with workers costs, besides its compute (∝ weights × rows, split over the threads), copies and a
+// sum proportional to the weights alone (≈ 2.4 ns per weight: the weights out to the workers, their
+// gradients back, the weighted sum) and a wake-up of the threads (≈ 0.1 ms). The compute of a row
+// is ≈ 0.1 ns per weight, so a thread must get ≥ 32 rows for the split to gain ≥ 1.2x, and small
+// models gain nothing whatever the batch.
 /**
- * The main thread's share of the rows, relative to an equal share: it also copies the weights out,
- * sums the gradients and applies the update while the workers wait.
+ * The main thread's share of the rows, relative to an equal share (it also copies the weights
+ * out, sums the gradients and applies the update, while the workers copy their weights in and
+ * their gradients out).
  */
 export const MAIN_SHARE = 1;
 
-/** Below this many multiply-adds per step (weights × batch rows), more threads do not pay. */
-export const AUTO_MIN_WORK = 4_000_000;
+/** Below this many weights × batch rows per step, 'auto' trains on one thread. */
+export const AUTO_MIN_WORK = 20_000_000;
+
+/** Fewest rows of a batch per thread 'auto' gives. */
+export const AUTO_MIN_ROWS = 32;
 
 /** Most threads 'auto' picks. */
 export const AUTO_MAX_THREADS = 4;
 
-/** The number of threads 'auto' picks for a model training on batches of `batchSize` rows. */
-export function chooseThreads(model: TrainableModel, batchSize: number, cores: number): number {
-  const weights = model.compiled!.optimizer ? countWeights(model) : 0;
-  if (cores < 2 || weights * batchSize < AUTO_MIN_WORK) return 1;
-  return Math.min(cores, AUTO_MAX_THREADS);
-}
-
-function countWeights(model: TrainableModel): number {
-  return (model as unknown as { countParams(): number }).countParams();
+/** The number of threads 'auto' picks for a model of `weights` weights, batches of `batchSize` rows and `cores` cores. */
+export function chooseThreads(weights: number, batchSize: number, cores: number): number {
+  if (weights * batchSize < AUTO_MIN_WORK) return 1;
+  return Math.max(1, Math.min(cores, AUTO_MAX_THREADS, Math.floor(batchSize / AUTO_MIN_ROWS)));
 }

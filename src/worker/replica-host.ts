@@ -294,10 +294,12 @@ class ReplicaTrainer implements BatchTrainer {
  */
 export async function startReplicas(request: ReplicaRequest): Promise<BatchTrainer | null> {
   const { model, xs, ys, batchSize, inputDType, workers } = request;
+  if (!(model instanceof Sequential)) throw new ValueError('fit: workers other than 1 needs a Sequential model');
   // 'auto' where there are no threads to start (a browser page): this thread alone
   if (workers === 'auto' && !(await threadsAvailable())) return null;
+  const auto = () => chooseThreads(model.countParams(), batchSize, cores);
   const cores = await coreCount();
-  const threads = Math.min(workers === 'auto' ? chooseThreads(model, batchSize, cores) : workers, batchSize);
+  const threads = Math.min(workers === 'auto' ? auto() : workers, batchSize);
   if (threads <= 1) return null;
   const c = model.compiled!;
   const loss = c.lossAndMetrics.loss;
@@ -306,7 +308,6 @@ export async function startReplicas(request: ReplicaRequest): Promise<BatchTrain
       'fit: workers other than 1 needs a built-in loss given by name: a custom loss function cannot be sent to worker threads',
     );
   }
-  if (!(model instanceof Sequential)) throw new ValueError('fit: workers other than 1 needs a Sequential model');
   const { counts } = splitRows(batchSize, threads, MAIN_SHARE);
   const trainerSizes = { threads, batchSize, xWidth: xs.width, yWidth: ys.width, outWidth: model.outputWidth };
   // this thread's step first: it builds the model, whose artifacts the workers start from

@@ -143,6 +143,31 @@ describe('fit({ workers })', () => {
     expect(relativeDifference(two.weights, one.weights)).toBeLessThan(1e-6);
   });
 
+  it("'auto' trains a small model on this thread alone", async () => {
+    const model = makeModel();
+    const threads: number[] = [];
+    await model.fit(x, y, {
+      ...FIT,
+      workers: 'auto',
+      callbacks: { onBatchEnd: () => void threads.push(liveReplicaThreads()) },
+    });
+    expect(threads.length).toBeGreaterThan(0);
+    expect(threads.every((n) => n === 0)).toBe(true);
+    expect(sameBits(weightsOf(model), single.weights)).toBe(true);
+    model.dispose();
+  });
+
+  it("'auto' picks more threads only for enough weights × rows, and at least 32 rows a thread", async () => {
+    const { chooseThreads } = await import('../../src/worker/replica-auto.js');
+    const mlp = 784 * 512 + 512 + 512 * 512 + 512 + 512 * 10 + 10;
+    expect(chooseThreads(mlp, 256, 2)).toBe(2);
+    expect(chooseThreads(mlp, 128, 2)).toBe(2);
+    expect(chooseThreads(mlp, 32, 2)).toBe(1);
+    expect(chooseThreads(mlp, 256, 1)).toBe(1);
+    expect(chooseThreads(mlp, 256, 64)).toBe(4);
+    expect(chooseThreads(10 * 64 + 64 + 64 * 64 + 64 + 64 * 10 + 10, 256, 2)).toBe(1);
+  });
+
   it('leaves no memory behind over repeated fits', async () => {
     const model = makeModel({ noise: false });
     await model.fit(x, y, { ...FIT, epochs: 1, workers: 2 });
