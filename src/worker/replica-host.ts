@@ -49,7 +49,13 @@ import {
   splitRows,
 } from './replica-layout.js';
 import type { ReplicaErrorMessage } from './replica-serve.js';
-import { coreCount, type ReplicaThread, startReplicaThread, threadsAvailable } from './replica-threads.js';
+import {
+  checkThreads,
+  coreCount,
+  type ReplicaThread,
+  startReplicaThread,
+  threadsAvailable,
+} from './replica-threads.js';
 
 /** @internal For tests: make worker 1 throw, or its thread exit, at this step (from 1) of the data-parallel fits. */
 export const replicaFaults: { failAtStep?: number; exitAtStep?: number } = {};
@@ -301,6 +307,7 @@ export async function startReplicas(request: ReplicaRequest): Promise<BatchTrain
   const cores = await coreCount();
   const threads = Math.min(workers === 'auto' ? auto() : workers, batchSize);
   if (threads <= 1) return null;
+  await checkThreads();
   const c = model.compiled!;
   const loss = c.lossAndMetrics.loss;
   if (typeof loss !== 'string') {

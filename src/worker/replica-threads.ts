@@ -1,5 +1,6 @@
-// The worker threads of a data-parallel fit: started (Node worker_threads) with the module URL of
-// neurasm's entry, which index.ts registers, so that each thread imports the same build and runs
+// The worker threads of a data-parallel fit: started (Node worker_threads, or Web Workers in a
+// cross-origin isolated page) with the module URL of neurasm's entry, which index.ts (and the
+// browser bundle's entry) registers, so that each thread imports the same build and runs
 // serveReplica (replica-serve.ts) in it.
 import { BackendError } from '../errors.js';
 import type { ReplicaInit } from './replica-layout.js';
@@ -11,7 +12,7 @@ export function registerReplicaEntry(url: string | undefined): void {
   if (url) entryUrl = url;
 }
 
-/** A running worker thread of a data-parallel fit. */
+/** A running worker thread (Node) or Web Worker (browser) of a data-parallel fit. */
 export interface ReplicaThread {
   /** Ends the thread; resolves when it has exited. */
   terminate(): Promise<void>;
@@ -69,47 +70,105 @@ export async function coreCount(): Promise<number> {
   return nav?.hardwareConcurrency ?? 1;
 }
 
-/** Whether this runtime can start the threads (Node worker_threads, and neurasm's entry registered). */
-export async function threadsAvailable(): Promise<boolean> {
-  return entryUrl !== null && (await nodeModule(WORKER_THREADS)) !== null;
+// the code of each Web Worker (a module worker made from a Blob): its first message says what to import and serve
+const WEB_WORKER_CODE = `
+self.onmessage = async (event) => {
+  self.onmessage = null;
+  const { entry, init } = event.data;
+  try {
+    const nn = await import(entry);
+    await nn.serveReplica(self, init);
+  } catch (e) {
+    self.postMessage({ neurasm: 'replicaError', name: (e && e.name) || 'Error', message: String((e && e.message) || e), stack: e && e.stack });
+  }
+};
+`;
+
+/** What a page offers for the threads: Web Workers, and SharedArrayBuffer (only in a cross-origin isolated page). */
+function webWorkers(): { isolated: boolean } | null {
+  const g = globalThis as { Worker?: unknown; crossOriginIsolated?: boolean; document?: unknown };
+  if (typeof g.Worker !== 'function' || g.document === undefined) return null;
+  return { isolated: g.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function' };
 }
 
-/** Starts a worker thread running serveReplica with `init`. */
-export async function startReplicaThread(init: ReplicaInit, listeners: ReplicaListeners): Promise<ReplicaThread> {
-  const threads = await nodeModule<typeof import('node:worker_threads')>(WORKER_THREADS);
-  if (!threads) {
-    throw new BackendError(
-      'fit: workers other than 1 needs Node worker_threads (in the browser, train with workers: 1 or in a Web Worker with fitInWorker)',
-    );
+/** Why a page cannot start the threads. */
+const NOT_ISOLATED =
+  'this page is not cross-origin isolated, so it cannot share memory with Web Workers (serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
+
+let toldOnce = false;
+
+/**
+ * Whether this runtime can start the threads: Node worker_threads, or Web Workers in a cross-origin
+ * isolated page (a page that is not says so once on the console), with neurasm's entry registered.
+ */
+export async function threadsAvailable(): Promise<boolean> {
+  if (entryUrl === null) return false;
+  if ((await nodeModule(WORKER_THREADS)) !== null) return true;
+  const web = webWorkers();
+  if (web && !web.isolated && !toldOnce) {
+    toldOnce = true;
+    console.warn(`neurasm fit({ workers: 'auto' }) trains on one thread: ${NOT_ISOLATED}`);
   }
+  return web?.isolated ?? false;
+}
+
+/** Adds `thread` to the live ones until it ends. */
+function tracked(terminate: () => Promise<void>): ReplicaThread {
+  let ended: Promise<void> | null = null;
+  const thread: ReplicaThread = {
+    terminate() {
+      ended ??= terminate().finally(() => {
+        live.delete(thread);
+      });
+      return ended;
+    },
+  };
+  live.add(thread);
+  return thread;
+}
+
+/** Throws a BackendError saying why, where this runtime cannot start the threads. */
+export async function checkThreads(): Promise<void> {
   if (!entryUrl) {
     throw new BackendError(
       'fit: workers other than 1 needs neurasm imported from its index (its URL is not registered)',
     );
   }
+  if ((await nodeModule(WORKER_THREADS)) !== null) return;
+  const web = webWorkers();
+  if (!web) throw new BackendError('fit: workers other than 1 needs Node worker_threads or Web Workers');
+  if (!web.isolated)
+    throw new BackendError(`fit: workers other than 1 cannot start: ${NOT_ISOLATED}; or use workers: 'auto'`);
+}
+
+/** Starts a worker thread running serveReplica with `init`. */
+export async function startReplicaThread(init: ReplicaInit, listeners: ReplicaListeners): Promise<ReplicaThread> {
+  await checkThreads();
+  const threads = await nodeModule<typeof import('node:worker_threads')>(WORKER_THREADS);
+  if (threads) return startNodeThread(threads, entryUrl!, init, listeners);
+  return startWebWorker(entryUrl!, init, listeners);
+}
+
+function startNodeThread(
+  threads: typeof import('node:worker_threads'),
+  entry: string,
+  init: ReplicaInit,
+  listeners: ReplicaListeners,
+): ReplicaThread {
   let worker: NodeWorker;
   try {
-    worker = new threads.Worker(THREAD_CODE, { eval: true, workerData: { entry: entryUrl, init } });
+    worker = new threads.Worker(THREAD_CODE, { eval: true, workerData: { entry, init } });
   } catch (e) {
     throw new BackendError(`fit: cannot start a worker thread: ${(e as Error).message}`);
   }
   let ending = false;
-  let exited: Promise<void> | null = null;
-  const thread: ReplicaThread = {
-    terminate() {
-      ending = true;
-      exited ??= worker.terminate().then(
-        () => {
-          live.delete(thread);
-        },
-        () => {
-          live.delete(thread);
-        },
-      );
-      return exited;
-    },
-  };
-  live.add(thread);
+  const thread = tracked(() => {
+    ending = true;
+    return worker.terminate().then(
+      () => undefined,
+      () => undefined,
+    );
+  });
   worker.on('message', (m) => listeners.onMessage(m));
   worker.on('error', (e) => listeners.onFailure(e instanceof Error ? e : new Error(String(e))));
   worker.on('messageerror', () => listeners.onFailure(new Error('a message from a worker thread could not be read')));
@@ -118,4 +177,26 @@ export async function startReplicaThread(init: ReplicaInit, listeners: ReplicaLi
     if (!ending) listeners.onFailure(new Error(`a worker thread exited (code ${code}) during the fit`));
   });
   return thread;
+}
+
+function startWebWorker(entry: string, init: ReplicaInit, listeners: ReplicaListeners): ReplicaThread {
+  const url = URL.createObjectURL(new Blob([WEB_WORKER_CODE], { type: 'text/javascript' }));
+  let worker: Worker;
+  try {
+    worker = new Worker(url, { type: 'module' });
+  } catch (e) {
+    throw new BackendError(`fit: cannot start a Web Worker: ${(e as Error).message}`);
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+  worker.addEventListener('message', (event) => listeners.onMessage(event.data));
+  worker.addEventListener('error', (event) => {
+    event.preventDefault();
+    listeners.onFailure(new Error(event.message || 'the Web Worker failed (did its script load?)'));
+  });
+  worker.addEventListener('messageerror', () =>
+    listeners.onFailure(new Error('a message from a Web Worker could not be read')),
+  );
+  worker.postMessage({ entry, init });
+  return tracked(async () => worker.terminate());
 }
