@@ -22,7 +22,7 @@ import type { CrossValidateBodies } from './selection/cross-validate-entry.js';
 import type { SurrogateBodies } from './surrogate/entry.js';
 import type { FitInWorkerBodies } from './worker/fit-in-worker-entry.js';
 import type { ReplicaServeBodies } from './worker/replica-entry.js';
-import { registerReplicaEntry } from './worker/replica-threads.js';
+import { registerReplicaEntry } from './worker/replica-entry-url.js';
 import type { ServeFitBodies } from './worker/serve.js';
 
 /** Everything below that loads its body on first use, whose parts lazy.ts must carry. */

@@ -19,7 +19,7 @@ import {
 } from '../errors.js';
 import { ModelFormatError, ModelIOError } from '../io/errors.js';
 import { WorkerError } from '../worker/protocol.js';
-import { registerReplicaEntry } from '../worker/replica-threads.js';
+import { registerReplicaEntry } from '../worker/replica-entry-url.js';
 
 export * from '../index.js';
 

@@ -3,14 +3,8 @@
 // browser bundle's entry) registers, so that each thread imports the same build and runs
 // serveReplica (replica-serve.ts) in it.
 import { BackendError } from '../errors.js';
+import { replicaEntry } from './replica-entry-url.js';
 import type { ReplicaInit } from './replica-layout.js';
-
-let entryUrl: string | null = null;
-
-/** @internal index.ts gives the URL of the module it is (src/index.ts, dist/index.js or dist/index.cjs). */
-export function registerReplicaEntry(url: string | undefined): void {
-  if (url) entryUrl = url;
-}
 
 /** A running worker thread (Node) or Web Worker (browser) of a data-parallel fit. */
 export interface ReplicaThread {
@@ -102,7 +96,7 @@ let toldOnce = false;
  * isolated page (a page that is not says so once on the console), with neurasm's entry registered.
  */
 export async function threadsAvailable(): Promise<boolean> {
-  if (entryUrl === null) return false;
+  if (replicaEntry() === null) return false;
   if ((await nodeModule(WORKER_THREADS)) !== null) return true;
   const web = webWorkers();
   if (web && !web.isolated && !toldOnce) {
@@ -129,7 +123,7 @@ function tracked(terminate: () => Promise<void>): ReplicaThread {
 
 /** Throws a BackendError saying why, where this runtime cannot start the threads. */
 export async function checkThreads(): Promise<void> {
-  if (!entryUrl) {
+  if (!replicaEntry()) {
     throw new BackendError(
       'fit: workers other than 1 needs neurasm imported from its index (its URL is not registered)',
     );
@@ -145,8 +139,8 @@ export async function checkThreads(): Promise<void> {
 export async function startReplicaThread(init: ReplicaInit, listeners: ReplicaListeners): Promise<ReplicaThread> {
   await checkThreads();
   const threads = await nodeModule<typeof import('node:worker_threads')>(WORKER_THREADS);
-  if (threads) return startNodeThread(threads, entryUrl!, init, listeners);
-  return startWebWorker(entryUrl!, init, listeners);
+  if (threads) return startNodeThread(threads, replicaEntry()!, init, listeners);
+  return startWebWorker(replicaEntry()!, init, listeners);
 }
 
 function startNodeThread(
