@@ -346,7 +346,6 @@ export async function startReplicas(request: ReplicaRequest): Promise<BatchTrain
       loss,
       relaxedSimd: backend().kind === 'relaxed-simd',
       inputDType,
-      labelDType: ys.tensor.dtype === 'int32' ? 'int32' : 'float32',
       variableSizes,
       failAtStep: replicaFaults.failAtStep,
       exitAtStep: replicaFaults.exitAtStep,

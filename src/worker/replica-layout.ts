@@ -103,8 +103,6 @@ export interface ReplicaInit {
   /** The main thread's Wasm module, which the worker loads too (relaxed SIMD fuses differently). */
   relaxedSimd: boolean;
   inputDType: 'float32' | 'int32';
-  /** The dtype of the labels. */
-  labelDType: 'float32' | 'int32';
   /** The variables' sizes in the train step's order, checked against the worker's model. */
   variableSizes: number[];
   /** @internal For tests: the step (from 1) at which this worker throws. */
