@@ -143,6 +143,22 @@ describe('fit({ workers })', () => {
     expect(relativeDifference(two.weights, one.weights)).toBeLessThan(1e-6);
   });
 
+  it('trains on float labels (categorical crossentropy, with metrics) as a single-threaded fit does', async () => {
+    const oneHot = nn.oneHot(y, 3).cast('float32');
+    const run = async (workers: number) => {
+      const model = makeModel({ noise: false, loss: 'categoricalCrossentropy' });
+      const history = await model.fit(x, oneHot, { epochs: 1, batchSize: 50, seed: 2, verbose: 0, workers });
+      const out = { weights: weightsOf(model), accuracy: history.history.accuracy[0] };
+      model.dispose();
+      return out;
+    };
+    const one = await run(1);
+    const two = await run(2);
+    expect(relativeDifference(two.weights, one.weights)).toBeLessThan(1e-6);
+    expect(two.accuracy).toBe(one.accuracy);
+    oneHot.dispose();
+  });
+
   it("'auto' trains a small model on this thread alone", async () => {
     const model = makeModel();
     const threads: number[] = [];
