@@ -4,8 +4,14 @@
 // the step's trace, is not timed; the threads' start is not in any epoch). Prints the medians, and
 // the machine's load average, since other processes take cores from the threads.
 import os from 'node:os';
-import * as nn from '../src/index.js';
+import type * as NN from '../src/index.js';
 import { median, printTable, randomFloats } from './harness.js';
+
+// BENCH_DIST=1: the built package (npm run build), whose worker threads import dist/index.js; the
+// sources run through tsx, whose module hooks keep a thread of their own busy in every worker
+const nn: typeof NN = process.env.BENCH_DIST
+  ? ((await import(new URL('../dist/index.js', import.meta.url).href)) as typeof NN)
+  : await import('../src/index.js');
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const EPOCHS = 4;
@@ -27,7 +33,7 @@ const CASES: Case[] = [
   ...[32, 128, 256].map((batchSize) => ({ name: '10-64-64-10', units: [10, 64, 64, 10], batchSize, samples: 16384 })),
 ];
 
-function makeModel(units: number[]): nn.Sequential {
+function makeModel(units: number[]): NN.Sequential {
   nn.setSeed(1);
   const layers = units.slice(1).map((u, i) =>
     nn.layers.dense({
@@ -49,8 +55,8 @@ const cpuMs = () => {
 /** Wall and CPU (all threads) milliseconds of each epoch after the first of a fit with `workers` threads. */
 async function epochMs(
   c: Case,
-  x: nn.Tensor,
-  y: nn.Tensor,
+  x: NN.Tensor,
+  y: NN.Tensor,
   workers: number | 'auto',
 ): Promise<{ wall: number[]; cpu: number[] }> {
   const model = makeModel(c.units);
@@ -85,7 +91,9 @@ async function epochMs(
 export async function runWorkers(): Promise<void> {
   await nn.ready();
   const workers = Number(process.env.BENCH_WORKERS ?? 2);
-  console.log(`## Data-parallel fit: ${workers} threads vs 1 (${nn.backendInfo().module})\n`);
+  console.log(
+    `## Data-parallel fit: ${workers} threads vs 1 (${nn.backendInfo().module}, ${process.env.BENCH_DIST ? 'dist/' : 'src/ through tsx'})\n`,
+  );
   console.log(
     `wall time per epoch, median of ${ROUNDS} interleaved fits x ${EPOCHS - 1} epochs; ${os.cpus().length} logical cores; load average at start ${os.loadavg()[0].toFixed(2)}\n`,
   );

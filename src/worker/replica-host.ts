@@ -46,6 +46,7 @@ import {
   SLICE,
   SPARE,
   STEP,
+  spinWhile,
   splitRows,
 } from './replica-layout.js';
 import type { ReplicaErrorMessage } from './replica-serve.js';
@@ -241,6 +242,7 @@ class ReplicaTrainer implements BatchTrainer {
       if (this.failure) throw this.failure;
       const now = Atomics.load(this.i32, slot);
       if (now >= count) return;
+      if (spinWhile(this.i32, slot, now)) continue;
       if (waitAsync) {
         const w = waitAsync(this.i32, slot, now);
         if (w.async) await Promise.race([w.value, this.failed]);

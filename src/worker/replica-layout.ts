@@ -119,3 +119,21 @@ export interface ArtifactBodies {
   modelArtifacts(model: Sequential): ModelArtifacts;
   modelFromArtifacts(artifacts: ModelArtifacts, where: string): Sequential;
 }
+
+/**
+ * Milliseconds a waiting thread checks a counter before it sleeps on it. A thread woken from sleep
+ * is often placed on the core of the thread that woke it, and the two then share one core until
+ * the scheduler moves one (measured: each step's compute 1.3x slower on 2 cores); between steps
+ * the workers wait about as long as the main thread sums and updates (1-3 ms), so they spin
+ * through it.
+ */
+export const SPIN_MS = 5;
+
+/** Checks `view[index]` until it is no longer `value` or SPIN_MS pass; whether it changed. */
+export function spinWhile(view: Int32Array, index: number, value: number): boolean {
+  const until = performance.now() + SPIN_MS;
+  for (let i = 1; ; i++) {
+    if (Atomics.load(view, index) !== value) return true;
+    if ((i & 1023) === 0 && performance.now() > until) return false;
+  }
+}

@@ -28,6 +28,7 @@ import {
   ROWS,
   SLICE,
   SPARE,
+  spinWhile,
 } from './replica-layout.js';
 
 /** Where a worker thread reports: its port to the main thread. */
@@ -148,7 +149,7 @@ export async function serveReplica(port: ReplicaPort, init: ReplicaInit): Promis
   Atomics.notify(i32, READY);
   const status = SLICE + 3 * init.index + 2;
   for (;;) {
-    Atomics.wait(i32, GEN, seen);
+    if (!spinWhile(i32, GEN, seen)) Atomics.wait(i32, GEN, seen);
     seen = Atomics.load(i32, GEN);
     if (Atomics.load(i32, COMMAND) === QUIT) return;
     if (i32[SLICE + 3 * init.index + 1] === 0) continue;
