@@ -174,19 +174,18 @@ class ReplicaTrainer implements BatchTrainer {
       this.weights.set(views.f32.subarray(p, p + v.size), at);
       at += v.size;
     }
-    // the batch's rows: main's into its step, all into the shared blocks (main's labels for the metrics)
+    // the workers' rows into the shared blocks
     const xi = views.i32;
     const xBase = this.xs.tensor.ptr() >>> 2;
     const yBase = this.ys.tensor.ptr() >>> 2;
-    // (main's own labels and predictions are shared only for the metrics)
-    const withMetrics = metrics.length > 0;
-    for (let r = withMetrics ? 0 : counts[0]; r < rows; r++) {
-      const from = order ? order[start + r] : start + r;
-      if (r >= counts[0]) this.x.set(xi.subarray(xBase + from * xWidth, xBase + (from + 1) * xWidth), r * xWidth);
-      this.y.set(xi.subarray(yBase + from * yWidth, yBase + (from + 1) * yWidth), r * yWidth);
-    }
-    gatherRows(this.xs.tensor, step.x.ptr(), order, start, counts[0], xWidth);
-    gatherRows(this.ys.tensor, step.y!.ptr(), order, start, counts[0], yWidth);
+    const shareRows = (from: number, to: number, withX: boolean) => {
+      for (let r = from; r < to; r++) {
+        const row = order ? order[start + r] : start + r;
+        if (withX) this.x.set(xi.subarray(xBase + row * xWidth, xBase + (row + 1) * xWidth), r * xWidth);
+        this.y.set(xi.subarray(yBase + row * yWidth, yBase + (row + 1) * yWidth), r * yWidth);
+      }
+    };
+    shareRows(counts[0], rows, true);
     // the step: the generator's state at its start, each worker's slice; then go
     const random = this.model.random;
     const rng = random.rng ?? globalRandom;
@@ -204,6 +203,11 @@ class ReplicaTrainer implements BatchTrainer {
     Atomics.store(this.i32, DONE, 0);
     Atomics.add(this.i32, GEN, 1);
     Atomics.notify(this.i32, GEN);
+    // this thread's rows into its step (and its labels into the shared block, for the metrics)
+    gatherRows(this.xs.tensor, step.x.ptr(), order, start, counts[0], xWidth);
+    gatherRows(this.ys.tensor, step.y!.ptr(), order, start, counts[0], yWidth);
+    const withMetrics = metrics.length > 0;
+    if (withMetrics) shareRows(0, counts[0], false);
     // this thread's slice, meanwhile
     random.rows = { start: 0, count: counts[0], total: rows };
     let out: ReturnType<ModelStep['run']>;
