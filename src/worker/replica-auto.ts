@@ -5,8 +5,8 @@
 // sum proportional to the weights alone (≈ 2.4 ns per weight on the main thread while the workers
 // wait: the weights out to the workers, the batch's rows, their gradients back and the weighted
 // sum) and a hand-over of ≈ 0.05 ms. The compute of a row is ≈ 0.1 ns per weight, so a thread
-// must get ≥ 32 rows for the split to gain ≥ 1.2x, and small models gain nothing whatever the
-// batch (10-64-64-10: 0.5-0.9x).
+// must get ≥ 32 rows for the split to gain ≥ 1.2x; small models gain nothing sure whatever the
+// batch (10-64-64-10: 0.5x to 1.4x from run to run).
 
 /**
  * The main thread's share of the rows, relative to an equal share. A worker also copies the
