@@ -16,6 +16,8 @@ export const packageBuild: Options = {
   clean: ['!neurasm.browser*'],
   target: 'es2022',
   platform: 'neutral',
+  // import.meta.url in the CJS entry (index.ts registers its URL for fit's worker threads)
+  shims: true,
 };
 
 /** The browser build's files in dist/: the entry and its chunks (see browserBuild). */

@@ -15,6 +15,7 @@ import { runQgemm } from './qgemm.js';
 import { runRecurrent } from './recurrent.js';
 import { runText } from './text.js';
 import { runTraining } from './training.js';
+import { runWorkers } from './workers.js';
 
 /** A benchmark suite: a name and a function that prints its results. */
 interface Suite {
@@ -36,6 +37,7 @@ const SUITES: Suite[] = [
   { name: 'explain', run: runKernelShap },
   { name: 'explain-gradients', run: runGradientExplain },
   { name: 'compare', run: runCompare },
+  { name: 'workers', run: runWorkers },
 ];
 
 console.log('# neurasm benchmarks\n');

@@ -15,11 +15,14 @@ import type { LoadBodies } from './format/load.js';
 import type { SaveBodies } from './format/save.js';
 import type { HandlerBodies } from './io/handlers.js';
 import { registerLazyChunk } from './lazy-import.js';
+import type { ReplicaBodies } from './models/batch-trainer.js';
 import { fusedMatMul } from './ops/matmul.js';
 import type { QuantizeBodies } from './quantize/quantize-entry.js';
 import type { CrossValidateBodies } from './selection/cross-validate-entry.js';
 import type { SurrogateBodies } from './surrogate/entry.js';
 import type { FitInWorkerBodies } from './worker/fit-in-worker-entry.js';
+import type { ReplicaServeBodies } from './worker/replica-entry.js';
+import { registerReplicaEntry } from './worker/replica-entry-url.js';
 import type { ServeFitBodies } from './worker/serve.js';
 
 /** Everything below that loads its body on first use, whose parts lazy.ts must carry. */
@@ -37,10 +40,14 @@ type LazyChunk = HandlerBodies &
   LimeTextBodies &
   PermutationImportanceBodies &
   SurrogateBodies &
-  ShapBodies;
+  ShapBodies &
+  ReplicaBodies &
+  ReplicaServeBodies;
 
 // the one import() of lazy.ts, written here at the top (above all it holds): see lazy-import.ts
 registerLazyChunk((): Promise<LazyChunk> => import('./lazy.js'));
+// the module fit's worker threads import (workers > 1): this one (tsup shims import.meta.url in the CJS build)
+registerReplicaEntry(import.meta.url);
 
 export type { BackendInfo, ModuleKind, ReadyOptions } from './backend/loader.js';
 export { backendInfo, ready } from './backend/loader.js';
@@ -180,3 +187,4 @@ export type {
   WorkerScope,
 } from './worker/index.js';
 export { fitInWorker, serveFit, WorkerError } from './worker/index.js';
+export { serveReplica } from './worker/replica-entry.js';

@@ -22,4 +22,6 @@ export { crossValidate } from './selection/cross-validate.js';
 export { ruleList as surrogateRuleList } from './surrogate/rules.js';
 export { tree as surrogateTree, treeFromJSON as surrogateTreeFromJSON } from './surrogate/tree.js';
 export { fitInWorker } from './worker/host.js';
+export { startReplicas } from './worker/replica-host.js';
+export { serveReplica } from './worker/replica-serve.js';
 export { runWorkerFit } from './worker/serve-fit-run.js';

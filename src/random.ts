@@ -74,6 +74,22 @@ export class Random {
     return Math.floor(this.uniform() * n);
   }
 
+  /** The generator's state (four words and the spare normal draw, NaN when none), to continue it elsewhere. */
+  state(): number[] {
+    return [this.a, this.b, this.c, this.d, this.spareNormal ?? Number.NaN];
+  }
+
+  /** Continues from a `state()` of this or another generator. */
+  setState(state: readonly number[]): void {
+    [this.a, this.b, this.c, this.d] = state;
+    this.spareNormal = Number.isNaN(state[4]) ? null : state[4];
+  }
+
+  /** Draws and drops `n` uniform numbers. */
+  skip(n: number): void {
+    for (let i = 0; i < n; i++) this.uint32();
+  }
+
   /** Shuffles `items` in place (Fisher-Yates) and returns it. */
   shuffle<T extends { length: number; [i: number]: unknown }>(items: T): T {
     for (let i = items.length - 1; i > 0; i--) {
@@ -84,6 +100,23 @@ export class Random {
     }
     return items;
   }
+}
+
+/**
+ * The rows of a global batch that one replica of a data-parallel fit computes: noise layers draw
+ * their numbers for all `total` rows, as a single-threaded fit does, and keep rows
+ * [start, start + count).
+ */
+export interface RowWindow {
+  start: number;
+  count: number;
+  total: number;
+}
+
+/** What a model's layers draw their training noise from: the running fit's generator (null: the global one), and the replica's rows. */
+export interface FitRandom {
+  rng: Random | null;
+  rows?: RowWindow | null;
 }
 
 /** The library-wide generator. */

@@ -19,8 +19,12 @@ import {
 } from '../errors.js';
 import { ModelFormatError, ModelIOError } from '../io/errors.js';
 import { WorkerError } from '../worker/protocol.js';
+import { registerReplicaEntry } from '../worker/replica-entry-url.js';
 
 export * from '../index.js';
+
+// the module the Web Workers of fit({ workers }) import: this bundle (index.ts's code may sit in a chunk)
+registerReplicaEntry(import.meta.url);
 
 /** Every error class of the public API (top level, nn.io), by its exported name. */
 const ERROR_CLASSES = {

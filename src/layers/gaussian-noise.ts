@@ -6,7 +6,7 @@ import { activeTape } from '../ops/tape.js';
 import { Tensor } from '../ops/tensor.js';
 import { describe } from '../ops/validate.js';
 import { Layer, type LayerArgs, type SymbolicShape } from './layer.js';
-import { NoiseRandom } from './noise-random.js';
+import { NoiseRandom, windowSkips } from './noise-random.js';
 
 /** Options of `layers.gaussianNoise`. */
 export interface GaussianNoiseArgs extends LayerArgs {
@@ -18,15 +18,30 @@ export interface GaussianNoiseArgs extends LayerArgs {
 
 /**
  * Writes n normal draws with standard deviation `stddev`, each rounded to float32, to `out` from
- * `offset`: Box-Muller on pairs of uniform draws (both values of a pair are used).
+ * `offset`: Box-Muller on pairs of uniform draws (both values of a pair are used). With `from` and
+ * `total`, the n values are those at [from, from + n) of a fill of `total` values (the same draws).
  */
-export function fillNormal(out: Float32Array, offset: number, n: number, stddev: number, uniform: () => number): void {
-  for (let i = 0; i < n; i += 2) {
+export function fillNormal(
+  out: Float32Array,
+  offset: number,
+  n: number,
+  stddev: number,
+  uniform: () => number,
+  from = 0,
+  total = n,
+): void {
+  for (let i = 0; i < total; i += 2) {
+    if (i + 1 < from || i >= from + n) {
+      // a pair outside the window [from, from + n): drawn, not kept
+      uniform();
+      uniform();
+      continue;
+    }
     // 1 − u lies in (0, 1], so the logarithm is finite
     const r = stddev * Math.sqrt(-2 * Math.log(1 - uniform()));
     const t = 2 * Math.PI * uniform();
-    out[offset + i] = r * Math.cos(t);
-    if (i + 1 < n) out[offset + i + 1] = r * Math.sin(t);
+    if (i >= from) out[offset + i - from] = r * Math.cos(t);
+    if (i + 1 < total && i + 1 < from + n && i + 1 >= from) out[offset + i + 1 - from] = r * Math.sin(t);
   }
 }
 
@@ -70,8 +85,12 @@ export class GaussianNoise extends Layer {
     // (the address, not the tensor: the tensor is disposed after the call, its memory stays the trace's)
     const start = n.ptr() >>> 2;
     const size = n.size;
+    const rowsAxis = x.shape[0];
     hostStep(() => {
-      fillNormal(backend().views.f32, start, size, this.stddev, this.random.forCall(this.fitRandom));
+      const uniform = this.random.forCall(this.fitRandom);
+      // a replica of a data-parallel fit draws the noise of the whole batch and keeps its rows
+      const [before, after] = windowSkips(this.fitRandom?.rows, rowsAxis, size);
+      fillNormal(backend().views.f32, start, size, this.stddev, uniform, before, before + size + after);
     });
     const y = add(x, n);
     if (!activeTape()) n.dispose();

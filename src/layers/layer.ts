@@ -5,7 +5,7 @@ import { checkBooleanOption, checkOptionNames, optionsObject, rejectUnsupported 
 import type { Tensor } from '../ops/tensor.js';
 import { checkDType, checkTensor, describe, describeList } from '../ops/validate.js';
 import { type Variable, variable } from '../ops/variable.js';
-import type { Random } from '../random.js';
+import type { FitRandom } from '../random.js';
 import { getInitializer, type Initializer } from './initializers.js';
 import { getRegularizer, type Regularizer } from './regularizers.js';
 import { initialWeightValues, weightTooLarge } from './weight-values.js';
@@ -124,7 +124,7 @@ export abstract class Layer {
    * @internal The generator of the running fit, shared by the model, for layers that draw random
    * numbers (read at every draw, so that a replayed trace draws from the fit that runs it).
    */
-  fitRandom: { rng: Random | null } | null = null;
+  fitRandom: FitRandom | null = null;
 
   /**
    * Checks the options every layer takes; `ownOptions`, when given, names the subclass's own, and

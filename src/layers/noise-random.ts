@@ -3,7 +3,7 @@ import { hostStep } from '../backend/trace.js';
 import { ValueError } from '../errors.js';
 import { Tensor } from '../ops/tensor.js';
 import { describe } from '../ops/validate.js';
-import { globalRandom, Random } from '../random.js';
+import { type FitRandom, globalRandom, Random, type RowWindow } from '../random.js';
 
 /**
  * The random numbers of a noise layer (Dropout, GaussianNoise): its own generator when it was given
@@ -25,7 +25,7 @@ export class NoiseRandom {
   }
 
   /** A uniform source in [0, 1) for the tape path: the fit's generator (or the global one) when unseeded. */
-  forCall(fit: { rng: Random | null } | null): () => number {
+  forCall(fit: FitRandom | null): () => number {
     return this.source(() => (fit?.rng ?? globalRandom).uniform());
   }
 
@@ -35,11 +35,7 @@ export class NoiseRandom {
    * tensor: the tensor may be disposed after the call, its memory stays the trace's. `layer`'s
    * fitRandom is read at each draw (Dropout, SpatialDropout1D, the recurrent layers' dropouts).
    */
-  dropoutMask(
-    shape: readonly number[],
-    rate: number,
-    layer: { readonly fitRandom: { rng: Random | null } | null },
-  ): Tensor {
+  dropoutMask(shape: readonly number[], rate: number, layer: { readonly fitRandom: FitRandom | null }): Tensor {
     const m = new Tensor(shape, 'float32');
     const keep = 1 - rate;
     const start = m.ptr() >>> 2;
@@ -47,7 +43,11 @@ export class NoiseRandom {
     hostStep(() => {
       const uniform = this.forCall(layer.fitRandom);
       const f32 = backend().views.f32;
+      // a replica of a data-parallel fit draws the mask of the whole batch and keeps its rows
+      const [before, after] = windowSkips(layer.fitRandom?.rows, shape[0], end - start);
+      for (let i = 0; i < before; i++) uniform();
       for (let i = start; i < end; i++) f32[i] = uniform() < keep ? 1 / keep : 0;
+      for (let i = 0; i < after; i++) uniform();
     });
     return m;
   }
@@ -56,4 +56,15 @@ export class NoiseRandom {
     const own = this.own;
     return own ? () => own.uniform() : fallback;
   }
+}
+
+/**
+ * How many values of the whole batch's draw come before and after a replica's rows: [0, 0] unless
+ * `rows` (a replica's window, see RowWindow) is set and the tensor of `size` values holds its
+ * `count` rows along its first axis.
+ */
+export function windowSkips(rows: RowWindow | null | undefined, firstAxis: number, size: number): [number, number] {
+  if (!rows || firstAxis !== rows.count || rows.count === rows.total) return [0, 0];
+  const perRow = size / rows.count;
+  return [rows.start * perRow, (rows.total - rows.start - rows.count) * perRow];
 }

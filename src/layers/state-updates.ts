@@ -29,6 +29,8 @@ export interface StateUpdates {
   apply(): void;
   /** Frees what the updates read; they cannot be applied afterwards. */
   release(): void;
+  /** How many updates are held. */
+  readonly count: number;
 }
 
 /** Runs `fn`, holding back the state updates its layers ask for. */
@@ -56,6 +58,9 @@ export function collectStateUpdates<T>(fn: () => T): { result: T; updates: State
         for (const u of held) u.apply();
       },
       release,
+      get count() {
+        return held.length;
+      },
     },
   };
 }

@@ -1,4 +1,5 @@
 import { DivergenceError, ValueError } from '../errors.js';
+import { lazyPart } from '../lazy-import.js';
 import { scalar } from '../ops/create.js';
 import { optionsObject, rejectUnsupported } from '../ops/options.js';
 import { Tensor } from '../ops/tensor.js';
@@ -16,6 +17,7 @@ import {
 import { type Data, inputRows, labelRows, type Rows, releaseRows } from '../training/inputs.js';
 import type { Metric } from '../training/metrics.js';
 import type { ModelStep } from '../training/model-step.js';
+import { type BatchTrainer, MAX_WORKERS, type ReplicaBodies } from './batch-trainer.js';
 import { copyRowsOut, forEachBatch, gatherRows } from './batches.js';
 import type { TrainableModel } from './trainable.js';
 
@@ -41,6 +43,13 @@ export interface FitArgs {
   seed?: number;
   /** Milliseconds between yields to the event loop (default 50), so pages stay responsive. */
   yieldEvery?: number;
+  /**
+   * Threads that share each batch (default 1; the main thread counts as one): each computes the
+   * gradients of its slice of the batch, and one optimizer update is applied to the summed
+   * gradients. An integer from 1 to 16, or 'auto' (more than one only where it pays). Node
+   * worker_threads, or Web Workers in a cross-origin isolated page; see the README's "Scaling out".
+   */
+  workers?: number | 'auto';
 }
 
 function now(): number {
@@ -65,6 +74,7 @@ const FIT_OPTIONS: ReadonlyArray<keyof FitArgs> = [
   'callbacks',
   'seed',
   'yieldEvery',
+  'workers',
 ];
 
 /** tfjs fit options neurasm does not apply, and what to do instead. */
@@ -77,7 +87,9 @@ const UNSUPPORTED_FIT_OPTIONS: Record<string, string> = {
   validationFreq: 'validation runs after every epoch',
 };
 
-function checkFitArgs(args: FitArgs): Required<Pick<FitArgs, 'epochs' | 'batchSize' | 'initialEpoch' | 'yieldEvery'>> {
+function checkFitArgs(
+  args: FitArgs,
+): Required<Pick<FitArgs, 'epochs' | 'batchSize' | 'initialEpoch' | 'yieldEvery' | 'workers'>> {
   optionsObject('fit', args, '{epochs: 10}', [...FIT_OPTIONS, ...Object.keys(UNSUPPORTED_FIT_OPTIONS)]);
   rejectUnsupported('fit', args, UNSUPPORTED_FIT_OPTIONS);
   const epochs = checkInt('fit', 'epochs', args.epochs ?? 1, 1);
@@ -98,7 +110,13 @@ function checkFitArgs(args: FitArgs): Required<Pick<FitArgs, 'epochs' | 'batchSi
   if (args.seed !== undefined && !(typeof args.seed === 'number' && Number.isFinite(args.seed))) {
     throw new ValueError(`fit: expected seed to be a finite number, got ${describe(args.seed)}`);
   }
-  return { epochs, batchSize, initialEpoch, yieldEvery };
+  const workers = args.workers ?? 1;
+  if (workers !== 'auto' && !(Number.isInteger(workers) && workers >= 1 && workers <= MAX_WORKERS)) {
+    throw new ValueError(
+      `fit: expected workers to be an integer from 1 to ${MAX_WORKERS} (threads, the main one included) or 'auto', got ${describe(workers)}`,
+    );
+  }
+  return { epochs, batchSize, initialEpoch, yieldEvery, workers };
 }
 
 /** The examples [start, end) of rows as a view-free tensor copy. */
@@ -156,7 +174,7 @@ function loadExamples(
 export async function fitModel(model: TrainableModel, x: Data, y: Data, args: FitArgs = {}): Promise<History> {
   const c = model.compiled;
   if (!c) throw new ValueError('fit: the model must be compiled first (call model.compile({ optimizer, loss }))');
-  const { epochs, batchSize, initialEpoch, yieldEvery } = checkFitArgs(args);
+  const { epochs, batchSize, initialEpoch, yieldEvery, workers } = checkFitArgs(args);
   const callbacks = new CallbackList(args.callbacks, model as unknown as TrainingModel);
   const owned: Rows[] = [];
   try {
@@ -186,29 +204,48 @@ export async function fitModel(model: TrainableModel, x: Data, y: Data, args: Fi
     }
     // a batch larger than the data would allocate rows nobody fills (tfjs clamps too)
     const batch = Math.min(batchSize, xs.count);
-    const steps = new TrainSteps(model, batch, xs.count % batch, inputDType(xs));
+    const trainer = await startTrainer(model, xs, ys, batch, workers);
     try {
       const loopArgs = { ...args, epochs, batchSize, initialEpoch, yieldEvery };
-      return await trainLoop(model, steps, xs, ys, xv, yv, loopArgs, callbacks);
+      return await trainLoop(model, trainer, xs, xv, yv, loopArgs, callbacks);
     } finally {
-      steps.release();
+      await trainer.release();
     }
   } finally {
     model.random.rng = null;
+    model.random.rows = null;
     releaseRows(...owned);
   }
 }
 
-/** The train steps of a fit: one for full batches and one for the last, partial batch (if any). */
-class TrainSteps {
+/** The trainer of a fit: this thread's, or, for `workers` other than 1, threads that share each batch. */
+async function startTrainer(
+  model: TrainableModel,
+  xs: Rows,
+  ys: Rows,
+  batchSize: number,
+  workers: number | 'auto',
+): Promise<BatchTrainer> {
+  if (workers !== 1) {
+    const { startReplicas } = await lazyPart<ReplicaBodies>('fit');
+    const replicas = await startReplicas({ model, xs, ys, batchSize, inputDType: inputDType(xs), workers });
+    if (replicas) return replicas;
+  }
+  return new TrainSteps(model, xs, ys, batchSize);
+}
+
+/** The train steps of a fit on this thread: one for full batches and one for the last, partial batch (if any). */
+class TrainSteps implements BatchTrainer {
   private readonly steps: ModelStep[] = [];
 
   constructor(
     private readonly model: TrainableModel,
+    private readonly xs: Rows,
+    private readonly ys: Rows,
     batchSize: number,
-    lastRows: number,
-    dtype: 'float32' | 'int32',
   ) {
+    const lastRows = xs.count % batchSize;
+    const dtype = inputDType(xs);
     // pinned while fit runs: callbacks may predict or evaluate with other batch sizes meanwhile
     try {
       for (const rows of lastRows > 0 ? [batchSize, lastRows] : [batchSize]) {
@@ -225,6 +262,13 @@ class TrainSteps {
   /** The step for a batch of `rows` examples. */
   forRows(rows: number): ModelStep {
     return rows === this.steps[0].x.shape[0] ? this.steps[0] : this.steps[1];
+  }
+
+  train(order: Int32Array | null, start: number, rows: number, metrics: Metric[]): number {
+    const step = this.forRows(rows);
+    gatherRows(this.xs.tensor, step.x.ptr(), order, start, rows, this.xs.width);
+    gatherRows(this.ys.tensor, step.y!.ptr(), order, start, rows, this.ys.width);
+    return trainStep(step, this.model.compiled!.optimizer, metrics, rows, this.model.outputWidth);
   }
 
   /** Unpins the steps. */
@@ -255,9 +299,8 @@ function trainStep(step: ModelStep, optimizer: Optimizer, metrics: Metric[], row
 
 async function trainLoop(
   model: TrainableModel,
-  steps: TrainSteps,
+  trainer: BatchTrainer,
   xs: Rows,
-  ys: Rows,
   xv: Rows | null,
   yv: Rows | null,
   args: FitArgs & { epochs: number; batchSize: number; initialEpoch: number; yieldEvery: number },
@@ -280,7 +323,6 @@ async function trainLoop(
     steps: Math.ceil(xs.count / batchSize),
   });
   const order = args.shuffle === false ? null : new Int32Array(xs.count);
-  const outWidth = model.outputWidth;
   const wantBatchLogs = callbacks.wantsBatchLogs;
   let lastYield = now();
   await callbacks.trainBegin();
@@ -297,10 +339,7 @@ async function trainLoop(
     for (let batch = 0, start = 0; start < xs.count; batch++, start += batchSize) {
       const rows = Math.min(batchSize, xs.count - start);
       if (wantBatchLogs) await callbacks.batchBegin(batch, { batch, size: rows });
-      const step = steps.forRows(rows);
-      gatherRows(xs.tensor, step.x.ptr(), order, start, rows, xs.width);
-      gatherRows(ys.tensor, step.y!.ptr(), order, start, rows, ys.width);
-      const batchLoss = trainStep(step, c.optimizer, metrics, rows, outWidth);
+      const batchLoss = await trainer.train(order, start, rows, metrics);
       if (!Number.isFinite(batchLoss) && callbacks.stopsOnNaN) {
         // terminateOnNaN: end training quietly; the epoch is logged with the non-finite loss
         model.stopTraining = true;

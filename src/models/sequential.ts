@@ -12,7 +12,7 @@ import type { Tensor } from '../ops/tensor.js';
 import { checkTensor, describe } from '../ops/validate.js';
 import { getOptimizer, type OptimizerName } from '../optimizers/index.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
-import type { Random } from '../random.js';
+import type { FitRandom } from '../random.js';
 import type { History } from '../training/callbacks.js';
 import type { Data, InputSpec } from '../training/inputs.js';
 import { getLoss, type LossFunction, type LossIdentifier } from '../training/losses.js';
@@ -100,7 +100,7 @@ export class Sequential {
   private fitting = false;
   private disposed = false;
   /** @internal the generator of the running fit (dropout masks, shuffling) */
-  readonly random: { rng: Random | null } = { rng: null };
+  readonly random: FitRandom = { rng: null, rows: null };
 
   constructor(args: SequentialArgs = {}) {
     if (args === null || typeof args !== 'object')

@@ -4,7 +4,7 @@
 import type { SymbolicShape } from '../layers/layer.js';
 import type { Tensor } from '../ops/tensor.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
-import type { Random } from '../random.js';
+import type { FitRandom } from '../random.js';
 import type { InputSpec } from '../training/inputs.js';
 import type { LossFunction, LossIdentifier, LossSpec } from '../training/losses.js';
 import type { Metric, MetricIdentifier } from '../training/metrics.js';
@@ -36,7 +36,7 @@ export interface TrainableModel {
   /** Set to stop fit at the end of the current batch. */
   stopTraining: boolean;
   /** The generator of the current fit's shuffles and noise layers (null: the global one). */
-  readonly random: { rng: Random | null };
+  readonly random: FitRandom;
   /** Points the layers' noise at this model's generator (a layer may serve several models). */
   claimRandom(): void;
   /** The output shape (null before the model is built). */

@@ -26,9 +26,10 @@ const root = resolve(import.meta.dirname, '../..');
  * Bounds of `npm pack`: about 0.6 MB packed and 2 MB unpacked early in 2026-12, about 860 KB packed with
  * the text layers (textVectorization, embedding, conv1d, pooling, recurrent; ESM, CJS and typings), and
  * 1,034 KB packed, 2.85 MB unpacked with int8 (nn.quantize and its layers, the int8 kernels), the
- * explanation methods and the surrogate trees.
+ * explanation methods and the surrogate trees; fit({ workers }) (the threads of data-parallel training)
+ * added 25 KB packed to 1,103 KB.
  */
-const PACKED_LIMIT = 1100 * 1024;
+const PACKED_LIMIT = 1150 * 1024;
 const UNPACKED_LIMIT = 3.2 * 1024 * 1024;
 
 let scratch: string;

@@ -1,0 +1,32 @@
+// How many threads `fit({ workers: 'auto' })` uses, and how much of a batch the main thread takes.
+//
+// Measured with `npm run bench -- workers` on the 2-core machine (README, "Scaling out"): a step
+// with workers costs, besides its compute (∝ weights × rows, split over the threads), copies and a
+// sum proportional to the weights alone (≈ 2.4 ns per weight on the main thread while the workers
+// wait: the weights out to the workers, the batch's rows, their gradients back and the weighted
+// sum) and a hand-over of ≈ 0.05 ms. The compute of a row is ≈ 0.1 ns per weight, so a thread
+// must get ≥ 32 rows for the split to gain ≥ 1.2x; small models gain nothing sure whatever the
+// batch (10-64-64-10: 0.5x to 1.4x from run to run).
+
+/**
+ * The main thread's share of the rows, relative to an equal share. A worker also copies the
+ * weights in and its gradients out, and wakes after the main thread: measured on 784-512-512-10
+ * with batch 256, its equal slice ended 1.5-2.4 ms after the main thread's (9.2 ms), so the main
+ * thread takes 10% more rows.
+ */
+export const MAIN_SHARE = 1.1;
+
+/** Below this many weights × batch rows per step, 'auto' trains on one thread. */
+export const AUTO_MIN_WORK = 20_000_000;
+
+/** Fewest rows of a batch per thread 'auto' gives. */
+export const AUTO_MIN_ROWS = 32;
+
+/** Most threads 'auto' picks. */
+export const AUTO_MAX_THREADS = 4;
+
+/** The number of threads 'auto' picks for a model of `weights` weights, batches of `batchSize` rows and `cores` cores. */
+export function chooseThreads(weights: number, batchSize: number, cores: number): number {
+  if (weights * batchSize < AUTO_MIN_WORK) return 1;
+  return Math.max(1, Math.min(cores, AUTO_MAX_THREADS, Math.floor(batchSize / AUTO_MIN_ROWS)));
+}

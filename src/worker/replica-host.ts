@@ -1,0 +1,366 @@
+// The main thread's side of a data-parallel fit (`fit(x, y, { workers })`): the main thread and
+// n − 1 worker threads (replica-serve.ts) each hold the model; every step, each computes the loss
+// and gradients of its slice of the global batch, the main thread sums the gradients in a fixed
+// order, weighted by the slices' rows, and applies one optimizer update to its model, whose weights
+// the workers copy before the next step. Everything goes through shared buffers (replica-layout.ts).
+//
+// The gradient of the batch's mean loss is Σ_t (rows_t / rows) × (gradient of slice t's mean loss);
+// a slice's loss carries the regularization penalty once, and the weights Σ rows_t / rows = 1 keep
+// it once in the sum. Noise layers draw for the whole batch in every thread (from the state of the
+// fit's generator at the step's start) and keep their slice's rows, so the masks are those of a
+// single-threaded fit.
+import { axpy, scale } from '../backend/kernels/elementwise.js';
+import { backend } from '../backend/loader.js';
+import { ValueError } from '../errors.js';
+import type { ModelArtifacts } from '../io/types.js';
+import { lazyPart } from '../lazy-import.js';
+import type { BatchTrainer, ReplicaRequest } from '../models/batch-trainer.js';
+import { gatherRows } from '../models/batches.js';
+import { Sequential } from '../models/sequential.js';
+import type { TrainableModel } from '../models/trainable.js';
+import { keep } from '../ops/engine.js';
+import { isRowSparse } from '../ops/row-sparse.js';
+import { Tensor } from '../ops/tensor.js';
+import { globalRandom } from '../random.js';
+import type { Rows } from '../training/inputs.js';
+import type { Metric } from '../training/metrics.js';
+import type { ModelStep } from '../training/model-step.js';
+import { errorFrom, WorkerError } from './protocol.js';
+import { chooseThreads, MAIN_SHARE } from './replica-auto.js';
+import {
+  type ArtifactBodies,
+  COMMAND,
+  controlViews,
+  DONE,
+  FAILED,
+  GEN,
+  LOSS,
+  makeBuffers,
+  QUIT,
+  READY,
+  type ReplicaBuffers,
+  type ReplicaInit,
+  type ReplicaSizes,
+  RNG,
+  ROWS,
+  SLICE,
+  SPARE,
+  STEP,
+  spinWhile,
+  splitRows,
+} from './replica-layout.js';
+import type { ReplicaErrorMessage } from './replica-serve.js';
+import {
+  checkThreads,
+  coreCount,
+  type ReplicaThread,
+  startReplicaThread,
+  threadsAvailable,
+} from './replica-threads.js';
+
+/** @internal For tests: make worker 1 throw, or its thread exit, at this step (from 1) of the data-parallel fits. */
+export const replicaFaults: { failAtStep?: number; exitAtStep?: number } = {};
+
+// Atomics.waitAsync (ES2024; Node 16+, Chrome 87+), typed here for the ES2022 lib
+type WaitAsync = (
+  view: Int32Array,
+  index: number,
+  value: number,
+) => { async: false; value: string } | { async: true; value: Promise<string> };
+const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
+
+/** The error a worker reported, as its own class, naming the thread. */
+function reported(index: number, m: ReplicaErrorMessage): Error {
+  return errorFrom({
+    neurasm: 'error',
+    id: 0,
+    name: m.name,
+    message: `fit (worker thread ${index}): ${m.message}`,
+    stack: m.stack,
+  });
+}
+
+/** A data-parallel fit's trainer on the main thread (see the file comment). */
+class ReplicaTrainer implements BatchTrainer {
+  private readonly steps = new Map<number, ModelStep>();
+  private readonly i32: Int32Array;
+  private readonly f64: Float64Array;
+  private readonly weights: Float32Array;
+  private readonly workerGrads: Float32Array[] = [];
+  private readonly x: Int32Array;
+  private readonly y: Int32Array;
+  private readonly labels: Float32Array | Int32Array;
+  private readonly preds: Float32Array;
+  private readonly threads: ReplicaThread[] = [];
+  /** Rejects when a worker fails; each step races it. */
+  readonly failed: Promise<never>;
+  private fail!: (e: Error) => void;
+  private failure: Error | null = null;
+  private released = false;
+  /** A worker's gradients, copied into Wasm memory to be summed. */
+  private readonly staged: Tensor;
+
+  constructor(
+    private readonly model: TrainableModel,
+    private readonly xs: Rows,
+    private readonly ys: Rows,
+    private readonly sizes: ReplicaSizes,
+    buffers: ReplicaBuffers,
+    private readonly inputDType: 'float32' | 'int32',
+  ) {
+    ({ i32: this.i32, f64: this.f64 } = controlViews(buffers));
+    this.weights = new Float32Array(buffers.weights);
+    for (let t = 1; t < sizes.threads; t++) {
+      this.workerGrads.push(new Float32Array(buffers.grads, 4 * sizes.params * (t - 1), sizes.params));
+    }
+    this.x = new Int32Array(buffers.x);
+    this.y = new Int32Array(buffers.y);
+    this.labels = ys.tensor.dtype === 'int32' ? this.y : new Float32Array(buffers.y);
+    this.preds = new Float32Array(buffers.preds);
+    this.failed = new Promise<never>((_, reject) => {
+      this.fail = (e) => {
+        this.failure ??= e;
+        reject(this.failure);
+      };
+    });
+    this.failed.catch(() => {});
+    this.staged = keep(new Tensor([sizes.params], 'float32'));
+  }
+
+  /** This thread's train step for a slice of `rows` examples (pinned until release). */
+  step(rows: number): ModelStep {
+    let step = this.steps.get(rows);
+    if (!step) {
+      step = this.model.step('train', rows, this.inputDType);
+      step.pin();
+      this.steps.set(rows, step);
+    }
+    return step;
+  }
+
+  /** Starts the worker threads and waits until each has built its model. */
+  async start(init: Omit<ReplicaInit, 'index'>): Promise<void> {
+    for (let index = 1; index < this.sizes.threads; index++) {
+      const thread = await startReplicaThread(
+        {
+          ...init,
+          index,
+          failAtStep: index === 1 ? init.failAtStep : undefined,
+          exitAtStep: index === 1 ? init.exitAtStep : undefined,
+        },
+        {
+          onMessage: (m) => {
+            if ((m as { neurasm?: string } | null)?.neurasm === 'replicaError')
+              this.fail(reported(index, m as ReplicaErrorMessage));
+          },
+          onFailure: (e) => this.fail(new WorkerError(`fit (worker thread ${index}): ${e.message}`)),
+        },
+      );
+      this.threads.push(thread);
+    }
+    await this.waitFor(READY, this.sizes.threads - 1);
+  }
+
+  async train(order: Int32Array | null, start: number, rows: number, metrics: Metric[]): Promise<number> {
+    if (this.failure) throw this.failure;
+    const { threads, xWidth, yWidth, outWidth } = this.sizes;
+    const { starts, counts } = splitRows(rows, threads, MAIN_SHARE);
+    const step = this.step(counts[0]);
+    const views = backend().views;
+    // the weights as they are now (a callback may have set them), for the workers to copy
+    let at = 0;
+    for (const v of step.variables) {
+      const p = v.ptr() >>> 2;
+      this.weights.set(views.f32.subarray(p, p + v.size), at);
+      at += v.size;
+    }
+    // the workers' rows into the shared blocks
+    const xi = views.i32;
+    const xBase = this.xs.tensor.ptr() >>> 2;
+    const yBase = this.ys.tensor.ptr() >>> 2;
+    const shareRows = (from: number, to: number, withX: boolean) => {
+      for (let r = from; r < to; r++) {
+        const row = order ? order[start + r] : start + r;
+        if (withX) this.x.set(xi.subarray(xBase + row * xWidth, xBase + (row + 1) * xWidth), r * xWidth);
+        this.y.set(xi.subarray(yBase + row * yWidth, yBase + (row + 1) * yWidth), r * yWidth);
+      }
+    };
+    shareRows(counts[0], rows, true);
+    // the step: the generator's state at its start, each worker's slice; then go
+    const random = this.model.random;
+    const rng = random.rng ?? globalRandom;
+    const state = rng.state();
+    for (let k = 0; k < 4; k++) this.i32[RNG + k] = state[k];
+    this.f64[SPARE] = state[4];
+    let active = 0;
+    for (let t = 1; t < threads; t++) {
+      this.i32[SLICE + 3 * t] = starts[t];
+      this.i32[SLICE + 3 * t + 1] = counts[t];
+      if (counts[t] > 0) active++;
+    }
+    this.i32[ROWS] = rows;
+    this.i32[COMMAND] = STEP;
+    Atomics.store(this.i32, DONE, 0);
+    Atomics.add(this.i32, GEN, 1);
+    Atomics.notify(this.i32, GEN);
+    // this thread's rows into its step (and its labels into the shared block, for the metrics)
+    gatherRows(this.xs.tensor, step.x.ptr(), order, start, counts[0], xWidth);
+    gatherRows(this.ys.tensor, step.y!.ptr(), order, start, counts[0], yWidth);
+    const withMetrics = metrics.length > 0;
+    if (withMetrics) shareRows(0, counts[0], false);
+    // this thread's slice, meanwhile
+    random.rows = { start: 0, count: counts[0], total: rows };
+    let out: ReturnType<ModelStep['run']>;
+    try {
+      out = step.run();
+    } finally {
+      random.rows = null;
+    }
+    if (out.updates && out.updates.count > 0) {
+      throw new ValueError(
+        'fit: workers other than 1 cannot train a model whose layers update state from the batch (BatchNormalization): each thread would see only its slice; use workers: 1',
+      );
+    }
+    if (out.grads.some(isRowSparse)) {
+      throw new ValueError(
+        'fit: workers other than 1 cannot train a model with a trainable Embedding yet (row-sparse gradients); use workers: 1',
+      );
+    }
+    const f32 = backend().views.f32;
+    const pp = out.predictions.ptr() >>> 2;
+    if (withMetrics) this.preds.set(f32.subarray(pp, pp + counts[0] * outWidth), 0);
+    await this.waitForWorkers(active);
+    // the batch's loss: the slices' mean losses weighted by their rows
+    let loss = (step.lossValue() * counts[0]) / rows;
+    for (let t = 1; t < threads; t++) if (counts[t] > 0) loss += (this.f64[LOSS + t] * counts[t]) / rows;
+    if (!Number.isFinite(loss)) return loss * rows;
+    for (const m of metrics) m.update(this.labels, this.preds, rows, outWidth);
+    this.sumGradients(out.grads as Tensor[], counts, rows);
+    this.model.compiled!.optimizer.applyGradientList(step.variables, out.grads);
+    return loss * rows;
+  }
+
+  /** Waits until the counter at `slot` reaches `count`; rejects with a worker's failure. */
+  private async waitFor(slot: number, count: number): Promise<void> {
+    for (;;) {
+      if (this.failure) throw this.failure;
+      const now = Atomics.load(this.i32, slot);
+      if (now >= count) return;
+      if (spinWhile(this.i32, slot, now)) continue;
+      if (waitAsync) {
+        const w = waitAsync(this.i32, slot, now);
+        if (w.async) await Promise.race([w.value, this.failed]);
+      } else {
+        await Promise.race([new Promise((r) => setTimeout(r, 0)), this.failed]);
+      }
+    }
+  }
+
+  /** Waits until `active` workers have finished the step; rejects with a worker's failure. */
+  private async waitForWorkers(active: number): Promise<void> {
+    await this.waitFor(DONE, active);
+    for (let t = 1; t < this.sizes.threads; t++) {
+      if (this.i32[SLICE + 3 * t + 2] === FAILED) await this.failed;
+    }
+  }
+
+  /**
+   * Writes Σ_t (counts[t] / rows) × slice t's gradients into this thread's gradient buffers, in
+   * thread order: each worker's block is copied into Wasm memory, then added by the SIMD kernels.
+   */
+  private sumGradients(grads: Tensor[], counts: number[], rows: number): void {
+    for (const g of grads) scale(g.ptr(), g.ptr(), g.size, counts[0] / rows);
+    const staged = this.staged.ptr();
+    for (let t = 1; t < this.sizes.threads; t++) {
+      if (counts[t] === 0) continue;
+      backend().views.f32.set(this.workerGrads[t - 1], staged >>> 2);
+      let at = staged;
+      for (const g of grads) {
+        axpy(at, g.ptr(), g.size, counts[t] / rows);
+        at += 4 * g.size;
+      }
+    }
+  }
+
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    this.i32[COMMAND] = QUIT;
+    Atomics.add(this.i32, GEN, 1);
+    Atomics.notify(this.i32, GEN);
+    Atomics.notify(this.i32, DONE);
+    for (const step of this.steps.values()) {
+      step.unpin();
+      this.model.doneStep(step);
+    }
+    this.steps.clear();
+    this.staged.dispose();
+    await Promise.all(this.threads.map((t) => t.terminate()));
+  }
+}
+
+/**
+ * Starts a data-parallel fit: picks the number of threads ('auto': replica-auto.ts), builds this
+ * thread's step (and with it the model), sends the model to the worker threads and waits until
+ * they are ready. Null when one thread is all that is used.
+ */
+export async function startReplicas(request: ReplicaRequest): Promise<BatchTrainer | null> {
+  const { model, xs, ys, batchSize, inputDType, workers } = request;
+  if (!(model instanceof Sequential)) throw new ValueError('fit: workers other than 1 needs a Sequential model');
+  // 'auto' where there are no threads to start (a browser page): this thread alone
+  if (workers === 'auto' && !(await threadsAvailable())) return null;
+  const auto = () => chooseThreads(model.countParams(), batchSize, cores);
+  const cores = await coreCount();
+  const threads = Math.min(workers === 'auto' ? auto() : workers, batchSize);
+  if (threads <= 1) return null;
+  await checkThreads();
+  const c = model.compiled!;
+  const loss = c.lossAndMetrics.loss;
+  if (typeof loss !== 'string') {
+    throw new ValueError(
+      'fit: workers other than 1 needs a built-in loss given by name: a custom loss function cannot be sent to worker threads',
+    );
+  }
+  const { counts } = splitRows(batchSize, threads, MAIN_SHARE);
+  const trainerSizes = { threads, batchSize, xWidth: xs.width, yWidth: ys.width, outWidth: model.outputWidth };
+  // this thread's step first: it builds the model, whose artifacts the workers start from
+  const probe = model.step('train', counts[0], inputDType);
+  const variableSizes = probe.variables.map((v) => v.size);
+  const { modelArtifacts } = await lazyPart<ArtifactBodies>('fit');
+  let artifacts: ModelArtifacts;
+  try {
+    artifacts = modelArtifacts(model);
+  } catch (e) {
+    throw new ValueError(
+      `fit: workers other than 1 sends the model to worker threads, which failed: ${(e as Error).message}`,
+    );
+  }
+  if (JSON.stringify(artifacts.modelTopology).includes('"BatchNormalization"')) {
+    throw new ValueError(
+      'fit: workers other than 1 cannot train a model with BatchNormalization (each thread would normalize its slice of the batch by its own statistics); use workers: 1',
+    );
+  }
+  const sizes: ReplicaSizes = { ...trainerSizes, params: variableSizes.reduce((a, b) => a + b, 0) };
+  const buffers = makeBuffers(sizes);
+  const trainer = new ReplicaTrainer(model, xs, ys, sizes, buffers, inputDType);
+  try {
+    trainer.step(counts[0]);
+    await trainer.start({
+      buffers,
+      sizes,
+      artifacts,
+      loss,
+      relaxedSimd: backend().kind === 'relaxed-simd',
+      inputDType,
+      variableSizes,
+      failAtStep: replicaFaults.failAtStep,
+      exitAtStep: replicaFaults.exitAtStep,
+    });
+  } catch (e) {
+    await trainer.release();
+    throw e;
+  } finally {
+    model.doneStep(probe);
+  }
+  return trainer;
+}

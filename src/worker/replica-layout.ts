@@ -1,0 +1,139 @@
+import type { ModelArtifacts } from '../io/types.js';
+import type { Sequential } from '../models/sequential.js';
+
+// The shared memory of a data-parallel fit (replica-host.ts on the main thread, replica-serve.ts in
+// each worker thread): SharedArrayBuffers that the threads read and write in place, so that no
+// step posts a message. Each thread copies what it needs into and out of its own Wasm memory.
+//
+//   control  Int32 slots (below) and Float64 slots (the spare normal draw, each thread's loss)
+//   weights  the trainable variables, flat, in the train step's order (main writes, before a step)
+//   grads    one region of the same size per worker (each worker writes its slice's gradients)
+//   x, y     the global batch's input rows and labels (main writes; each worker reads its rows)
+//   preds    the global batch's predictions (each thread writes its rows; main's metrics read them)
+
+/** Int32 slots of the control buffer. */
+export const GEN = 0; // bumped by main to start a step or to quit
+export const COMMAND = 1; // STEP or QUIT
+export const ROWS = 2; // rows of the global batch
+export const DONE = 3; // workers that finished the current step
+export const RNG = 4; // 4 slots: the fit generator's state words at the step's start
+export const READY = 8; // workers that built their model and wait for steps
+/** First slot of worker w's [start, count, status] (w counts from 1; 0 is the main thread). */
+export const SLICE = 12;
+/** The Float64 slots of the control buffer start after this many bytes. */
+const F64_OFFSET = 8 * 1024;
+/** Float64 slot of the generator's spare normal draw (NaN: none). */
+export const SPARE = 0;
+/** Float64 slot of worker w's loss. */
+export const LOSS = 1;
+
+export const STEP = 1;
+export const QUIT = 2;
+export const OK = 0;
+export const FAILED = 1;
+
+/** The shared buffers of a data-parallel fit. */
+export interface ReplicaBuffers {
+  control: SharedArrayBuffer;
+  weights: SharedArrayBuffer;
+  grads: SharedArrayBuffer;
+  x: SharedArrayBuffer;
+  y: SharedArrayBuffer;
+  preds: SharedArrayBuffer;
+}
+
+/** Sizes (in 4-byte values) the buffers are made for. */
+export interface ReplicaSizes {
+  threads: number;
+  params: number;
+  batchSize: number;
+  xWidth: number;
+  yWidth: number;
+  outWidth: number;
+}
+
+/** Makes the buffers for `sizes`. */
+export function makeBuffers(s: ReplicaSizes): ReplicaBuffers {
+  return {
+    control: new SharedArrayBuffer(F64_OFFSET + 8 * (LOSS + s.threads)),
+    weights: new SharedArrayBuffer(4 * s.params),
+    grads: new SharedArrayBuffer(4 * s.params * (s.threads - 1)),
+    x: new SharedArrayBuffer(4 * s.batchSize * s.xWidth),
+    y: new SharedArrayBuffer(4 * s.batchSize * s.yWidth),
+    preds: new SharedArrayBuffer(4 * s.batchSize * s.outWidth),
+  };
+}
+
+/** The control buffer as Int32 slots and Float64 slots. */
+export function controlViews(b: ReplicaBuffers): { i32: Int32Array; f64: Float64Array } {
+  return { i32: new Int32Array(b.control, 0, F64_OFFSET / 4), f64: new Float64Array(b.control, F64_OFFSET) };
+}
+
+/**
+ * How `rows` examples are split over `threads` threads: thread t takes [starts[t], starts[t] +
+ * counts[t]). Thread 0 (main) always takes at least one row; the main thread also sums the
+ * gradients and applies the update, so with `mainShare` < 1 it takes that fraction of an equal
+ * share, and the others share the rest.
+ */
+export function splitRows(rows: number, threads: number, mainShare = 1): { starts: number[]; counts: number[] } {
+  const main = Math.max(1, Math.min(rows, Math.round((rows * mainShare) / threads)));
+  const rest = rows - main;
+  const others = threads - 1;
+  const counts = [main];
+  for (let t = 0; t < others; t++) counts.push(Math.floor(rest / others) + (t < rest % others ? 1 : 0));
+  const starts: number[] = [];
+  let at = 0;
+  for (const c of counts) {
+    starts.push(at);
+    at += c;
+  }
+  return { starts, counts };
+}
+
+/** What a worker thread is started with (structured-cloned; the buffers are shared). */
+export interface ReplicaInit {
+  /** This worker's index (1 to threads − 1). */
+  index: number;
+  buffers: ReplicaBuffers;
+  sizes: ReplicaSizes;
+  /** The model's artifacts (topology and weights, as a save writes them). */
+  artifacts: unknown;
+  /** The compiled loss's name. */
+  loss: string;
+  /** The main thread's Wasm module, which the worker loads too (relaxed SIMD fuses differently). */
+  relaxedSimd: boolean;
+  inputDType: 'float32' | 'int32';
+  /** The variables' sizes in the train step's order, checked against the worker's model. */
+  variableSizes: number[];
+  /** @internal For tests: the step (from 1) at which this worker throws. */
+  failAtStep?: number;
+  /** @internal For tests: the step (from 1) at which this worker's thread exits, as if it were killed. */
+  exitAtStep?: number;
+}
+
+/**
+ * What the threads take from the chunk loaded on first use (src/lazy.ts carries them for save and
+ * load): the model goes to the workers as the artifacts a save writes.
+ */
+export interface ArtifactBodies {
+  modelArtifacts(model: Sequential): ModelArtifacts;
+  modelFromArtifacts(artifacts: ModelArtifacts, where: string): Sequential;
+}
+
+/**
+ * Milliseconds a waiting thread checks a counter before it sleeps on it. A thread woken from sleep
+ * is often placed on the core of the thread that woke it, and the two then share one core until
+ * the scheduler moves one (measured: each step's compute 1.3x slower on 2 cores); between steps
+ * the workers wait about as long as the main thread sums and updates (1-3 ms), so they spin
+ * through it.
+ */
+export const SPIN_MS = 5;
+
+/** Checks `view[index]` until it is no longer `value` or SPIN_MS pass; whether it changed. */
+export function spinWhile(view: Int32Array, index: number, value: number): boolean {
+  const until = performance.now() + SPIN_MS;
+  for (let i = 1; ; i++) {
+    if (Atomics.load(view, index) !== value) return true;
+    if ((i & 1023) === 0 && performance.now() > until) return false;
+  }
+}

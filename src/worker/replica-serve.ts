@@ -1,0 +1,170 @@
+// The worker thread's side of a data-parallel fit (replica-host.ts is the main thread's): builds
+// the model from the artifacts it is started with, then, for each step the main thread starts,
+// copies the shared weights and its rows of the batch into its Wasm memory, runs the train step on
+// them and copies its loss, predictions and gradients out to the shared buffers.
+import { backend, ready } from '../backend/loader.js';
+import { ValueError } from '../errors.js';
+import type { ModelArtifacts } from '../io/types.js';
+import { lazyPart } from '../lazy-import.js';
+import type { Sequential } from '../models/sequential.js';
+import { isRowSparse } from '../ops/row-sparse.js';
+import type { Tensor } from '../ops/tensor.js';
+import { Random } from '../random.js';
+import type { LossIdentifier } from '../training/losses.js';
+import type { ModelStep } from '../training/model-step.js';
+import {
+  type ArtifactBodies,
+  COMMAND,
+  controlViews,
+  DONE,
+  FAILED,
+  GEN,
+  LOSS,
+  OK,
+  QUIT,
+  READY,
+  type ReplicaInit,
+  RNG,
+  ROWS,
+  SLICE,
+  SPARE,
+  spinWhile,
+} from './replica-layout.js';
+
+/** Where a worker thread reports: its port to the main thread. */
+export interface ReplicaPort {
+  postMessage(message: unknown): void;
+}
+
+/** Worker -> main: the worker failed (before or during a step). */
+export interface ReplicaErrorMessage {
+  neurasm: 'replicaError';
+  name: string;
+  message: string;
+  stack?: string;
+}
+
+/** The replica's model and its train steps by slice rows. */
+class Replica {
+  private readonly steps = new Map<number, ModelStep>();
+  private readonly rng = new Random(0);
+  private stepsRun = 0;
+
+  constructor(
+    private readonly model: Sequential,
+    private readonly init: ReplicaInit,
+  ) {
+    model.random.rng = this.rng;
+    model.claimRandom();
+  }
+
+  private step(rows: number): ModelStep {
+    let step = this.steps.get(rows);
+    if (!step) {
+      step = this.model.step('train', rows, this.init.inputDType);
+      step.pin();
+      this.steps.set(rows, step);
+      const sizes = step.variables.map((v) => v.size);
+      if (sizes.join() !== this.init.variableSizes.join()) {
+        throw new ValueError(
+          `fit: a worker's model has variables of sizes [${sizes}], the main thread's [${this.init.variableSizes}]`,
+        );
+      }
+    }
+    return step;
+  }
+
+  /** Runs the step the control buffer describes. */
+  run(i32: Int32Array, f64: Float64Array): void {
+    const { index, buffers, sizes } = this.init;
+    const slot = SLICE + 3 * index;
+    const start = i32[slot];
+    const count = i32[slot + 1];
+    const total = i32[ROWS];
+    this.stepsRun++;
+    if (this.stepsRun === this.init.failAtStep) throw new Error(`fault injected in worker ${index}`);
+    if (this.stepsRun === this.init.exitAtStep)
+      (globalThis as { process?: { exit(code: number): void } }).process?.exit(1);
+    const step = this.step(count);
+    const views = backend().views;
+    const weights = new Float32Array(buffers.weights);
+    let at = 0;
+    for (const v of step.variables) {
+      views.f32.set(weights.subarray(at, at + v.size), v.ptr() >>> 2);
+      v.markWritten();
+      at += v.size;
+    }
+    copyIn(new Int32Array(buffers.x), start, count, sizes.xWidth, step.x);
+    copyIn(new Int32Array(buffers.y), start, count, sizes.yWidth, step.y!);
+    this.rng.setState([i32[RNG], i32[RNG + 1], i32[RNG + 2], i32[RNG + 3], f64[SPARE]]);
+    this.model.random.rows = { start, count, total };
+    const out = step.run();
+    f64[LOSS + index] = step.lossValue();
+    const f32 = backend().views.f32;
+    const p = out.predictions.ptr() >>> 2;
+    new Float32Array(buffers.preds).set(f32.subarray(p, p + count * sizes.outWidth), start * sizes.outWidth);
+    const grads = new Float32Array(buffers.grads, 4 * sizes.params * (index - 1), sizes.params);
+    at = 0;
+    for (const g of out.grads) {
+      if (isRowSparse(g)) throw new ValueError('fit: a worker got a row-sparse gradient (an embedding)');
+      const q = (g as Tensor).ptr() >>> 2;
+      grads.set(f32.subarray(q, q + g.size), at);
+      at += g.size;
+    }
+  }
+}
+
+/** Copies rows [start, start + count) of a shared block of `width` values per row into a step buffer. */
+function copyIn(from: Int32Array, start: number, count: number, width: number, to: Tensor): void {
+  backend().views.i32.set(from.subarray(start * width, (start + count) * width), to.ptr() >>> 2);
+}
+
+/** The message that reports `e` to the main thread. */
+function errorReport(e: unknown): ReplicaErrorMessage {
+  const error = e instanceof Error ? e : new Error(String(e));
+  return { neurasm: 'replicaError', name: error.name, message: error.message, stack: error.stack };
+}
+
+/**
+ * The body of a worker thread of a data-parallel fit: builds the replica, reports it
+ * ready, then runs the steps the main thread starts until it says quit (or ends the thread). Blocks
+ * the thread while it waits (Atomics.wait): everything it is told comes through the shared buffers.
+ */
+export async function serveReplica(port: ReplicaPort, init: ReplicaInit): Promise<void> {
+  const { i32, f64 } = controlViews(init.buffers);
+  let replica: Replica;
+  try {
+    await ready({ relaxedSimd: init.relaxedSimd });
+    const { modelFromArtifacts } = await lazyPart<ArtifactBodies>('fit');
+    const model = modelFromArtifacts(init.artifacts as ModelArtifacts, 'fit (a worker thread)');
+    model.compile({ optimizer: 'sgd', loss: init.loss as LossIdentifier });
+    replica = new Replica(model, init);
+  } catch (e) {
+    port.postMessage(errorReport(e));
+    return;
+  }
+  // through the shared buffer: a message posted just before Atomics.wait blocks the thread may not leave it
+  let seen = Atomics.load(i32, GEN);
+  Atomics.add(i32, READY, 1);
+  Atomics.notify(i32, READY);
+  const status = SLICE + 3 * init.index + 2;
+  for (;;) {
+    if (!spinWhile(i32, GEN, seen)) Atomics.wait(i32, GEN, seen);
+    seen = Atomics.load(i32, GEN);
+    if (Atomics.load(i32, COMMAND) === QUIT) return;
+    if (i32[SLICE + 3 * init.index + 1] === 0) continue;
+    try {
+      replica.run(i32, f64);
+      i32[status] = OK;
+    } catch (e) {
+      // the thread stops waiting, so that the message leaves it; main ends the thread
+      port.postMessage(errorReport(e));
+      i32[status] = FAILED;
+      Atomics.add(i32, DONE, 1);
+      Atomics.notify(i32, DONE);
+      return;
+    }
+    Atomics.add(i32, DONE, 1);
+    Atomics.notify(i32, DONE);
+  }
+}
