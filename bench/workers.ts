@@ -4,13 +4,21 @@
 // the step's trace, is not timed; the threads' start is not in any epoch). Prints the medians, and
 // the machine's load average, since other processes take cores from the threads.
 import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type * as NN from '../src/index.js';
 import { median, printTable, randomFloats } from './harness.js';
 
-// BENCH_DIST=1: the built package (npm run build), whose worker threads import dist/index.js; the
-// sources run through tsx, whose module hooks keep a thread of their own busy in every worker
-const nn: typeof NN = process.env.BENCH_DIST
-  ? ((await import(new URL('../dist/index.js', import.meta.url).href)) as typeof NN)
+// BENCH_DIST=1: the built package (npm run build), whose worker threads import dist/index.js (or
+// BENCH_DIST=<folder>: that folder's index.js, e.g. another build to compare); the sources run
+// through tsx, whose module hooks keep a thread of their own busy in every worker
+const DIST = process.env.BENCH_DIST;
+const nn: typeof NN = DIST
+  ? ((await import(
+      DIST === '1'
+        ? new URL('../dist/index.js', import.meta.url).href
+        : pathToFileURL(path.resolve(DIST, 'index.js')).href
+    )) as typeof NN)
   : await import('../src/index.js');
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -23,7 +31,10 @@ interface Case {
   samples: number;
 }
 
-const CASES: Case[] = [
+// BENCH_CASES=784-512-512-10/256,784-512-512-10/128: only those model/batch cases
+const ONLY = process.env.BENCH_CASES?.split(',');
+
+const ALL_CASES: Case[] = [
   ...[32, 128, 256].map((batchSize) => ({
     name: '784-512-512-10',
     units: [784, 512, 512, 10],
@@ -32,6 +43,7 @@ const CASES: Case[] = [
   })),
   ...[32, 128, 256].map((batchSize) => ({ name: '10-64-64-10', units: [10, 64, 64, 10], batchSize, samples: 16384 })),
 ];
+const CASES = ONLY ? ALL_CASES.filter((c) => ONLY.includes(`${c.name}/${c.batchSize}`)) : ALL_CASES;
 
 function makeModel(units: number[]): NN.Sequential {
   nn.setSeed(1);
@@ -92,7 +104,7 @@ export async function runWorkers(): Promise<void> {
   await nn.ready();
   const workers = Number(process.env.BENCH_WORKERS ?? 2);
   console.log(
-    `## Data-parallel fit: ${workers} threads vs 1 (${nn.backendInfo().module}, ${process.env.BENCH_DIST ? 'dist/' : 'src/ through tsx'})\n`,
+    `## Data-parallel fit: ${workers} threads vs 1 (${nn.backendInfo().module}, ${DIST ? (DIST === '1' ? 'dist/' : DIST) : 'src/ through tsx'})\n`,
   );
   console.log(
     `wall time per epoch, median of ${ROUNDS} interleaved fits x ${EPOCHS - 1} epochs; ${os.cpus().length} logical cores; load average at start ${os.loadavg()[0].toFixed(2)}\n`,

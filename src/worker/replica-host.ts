@@ -39,6 +39,7 @@ import {
   QUIT,
   READY,
   type ReplicaBuffers,
+  type ReplicaDataset,
   type ReplicaInit,
   type ReplicaSizes,
   RNG,
@@ -48,6 +49,7 @@ import {
   STEP,
   spinWhile,
   splitRows,
+  WEIGHTS_AT,
 } from './replica-layout.js';
 import type { ReplicaErrorMessage } from './replica-serve.js';
 import {
@@ -60,6 +62,16 @@ import {
 
 /** @internal For tests: make worker 1 throw, or its thread exit, at this step (from 1) of the data-parallel fits. */
 export const replicaFaults: { failAtStep?: number; exitAtStep?: number } = {};
+
+/**
+ * Largest training set (inputs and labels, bytes) a fit with workers copies once into shared memory,
+ * so that each worker copies its own rows; above it the main thread writes the workers' rows every
+ * step. `sharedBytes` is changeable for tests.
+ */
+export const replicaDataLimit = { sharedBytes: 256 * 1024 * 1024 };
+
+/** Weights the main thread writes before it tells the workers (WEIGHTS_AT) that they can copy them. */
+const WEIGHTS_PIECE = 32 * 1024;
 
 // Atomics.waitAsync (ES2024; Node 16+, Chrome 87+), typed here for the ES2022 lib
 type WaitAsync = (
@@ -99,6 +111,8 @@ class ReplicaTrainer implements BatchTrainer {
   private released = false;
   /** A worker's gradients, copied into Wasm memory to be summed. */
   private readonly staged: Tensor;
+  /** The step's rows as indices into the shared training set (null: the rows are shared every step). */
+  private readonly order: Int32Array | null;
 
   constructor(
     private readonly model: TrainableModel,
@@ -107,7 +121,9 @@ class ReplicaTrainer implements BatchTrainer {
     private readonly sizes: ReplicaSizes,
     buffers: ReplicaBuffers,
     private readonly inputDType: 'float32' | 'int32',
+    dataset: ReplicaDataset | undefined,
   ) {
+    this.order = dataset ? new Int32Array(dataset.order) : null;
     ({ i32: this.i32, f64: this.f64 } = controlViews(buffers));
     this.weights = new Float32Array(buffers.weights);
     for (let t = 1; t < sizes.threads; t++) {
@@ -167,25 +183,23 @@ class ReplicaTrainer implements BatchTrainer {
     const { starts, counts } = splitRows(rows, threads, MAIN_SHARE);
     const step = this.step(counts[0]);
     const views = backend().views;
-    // the weights as they are now (a callback may have set them), for the workers to copy
-    let at = 0;
-    for (const v of step.variables) {
-      const p = v.ptr() >>> 2;
-      this.weights.set(views.f32.subarray(p, p + v.size), at);
-      at += v.size;
-    }
-    // the workers' rows into the shared blocks
     const xi = views.i32;
-    const xBase = this.xs.tensor.ptr() >>> 2;
     const yBase = this.ys.tensor.ptr() >>> 2;
+    /** Labels (and with `withX` input rows) of batch rows [from, to) into the shared blocks. */
     const shareRows = (from: number, to: number, withX: boolean) => {
+      const xBase = this.xs.tensor.ptr() >>> 2;
       for (let r = from; r < to; r++) {
         const row = order ? order[start + r] : start + r;
         if (withX) this.x.set(xi.subarray(xBase + row * xWidth, xBase + (row + 1) * xWidth), r * xWidth);
         this.y.set(xi.subarray(yBase + row * yWidth, yBase + (row + 1) * yWidth), r * yWidth);
       }
     };
-    shareRows(counts[0], rows, true);
+    // the workers' rows: their indices in the shared training set (each worker copies its own), or the rows themselves
+    if (this.order) {
+      for (let r = counts[0]; r < rows; r++) this.order[r] = order ? order[start + r] : start + r;
+    } else {
+      shareRows(counts[0], rows, true);
+    }
     // the step: the generator's state at its start, each worker's slice; then go
     const random = this.model.random;
     const rng = random.rng ?? globalRandom;
@@ -201,13 +215,25 @@ class ReplicaTrainer implements BatchTrainer {
     this.i32[ROWS] = rows;
     this.i32[COMMAND] = STEP;
     Atomics.store(this.i32, DONE, 0);
+    Atomics.store(this.i32, WEIGHTS_AT, 0);
     Atomics.add(this.i32, GEN, 1);
     Atomics.notify(this.i32, GEN);
+    // the weights as they are now (a callback may have set them), in pieces the workers copy as they come
+    let at = 0;
+    for (const v of step.variables) {
+      const p = v.ptr() >>> 2;
+      for (let from = 0; from < v.size; from += WEIGHTS_PIECE) {
+        const to = Math.min(v.size, from + WEIGHTS_PIECE);
+        this.weights.set(views.f32.subarray(p + from, p + to), at + from);
+        Atomics.store(this.i32, WEIGHTS_AT, at + to);
+      }
+      at += v.size;
+    }
     // this thread's rows into its step (and its labels into the shared block, for the metrics)
     gatherRows(this.xs.tensor, step.x.ptr(), order, start, counts[0], xWidth);
     gatherRows(this.ys.tensor, step.y!.ptr(), order, start, counts[0], yWidth);
     const withMetrics = metrics.length > 0;
-    if (withMetrics) shareRows(0, counts[0], false);
+    if (withMetrics) shareRows(0, this.order ? rows : counts[0], false);
     // this thread's slice, meanwhile
     random.rows = { start: 0, count: counts[0], total: rows };
     let out: ReturnType<ModelStep['run']>;
@@ -299,6 +325,19 @@ class ReplicaTrainer implements BatchTrainer {
   }
 }
 
+/** The training set copied into shared memory, where it is at most replicaDataLimit.sharedBytes. */
+function shareDataset(xs: Rows, ys: Rows, batchSize: number): ReplicaDataset | undefined {
+  if (4 * xs.count * (xs.width + ys.width) > replicaDataLimit.sharedBytes) return undefined;
+  const i32 = backend().views.i32;
+  const copy = (rows: Rows) => {
+    const buffer = new SharedArrayBuffer(4 * rows.count * rows.width);
+    const p = rows.tensor.ptr() >>> 2;
+    new Int32Array(buffer).set(i32.subarray(p, p + rows.count * rows.width));
+    return buffer;
+  };
+  return { x: copy(xs), y: copy(ys), order: new SharedArrayBuffer(4 * batchSize) };
+}
+
 /**
  * Starts a data-parallel fit: picks the number of threads ('auto': replica-auto.ts), builds this
  * thread's step (and with it the model), sends the model to the worker threads and waits until
@@ -342,7 +381,8 @@ export async function startReplicas(request: ReplicaRequest): Promise<BatchTrain
   }
   const sizes: ReplicaSizes = { ...trainerSizes, params: variableSizes.reduce((a, b) => a + b, 0) };
   const buffers = makeBuffers(sizes);
-  const trainer = new ReplicaTrainer(model, xs, ys, sizes, buffers, inputDType);
+  const dataset = shareDataset(xs, ys, batchSize);
+  const trainer = new ReplicaTrainer(model, xs, ys, sizes, buffers, inputDType, dataset);
   try {
     trainer.step(counts[0]);
     await trainer.start({
@@ -353,6 +393,7 @@ export async function startReplicas(request: ReplicaRequest): Promise<BatchTrain
       relaxedSimd: backend().kind === 'relaxed-simd',
       inputDType,
       variableSizes,
+      dataset,
       failAtStep: replicaFaults.failAtStep,
       exitAtStep: replicaFaults.exitAtStep,
     });

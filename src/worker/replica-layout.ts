@@ -20,6 +20,8 @@ export const RNG = 4; // 4 slots: the fit generator's state words at the step's 
 export const READY = 8; // workers that built their model and wait for steps
 /** First slot of worker w's [start, count, status] (w counts from 1; 0 is the main thread). */
 export const SLICE = 12;
+/** Values of the weights the main thread has written to the shared weights so far in this step (after SLICE's 16 threads). */
+export const WEIGHTS_AT = 64;
 /** The Float64 slots of the control buffer start after this many bytes. */
 const F64_OFFSET = 8 * 1024;
 /** Float64 slot of the generator's spare normal draw (NaN: none). */
@@ -50,6 +52,15 @@ export interface ReplicaSizes {
   xWidth: number;
   yWidth: number;
   outWidth: number;
+}
+
+/** The training set in shared memory (see ReplicaInit.dataset). */
+export interface ReplicaDataset {
+  /** Every example's input row and label, as the fit's tensors hold them (4-byte values). */
+  x: SharedArrayBuffer;
+  y: SharedArrayBuffer;
+  /** The step's rows: the index in `x` and `y` of each row of the global batch. */
+  order: SharedArrayBuffer;
 }
 
 /** Makes the buffers for `sizes`. */
@@ -105,6 +116,12 @@ export interface ReplicaInit {
   inputDType: 'float32' | 'int32';
   /** The variables' sizes in the train step's order, checked against the worker's model. */
   variableSizes: number[];
+  /**
+   * The whole training set, shared once per fit, and each step's rows (indices into it): each
+   * worker then copies its rows itself. Absent where the set is too large to copy: the main thread
+   * then writes the workers' rows into `buffers.x` and `buffers.y` every step.
+   */
+  dataset?: ReplicaDataset;
   /** @internal For tests: the step (from 1) at which this worker throws. */
   failAtStep?: number;
   /** @internal For tests: the step (from 1) at which this worker's thread exits, as if it were killed. */

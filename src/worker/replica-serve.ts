@@ -1,7 +1,8 @@
 // The worker thread's side of a data-parallel fit (replica-host.ts is the main thread's): builds
 // the model from the artifacts it is started with, then, for each step the main thread starts,
-// copies the shared weights and its rows of the batch into its Wasm memory, runs the train step on
-// them and copies its loss, predictions and gradients out to the shared buffers.
+// copies its rows of the batch (from the shared training set) and the shared weights (as the main
+// thread writes them) into its Wasm memory, runs the train step on them and copies its loss,
+// predictions and gradients out to the shared buffers.
 import { backend, ready } from '../backend/loader.js';
 import { ValueError } from '../errors.js';
 import type { ModelArtifacts } from '../io/types.js';
@@ -9,6 +10,7 @@ import { lazyPart } from '../lazy-import.js';
 import type { Sequential } from '../models/sequential.js';
 import { isRowSparse } from '../ops/row-sparse.js';
 import type { Tensor } from '../ops/tensor.js';
+import type { Variable } from '../ops/variable.js';
 import { Random } from '../random.js';
 import type { LossIdentifier } from '../training/losses.js';
 import type { ModelStep } from '../training/model-step.js';
@@ -29,6 +31,7 @@ import {
   SLICE,
   SPARE,
   spinWhile,
+  WEIGHTS_AT,
 } from './replica-layout.js';
 
 /** Where a worker thread reports: its port to the main thread. */
@@ -86,16 +89,17 @@ class Replica {
     if (this.stepsRun === this.init.exitAtStep)
       (globalThis as { process?: { exit(code: number): void } }).process?.exit(1);
     const step = this.step(count);
-    const views = backend().views;
-    const weights = new Float32Array(buffers.weights);
-    let at = 0;
-    for (const v of step.variables) {
-      views.f32.set(weights.subarray(at, at + v.size), v.ptr() >>> 2);
-      v.markWritten();
-      at += v.size;
+    // this worker's rows first: the main thread writes the weights meanwhile
+    const { dataset } = this.init;
+    if (dataset) {
+      const order = new Int32Array(dataset.order, 4 * start, count);
+      gatherIn(new Int32Array(dataset.x), order, sizes.xWidth, step.x);
+      gatherIn(new Int32Array(dataset.y), order, sizes.yWidth, step.y!);
+    } else {
+      copyIn(new Int32Array(buffers.x), start, count, sizes.xWidth, step.x);
+      copyIn(new Int32Array(buffers.y), start, count, sizes.yWidth, step.y!);
     }
-    copyIn(new Int32Array(buffers.x), start, count, sizes.xWidth, step.x);
-    copyIn(new Int32Array(buffers.y), start, count, sizes.yWidth, step.y!);
+    copyWeightsIn(i32, new Float32Array(buffers.weights), step.variables);
     this.rng.setState([i32[RNG], i32[RNG + 1], i32[RNG + 2], i32[RNG + 3], f64[SPARE]]);
     this.model.random.rows = { start, count, total };
     const out = step.run();
@@ -104,12 +108,51 @@ class Replica {
     const p = out.predictions.ptr() >>> 2;
     new Float32Array(buffers.preds).set(f32.subarray(p, p + count * sizes.outWidth), start * sizes.outWidth);
     const grads = new Float32Array(buffers.grads, 4 * sizes.params * (index - 1), sizes.params);
-    at = 0;
+    let at = 0;
     for (const g of out.grads) {
       if (isRowSparse(g)) throw new ValueError('fit: a worker got a row-sparse gradient (an embedding)');
       const q = (g as Tensor).ptr() >>> 2;
       grads.set(f32.subarray(q, q + g.size), at);
       at += g.size;
+    }
+  }
+}
+
+/** Copies the rows `order` names of a shared block of `width` values per row into a step buffer. */
+function gatherIn(from: Int32Array, order: Int32Array, width: number, to: Tensor): void {
+  const view = backend().views.i32;
+  const d = to.ptr() >>> 2;
+  for (let r = 0; r < order.length; r++) {
+    const row = order[r];
+    view.set(from.subarray(row * width, (row + 1) * width), d + r * width);
+  }
+}
+
+/**
+ * Copies the shared weights into the step's variables as the main thread writes them (it publishes
+ * how many it has written in WEIGHTS_AT, in the variables' order), so that the copies overlap.
+ */
+function copyWeightsIn(i32: Int32Array, weights: Float32Array, variables: readonly Variable[]): void {
+  const f32 = backend().views.f32;
+  let done = 0;
+  let v = 0;
+  let vStart = 0;
+  while (done < weights.length) {
+    const written = Atomics.load(i32, WEIGHTS_AT);
+    if (written === done) {
+      if (Atomics.load(i32, COMMAND) === QUIT) throw new Error('the fit ended during a step');
+      continue;
+    }
+    while (done < written) {
+      const variable = variables[v];
+      const end = Math.min(written, vStart + variable.size);
+      f32.set(weights.subarray(done, end), (variable.ptr() >>> 2) + done - vStart);
+      done = end;
+      if (done === vStart + variable.size) {
+        variable.markWritten();
+        vStart += variable.size;
+        v++;
+      }
     }
   }
 }

@@ -2,7 +2,7 @@
 // Each fit with workers starts its threads (each imports neurasm through tsx here), so the fits are few.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '../../src/index.js';
-import { replicaFaults } from '../../src/worker/replica-host.js';
+import { replicaDataLimit, replicaFaults } from '../../src/worker/replica-host.js';
 import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
 import { randomArray } from '../helpers/random.js';
 
@@ -107,6 +107,24 @@ describe('fit({ workers })', () => {
       model.dispose();
       expect(liveReplicaThreads()).toBe(0);
     }
+    expect(sameBits(runs[0], runs[1])).toBe(true);
+  });
+
+  it('gives the same bits when the training set is too large to share and the main thread writes the rows every step', async () => {
+    const limit = replicaDataLimit.sharedBytes;
+    const runs: Float32Array[][] = [];
+    try {
+      for (const sharedBytes of [limit, 0]) {
+        replicaDataLimit.sharedBytes = sharedBytes;
+        const model = makeModel();
+        await model.fit(x, y, { ...FIT, workers: 3 });
+        runs.push(weightsOf(model));
+        model.dispose();
+      }
+    } finally {
+      replicaDataLimit.sharedBytes = limit;
+    }
+    expect(relativeDifference(runs[0], single.weights)).toBeLessThan(1e-6);
     expect(sameBits(runs[0], runs[1])).toBe(true);
   });
 
