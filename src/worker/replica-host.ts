@@ -34,6 +34,7 @@ import {
   DONE,
   FAILED,
   GEN,
+  GRADS_AT,
   LOSS,
   makeBuffers,
   QUIT,
@@ -44,6 +45,7 @@ import {
   type ReplicaSizes,
   RNG,
   ROWS,
+  SHARED_PIECE,
   SLICE,
   SPARE,
   STEP,
@@ -69,9 +71,6 @@ export const replicaFaults: { failAtStep?: number; exitAtStep?: number } = {};
  * step. `sharedBytes` is changeable for tests.
  */
 export const replicaDataLimit = { sharedBytes: 256 * 1024 * 1024 };
-
-/** Weights the main thread writes before it tells the workers (WEIGHTS_AT) that they can copy them. */
-const WEIGHTS_PIECE = 32 * 1024;
 
 // Atomics.waitAsync (ES2024; Node 16+, Chrome 87+), typed here for the ES2022 lib
 type WaitAsync = (
@@ -216,14 +215,15 @@ class ReplicaTrainer implements BatchTrainer {
     this.i32[COMMAND] = STEP;
     Atomics.store(this.i32, DONE, 0);
     Atomics.store(this.i32, WEIGHTS_AT, 0);
+    for (let t = 1; t < threads; t++) Atomics.store(this.i32, GRADS_AT + t, 0);
     Atomics.add(this.i32, GEN, 1);
     Atomics.notify(this.i32, GEN);
     // the weights as they are now (a callback may have set them), in pieces the workers copy as they come
     let at = 0;
     for (const v of step.variables) {
       const p = v.ptr() >>> 2;
-      for (let from = 0; from < v.size; from += WEIGHTS_PIECE) {
-        const to = Math.min(v.size, from + WEIGHTS_PIECE);
+      for (let from = 0; from < v.size; from += SHARED_PIECE) {
+        const to = Math.min(v.size, from + SHARED_PIECE);
         this.weights.set(views.f32.subarray(p + from, p + to), at + from);
         Atomics.store(this.i32, WEIGHTS_AT, at + to);
       }
@@ -255,13 +255,14 @@ class ReplicaTrainer implements BatchTrainer {
     const f32 = backend().views.f32;
     const pp = out.predictions.ptr() >>> 2;
     if (withMetrics) this.preds.set(f32.subarray(pp, pp + counts[0] * outWidth), 0);
+    // Σ_t (counts[t] / rows) × slice t's gradients, summed as the workers write theirs
+    await this.sumGradients(out.grads as Tensor[], counts, rows);
     await this.waitForWorkers(active);
     // the batch's loss: the slices' mean losses weighted by their rows
     let loss = (step.lossValue() * counts[0]) / rows;
     for (let t = 1; t < threads; t++) if (counts[t] > 0) loss += (this.f64[LOSS + t] * counts[t]) / rows;
     if (!Number.isFinite(loss)) return loss * rows;
     for (const m of metrics) m.update(this.labels, this.preds, rows, outWidth);
-    this.sumGradients(out.grads as Tensor[], counts, rows);
     this.model.compiled!.optimizer.applyGradientList(step.variables, out.grads);
     return loss * rows;
   }
@@ -292,18 +293,27 @@ class ReplicaTrainer implements BatchTrainer {
 
   /**
    * Writes Σ_t (counts[t] / rows) × slice t's gradients into this thread's gradient buffers, in
-   * thread order: each worker's block is copied into Wasm memory, then added by the SIMD kernels.
+   * thread order: each worker's block is copied into Wasm memory and added by the SIMD kernels
+   * piece by piece as the worker writes it (the kernels work on each value alone, so the pieces
+   * give the bits of whole blocks).
    */
-  private sumGradients(grads: Tensor[], counts: number[], rows: number): void {
+  private async sumGradients(grads: Tensor[], counts: number[], rows: number): Promise<void> {
     for (const g of grads) scale(g.ptr(), g.ptr(), g.size, counts[0] / rows);
     const staged = this.staged.ptr();
     for (let t = 1; t < this.sizes.threads; t++) {
       if (counts[t] === 0) continue;
-      backend().views.f32.set(this.workerGrads[t - 1], staged >>> 2);
-      let at = staged;
+      const alpha = counts[t] / rows;
+      const from = this.workerGrads[t - 1];
+      let at = 0;
       for (const g of grads) {
-        axpy(at, g.ptr(), g.size, counts[t] / rows);
-        at += 4 * g.size;
+        // the pieces the worker writes (replica-serve.ts), each once it is written
+        for (let start = 0; start < g.size; start += SHARED_PIECE) {
+          const end = Math.min(g.size, start + SHARED_PIECE);
+          await this.waitFor(GRADS_AT + t, at + end);
+          backend().views.f32.set(from.subarray(at + start, at + end), (staged >>> 2) + at + start);
+          axpy(staged + 4 * (at + start), g.ptr() + 4 * start, end - start, alpha);
+        }
+        at += g.size;
       }
     }
   }

@@ -22,6 +22,14 @@ export const READY = 8; // workers that built their model and wait for steps
 export const SLICE = 12;
 /** Values of the weights the main thread has written to the shared weights so far in this step (after SLICE's 16 threads). */
 export const WEIGHTS_AT = 64;
+/** Slot GRADS_AT + w: values of its gradients worker w has written to its shared region so far in this step. */
+export const GRADS_AT = 80;
+/**
+ * Values a thread writes to a shared region (weights, gradients) before it publishes how far it has
+ * written (WEIGHTS_AT, GRADS_AT), so that the reader copies the first pieces while the rest are
+ * written; a multiple of 4 (the SIMD kernels' lanes).
+ */
+export const SHARED_PIECE = 32 * 1024;
 /** The Float64 slots of the control buffer start after this many bytes. */
 const F64_OFFSET = 8 * 1024;
 /** Float64 slot of the generator's spare normal draw (NaN: none). */

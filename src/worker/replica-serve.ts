@@ -21,6 +21,7 @@ import {
   DONE,
   FAILED,
   GEN,
+  GRADS_AT,
   LOSS,
   OK,
   QUIT,
@@ -28,6 +29,7 @@ import {
   type ReplicaInit,
   RNG,
   ROWS,
+  SHARED_PIECE,
   SLICE,
   SPARE,
   spinWhile,
@@ -108,11 +110,18 @@ class Replica {
     const p = out.predictions.ptr() >>> 2;
     new Float32Array(buffers.preds).set(f32.subarray(p, p + count * sizes.outWidth), start * sizes.outWidth);
     const grads = new Float32Array(buffers.grads, 4 * sizes.params * (index - 1), sizes.params);
+    // in pieces, each published (GRADS_AT), so that the main thread sums the first while the rest are copied
+    const written = GRADS_AT + index;
     let at = 0;
     for (const g of out.grads) {
       if (isRowSparse(g)) throw new ValueError('fit: a worker got a row-sparse gradient (an embedding)');
       const q = (g as Tensor).ptr() >>> 2;
-      grads.set(f32.subarray(q, q + g.size), at);
+      for (let from = 0; from < g.size; from += SHARED_PIECE) {
+        const to = Math.min(g.size, from + SHARED_PIECE);
+        grads.set(f32.subarray(q + from, q + to), at + from);
+        Atomics.store(i32, written, at + to);
+        Atomics.notify(i32, written);
+      }
       at += g.size;
     }
   }

@@ -110,6 +110,30 @@ describe('fit({ workers })', () => {
     expect(sameBits(runs[0], runs[1])).toBe(true);
   });
 
+  it('hands over weights and gradients larger than a shared piece (32768 values) as a single-threaded fit would', async () => {
+    const wide = () => {
+      nn.setSeed(6);
+      const model = nn.sequential({
+        layers: [
+          nn.layers.dense({ units: 3000, activation: 'relu', inputShape: [D] }),
+          nn.layers.dense({ units: 3, activation: 'softmax' }),
+        ],
+      });
+      model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+      return model;
+    };
+    const runs: Float32Array[][] = [];
+    for (const workers of [1, 2, 2]) {
+      const model = wide();
+      await model.fit(x, y, { epochs: 1, batchSize: 64, seed: 3, verbose: 0, workers });
+      runs.push(weightsOf(model));
+      model.dispose();
+    }
+    expect(runs[0][0].length).toBeGreaterThan(32768);
+    expect(relativeDifference(runs[1], runs[0])).toBeLessThan(1e-6);
+    expect(sameBits(runs[1], runs[2])).toBe(true);
+  });
+
   it('gives the same bits when the training set is too large to share and the main thread writes the rows every step', async () => {
     const limit = replicaDataLimit.sharedBytes;
     const runs: Float32Array[][] = [];
