@@ -4,7 +4,8 @@
 // with workers costs, besides its compute (∝ weights × rows, split over the threads), copies and a
 // sum proportional to the weights alone (≈ 2.4 ns per weight on the main thread while the workers
 // wait: the weights out to the workers, the batch's rows, their gradients back and the weighted
-// sum) and a hand-over of ≈ 0.05 ms. The compute of a row is ≈ 0.1 ns per weight, so a thread
+// sum; ≈ 1.5 ns since each worker copies its own rows and the copies of weights and gradients
+// overlap, most of it the optimizer's update) and a hand-over of ≈ 0.05 ms. The compute of a row is ≈ 0.1 ns per weight, so a thread
 // must get ≥ 32 rows for the split to gain ≥ 1.2x; small models gain nothing sure whatever the
 // batch (10-64-64-10: 0.5x to 1.4x from run to run).
 
