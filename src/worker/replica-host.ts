@@ -335,7 +335,7 @@ class ReplicaTrainer implements BatchTrainer {
   }
 }
 
-/** The training set copied into shared memory, where it is at most replicaDataLimit.sharedBytes. */
+/** The training set copied into shared memory, where it is at most replicaDataLimit.sharedBytes and there is room. */
 function shareDataset(xs: Rows, ys: Rows, batchSize: number): ReplicaDataset | undefined {
   if (4 * xs.count * (xs.width + ys.width) > replicaDataLimit.sharedBytes) return undefined;
   const i32 = backend().views.i32;
@@ -345,7 +345,12 @@ function shareDataset(xs: Rows, ys: Rows, batchSize: number): ReplicaDataset | u
     new Int32Array(buffer).set(i32.subarray(p, p + rows.count * rows.width));
     return buffer;
   };
-  return { x: copy(xs), y: copy(ys), order: new SharedArrayBuffer(4 * batchSize) };
+  try {
+    return { x: copy(xs), y: copy(ys), order: new SharedArrayBuffer(4 * batchSize) };
+  } catch {
+    // no room for the copy (a RangeError): the main thread writes the workers' rows every step
+    return undefined;
+  }
 }
 
 /**
