@@ -48,6 +48,9 @@ export interface ShapThreadInit {
 /** @internal For tests: a fault injected in the last worker thread of the next calls. */
 export const shapFaults: { fault?: 'throw' | 'exit' } = {};
 
+/** @internal For tests: worker threads started by kernelShap so far. */
+export const shapThreadsStarted = { count: 0 };
+
 /**
  * The threads for `workers` (checked by the caller: 1 to MAX_SHAP_WORKERS or 'auto'): n as given (at most the rows), or for 'auto' one thread per
  * AUTO_MIN_WORK_PER_THREAD of work (weights × coalitions × background rows × explained rows), up to
@@ -129,6 +132,7 @@ export async function explainOnThreads(model: Sequential, job: ShapJob, threads:
         fault: t === threads - 1 ? shapFaults.fault : undefined,
       };
       const fail = (why: string) => end.reject(new BackendError(`${OP}: worker thread ${t} failed: ${why}`));
+      shapThreadsStarted.count++;
       started.push(
         await startReplicaThread(init, {
           onMessage(m) {

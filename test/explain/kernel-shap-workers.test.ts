@@ -3,7 +3,7 @@
 // its threads (each imports neurasm through tsx here), so the calls are few.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type KernelShapOptions, kernelShap } from '../../src/explain/kernel-shap.js';
-import { shapFaults } from '../../src/explain/shap-threads.js';
+import { shapFaults, shapThreadsStarted } from '../../src/explain/shap-threads.js';
 import * as nn from '../../src/index.js';
 import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
 import { randomArray } from '../helpers/random.js';
@@ -61,15 +61,19 @@ describe('kernelShap with workers', () => {
     expect(one.some((v) => v !== 0)).toBe(true);
     // the rows' coalitions come from the seed: another seed gives other values, so the comparison can fail
     expect(await valuesOf(model, { seed: 5 })).not.toEqual(one);
+    const started = shapThreadsStarted.count;
     expect(await valuesOf(model, { workers: 2 })).toEqual(one);
     expect(liveReplicaThreads()).toBe(0);
     expect(await valuesOf(model, { workers: 3 })).toEqual(one);
     expect(liveReplicaThreads()).toBe(0);
+    // 1 + 2 worker threads explained rows (7 rows: blocks of 4 and 3, then 2, 3 and 2)
+    expect(shapThreadsStarted.count - started).toBe(3);
   }, 60_000);
 
-  it('a model that does not start with a Dense layer (every masked row through predict), one output, l1Reg: the same bits on 2 threads', async () => {
+  it('a model that does not start with a Dense layer (every masked row through predict), one output, l1Reg, small batches: the same bits on 2 threads', async () => {
     const model = makeModel(true);
-    const options = { output: 1, l1Reg: 'num_features(4)' as const };
+    // batches of 50 rows cut through coalitions of 20 background rows
+    const options = { output: 1, l1Reg: 'num_features(4)' as const, batchSize: 50 };
     const one = await valuesOf(model, options);
     expect(one.filter((v) => v !== 0).length).toBeGreaterThan(7);
     expect(await valuesOf(model, { ...options, workers: 2 })).toEqual(one);
@@ -99,6 +103,22 @@ describe('kernelShap with workers', () => {
     expect(await valuesOf(model, { workers: 2 })).toEqual(await valuesOf(model, {}));
   }, 60_000);
 
+  it('more threads than rows: one thread per row', async () => {
+    const model = makeModel();
+    const { x, background } = data();
+    const one = x.slice([0, 0], [1, F]);
+    try {
+      const single = await kernelShap(model, one, { background, nsamples: 300, seed: 4 });
+      const started = shapThreadsStarted.count;
+      const threaded = await kernelShap(model, one, { background, nsamples: 300, seed: 4, workers: 4 });
+      expect(shapThreadsStarted.count).toBe(started);
+      expect(threaded.values.dataSync()).toEqual(single.values.dataSync());
+      nn.dispose([single.values, threaded.values]);
+    } finally {
+      nn.dispose([x, background, one]);
+    }
+  });
+
   it('rejects bad workers values with clear errors', async () => {
     const model = makeModel();
     for (const workers of [0, -1, 17, 1.5, 'two', true]) {
@@ -111,7 +131,9 @@ describe('kernelShap with workers', () => {
   it("'auto' stays on one thread for a small job (same values, no thread started)", async () => {
     const model = makeModel();
     const one = await valuesOf(model, {});
+    const started = shapThreadsStarted.count;
     expect(await valuesOf(model, { workers: 'auto' })).toEqual(one);
+    expect(shapThreadsStarted.count).toBe(started);
   });
 
   it('does not leak tensors over repeated calls with workers', async () => {
