@@ -19,10 +19,11 @@ const OP = 'kernelShap';
 export const MAX_SHAP_WORKERS = 16;
 
 /**
- * Below this many model weight × evaluated rows per thread, 'auto' stays on one thread. Measured
- * (`npm run bench -- explain`, 2 cores): a worker thread takes ≈ 0.15-0.3 s to start (import,
- * Wasm, the model rebuilt), and a weight × row costs ≈ 0.06 ns on the factored path, so a thread
- * pays for itself from ≈ 10^10 weight-rows (≈ 0.6 s of work).
+ * 'auto' gives a thread this many model weights × evaluated rows (coalitions × background rows ×
+ * explained rows). Measured on the 2-core machine (`npm run bench -- explain` and probes of 2 and 100
+ * rows): a worker thread starts explaining ≈ 0.3-0.45 s after the call starts it (import, Wasm, the
+ * model rebuilt), and a weight × row costs ≈ 0.065 ns on the factored path (30-64-64-2: 7.2-7.6 s
+ * for 1.3·10^11); so 10^10 (≈ 0.65 s of work per thread) makes a second thread worth ≥ 1.3x.
  */
 export const AUTO_MIN_WORK_PER_THREAD = 1e10;
 
