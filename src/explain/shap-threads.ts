@@ -23,7 +23,8 @@ export const MAX_SHAP_WORKERS = 16;
  * explained rows). Measured on the 2-core machine (`npm run bench -- explain` and probes of 2 and 100
  * rows): a worker thread starts explaining ≈ 0.3-0.45 s after the call starts it (import, Wasm, the
  * model rebuilt), and a weight × row costs ≈ 0.065 ns on the factored path (30-64-64-2: 7.2-7.6 s
- * for 1.3·10^11); so 10^10 (≈ 0.65 s of work per thread) gives a second thread ≥ 1.2x (1.3 s of work: 0.65 s on the main thread, ≈ 0.4 + 0.65 s on the worker).
+ * for 1.3·10^11); so 10^10 (≈ 0.65 s of work per thread) gives a second thread ≥ 1.2x (at 1.3 s
+ * of work: 0.65 s on the main thread, ≈ 0.4 + 0.65 s on the worker).
  */
 export const AUTO_MIN_WORK_PER_THREAD = 1e10;
 
