@@ -34,6 +34,13 @@ const MIME = {
   '.md': 'text/plain; charset=utf-8',
 };
 
+// cross-origin isolation: the page may share memory with its workers (SharedArrayBuffer), which
+// fit({ workers }) needs to train on several threads
+const ISOLATION = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 function portFromArgs(argv) {
   const i = argv.indexOf('--port');
   const raw = i >= 0 ? argv[i + 1] : (process.env.PORT ?? '8080');
@@ -96,6 +103,7 @@ const server = createServer(async (req, res) => {
     const headers = {
       'Content-Type': MIME[extname(typed).toLowerCase()] ?? 'application/octet-stream',
       'Cache-Control': 'no-store',
+      ...ISOLATION,
     };
     // a .br file goes out as is (the browser unpacks it), or unpacked here for a client without br
     const unpack = brotli && !acceptsBrotli(req.headers['accept-encoding']);

@@ -11,6 +11,7 @@ import type { LimeBodies } from './explain/lime-entry.js';
 import type { LimeTextBodies } from './explain/lime-text-entry.js';
 import type { PermutationImportanceBodies } from './explain/permutation-entry.js';
 import type { ShapBodies } from './explain/shap-entry.js';
+import type { ShapServeBodies } from './explain/shap-serve-entry.js';
 import type { LoadBodies } from './format/load.js';
 import type { SaveBodies } from './format/save.js';
 import type { HandlerBodies } from './io/handlers.js';
@@ -42,7 +43,8 @@ type LazyChunk = HandlerBodies &
   SurrogateBodies &
   ShapBodies &
   ReplicaBodies &
-  ReplicaServeBodies;
+  ReplicaServeBodies &
+  ShapServeBodies;
 
 // the one import() of lazy.ts, written here at the top (above all it holds): see lazy-import.ts
 registerLazyChunk((): Promise<LazyChunk> => import('./lazy.js'));
@@ -153,6 +155,7 @@ export { Random, setSeed } from './random.js';
 export const fused = { matMul: fusedMatMul };
 
 export * as explain from './explain/index.js';
+export { serveShapRows } from './explain/shap-serve-entry.js';
 export * as io from './format/io-namespace.js';
 export { loadLayersModel } from './format/load.js';
 export type { ActivationIdentifier } from './layers/activations.js';

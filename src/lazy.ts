@@ -11,6 +11,7 @@ export { kmeans } from './explain/kmeans.js';
 export { lime } from './explain/lime.js';
 export { limeText } from './explain/lime-text.js';
 export { permutationImportance } from './explain/permutation.js';
+export { serveShapRows } from './explain/shap-serve.js';
 export { modelFromArtifacts } from './format/from-artifacts.js';
 export { modelArtifacts } from './format/to-artifacts.js';
 export { loadIndexedDB, loadLocalStorage, saveIndexedDB, saveLocalStorage } from './io/browser.js';

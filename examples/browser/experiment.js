@@ -42,6 +42,8 @@ export function fitArgs(seed = SETTINGS.seed) {
     shuffle: true,
     seed,
     verbose: 0,
+    // as many threads as pay: for this small model one (the measured rule of fit's 'auto')
+    workers: 'auto',
   };
 }
 

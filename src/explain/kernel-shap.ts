@@ -1,6 +1,4 @@
-import { backend } from '../backend/loader.js';
 import { ShapeError, ValueError } from '../errors.js';
-import { forEachBatch } from '../models/batches.js';
 import { Sequential } from '../models/sequential.js';
 import { fromFlat } from '../ops/create.js';
 import { optionsObject } from '../ops/options.js';
@@ -9,9 +7,8 @@ import { checkInt, checkNumber, describe } from '../ops/validate.js';
 import { randomFor } from '../random.js';
 import { type Data, inputRows, releaseRows } from '../training/inputs.js';
 import type { WeightedBackground } from './kmeans.js';
-import { type Coalitions, coalitionBudget, makeCoalitions } from './shap-coalitions.js';
-import { denseFirstLayer, evaluateFactored } from './shap-first-layer.js';
-import { selectPlayers, solveShapley, solveShapleyOutputs } from './shap-solve.js';
+import { type Background, explainRows, rowStates, type ShapJob } from './shap-rows.js';
+import { explainOnThreads, MAX_SHAP_WORKERS, threadCount } from './shap-threads.js';
 
 export type { WeightedBackground } from './kmeans.js';
 
@@ -45,6 +42,14 @@ export interface KernelShapOptions {
    * a Dense first layer, rounded down to whole coalitions of a slice of the background rows).
    */
   batchSize?: number;
+  /**
+   * Threads (default 1, the main one included, at most 16) or 'auto': the explained rows are split
+   * in contiguous blocks, each explained by a worker thread's copy of the model (Node
+   * worker_threads, or Web Workers in a cross-origin isolated page), with the same values as one
+   * thread to the bit. 'auto' uses more than one where the work pays for starting them (about 0.6 s
+   * of explaining per thread) and the runtime can start threads.
+   */
+  workers?: number | 'auto';
 }
 
 /** What `kernelShap` returns. */
@@ -61,15 +66,6 @@ export interface KernelShapResult {
 const OP = 'kernelShap';
 /** Background rows above which shap warns that explanations get slow. */
 const LARGE_BACKGROUND = 100;
-/** Examples whose coalitions are made and evaluated together (the rest wait their turn). */
-const EXAMPLES_PER_GROUP = 32;
-
-/** The background as float32 rows with weights summing to 1. */
-interface Background {
-  values: Float32Array;
-  rows: number;
-  weights: Float64Array;
-}
 
 function isWeightedBackground(b: unknown): b is WeightedBackground {
   return typeof b === 'object' && b !== null && !Array.isArray(b) && !isTensor(b) && !ArrayBuffer.isView(b);
@@ -135,33 +131,6 @@ function evaluate(model: Sequential, shape: readonly number[], values: Float32Ar
   }
 }
 
-/**
- * Indices of the features where the example differs from some background row (numpy's allclose:
- * |x − b| > 1e-8 + 1e-5·|b|), as shap's varying_groups: the others get a value of 0.
- */
-function varyingFeatures(x: Float32Array, offset: number, width: number, background: Background): number[] {
-  const varying: number[] = [];
-  for (let j = 0; j < width; j++) {
-    const v = x[offset + j];
-    for (let r = 0; r < background.rows; r++) {
-      const b = background.values[r * width + j];
-      if (Math.abs(v - b) > 1e-8 + 1e-5 * Math.abs(b)) {
-        varying.push(j);
-        break;
-      }
-    }
-  }
-  return varying;
-}
-
-/** One explained example's work: its varying features, coalitions, and their expected outputs (filled by chunks). */
-interface ExampleWork {
-  varying: number[];
-  coalitions: Coalitions;
-  /** [count, outputs]: the background-weighted mean output of each coalition. */
-  expected: Float64Array;
-}
-
 function checkOptions(options: KernelShapOptions | undefined, features: number, outputs: number) {
   const args = optionsObject(OP, options, '{background: xTrain.slice([0, 0], [100, -1])}', [
     'background',
@@ -170,6 +139,7 @@ function checkOptions(options: KernelShapOptions | undefined, features: number, 
     'output',
     'seed',
     'batchSize',
+    'workers',
   ]);
   const nsamples = args.nsamples ?? 'auto';
   if (nsamples !== 'auto') {
@@ -193,94 +163,13 @@ function checkOptions(options: KernelShapOptions | undefined, features: number, 
   const output = args.output === undefined ? null : checkInt(OP, 'output', args.output, 0, outputs - 1);
   if (args.seed !== undefined) checkNumber(OP, 'seed', args.seed);
   const batchSize = checkInt(OP, 'batchSize', args.batchSize ?? 1024, 1);
-  return { args, nsamples, keep, output, batchSize };
-}
-
-/**
- * Fills each example's `expected` outputs: every coalition × background row is a model input
- * (features in the coalition take the example's value, the others the background row's), written
- * straight into the input buffer of the model's predict step batch after batch (no copy of the
- * whole grid), and the outputs are averaged over the background rows with their weights.
- */
-function evaluateCoalitions(
-  model: Sequential,
-  x: Float32Array,
-  work: ExampleWork[],
-  background: Background,
-  outputs: number,
-  batchSize: number,
-): void {
-  const N = background.rows;
-  const width = background.values.length / N;
-  // the (example, coalition) pairs in order; pair p's rows are p·N .. p·N + N − 1
-  const pairExample: number[] = [];
-  const pairCoalition: number[] = [];
-  work.forEach((item, e) => {
-    for (let c = 0; c < item.coalitions.count; c++) {
-      pairExample.push(e);
-      pairCoalition.push(c);
-    }
-  });
-  const total = pairExample.length * N;
-  if (total === 0) return;
-  // the features taking the example's value in the current pair
-  const present = new Int32Array(width);
-  let presentCount = 0;
-  let presentPair = -1;
-  const loadPair = (p: number) => {
-    const item = work[pairExample[p]];
-    const { masks, players } = item.coalitions;
-    const at = pairCoalition[p] * players;
-    presentCount = 0;
-    for (let j = 0; j < players; j++) if (masks[at + j]) present[presentCount++] = item.varying[j];
-    presentPair = p;
-  };
-  const weights = background.weights;
-  // the background in Wasm memory: each pair's block of rows starts as a memcpy of it
-  const resident = fromFlat([N * width], 'float32', background.values);
-  try {
-    forEachBatch(model, 'predict', total, Math.min(batchSize, total), 'float32', (step, start, rows) => {
-      const end = start + rows;
-      let f32 = backend().views.f32;
-      const base = step.x.ptr(OP) >>> 2;
-      const bgBase = resident.ptr(OP) >>> 2;
-      // the batch's rows, a run of background rows of one pair at a time
-      for (let g = start; g < end; ) {
-        const p = Math.floor(g / N);
-        if (p !== presentPair) loadPair(p);
-        const r0 = g - p * N;
-        const run = Math.min(N - r0, end - g);
-        const first = base + (g - start) * width;
-        f32.copyWithin(first, bgBase + r0 * width, bgBase + (r0 + run) * width);
-        const from = pairExample[p] * width;
-        const count = presentCount;
-        for (let k = 0; k < count; k++) {
-          const j = present[k];
-          const v = x[from + j];
-          for (let at = first + j, last = first + run * width; at < last; at += width) f32[at] = v;
-        }
-        g += run;
-      }
-      const out = step.run().predictions.ptr(OP) >>> 2;
-      f32 = backend().views.f32;
-      for (let g = start; g < end; ) {
-        const p = Math.floor(g / N);
-        const r0 = g - p * N;
-        const run = Math.min(N - r0, end - g);
-        const expected = work[pairExample[p]].expected;
-        const at = pairCoalition[p] * outputs;
-        const y0 = out + (g - start) * outputs;
-        for (let d = 0; d < outputs; d++) {
-          let sum = 0;
-          for (let i = 0; i < run; i++) sum += weights[r0 + i] * f32[y0 + i * outputs + d];
-          expected[at + d] += sum;
-        }
-        g += run;
-      }
-    });
-  } finally {
-    resident.dispose();
+  const workers = args.workers ?? 1;
+  if (workers !== 'auto' && !(Number.isInteger(workers) && workers >= 1 && workers <= MAX_SHAP_WORKERS)) {
+    throw new ValueError(
+      `${OP}: expected workers to be an integer from 1 to ${MAX_SHAP_WORKERS} (threads, the main one included) or 'auto', got ${describe(workers)}`,
+    );
   }
+  return { args, nsamples, keep, output, batchSize, workers };
 }
 
 /**
@@ -295,7 +184,10 @@ function evaluateCoalitions(
  * batches of `batchSize` rows. When the model starts with a Dense layer on flat rows, its GEMM is
  * skipped: a masked row's pre-activation is the background row's (or the example's) plus the
  * weight rows of the fewer features that differ, scaled by the difference (the same values within
- * float32 rounding), and the rest of the model runs on batches of whole coalitions.
+ * float32 rounding), and the rest of the model runs on batches of whole coalitions. With `workers`,
+ * contiguous blocks of the examples go to worker threads, each with a copy of the model: every
+ * example's coalitions come from the generator state recorded for it and its batches are laid out
+ * the same way on any thread, so the values are those of one thread, to the bit.
  *
  * Differences from shap: the random draws come from neurasm's generator (sampled values differ from
  * shap's within the sampling error); `l1Reg` defaults to false (shap 0.51: 'num_features(10)') and
@@ -309,7 +201,7 @@ export async function kernelShap(model: Sequential, x: Data, options: KernelShap
   if (input.encodeStrings) throw new ValueError(`${OP}: the model takes strings; KernelSHAP explains numeric features`);
   const features = input.shape.reduce((a, b) => a * b, 1);
   const outputs = model.outputWidth;
-  const { args, nsamples, keep, output, batchSize } = checkOptions(options, features, outputs);
+  const { args, nsamples, keep, output, batchSize, workers } = checkOptions(options, features, outputs);
   const background = readBackground(model, args.background);
   const rows = inputRows(OP, 'x', x, input);
   let xValues: Float32Array;
@@ -325,7 +217,6 @@ export async function kernelShap(model: Sequential, x: Data, options: KernelShap
       `${OP}: ${background.rows} background rows make explanations slow (every coalition is evaluated on each); consider nn.explain.kmeans(background, 100) or a sample of 100 rows`,
     );
   }
-  const random = randomFor(args.seed);
   const fx = evaluate(model, input.shape, xValues, count, batchSize);
   const fBackground = evaluate(model, input.shape, background.values, background.rows, batchSize);
   const fnull = new Float64Array(outputs);
@@ -335,62 +226,17 @@ export async function kernelShap(model: Sequential, x: Data, options: KernelShap
 
   const explained = output === null ? Array.from({ length: outputs }, (_, d) => d) : [output];
   const D = explained.length;
-  const phi = new Float32Array(count * features * D);
-  const factored = denseFirstLayer(model, input.shape, background.rows);
-  // examples go through in groups, so that the coalitions and their outputs held at once stay small
-  for (let first = 0; first < count; first += EXAMPLES_PER_GROUP) {
-    const work: ExampleWork[] = [];
-    for (let e = first; e < Math.min(count, first + EXAMPLES_PER_GROUP); e++) {
-      const varying = varyingFeatures(xValues, e * features, features, background);
-      const M = varying.length;
-      const coalitions =
-        M >= 2
-          ? makeCoalitions(M, coalitionBudget(M, nsamples), random)
-          : { players: M, count: 0, masks: new Uint8Array(0), weights: new Float64Array(0) };
-      work.push({ varying, coalitions, expected: new Float64Array(coalitions.count * outputs) });
-    }
-    if (factored) {
-      const examples = work.map((item, i) => ({
-        x: xValues.subarray((first + i) * features, (first + i + 1) * features),
-        varying: item.varying,
-        masks: item.coalitions.masks,
-        count: item.coalitions.count,
-        expected: item.expected,
-      }));
-      evaluateFactored(model, factored, examples, background, outputs, batchSize);
-    } else {
-      evaluateCoalitions(model, xValues.subarray(first * features), work, background, outputs, batchSize);
-    }
-    work.forEach((item, i) => {
-      const e = first + i;
-      const { varying, coalitions, expected } = item;
-      const M = varying.length;
-      const totals = explained.map((d) => fx[e * outputs + d] - fnull[d]);
-      if (M === 1) {
-        totals.forEach((total, k) => {
-          phi[(e * features + varying[0]) * D + k] = total;
-        });
-      }
-      if (M < 2) return;
-      const { masks, weights } = coalitions;
-      const values = explained.map((d) => {
-        const v = new Float64Array(coalitions.count);
-        for (let c = 0; c < coalitions.count; c++) v[c] = expected[c * outputs + d] - fnull[d];
-        return v;
-      });
-      // without feature selection every output shares the regression's matrix
-      const solved =
-        keep === null
-          ? solveShapleyOutputs(masks, weights, values, totals, M)
-          : values.map((v, k) =>
-              solveShapley(masks, weights, v, totals[k], M, selectPlayers(masks, weights, v, totals[k], M, keep)),
-            );
-      solved.forEach((phiK, k) => {
-        varying.forEach((j, p) => {
-          phi[(e * features + j) * D + k] = phiK[p];
-        });
-      });
-    });
+  const shared = { x: xValues, count, features, inputShape: [...input.shape], background, fx, fnull, outputs };
+  const settings = { explained, nsamples, keep, batchSize };
+  const threads = await threadCount(model, workers, count, features, nsamples, background.rows);
+  const random = randomFor(args.seed);
+  const job: ShapJob = { ...shared, ...settings, states: rowStates({ ...shared, ...settings }, random) };
+  let phi: Float32Array;
+  if (threads > 1) {
+    phi = await explainOnThreads(model, job, threads);
+  } else {
+    phi = new Float32Array(count * features * D);
+    explainRows(model, job, 0, count, phi);
   }
   return {
     values: fromFlat([count, features, D], 'float32', phi),

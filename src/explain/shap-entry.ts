@@ -23,7 +23,9 @@ export interface ShapBodies {
  * warns): summarize a larger one with `nn.explain.kmeans`. `l1Reg: 'num_features(k)'` keeps k
  * features by least angle regression as shap does (shap's default is 'num_features(10)'; neurasm's
  * is false: every feature gets a value). Sampled coalitions come from neurasm's seeded generator,
- * so they are not shap's: values agree with shap's within the sampling error. Dispose `values`.
+ * so they are not shap's: values agree with shap's within the sampling error. `workers: n | 'auto'`
+ * explains contiguous blocks of the rows on worker threads (each with a copy of the model), with the
+ * values of one thread to the bit. Dispose `values`.
  *
  * @example
  * const background = await nn.explain.kmeans(xTrain, 50);
@@ -39,6 +41,9 @@ export interface ShapBodies {
  *   output: 1,
  *   nsamples: 5000,
  * });
+ * @example
+ * // 100 rows on two threads (this one and a worker): the same values as workers: 1, 1.2-1.8x sooner on 2 cores
+ * const { values } = await nn.explain.kernelShap(model, x100, { background, seed: 0, workers: 2 });
  */
 export const kernelShap: typeof kernelShapBody = loadedOnFirstUse<Pick<ShapBodies, 'kernelShap'>>('kernelShap');
 

@@ -47,6 +47,8 @@ export function denseFirstLayer(
 export interface FactoredExample {
   /** The example's features. */
   x: Float32Array;
+  /** The example's first-layer pre-activation [units]. */
+  xPre: Float32Array;
   /** The features that vary (the players), by player. */
   varying: readonly number[];
   /** [count, players]: 1 where the player takes the example's value. */
@@ -69,7 +71,7 @@ function restOfModel(model: Sequential, plan: DenseFirstLayer): StepFunction {
 }
 
 /** The pre-activations of rows through the first layer (no activation), float32 [rows, units]. */
-function preActivations(plan: DenseFirstLayer, values: Float32Array, rows: number): Float32Array {
+export function preActivations(plan: DenseFirstLayer, values: Float32Array, rows: number): Float32Array {
   const x = fromFlat([rows, values.length / rows], 'float32', values);
   try {
     const z = dense(x, plan.first.kernel!, plan.first.bias, 'linear', 0);
@@ -81,6 +83,17 @@ function preActivations(plan: DenseFirstLayer, values: Float32Array, rows: numbe
   } finally {
     x.dispose();
   }
+}
+
+/**
+ * Bounds over every example of a call, which fix the batches' layout: so that an example's values
+ * do not depend on the other examples evaluated with it (or on the thread that evaluates it).
+ */
+export interface FactoredLayout {
+  /** The most players an example can have (the number of features). */
+  maxPlayers: number;
+  /** The most coalitions an example can have. */
+  maxCount: number;
 }
 
 /**
@@ -98,22 +111,19 @@ export function evaluateFactored(
   background: { values: Float32Array; rows: number; weights: Float64Array },
   outputs: number,
   batchSize: number,
+  layout: FactoredLayout,
 ): void {
   const R = background.rows;
   const F = plan.weights.length / plan.units;
   const U = plan.units;
   const W = plan.weights;
   const bgPre = preActivations(plan, background.values, R);
-  const xPre = preActivations(plan, Float32Array.from(examples.flatMap((e) => Array.from(e.x))), examples.length);
-  const maxPlayers = Math.max(0, ...examples.map((e) => e.varying.length));
+  const maxPlayers = layout.maxPlayers;
   const tableRows = R * (2 + 2 * maxPlayers);
   const table = new Tensor([tableRows, U], 'float32');
   // background rows per pass over the coalitions: their table blocks fit in SLICE_BYTES
   const rowsPerSlice = Math.max(1, Math.min(R, Math.floor(SLICE_BYTES / ((2 + 2 * maxPlayers) * U * 4))));
-  const groupsPerBatch = Math.min(
-    Math.max(1, Math.floor(batchSize / rowsPerSlice)),
-    Math.max(1, ...examples.map((e) => e.count)),
-  );
+  const groupsPerBatch = Math.min(Math.max(1, Math.floor(batchSize / rowsPerSlice)), Math.max(1, layout.maxCount));
   const step = new ModelStep(
     restOfModel(model, plan),
     [],
@@ -123,8 +133,8 @@ export function evaluateFactored(
     'float32',
   );
   try {
-    examples.forEach((example, e) => {
-      const { x, varying, masks, count, expected } = example;
+    examples.forEach((example) => {
+      const { x, xPre, varying, masks, count, expected } = example;
       const M = varying.length;
       if (count === 0) return;
       // the table, R blocks of S = 2 + 2M rows: block r holds the background row's pre-activation,
@@ -132,7 +142,7 @@ export function evaluateFactored(
       const S = 2 + 2 * M;
       const f32 = backend().views.f32;
       const base = table.ptr(OP) >>> 2;
-      const zx = xPre.subarray(e * U, e * U + U);
+      const zx = xPre;
       for (let r = 0; r < R; r++) {
         const block = base + r * S * U;
         f32.set(bgPre.subarray(r * U, r * U + U), block);

@@ -6,6 +6,9 @@ import { BackendError } from '../errors.js';
 import { replicaEntry } from './replica-entry-url.js';
 import type { ReplicaInit } from './replica-layout.js';
 
+/** What a thread is started with: a fit replica's, or another body's whose `serve` names the entry's export the thread runs. */
+type ThreadInit = ReplicaInit | { serve: string };
+
 /** A running worker thread (Node) or Web Worker (browser) of a data-parallel fit. */
 export interface ReplicaThread {
   /** Ends the thread; resolves when it has exited. */
@@ -35,7 +38,7 @@ const { parentPort, workerData } = require('node:worker_threads');
   let nn = await import(entry);
   // the CJS build's import.meta.url shim names a chunk beside the entry
   if (typeof nn.serveReplica !== 'function') nn = await import(new URL(entry.endsWith('.cjs') ? './index.cjs' : './index.js', entry).href);
-  await nn.serveReplica(parentPort, init);
+  await nn[init.serve || 'serveReplica'](parentPort, init);
 })().catch((e) => {
   parentPort.postMessage({ neurasm: 'replicaError', name: (e && e.name) || 'Error', message: String((e && e.message) || e), stack: e && e.stack });
 });
@@ -71,7 +74,7 @@ self.onmessage = async (event) => {
   const { entry, init } = event.data;
   try {
     const nn = await import(entry);
-    await nn.serveReplica(self, init);
+    await nn[init.serve || 'serveReplica'](self, init);
   } catch (e) {
     self.postMessage({ neurasm: 'replicaError', name: (e && e.name) || 'Error', message: String((e && e.message) || e), stack: e && e.stack });
   }
@@ -136,7 +139,7 @@ export async function checkThreads(): Promise<void> {
 }
 
 /** Starts a worker thread running serveReplica with `init`. */
-export async function startReplicaThread(init: ReplicaInit, listeners: ReplicaListeners): Promise<ReplicaThread> {
+export async function startReplicaThread(init: ThreadInit, listeners: ReplicaListeners): Promise<ReplicaThread> {
   await checkThreads();
   const threads = await nodeModule<typeof import('node:worker_threads')>(WORKER_THREADS);
   if (threads) return startNodeThread(threads, replicaEntry()!, init, listeners);
@@ -146,7 +149,7 @@ export async function startReplicaThread(init: ReplicaInit, listeners: ReplicaLi
 function startNodeThread(
   threads: typeof import('node:worker_threads'),
   entry: string,
-  init: ReplicaInit,
+  init: ThreadInit,
   listeners: ReplicaListeners,
 ): ReplicaThread {
   let worker: NodeWorker;
@@ -173,7 +176,7 @@ function startNodeThread(
   return thread;
 }
 
-function startWebWorker(entry: string, init: ReplicaInit, listeners: ReplicaListeners): ReplicaThread {
+function startWebWorker(entry: string, init: ThreadInit, listeners: ReplicaListeners): ReplicaThread {
   const url = URL.createObjectURL(new Blob([WEB_WORKER_CODE], { type: 'text/javascript' }));
   let worker: Worker;
   try {

@@ -252,6 +252,8 @@ describe.skipIf(!FOUND)('the demo page in Chromium', () => {
     const s = await train(page);
     expect(s.error).toBeNull();
     expect(s.module).toBe('simd');
+    // the demo server sends the isolation headers fit({ workers }) needs for shared memory
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     expect(workers.some((u) => u.endsWith('/examples/browser/train-worker.js'))).toBe(true);
     expect(s.epochs).toBe(SETTINGS.epochs);
     expect(s.history.length).toBe(SETTINGS.epochs);
