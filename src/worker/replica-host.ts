@@ -27,6 +27,7 @@ import type { Metric } from '../training/metrics.js';
 import type { ModelStep } from '../training/model-step.js';
 import { errorFrom, WorkerError } from './protocol.js';
 import { chooseThreads, MAIN_SHARE } from './replica-auto.js';
+import { DenseGradients } from './replica-dense.js';
 import {
   type ArtifactBodies,
   COMMAND,
@@ -112,6 +113,8 @@ class ReplicaTrainer implements BatchTrainer {
   private readonly staged: Tensor;
   /** The step's rows as indices into the shared training set (null: the rows are shared every step). */
   private readonly order: Int32Array | null;
+  /** Dense blocks for row-sparse gradients (an embedding's), summed and applied as dense gradients. */
+  private readonly dense = new DenseGradients();
 
   constructor(
     private readonly model: TrainableModel,
@@ -247,23 +250,26 @@ class ReplicaTrainer implements BatchTrainer {
         'fit: workers other than 1 cannot train a model whose layers update state from the batch (BatchNormalization): each thread would see only its slice; use workers: 1',
       );
     }
-    if (out.grads.some(isRowSparse)) {
+    const optimizer = this.model.compiled!.optimizer;
+    if (out.grads.some(isRowSparse) && (optimizer as { lazy?: unknown }).lazy === true) {
       throw new ValueError(
-        'fit: workers other than 1 cannot train a model with a trainable Embedding yet (row-sparse gradients); use workers: 1',
+        'fit: workers other than 1 cannot train a model with a trainable Embedding under a lazy optimizer (adam({ lazy: true }) updates only the rows present in the batch; the threads hand over dense gradients); use workers: 1 or lazy: false',
       );
     }
+    // an embedding's row-sparse gradient as its dense block: the threads sum dense gradients
+    const grads = this.dense.of(out.grads);
     const f32 = backend().views.f32;
     const pp = out.predictions.ptr() >>> 2;
     if (withMetrics) this.preds.set(f32.subarray(pp, pp + counts[0] * outWidth), 0);
     // Σ_t (counts[t] / rows) × slice t's gradients, summed as the workers write theirs
-    await this.sumGradients(out.grads as Tensor[], counts, rows);
+    await this.sumGradients(grads, counts, rows);
     await this.waitForWorkers(active);
     // the batch's loss: the slices' mean losses weighted by their rows
     let loss = (step.lossValue() * counts[0]) / rows;
     for (let t = 1; t < threads; t++) if (counts[t] > 0) loss += (this.f64[LOSS + t] * counts[t]) / rows;
     if (!Number.isFinite(loss)) return loss * rows;
     for (const m of metrics) m.update(this.labels, this.preds, rows, outWidth);
-    this.model.compiled!.optimizer.applyGradientList(step.variables, out.grads);
+    optimizer.applyGradientList(step.variables, grads);
     return loss * rows;
   }
 
@@ -331,6 +337,7 @@ class ReplicaTrainer implements BatchTrainer {
     }
     this.steps.clear();
     this.staged.dispose();
+    this.dense.dispose();
     await Promise.all(this.threads.map((t) => t.terminate()));
   }
 }

@@ -8,12 +8,12 @@ import { ValueError } from '../errors.js';
 import type { ModelArtifacts } from '../io/types.js';
 import { lazyPart } from '../lazy-import.js';
 import type { Sequential } from '../models/sequential.js';
-import { isRowSparse } from '../ops/row-sparse.js';
 import type { Tensor } from '../ops/tensor.js';
 import type { Variable } from '../ops/variable.js';
 import { Random } from '../random.js';
 import type { LossIdentifier } from '../training/losses.js';
 import type { ModelStep } from '../training/model-step.js';
+import { DenseGradients } from './replica-dense.js';
 import {
   type ArtifactBodies,
   COMMAND,
@@ -53,6 +53,8 @@ export interface ReplicaErrorMessage {
 class Replica {
   private readonly steps = new Map<number, ModelStep>();
   private readonly rng = new Random(0);
+  /** Dense blocks for row-sparse gradients (an embedding's): the shared gradient block holds them densely. */
+  private readonly dense = new DenseGradients();
   private stepsRun = 0;
 
   constructor(
@@ -113,9 +115,8 @@ class Replica {
     // in pieces, each published (GRADS_AT), so that the main thread sums the first while the rest are copied
     const written = GRADS_AT + index;
     let at = 0;
-    for (const g of out.grads) {
-      if (isRowSparse(g)) throw new ValueError('fit: a worker got a row-sparse gradient (an embedding)');
-      const q = (g as Tensor).ptr() >>> 2;
+    for (const g of this.dense.of(out.grads)) {
+      const q = g.ptr() >>> 2;
       for (let from = 0; from < g.size; from += SHARED_PIECE) {
         const to = Math.min(g.size, from + SHARED_PIECE);
         grads.set(f32.subarray(q + from, q + to), at + from);
