@@ -13,6 +13,7 @@ import { axpy, scale } from '../backend/kernels/elementwise.js';
 import { backend } from '../backend/loader.js';
 import { ValueError } from '../errors.js';
 import type { ModelArtifacts } from '../io/types.js';
+import { Embedding } from '../layers/embedding.js';
 import { lazyPart } from '../lazy-import.js';
 import type { BatchTrainer, ReplicaRequest } from '../models/batch-trainer.js';
 import { gatherRows } from '../models/batches.js';
@@ -361,6 +362,21 @@ function shareDataset(xs: Rows, ys: Rows, batchSize: number): ReplicaDataset | u
 }
 
 /**
+ * The weights a row of a step computes with: every layer's, except that an embedding counts the
+ * values a row reads from its table (its output per row), not the whole table.
+ */
+function computeWeights(model: Sequential): number {
+  return model.layers.reduce((n, layer) => {
+    if (!(layer instanceof Embedding)) return n + layer.countParams();
+    const perRow = layer.outputShape?.slice(1) ?? [];
+    return (
+      n +
+      (perRow.every((d) => d !== null) ? perRow.reduce<number>((a, d) => a * (d as number), 1) : layer.countParams())
+    );
+  }, 0);
+}
+
+/**
  * Starts a data-parallel fit: picks the number of threads ('auto': replica-auto.ts), builds this
  * thread's step (and with it the model), sends the model to the worker threads and waits until
  * they are ready. Null when one thread is all that is used.
@@ -370,7 +386,7 @@ export async function startReplicas(request: ReplicaRequest): Promise<BatchTrain
   if (!(model instanceof Sequential)) throw new ValueError('fit: workers other than 1 needs a Sequential model');
   // 'auto' where there are no threads to start (a browser page): this thread alone
   if (workers === 'auto' && !(await threadsAvailable())) return null;
-  const auto = () => chooseThreads(model.countParams(), batchSize, cores);
+  const auto = () => chooseThreads(model.countParams(), batchSize, cores, computeWeights(model));
   const cores = await coreCount();
   const threads = Math.min(workers === 'auto' ? auto() : workers, batchSize);
   if (threads <= 1) return null;

@@ -177,4 +177,28 @@ describe('fit({ workers }) with a trainable Embedding', () => {
     expect(sameBits(weightsOf(model), before)).toBe(false);
     model.dispose();
   });
+  it("'auto' counts what a row reads of a large table, not the table: one thread where copying it would not pay", async () => {
+    // 100,000 × 64 values copied and summed each step, but a row reads 6 × 64 of them
+    nn.setSeed(3);
+    const model = nn.sequential({
+      layers: [
+        nn.layers.embedding({ inputDim: 100_000, outputDim: 64, inputLength: STEPS }),
+        nn.layers.globalAveragePooling1d(),
+        nn.layers.dense({ units: 1, activation: 'sigmoid' }),
+      ],
+    });
+    model.compile({ optimizer: nn.train.sgd(0.1), loss: 'binaryCrossentropy' });
+    const threads: number[] = [];
+    await model.fit(x, y, {
+      epochs: 1,
+      batchSize: 128,
+      seed: 1,
+      verbose: 0,
+      workers: 'auto',
+      callbacks: { onBatchEnd: () => void threads.push(liveReplicaThreads()) },
+    });
+    expect(threads.length).toBeGreaterThan(0);
+    expect(threads.every((n) => n === 0)).toBe(true);
+    model.dispose();
+  });
 });

@@ -224,6 +224,12 @@ describe('fit({ workers })', () => {
     expect(chooseThreads(mlp, 256, 1)).toBe(1);
     expect(chooseThreads(mlp, 256, 64)).toBe(4);
     expect(chooseThreads(10 * 64 + 64 + 64 * 64 + 64 + 64 * 10 + 10, 256, 2)).toBe(1);
+    // embedding(20000, 64) on 200 ids → pooling → dense(1): the whole table is copied and summed, a row reads 200 × 64
+    const table = 20000 * 64 + 64 + 1;
+    expect(chooseThreads(table, 64, 2, 200 * 64 + 65)).toBe(1);
+    expect(chooseThreads(table, 256, 2, 200 * 64 + 65)).toBe(1);
+    // a row that computes with as many weights as it syncs: the old rule
+    expect(chooseThreads(mlp, 256, 2, mlp)).toBe(2);
   });
 
   it('leaves no memory behind over repeated fits', async () => {
