@@ -3,7 +3,8 @@ import { NeurasmError, ShapeError, ValueError } from '../../src/errors.js';
 import { gradientTimesInput, saliency } from '../../src/explain/gradients.js';
 import * as nn from '../../src/index.js';
 import { expectClose } from '../helpers/close.js';
-import { type Dense64, denseLayers, forward64, gradient64 } from './mlp64.js';
+import { type Dense64, forward64, gradient64 } from './mlp64.js';
+import { smallNetwork } from './small-network.js';
 
 describe('saliency and gradientTimesInput', () => {
   let model: nn.Sequential;
@@ -12,18 +13,7 @@ describe('saliency and gradientTimesInput', () => {
   let xv: Float32Array;
   beforeAll(async () => {
     await nn.ready();
-    nn.setSeed(3);
-    model = nn.sequential({
-      layers: [
-        nn.layers.dense({ units: 12, activation: 'tanh', inputShape: [6] }),
-        nn.layers.dense({ units: 8, activation: 'relu' }),
-        nn.layers.dense({ units: 4, activation: 'softmax' }),
-      ],
-    });
-    layers = denseLayers(
-      model.getWeights().map((w) => w.dataSync()),
-      ['tanh', 'relu', 'softmax'],
-    );
+    ({ model, layers } = smallNetwork(3));
     x = nn.randomNormal([9, 6], 0, 1.5, 'float32', 11);
     xv = x.dataSync() as Float32Array;
   });

@@ -5,7 +5,8 @@ import { integratedGradients } from '../../src/explain/integrated-gradients.js';
 import { gaussLegendre, INTEGRATION_METHODS, quadrature } from '../../src/explain/quadrature.js';
 import * as nn from '../../src/index.js';
 import { expectClose } from '../helpers/close.js';
-import { type Dense64, denseLayers, forward64, integratedGradients64 } from './mlp64.js';
+import { type Dense64, forward64, integratedGradients64 } from './mlp64.js';
+import { smallNetwork } from './small-network.js';
 import { trainedReluNetwork } from './trained-relu.js';
 
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/explain/gradients.json', import.meta.url), 'utf8'));
@@ -51,18 +52,7 @@ describe('integratedGradients', () => {
   let x: nn.Tensor;
   let xv: Float32Array;
   beforeAll(() => {
-    nn.setSeed(4);
-    model = nn.sequential({
-      layers: [
-        nn.layers.dense({ units: 12, activation: 'tanh', inputShape: [6] }),
-        nn.layers.dense({ units: 8, activation: 'relu' }),
-        nn.layers.dense({ units: 4, activation: 'softmax' }),
-      ],
-    });
-    layers = denseLayers(
-      model.getWeights().map((w) => w.dataSync()),
-      ['tanh', 'relu', 'softmax'],
-    );
+    ({ model, layers } = smallNetwork(4));
     x = nn.randomNormal([7, 6], 0, 1.5, 'float32', 21);
     xv = x.dataSync() as Float32Array;
   });

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 import { loadDataset } from '../../src/datasets/index.js';
 import * as nn from '../../src/index.js';
 import type { Sequential } from '../../src/models/sequential.js';
@@ -65,4 +66,25 @@ export async function loadFixture(name: string): Promise<SurrogateFixture> {
     d,
     cases: sk.cases,
   };
+}
+
+/** A fixture's standardized training rows as a tensor [train rows, d]. */
+export const trainRows = (f: SurrogateFixture) => nn.tensor(f.xTrain, [f.model.train.length, f.d]);
+
+/** A fixture's standardized held-out rows as a tensor [test rows, d]. */
+export const testRows = (f: SurrogateFixture) => nn.tensor(f.xTest, [f.model.test.length, f.d]);
+
+/** The fixtures of the four data sets and the regression case, loaded before the file's tests and freed after. */
+export function useFixtures(): Map<string, SurrogateFixture> {
+  const fixtures = new Map<string, SurrogateFixture>();
+  beforeAll(async () => {
+    await nn.ready();
+    for (const name of ['iris', 'wine', 'breast-cancer', 'digits', 'wine-regression']) {
+      fixtures.set(name, await loadFixture(name));
+    }
+  });
+  afterAll(() => {
+    for (const f of fixtures.values()) f.network.dispose();
+  });
+  return fixtures;
 }

@@ -1,31 +1,19 @@
 // surrogate.ruleList: an ordered rule list by sequential covering, on trained neurasm networks.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ShapeError, ValueError } from '../../src/errors.js';
 import * as nn from '../../src/index.js';
 import { meets } from '../../src/surrogate/rule.js';
 import { ruleList } from '../../src/surrogate/rules.js';
-import { loadFixture, type SurrogateFixture } from './fixtures.js';
+import { testRows, trainRows, useFixtures } from './fixtures.js';
 
-const fixtures = new Map<string, SurrogateFixture>();
-const train = (f: SurrogateFixture) => nn.tensor(f.xTrain, [f.model.train.length, f.d]);
-const test = (f: SurrogateFixture) => nn.tensor(f.xTest, [f.model.test.length, f.d]);
-
-beforeAll(async () => {
-  await nn.ready();
-  for (const name of ['iris', 'wine', 'breast-cancer', 'digits', 'wine-regression']) {
-    fixtures.set(name, await loadFixture(name));
-  }
-});
-afterAll(() => {
-  for (const f of fixtures.values()) f.network.dispose();
-});
+const fixtures = useFixtures();
 
 describe('surrogate.ruleList', () => {
   it.each(['iris', 'wine', 'breast-cancer', 'digits'])(
     '%s: fidelity, supports and precisions as the list applies',
     async (name) => {
       const f = fixtures.get(name)!;
-      const list = await ruleList(f.network, train(f), { maxRules: 8 });
+      const list = await ruleList(f.network, trainRows(f), { maxRules: 8 });
       const n = f.model.train.length;
       const labels = f.model.labelsTrain;
       // recount: each row goes to the first rule whose conditions hold
@@ -43,9 +31,9 @@ describe('surrogate.ruleList', () => {
       });
       expect(list.rules.length).toBeLessThanOrEqual(9);
       expect(list.rules[list.rules.length - 1].conditions).toEqual([]);
-      const agree = list.predict(train(f)).filter((c, i) => c === labels[i]).length / n;
+      const agree = list.predict(trainRows(f)).filter((c, i) => c === labels[i]).length / n;
       expect(list.trainingFidelity).toBeCloseTo(agree, 12);
-      const heldOut = list.fidelity(f.network, test(f));
+      const heldOut = list.fidelity(f.network, testRows(f));
       console.log(
         `${name}: ${list.rules.length} rules, fidelity ${list.trainingFidelity.toFixed(3)} on training rows, ${heldOut.toFixed(3)} held out`,
       );
@@ -63,8 +51,8 @@ describe('surrogate.ruleList', () => {
       featureNames: ['sepal length', 'sepal width', 'petal length', 'petal width'],
       classNames: ['setosa', 'versicolor', 'virginica'],
     };
-    const list = await ruleList(f.network, train(f), options);
-    const again = await ruleList(f.network, train(f), options);
+    const list = await ruleList(f.network, trainRows(f), options);
+    const again = await ruleList(f.network, trainRows(f), options);
     expect(again.rules).toEqual(list.rules);
     const text = list.toText();
     console.log(text);
@@ -79,10 +67,10 @@ describe('surrogate.ruleList', () => {
 
   it('maxRules bounds the list; a large minSupport leaves few rules', async () => {
     const f = fixtures.get('breast-cancer')!;
-    const one = await ruleList(f.network, train(f), { maxRules: 1 });
+    const one = await ruleList(f.network, trainRows(f), { maxRules: 1 });
     expect(one.rules).toHaveLength(2);
     expect(one.rules[0].samples + one.rules[1].samples).toBe(f.model.train.length);
-    const coarse = await ruleList(f.network, train(f), { maxRules: 8, minSupport: 0.4 });
+    const coarse = await ruleList(f.network, trainRows(f), { maxRules: 8, minSupport: 0.4 });
     expect(coarse.rules.length).toBeLessThanOrEqual(3);
     for (const rule of coarse.rules.slice(0, -1)) expect(rule.support).toBeGreaterThanOrEqual(0.4);
   });
@@ -91,27 +79,27 @@ describe('surrogate.ruleList', () => {
     const f = fixtures.get('wine')!;
     const n = f.model.train.length;
     const [a, b, c] = await Promise.all(
-      [0, 0, 1].map((seed) => ruleList(f.network, train(f), { maxRules: 8, augment: 'auto', seed })),
+      [0, 0, 1].map((seed) => ruleList(f.network, trainRows(f), { maxRules: 8, augment: 'auto', seed })),
     );
     expect(a.rules).toEqual(b.rules);
     expect(a.rules).not.toEqual(c.rules);
     expect(a.rules.reduce((sum, rule) => sum + rule.samples, 0)).toBe(51 * n);
-    await expect(ruleList(f.network, train(f), { augment: 'many' as never })).rejects.toThrow(/augment/);
+    await expect(ruleList(f.network, trainRows(f), { augment: 'many' as never })).rejects.toThrow(/augment/);
   });
 
   it('bad input: clear errors', async () => {
     const f = fixtures.get('iris')!;
-    await expect(ruleList(f.network, train(f), { maxRules: 0 })).rejects.toThrow(/maxRules/);
-    await expect(ruleList(f.network, train(f), { minSupport: 0 })).rejects.toThrow(/minSupport/);
-    await expect(ruleList(f.network, train(f), { minSupport: 2 })).rejects.toThrow(/minSupport/);
-    await expect(ruleList(f.network, train(f), { maxConditions: 0 })).rejects.toThrow(/maxConditions/);
-    await expect(ruleList(f.network, train(f), { featureNames: [null as never, 'b', 'c', 'd'] })).rejects.toThrow(
+    await expect(ruleList(f.network, trainRows(f), { maxRules: 0 })).rejects.toThrow(/maxRules/);
+    await expect(ruleList(f.network, trainRows(f), { minSupport: 0 })).rejects.toThrow(/minSupport/);
+    await expect(ruleList(f.network, trainRows(f), { minSupport: 2 })).rejects.toThrow(/minSupport/);
+    await expect(ruleList(f.network, trainRows(f), { maxConditions: 0 })).rejects.toThrow(/maxConditions/);
+    await expect(ruleList(f.network, trainRows(f), { featureNames: [null as never, 'b', 'c', 'd'] })).rejects.toThrow(
       ValueError,
     );
     await expect(ruleList(f.network, nn.zeros([3, 5]))).rejects.toThrow(ShapeError);
     const regression = fixtures.get('wine-regression')!;
-    await expect(ruleList(regression.network, train(regression))).rejects.toThrow(/regression model/);
-    const list = await ruleList(f.network, train(f));
+    await expect(ruleList(regression.network, trainRows(regression))).rejects.toThrow(/regression model/);
+    const list = await ruleList(f.network, trainRows(f));
     expect(() => list.predict([[1, 2]])).toThrow(ShapeError);
   });
 });

@@ -1,6 +1,6 @@
 // surrogate.tree: fidelity to trained neurasm networks, the tree's methods, JSON, augmentation,
 // regression and binary models, and bad input.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type NeurasmError, ShapeError, ValueError } from '../../src/errors.js';
 import * as nn from '../../src/index.js';
 import type { Sequential } from '../../src/models/sequential.js';
@@ -8,28 +8,16 @@ import { pythonFixed } from '../../src/surrogate/export-text.js';
 import { augmentRows, augmentSamples, networkLabels } from '../../src/surrogate/network.js';
 import { meets } from '../../src/surrogate/rule.js';
 import { type TreeOptions, tree, treeFromJSON } from '../../src/surrogate/tree.js';
-import { loadFixture, type SurrogateFixture } from './fixtures.js';
+import { type SurrogateFixture, testRows, trainRows, useFixtures } from './fixtures.js';
 import { splitNetwork } from './split-networks.js';
 
-const fixtures = new Map<string, SurrogateFixture>();
-const train = (f: SurrogateFixture) => nn.tensor(f.xTrain, [f.model.train.length, f.d]);
-const test = (f: SurrogateFixture) => nn.tensor(f.xTest, [f.model.test.length, f.d]);
-
-beforeAll(async () => {
-  await nn.ready();
-  for (const name of ['iris', 'wine', 'breast-cancer', 'digits', 'wine-regression']) {
-    fixtures.set(name, await loadFixture(name));
-  }
-});
-afterAll(() => {
-  for (const f of fixtures.values()) f.network.dispose();
-});
+const fixtures = useFixtures();
 
 describe('fidelity to trained networks on held-out rows', () => {
   it.each(['iris', 'breast-cancer'])('%s: >= 0.95 at depth <= 5', async (name) => {
     const f = fixtures.get(name)!;
-    const surrogate = await tree(f.network, train(f), { maxDepth: 5 });
-    const fidelity = surrogate.fidelity(f.network, test(f));
+    const surrogate = await tree(f.network, trainRows(f), { maxDepth: 5 });
+    const fidelity = surrogate.fidelity(f.network, testRows(f));
     console.log(
       `${name}: depth ${surrogate.depth}, ${surrogate.leafCount} leaves, held-out fidelity ${fidelity.toFixed(3)}`,
     );
@@ -66,14 +54,16 @@ describe('fidelity to trained networks on held-out rows', () => {
     const results: string[] = [];
     let previous = 0;
     for (const maxDepth of [5, 8, null]) {
-      const surrogate = await tree(f.network, train(f), { maxDepth });
-      const fidelity = surrogate.fidelity(f.network, test(f));
+      const surrogate = await tree(f.network, trainRows(f), { maxDepth });
+      const fidelity = surrogate.fidelity(f.network, testRows(f));
       results.push(`maxDepth ${maxDepth}: depth ${surrogate.depth}, fidelity ${fidelity.toFixed(3)}`);
       expect(fidelity).toBeGreaterThan(previous - 0.05);
       previous = fidelity;
     }
-    const augmented = await tree(f.network, train(f), { maxDepth: 8, augment: 5000, seed: 1 });
-    results.push(`maxDepth 8 + 5000 augmented points: fidelity ${augmented.fidelity(f.network, test(f)).toFixed(3)}`);
+    const augmented = await tree(f.network, trainRows(f), { maxDepth: 8, augment: 5000, seed: 1 });
+    results.push(
+      `maxDepth 8 + 5000 augmented points: fidelity ${augmented.fidelity(f.network, testRows(f)).toFixed(3)}`,
+    );
     console.log(`digits: ${results.join('; ')}`);
     expect(previous).toBeGreaterThan(0.6);
   });
@@ -82,8 +72,8 @@ describe('fidelity to trained networks on held-out rows', () => {
 describe('the fitted tree', () => {
   it('predicts what its rules say, and its rules cover each row exactly once', async () => {
     const f = fixtures.get('wine')!;
-    const surrogate = await tree(f.network, train(f), { maxDepth: 3 });
-    const predicted = surrogate.predict(test(f));
+    const surrogate = await tree(f.network, trainRows(f), { maxDepth: 3 });
+    const predicted = surrogate.predict(testRows(f));
     const rules = surrogate.toRules();
     expect(rules).toHaveLength(surrogate.leafCount);
     for (let i = 0; i < f.model.test.length; i++) {
@@ -101,29 +91,29 @@ describe('the fitted tree', () => {
 
   it('predictProba: leaf class fractions whose argmax is predict; on training rows the tree of no limit agrees fully', async () => {
     const f = fixtures.get('iris')!;
-    const surrogate = await tree(f.network, train(f));
-    const proba = surrogate.predictProba(train(f));
-    const predicted = surrogate.predict(train(f));
+    const surrogate = await tree(f.network, trainRows(f));
+    const proba = surrogate.predictProba(trainRows(f));
+    const predicted = surrogate.predict(trainRows(f));
     proba.forEach((p, i) => {
       expect(p).toHaveLength(3);
       expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
       expect(p.indexOf(Math.max(...p))).toBe(predicted[i]);
     });
-    expect(surrogate.fidelity(f.network, train(f))).toBe(1);
+    expect(surrogate.fidelity(f.network, trainRows(f))).toBe(1);
     expect(surrogate.featureImportances.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
   });
 
   it('toJSON and treeFromJSON give the same tree (object and JSON text)', async () => {
     const f = fixtures.get('breast-cancer')!;
     const names = Array.from({ length: f.d }, (_, i) => `x${i}`);
-    const surrogate = await tree(f.network, train(f), {
+    const surrogate = await tree(f.network, trainRows(f), {
       maxDepth: 4,
       featureNames: names,
       classNames: ['malignant', 'benign'],
     });
     for (const json of [surrogate.toJSON(), JSON.stringify(surrogate)]) {
       const again = await treeFromJSON(json);
-      expect(again.predict(test(f))).toEqual(surrogate.predict(test(f)));
+      expect(again.predict(testRows(f))).toEqual(surrogate.predict(testRows(f)));
       expect(again.toText()).toBe(surrogate.toText());
       expect(again.featureImportances).toEqual(surrogate.featureImportances);
       expect([again.depth, again.leafCount]).toEqual([surrogate.depth, surrogate.leafCount]);
@@ -140,7 +130,7 @@ describe('the fitted tree', () => {
     const f = fixtures.get('wine')!;
     const n = f.model.train.length;
     const grow = (augment: TreeOptions['augment'], seed = 0) =>
-      tree(f.network, train(f), { maxDepth: 5, augment, seed });
+      tree(f.network, trainRows(f), { maxDepth: 5, augment, seed });
     const [auto, explicit, again, other] = await Promise.all([
       grow('auto'),
       grow({ samples: 50 * n, scale: 0.3 }),
@@ -179,7 +169,7 @@ describe('the fitted tree', () => {
 
   it('augment: a seed reproduces the tree exactly, another seed gives other points', async () => {
     const f = fixtures.get('wine')!;
-    const grow = (seed: number) => tree(f.network, train(f), { augment: { samples: 2000, scale: 0.3 }, seed });
+    const grow = (seed: number) => tree(f.network, trainRows(f), { augment: { samples: 2000, scale: 0.3 }, seed });
     const [a, b, c] = await Promise.all([grow(3), grow(3), grow(4)]);
     expect(a.toJSON()).toEqual(b.toJSON());
     expect(a.toJSON()).not.toEqual(c.toJSON());
@@ -188,28 +178,28 @@ describe('the fitted tree', () => {
 
   it('ccpAlpha prunes to a subtree of the unpruned tree', async () => {
     const f = fixtures.get('breast-cancer')!;
-    const full = await tree(f.network, train(f));
-    const pruned = await tree(f.network, train(f), { ccpAlpha: 0.01 });
+    const full = await tree(f.network, trainRows(f));
+    const pruned = await tree(f.network, trainRows(f), { ccpAlpha: 0.01 });
     expect(pruned.leafCount).toBeLessThan(full.leafCount);
     expect(pruned.toJSON().feature[0]).toBe(full.toJSON().feature[0]);
   });
 
   it('a regression model (one linear output) gives a regression tree; fidelity is R²', async () => {
     const f = fixtures.get('wine-regression')!;
-    const shallow = await tree(f.network, train(f), { maxDepth: 2 });
-    const deep = await tree(f.network, train(f), { maxDepth: 8 });
+    const shallow = await tree(f.network, trainRows(f), { maxDepth: 2 });
+    const deep = await tree(f.network, trainRows(f), { maxDepth: 8 });
     expect(shallow.kind).toBe('regression');
     expect(shallow.classNames).toBeNull();
-    const [r2Shallow, r2Deep] = [shallow.fidelity(f.network, train(f)), deep.fidelity(f.network, train(f))];
+    const [r2Shallow, r2Deep] = [shallow.fidelity(f.network, trainRows(f)), deep.fidelity(f.network, trainRows(f))];
     expect(r2Deep).toBeGreaterThan(r2Shallow);
     expect(r2Deep).toBeGreaterThan(0.95);
     console.log(
-      `wine regression network: R² on held-out rows ${shallow.fidelity(f.network, test(f)).toFixed(3)} (depth 2), ${deep.fidelity(f.network, test(f)).toFixed(3)} (depth 8)`,
+      `wine regression network: R² on held-out rows ${shallow.fidelity(f.network, testRows(f)).toFixed(3)} (depth 2), ${deep.fidelity(f.network, testRows(f)).toFixed(3)} (depth 8)`,
     );
-    expect(shallow.fidelity(f.network, test(f))).toBeGreaterThan(0.3);
+    expect(shallow.fidelity(f.network, testRows(f))).toBeGreaterThan(0.3);
     expect(shallow.toText()).toMatch(/value: \[/);
-    expect(() => shallow.predictProba(test(f))).toThrow(/regression/);
-    await expect(tree(f.network, train(f), { classNames: ['a'] })).rejects.toThrow(/regression model/);
+    expect(() => shallow.predictProba(testRows(f))).toThrow(/regression/);
+    await expect(tree(f.network, trainRows(f), { classNames: ['a'] })).rejects.toThrow(/regression model/);
   });
 
   it('a binary model with one sigmoid output is a classifier of 0/1 (output > 0.5)', async () => {
@@ -230,8 +220,8 @@ describe('the fitted tree', () => {
 
   it('does not keep tensors alive over repeated fits and predictions', async () => {
     const f = fixtures.get('iris')!;
-    const xTrain = train(f);
-    const xTest = test(f);
+    const xTrain = trainRows(f);
+    const xTest = testRows(f);
     const round = async () => {
       const t = await tree(f.network, xTrain, { maxDepth: 3, augment: 100 });
       t.fidelity(f.network, xTest);
@@ -266,42 +256,57 @@ describe('bad input: clear errors, the model unchanged', () => {
     model = f.network;
   });
   const cases: [string, () => Promise<unknown>, RegExp, typeof NeurasmError][] = [
-    ['maxDepth 0', () => tree(model, train(f), { maxDepth: 0 }), /maxDepth/, ValueError],
-    ['maxDepth 1.5', () => tree(model, train(f), { maxDepth: 1.5 }), /maxDepth/, ValueError],
+    ['maxDepth 0', () => tree(model, trainRows(f), { maxDepth: 0 }), /maxDepth/, ValueError],
+    ['maxDepth 1.5', () => tree(model, trainRows(f), { maxDepth: 1.5 }), /maxDepth/, ValueError],
     [
       'a feature name that is an object',
-      () => tree(model, train(f), { featureNames: ['a', 'b', {} as never, 'd'] }),
+      () => tree(model, trainRows(f), { featureNames: ['a', 'b', {} as never, 'd'] }),
       /featureNames\[2\]/,
       ValueError,
     ],
     [
       'too few feature names',
-      () => tree(model, train(f), { featureNames: ['a'] }),
+      () => tree(model, trainRows(f), { featureNames: ['a'] }),
       /featureNames.*4 names/,
       ShapeError,
     ],
     [
       'too many class names',
-      () => tree(model, train(f), { classNames: ['a', 'b', 'c', 'd'] }),
+      () => tree(model, trainRows(f), { classNames: ['a', 'b', 'c', 'd'] }),
       /classNames/,
       ShapeError,
     ],
     ['x of the wrong width', () => tree(model, nn.zeros([5, 3])), /\[\*, 4\]|4/, ShapeError],
-    ['an unknown criterion', () => tree(model, train(f), { criterion: 'mse' as never }), /criterion/, ValueError],
-    ['a misspelt option', () => tree(model, train(f), { maxdepht: 3 } as never), /maxDepth/, ValueError],
-    ['minSamplesLeaf 0', () => tree(model, train(f), { minSamplesLeaf: 0 }), /minSamplesLeaf/, ValueError],
-    ['a negative ccpAlpha', () => tree(model, train(f), { ccpAlpha: -1 }), /ccpAlpha/, ValueError],
-    ['a bad augment', () => tree(model, train(f), { augment: -3 }), /augment/, ValueError],
+    ['an unknown criterion', () => tree(model, trainRows(f), { criterion: 'mse' as never }), /criterion/, ValueError],
+    ['a misspelt option', () => tree(model, trainRows(f), { maxdepht: 3 } as never), /maxDepth/, ValueError],
+    ['minSamplesLeaf 0', () => tree(model, trainRows(f), { minSamplesLeaf: 0 }), /minSamplesLeaf/, ValueError],
+    ['a negative ccpAlpha', () => tree(model, trainRows(f), { ccpAlpha: -1 }), /ccpAlpha/, ValueError],
+    ['a bad augment', () => tree(model, trainRows(f), { augment: -3 }), /augment/, ValueError],
     [
       'an augment word other than auto',
-      () => tree(model, train(f), { augment: 'full' as never }),
+      () => tree(model, trainRows(f), { augment: 'full' as never }),
       /'auto'/,
       ValueError,
     ],
-    ['augment.samples 1.5', () => tree(model, train(f), { augment: { samples: 1.5 } }), /augment.samples/, ValueError],
-    ['a negative augment.scale', () => tree(model, train(f), { augment: { scale: -1 } }), /augment.scale/, ValueError],
-    ['an unknown augment key', () => tree(model, train(f), { augment: { noise: 1 } as never }), /noise/, ValueError],
-    ['a model that is not one', () => tree({}, train(f)), /model/, ValueError],
+    [
+      'augment.samples 1.5',
+      () => tree(model, trainRows(f), { augment: { samples: 1.5 } }),
+      /augment.samples/,
+      ValueError,
+    ],
+    [
+      'a negative augment.scale',
+      () => tree(model, trainRows(f), { augment: { scale: -1 } }),
+      /augment.scale/,
+      ValueError,
+    ],
+    [
+      'an unknown augment key',
+      () => tree(model, trainRows(f), { augment: { noise: 1 } as never }),
+      /noise/,
+      ValueError,
+    ],
+    ['a model that is not one', () => tree({}, trainRows(f)), /model/, ValueError],
     ['NaN in x', () => tree(model, [[Number.NaN, 0, 0, 0]]), /NaN|finite/i, ValueError],
   ];
   it.each(cases)('%s', async (_, call, message, type) => {
@@ -322,9 +327,11 @@ describe('bad input: clear errors, the model unchanged', () => {
   });
 
   it('predict and fidelity check the width of x', async () => {
-    const surrogate = await tree(model, train(f), { maxDepth: 2 });
+    const surrogate = await tree(model, trainRows(f), { maxDepth: 2 });
     expect(() => surrogate.predict([[1, 2, 3]])).toThrow(ShapeError);
-    expect(() => surrogate.fidelity(fixtures.get('wine')!.network, test(fixtures.get('wine')!))).toThrow(ShapeError);
+    expect(() => surrogate.fidelity(fixtures.get('wine')!.network, testRows(fixtures.get('wine')!))).toThrow(
+      ShapeError,
+    );
     expect(() => surrogate.toText({ decimals: -1 })).toThrow(/decimals/);
   });
 });

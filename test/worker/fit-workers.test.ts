@@ -5,6 +5,7 @@ import * as nn from '../../src/index.js';
 import { replicaDataLimit, replicaFaults } from '../../src/worker/replica-host.js';
 import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
 import { randomArray } from '../helpers/random.js';
+import { relativeDifference, sameBits, weightsOf } from '../helpers/weights.js';
 
 await nn.ready({ relaxedSimd: false });
 afterEach(() => {
@@ -44,30 +45,6 @@ function makeModel(
   });
   model.compile({ optimizer: 'adam', loss: options.loss ?? 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
   return model;
-}
-
-function weightsOf(model: nn.Sequential): Float32Array[] {
-  const ws = model.getWeights();
-  const out = ws.map((w) => w.dataSync() as Float32Array);
-  nn.dispose(ws);
-  return out;
-}
-
-/** The largest difference between two weight lists, relative to the largest weight of `expected`. */
-function relativeDifference(actual: Float32Array[], expected: Float32Array[]): number {
-  let diff = 0;
-  let scale = 0;
-  expected.forEach((w, i) => {
-    for (let j = 0; j < w.length; j++) {
-      diff = Math.max(diff, Math.abs(actual[i][j] - w[j]));
-      scale = Math.max(scale, Math.abs(w[j]));
-    }
-  });
-  return diff / scale;
-}
-
-function sameBits(a: Float32Array[], b: Float32Array[]): boolean {
-  return a.length === b.length && a.every((w, i) => Buffer.from(w.buffer).equals(Buffer.from(b[i].buffer)));
 }
 
 const { x, y } = toyData(N, 1);
