@@ -32,15 +32,25 @@ function torchWheel() {
   return null;
 }
 
-/** Runs a command with inherited output; exits with its status when it fails. */
-function run(step, command, args, env = {}) {
+/**
+ * Runs a command with inherited output; exits with its status when it fails. With `retry`, a
+ * failure for whose output `retry` returns arguments runs the command once more with them (the
+ * first run's output is then printed when it ends).
+ */
+function run(step, command, args, env = {}, retry = null) {
   const t0 = Date.now();
   console.log(`\n== ${step}`);
-  const result = spawnSync(command, args, {
-    cwd: root,
-    stdio: 'inherit',
-    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env },
-  });
+  const options = { cwd: root, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env } };
+  let result = spawnSync(command, args, { ...options, stdio: retry ? 'pipe' : 'inherit', maxBuffer: 1 << 26 });
+  if (retry) {
+    const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
+    process.stdout.write(output);
+    const again = !result.error && result.status !== 0 ? retry(output) : null;
+    if (again) {
+      console.log(`== ${step}: failed after its work was done (exit ${result.status ?? result.signal}); once more`);
+      result = spawnSync(command, again, { ...options, stdio: 'inherit' });
+    }
+  }
   if (result.error) {
     console.error(`${step}: could not run ${command}: ${result.error.message}`);
     process.exit(1);
@@ -90,9 +100,15 @@ run('neurasm writes the fixtures', tsx, ['test/distributed/make-fixtures.ts', wo
 run('per-layer checks in torch', join(bin, 'python'), ['test/distributed/check_layers.py', work]);
 /** torchrun --nproc_per_node 2 on 127.0.0.1 (DDP over gloo) of train_ddp.py with these options. */
 async function trainWithDdp(step, options) {
-  const port = await freePort();
-  const rendezvous = ['--nproc_per_node', '2', '--master-addr', '127.0.0.1', '--master-port', String(port)];
-  run(step, join(bin, 'torchrun'), [...rendezvous, 'tools/python/train_ddp.py', ...options]);
+  const withPort = (port) => [
+    ...['--nproc_per_node', '2', '--master-addr', '127.0.0.1', '--master-port', String(port)],
+    ...['tools/python/train_ddp.py', ...options],
+  ];
+  const [first, second] = [await freePort(), await freePort()];
+  // torch's processes have been seen to abort while exiting, after the model was saved
+  // (train_ddp.py now leaves without the interpreter's teardown): such a run is repeated once
+  const savedThenFailed = (output) => (output.includes('{"saved": ') ? withPort(second) : null);
+  run(step, join(bin, 'torchrun'), withPort(first), {}, savedThenFailed);
 }
 
 const digits = join(work, 'digits');
