@@ -17,11 +17,13 @@ import type { SaveBodies } from './format/save.js';
 import type { HandlerBodies } from './io/handlers.js';
 import { registerLazyChunk } from './lazy-import.js';
 import type { ReplicaBodies } from './models/batch-trainer.js';
+import type { PredictThreadsBodies } from './models/predict-threads.js';
 import { fusedMatMul } from './ops/matmul.js';
 import type { QuantizeBodies } from './quantize/quantize-entry.js';
 import type { CrossValidateBodies } from './selection/cross-validate-entry.js';
 import type { SurrogateBodies } from './surrogate/entry.js';
 import type { FitInWorkerBodies } from './worker/fit-in-worker-entry.js';
+import type { PredictServeBodies } from './worker/predict-serve-entry.js';
 import type { ReplicaServeBodies } from './worker/replica-entry.js';
 import { registerReplicaEntry } from './worker/replica-entry-url.js';
 import type { ServeFitBodies } from './worker/serve.js';
@@ -44,7 +46,9 @@ type LazyChunk = HandlerBodies &
   ShapBodies &
   ReplicaBodies &
   ReplicaServeBodies &
-  ShapServeBodies;
+  ShapServeBodies &
+  PredictThreadsBodies &
+  PredictServeBodies;
 
 // the one import() of lazy.ts, written here at the top (above all it holds): see lazy-import.ts
 registerLazyChunk((): Promise<LazyChunk> => import('./lazy.js'));
@@ -165,6 +169,7 @@ export * as regularizers from './layers/regularizers.js';
 export * as serialization from './layers/serialization.js';
 export type { BatchArgs, FitArgs } from './models/fit.js';
 export type { InputGradientArgs } from './models/input-gradients.js';
+export type { PredictAsyncArgs } from './models/predict-threads.js';
 export type { CompileArgs, SequentialArgs } from './models/sequential.js';
 export { Sequential, sequential } from './models/sequential.js';
 export type { Optimizer, OptimizerName } from './optimizers/index.js';
@@ -190,4 +195,5 @@ export type {
   WorkerScope,
 } from './worker/index.js';
 export { fitInWorker, serveFit, WorkerError } from './worker/index.js';
+export { servePredictRows } from './worker/predict-serve-entry.js';
 export { serveReplica } from './worker/replica-entry.js';

@@ -23,6 +23,8 @@ export { crossValidate } from './selection/cross-validate.js';
 export { ruleList as surrogateRuleList } from './surrogate/rules.js';
 export { tree as surrogateTree, treeFromJSON as surrogateTreeFromJSON } from './surrogate/tree.js';
 export { fitInWorker } from './worker/host.js';
+export { predictOnThreads } from './worker/predict-host.js';
+export { servePredictRows } from './worker/predict-serve.js';
 export { startReplicas } from './worker/replica-host.js';
 export { serveReplica } from './worker/replica-serve.js';
 export { runWorkerFit } from './worker/serve-fit-run.js';

@@ -2,6 +2,7 @@ import { BackendError, DisposedError, DTypeError, formatShape, ShapeError, Value
 import type { SaveConfig, SaveResult, SaveTarget } from '../io/types.js';
 import { InputLayer } from '../layers/input-layer.js';
 import { Layer, type SymbolicShape } from '../layers/layer.js';
+import { lazyPart } from '../lazy-import.js';
 import { add } from '../ops/arithmetic.js';
 import { tidy } from '../ops/engine.js';
 import { greater } from '../ops/logical.js';
@@ -21,6 +22,7 @@ import { ModelStep } from '../training/model-step.js';
 import { type BatchArgs, evaluateModel, type FitArgs, fitModel, predictModel, trainOnBatchModel } from './fit.js';
 import { type InputGradientArgs, inputGradients } from './input-gradients.js';
 import { passOf } from './passes.js';
+import { checkPredictAsyncArgs, type PredictAsyncArgs, type PredictThreadsBodies } from './predict-threads.js';
 import { type PrintFn, printSummary } from './summary.js';
 import type { Compiled, PassKind } from './trainable.js';
 
@@ -567,6 +569,25 @@ export class Sequential {
   predict(x: Data, args: BatchArgs = {}): Tensor {
     this.checkNotDisposed('predict');
     return this.unbuildOnFailure(() => predictModel(this, x, args));
+  }
+
+  /**
+   * `predict` on every core: the same predictions, to the bit, with the batches shared by this
+   * thread and worker threads (`args.workers`, default 'auto'), each running its own copy of the
+   * model (sent as its saved form). 'auto' starts threads only where the work (weights × examples)
+   * pays for their start, up to the cores; otherwise, and while the model is in `fit`, this is
+   * `predict` on this thread. The model must not change while the call runs. Rejects with a
+   * BackendError naming a worker thread that fails; no thread is left running.
+   */
+  async predictAsync(x: Data, args: PredictAsyncArgs = {}): Promise<Tensor> {
+    this.checkNotDisposed('predictAsync');
+    const { batchSize, workers } = checkPredictAsyncArgs(args);
+    const here = () => predictModel(this, x, { batchSize }, 'predictAsync');
+    if (workers === 1 || this.fitting) return this.unbuildOnFailure(here);
+    return this.unbuildOnFailure(async () => {
+      const { predictOnThreads } = await lazyPart<PredictThreadsBodies>('predictAsync');
+      return (await predictOnThreads({ model: this, x, batchSize, workers })) ?? here();
+    });
   }
 
   /**

@@ -1,0 +1,227 @@
+// model.predictAsync({ workers }) on the main thread: the input examples go to one SharedArrayBuffer,
+// worker threads (replica-threads.ts) are started with the model's saved form, and every thread
+// runs batches as it takes them (predict-batches.ts) into one shared output, from which the result
+// is made. The threads end when the call resolves or rejects.
+import { backend } from '../backend/loader.js';
+import { BackendError, ValueError } from '../errors.js';
+import type { ModelArtifacts } from '../io/types.js';
+import { Embedding } from '../layers/embedding.js';
+import { lazyPart } from '../lazy-import.js';
+import { gatherRows } from '../models/batches.js';
+import type { PredictRequest } from '../models/predict-threads.js';
+import { Sequential } from '../models/sequential.js';
+import { Tensor } from '../ops/tensor.js';
+import { inputRows, type Rows, releaseRows } from '../training/inputs.js';
+import {
+  batchesOf,
+  CONTROL_SLOTS,
+  INPUT_READY,
+  type PredictJob,
+  predictTakenBatches,
+  WRITTEN,
+} from './predict-batches.js';
+import { replicaEntry } from './replica-entry-url.js';
+import type { ArtifactBodies } from './replica-layout.js';
+import { coreCount, type ReplicaThread, startReplicaThread, threadsAvailable } from './replica-threads.js';
+
+const OP = 'predictAsync';
+
+/**
+ * 'auto' gives a thread this many weights × examples (the weights a row computes with: an
+ * embedding counts what a row reads of its table). Measured on the 2-core machine with the built
+ * package (dist/, relaxed SIMD), 784-512-512-10 at batch 256, predict vs predictAsync({ workers: 2 })
+ * in interleaved runs: predict costs ≈ 0.043 ns per weight × example (1.7 s for 60,000 rows); a
+ * call with threads costs ≈ 0.1 s more before the worker takes its first batch (the model's saved
+ * form, the thread's import, Wasm and model rebuild), and two threads are then 1.86x as fast
+ * (bench/predict.ts: 1.59x for 60,000 rows, 4·10^10, with the start). With other processes on the
+ * machine (load average 3-4.5) two threads gained nothing at 16,000-32,000 rows (1-2·10^10: 0.7x-0.8x),
+ * so 'auto' asks for 2·10^10 a thread (≈ 0.85 s of work each): two threads from 4·10^10 on.
+ */
+export const AUTO_MIN_WORK_PER_THREAD = 2e10;
+
+/** Most threads 'auto' picks. */
+const AUTO_MAX_THREADS = 4;
+
+/** What a predictAsync worker thread is started with (structured-cloned; the buffers are shared). */
+export interface PredictThreadInit {
+  /** The export of neurasm's entry the thread runs. */
+  serve: 'servePredictRows';
+  job: PredictJob;
+  /**
+   * The input examples (4-byte values, `job.inputDType`; written after the threads are started,
+   * see INPUT_READY), the output (float32) and the control slots (Int32, predict-batches.ts).
+   */
+  x: SharedArrayBuffer;
+  out: SharedArrayBuffer;
+  control: SharedArrayBuffer;
+  artifacts: unknown;
+  relaxedSimd: boolean;
+  /** @internal For tests: the thread throws before its batches, or exits as if it were killed. */
+  fault?: 'throw' | 'exit';
+}
+
+/**
+ * @internal For tests: a fault injected in the last worker thread of the next calls; `mainIdle`
+ * leaves every batch to the worker threads.
+ */
+export const predictTesting: { fault?: 'throw' | 'exit'; mainIdle?: boolean } = {};
+
+/** @internal For tests: worker threads started by predictAsync so far, and the batches they ran. */
+export const predictThreadStats = { started: 0, workerBatches: 0 };
+
+/** The weights a row computes with: every layer's, except an embedding's, which counts the values a row reads of its table. */
+function computeWeights(model: Sequential): number {
+  return model.layers.reduce((n, layer) => {
+    if (!(layer instanceof Embedding)) return n + layer.countParams();
+    const perRow = layer.outputShape?.slice(1) ?? [];
+    const known = perRow.every((d) => d !== null);
+    return n + (known ? perRow.reduce<number>((a, d) => a * (d as number), 1) : layer.countParams());
+  }, 0);
+}
+
+/** The threads for `workers` (1 to 16, or 'auto'), at most one per batch. */
+async function threadCount(model: Sequential, workers: number | 'auto', job: PredictJob): Promise<number> {
+  const batches = batchesOf(job);
+  if (workers === 'auto') {
+    const work = computeWeights(model) * job.count;
+    const wanted = Math.min(AUTO_MAX_THREADS, batches, Math.floor(work / AUTO_MIN_WORK_PER_THREAD));
+    if (wanted < 2 || !(await threadsAvailable())) return 1;
+    return Math.max(1, Math.min(wanted, await coreCount()));
+  }
+  if (replicaEntry() === null) {
+    throw new BackendError(
+      `${OP}: workers other than 1 needs neurasm imported from its index (its URL is not registered)`,
+    );
+  }
+  if (workers > 1 && batches > 1 && !(await threadsAvailable())) {
+    throw new BackendError(
+      `${OP}: workers other than 1 needs Node worker_threads, or Web Workers in a cross-origin isolated page; or use workers: 'auto'`,
+    );
+  }
+  return Math.max(1, Math.min(workers, batches));
+}
+
+/** The end of the threads' work: resolves when every batch is written, rejects with a thread's failure. */
+function settled(): { promise: Promise<void>; resolve(): void; reject(e: Error): void } {
+  let resolve!: () => void;
+  let reject!: (e: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // a failure before the main thread awaits is not an unhandled rejection
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+/** The model's saved form, for the worker threads. */
+function artifactsOf(modelArtifacts: ArtifactBodies['modelArtifacts'], model: Sequential): ModelArtifacts {
+  try {
+    return modelArtifacts(model);
+  } catch (e) {
+    throw new ValueError(
+      `${OP}: workers other than 1 sends the model to worker threads as its saved form, which failed: ${(e as Error).message}`,
+    );
+  }
+}
+
+/** The shared buffers of a call, or null where there is no room for them (a RangeError): this thread alone. */
+function sharedBuffers(
+  job: PredictJob,
+): { x: SharedArrayBuffer; out: SharedArrayBuffer; control: SharedArrayBuffer } | null {
+  try {
+    return {
+      x: new SharedArrayBuffer(4 * job.count * job.width),
+      out: new SharedArrayBuffer(4 * job.count * job.outWidth),
+      control: new SharedArrayBuffer(4 * CONTROL_SLOTS),
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** Writes the input examples to the shared input and tells the worker threads. */
+function writeInput(xs: Rows, x: SharedArrayBuffer, control: Int32Array): void {
+  (xs.tensor.dtype === 'int32' ? new Int32Array(x) : new Float32Array(x)).set(xs.tensor.view(OP));
+  Atomics.store(control, INPUT_READY, 1);
+  Atomics.notify(control, INPUT_READY);
+}
+
+/**
+ * The predictions of `request` on the main thread and worker threads; null where one thread does
+ * it all ('auto' below its threshold, one batch, no room for the shared copies). Rejects with the
+ * error of a worker thread that fails before every batch is written (every thread is ended first).
+ */
+export async function predictOnThreads(request: PredictRequest): Promise<Tensor | null> {
+  const { model, x, workers } = request;
+  if (!(model instanceof Sequential)) throw new ValueError(`${OP}: workers other than 1 needs a Sequential model`);
+  const input = model.inputSpecFor(OP, x as { shape: readonly number[] });
+  const xs = inputRows(OP, 'x', x, input);
+  const started: ReplicaThread[] = [];
+  try {
+    const job: PredictJob = {
+      count: xs.count,
+      batchSize: Math.min(request.batchSize, xs.count),
+      width: xs.width,
+      outWidth: model.outputWidth,
+      inputDType: xs.tensor.dtype === 'int32' ? 'int32' : 'float32',
+    };
+    const threads = await threadCount(model, workers, job);
+    if (threads <= 1) return null;
+    const { modelArtifacts } = await lazyPart<ArtifactBodies>(OP);
+    const artifacts = artifactsOf(modelArtifacts, model);
+    const shared = sharedBuffers(job);
+    if (shared === null) return null;
+    const control = new Int32Array(shared.control);
+    const batches = batchesOf(job);
+    const written = settled();
+    const check = () => {
+      if (Atomics.load(control, WRITTEN) >= batches) written.resolve();
+    };
+    for (let t = 1; t < threads; t++) {
+      const init: PredictThreadInit = {
+        serve: 'servePredictRows',
+        job,
+        ...shared,
+        artifacts,
+        relaxedSimd: backend().kind === 'relaxed-simd',
+        fault: t === threads - 1 ? predictTesting.fault : undefined,
+      };
+      const fail = (why: string) => written.reject(new BackendError(`${OP}: worker thread ${t} failed: ${why}`));
+      predictThreadStats.started++;
+      started.push(
+        await startReplicaThread(init, {
+          onMessage(m) {
+            const message = m as { neurasm?: string; name?: string; message?: string };
+            if (message?.neurasm === 'predictDone') check();
+            else if (message?.neurasm === 'replicaError') fail(`${message.name}: ${message.message}`);
+          },
+          onFailure: (e) => fail(e.message),
+        }),
+      );
+    }
+    // the threads start (≈ 0.1-0.2 s) while the rows are copied
+    writeInput(xs, shared.x, control);
+    const out = new Float32Array(shared.out);
+    let mainBatches = 0;
+    if (!predictTesting.mainIdle) {
+      mainBatches = predictTakenBatches(
+        model,
+        job,
+        control,
+        (dst, start, rows) => gatherRows(xs.tensor, dst, null, start, rows, job.width),
+        out,
+      );
+    }
+    // done once every batch is written: a thread still starting has nothing left to take, and is ended
+    check();
+    await written.promise;
+    predictThreadStats.workerBatches += batches - mainBatches;
+    const result = new Tensor([job.count, ...(model.outputShape!.slice(1) as number[])], 'float32');
+    result.view(OP).set(out);
+    return result;
+  } finally {
+    releaseRows(xs);
+    await Promise.all(started.map((thread) => thread.terminate()));
+  }
+}

@@ -1,0 +1,51 @@
+// The worker thread's side of predictAsync({ workers }) (predict-host.ts is the main thread's):
+// builds the model from the saved form it is started with, runs batches as it takes them into the
+// shared output, and says it is done.
+import { backend, ready } from '../backend/loader.js';
+import type { ModelArtifacts } from '../io/types.js';
+import { lazyPart } from '../lazy-import.js';
+import { INPUT_READY, predictTakenBatches } from './predict-batches.js';
+import type { PredictThreadInit } from './predict-host.js';
+import type { ArtifactBodies } from './replica-layout.js';
+
+/** Where a worker thread reports: its port to the main thread. */
+export interface PredictPort {
+  postMessage(message: unknown): void;
+}
+
+/**
+ * The body of a predictAsync worker thread: posts `{ neurasm: 'predictDone' }` once no batch is
+ * left, or `{ neurasm: 'replicaError', name, message }` if it fails.
+ */
+export async function servePredictRows(port: PredictPort, init: PredictThreadInit): Promise<void> {
+  try {
+    await ready({ relaxedSimd: init.relaxedSimd });
+    const { modelFromArtifacts } = await lazyPart<ArtifactBodies>('predictAsync');
+    const model = modelFromArtifacts(init.artifacts as ModelArtifacts, 'predictAsync (a worker thread)');
+    if (init.fault === 'throw') throw new Error('fault injected in a predictAsync worker thread');
+    if (init.fault === 'exit') (globalThis as { process?: { exit(code: number): void } }).process?.exit(1);
+    const { job } = init;
+    const control = new Int32Array(init.control);
+    // the main thread writes the input examples after it starts the threads (it ends a thread that waits on a failure)
+    while (Atomics.load(control, INPUT_READY) === 0) Atomics.wait(control, INPUT_READY, 0, 100);
+    const x = job.inputDType === 'int32' ? new Int32Array(init.x) : new Float32Array(init.x);
+    predictTakenBatches(
+      model,
+      job,
+      control,
+      (dst, start, rows) => {
+        const views = backend().views;
+        (job.inputDType === 'int32' ? views.i32 : views.f32).set(
+          x.subarray(start * job.width, (start + rows) * job.width),
+          dst >>> 2,
+        );
+      },
+      new Float32Array(init.out),
+    );
+    model.dispose();
+    port.postMessage({ neurasm: 'predictDone' });
+  } catch (e) {
+    const error = e instanceof Error ? e : new Error(String(e));
+    port.postMessage({ neurasm: 'replicaError', name: error.name, message: error.message, stack: error.stack });
+  }
+}

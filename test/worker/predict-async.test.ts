@@ -1,0 +1,200 @@
+// model.predictAsync({ workers }): the batches of predict shared by the main thread and worker
+// threads (src/worker/predict-host.ts), with the bits of predict; faults, bad input, memory. Each
+// call with workers starts its threads (each imports neurasm through tsx here), so the calls are few.
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import * as nn from '../../src/index.js';
+import { predictTesting, predictThreadStats } from '../../src/worker/predict-host.js';
+import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
+import { randomArray } from '../helpers/random.js';
+
+const F = 12;
+
+beforeAll(async () => {
+  await nn.ready();
+});
+
+afterEach(() => {
+  predictTesting.fault = undefined;
+  predictTesting.mainIdle = undefined;
+});
+
+/** A 12-24-16-12 network whose output is reshaped to [4, 3] per example (softmax over each row of 3). */
+function denseModel(): nn.Sequential {
+  nn.setSeed(3);
+  return nn.sequential({
+    layers: [
+      nn.layers.dense({ units: 24, activation: 'relu', inputShape: [F] }),
+      nn.layers.batchNormalization(),
+      nn.layers.dropout({ rate: 0.3 }),
+      nn.layers.dense({ units: 16, activation: 'tanh' }),
+      nn.layers.dense({ units: 12 }),
+      nn.layers.reshape({ targetShape: [4, 3] }),
+      nn.layers.activation({ activation: 'softmax' }),
+    ],
+  });
+}
+
+/** Token ids (int32) → embedding → flatten → dense. */
+function embeddingModel(): nn.Sequential {
+  nn.setSeed(5);
+  return nn.sequential({
+    layers: [
+      nn.layers.embedding({ inputDim: 30, outputDim: 8, inputLength: 6 }),
+      nn.layers.flatten(),
+      nn.layers.dense({ units: 5, activation: 'softmax' }),
+    ],
+  });
+}
+
+function floatRows(n: number, seed = 11): nn.Tensor {
+  return nn.tensor(randomArray(n * F, seed), [n, F]);
+}
+
+function idRows(n: number): nn.Tensor {
+  return nn.tensor(
+    Int32Array.from(randomArray(n * 6, 13, 0, 1), (v) => Math.floor(v * 30)),
+    [n, 6],
+    'int32',
+  );
+}
+
+/** The values and shape of `t`, which is disposed. */
+function take(t: nn.Tensor): { shape: number[]; values: Float32Array } {
+  const out = { shape: [...t.shape], values: Float32Array.from(t.dataSync() as Float32Array) };
+  t.dispose();
+  return out;
+}
+
+describe('predictAsync with workers', () => {
+  it('gives the bits of predict: float32 inputs, multi-dimensional outputs, a last partial batch; the worker threads ran batches; no thread is left', async () => {
+    const model = denseModel();
+    const x = floatRows(203);
+    try {
+      const one = take(model.predict(x, { batchSize: 16 }));
+      expect(one.shape).toEqual([203, 4, 3]);
+      // another batch size gives other bits somewhere? not needed: the comparison below can fail on any value
+      predictTesting.mainIdle = true;
+      const before = { ...predictThreadStats };
+      // every batch (12 of 16 rows and one of 11) on the worker threads
+      expect(take(await model.predictAsync(x, { batchSize: 16, workers: 2 }))).toEqual(one);
+      expect(liveReplicaThreads()).toBe(0);
+      expect(take(await model.predictAsync(x, { batchSize: 16, workers: 3 }))).toEqual(one);
+      expect(liveReplicaThreads()).toBe(0);
+      expect(predictThreadStats.started - before.started).toBe(3);
+      expect(predictThreadStats.workerBatches - before.workerBatches).toBe(2 * 13);
+      // main and workers together
+      predictTesting.mainIdle = false;
+      expect(take(await model.predictAsync(x, { batchSize: 16, workers: 2 }))).toEqual(one);
+      expect(liveReplicaThreads()).toBe(0);
+    } finally {
+      x.dispose();
+    }
+  }, 60_000);
+
+  it('int32 inputs (an embedding) and nested arrays give the bits of predict', async () => {
+    const model = embeddingModel();
+    const x = idRows(70);
+    try {
+      const one = take(model.predict(x, { batchSize: 8 }));
+      predictTesting.mainIdle = true;
+      expect(take(await model.predictAsync(x, { batchSize: 8, workers: 2 }))).toEqual(one);
+      const nested = x.arraySync() as number[][];
+      expect(take(await model.predictAsync(nested, { batchSize: 8, workers: 2 }))).toEqual(
+        take(model.predict(nested, { batchSize: 8 })),
+      );
+      expect(liveReplicaThreads()).toBe(0);
+    } finally {
+      x.dispose();
+    }
+  }, 60_000);
+
+  it('a quantized copy (nn.quantize) gives the bits of its predict on the worker threads', async () => {
+    const model = denseModel();
+    const x = floatRows(50);
+    const quantized = await nn.quantize(model);
+    try {
+      const one = take(quantized.predict(x, { batchSize: 16 }));
+      expect(one.values).not.toEqual(take(model.predict(x, { batchSize: 16 })).values);
+      predictTesting.mainIdle = true;
+      expect(take(await quantized.predictAsync(x, { batchSize: 16, workers: 2 }))).toEqual(one);
+    } finally {
+      x.dispose();
+      quantized.dispose();
+    }
+  }, 60_000);
+
+  it('a worker thread that throws or exits before the batches are written rejects with its error; no thread is left and the model is unchanged', async () => {
+    const model = denseModel();
+    const x = floatRows(40);
+    try {
+      const one = take(model.predict(x, { batchSize: 8 }));
+      const weights = model.getWeights().map((w) => Float32Array.from(w.dataSync() as Float32Array));
+      // the batches left to the one worker thread, which fails
+      predictTesting.mainIdle = true;
+      predictTesting.fault = 'throw';
+      await expect(model.predictAsync(x, { batchSize: 8, workers: 2 })).rejects.toThrow(
+        /predictAsync: worker thread 1 failed: .*fault injected/,
+      );
+      expect(liveReplicaThreads()).toBe(0);
+      predictTesting.fault = 'exit';
+      await expect(model.predictAsync(x, { batchSize: 8, workers: 2 })).rejects.toThrow(
+        /predictAsync: worker thread 1 failed: .*exited/,
+      );
+      expect(liveReplicaThreads()).toBe(0);
+      expect(model.getWeights().map((w) => Float32Array.from(w.dataSync() as Float32Array))).toEqual(weights);
+      predictTesting.fault = undefined;
+      expect(take(await model.predictAsync(x, { batchSize: 8, workers: 2 }))).toEqual(one);
+    } finally {
+      x.dispose();
+    }
+  }, 60_000);
+
+  it('rejects bad options with clear errors', async () => {
+    const model = denseModel();
+    const x = floatRows(4);
+    try {
+      for (const workers of [0, -1, 17, 1.5, 'two', true]) {
+        await expect(model.predictAsync(x, { workers: workers as number })).rejects.toThrow(
+          /predictAsync: expected workers to be an integer from 1 to 16 \(threads, the main one included\) or 'auto', got/,
+        );
+      }
+      await expect(model.predictAsync(x, { batchSize: 0 })).rejects.toThrow(/predictAsync: .*batchSize/);
+      await expect(model.predictAsync(x, { batchSize: 4, thread: 2 } as never)).rejects.toThrow(/predictAsync.*thread/);
+      await expect(model.predictAsync(nn.zeros([3, 5]), { workers: 2 })).rejects.toThrow(/predictAsync/);
+    } finally {
+      x.dispose();
+    }
+  });
+
+  it("'auto' (the default) and workers: 1 stay on this thread for a small input, with the bits of predict; more threads than batches: one per batch", async () => {
+    const model = denseModel();
+    const x = floatRows(30);
+    try {
+      const one = take(model.predict(x));
+      const started = predictThreadStats.started;
+      expect(take(await model.predictAsync(x))).toEqual(one);
+      expect(take(await model.predictAsync(x, { workers: 'auto' }))).toEqual(one);
+      expect(take(await model.predictAsync(x, { workers: 1 }))).toEqual(one);
+      // 30 rows at batch 32: one batch, so no thread
+      expect(take(await model.predictAsync(x, { workers: 4 }))).toEqual(one);
+      expect(predictThreadStats.started).toBe(started);
+    } finally {
+      x.dispose();
+    }
+  });
+
+  it('does not leak tensors over repeated calls with workers', async () => {
+    const model = denseModel();
+    const x = floatRows(64);
+    try {
+      take(await model.predictAsync(x, { batchSize: 16, workers: 2 }));
+      const before = nn.memory();
+      for (let i = 0; i < 3; i++) take(await model.predictAsync(x, { batchSize: 16, workers: 2 }));
+      const after = nn.memory();
+      expect(after.numTensors).toBe(before.numTensors);
+      expect(after.numBytes).toBe(before.numBytes);
+    } finally {
+      x.dispose();
+    }
+  }, 60_000);
+});
