@@ -1,10 +1,12 @@
 import { ShapeError, ValueError } from '../errors.js';
+import { MAX_PREDICT_WORKERS } from '../models/predict-threads.js';
 import { fromFlat } from '../ops/create.js';
 import { optionsObject } from '../ops/options.js';
 import type { Tensor } from '../ops/tensor.js';
 import { checkInt, checkNumber, describe } from '../ops/validate.js';
 import { type Random, randomFor } from '../random.js';
-import { type Data, inputRows, releaseRows } from '../training/inputs.js';
+import { type Data, inputRows, type Rows, releaseRows } from '../training/inputs.js';
+import { predictRowsOnThreads } from '../worker/predict-host.js';
 import { binCondition, binOf, drawBin, type FeatureBins, featureBins, valueInBin } from './discretizer.js';
 import { exponentialKernel, type LocalLinearModel, localLinearModel } from './lime-base.js';
 import { checkModel, type ExplainedModel, explainedOutput } from './model-checks.js';
@@ -29,6 +31,12 @@ export interface LimeOptions {
   output?: number;
   /** Seed of the sampling: the same seed gives the same explanations. */
   seed?: number;
+  /**
+   * Threads that share the predictions of the neighbourhoods (default 1; the main thread counts as
+   * one): an integer from 1 to 16, or 'auto' (more than one only where the work pays for the
+   * threads' start), as `model.predictAsync`. The explanations are the same to the bit.
+   */
+  workers?: number | 'auto';
 }
 
 /** One example's explanation (lime's intercept, local_exp, score and local_pred). */
@@ -49,12 +57,16 @@ const OPTIONS: ReadonlyArray<keyof LimeOptions> = [
   'discretize',
   'output',
   'seed',
+  'workers',
 ];
 
 const PERCENTILES = { quartile: [25, 50, 75], decile: [10, 20, 30, 40, 50, 60, 70, 80, 90] } as const;
 
 /** Rows evaluated per model pass. */
 const BATCH = 8192;
+
+/** With workers: input values of the neighbourhoods predicted in one call (of several examples when they are small). */
+const GROUP_VALUES = 1 << 23;
 
 /** What the samples are drawn from: per-feature bins, or means and standard deviations. */
 type Sampler = { kind: 'bins'; bins: FeatureBins[] } | { kind: 'normal'; mean: Float64Array; scale: Float64Array };
@@ -144,6 +156,39 @@ function kernelWeights(data: Float64Array, samples: number, width: number, kerne
   return weights;
 }
 
+/**
+ * The model's outputs for the neighbourhoods of `examples` examples (`samples` rows each, one after
+ * the other in `rows`), each predicted as predictRows does: on the worker threads where `workers`
+ * (other than 1) gives more than one thread, else one example after the other on this thread.
+ */
+async function predictNeighbourhoods(
+  model: ExplainedModel,
+  rows: Float32Array,
+  examples: number,
+  samples: number,
+  width: number,
+  workers: number | 'auto',
+): Promise<Float32Array> {
+  if (workers !== 1) {
+    const count = examples * samples;
+    const xs: Rows = { tensor: fromFlat([count, width], 'float32', rows), owned: true, count, width };
+    try {
+      const segments = Array.from({ length: examples }, () => ({ rows: samples, batchSize: BATCH }));
+      const predictions = await predictRowsOnThreads('lime', model, xs, segments, workers);
+      if (predictions !== null) return predictions;
+    } finally {
+      releaseRows(xs);
+    }
+  }
+  const outputs = model.outputWidth;
+  const out = new Float32Array(examples * samples * outputs);
+  for (let e = 0; e < examples; e++) {
+    const values = rows.subarray(e * samples * width, (e + 1) * samples * width);
+    out.set(predictRows(model, values, samples, width), e * samples * outputs);
+  }
+  return out;
+}
+
 /** The model's outputs for many rows, in large batches. */
 function predictRows(model: ExplainedModel, rows: Float32Array, count: number, width: number): Float32Array {
   const x = fromFlat([count, width], 'float32', rows);
@@ -175,7 +220,13 @@ function checkOptions(op: string, options: unknown, width: number) {
   if (discretize !== undefined && discretize !== false && discretize !== 'quartile' && discretize !== 'decile') {
     throw new ValueError(`${op}: expected discretize to be 'quartile', 'decile' or false, got ${describe(discretize)}`);
   }
-  return { args, numSamples, kernelWidth, numFeatures, discretize };
+  const workers = args.workers ?? 1;
+  if (workers !== 'auto' && !(Number.isInteger(workers) && workers >= 1 && workers <= MAX_PREDICT_WORKERS)) {
+    throw new ValueError(
+      `${op}: expected workers to be an integer from 1 to ${MAX_PREDICT_WORKERS} (threads, the main one included) or 'auto', got ${describe(workers)}`,
+    );
+  }
+  return { args, numSamples, kernelWidth, numFeatures, discretize, workers };
 }
 
 /**
@@ -192,7 +243,7 @@ export async function lime(model: ExplainedModel, x: Data, options: LimeOptions)
   checkModel(op, model);
   const input = model.inputSpecFor(op);
   const width = input.shape.reduce((a, b) => a * b, 1);
-  const { args, numSamples, kernelWidth, numFeatures, discretize } = checkOptions(op, options, width);
+  const { args, numSamples, kernelWidth, numFeatures, discretize, workers } = checkOptions(op, options, width);
   const xs = inputRows(op, 'x', x, input);
   const training = inputRows(op, 'trainingData', args.trainingData, input);
   try {
@@ -211,20 +262,40 @@ export async function lime(model: ExplainedModel, x: Data, options: LimeOptions)
     const sampler = samplerFor(trainingValues, training.count, width, discretize);
     const random = randomFor(args.seed);
     const results: LimeExplanation[] = [];
-    for (let n = 0; n < xs.count; n++) {
-      const example = examples.slice(n * width, (n + 1) * width);
-      const { data, inverse } = neighbourhood(sampler, example, numSamples, random);
-      const predictions = predictRows(model, inverse, numSamples, width);
-      const output = explainedOutput(predictions.subarray(0, outputs), args.output);
-      const labels = new Float64Array(numSamples);
-      for (let i = 0; i < numSamples; i++) labels[i] = predictions[i * outputs + output];
-      const weights = kernelWeights(data, numSamples, width, kernelWidth);
-      const fit = localLinearModel(data, numSamples, width, labels, weights, numFeatures);
-      const conditions =
-        sampler.kind === 'bins'
-          ? sampler.bins.map((bins, j) => binCondition(bins, binOf(bins.borders, example[j]), `x[${j}]`))
-          : null;
-      results.push({ ...fit, output, prediction: labels[0], conditions });
+    // with workers, the neighbourhoods of several examples (of at most BATCH rows each) in one prediction
+    const group =
+      workers === 1 || numSamples > BATCH ? 1 : Math.max(1, Math.floor(GROUP_VALUES / (numSamples * width)));
+    for (let first = 0; first < xs.count; first += group) {
+      const examplesNow = Math.min(group, xs.count - first);
+      const hoods: Float64Array[] = [];
+      const inverses = new Float32Array(examplesNow * numSamples * width);
+      for (let e = 0; e < examplesNow; e++) {
+        const n = first + e;
+        const { data, inverse } = neighbourhood(
+          sampler,
+          examples.slice(n * width, (n + 1) * width),
+          numSamples,
+          random,
+        );
+        hoods.push(data);
+        inverses.set(inverse, e * numSamples * width);
+      }
+      const groupPredictions = await predictNeighbourhoods(model, inverses, examplesNow, numSamples, width, workers);
+      for (let e = 0; e < examplesNow; e++) {
+        const example = examples.slice((first + e) * width, (first + e + 1) * width);
+        const data = hoods[e];
+        const predictions = groupPredictions.subarray(e * numSamples * outputs, (e + 1) * numSamples * outputs);
+        const output = explainedOutput(predictions.subarray(0, outputs), args.output);
+        const labels = new Float64Array(numSamples);
+        for (let i = 0; i < numSamples; i++) labels[i] = predictions[i * outputs + output];
+        const weights = kernelWeights(data, numSamples, width, kernelWidth);
+        const fit = localLinearModel(data, numSamples, width, labels, weights, numFeatures);
+        const conditions =
+          sampler.kind === 'bins'
+            ? sampler.bins.map((bins, j) => binCondition(bins, binOf(bins.borders, example[j]), `x[${j}]`))
+            : null;
+        results.push({ ...fit, output, prediction: labels[0], conditions });
+      }
     }
     return results;
   } finally {

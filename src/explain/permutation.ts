@@ -1,12 +1,14 @@
 // Permutation feature importance, as scikit-learn's sklearn.inspection.permutation_importance.
 import { ShapeError, ValueError } from '../errors.js';
+import { MAX_PREDICT_WORKERS } from '../models/predict-threads.js';
 import type { Sequential } from '../models/sequential.js';
 import { fromFlat, type TensorLike, tensor } from '../ops/create.js';
 import { optionsObject } from '../ops/options.js';
 import { isTensor, type Tensor } from '../ops/tensor.js';
 import { checkInt, describe } from '../ops/validate.js';
 import { randomFor } from '../random.js';
-import { type Data, inputRows, releaseRows } from '../training/inputs.js';
+import { type Data, inputRows, type Rows, releaseRows } from '../training/inputs.js';
+import { predictRowsOnThreads } from '../worker/predict-host.js';
 import { argMaxRows, checkModel } from './targets.js';
 
 /**
@@ -30,6 +32,13 @@ export interface PermutationImportanceOptions {
   seed?: number;
   /** Rows per prediction pass (default 4096). */
   batchSize?: number;
+  /**
+   * Threads that share the predictions of the permuted copies (default 1; the main thread counts
+   * as one): an integer from 1 to 16, or 'auto' (more than one only where the work pays for the
+   * threads' start), as `model.predictAsync`; the copies of several features are then predicted
+   * together. The result is the same to the bit. Metric 'loss' evaluates on this thread.
+   */
+  workers?: number | 'auto';
 }
 
 /** What `permutationImportance` returns (scikit-learn's Bunch), per input feature (flattened input value). */
@@ -42,10 +51,18 @@ export interface PermutationImportanceResult {
   importances: number[][];
 }
 
-const OPTIONS: ReadonlyArray<keyof PermutationImportanceOptions> = ['metric', 'nRepeats', 'seed', 'batchSize'];
+const OPTIONS: ReadonlyArray<keyof PermutationImportanceOptions> = [
+  'metric',
+  'nRepeats',
+  'seed',
+  'batchSize',
+  'workers',
+];
 const DEFAULT_BATCH = 4096;
 /** Rows per predict call: several permuted copies of a small x go through one large prediction. */
 const ROWS_PER_CALL = 16384;
+/** With workers: input values of the permuted copies predicted in one call (of several features). */
+const GROUP_VALUES = 1 << 23;
 
 /** y as a tensor (and whether we made it), checked to have one row per row of x. */
 function labelTensor(op: string, y: unknown, count: number): { t: Tensor; owned: boolean } {
@@ -128,6 +145,12 @@ export async function permutationImportance(
   }
   const nRepeats = checkInt(op, 'nRepeats', options.nRepeats ?? 5, 1);
   const batchSize = checkInt(op, 'batchSize', options.batchSize ?? DEFAULT_BATCH, 1);
+  const workers = options.workers ?? 1;
+  if (workers !== 'auto' && !(Number.isInteger(workers) && workers >= 1 && workers <= MAX_PREDICT_WORKERS)) {
+    throw new ValueError(
+      `${op}: expected workers to be an integer from 1 to ${MAX_PREDICT_WORKERS} (threads, the main one included) or 'auto', got ${describe(workers)}`,
+    );
+  }
   const rng = randomFor(options.seed);
   const xs = inputRows(op, 'x', x, model.inputSpecFor(op));
   let labels: { t: Tensor; owned: boolean } | undefined;
@@ -141,44 +164,57 @@ export async function permutationImportance(
     const classes = metric === 'accuracy' ? trueClasses(op, yTrue, outputs) : null;
     const original = xs.tensor.readValues(op).slice();
 
-    /** The score of every copy of x in `copies` (flat, `copies` × count rows). */
-    const scoreCopies = (flat: ArrayLike<number>, copies: number): number[] => {
+    /** The predictions of `copies` copies of x (flat, `copies` × count rows), as one predict call. */
+    const predictCopies = (flat: ArrayLike<number>, copies: number): Float32Array => {
       const input = fromFlat([copies * count, ...shape], dtype, flat);
       try {
-        if (metric === 'loss') {
-          const result = model.evaluate(input, yTrue, { batchSize: Math.min(batchSize, count) });
-          const list = Array.isArray(result) ? result : [result];
-          const loss = list[0].dataSync()[0];
-          for (const t of list) t.dispose();
-          return [-loss];
-        }
         const p = model.predict(input, { batchSize: Math.min(batchSize, copies * count) });
         const predictions = p.dataSync();
         p.dispose();
-        const scores: number[] = [];
-        for (let c = 0; c < copies; c++) {
-          if (classes) {
-            scores.push(accuracy(predictions, c * count * outputs, classes, outputs));
-            continue;
-          }
-          const slice = predictions.subarray(c * count * outputs, (c + 1) * count * outputs);
-          const yPred = fromFlat([count, ...(model.outputShape!.slice(1) as number[])], 'float32', slice);
-          try {
-            const score = (metric as ScoreFunction)(yTrue, yPred);
-            let value: unknown = score;
-            if (isTensor(score)) {
-              value = score.size === 1 ? score.dataSync()[0] : Number.NaN;
-              score.dispose();
-            }
-            if (typeof value !== 'number' || Number.isNaN(value)) {
-              throw new ValueError(`${op}: expected metric to return a number, got ${describe(score)}`);
-            }
-            scores.push(value);
-          } finally {
-            yPred.dispose();
-          }
+        return predictions;
+      } finally {
+        input.dispose();
+      }
+    };
+
+    /** The score of every copy of x from its predictions (`copies` × count rows). */
+    const scorePredictions = (predictions: Float32Array, copies: number): number[] => {
+      const scores: number[] = [];
+      for (let c = 0; c < copies; c++) {
+        if (classes) {
+          scores.push(accuracy(predictions, c * count * outputs, classes, outputs));
+          continue;
         }
-        return scores;
+        const slice = predictions.subarray(c * count * outputs, (c + 1) * count * outputs);
+        const yPred = fromFlat([count, ...(model.outputShape!.slice(1) as number[])], 'float32', slice);
+        try {
+          const score = (metric as ScoreFunction)(yTrue, yPred);
+          let value: unknown = score;
+          if (isTensor(score)) {
+            value = score.size === 1 ? score.dataSync()[0] : Number.NaN;
+            score.dispose();
+          }
+          if (typeof value !== 'number' || Number.isNaN(value)) {
+            throw new ValueError(`${op}: expected metric to return a number, got ${describe(score)}`);
+          }
+          scores.push(value);
+        } finally {
+          yPred.dispose();
+        }
+      }
+      return scores;
+    };
+
+    /** The score of every copy of x in `copies` (flat, `copies` × count rows). */
+    const scoreCopies = (flat: ArrayLike<number>, copies: number): number[] => {
+      if (metric !== 'loss') return scorePredictions(predictCopies(flat, copies), copies);
+      const input = fromFlat([copies * count, ...shape], dtype, flat);
+      try {
+        const result = model.evaluate(input, yTrue, { batchSize: Math.min(batchSize, count) });
+        const list = Array.isArray(result) ? result : [result];
+        const loss = list[0].dataSync()[0];
+        for (const t of list) t.dispose();
+        return [-loss];
       } finally {
         input.dispose();
       }
@@ -187,10 +223,40 @@ export async function permutationImportance(
     const baseline = scoreCopies(original, 1)[0];
     // metric 'loss' evaluates one copy per call (its y has count rows); predictions take several
     const perCall = metric === 'loss' ? 1 : Math.max(1, Math.floor(ROWS_PER_CALL / count));
-    const importances: number[][] = [];
+    const scores: number[][] = Array.from({ length: width }, () => []);
+    // with workers, the calls of several features are predicted together (each call's batches as predict's)
+    const grouped = workers !== 1 && metric !== 'loss';
+    let pending: { feature: number; copies: number; flat: Int32Array | Float32Array }[] = [];
+    let pendingValues = 0;
+    const flush = async () => {
+      if (pending.length === 0) return;
+      const rows = pendingValues / width;
+      const all = dtype === 'int32' ? new Int32Array(pendingValues) : new Float32Array(pendingValues);
+      let at = 0;
+      for (const call of pending) {
+        all.set(call.flat, at);
+        at += call.flat.length;
+      }
+      const input: Rows = { tensor: fromFlat([rows, ...shape], dtype, all), owned: true, count: rows, width };
+      let predictions: Float32Array | null;
+      try {
+        const segments = pending.map((call) => ({ rows: call.copies * count, batchSize }));
+        predictions = await predictRowsOnThreads(op, model, input, segments, workers);
+      } finally {
+        releaseRows(input);
+      }
+      at = 0;
+      for (const call of pending) {
+        const size = call.copies * count * outputs;
+        const p = predictions ? predictions.subarray(at, at + size) : predictCopies(call.flat, call.copies);
+        scores[call.feature].push(...scorePredictions(p, call.copies));
+        at += size;
+      }
+      pending = [];
+      pendingValues = 0;
+    };
     const order = Int32Array.from({ length: count }, (_, i) => i);
     for (let feature = 0; feature < width; feature++) {
-      const scores: number[] = [];
       for (let first = 0; first < nRepeats; first += perCall) {
         const copies = Math.min(perCall, nRepeats - first);
         const flat =
@@ -202,10 +268,17 @@ export async function permutationImportance(
           flat.set(original, at);
           for (let r = 0; r < count; r++) flat[at + r * width + feature] = original[order[r] * width + feature];
         }
-        scores.push(...scoreCopies(flat, copies));
+        if (!grouped) {
+          scores[feature].push(...scoreCopies(flat, copies));
+          continue;
+        }
+        if (pendingValues > 0 && pendingValues + flat.length > GROUP_VALUES) await flush();
+        pending.push({ feature, copies, flat });
+        pendingValues += flat.length;
       }
-      importances.push(scores.map((s) => baseline - s));
     }
+    await flush();
+    const importances = scores.map((row) => row.map((s) => baseline - s));
     const importancesMean = importances.map((row) => row.reduce((a, b) => a + b, 0) / nRepeats);
     const importancesStd = importances.map((row, f) => {
       const mean = importancesMean[f];

@@ -1,9 +1,9 @@
 // The batches of predictAsync({ workers }): every thread (the main one and the workers) takes the
 // next batch from a shared counter until none is left, runs it through its own model's predict
-// step and writes the predictions into the shared output. A batch is the one predict runs (rows
-// [b·batchSize, (b + 1)·batchSize), the last one shorter, with a step of its own size), so the
-// output has the bits of predict whichever thread ran it; taking batches as they come lets the
-// main thread work while the workers start.
+// step and writes the predictions into the shared output. A batch is one that predict runs (rows
+// [b·batchSize, (b + 1)·batchSize), the last one shorter, with a step of its own size; for several
+// segments, those of a predict call on each), so the output has the bits of predict whichever
+// thread ran it; taking batches as they come lets the main thread work while the workers start.
 import { backend } from '../backend/loader.js';
 import type { Sequential } from '../models/sequential.js';
 import type { ModelStep } from '../training/model-step.js';
@@ -19,22 +19,46 @@ export const CONTROL_SLOTS = 3;
 
 /** What every thread of a predictAsync call knows of the work. */
 export interface PredictJob {
-  /** Examples, and examples per batch (at most `count`). */
+  /** Examples, values per input example and per output example. */
   count: number;
-  batchSize: number;
-  /** Values per input example and per output example. */
   width: number;
   outWidth: number;
   inputDType: 'float32' | 'int32';
+  /** The batches as [start, rows] pairs (batchTable). */
+  batches: Int32Array;
 }
 
 /** Copies the input examples [start, start + rows) into the Wasm memory at byte `dst`. */
 export type RowsInto = (dst: number, start: number, rows: number) => void;
 
+/**
+ * A run of examples that predict would get in one call: its examples and the batch size asked for
+ * (at most its examples, as predict clamps it).
+ */
+export interface PredictSegment {
+  rows: number;
+  batchSize: number;
+}
+
+/** The batches predict runs for each segment, one after the other: [start, rows] pairs. */
+export function batchTable(segments: readonly PredictSegment[]): Int32Array {
+  const pairs: number[] = [];
+  let at = 0;
+  for (const { rows, batchSize } of segments) {
+    const size = Math.min(batchSize, rows);
+    for (let start = 0; start < rows; start += size) pairs.push(at + start, Math.min(size, rows - start));
+    at += rows;
+  }
+  return Int32Array.from(pairs);
+}
+
 /** The batches of `job`. */
 export function batchesOf(job: PredictJob): number {
-  return Math.ceil(job.count / job.batchSize);
+  return job.batches.length / 2;
 }
+
+/** Most steps (one per batch size) a thread keeps pinned during a call. */
+const KEPT_STEPS = 4;
 
 /**
  * Runs batches of `job` taken from the counter `control[NEXT_BATCH]` (atomically) until none is
@@ -49,24 +73,22 @@ export function predictTakenBatches(
   out: Float32Array,
 ): number {
   const batches = batchesOf(job);
-  let full: ModelStep | null = null;
+  const kept = new Map<number, ModelStep>();
   let ran = 0;
   try {
     for (let b = Atomics.add(control, NEXT_BATCH, 1); b < batches; b = Atomics.add(control, NEXT_BATCH, 1)) {
-      const start = b * job.batchSize;
-      const rows = Math.min(job.batchSize, job.count - start);
-      if (rows === job.batchSize) {
-        if (full === null) {
-          full = model.step('predict', rows, job.inputDType);
-          full.pin();
-        }
-        runBatch(full, job, rowsInto, out, start, rows);
-      } else {
-        const step = model.step('predict', rows, job.inputDType);
+      const start = job.batches[2 * b];
+      const rows = job.batches[2 * b + 1];
+      let step = kept.get(rows);
+      if (step === undefined) {
+        step = model.step('predict', rows, job.inputDType);
         step.pin();
-        try {
-          runBatch(step, job, rowsInto, out, start, rows);
-        } finally {
+        if (kept.size < KEPT_STEPS) kept.set(rows, step);
+      }
+      try {
+        runBatch(step, job, rowsInto, out, start, rows);
+      } finally {
+        if (kept.get(rows) !== step) {
           step.unpin();
           model.doneStep(step);
         }
@@ -75,9 +97,9 @@ export function predictTakenBatches(
       ran++;
     }
   } finally {
-    if (full !== null) {
-      full.unpin();
-      model.doneStep(full);
+    for (const step of kept.values()) {
+      step.unpin();
+      model.doneStep(step);
     }
   }
   return ran;

@@ -14,9 +14,11 @@ import { Tensor } from '../ops/tensor.js';
 import { inputRows, type Rows, releaseRows } from '../training/inputs.js';
 import {
   batchesOf,
+  batchTable,
   CONTROL_SLOTS,
   INPUT_READY,
   type PredictJob,
+  type PredictSegment,
   predictTakenBatches,
   WRITTEN,
 } from './predict-batches.js';
@@ -80,7 +82,7 @@ function computeWeights(model: Sequential): number {
 }
 
 /** The threads for `workers` (1 to 16, or 'auto'), at most one per batch. */
-async function threadCount(model: Sequential, workers: number | 'auto', job: PredictJob): Promise<number> {
+async function threadCount(op: string, model: Sequential, workers: number | 'auto', job: PredictJob): Promise<number> {
   const batches = batchesOf(job);
   if (workers === 'auto') {
     const work = computeWeights(model) * job.count;
@@ -90,12 +92,12 @@ async function threadCount(model: Sequential, workers: number | 'auto', job: Pre
   }
   if (replicaEntry() === null) {
     throw new BackendError(
-      `${OP}: workers other than 1 needs neurasm imported from its index (its URL is not registered)`,
+      `${op}: workers other than 1 needs neurasm imported from its index (its URL is not registered)`,
     );
   }
   if (workers > 1 && batches > 1 && !(await threadsAvailable())) {
     throw new BackendError(
-      `${OP}: workers other than 1 needs Node worker_threads, or Web Workers in a cross-origin isolated page; or use workers: 'auto'`,
+      `${op}: workers other than 1 needs Node worker_threads, or Web Workers in a cross-origin isolated page; or use workers: 'auto'`,
     );
   }
   return Math.max(1, Math.min(workers, batches));
@@ -115,12 +117,12 @@ function settled(): { promise: Promise<void>; resolve(): void; reject(e: Error):
 }
 
 /** The model's saved form, for the worker threads. */
-function artifactsOf(modelArtifacts: ArtifactBodies['modelArtifacts'], model: Sequential): ModelArtifacts {
+function artifactsOf(op: string, modelArtifacts: ArtifactBodies['modelArtifacts'], model: Sequential): ModelArtifacts {
   try {
     return modelArtifacts(model);
   } catch (e) {
     throw new ValueError(
-      `${OP}: workers other than 1 sends the model to worker threads as its saved form, which failed: ${(e as Error).message}`,
+      `${op}: workers other than 1 sends the model to worker threads as its saved form, which failed: ${(e as Error).message}`,
     );
   }
 }
@@ -142,7 +144,7 @@ function sharedBuffers(
 
 /** Writes the input examples to the shared input and tells the worker threads. */
 function writeInput(xs: Rows, x: SharedArrayBuffer, control: Int32Array): void {
-  (xs.tensor.dtype === 'int32' ? new Int32Array(x) : new Float32Array(x)).set(xs.tensor.view(OP));
+  (xs.tensor.dtype === 'int32' ? new Int32Array(x) : new Float32Array(x)).set(xs.tensor.view());
   Atomics.store(control, INPUT_READY, 1);
   Atomics.notify(control, INPUT_READY);
 }
@@ -157,23 +159,47 @@ export async function predictOnThreads(request: PredictRequest): Promise<Tensor 
   if (!(model instanceof Sequential)) throw new ValueError(`${OP}: workers other than 1 needs a Sequential model`);
   const input = model.inputSpecFor(OP, x as { shape: readonly number[] });
   const xs = inputRows(OP, 'x', x, input);
+  try {
+    const out = await predictRowsOnThreads(OP, model, xs, [{ rows: xs.count, batchSize: request.batchSize }], workers);
+    if (out === null) return null;
+    const result = new Tensor([xs.count, ...(model.outputShape!.slice(1) as number[])], 'float32');
+    result.view(OP).set(out);
+    return result;
+  } finally {
+    releaseRows(xs);
+  }
+}
+
+/**
+ * The predictions (float32, the model's output width per example) of the examples `xs`, as
+ * predict gives them for each of `segments` (runs of examples, one after the other, each predicted
+ * as one call of predict with its batch size), on the main thread and worker threads; null where
+ * one thread does it all. How `op` (lime, permutationImportance) shares its large predictions.
+ */
+export async function predictRowsOnThreads(
+  op: string,
+  model: Sequential,
+  xs: Rows,
+  segments: readonly PredictSegment[],
+  workers: number | 'auto',
+): Promise<Float32Array | null> {
+  const job: PredictJob = {
+    count: xs.count,
+    width: xs.width,
+    outWidth: model.outputWidth,
+    inputDType: xs.tensor.dtype === 'int32' ? 'int32' : 'float32',
+    batches: batchTable(segments),
+  };
+  const batches = batchesOf(job);
   const started: ReplicaThread[] = [];
   try {
-    const job: PredictJob = {
-      count: xs.count,
-      batchSize: Math.min(request.batchSize, xs.count),
-      width: xs.width,
-      outWidth: model.outputWidth,
-      inputDType: xs.tensor.dtype === 'int32' ? 'int32' : 'float32',
-    };
-    const threads = await threadCount(model, workers, job);
+    const threads = await threadCount(op, model, workers, job);
     if (threads <= 1) return null;
-    const { modelArtifacts } = await lazyPart<ArtifactBodies>(OP);
-    const artifacts = artifactsOf(modelArtifacts, model);
+    const { modelArtifacts } = await lazyPart<ArtifactBodies>(op);
+    const artifacts = artifactsOf(op, modelArtifacts, model);
     const shared = sharedBuffers(job);
     if (shared === null) return null;
     const control = new Int32Array(shared.control);
-    const batches = batchesOf(job);
     const written = settled();
     const check = () => {
       if (Atomics.load(control, WRITTEN) >= batches) written.resolve();
@@ -187,7 +213,7 @@ export async function predictOnThreads(request: PredictRequest): Promise<Tensor 
         relaxedSimd: backend().kind === 'relaxed-simd',
         fault: t === threads - 1 ? predictTesting.fault : undefined,
       };
-      const fail = (why: string) => written.reject(new BackendError(`${OP}: worker thread ${t} failed: ${why}`));
+      const fail = (why: string) => written.reject(new BackendError(`${op}: worker thread ${t} failed: ${why}`));
       predictThreadStats.started++;
       started.push(
         await startReplicaThread(init, {
@@ -217,11 +243,8 @@ export async function predictOnThreads(request: PredictRequest): Promise<Tensor 
     check();
     await written.promise;
     predictThreadStats.workerBatches += batches - mainBatches;
-    const result = new Tensor([job.count, ...(model.outputShape!.slice(1) as number[])], 'float32');
-    result.view(OP).set(out);
-    return result;
+    return out;
   } finally {
-    releaseRows(xs);
     await Promise.all(started.map((thread) => thread.terminate()));
   }
 }

@@ -3,6 +3,7 @@
 // call with workers starts its threads (each imports neurasm through tsx here), so the calls are few.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '../../src/index.js';
+import { batchTable } from '../../src/worker/predict-batches.js';
 import { predictTesting, predictThreadStats } from '../../src/worker/predict-host.js';
 import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
 import { randomArray } from '../helpers/random.js';
@@ -64,6 +65,21 @@ function take(t: nn.Tensor): { shape: number[]; values: Float32Array } {
   t.dispose();
   return out;
 }
+
+describe('batchTable', () => {
+  it("lists predict's batches of each segment, one segment after the other (a batch size clamped to the segment)", () => {
+    expect(Array.from(batchTable([{ rows: 10, batchSize: 4 }]))).toEqual([0, 4, 4, 4, 8, 2]);
+    expect(
+      Array.from(
+        batchTable([
+          { rows: 5, batchSize: 8 },
+          { rows: 7, batchSize: 3 },
+          { rows: 3, batchSize: 3 },
+        ]),
+      ),
+    ).toEqual([0, 5, 5, 3, 8, 3, 11, 1, 12, 3]);
+  });
+});
 
 describe('predictAsync with workers', () => {
   it('gives the bits of predict: float32 inputs, multi-dimensional outputs, a last partial batch; the worker threads ran batches; no thread is left', async () => {
