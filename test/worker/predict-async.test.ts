@@ -199,6 +199,33 @@ describe('predictAsync with workers', () => {
     }
   });
 
+  it('while the model is in fit (from a callback) predicts on this thread, with the bits of predict', async () => {
+    const model = embeddingModel();
+    model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const x = idRows(40);
+    const y = nn.zeros([40, 5]);
+    try {
+      const started = predictThreadStats.started;
+      const seen: boolean[] = [];
+      await model.fit(x, y, {
+        epochs: 1,
+        batchSize: 20,
+        callbacks: {
+          onEpochEnd: async () => {
+            const one = take(model.predict(x, { batchSize: 8 }));
+            seen.push(
+              JSON.stringify(take(await model.predictAsync(x, { batchSize: 8, workers: 2 }))) === JSON.stringify(one),
+            );
+          },
+        },
+      });
+      expect(seen).toEqual([true]);
+      expect(predictThreadStats.started).toBe(started);
+    } finally {
+      nn.dispose([x, y]);
+    }
+  });
+
   it('does not leak tensors over repeated calls with workers', async () => {
     const model = denseModel();
     const x = floatRows(64);
