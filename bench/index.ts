@@ -11,6 +11,7 @@ import { runGemv } from './gemv.js';
 import { clockName } from './harness.js';
 import { runInference } from './inference.js';
 import { runMatmul } from './matmul.js';
+import { runPredict } from './predict.js';
 import { runQgemm } from './qgemm.js';
 import { runRecurrent } from './recurrent.js';
 import { runText } from './text.js';
@@ -38,6 +39,7 @@ const SUITES: Suite[] = [
   { name: 'explain-gradients', run: runGradientExplain },
   { name: 'compare', run: runCompare },
   { name: 'workers', run: runWorkers },
+  { name: 'predict', run: runPredict },
 ];
 
 console.log('# neurasm benchmarks\n');

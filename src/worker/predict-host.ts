@@ -31,13 +31,15 @@ const OP = 'predictAsync';
 /**
  * 'auto' gives a thread this many weights × examples (the weights a row computes with: an
  * embedding counts what a row reads of its table). Measured on the 2-core machine with the built
- * package (dist/, relaxed SIMD), 784-512-512-10 at batch 256, predict vs predictAsync({ workers: 2 })
- * in interleaved runs: predict costs ≈ 0.043 ns per weight × example (1.7 s for 60,000 rows); a
- * call with threads costs ≈ 0.1 s more before the worker takes its first batch (the model's saved
- * form, the thread's import, Wasm and model rebuild), and two threads are then 1.86x as fast
- * (bench/predict.ts: 1.59x for 60,000 rows, 4·10^10, with the start). With other processes on the
- * machine (load average 3-4.5) two threads gained nothing at 16,000-32,000 rows (1-2·10^10: 0.7x-0.8x),
- * so 'auto' asks for 2·10^10 a thread (≈ 0.85 s of work each): two threads from 4·10^10 on.
+ * package (dist/, relaxed SIMD), 784-512-512-10 at batch 256, predict against
+ * predictAsync({ workers: 2 }) in interleaved calls (2026-12-04/05, other sessions' jobs running):
+ * predict costs ≈ 0.044 ns per weight × example (1.7-1.9 s for 60,000 rows); timed inside a call,
+ * the main thread spends ≈ 0.03-0.04 s on the model's saved form, and the worker takes its first
+ * batch ≈ 0.15 s after it is started (import, Wasm, the model rebuilt). Two threads, median
+ * (fastest) against one: 4,000 rows (2.7·10^9) 0.57x (0.58x), 8,000 rows 0.65x (0.79x), 16,000
+ * rows 0.79x (0.91x), 32,000 rows (2.1·10^10) 0.80x (0.82x), all at load average 3.7-4.2; 60,000
+ * rows (4·10^10) 1.55-1.59x at load average 3 and 1.01x (fastest 1.73x) at load average 3.3-4.1.
+ * So 'auto' asks for 2·10^10 a thread (≈ 0.9 s of work each): two threads from 4·10^10 on.
  */
 export const AUTO_MIN_WORK_PER_THREAD = 2e10;
 
