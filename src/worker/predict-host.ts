@@ -66,9 +66,9 @@ export interface PredictThreadInit {
 
 /**
  * @internal For tests: a fault injected in the last worker thread of the next calls; `mainIdle`
- * leaves every batch to the worker threads.
+ * leaves every batch to the worker threads; `autoMinWork` replaces AUTO_MIN_WORK_PER_THREAD.
  */
-export const predictTesting: { fault?: 'throw' | 'exit'; mainIdle?: boolean } = {};
+export const predictTesting: { fault?: 'throw' | 'exit'; mainIdle?: boolean; autoMinWork?: number } = {};
 
 /** @internal For tests: worker threads started by predictAsync so far, and the batches they ran. */
 export const predictThreadStats = { started: 0, workerBatches: 0 };
@@ -88,7 +88,8 @@ async function threadCount(op: string, model: Sequential, workers: number | 'aut
   const batches = batchesOf(job);
   if (workers === 'auto') {
     const work = computeWeights(model) * job.count;
-    const wanted = Math.min(AUTO_MAX_THREADS, batches, Math.floor(work / AUTO_MIN_WORK_PER_THREAD));
+    const perThread = predictTesting.autoMinWork ?? AUTO_MIN_WORK_PER_THREAD;
+    const wanted = Math.min(AUTO_MAX_THREADS, batches, Math.floor(work / perThread));
     if (wanted < 2 || !(await threadsAvailable())) return 1;
     return Math.max(1, Math.min(wanted, await coreCount()));
   }

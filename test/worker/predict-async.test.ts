@@ -1,6 +1,7 @@
 // model.predictAsync({ workers }): the batches of predict shared by the main thread and worker
 // threads (src/worker/predict-host.ts), with the bits of predict; faults, bad input, memory. Each
 // call with workers starts its threads (each imports neurasm through tsx here), so the calls are few.
+import os from 'node:os';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '../../src/index.js';
 import { batchTable } from '../../src/worker/predict-batches.js';
@@ -17,6 +18,7 @@ beforeAll(async () => {
 afterEach(() => {
   predictTesting.fault = undefined;
   predictTesting.mainIdle = undefined;
+  predictTesting.autoMinWork = undefined;
 });
 
 /** A 12-24-16-12 network whose output is reshaped to [4, 3] per example (softmax over each row of 3). */
@@ -198,6 +200,32 @@ describe('predictAsync with workers', () => {
       x.dispose();
     }
   });
+
+  it("'auto' above its threshold (lowered here) uses the cores (at most 4 threads, one per batch), with the bits of predict", async () => {
+    const model = denseModel();
+    const x = floatRows(100);
+    try {
+      const one = take(model.predict(x, { batchSize: 10 }));
+      const work = model.countParams() * 100;
+      predictTesting.mainIdle = true;
+      for (const [perThread, threads] of [
+        [work / 2, 2],
+        [work / 8, 4],
+      ] as const) {
+        predictTesting.autoMinWork = perThread;
+        const started = predictThreadStats.started;
+        expect(take(await model.predictAsync(x, { batchSize: 10 }))).toEqual(one);
+        expect(predictThreadStats.started - started).toBe(Math.min(threads, os.availableParallelism()) - 1);
+      }
+      // just below two threads' worth: this thread alone
+      predictTesting.autoMinWork = work / 2 + 1;
+      const started = predictThreadStats.started;
+      expect(take(await model.predictAsync(x, { batchSize: 10 }))).toEqual(one);
+      expect(predictThreadStats.started).toBe(started);
+    } finally {
+      x.dispose();
+    }
+  }, 60_000);
 
   it('while the model is in fit (from a callback) predicts on this thread, with the bits of predict', async () => {
     const model = embeddingModel();
