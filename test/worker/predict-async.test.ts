@@ -126,6 +126,27 @@ describe('predictAsync with workers', () => {
     }
   }, 60_000);
 
+  it('a model that takes strings (textVectorization first) gives the bits of predict', async () => {
+    nn.setSeed(11);
+    const words = ['free', 'money', 'now', 'meeting', 'at', 'noon', 'win', 'a', 'prize', 'lunch'];
+    const texts = Array.from({ length: 45 }, (_, i) =>
+      Array.from({ length: 1 + (i % 6) }, (_, k) => words[(i * 7 + k * 3) % words.length]).join(' '),
+    );
+    const vectorizer = nn.layers.textVectorization({ maxTokens: 20, outputSequenceLength: 5 });
+    vectorizer.adapt(texts);
+    const model = nn.sequential({
+      layers: [
+        vectorizer,
+        nn.layers.embedding({ inputDim: vectorizer.vocabularySize(), outputDim: 6, maskZero: true }),
+        nn.layers.globalAveragePooling1d(),
+        nn.layers.dense({ units: 2, activation: 'softmax' }),
+      ],
+    });
+    const one = take(model.predict(texts, { batchSize: 8 }));
+    predictTesting.mainIdle = true;
+    expect(take(await model.predictAsync(texts, { batchSize: 8, workers: 2 }))).toEqual(one);
+  }, 60_000);
+
   it('a quantized copy (nn.quantize) gives the bits of its predict on the worker threads', async () => {
     const model = denseModel();
     const x = floatRows(50);
