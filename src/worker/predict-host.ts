@@ -38,7 +38,7 @@ const OP = 'predictAsync';
  * batch ≈ 0.15 s after it is started (import, Wasm, the model rebuilt). Two threads, median
  * (fastest) against one: 4,000 rows (2.7·10^9) 0.57x (0.58x), 8,000 rows 0.65x (0.79x), 16,000
  * rows 0.79x (0.91x), 32,000 rows (2.1·10^10) 0.80x (0.82x), all at load average 3.7-4.2; 60,000
- * rows (4·10^10) 1.55-1.59x at load average 3 and 1.01x (fastest 1.73x) at load average 3.3-4.1.
+ * rows (4·10^10) 1.55-1.65x at load average 3-4 and 1.01x (fastest 1.73x) at load average 3.3-4.1.
  * So 'auto' asks for 2·10^10 a thread (≈ 0.9 s of work each): two threads from 4·10^10 on.
  */
 export const AUTO_MIN_WORK_PER_THREAD = 2e10;
