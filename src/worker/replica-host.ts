@@ -109,7 +109,8 @@ class ReplicaTrainer implements BatchTrainer {
   private readonly steps = new Map<number, ModelStep>();
   private readonly i32: Int32Array;
   private readonly f64: Float64Array;
-  private readonly weights: Float32Array;
+  /** Where the weights go each step: the shared buffer, or the first worker's parcel (transfer). */
+  private weights: Float32Array;
   private readonly workerGrads: Float32Array[] = [];
   private readonly x: Int32Array;
   private readonly y: Int32Array;
@@ -256,8 +257,9 @@ class ReplicaTrainer implements BatchTrainer {
     for (let t = 1; t < threads; t++) Atomics.store(this.i32, GRADS_AT + t, 0);
     if (this.parcels) {
       // no shared memory: the weights in full, then each worker's parcel posted
+      this.weights = this.parcels.weights();
       this.shareWeights(step);
-      for (let t = 1; t < threads; t++) if (counts[t] > 0) this.parcels.send(t, this.threads[t - 1], this.order);
+      this.parcels.sendAll(this.threads, counts, this.order);
     } else {
       Atomics.add(this.i32, GEN, 1);
       Atomics.notify(this.i32, GEN);
@@ -369,13 +371,14 @@ class ReplicaTrainer implements BatchTrainer {
     for (let t = 1; t < this.sizes.threads; t++) {
       if (counts[t] === 0) continue;
       const alpha = counts[t] / rows;
-      const from = this.workerGrads[t - 1];
       let at = 0;
       for (const g of grads) {
         // the pieces the worker writes (replica-serve.ts), each once it is written
         for (let start = 0; start < g.size; start += SHARED_PIECE) {
           const end = Math.min(g.size, start + SHARED_PIECE);
           await this.waitFor(GRADS_AT + t, at + end);
+          // (taken after the wait: a worker's parcel comes back as a new buffer)
+          const from = this.parcels ? this.parcels.grads(t) : this.workerGrads[t - 1];
           backend().views.f32.set(from.subarray(at + start, at + end), (staged >>> 2) + at + start);
           axpy(staged + 4 * (at + start), g.ptr() + 4 * start, end - start, alpha);
         }

@@ -4,8 +4,11 @@
 // parcel of that layout: the control slots, the weights (both complete: WEIGHTS_AT at the end) and
 // its rows or row indices, transferred, not copied. The worker runs the same step on the parcel and
 // posts it back, transferred, with its loss, predictions and gradients in it; the main thread
-// copies those into its buffers and advances the counters (GRADS_AT, DONE) its waits check. Each
-// worker's parcel goes back and forth for the whole fit: no step allocates one.
+// copies its loss and predictions into its buffers and advances the counters (GRADS_AT, DONE) its
+// waits check. Each worker's parcel goes back and forth for the whole fit: no step allocates one.
+// Two copies of the weights' size are saved: the main thread writes the weights straight into the
+// first worker's parcel (the others get a copy of them), and sums each worker's gradients from its
+// parcel (home until the next step is posted) rather than from the main buffers.
 import {
   controlBytes,
   controlViews,
@@ -91,6 +94,9 @@ export interface ParcelPort {
 
 /** The main thread's side: each worker's parcel, filled from the main buffers and read back into them. */
 export class ParcelPost {
+  /** The weights' view of each parcel's current buffer (a transferred buffer comes back as a new one). */
+  private readonly weightViews: Float32Array[] = [];
+  private readonly gradViews: Float32Array[] = [];
   private readonly parcels: (ReplicaParcel | null)[] = [];
   private readonly main: { control: Uint8Array; i32: Int32Array; f64: Float64Array };
 
@@ -99,22 +105,42 @@ export class ParcelPost {
     private readonly sizes: ReplicaSizes,
     withDataset: boolean,
   ) {
-    for (let t = 1; t < sizes.threads; t++) this.parcels.push(makeParcel(sizes, withDataset));
+    for (let t = 1; t < sizes.threads; t++) {
+      const parcel = makeParcel(sizes, withDataset);
+      this.parcels.push(parcel);
+      this.weightViews.push(new Float32Array(parcel.weights));
+      this.gradViews.push(new Float32Array(parcel.grads));
+    }
     this.main = { control: new Uint8Array(buffers.control), ...controlViews(buffers) };
   }
 
+  /** Where the main thread writes the step's weights: the first worker's parcel (which is home between steps). */
+  weights(): Float32Array {
+    return this.weightViews[0];
+  }
+
+  /** Worker `t`'s gradients of the step (in its parcel, home once its step is done and until the next is posted). */
+  grads(t: number): Float32Array {
+    return this.gradViews[t - 1];
+  }
+
   /**
-   * Posts worker `t` its step: the main control slots and weights (written in full), and its rows
-   * of the batch (`order`: its row indices, else the rows themselves) from the main buffers.
+   * Posts each worker with rows (`counts`) its step: the main control slots, the weights (written
+   * in full, to the first parcel) and its rows of the batch (`order`: its row indices, else the rows
+   * themselves) from the main buffers. The first worker's parcel goes last: the others copy its weights.
    */
-  send(t: number, port: ParcelPort, order: Int32Array | null): void {
+  sendAll(ports: readonly ParcelPort[], counts: readonly number[], order: Int32Array | null): void {
+    for (let t = this.parcels.length; t >= 1; t--) if (counts[t] > 0) this.send(t, ports[t - 1], order);
+  }
+
+  private send(t: number, port: ParcelPort, order: Int32Array | null): void {
     const parcel = this.parcels[t - 1];
     if (!parcel) throw new Error(`worker thread ${t} has not sent back its last step`);
     this.parcels[t - 1] = null;
     const start = this.main.i32[SLICE + 3 * t];
     const count = this.main.i32[SLICE + 3 * t + 1];
     new Uint8Array(parcel.control).set(this.main.control);
-    new Uint8Array(parcel.weights).set(new Uint8Array(this.buffers.weights));
+    if (t > 1) this.weightViews[t - 1].set(this.weightViews[0]);
     if (order) {
       new Int32Array(parcel.order).set(order.subarray(start, start + count), start);
     } else {
@@ -136,6 +162,8 @@ export class ParcelPost {
     const { params, outWidth } = this.sizes;
     const parcel = m.parcel;
     this.parcels[t - 1] = parcel;
+    this.weightViews[t - 1] = new Float32Array(parcel.weights);
+    this.gradViews[t - 1] = new Float32Array(parcel.grads);
     const worker = controlViews(parcel);
     const start = worker.i32[SLICE + 3 * t];
     const count = worker.i32[SLICE + 3 * t + 1];
@@ -144,7 +172,6 @@ export class ParcelPost {
       new Float32Array(parcel.preds, 4 * start * outWidth, count * outWidth),
       start * outWidth,
     );
-    new Float32Array(this.buffers.grads, 4 * params * (t - 1), params).set(new Float32Array(parcel.grads));
     this.main.i32[SLICE + 3 * t + 2] = OK;
     this.main.i32[GRADS_AT + t] = params;
     this.main.i32[DONE]++;
