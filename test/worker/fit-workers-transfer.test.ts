@@ -122,6 +122,40 @@ describe('fit({ workers }) transferring buffers', () => {
     }
   });
 
+  it('trains a trainable Embedding on int token ids (dense gradients, float labels) with the bits of the shared-memory path', async () => {
+    const ids = nn.tensor(
+      Int32Array.from(randomArray(N * 6, 3, 0, 1), (v) => Math.floor(v * 30)),
+      [N, 6],
+      'int32',
+    );
+    const labels = nn.tensor(
+      Float32Array.from({ length: N }, (_, r) => (r % 3 === 0 ? 1 : 0)),
+      [N, 1],
+    );
+    const run = async (transfer: boolean) => {
+      nn.setSeed(7);
+      const model = nn.sequential({
+        layers: [
+          nn.layers.embedding({ inputDim: 30, outputDim: 8, inputLength: 6 }),
+          nn.layers.globalAveragePooling1d(),
+          nn.layers.dense({ units: 1, activation: 'sigmoid' }),
+        ],
+      });
+      model.compile({ optimizer: nn.train.adam(0.05), loss: 'binaryCrossentropy' });
+      if (transfer) withoutSharedMemory();
+      try {
+        await model.fit(ids, labels, { epochs: 1, batchSize: 48, seed: 4, verbose: 0, workers: 2 });
+      } finally {
+        restore();
+      }
+      const w = weightsOf(model);
+      model.dispose();
+      return w;
+    };
+    expect(sameBits(await run(true), await run(false))).toBe(true);
+    nn.dispose([ids, labels]);
+  });
+
   it('leaves no memory behind over repeated fits', async () => {
     const model = makeModel();
     withoutSharedMemory();
