@@ -92,7 +92,7 @@ export interface ParcelPort {
   post(message: ReplicaStepMessage, transfer: ArrayBuffer[]): void;
 }
 
-/** The main thread's side: each worker's parcel, filled from the main buffers and read back into them. */
+/** The main thread's side: each worker's parcel, filled from the main buffers and read back (loss, predictions) into them. */
 export class ParcelPost {
   /** The weights' view of each parcel's current buffer (a transferred buffer comes back as a new one). */
   private readonly weightViews: Float32Array[] = [];
@@ -154,8 +154,9 @@ export class ParcelPost {
   }
 
   /**
-   * Takes back a worker's parcel: its loss, predictions and gradients into the main buffers, then
-   * the counters as the worker would have advanced them in shared memory.
+   * Takes back a worker's parcel: its loss and predictions into the main buffers (its gradients are
+   * summed from the parcel: grads), then the counters as the worker would have advanced them in
+   * shared memory.
    */
   receive(m: ReplicaDoneMessage): void {
     const t = m.index;
