@@ -26,6 +26,8 @@ interface PageFit {
   /** Web Workers the page started, and those it did not end. */
   startedWorkers: number;
   liveWorkers: number;
+  /** The page's navigator.hardwareConcurrency. */
+  cores: number;
 }
 
 /** How the page fits: `fits` times (a fresh model each), with `workers`. */
@@ -36,13 +38,16 @@ interface PageOptions {
   faultAtStep?: number;
   /** Stop the fit (model.stopTraining) after this many steps. */
   stopAfter?: number;
+  /** The hidden layer's units (default 32) and the batch size (default 64; as many examples, at least 256). */
+  units?: number;
+  batchSize?: number;
 }
 
 /**
  * Runs in the page (as source text: vitest would rewrite the import() of a function): trains the
  * same small model with dropout for 2 epochs and reports its weights.
  */
-const FIT_IN_PAGE = `async ({ workers, fits = 1, faultAtStep, stopAfter }) => {
+const FIT_IN_PAGE = `async ({ workers, fits = 1, faultAtStep, stopAfter, units = 32, batchSize = 64 }) => {
   const warnings = [];
   const warn = console.warn;
   console.warn = (...args) => warnings.push(args.join(' '));
@@ -72,7 +77,7 @@ const FIT_IN_PAGE = `async ({ workers, fits = 1, faultAtStep, stopAfter }) => {
   };
   const nn = await import(new URL('neurasm.browser.js', location.href).href);
   await nn.ready({ relaxedSimd: false });
-  const n = 256;
+  const n = Math.max(256, batchSize);
   const x = new Float32Array(n * 12);
   let s = 7;
   for (let i = 0; i < x.length; i++) {
@@ -87,7 +92,7 @@ const FIT_IN_PAGE = `async ({ workers, fits = 1, faultAtStep, stopAfter }) => {
     nn.setSeed(5);
     model = nn.sequential({
       layers: [
-        nn.layers.dense({ units: 32, activation: 'relu', inputShape: [12] }),
+        nn.layers.dense({ units, activation: 'relu', inputShape: [12] }),
         nn.layers.dropout({ rate: 0.2 }),
         nn.layers.dense({ units: 2, activation: 'softmax' }),
       ],
@@ -96,7 +101,7 @@ const FIT_IN_PAGE = `async ({ workers, fits = 1, faultAtStep, stopAfter }) => {
     let steps = 0;
     const stop = { onBatchEnd: () => { if (++steps === stopAfter) model.stopTraining = true; } };
     try {
-      const h = await model.fit(nn.tensor(x, [n, 12]), nn.tensor(y, [n], 'int32'), { epochs: 2, batchSize: 64, seed: 3, verbose: 0, workers, callbacks: stopAfter ? [stop] : [] });
+      const h = await model.fit(nn.tensor(x, [n, 12]), nn.tensor(y, [n], 'int32'), { epochs: 2, batchSize, seed: 3, verbose: 0, workers, callbacks: stopAfter ? [stop] : [] });
       loss = h.history.loss;
     } catch (e) {
       error = e.name + ': ' + e.message;
@@ -104,7 +109,7 @@ const FIT_IN_PAGE = `async ({ workers, fits = 1, faultAtStep, stopAfter }) => {
   }
   console.warn = warn;
   const weights = model.getWeights().map((w) => [...w.dataSync()]);
-  return { weights, loss, isolated: crossOriginIsolated, warnings, error, startedWorkers, liveWorkers };
+  return { weights, loss, isolated: crossOriginIsolated, warnings, error, startedWorkers, liveWorkers, cores: navigator.hardwareConcurrency };
 }`;
 
 /** The largest difference between two weight lists, relative to the largest weight of `expected`. */
@@ -209,6 +214,17 @@ describe.skipIf(!FOUND)('fit({ workers }) in Chromium', () => {
     expect(auto.error).toBeNull();
     expect(auto.warnings).toEqual([]);
     expect(auto.startedWorkers).toBe(0);
+  }, 120_000);
+
+  it("'auto' trains a model large enough to pay in Web Workers in a page without isolation (as many as the cores, at most 4)", async () => {
+    // 12-2500-2 in batches of 1024: 37,502 weights × 1024 rows ≥ 'auto''s 20 million
+    const auto = await run('/plain/', { workers: 'auto', units: 2500, batchSize: 1024 });
+    expect(auto.error).toBeNull();
+    const threads = Math.min(auto.cores, 4);
+    expect([auto.startedWorkers, auto.liveWorkers]).toEqual([threads - 1, 0]);
+    expect(auto.warnings).toHaveLength(threads > 1 ? 1 : 0);
+    const one = await run('/plain/', { workers: 1, units: 2500, batchSize: 1024 });
+    expect(relativeDifference(auto.weights, one.weights)).toBeLessThan(1e-6);
   }, 120_000);
 
   it('rejects a fit whose Web Worker throws in a page without isolation, leaving the model at the last completed step and no worker', async () => {
