@@ -140,7 +140,7 @@ export function warnTransferOnce(): void {
   if (transferToldOnce) return;
   transferToldOnce = true;
   console.warn(
-    `neurasm fit({ workers }): ${NOT_ISOLATED}; the Web Workers get each step's weights and rows, and send back their gradients, as transferred buffers instead (slower)`,
+    `neurasm fit({ workers }): ${NOT_ISOLATED}; the Web Workers get each step's weights and rows, and send back their gradients, as transferred buffers instead (slower where steps are short)`,
   );
 }
 
