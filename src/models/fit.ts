@@ -47,7 +47,8 @@ export interface FitArgs {
    * Threads that share each batch (default 1; the main thread counts as one): each computes the
    * gradients of its slice of the batch, and one optimizer update is applied to the summed
    * gradients. An integer from 1 to 16, or 'auto' (more than one only where it pays). Node
-   * worker_threads, or Web Workers in a cross-origin isolated page; see the README's "Scaling out".
+   * worker_threads, or Web Workers (transferring buffers where the page is not cross-origin
+   * isolated); see the README's "Scaling out".
    */
   workers?: number | 'auto';
 }

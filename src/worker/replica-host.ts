@@ -2,7 +2,10 @@
 // n − 1 worker threads (replica-serve.ts) each hold the model; every step, each computes the loss
 // and gradients of its slice of the global batch, the main thread sums the gradients in a fixed
 // order, weighted by the slices' rows, and applies one optimizer update to its model, whose weights
-// the workers copy before the next step. Everything goes through shared buffers (replica-layout.ts).
+// the workers copy before the next step. Everything goes through shared buffers (replica-layout.ts);
+// where memory cannot be shared (a page that is not cross-origin isolated), the same buffers are
+// plain and each step posts every worker a parcel of them, which comes back with its results
+// (replica-parcel.ts).
 //
 // The gradient of the batch's mean loss is Σ_t (rows_t / rows) × (gradient of slice t's mean loss);
 // a slice's loss carries the regularization penalty once, and the weights Σ rows_t / rows = 1 keep
@@ -55,17 +58,25 @@ import {
   splitRows,
   WEIGHTS_AT,
 } from './replica-layout.js';
+import { ParcelPost, type ReplicaDoneMessage } from './replica-parcel.js';
 import type { ReplicaErrorMessage } from './replica-serve.js';
 import {
   checkThreads,
   coreCount,
+  fitThreadsMode,
   type ReplicaThread,
   startReplicaThread,
-  threadsAvailable,
+  warnTransferOnce,
 } from './replica-threads.js';
 
 /** @internal For tests: make worker 1 throw, or its thread exit, at this step (from 1) of the data-parallel fits. */
 export const replicaFaults: { failAtStep?: number; exitAtStep?: number } = {};
+
+/**
+ * @internal For tests: `force` makes the data-parallel fits post each step's buffers, transferred,
+ * as in a page that is not cross-origin isolated, where they would share memory.
+ */
+export const replicaTransfer = { force: false };
 
 /**
  * Largest training set (inputs and labels, bytes) a fit with workers copies once into shared memory,
@@ -98,7 +109,8 @@ class ReplicaTrainer implements BatchTrainer {
   private readonly steps = new Map<number, ModelStep>();
   private readonly i32: Int32Array;
   private readonly f64: Float64Array;
-  private readonly weights: Float32Array;
+  /** Where the weights go each step: the shared buffer, or the first worker's parcel (transfer). */
+  private weights: Float32Array;
   private readonly workerGrads: Float32Array[] = [];
   private readonly x: Int32Array;
   private readonly y: Int32Array;
@@ -116,6 +128,10 @@ class ReplicaTrainer implements BatchTrainer {
   private readonly order: Int32Array | null;
   /** Dense blocks for row-sparse gradients (an embedding's), summed and applied as dense gradients. */
   private readonly dense = new DenseGradients();
+  /** Where the threads share no memory: the workers' parcels, posted each step (else null). */
+  private readonly parcels: ParcelPost | null;
+  /** Resolves when a worker's message has arrived (where the threads share no memory). */
+  private arrived: { promise: Promise<void>; resolve(): void } | null = null;
 
   constructor(
     private readonly model: TrainableModel,
@@ -124,9 +140,11 @@ class ReplicaTrainer implements BatchTrainer {
     private readonly sizes: ReplicaSizes,
     buffers: ReplicaBuffers,
     private readonly inputDType: 'float32' | 'int32',
-    dataset: ReplicaDataset | undefined,
+    order: SharedArrayBuffer | ArrayBuffer | undefined,
+    transfer: boolean,
   ) {
-    this.order = dataset ? new Int32Array(dataset.order) : null;
+    this.order = order ? new Int32Array(order) : null;
+    this.parcels = transfer ? new ParcelPost(buffers, sizes, order !== undefined) : null;
     ({ i32: this.i32, f64: this.f64 } = controlViews(buffers));
     this.weights = new Float32Array(buffers.weights);
     for (let t = 1; t < sizes.threads; t++) {
@@ -157,27 +175,44 @@ class ReplicaTrainer implements BatchTrainer {
     return step;
   }
 
-  /** Starts the worker threads and waits until each has built its model. */
-  async start(init: Omit<ReplicaInit, 'index'>): Promise<void> {
+  /**
+   * Starts the worker threads and waits until each has built its model. Where the threads share no
+   * memory, `copies` holds each one's own copy of the training set (transferred), if it is sent.
+   */
+  async start(init: Omit<ReplicaInit, 'index'>, copies?: ReplicaDataset[]): Promise<void> {
     for (let index = 1; index < this.sizes.threads; index++) {
+      const dataset = copies ? copies[index - 1] : init.dataset;
       const thread = await startReplicaThread(
         {
           ...init,
           index,
+          dataset,
           failAtStep: index === 1 ? init.failAtStep : undefined,
           exitAtStep: index === 1 ? init.exitAtStep : undefined,
         },
         {
-          onMessage: (m) => {
-            if ((m as { neurasm?: string } | null)?.neurasm === 'replicaError')
-              this.fail(reported(index, m as ReplicaErrorMessage));
-          },
+          onMessage: (m) => this.received(index, m),
           onFailure: (e) => this.fail(new WorkerError(`fit (worker thread ${index}): ${e.message}`)),
         },
+        copies && dataset
+          ? { shareless: true, transfer: [dataset.x as ArrayBuffer, dataset.y as ArrayBuffer] }
+          : { shareless: this.parcels !== null },
       );
       this.threads.push(thread);
     }
     await this.waitFor(READY, this.sizes.threads - 1);
+  }
+
+  /** A worker's message: its failure, or (where the threads share no memory) that it is ready or done with a step. */
+  private received(index: number, m: unknown): void {
+    const kind = (m as { neurasm?: string } | null)?.neurasm;
+    if (kind === 'replicaError') this.fail(reported(index, m as ReplicaErrorMessage));
+    else if (kind === 'replicaReady') this.i32[READY]++;
+    else if (kind === 'replicaDone') this.parcels?.receive(m as ReplicaDoneMessage);
+    else return;
+    const arrived = this.arrived;
+    this.arrived = null;
+    arrived?.resolve();
   }
 
   async train(order: Int32Array | null, start: number, rows: number, metrics: Metric[]): Promise<number> {
@@ -220,18 +255,15 @@ class ReplicaTrainer implements BatchTrainer {
     Atomics.store(this.i32, DONE, 0);
     Atomics.store(this.i32, WEIGHTS_AT, 0);
     for (let t = 1; t < threads; t++) Atomics.store(this.i32, GRADS_AT + t, 0);
-    Atomics.add(this.i32, GEN, 1);
-    Atomics.notify(this.i32, GEN);
-    // the weights as they are now (a callback may have set them), in pieces the workers copy as they come
-    let at = 0;
-    for (const v of step.variables) {
-      const p = v.ptr() >>> 2;
-      for (let from = 0; from < v.size; from += SHARED_PIECE) {
-        const to = Math.min(v.size, from + SHARED_PIECE);
-        this.weights.set(views.f32.subarray(p + from, p + to), at + from);
-        Atomics.store(this.i32, WEIGHTS_AT, at + to);
-      }
-      at += v.size;
+    if (this.parcels) {
+      // no shared memory: the weights in full, then each worker's parcel posted
+      this.weights = this.parcels.weights();
+      this.shareWeights(step);
+      this.parcels.sendAll(this.threads, counts, this.order);
+    } else {
+      Atomics.add(this.i32, GEN, 1);
+      Atomics.notify(this.i32, GEN);
+      this.shareWeights(step);
     }
     // this thread's rows into its step (and its labels into the shared block, for the metrics)
     gatherRows(this.xs.tensor, step.x.ptr(), order, start, counts[0], xWidth);
@@ -274,12 +306,41 @@ class ReplicaTrainer implements BatchTrainer {
     return loss * rows;
   }
 
-  /** Waits until the counter at `slot` reaches `count`; rejects with a worker's failure. */
+  /** The weights as they are now (a callback may have set them), in pieces the workers copy as they come. */
+  private shareWeights(step: ModelStep): void {
+    const f32 = backend().views.f32;
+    let at = 0;
+    for (const v of step.variables) {
+      const p = v.ptr() >>> 2;
+      for (let from = 0; from < v.size; from += SHARED_PIECE) {
+        const to = Math.min(v.size, from + SHARED_PIECE);
+        this.weights.set(f32.subarray(p + from, p + to), at + from);
+        Atomics.store(this.i32, WEIGHTS_AT, at + to);
+      }
+      at += v.size;
+    }
+  }
+
+  /**
+   * Waits until the counter at `slot` reaches `count`; rejects with a worker's failure. Where the
+   * threads share no memory, the counters move when a worker's message arrives, so it waits for those.
+   */
   private async waitFor(slot: number, count: number): Promise<void> {
     for (;;) {
       if (this.failure) throw this.failure;
       const now = Atomics.load(this.i32, slot);
       if (now >= count) return;
+      if (this.parcels) {
+        if (!this.arrived) {
+          let resolve!: () => void;
+          const promise = new Promise<void>((r) => {
+            resolve = r;
+          });
+          this.arrived = { promise, resolve };
+        }
+        await Promise.race([this.arrived.promise, this.failed]);
+        continue;
+      }
       if (spinWhile(this.i32, slot, now)) continue;
       if (waitAsync) {
         const w = waitAsync(this.i32, slot, now);
@@ -310,13 +371,14 @@ class ReplicaTrainer implements BatchTrainer {
     for (let t = 1; t < this.sizes.threads; t++) {
       if (counts[t] === 0) continue;
       const alpha = counts[t] / rows;
-      const from = this.workerGrads[t - 1];
       let at = 0;
       for (const g of grads) {
         // the pieces the worker writes (replica-serve.ts), each once it is written
         for (let start = 0; start < g.size; start += SHARED_PIECE) {
           const end = Math.min(g.size, start + SHARED_PIECE);
           await this.waitFor(GRADS_AT + t, at + end);
+          // (taken after the wait: a worker's parcel comes back as a new buffer)
+          const from = this.parcels ? this.parcels.grads(t) : this.workerGrads[t - 1];
           backend().views.f32.set(from.subarray(at + start, at + end), (staged >>> 2) + at + start);
           axpy(staged + 4 * (at + start), g.ptr() + 4 * start, end - start, alpha);
         }
@@ -343,20 +405,40 @@ class ReplicaTrainer implements BatchTrainer {
   }
 }
 
-/** The training set copied into shared memory, where it is at most replicaDataLimit.sharedBytes and there is room. */
+/** Whether the training set is small enough to hand to the workers once (replicaDataLimit.sharedBytes). */
+function fitsDataLimit(xs: Rows, ys: Rows): boolean {
+  return 4 * xs.count * (xs.width + ys.width) <= replicaDataLimit.sharedBytes;
+}
+
+/** The rows of a training tensor copied into a new buffer (shared or not). */
+function copyRows(rows: Rows, shared: boolean): SharedArrayBuffer | ArrayBuffer {
+  const bytes = 4 * rows.count * rows.width;
+  const buffer = shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+  const p = rows.tensor.ptr() >>> 2;
+  new Int32Array(buffer).set(backend().views.i32.subarray(p, p + rows.count * rows.width));
+  return buffer;
+}
+
+/** The training set copied into shared memory, where there is room. */
 function shareDataset(xs: Rows, ys: Rows, batchSize: number): ReplicaDataset | undefined {
-  if (4 * xs.count * (xs.width + ys.width) > replicaDataLimit.sharedBytes) return undefined;
-  const i32 = backend().views.i32;
-  const copy = (rows: Rows) => {
-    const buffer = new SharedArrayBuffer(4 * rows.count * rows.width);
-    const p = rows.tensor.ptr() >>> 2;
-    new Int32Array(buffer).set(i32.subarray(p, p + rows.count * rows.width));
-    return buffer;
-  };
   try {
-    return { x: copy(xs), y: copy(ys), order: new SharedArrayBuffer(4 * batchSize) };
+    return { x: copyRows(xs, true), y: copyRows(ys, true), order: new SharedArrayBuffer(4 * batchSize) };
   } catch {
     // no room for the copy (a RangeError): the main thread writes the workers' rows every step
+    return undefined;
+  }
+}
+
+/** Each of `workers` workers' own copy of the training set, to transfer to it (its step's rows come in its parcels), where there is room. */
+function copyDataset(xs: Rows, ys: Rows, workers: number): ReplicaDataset[] | undefined {
+  try {
+    return Array.from({ length: workers }, () => ({
+      x: copyRows(xs, false),
+      y: copyRows(ys, false),
+      order: new ArrayBuffer(0),
+    }));
+  } catch {
+    // no room (a RangeError): the main thread posts the workers' rows every step
     return undefined;
   }
 }
@@ -384,13 +466,15 @@ function computeWeights(model: Sequential): number {
 export async function startReplicas(request: ReplicaRequest): Promise<BatchTrainer | null> {
   const { model, xs, ys, batchSize, inputDType, workers } = request;
   if (!(model instanceof Sequential)) throw new ValueError('fit: workers other than 1 needs a Sequential model');
-  // 'auto' where there are no threads to start (a browser page): this thread alone
-  if (workers === 'auto' && !(await threadsAvailable())) return null;
+  const mode = replicaTransfer.force ? 'transfer' : await fitThreadsMode();
+  // 'auto' where there are no threads to start: this thread alone
+  if (workers === 'auto' && mode === null) return null;
   const auto = () => chooseThreads(model.countParams(), batchSize, cores, computeWeights(model));
   const cores = await coreCount();
   const threads = Math.min(workers === 'auto' ? auto() : workers, batchSize);
   if (threads <= 1) return null;
-  await checkThreads();
+  const transfer = mode === 'transfer';
+  await checkThreads(transfer);
   const c = model.compiled!;
   const loss = c.lossAndMetrics.loss;
   if (typeof loss !== 'string') {
@@ -418,23 +502,32 @@ export async function startReplicas(request: ReplicaRequest): Promise<BatchTrain
     );
   }
   const sizes: ReplicaSizes = { ...trainerSizes, params: variableSizes.reduce((a, b) => a + b, 0) };
-  const buffers = makeBuffers(sizes);
-  const dataset = shareDataset(xs, ys, batchSize);
-  const trainer = new ReplicaTrainer(model, xs, ys, sizes, buffers, inputDType, dataset);
+  const buffers = makeBuffers(sizes, !transfer);
+  // shared once, or (no shared memory) a copy for each worker, if the set is not too large
+  const sendsDataset = fitsDataLimit(xs, ys);
+  const dataset = sendsDataset && !transfer ? shareDataset(xs, ys, batchSize) : undefined;
+  const copies = sendsDataset && transfer ? copyDataset(xs, ys, threads - 1) : undefined;
+  const order = dataset?.order ?? (copies ? new ArrayBuffer(4 * batchSize) : undefined);
+  const trainer = new ReplicaTrainer(model, xs, ys, sizes, buffers, inputDType, order, transfer);
   try {
     trainer.step(counts[0]);
-    await trainer.start({
-      buffers,
-      sizes,
-      artifacts,
-      loss,
-      relaxedSimd: backend().kind === 'relaxed-simd',
-      inputDType,
-      variableSizes,
-      dataset,
-      failAtStep: replicaFaults.failAtStep,
-      exitAtStep: replicaFaults.exitAtStep,
-    });
+    if (transfer && !replicaTransfer.force) warnTransferOnce();
+    await trainer.start(
+      {
+        buffers: transfer ? undefined : buffers,
+        transfer,
+        sizes,
+        artifacts,
+        loss,
+        relaxedSimd: backend().kind === 'relaxed-simd',
+        inputDType,
+        variableSizes,
+        dataset,
+        failAtStep: replicaFaults.failAtStep,
+        exitAtStep: replicaFaults.exitAtStep,
+      },
+      copies,
+    );
   } catch (e) {
     await trainer.release();
     throw e;

@@ -4,6 +4,8 @@ import type { Sequential } from '../models/sequential.js';
 // The shared memory of a data-parallel fit (replica-host.ts on the main thread, replica-serve.ts in
 // each worker thread): SharedArrayBuffers that the threads read and write in place, so that no
 // step posts a message. Each thread copies what it needs into and out of its own Wasm memory.
+// Where memory cannot be shared (a page that is not cross-origin isolated) the same layout lives in
+// plain ArrayBuffers, and each step posts every worker a parcel of them (replica-parcel.ts).
 //
 //   control  Int32 slots (below) and Float64 slots (the spare normal draw, each thread's loss)
 //   weights  the trainable variables, flat, in the train step's order (main writes, before a step)
@@ -42,14 +44,14 @@ export const QUIT = 2;
 export const OK = 0;
 export const FAILED = 1;
 
-/** The shared buffers of a data-parallel fit. */
+/** The shared buffers of a data-parallel fit (plain ArrayBuffers where the threads transfer parcels). */
 export interface ReplicaBuffers {
-  control: SharedArrayBuffer;
-  weights: SharedArrayBuffer;
-  grads: SharedArrayBuffer;
-  x: SharedArrayBuffer;
-  y: SharedArrayBuffer;
-  preds: SharedArrayBuffer;
+  control: SharedArrayBuffer | ArrayBuffer;
+  weights: SharedArrayBuffer | ArrayBuffer;
+  grads: SharedArrayBuffer | ArrayBuffer;
+  x: SharedArrayBuffer | ArrayBuffer;
+  y: SharedArrayBuffer | ArrayBuffer;
+  preds: SharedArrayBuffer | ArrayBuffer;
 }
 
 /** Sizes (in 4-byte values) the buffers are made for. */
@@ -62,30 +64,65 @@ export interface ReplicaSizes {
   outWidth: number;
 }
 
-/** The training set in shared memory (see ReplicaInit.dataset). */
+/** The training set in shared memory (see ReplicaInit.dataset; each worker's own copy where memory is not shared). */
 export interface ReplicaDataset {
   /** Every example's input row and label, as the fit's tensors hold them (4-byte values). */
-  x: SharedArrayBuffer;
-  y: SharedArrayBuffer;
+  x: SharedArrayBuffer | ArrayBuffer;
+  y: SharedArrayBuffer | ArrayBuffer;
   /** The step's rows: the index in `x` and `y` of each row of the global batch. */
-  order: SharedArrayBuffer;
+  order: SharedArrayBuffer | ArrayBuffer;
 }
 
-/** Makes the buffers for `sizes`. */
-export function makeBuffers(s: ReplicaSizes): ReplicaBuffers {
+/** Makes the buffers for `sizes`: shared, or (`shared` false) plain ArrayBuffers of the same layout. */
+export function makeBuffers(s: ReplicaSizes, shared = true): ReplicaBuffers {
+  const make = (bytes: number) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
   return {
-    control: new SharedArrayBuffer(F64_OFFSET + 8 * (LOSS + s.threads)),
-    weights: new SharedArrayBuffer(4 * s.params),
-    grads: new SharedArrayBuffer(4 * s.params * (s.threads - 1)),
-    x: new SharedArrayBuffer(4 * s.batchSize * s.xWidth),
-    y: new SharedArrayBuffer(4 * s.batchSize * s.yWidth),
-    preds: new SharedArrayBuffer(4 * s.batchSize * s.outWidth),
+    control: make(controlBytes(s.threads)),
+    weights: make(4 * s.params),
+    grads: make(4 * s.params * (s.threads - 1)),
+    x: make(4 * s.batchSize * s.xWidth),
+    y: make(4 * s.batchSize * s.yWidth),
+    preds: make(4 * s.batchSize * s.outWidth),
   };
 }
 
+/** Bytes of the control buffer for `threads` threads. */
+export function controlBytes(threads: number): number {
+  return F64_OFFSET + 8 * (LOSS + threads);
+}
+
 /** The control buffer as Int32 slots and Float64 slots. */
-export function controlViews(b: ReplicaBuffers): { i32: Int32Array; f64: Float64Array } {
+export function controlViews(b: Pick<ReplicaBuffers, 'control'>): { i32: Int32Array; f64: Float64Array } {
   return { i32: new Int32Array(b.control, 0, F64_OFFSET / 4), f64: new Float64Array(b.control, F64_OFFSET) };
+}
+
+/** What a worker's step reads and writes: views of the shared buffers, or of a parcel of them. */
+export interface ReplicaViews {
+  i32: Int32Array;
+  f64: Float64Array;
+  weights: Float32Array;
+  /** This worker's gradient region. */
+  grads: Float32Array;
+  /** The global batch's predictions (the worker writes its rows). */
+  preds: Float32Array;
+  /** The global batch's input rows and labels (where the training set is not shared). */
+  x: Int32Array;
+  y: Int32Array;
+  /** The step's rows as indices into the shared training set (where it is shared). */
+  order: Int32Array | null;
+}
+
+/** Worker `index`'s views of the shared buffers. */
+export function sharedViews(b: ReplicaBuffers, s: ReplicaSizes, index: number, dataset?: ReplicaDataset): ReplicaViews {
+  return {
+    ...controlViews(b),
+    weights: new Float32Array(b.weights),
+    grads: new Float32Array(b.grads, 4 * s.params * (index - 1), s.params),
+    preds: new Float32Array(b.preds),
+    x: new Int32Array(b.x),
+    y: new Int32Array(b.y),
+    order: dataset ? new Int32Array(dataset.order) : null,
+  };
 }
 
 /**
@@ -113,7 +150,8 @@ export function splitRows(rows: number, threads: number, mainShare = 1): { start
 export interface ReplicaInit {
   /** This worker's index (1 to threads − 1). */
   index: number;
-  buffers: ReplicaBuffers;
+  /** The shared buffers (absent where the threads transfer parcels: see `transfer`). */
+  buffers?: ReplicaBuffers;
   sizes: ReplicaSizes;
   /** The model's artifacts (topology and weights, as a save writes them). */
   artifacts: unknown;
@@ -130,6 +168,12 @@ export interface ReplicaInit {
    * then writes the workers' rows into `buffers.x` and `buffers.y` every step.
    */
   dataset?: ReplicaDataset;
+  /**
+   * The threads cannot share memory (a page that is not cross-origin isolated): `buffers` is absent
+   * and each step comes as a message with a parcel of plain buffers (replica-parcel.ts), which the
+   * worker posts back with its results; `dataset` is this worker's own copy.
+   */
+  transfer?: boolean;
   /** @internal For tests: the step (from 1) at which this worker throws. */
   failAtStep?: number;
   /** @internal For tests: the step (from 1) at which this worker's thread exits, as if it were killed. */

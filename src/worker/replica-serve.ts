@@ -2,7 +2,8 @@
 // the model from the artifacts it is started with, then, for each step the main thread starts,
 // copies its rows of the batch (from the shared training set) and the shared weights (as the main
 // thread writes them) into its Wasm memory, runs the train step on them and copies its loss,
-// predictions and gradients out to the shared buffers.
+// predictions and gradients out to the shared buffers (or to the parcel of them the step was
+// posted with, where memory is not shared: replica-parcel.ts).
 import { backend, ready } from '../backend/loader.js';
 import { ValueError } from '../errors.js';
 import type { ModelArtifacts } from '../io/types.js';
@@ -17,7 +18,6 @@ import { DenseGradients } from './replica-dense.js';
 import {
   type ArtifactBodies,
   COMMAND,
-  controlViews,
   DONE,
   FAILED,
   GEN,
@@ -27,18 +27,26 @@ import {
   QUIT,
   READY,
   type ReplicaInit,
+  type ReplicaViews,
   RNG,
   ROWS,
   SHARED_PIECE,
   SLICE,
   SPARE,
+  sharedViews,
   spinWhile,
   WEIGHTS_AT,
 } from './replica-layout.js';
+import { parcelTransfer, parcelViews, type ReplicaDoneMessage, type ReplicaStepMessage } from './replica-parcel.js';
 
-/** Where a worker thread reports: its port to the main thread. */
+/** Where a worker thread reports: its port to the main thread (Node's parentPort, a Web Worker's `self`). */
 export interface ReplicaPort {
-  postMessage(message: unknown): void;
+  // transfer: Transferable[] in a browser, named without that DOM type so Node projects type-check
+  postMessage(message: unknown, transfer?: object[]): void;
+  /** Node's parentPort: the listener gets the message. */
+  on?(type: 'message', listener: (message: unknown) => void): void;
+  /** A Web Worker's scope: the listener gets an event carrying the message. */
+  addEventListener?(type: 'message', listener: (event: { data: unknown }) => void): void;
 }
 
 /** Worker -> main: the worker failed (before or during a step). */
@@ -56,6 +64,8 @@ class Replica {
   /** Dense blocks for row-sparse gradients (an embedding's): the shared gradient block holds them densely. */
   private readonly dense = new DenseGradients();
   private stepsRun = 0;
+  /** The shared training set (or this worker's copy), as 4-byte values. */
+  private readonly dataset: { x: Int32Array; y: Int32Array } | null;
 
   constructor(
     private readonly model: Sequential,
@@ -63,6 +73,8 @@ class Replica {
   ) {
     model.random.rng = this.rng;
     model.claimRandom();
+    const { dataset } = init;
+    this.dataset = dataset ? { x: new Int32Array(dataset.x), y: new Int32Array(dataset.y) } : null;
   }
 
   private step(rows: number): ModelStep {
@@ -81,9 +93,10 @@ class Replica {
     return step;
   }
 
-  /** Runs the step the control buffer describes. */
-  run(i32: Int32Array, f64: Float64Array): void {
-    const { index, buffers, sizes } = this.init;
+  /** Runs the step the control slots describe, on the shared buffers or a parcel of them. */
+  run(views: ReplicaViews): void {
+    const { index, sizes } = this.init;
+    const { i32, f64 } = views;
     const slot = SLICE + 3 * index;
     const start = i32[slot];
     const count = i32[slot + 1];
@@ -94,24 +107,23 @@ class Replica {
       (globalThis as { process?: { exit(code: number): void } }).process?.exit(1);
     const step = this.step(count);
     // this worker's rows first: the main thread writes the weights meanwhile
-    const { dataset } = this.init;
-    if (dataset) {
-      const order = new Int32Array(dataset.order, 4 * start, count);
-      gatherIn(new Int32Array(dataset.x), order, sizes.xWidth, step.x);
-      gatherIn(new Int32Array(dataset.y), order, sizes.yWidth, step.y!);
+    if (this.dataset && views.order) {
+      const order = views.order.subarray(start, start + count);
+      gatherIn(this.dataset.x, order, sizes.xWidth, step.x);
+      gatherIn(this.dataset.y, order, sizes.yWidth, step.y!);
     } else {
-      copyIn(new Int32Array(buffers.x), start, count, sizes.xWidth, step.x);
-      copyIn(new Int32Array(buffers.y), start, count, sizes.yWidth, step.y!);
+      copyIn(views.x, start, count, sizes.xWidth, step.x);
+      copyIn(views.y, start, count, sizes.yWidth, step.y!);
     }
-    copyWeightsIn(i32, new Float32Array(buffers.weights), step.variables);
+    copyWeightsIn(i32, views.weights, step.variables);
     this.rng.setState([i32[RNG], i32[RNG + 1], i32[RNG + 2], i32[RNG + 3], f64[SPARE]]);
     this.model.random.rows = { start, count, total };
     const out = step.run();
     f64[LOSS + index] = step.lossValue();
     const f32 = backend().views.f32;
     const p = out.predictions.ptr() >>> 2;
-    new Float32Array(buffers.preds).set(f32.subarray(p, p + count * sizes.outWidth), start * sizes.outWidth);
-    const grads = new Float32Array(buffers.grads, 4 * sizes.params * (index - 1), sizes.params);
+    views.preds.set(f32.subarray(p, p + count * sizes.outWidth), start * sizes.outWidth);
+    const grads = views.grads;
     // in pieces, each published (GRADS_AT), so that the main thread sums the first while the rest are copied
     const written = GRADS_AT + index;
     let at = 0;
@@ -167,7 +179,7 @@ function copyWeightsIn(i32: Int32Array, weights: Float32Array, variables: readon
   }
 }
 
-/** Copies rows [start, start + count) of a shared block of `width` values per row into a step buffer. */
+/** Copies rows [start, start + count) of a block of `width` values per row into a step buffer. */
 function copyIn(from: Int32Array, start: number, count: number, width: number, to: Tensor): void {
   backend().views.i32.set(from.subarray(start * width, (start + count) * width), to.ptr() >>> 2);
 }
@@ -181,10 +193,10 @@ function errorReport(e: unknown): ReplicaErrorMessage {
 /**
  * The body of a worker thread of a data-parallel fit: builds the replica, reports it
  * ready, then runs the steps the main thread starts until it says quit (or ends the thread). Blocks
- * the thread while it waits (Atomics.wait): everything it is told comes through the shared buffers.
+ * the thread while it waits (Atomics.wait): everything it is told comes through the shared buffers;
+ * or, where the threads cannot share memory (`init.transfer`), each step comes as a posted parcel.
  */
 export async function serveReplica(port: ReplicaPort, init: ReplicaInit): Promise<void> {
-  const { i32, f64 } = controlViews(init.buffers);
   let replica: Replica;
   try {
     await ready({ relaxedSimd: init.relaxedSimd });
@@ -196,6 +208,12 @@ export async function serveReplica(port: ReplicaPort, init: ReplicaInit): Promis
     port.postMessage(errorReport(e));
     return;
   }
+  if (init.transfer || !init.buffers) {
+    serveParcels(port, replica, init.index);
+    return;
+  }
+  const views = sharedViews(init.buffers, init.sizes, init.index, init.dataset);
+  const { i32 } = views;
   // through the shared buffer: a message posted just before Atomics.wait blocks the thread may not leave it
   let seen = Atomics.load(i32, GEN);
   Atomics.add(i32, READY, 1);
@@ -207,7 +225,7 @@ export async function serveReplica(port: ReplicaPort, init: ReplicaInit): Promis
     if (Atomics.load(i32, COMMAND) === QUIT) return;
     if (i32[SLICE + 3 * init.index + 1] === 0) continue;
     try {
-      replica.run(i32, f64);
+      replica.run(views);
       i32[status] = OK;
     } catch (e) {
       // the thread stops waiting, so that the message leaves it; main ends the thread
@@ -220,4 +238,27 @@ export async function serveReplica(port: ReplicaPort, init: ReplicaInit): Promis
     Atomics.add(i32, DONE, 1);
     Atomics.notify(i32, DONE);
   }
+}
+
+/**
+ * The steps of a worker whose threads cannot share memory: each comes as a parcel (replica-parcel.ts),
+ * which goes back, transferred, with the results; the first failure is reported and ends the steps.
+ */
+function serveParcels(port: ReplicaPort, replica: Replica, index: number): void {
+  let failed = false;
+  const onStep = (message: unknown) => {
+    if (failed) return;
+    try {
+      const { parcel } = message as ReplicaStepMessage;
+      replica.run(parcelViews(parcel));
+      const done: ReplicaDoneMessage = { neurasm: 'replicaDone', index, parcel };
+      port.postMessage(done, parcelTransfer(parcel));
+    } catch (e) {
+      failed = true;
+      port.postMessage(errorReport(e));
+    }
+  };
+  if (port.on) port.on('message', onStep);
+  else port.addEventListener?.('message', (event) => onStep(event.data));
+  port.postMessage({ neurasm: 'replicaReady' });
 }

@@ -1,7 +1,7 @@
-// The worker threads of a data-parallel fit: started (Node worker_threads, or Web Workers in a
-// cross-origin isolated page) with the module URL of neurasm's entry, which index.ts (and the
-// browser bundle's entry) registers, so that each thread imports the same build and runs
-// serveReplica (replica-serve.ts) in it.
+// The worker threads of a data-parallel fit: started (Node worker_threads, or Web Workers: sharing
+// memory in a cross-origin isolated page, sharing none in a page that is not) with the module URL
+// of neurasm's entry, which index.ts (and the browser bundle's entry) registers, so that each
+// thread imports the same build and runs serveReplica (replica-serve.ts) in it.
 import { BackendError } from '../errors.js';
 import { replicaEntry } from './replica-entry-url.js';
 import type { ReplicaInit } from './replica-layout.js';
@@ -13,6 +13,16 @@ type ThreadInit = ReplicaInit | { serve: string };
 export interface ReplicaThread {
   /** Ends the thread; resolves when it has exited. */
   terminate(): Promise<void>;
+  /** Posts the thread a message, transferring the buffers in `transfer` (they become unusable here). */
+  post(message: unknown, transfer?: ArrayBuffer[]): void;
+}
+
+/** How a thread is started, besides its init. */
+export interface ThreadOptions {
+  /** Buffers in the init to transfer rather than copy. */
+  transfer?: ArrayBuffer[];
+  /** The thread shares no memory (its steps come as messages): it starts in a page that is not cross-origin isolated too. */
+  shareless?: boolean;
 }
 
 /** What the threads tell the main thread: a message, or that they failed (an uncaught error, an exit). */
@@ -88,15 +98,16 @@ function webWorkers(): { isolated: boolean } | null {
   return { isolated: g.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function' };
 }
 
-/** Why a page cannot start the threads. */
+/** Why a page cannot start threads that share memory. */
 const NOT_ISOLATED =
   'this page is not cross-origin isolated, so it cannot share memory with Web Workers (serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
 
 let toldOnce = false;
 
 /**
- * Whether this runtime can start the threads: Node worker_threads, or Web Workers in a cross-origin
- * isolated page (a page that is not says so once on the console), with neurasm's entry registered.
+ * Whether this runtime can start threads that share memory: Node worker_threads, or Web Workers in
+ * a cross-origin isolated page (a page that is not says so once on the console: `workers: 'auto'`
+ * then computes on the main thread alone), with neurasm's entry registered.
  */
 export async function threadsAvailable(): Promise<boolean> {
   if (replicaEntry() === null) return false;
@@ -104,15 +115,40 @@ export async function threadsAvailable(): Promise<boolean> {
   const web = webWorkers();
   if (web && !web.isolated && !toldOnce) {
     toldOnce = true;
-    console.warn(`neurasm fit({ workers: 'auto' }) trains on one thread: ${NOT_ISOLATED}`);
+    console.warn(`neurasm { workers: 'auto' } computes on the main thread alone here: ${NOT_ISOLATED}`);
   }
   return web?.isolated ?? false;
 }
 
+/**
+ * How this runtime can run a data-parallel fit's threads: sharing memory (Node worker_threads, Web
+ * Workers in a cross-origin isolated page), or posting each step's buffers to Web Workers, transferred
+ * (a page that is not isolated); null where it cannot start threads.
+ */
+export async function fitThreadsMode(): Promise<'shared' | 'transfer' | null> {
+  if (replicaEntry() === null) return null;
+  if ((await nodeModule(WORKER_THREADS)) !== null) return 'shared';
+  const web = webWorkers();
+  if (!web) return null;
+  return web.isolated ? 'shared' : 'transfer';
+}
+
+let transferToldOnce = false;
+
+/** Says once per page, on the console, that a fit's threads transfer buffers because the page is not isolated, and what would fix it. */
+export function warnTransferOnce(): void {
+  if (transferToldOnce) return;
+  transferToldOnce = true;
+  console.warn(
+    `neurasm fit({ workers }): ${NOT_ISOLATED}; the Web Workers get each step's weights and rows, and send back their gradients, as transferred buffers instead (slower where steps are short)`,
+  );
+}
+
 /** Adds `thread` to the live ones until it ends. */
-function tracked(terminate: () => Promise<void>): ReplicaThread {
+function tracked(terminate: () => Promise<void>, post: ReplicaThread['post']): ReplicaThread {
   let ended: Promise<void> | null = null;
   const thread: ReplicaThread = {
+    post,
     terminate() {
       ended ??= terminate().finally(() => {
         live.delete(thread);
@@ -124,8 +160,11 @@ function tracked(terminate: () => Promise<void>): ReplicaThread {
   return thread;
 }
 
-/** Throws a BackendError saying why, where this runtime cannot start the threads. */
-export async function checkThreads(): Promise<void> {
+/**
+ * Throws a BackendError saying why, where this runtime cannot start the threads (with `shareless`,
+ * threads that share no memory: a page need not be cross-origin isolated).
+ */
+export async function checkThreads(shareless = false): Promise<void> {
   if (!replicaEntry()) {
     throw new BackendError(
       'fit: workers other than 1 needs neurasm imported from its index (its URL is not registered)',
@@ -134,16 +173,21 @@ export async function checkThreads(): Promise<void> {
   if ((await nodeModule(WORKER_THREADS)) !== null) return;
   const web = webWorkers();
   if (!web) throw new BackendError('fit: workers other than 1 needs Node worker_threads or Web Workers');
-  if (!web.isolated)
+  if (!web.isolated && !shareless)
     throw new BackendError(`fit: workers other than 1 cannot start: ${NOT_ISOLATED}; or use workers: 'auto'`);
 }
 
 /** Starts a worker thread running serveReplica with `init`. */
-export async function startReplicaThread(init: ThreadInit, listeners: ReplicaListeners): Promise<ReplicaThread> {
-  await checkThreads();
+export async function startReplicaThread(
+  init: ThreadInit,
+  listeners: ReplicaListeners,
+  options: ThreadOptions = {},
+): Promise<ReplicaThread> {
+  await checkThreads(options.shareless);
+  const transfer = options.transfer ?? [];
   const threads = await nodeModule<typeof import('node:worker_threads')>(WORKER_THREADS);
-  if (threads) return startNodeThread(threads, replicaEntry()!, init, listeners);
-  return startWebWorker(replicaEntry()!, init, listeners);
+  if (threads) return startNodeThread(threads, replicaEntry()!, init, listeners, transfer);
+  return startWebWorker(replicaEntry()!, init, listeners, transfer);
 }
 
 function startNodeThread(
@@ -151,21 +195,25 @@ function startNodeThread(
   entry: string,
   init: ThreadInit,
   listeners: ReplicaListeners,
+  transferList: ArrayBuffer[],
 ): ReplicaThread {
   let worker: NodeWorker;
   try {
-    worker = new threads.Worker(THREAD_CODE, { eval: true, workerData: { entry, init } });
+    worker = new threads.Worker(THREAD_CODE, { eval: true, workerData: { entry, init }, transferList });
   } catch (e) {
     throw new BackendError(`fit: cannot start a worker thread: ${(e as Error).message}`);
   }
   let ending = false;
-  const thread = tracked(() => {
-    ending = true;
-    return worker.terminate().then(
-      () => undefined,
-      () => undefined,
-    );
-  });
+  const thread = tracked(
+    () => {
+      ending = true;
+      return worker.terminate().then(
+        () => undefined,
+        () => undefined,
+      );
+    },
+    (message, transfer) => worker.postMessage(message, transfer),
+  );
   worker.on('message', (m) => listeners.onMessage(m));
   worker.on('error', (e) => listeners.onFailure(e instanceof Error ? e : new Error(String(e))));
   worker.on('messageerror', () => listeners.onFailure(new Error('a message from a worker thread could not be read')));
@@ -176,7 +224,12 @@ function startNodeThread(
   return thread;
 }
 
-function startWebWorker(entry: string, init: ThreadInit, listeners: ReplicaListeners): ReplicaThread {
+function startWebWorker(
+  entry: string,
+  init: ThreadInit,
+  listeners: ReplicaListeners,
+  transfer: ArrayBuffer[],
+): ReplicaThread {
   const url = URL.createObjectURL(new Blob([WEB_WORKER_CODE], { type: 'text/javascript' }));
   let worker: Worker;
   try {
@@ -194,6 +247,9 @@ function startWebWorker(entry: string, init: ThreadInit, listeners: ReplicaListe
   worker.addEventListener('messageerror', () =>
     listeners.onFailure(new Error('a message from a Web Worker could not be read')),
   );
-  worker.postMessage({ entry, init });
-  return tracked(async () => worker.terminate());
+  worker.postMessage({ entry, init }, transfer);
+  return tracked(
+    async () => worker.terminate(),
+    (message, list) => worker.postMessage(message, list ?? []),
+  );
 }

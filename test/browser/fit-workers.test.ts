@@ -1,6 +1,7 @@
-// fit({ workers }) in Chromium: Web Workers sharing memory in a cross-origin isolated page, and one
-// thread (said once) in a page that is not. The bundle is built into a temporary folder and served
-// by a small server here, with and without the isolation headers.
+// fit({ workers }) in Chromium: Web Workers sharing memory in a cross-origin isolated page, and Web
+// Workers that get each step's buffers transferred (said once) in a page that is not, with the same
+// bits. The bundle is built into a temporary folder and served by a small server here, with and
+// without the isolation headers.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -15,26 +16,68 @@ const FOUND = existsSync(CHROMIUM);
 if (!FOUND)
   console.warn(`[browser test] SKIPPED: no Chromium at ${CHROMIUM}; fit({ workers }) in a page was not tested`);
 
-/** What the page computes: the weights after a fit with `workers`, and what the console said. */
+/** What the page computes: the weights after its last fit, and what the console said. */
 interface PageFit {
   weights: number[][];
   loss: number[];
   isolated: boolean;
   warnings: string[];
   error: string | null;
+  /** Web Workers the page started, and those it did not end. */
+  startedWorkers: number;
+  liveWorkers: number;
+  /** The page's navigator.hardwareConcurrency. */
+  cores: number;
+}
+
+/** How the page fits: `fits` times (a fresh model each), with `workers`. */
+interface PageOptions {
+  workers: number | 'auto';
+  fits?: number;
+  /** The step (from 1) whose message to the first Web Worker is replaced by one it cannot read, so that it throws. */
+  faultAtStep?: number;
+  /** Stop the fit (model.stopTraining) after this many steps. */
+  stopAfter?: number;
+  /** The hidden layer's units (default 32) and the batch size (default 64; as many examples, at least 256). */
+  units?: number;
+  batchSize?: number;
 }
 
 /**
  * Runs in the page (as source text: vitest would rewrite the import() of a function): trains the
  * same small model with dropout for 2 epochs and reports its weights.
  */
-const FIT_IN_PAGE = `async (workers) => {
+const FIT_IN_PAGE = `async ({ workers, fits = 1, faultAtStep, stopAfter, units = 32, batchSize = 64 }) => {
   const warnings = [];
   const warn = console.warn;
   console.warn = (...args) => warnings.push(args.join(' '));
+  // counts the Web Workers; with faultAtStep, makes the first throw at that step (its parcel replaced by null)
+  let startedWorkers = 0;
+  let liveWorkers = 0;
+  const Base = Worker;
+  let steps = 0;
+  let first = null;
+  globalThis.Worker = class extends Base {
+    constructor(...args) {
+      super(...args);
+      first ??= this;
+      startedWorkers++;
+      liveWorkers++;
+    }
+    postMessage(message, transfer) {
+      if (this === first && message && message.neurasm === 'replicaStep' && ++steps === faultAtStep) {
+        return super.postMessage({ neurasm: 'replicaStep', parcel: null });
+      }
+      return super.postMessage(message, transfer);
+    }
+    terminate() {
+      liveWorkers--;
+      return super.terminate();
+    }
+  };
   const nn = await import(new URL('neurasm.browser.js', location.href).href);
   await nn.ready({ relaxedSimd: false });
-  const n = 256;
+  const n = Math.max(256, batchSize);
   const x = new Float32Array(n * 12);
   let s = 7;
   for (let i = 0; i < x.length; i++) {
@@ -42,27 +85,52 @@ const FIT_IN_PAGE = `async (workers) => {
     x[i] = (s / 2147483648) * 2 - 1;
   }
   const y = new Int32Array(n).map((_, r) => (x[r * 12] + x[r * 12 + 1] > 0 ? 1 : 0));
-  nn.setSeed(5);
-  const model = nn.sequential({
-    layers: [
-      nn.layers.dense({ units: 32, activation: 'relu', inputShape: [12] }),
-      nn.layers.dropout({ rate: 0.2 }),
-      nn.layers.dense({ units: 2, activation: 'softmax' }),
-    ],
-  });
-  model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
   let error = null;
   let loss = [];
-  try {
-    const h = await model.fit(nn.tensor(x, [n, 12]), nn.tensor(y, [n], 'int32'), { epochs: 2, batchSize: 64, seed: 3, verbose: 0, workers });
-    loss = h.history.loss;
-  } catch (e) {
-    error = e.name + ': ' + e.message;
+  let model;
+  for (let f = 0; f < fits; f++) {
+    nn.setSeed(5);
+    model = nn.sequential({
+      layers: [
+        nn.layers.dense({ units, activation: 'relu', inputShape: [12] }),
+        nn.layers.dropout({ rate: 0.2 }),
+        nn.layers.dense({ units: 2, activation: 'softmax' }),
+      ],
+    });
+    model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+    let steps = 0;
+    const stop = { onBatchEnd: () => { if (++steps === stopAfter) model.stopTraining = true; } };
+    try {
+      const h = await model.fit(nn.tensor(x, [n, 12]), nn.tensor(y, [n], 'int32'), { epochs: 2, batchSize, seed: 3, verbose: 0, workers, callbacks: stopAfter ? [stop] : [] });
+      loss = h.history.loss;
+    } catch (e) {
+      error = e.name + ': ' + e.message;
+    }
   }
   console.warn = warn;
   const weights = model.getWeights().map((w) => [...w.dataSync()]);
-  return { weights, loss, isolated: crossOriginIsolated, warnings, error };
+  return { weights, loss, isolated: crossOriginIsolated, warnings, error, startedWorkers, liveWorkers, cores: navigator.hardwareConcurrency };
 }`;
+
+/** The largest difference between two weight lists, relative to the largest weight of `expected`. */
+function relativeDifference(actual: number[][], expected: number[][]): number {
+  let diff = 0;
+  let scale = 0;
+  expected.forEach((w, i) => {
+    w.forEach((v, j) => {
+      diff = Math.max(diff, Math.abs(actual[i][j] - v));
+      scale = Math.max(scale, Math.abs(v));
+    });
+  });
+  return diff / scale;
+}
+
+/** Whether two weight lists hold the same float32 values (bits: no NaN here). */
+function sameBits(a: number[][], b: number[][]): boolean {
+  return (
+    a.length === b.length && a.every((w, i) => w.length === b[i].length && w.every((v, j) => Object.is(v, b[i][j])))
+  );
+}
 
 describe.skipIf(!FOUND)('fit({ workers }) in Chromium', () => {
   let dir: string;
@@ -106,41 +174,65 @@ describe.skipIf(!FOUND)('fit({ workers }) in Chromium', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function run(path: string, workers: number | 'auto'): Promise<PageFit> {
+  async function run(path: string, options: PageOptions): Promise<PageFit> {
     const page: Page = await browser.newPage();
     try {
       await page.goto(`${base}${path}`);
-      return (await page.evaluate(`(${FIT_IN_PAGE})(${JSON.stringify(workers)})`)) as PageFit;
+      return (await page.evaluate(`(${FIT_IN_PAGE})(${JSON.stringify(options)})`)) as PageFit;
     } finally {
       await page.close();
     }
   }
 
+  let isolatedTwo: PageFit;
+
   it('trains in Web Workers in an isolated page, with the weights of one thread (within 1e-6)', async () => {
-    const one = await run('/isolated/', 1);
-    const two = await run('/isolated/', 2);
-    expect(two.isolated).toBe(true);
-    expect(two.error).toBeNull();
-    let diff = 0;
-    let scale = 0;
-    one.weights.forEach((w, i) => {
-      w.forEach((v, j) => {
-        diff = Math.max(diff, Math.abs(two.weights[i][j] - v));
-        scale = Math.max(scale, Math.abs(v));
-      });
-    });
-    expect(diff / scale).toBeLessThan(1e-6);
-    expect(two.loss[1]).toBeCloseTo(one.loss[1], 5);
+    const one = await run('/isolated/', { workers: 1 });
+    isolatedTwo = await run('/isolated/', { workers: 2 });
+    expect(isolatedTwo.isolated).toBe(true);
+    expect(isolatedTwo.error).toBeNull();
+    expect(relativeDifference(isolatedTwo.weights, one.weights)).toBeLessThan(1e-6);
+    expect(isolatedTwo.loss[1]).toBeCloseTo(one.loss[1], 5);
+    expect(isolatedTwo.warnings).toEqual([]);
+    expect([isolatedTwo.startedWorkers, isolatedTwo.liveWorkers]).toEqual([1, 0]);
   }, 120_000);
 
-  it("says once that a page without isolation trains on one thread ('auto'), and rejects workers: 2", async () => {
-    const auto = await run('/plain/', 'auto');
-    expect(auto.isolated).toBe(false);
+  it('trains in Web Workers in a page without isolation, transferring buffers (said once), with the bits of the isolated page', async () => {
+    const plain = await run('/plain/', { workers: 2, fits: 2 });
+    expect(plain.isolated).toBe(false);
+    expect(plain.error).toBeNull();
+    expect(sameBits(plain.weights, isolatedTwo.weights)).toBe(true);
+    expect(plain.loss).toEqual(isolatedTwo.loss);
+    expect([plain.startedWorkers, plain.liveWorkers]).toEqual([2, 0]);
+    expect(plain.warnings).toHaveLength(1);
+    expect(plain.warnings[0]).toMatch(/not cross-origin isolated/);
+    expect(plain.warnings[0]).toMatch(/Cross-Origin-Opener-Policy: same-origin/);
+    expect(plain.warnings[0]).toMatch(/Cross-Origin-Embedder-Policy: require-corp/);
+    expect(plain.warnings[0]).toMatch(/transferred buffers instead \(slower where steps are short\)/);
+    // 'auto' keeps this small model on one thread: no worker, nothing said
+    const auto = await run('/plain/', { workers: 'auto' });
     expect(auto.error).toBeNull();
-    expect(auto.warnings.filter((w) => w.includes('not cross-origin isolated'))).toHaveLength(1);
-    const two = await run('/plain/', 2);
-    expect(two.error).toMatch(
-      /BackendError: fit: workers other than 1 cannot start: this page is not cross-origin isolated/,
-    );
+    expect(auto.warnings).toEqual([]);
+    expect(auto.startedWorkers).toBe(0);
+  }, 120_000);
+
+  it("'auto' trains a model large enough to pay in Web Workers in a page without isolation (as many as the cores, at most 4)", async () => {
+    // 12-2500-2 in batches of 1024: 37,502 weights × 1024 rows ≥ 'auto''s 20 million
+    const auto = await run('/plain/', { workers: 'auto', units: 2500, batchSize: 1024 });
+    expect(auto.error).toBeNull();
+    const threads = Math.min(auto.cores, 4);
+    expect([auto.startedWorkers, auto.liveWorkers]).toEqual([threads - 1, 0]);
+    expect(auto.warnings).toHaveLength(threads > 1 ? 1 : 0);
+    const one = await run('/plain/', { workers: 1, units: 2500, batchSize: 1024 });
+    expect(relativeDifference(auto.weights, one.weights)).toBeLessThan(1e-6);
+  }, 120_000);
+
+  it('rejects a fit whose Web Worker throws in a page without isolation, leaving the model at the last completed step and no worker', async () => {
+    const failed = await run('/plain/', { workers: 2, faultAtStep: 6 });
+    expect(failed.error).toMatch(/fit \(worker thread 1\): /);
+    expect([failed.startedWorkers, failed.liveWorkers]).toEqual([1, 0]);
+    const stopped = await run('/plain/', { workers: 1, stopAfter: 5 });
+    expect(stopped.error).toBeNull();
+    expect(relativeDifference(failed.weights, stopped.weights)).toBeLessThan(1e-6);
   }, 120_000);
 });
