@@ -6,6 +6,7 @@ import { type KernelShapOptions, kernelShap } from '../../src/explain/kernel-sha
 import { shapFaults, shapThreadsStarted } from '../../src/explain/shap-threads.js';
 import * as nn from '../../src/index.js';
 import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
+import { settledMemory } from '../helpers/memory.js';
 import { randomArray } from '../helpers/random.js';
 
 const F = 12;
@@ -139,9 +140,9 @@ describe('kernelShap with workers', () => {
   it('does not leak tensors over repeated calls with workers', async () => {
     const model = makeModel();
     await valuesOf(model, { workers: 2 });
-    const before = nn.memory();
+    const before = await settledMemory();
     for (let i = 0; i < 3; i++) await valuesOf(model, { workers: 2 });
-    const after = nn.memory();
+    const after = await settledMemory();
     expect(after.numTensors).toBe(before.numTensors);
     expect(after.numBytes).toBe(before.numBytes);
   }, 60_000);

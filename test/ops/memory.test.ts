@@ -2,24 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { backend } from '../../src/backend/loader.js';
 import * as nn from '../../src/index.js';
 import { trainableVariables } from '../../src/ops/variable.js';
+import { collectUntil, exposedGc } from '../helpers/memory.js';
 
 beforeAll(() => nn.ready({ relaxedSimd: false }));
-
-/** `gc()`; vitest runs with --expose-gc (vitest.config.ts), so its absence is a failure, not a skip. */
-function exposedGc(): () => void {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  expect(gc, 'global gc (node --expose-gc)').toBeTypeOf('function');
-  return gc as () => void;
-}
-
-/** Collects garbage until `done()` or ten rounds have passed (finalizers run between turns). */
-async function collectUntil(done: () => boolean): Promise<void> {
-  const gc = exposedGc();
-  for (let i = 0; i < 10 && !done(); i++) {
-    gc();
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('memory', () => {
   it('tidy frees everything but the result; nested scopes pass results up', () => {

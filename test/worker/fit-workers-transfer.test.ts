@@ -6,6 +6,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '../../src/index.js';
 import { replicaDataLimit, replicaFaults, replicaTransfer } from '../../src/worker/replica-host.js';
 import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
+import { settledMemory } from '../helpers/memory.js';
 import { randomArray } from '../helpers/random.js';
 import { relativeDifference, sameBits, weightsOf } from '../helpers/weights.js';
 
@@ -160,9 +161,9 @@ describe('fit({ workers }) transferring buffers', () => {
     const model = makeModel();
     withoutSharedMemory();
     await model.fit(x, y, { ...FIT, epochs: 1, workers: 2 });
-    const before = nn.memory();
+    const before = await settledMemory();
     for (let i = 0; i < 2; i++) await model.fit(x, y, { ...FIT, epochs: 1, workers: 2 });
-    const after = nn.memory();
+    const after = await settledMemory();
     expect(after.numTensors).toBe(before.numTensors);
     expect(after.numBytes).toBe(before.numBytes);
     expect(after.wasmBytes).toBe(before.wasmBytes);

@@ -4,6 +4,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '../../src/index.js';
 import { replicaDataLimit, replicaFaults } from '../../src/worker/replica-host.js';
 import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
+import { settledMemory } from '../helpers/memory.js';
 import { randomArray } from '../helpers/random.js';
 import { relativeDifference, sameBits, weightsOf } from '../helpers/weights.js';
 
@@ -212,9 +213,9 @@ describe('fit({ workers })', () => {
   it('leaves no memory behind over repeated fits', async () => {
     const model = makeModel({ noise: false });
     await model.fit(x, y, { ...FIT, epochs: 1, workers: 2 });
-    const before = nn.memory();
+    const before = await settledMemory();
     for (let i = 0; i < 2; i++) await model.fit(x, y, { ...FIT, epochs: 1, workers: 2 });
-    const after = nn.memory();
+    const after = await settledMemory();
     expect(after.numTensors).toBe(before.numTensors);
     expect(after.numBytes).toBe(before.numBytes);
     expect(after.wasmBytes).toBe(before.wasmBytes);

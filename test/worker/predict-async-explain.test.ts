@@ -7,6 +7,7 @@ import { permutationImportance } from '../../src/explain/permutation.js';
 import * as nn from '../../src/index.js';
 import { predictTesting, predictThreadStats } from '../../src/worker/predict-host.js';
 import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
+import { settledMemory } from '../helpers/memory.js';
 import { randomArray } from '../helpers/random.js';
 
 const F = 6;
@@ -168,9 +169,9 @@ describe('permutationImportance with workers', () => {
         await lime(model, explained, { trainingData, numSamples: 100, seed: 0, workers: 2 });
       };
       await run();
-      const before = nn.memory();
+      const before = await settledMemory();
       for (let i = 0; i < 2; i++) await run();
-      const after = nn.memory();
+      const after = await settledMemory();
       expect(after.numTensors).toBe(before.numTensors);
       expect(after.numBytes).toBe(before.numBytes);
     } finally {

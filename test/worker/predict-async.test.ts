@@ -7,6 +7,7 @@ import * as nn from '../../src/index.js';
 import { batchTable } from '../../src/worker/predict-batches.js';
 import { predictTesting, predictThreadStats } from '../../src/worker/predict-host.js';
 import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
+import { settledMemory } from '../helpers/memory.js';
 import { randomArray } from '../helpers/random.js';
 
 const F = 12;
@@ -280,9 +281,9 @@ describe('predictAsync with workers', () => {
     const x = floatRows(64);
     try {
       take(await model.predictAsync(x, { batchSize: 16, workers: 2 }));
-      const before = nn.memory();
+      const before = await settledMemory();
       for (let i = 0; i < 3; i++) take(await model.predictAsync(x, { batchSize: 16, workers: 2 }));
-      const after = nn.memory();
+      const after = await settledMemory();
       expect(after.numTensors).toBe(before.numTensors);
       expect(after.numBytes).toBe(before.numBytes);
     } finally {
