@@ -112,6 +112,64 @@ const FIT_IN_PAGE = `async ({ workers, fits = 1, faultAtStep, stopAfter, units =
   return { weights, loss, isolated: crossOriginIsolated, warnings, error, startedWorkers, liveWorkers, cores: navigator.hardwareConcurrency };
 }`;
 
+/** What the page's predictAsync and kernelShap computed on one thread and on Web Workers. */
+interface PageInference {
+  isolated: boolean;
+  predictSame: boolean;
+  shapSame: boolean;
+  /** Web Workers the page started, and those it did not end. */
+  startedWorkers: number;
+  liveWorkers: number;
+  error: string | null;
+}
+
+/**
+ * Runs in the page: predictAsync with workers: 2 against predict, and kernelShap with workers: 2
+ * against workers: 1, on a small model, comparing bits. kernelShap gives the Web Worker a fixed block
+ * of rows; predictAsync's main thread may take every batch of this small input before the worker
+ * has started (test/worker/predict-async.test.ts leaves every batch to the workers in Node), so for
+ * it the page checks that the worker starts, shares the call and is ended.
+ */
+const INFER_IN_PAGE = `async () => {
+  let startedWorkers = 0;
+  let liveWorkers = 0;
+  const Base = Worker;
+  globalThis.Worker = class extends Base {
+    constructor(...args) { super(...args); startedWorkers++; liveWorkers++; }
+    terminate() { liveWorkers--; return super.terminate(); }
+  };
+  const nn = await import(new URL('neurasm.browser.js', location.href).href);
+  await nn.ready({ relaxedSimd: false });
+  nn.setSeed(4);
+  const model = nn.sequential({
+    layers: [
+      nn.layers.dense({ units: 16, activation: 'relu', inputShape: [6] }),
+      nn.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+  });
+  const n = 300;
+  const x = new Float32Array(n * 6).map((_, i) => Math.sin(i * 0.37));
+  const same = (a, b) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+  let error = null;
+  let predictSame = false;
+  let shapSame = false;
+  try {
+    const input = nn.tensor(x, [n, 6]);
+    const one = model.predict(input, { batchSize: 16 }).dataSync();
+    const many = (await model.predictAsync(input, { batchSize: 16, workers: 2 })).dataSync();
+    predictSame = same(one, many);
+    const background = nn.tensor(x.slice(0, 20 * 6), [20, 6]);
+    const explained = nn.tensor(x.slice(6 * 100, 6 * 104), [4, 6]);
+    const shap = (workers) => nn.explain.kernelShap(model, explained, { background, seed: 1, workers });
+    const a = (await shap(1)).values.dataSync();
+    const b = (await shap(2)).values.dataSync();
+    shapSame = same(a, b);
+  } catch (e) {
+    error = e.name + ': ' + e.message;
+  }
+  return { isolated: crossOriginIsolated, predictSame, shapSame, startedWorkers, liveWorkers, error };
+}`;
+
 /** The largest difference between two weight lists, relative to the largest weight of `expected`. */
 function relativeDifference(actual: number[][], expected: number[][]): number {
   let diff = 0;
@@ -185,6 +243,22 @@ describe.skipIf(!FOUND)('fit({ workers }) in Chromium', () => {
   }
 
   let isolatedTwo: PageFit;
+
+  it('predicts (predictAsync) and explains (kernelShap) on Web Workers in an isolated page, with the bits of one thread', async () => {
+    const page: Page = await browser.newPage();
+    try {
+      await page.goto(`${base}/isolated/`);
+      const result = (await page.evaluate(`(${INFER_IN_PAGE})()`)) as PageInference;
+      expect(result.error).toBeNull();
+      expect(result.isolated).toBe(true);
+      expect(result.predictSame).toBe(true);
+      expect(result.shapSame).toBe(true);
+      // one worker for predictAsync, one for kernelShap with workers: 2; all ended
+      expect([result.startedWorkers, result.liveWorkers]).toEqual([2, 0]);
+    } finally {
+      await page.close();
+    }
+  }, 120_000);
 
   it('trains in Web Workers in an isolated page, with the weights of one thread (within 1e-6)', async () => {
     const one = await run('/isolated/', { workers: 1 });
