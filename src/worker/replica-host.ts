@@ -147,7 +147,7 @@ class ReplicaTrainer implements BatchTrainer {
     this.parcels = transfer ? new ParcelPost(buffers, sizes, order !== undefined) : null;
     ({ i32: this.i32, f64: this.f64 } = controlViews(buffers));
     this.weights = new Float32Array(buffers.weights);
-    for (let t = 1; t < sizes.threads; t++) {
+    for (let t = 1; t < sizes.threads && !transfer; t++) {
       this.workerGrads.push(new Float32Array(buffers.grads, 4 * sizes.params * (t - 1), sizes.params));
     }
     this.x = new Int32Array(buffers.x);

@@ -73,13 +73,16 @@ export interface ReplicaDataset {
   order: SharedArrayBuffer | ArrayBuffer;
 }
 
-/** Makes the buffers for `sizes`: shared, or (`shared` false) plain ArrayBuffers of the same layout. */
+/**
+ * Makes the buffers for `sizes`: shared, or (`shared` false) plain ArrayBuffers of the same layout
+ * whose weights and gradients are empty (the workers' parcels carry those, replica-parcel.ts).
+ */
 export function makeBuffers(s: ReplicaSizes, shared = true): ReplicaBuffers {
   const make = (bytes: number) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
   return {
     control: make(controlBytes(s.threads)),
-    weights: make(4 * s.params),
-    grads: make(4 * s.params * (s.threads - 1)),
+    weights: make(shared ? 4 * s.params : 0),
+    grads: make(shared ? 4 * s.params * (s.threads - 1) : 0),
     x: make(4 * s.batchSize * s.xWidth),
     y: make(4 * s.batchSize * s.yWidth),
     preds: make(4 * s.batchSize * s.outWidth),
