@@ -3,13 +3,11 @@
 // (shap-rows.ts) on its own replica of the model (rebuilt from its saved form) and writing its rows'
 // values into one SharedArrayBuffer. The threads end when the call resolves or rejects.
 import { backend } from '../backend/loader.js';
-import { BackendError, ValueError } from '../errors.js';
-import type { ModelArtifacts } from '../io/types.js';
-import { lazyPart } from '../lazy-import.js';
+import { BackendError } from '../errors.js';
 import type { Sequential } from '../models/sequential.js';
-import { replicaEntry } from '../worker/replica-entry-url.js';
-import { type ArtifactBodies, splitRows } from '../worker/replica-layout.js';
-import { coreCount, type ReplicaThread, startReplicaThread, threadsAvailable } from '../worker/replica-threads.js';
+import { splitRows } from '../worker/replica-layout.js';
+import { type ReplicaThread, startReplicaThread } from '../worker/replica-threads.js';
+import { artifactsForThreads, settled, threadsFor } from '../worker/thread-jobs.js';
 import { coalitionBudget } from './shap-coalitions.js';
 import { explainRows, type ShapJob } from './shap-rows.js';
 
@@ -54,11 +52,11 @@ export const shapFaults: { fault?: 'throw' | 'exit' } = {};
 export const shapThreadsStarted = { count: 0 };
 
 /**
- * The threads for `workers` (checked by the caller: 1 to MAX_SHAP_WORKERS or 'auto'): n as given (at most the rows), or for 'auto' one thread per
- * AUTO_MIN_WORK_PER_THREAD of work (weights × coalitions × background rows × explained rows), up to
- * the cores, where the runtime can start threads.
+ * The threads for `workers` (checked by the caller: 1 to MAX_SHAP_WORKERS or 'auto'): n as given (at
+ * most the rows), or for 'auto' one thread per AUTO_MIN_WORK_PER_THREAD of work (weights ×
+ * coalitions × background rows × explained rows), up to the cores, where the runtime can start threads.
  */
-export async function threadCount(
+export function threadCount(
   model: Sequential,
   workers: number | 'auto',
   rows: number,
@@ -66,37 +64,10 @@ export async function threadCount(
   nsamples: number | 'auto',
   backgroundRows: number,
 ): Promise<number> {
-  if (workers === 1) return 1;
-  if (workers === 'auto') {
+  return threadsFor(OP, workers, rows, () => {
     const work = model.countParams() * coalitionBudget(features, nsamples) * backgroundRows * rows;
-    const wanted = Math.min(AUTO_MAX_THREADS, rows, Math.floor(work / AUTO_MIN_WORK_PER_THREAD));
-    if (wanted < 2 || !(await threadsAvailable())) return 1;
-    return Math.max(1, Math.min(wanted, await coreCount()));
-  }
-  if (replicaEntry() === null) {
-    throw new BackendError(
-      `${OP}: workers other than 1 needs neurasm imported from its index (its URL is not registered)`,
-    );
-  }
-  if (workers > 1 && rows > 1 && !(await threadsAvailable())) {
-    throw new BackendError(
-      `${OP}: workers other than 1 needs Node worker_threads, or Web Workers in a cross-origin isolated page; or use workers: 'auto'`,
-    );
-  }
-  return Math.max(1, Math.min(workers, rows));
-}
-
-/** A worker thread's end: resolves when it has written its rows, rejects with its failure. */
-function settled(): { promise: Promise<void>; resolve(): void; reject(e: Error): void } {
-  let resolve!: () => void;
-  let reject!: (e: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
+    return Math.min(AUTO_MAX_THREADS, Math.floor(work / AUTO_MIN_WORK_PER_THREAD));
   });
-  // a failure before the main thread awaits is not an unhandled rejection
-  promise.catch(() => undefined);
-  return { promise, resolve, reject };
 }
 
 /**
@@ -105,15 +76,7 @@ function settled(): { promise: Promise<void>; resolve(): void; reject(e: Error):
  * Rejects with a worker's error (every thread is ended first).
  */
 export async function explainOnThreads(model: Sequential, job: ShapJob, threads: number): Promise<Float32Array> {
-  const { modelArtifacts } = await lazyPart<ArtifactBodies>(OP);
-  let artifacts: ModelArtifacts;
-  try {
-    artifacts = modelArtifacts(model);
-  } catch (e) {
-    throw new ValueError(
-      `${OP}: workers other than 1 sends the model to worker threads, which failed: ${(e as Error).message}`,
-    );
-  }
+  const artifacts = await artifactsForThreads(OP, model);
   const size = job.count * job.features * job.explained.length;
   const phiBuffer = new SharedArrayBuffer(4 * size);
   const { starts, counts } = splitRows(job.count, threads);

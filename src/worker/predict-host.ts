@@ -4,9 +4,6 @@
 // is made. The threads end when the call resolves or rejects.
 import { backend } from '../backend/loader.js';
 import { BackendError, ValueError } from '../errors.js';
-import type { ModelArtifacts } from '../io/types.js';
-import { Embedding } from '../layers/embedding.js';
-import { lazyPart } from '../lazy-import.js';
 import { gatherRows } from '../models/batches.js';
 import type { PredictRequest } from '../models/predict-threads.js';
 import { Sequential } from '../models/sequential.js';
@@ -22,9 +19,8 @@ import {
   predictTakenBatches,
   WRITTEN,
 } from './predict-batches.js';
-import { replicaEntry } from './replica-entry-url.js';
-import type { ArtifactBodies } from './replica-layout.js';
-import { coreCount, type ReplicaThread, startReplicaThread, threadsAvailable } from './replica-threads.js';
+import { type ReplicaThread, startReplicaThread } from './replica-threads.js';
+import { artifactsForThreads, computeWeights, settled, threadsFor } from './thread-jobs.js';
 
 const OP = 'predictAsync';
 
@@ -73,61 +69,12 @@ export const predictTesting: { fault?: 'throw' | 'exit'; mainIdle?: boolean; aut
 /** @internal For tests: worker threads started by predictAsync so far, and the batches they ran. */
 export const predictThreadStats = { started: 0, workerBatches: 0 };
 
-/** The weights a row computes with: every layer's, except an embedding's, which counts the values a row reads of its table. */
-function computeWeights(model: Sequential): number {
-  return model.layers.reduce((n, layer) => {
-    if (!(layer instanceof Embedding)) return n + layer.countParams();
-    const perRow = layer.outputShape?.slice(1) ?? [];
-    const known = perRow.every((d) => d !== null);
-    return n + (known ? perRow.reduce<number>((a, d) => a * (d as number), 1) : layer.countParams());
-  }, 0);
-}
-
 /** The threads for `workers` (1 to 16, or 'auto'), at most one per batch. */
-async function threadCount(op: string, model: Sequential, workers: number | 'auto', job: PredictJob): Promise<number> {
-  const batches = batchesOf(job);
-  if (workers === 'auto') {
-    const work = computeWeights(model) * job.count;
+function threadCount(op: string, model: Sequential, workers: number | 'auto', job: PredictJob): Promise<number> {
+  return threadsFor(op, workers, batchesOf(job), () => {
     const perThread = predictTesting.autoMinWork ?? AUTO_MIN_WORK_PER_THREAD;
-    const wanted = Math.min(AUTO_MAX_THREADS, batches, Math.floor(work / perThread));
-    if (wanted < 2 || !(await threadsAvailable())) return 1;
-    return Math.max(1, Math.min(wanted, await coreCount()));
-  }
-  if (replicaEntry() === null) {
-    throw new BackendError(
-      `${op}: workers other than 1 needs neurasm imported from its index (its URL is not registered)`,
-    );
-  }
-  if (workers > 1 && batches > 1 && !(await threadsAvailable())) {
-    throw new BackendError(
-      `${op}: workers other than 1 needs Node worker_threads, or Web Workers in a cross-origin isolated page; or use workers: 'auto'`,
-    );
-  }
-  return Math.max(1, Math.min(workers, batches));
-}
-
-/** The end of the threads' work: resolves when every batch is written, rejects with a thread's failure. */
-function settled(): { promise: Promise<void>; resolve(): void; reject(e: Error): void } {
-  let resolve!: () => void;
-  let reject!: (e: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
+    return Math.min(AUTO_MAX_THREADS, Math.floor((computeWeights(model) * job.count) / perThread));
   });
-  // a failure before the main thread awaits is not an unhandled rejection
-  promise.catch(() => undefined);
-  return { promise, resolve, reject };
-}
-
-/** The model's saved form, for the worker threads. */
-function artifactsOf(op: string, modelArtifacts: ArtifactBodies['modelArtifacts'], model: Sequential): ModelArtifacts {
-  try {
-    return modelArtifacts(model);
-  } catch (e) {
-    throw new ValueError(
-      `${op}: workers other than 1 sends the model to worker threads as its saved form, which failed: ${(e as Error).message}`,
-    );
-  }
 }
 
 /** The shared buffers of a call, or null where there is no room for them (a RangeError): this thread alone. */
@@ -198,8 +145,7 @@ export async function predictRowsOnThreads(
   try {
     const threads = await threadCount(op, model, workers, job);
     if (threads <= 1) return null;
-    const { modelArtifacts } = await lazyPart<ArtifactBodies>(op);
-    const artifacts = artifactsOf(op, modelArtifacts, model);
+    const artifacts = await artifactsForThreads(op, model);
     const shared = sharedBuffers(job);
     if (shared === null) return null;
     const control = new Int32Array(shared.control);

@@ -16,7 +16,6 @@ import { axpy, scale } from '../backend/kernels/elementwise.js';
 import { backend } from '../backend/loader.js';
 import { ValueError } from '../errors.js';
 import type { ModelArtifacts } from '../io/types.js';
-import { Embedding } from '../layers/embedding.js';
 import { lazyPart } from '../lazy-import.js';
 import type { BatchTrainer, ReplicaRequest } from '../models/batch-trainer.js';
 import { gatherRows } from '../models/batches.js';
@@ -68,6 +67,7 @@ import {
   startReplicaThread,
   warnTransferOnce,
 } from './replica-threads.js';
+import { computeWeights } from './thread-jobs.js';
 
 /** @internal For tests: make worker 1 throw, or its thread exit, at this step (from 1) of the data-parallel fits. */
 export const replicaFaults: { failAtStep?: number; exitAtStep?: number } = {};
@@ -441,21 +441,6 @@ function copyDataset(xs: Rows, ys: Rows, workers: number): ReplicaDataset[] | un
     // no room (a RangeError): the main thread posts the workers' rows every step
     return undefined;
   }
-}
-
-/**
- * The weights a row of a step computes with: every layer's, except that an embedding counts the
- * values a row reads from its table (its output per row), not the whole table.
- */
-function computeWeights(model: Sequential): number {
-  return model.layers.reduce((n, layer) => {
-    if (!(layer instanceof Embedding)) return n + layer.countParams();
-    const perRow = layer.outputShape?.slice(1) ?? [];
-    return (
-      n +
-      (perRow.every((d) => d !== null) ? perRow.reduce<number>((a, d) => a * (d as number), 1) : layer.countParams())
-    );
-  }, 0);
 }
 
 /**
