@@ -9,6 +9,7 @@ import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
 import { settledMemory } from '../helpers/memory.js';
 import { randomArray } from '../helpers/random.js';
 import { relativeDifference, sameBits, weightsOf } from '../helpers/weights.js';
+import { FIT, makeModel, N, stoppedAfter, x, y } from './fit-workers-fixtures.js';
 
 await nn.ready({ relaxedSimd: false });
 const SHARED = globalThis.SharedArrayBuffer;
@@ -32,48 +33,6 @@ afterEach(() => {
   replicaFaults.exitAtStep = undefined;
   restore();
 });
-
-const N = 300;
-const D = 12;
-
-function toyData(n: number, seed: number) {
-  const x = randomArray(n * D, seed);
-  const y = new Int32Array(n);
-  for (let r = 0; r < n; r++) y[r] = (x[r * D] + x[r * D + 1] > 0 ? 1 : 0) + (x[r * D + 2] > 0.3 ? 1 : 0);
-  return { x: nn.tensor(x, [n, D]), y: nn.tensor(y, [n], 'int32') };
-}
-
-/** Dense layers with an L2 penalty, dropout and Gaussian noise (their masks must match a single-threaded fit's). */
-function makeModel(): nn.Sequential {
-  nn.setSeed(5);
-  const model = nn.sequential({
-    layers: [
-      nn.layers.dense({
-        units: 24,
-        activation: 'relu',
-        inputShape: [D],
-        kernelRegularizer: nn.regularizers.l2({ l2: 1e-3 }),
-      }),
-      nn.layers.dropout({ rate: 0.25 }),
-      nn.layers.gaussianNoise({ stddev: 0.1 }),
-      nn.layers.dense({ units: 16, activation: 'tanh' }),
-      nn.layers.dense({ units: 3, activation: 'softmax' }),
-    ],
-  });
-  model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-  return model;
-}
-
-const { x, y } = toyData(N, 1);
-const val = toyData(60, 2);
-// 300 examples in batches of 64: four full batches and a last one of 44
-const FIT = {
-  epochs: 2,
-  batchSize: 64,
-  seed: 9,
-  verbose: 0 as const,
-  validationData: [val.x, val.y] as [nn.Tensor, nn.Tensor],
-};
 
 /** A fit of a fresh model with `workers`, transferring buffers or (`transfer` false) sharing memory. */
 async function fitWith(workers: number, transfer: boolean) {
@@ -173,23 +132,6 @@ describe('fit({ workers }) transferring buffers', () => {
 });
 
 describe('fit({ workers }) transferring buffers: faults', () => {
-  /** The weights of a single-threaded fit stopped after `steps` optimizer steps. */
-  async function stoppedAfter(steps: number): Promise<Float32Array[]> {
-    const model = makeModel();
-    let done = 0;
-    await model.fit(x, y, {
-      ...FIT,
-      callbacks: {
-        onBatchEnd: () => {
-          if (++done === steps) model.stopTraining = true;
-        },
-      },
-    });
-    const w = weightsOf(model);
-    model.dispose();
-    return w;
-  }
-
   it('rejects with the error a worker throws, keeps the weights of the last completed step and ends every thread', async () => {
     replicaFaults.failAtStep = 4;
     const model = makeModel();

@@ -5,59 +5,14 @@ import * as nn from '../../src/index.js';
 import { replicaDataLimit, replicaFaults } from '../../src/worker/replica-host.js';
 import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
 import { settledMemory } from '../helpers/memory.js';
-import { randomArray } from '../helpers/random.js';
 import { relativeDifference, sameBits, weightsOf } from '../helpers/weights.js';
+import { D, FIT, makeModel, stoppedAfter, x, y } from './fit-workers-fixtures.js';
 
 await nn.ready({ relaxedSimd: false });
 afterEach(() => {
   replicaFaults.failAtStep = undefined;
   replicaFaults.exitAtStep = undefined;
 });
-
-const N = 300;
-const D = 12;
-
-function toyData(n: number, seed: number) {
-  const x = randomArray(n * D, seed);
-  const y = new Int32Array(n);
-  for (let r = 0; r < n; r++) y[r] = (x[r * D] + x[r * D + 1] > 0 ? 1 : 0) + (x[r * D + 2] > 0.3 ? 1 : 0);
-  return { x: nn.tensor(x, [n, D]), y: nn.tensor(y, [n], 'int32') };
-}
-
-/** Dense layers with an L2 penalty, dropout and Gaussian noise (their draws must match single-threaded fits). */
-function makeModel(
-  options: { noise?: boolean; loss?: nn.LossIdentifier | ((yTrue: nn.Tensor, yPred: nn.Tensor) => nn.Tensor) } = {},
-): nn.Sequential {
-  nn.setSeed(5);
-  const noise = options.noise ?? true;
-  const model = nn.sequential({
-    layers: [
-      nn.layers.dense({
-        units: 24,
-        activation: 'relu',
-        inputShape: [D],
-        kernelRegularizer: nn.regularizers.l2({ l2: 1e-3 }),
-      }),
-      ...(noise ? [nn.layers.dropout({ rate: 0.25 }), nn.layers.gaussianNoise({ stddev: 0.1 })] : []),
-      nn.layers.dense({ units: 16, activation: 'tanh' }),
-      ...(noise ? [nn.layers.dropout({ rate: 0.1 })] : []),
-      nn.layers.dense({ units: 3, activation: 'softmax' }),
-    ],
-  });
-  model.compile({ optimizer: 'adam', loss: options.loss ?? 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-  return model;
-}
-
-const { x, y } = toyData(N, 1);
-const val = toyData(60, 2);
-// 300 examples in batches of 64: four full batches and a last one of 44
-const FIT = {
-  epochs: 2,
-  batchSize: 64,
-  seed: 9,
-  verbose: 0 as const,
-  validationData: [val.x, val.y] as [nn.Tensor, nn.Tensor],
-};
 
 describe('fit({ workers })', () => {
   let single: { weights: Float32Array[]; history: nn.History };
@@ -224,23 +179,6 @@ describe('fit({ workers })', () => {
 });
 
 describe('fit({ workers }) faults', () => {
-  /** The weights of a single-threaded fit stopped after `steps` optimizer steps. */
-  async function stoppedAfter(steps: number): Promise<Float32Array[]> {
-    const model = makeModel();
-    let done = 0;
-    await model.fit(x, y, {
-      ...FIT,
-      callbacks: {
-        onBatchEnd: () => {
-          if (++done === steps) model.stopTraining = true;
-        },
-      },
-    });
-    const w = weightsOf(model);
-    model.dispose();
-    return w;
-  }
-
   it('rejects with the error a worker throws and keeps the weights of the last completed step', async () => {
     replicaFaults.failAtStep = 4;
     const model = makeModel();
