@@ -1,13 +1,15 @@
 // kernelShap({ workers }): the explained rows split in fixed contiguous blocks over the main thread
 // and worker threads (started as fit's are, replica-threads.ts), each running explainRows
 // (shap-rows.ts) on its own replica of the model (rebuilt from its saved form) and writing its rows'
-// values into one SharedArrayBuffer. The threads end when the call resolves or rejects.
+// values into one SharedArrayBuffer; where the threads cannot share memory (a page that is not
+// cross-origin isolated), each worker posts its block's values back in a buffer of its own,
+// transferred. The threads end when the call resolves or rejects.
 import { backend } from '../backend/loader.js';
 import { BackendError } from '../errors.js';
 import type { Sequential } from '../models/sequential.js';
 import { splitRows } from '../worker/replica-layout.js';
 import { type ReplicaThread, startReplicaThread } from '../worker/replica-threads.js';
-import { artifactsForThreads, settled, threadsFor } from '../worker/thread-jobs.js';
+import { artifactsForThreads, inferenceThreadsMode, settled, threadsOrTransfer } from '../worker/thread-jobs.js';
 import { coalitionBudget } from './shap-coalitions.js';
 import { explainRows, type ShapJob } from './shap-rows.js';
 
@@ -29,7 +31,7 @@ export const AUTO_MIN_WORK_PER_THREAD = 1e10;
 /** Most threads 'auto' picks. */
 const AUTO_MAX_THREADS = 4;
 
-/** What a KernelSHAP worker thread is started with (structured-cloned; `phi` is shared). */
+/** What a KernelSHAP worker thread is started with (structured-cloned, a copy per thread; `phi` is shared). */
 export interface ShapThreadInit {
   /** The export of neurasm's entry the thread runs. */
   serve: 'serveShapRows';
@@ -37,12 +39,21 @@ export interface ShapThreadInit {
   /** The rows this thread explains: [start, start + count). */
   start: number;
   count: number;
-  /** float32 [rows, features, explained outputs]: each thread writes its rows. */
-  phi: SharedArrayBuffer;
+  /**
+   * float32 [rows, features, explained outputs]: each thread writes its rows. Absent where the
+   * threads share no memory: the thread posts its rows' values back (ShapBlockMessage).
+   */
+  phi?: SharedArrayBuffer;
   artifacts: unknown;
   relaxedSimd: boolean;
   /** @internal For tests: the thread throws before its rows, or exits as if it were killed. */
   fault?: 'throw' | 'exit';
+}
+
+/** What a worker thread that shares no memory posts back: its rows' values (float32), transferred. */
+export interface ShapBlockMessage {
+  neurasm: 'shapBlock';
+  phi: ArrayBuffer;
 }
 
 /** @internal For tests: a fault injected in the last worker thread of the next calls. */
@@ -64,7 +75,7 @@ export function threadCount(
   nsamples: number | 'auto',
   backgroundRows: number,
 ): Promise<number> {
-  return threadsFor(OP, workers, rows, () => {
+  return threadsOrTransfer(OP, workers, rows, () => {
     const work = model.countParams() * coalitionBudget(features, nsamples) * backgroundRows * rows;
     return Math.min(AUTO_MAX_THREADS, Math.floor(work / AUTO_MIN_WORK_PER_THREAD));
   });
@@ -77,8 +88,11 @@ export function threadCount(
  */
 export async function explainOnThreads(model: Sequential, job: ShapJob, threads: number): Promise<Float32Array> {
   const artifacts = await artifactsForThreads(OP, model);
-  const size = job.count * job.features * job.explained.length;
-  const phiBuffer = new SharedArrayBuffer(4 * size);
+  const perRow = job.features * job.explained.length;
+  const size = job.count * perRow;
+  const transfer = (await inferenceThreadsMode()) === 'transfer';
+  const phiBuffer = transfer ? new ArrayBuffer(4 * size) : new SharedArrayBuffer(4 * size);
+  const phi = new Float32Array(phiBuffer);
   const { starts, counts } = splitRows(job.count, threads);
   const started: ReplicaThread[] = [];
   const ends: Promise<void>[] = [];
@@ -91,7 +105,7 @@ export async function explainOnThreads(model: Sequential, job: ShapJob, threads:
         job,
         start: starts[t],
         count: counts[t],
-        phi: phiBuffer,
+        phi: transfer ? undefined : (phiBuffer as SharedArrayBuffer),
         artifacts,
         relaxedSimd: backend().kind === 'relaxed-simd',
         fault: t === threads - 1 ? shapFaults.fault : undefined,
@@ -99,20 +113,31 @@ export async function explainOnThreads(model: Sequential, job: ShapJob, threads:
       const fail = (why: string) => end.reject(new BackendError(`${OP}: worker thread ${t} failed: ${why}`));
       shapThreadsStarted.count++;
       started.push(
-        await startReplicaThread(init, {
-          onMessage(m) {
-            const message = m as { neurasm?: string; name?: string; message?: string };
-            if (message?.neurasm === 'shapDone') end.resolve();
-            else if (message?.neurasm === 'replicaError') fail(`${message.name}: ${message.message}`);
+        await startReplicaThread(
+          init,
+          {
+            onMessage(m) {
+              const message = m as { neurasm?: string; phi?: unknown; name?: string; message?: string };
+              if (message?.neurasm === 'shapDone') end.resolve();
+              else if (message?.neurasm === 'shapBlock' && message.phi instanceof ArrayBuffer) {
+                const values = new Float32Array(message.phi);
+                if (values.length !== counts[t] * perRow)
+                  fail(`it sent ${values.length} values, not ${counts[t] * perRow}`);
+                else {
+                  phi.set(values, starts[t] * perRow);
+                  end.resolve();
+                }
+              } else if (message?.neurasm === 'replicaError') fail(`${message.name}: ${message.message}`);
+            },
+            onFailure: (e) => fail(e.message),
           },
-          onFailure: (e) => fail(e.message),
-        }),
+          { shareless: transfer },
+        ),
       );
     }
-    const phi = new Float32Array(phiBuffer);
     explainRows(model, job, starts[0], starts[0] + counts[0], phi);
     await Promise.all(ends);
-    return Float32Array.from(phi);
+    return transfer ? phi : Float32Array.from(phi);
   } finally {
     await Promise.all(started.map((thread) => thread.terminate()));
   }

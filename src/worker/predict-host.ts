@@ -1,7 +1,8 @@
 // model.predictAsync({ workers }) on the main thread: the input examples go to one SharedArrayBuffer,
 // worker threads (replica-threads.ts) are started with the model's saved form, and every thread
 // runs batches as it takes them (predict-batches.ts) into one shared output, from which the result
-// is made. The threads end when the call resolves or rejects.
+// is made; where the threads cannot share memory, each gets a block of batches instead
+// (predict-blocks.ts). The threads end when the call resolves or rejects.
 import { backend } from '../backend/loader.js';
 import { BackendError, ValueError } from '../errors.js';
 import { gatherRows } from '../models/batches.js';
@@ -19,8 +20,15 @@ import {
   predictTakenBatches,
   WRITTEN,
 } from './predict-batches.js';
+import { predictInBlocks } from './predict-blocks.js';
 import { type ReplicaThread, startReplicaThread } from './replica-threads.js';
-import { artifactsForThreads, computeWeights, settled, threadsFor } from './thread-jobs.js';
+import {
+  artifactsForThreads,
+  computeWeights,
+  inferenceThreadsMode,
+  settled,
+  threadsOrTransfer,
+} from './thread-jobs.js';
 
 const OP = 'predictAsync';
 
@@ -71,7 +79,7 @@ export const predictThreadStats = { started: 0, workerBatches: 0 };
 
 /** The threads for `workers` (1 to 16, or 'auto'), at most one per batch. */
 function threadCount(op: string, model: Sequential, workers: number | 'auto', job: PredictJob): Promise<number> {
-  return threadsFor(op, workers, batchesOf(job), () => {
+  return threadsOrTransfer(op, workers, batchesOf(job), () => {
     const perThread = predictTesting.autoMinWork ?? AUTO_MIN_WORK_PER_THREAD;
     return Math.min(AUTO_MAX_THREADS, Math.floor((computeWeights(model) * job.count) / perThread));
   });
@@ -146,6 +154,21 @@ export async function predictRowsOnThreads(
     const threads = await threadCount(op, model, workers, job);
     if (threads <= 1) return null;
     const artifacts = await artifactsForThreads(op, model);
+    if ((await inferenceThreadsMode()) === 'transfer') {
+      const { out, workerBatches } = await predictInBlocks({
+        op,
+        model,
+        xs,
+        job,
+        threads,
+        artifacts,
+        mainIdle: predictTesting.mainIdle === true,
+        fault: predictTesting.fault,
+        onStart: () => predictThreadStats.started++,
+      });
+      predictThreadStats.workerBatches += workerBatches;
+      return out;
+    }
     const shared = sharedBuffers(job);
     if (shared === null) return null;
     const control = new Int32Array(shared.control);

@@ -253,3 +253,18 @@ function startWebWorker(
     (message, list) => worker.postMessage(message, list ?? []),
   );
 }
+
+let inferenceTransferToldOnce = false;
+
+/**
+ * Says once per page, on the console, that the threads of predictAsync and of the explanations
+ * (kernelShap, lime, permutationImportance with workers) transfer buffers because the page is not
+ * isolated, and what would fix it.
+ */
+export function warnInferenceTransferOnce(): void {
+  if (inferenceTransferToldOnce) return;
+  inferenceTransferToldOnce = true;
+  console.warn(
+    `neurasm predictAsync and explanations ({ workers }): ${NOT_ISOLATED}; the Web Workers get their rows, and send back their results, as transferred buffers instead`,
+  );
+}

@@ -8,7 +8,7 @@ import { lazyPart } from '../lazy-import.js';
 import type { Sequential } from '../models/sequential.js';
 import { replicaEntry } from './replica-entry-url.js';
 import type { ArtifactBodies } from './replica-layout.js';
-import { coreCount, threadsAvailable } from './replica-threads.js';
+import { coreCount, fitThreadsMode, threadsAvailable, warnInferenceTransferOnce } from './replica-threads.js';
 
 /**
  * The threads (the main one included) for `workers` (checked by the caller: an integer from 1 or
@@ -76,4 +76,44 @@ export function computeWeights(model: Sequential): number {
     const known = perRow.every((d) => d !== null);
     return n + (known ? perRow.reduce<number>((a, d) => a * (d as number), 1) : layer.countParams());
   }, 0);
+}
+
+/**
+ * @internal For tests: `force` makes predictAsync and kernelShap (and lime and permutationImportance
+ * with workers) post their worker threads transferred buffers, as in a page that is not cross-origin
+ * isolated, where they would share memory.
+ */
+export const inferenceTransfer = { force: false };
+
+/**
+ * How the threads of predictAsync or kernelShap exchange their work: through SharedArrayBuffers
+ * (Node worker_threads, Web Workers in a cross-origin isolated page), or as transferred buffers
+ * posted each way (Web Workers in a page that is not isolated); null where no thread can start.
+ */
+export async function inferenceThreadsMode(): Promise<'shared' | 'transfer' | null> {
+  if (inferenceTransfer.force && replicaEntry() !== null) return 'transfer';
+  return fitThreadsMode();
+}
+
+/**
+ * threadsFor, where threads that cannot share memory count too: in a page that is not cross-origin
+ * isolated, n as given (at most one per unit) and 'auto' by the same rule up to the cores, said once
+ * on the console (the threads then transfer buffers). The caller asks inferenceThreadsMode how.
+ */
+export async function threadsOrTransfer(
+  op: string,
+  workers: number | 'auto',
+  units: number,
+  autoWanted: () => number,
+): Promise<number> {
+  if ((await inferenceThreadsMode()) !== 'transfer') return threadsFor(op, workers, units, autoWanted);
+  let threads: number;
+  if (workers === 'auto') {
+    const wanted = Math.min(units, autoWanted());
+    threads = wanted < 2 ? 1 : Math.max(1, Math.min(wanted, await coreCount()));
+  } else {
+    threads = Math.max(1, Math.min(workers, units));
+  }
+  if (threads > 1 && !inferenceTransfer.force) warnInferenceTransferOnce();
+  return threads;
 }

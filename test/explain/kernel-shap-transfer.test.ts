@@ -1,0 +1,143 @@
+// kernelShap({ workers }) where the threads cannot share memory (a browser page that is not
+// cross-origin isolated), forced here in Node with SharedArrayBuffer taken from this thread during
+// the calls: each worker thread explains its block of rows and posts the values back, transferred
+// (src/explain/shap-threads.ts), with the bits of one thread and of the shared-memory path.
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type KernelShapOptions, kernelShap } from '../../src/explain/kernel-shap.js';
+import { shapFaults, shapThreadsStarted } from '../../src/explain/shap-threads.js';
+import * as nn from '../../src/index.js';
+import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
+import { inferenceTransfer } from '../../src/worker/thread-jobs.js';
+import { settledMemory } from '../helpers/memory.js';
+import { randomArray } from '../helpers/random.js';
+
+const F = 12;
+const SHARED = globalThis.SharedArrayBuffer;
+
+beforeAll(async () => {
+  await nn.ready();
+});
+
+function restore(): void {
+  inferenceTransfer.force = false;
+  globalThis.SharedArrayBuffer = SHARED;
+}
+
+afterEach(() => {
+  shapFaults.fault = undefined;
+  restore();
+});
+
+/** A 12-16-8-3 network; with `noiseFirst` its first layer is not Dense (every masked row goes through predict). */
+function makeModel(noiseFirst = false): nn.Sequential {
+  nn.setSeed(3);
+  return nn.sequential({
+    layers: [
+      ...(noiseFirst ? [nn.layers.gaussianNoise({ stddev: 0.1, inputShape: [F] })] : []),
+      nn.layers.dense({ units: 16, activation: 'relu', ...(noiseFirst ? {} : { inputShape: [F] }) }),
+      nn.layers.dense({ units: 8, activation: 'tanh' }),
+      nn.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+  });
+}
+
+/** 7 rows to explain (some features equal to every background row, so that rows have different players) and 20 background rows. */
+function data() {
+  const background = randomArray(20 * F, 11);
+  for (let r = 0; r < 20; r++) background[r * F + 5] = 0.5;
+  const x = randomArray(7 * F, 12);
+  x[5] = 0.5;
+  x[3 * F + 5] = 0.5;
+  return { x: nn.tensor(x, [7, F]), background: nn.tensor(background, [20, F]) };
+}
+
+async function valuesOf(model: nn.Sequential, options: Partial<KernelShapOptions>): Promise<Float32Array> {
+  const { x, background } = data();
+  try {
+    const { values } = await kernelShap(model, x, { background, nsamples: 300, seed: 4, ...options });
+    const v = values.dataSync() as Float32Array;
+    values.dispose();
+    return Float32Array.from(v);
+  } finally {
+    x.dispose();
+    background.dispose();
+  }
+}
+
+/**
+ * `valuesOf` on the transferring path, with SharedArrayBuffer taken away from this thread as a page
+ * that is not cross-origin isolated does (a use of it on the main thread then fails the test).
+ */
+async function transferredValuesOf(model: nn.Sequential, options: Partial<KernelShapOptions>): Promise<Float32Array> {
+  inferenceTransfer.force = true;
+  (globalThis as { SharedArrayBuffer?: unknown }).SharedArrayBuffer = undefined;
+  try {
+    return await valuesOf(model, options);
+  } finally {
+    restore();
+  }
+}
+
+describe('kernelShap with workers, transferring buffers', () => {
+  it('2 and 3 threads give the values of one thread and of the shared-memory path to the bit; no thread is left', async () => {
+    const model = makeModel();
+    const one = await valuesOf(model, {});
+    expect(one.some((v) => v !== 0)).toBe(true);
+    // the rows' values differ, so a block put in the wrong place fails the comparisons below
+    expect(one.subarray(0, F * 3)).not.toEqual(one.subarray(F * 3 * 6));
+    expect(await valuesOf(model, { workers: 2 })).toEqual(one);
+    const started = shapThreadsStarted.count;
+    expect(await transferredValuesOf(model, { workers: 2 })).toEqual(one);
+    expect(liveReplicaThreads()).toBe(0);
+    expect(await transferredValuesOf(model, { workers: 3 })).toEqual(one);
+    expect(liveReplicaThreads()).toBe(0);
+    expect(shapThreadsStarted.count - started).toBe(3);
+  }, 60_000);
+
+  it('a model that does not start with a Dense layer, one output, l1Reg, small batches: the same bits on 3 threads', async () => {
+    const model = makeModel(true);
+    const options = { output: 1, l1Reg: 'num_features(4)' as const, batchSize: 50 };
+    const one = await valuesOf(model, options);
+    expect(one.filter((v) => v !== 0).length).toBeGreaterThan(7);
+    expect(await transferredValuesOf(model, { ...options, workers: 3 })).toEqual(one);
+  }, 60_000);
+
+  it('a worker thread that throws or exits rejects the call with a BackendError naming it; no thread is left', async () => {
+    const model = makeModel();
+    const weights = model.getWeights().map((w) => Float32Array.from(w.dataSync() as Float32Array));
+    shapFaults.fault = 'throw';
+    await expect(transferredValuesOf(model, { workers: 2 })).rejects.toThrow(
+      /kernelShap: worker thread 1 failed: .*fault injected/,
+    );
+    expect(liveReplicaThreads()).toBe(0);
+    await expect(transferredValuesOf(model, { workers: 2 })).rejects.toThrow(nn.BackendError);
+    shapFaults.fault = 'exit';
+    await expect(transferredValuesOf(model, { workers: 3 })).rejects.toThrow(
+      /kernelShap: worker thread 2 failed: .*exited/,
+    );
+    expect(liveReplicaThreads()).toBe(0);
+    expect(model.getWeights().map((w) => Float32Array.from(w.dataSync() as Float32Array))).toEqual(weights);
+    shapFaults.fault = undefined;
+    expect(await transferredValuesOf(model, { workers: 2 })).toEqual(await valuesOf(model, {}));
+  }, 60_000);
+
+  it("'auto' stays on one thread for a small job (same values, no thread started)", async () => {
+    const model = makeModel();
+    const one = await valuesOf(model, {});
+    const started = shapThreadsStarted.count;
+    expect(await transferredValuesOf(model, { workers: 'auto' })).toEqual(one);
+    expect(shapThreadsStarted.count).toBe(started);
+  });
+
+  it('does not leak tensors over repeated calls, failed ones included', async () => {
+    const model = makeModel();
+    await transferredValuesOf(model, { workers: 2 });
+    const before = await settledMemory();
+    for (let i = 0; i < 3; i++) await transferredValuesOf(model, { workers: 2 });
+    shapFaults.fault = 'throw';
+    await expect(transferredValuesOf(model, { workers: 2 })).rejects.toThrow();
+    const after = await settledMemory();
+    expect(after.numTensors).toBe(before.numTensors);
+    expect(after.numBytes).toBe(before.numBytes);
+  }, 60_000);
+});
