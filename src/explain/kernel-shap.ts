@@ -45,7 +45,8 @@ export interface KernelShapOptions {
   /**
    * Threads (default 1, the main one included, at most 16) or 'auto': the explained rows are split
    * in contiguous blocks, each explained by a worker thread's copy of the model (Node
-   * worker_threads, or Web Workers in a cross-origin isolated page), with the same values as one
+   * worker_threads, or Web Workers, transferring buffers where the page is not cross-origin
+   * isolated), with the same values as one
    * thread to the bit. 'auto' uses more than one where the work pays for starting them (about 0.6 s
    * of explaining per thread) and the runtime can start threads.
    */

@@ -17,8 +17,8 @@ export interface PredictAsyncArgs extends BatchArgs {
   /**
    * Threads that share the batches (default 'auto'; the main thread counts as one): an integer
    * from 1 to 16, or 'auto', which starts worker threads only for inputs large enough to pay for
-   * their start (≈ 0.3-0.45 s each), up to the cores. Node worker_threads, or Web Workers in a
-   * cross-origin isolated page; see the README's "Scaling out".
+   * their start (≈ 0.3-0.45 s each), up to the cores. Node worker_threads, or Web Workers
+   * (transferring buffers where the page is not cross-origin isolated); see the README's "Scaling out".
    */
   workers?: number | 'auto';
 }
