@@ -1,6 +1,6 @@
 // fit({ workers }) in Chromium: Web Workers sharing memory in a cross-origin isolated page, and Web
 // Workers that get each step's buffers transferred (said once) in a page that is not, with the same
-// bits. The bundle is built into a temporary folder and served by a small server here, with and
+// bits; predictAsync and kernelShap on Web Workers in both pages. The bundle is built into a temporary folder and served by a small server here, with and
 // without the isolation headers.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -120,17 +120,23 @@ interface PageInference {
   /** Web Workers the page started, and those it did not end. */
   startedWorkers: number;
   liveWorkers: number;
+  /** What the console said. */
+  warnings: string[];
   error: string | null;
 }
 
 /**
  * Runs in the page: predictAsync with workers: 2 against predict, and kernelShap with workers: 2
  * against workers: 1, on a small model, comparing bits. kernelShap gives the Web Worker a fixed block
- * of rows; predictAsync's main thread may take every batch of this small input before the worker
- * has started (test/worker/predict-async.test.ts leaves every batch to the workers in Node), so for
- * it the page checks that the worker starts, shares the call and is ended.
+ * of rows; in an isolated page predictAsync's main thread may take every batch of this small input
+ * before the worker has started (test/worker/predict-async.test.ts leaves every batch to the workers
+ * in Node), so for it the page checks that the worker starts, shares the call and is ended; in a page
+ * without isolation the worker gets a fixed block of batches.
  */
 const INFER_IN_PAGE = `async () => {
+  const warnings = [];
+  const warn = console.warn;
+  console.warn = (...args) => warnings.push(args.join(' '));
   let startedWorkers = 0;
   let liveWorkers = 0;
   const Base = Worker;
@@ -167,7 +173,8 @@ const INFER_IN_PAGE = `async () => {
   } catch (e) {
     error = e.name + ': ' + e.message;
   }
-  return { isolated: crossOriginIsolated, predictSame, shapSame, startedWorkers, liveWorkers, error };
+  console.warn = warn;
+  return { isolated: crossOriginIsolated, predictSame, shapSame, startedWorkers, liveWorkers, warnings, error };
 }`;
 
 /** The largest difference between two weight lists, relative to the largest weight of `expected`. */
@@ -232,6 +239,16 @@ describe.skipIf(!FOUND)('fit({ workers }) in Chromium', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
+  async function infer(path: string): Promise<PageInference> {
+    const page: Page = await browser.newPage();
+    try {
+      await page.goto(`${base}${path}`);
+      return (await page.evaluate(`(${INFER_IN_PAGE})()`)) as PageInference;
+    } finally {
+      await page.close();
+    }
+  }
+
   async function run(path: string, options: PageOptions): Promise<PageFit> {
     const page: Page = await browser.newPage();
     try {
@@ -245,19 +262,30 @@ describe.skipIf(!FOUND)('fit({ workers }) in Chromium', () => {
   let isolatedTwo: PageFit;
 
   it('predicts (predictAsync) and explains (kernelShap) on Web Workers in an isolated page, with the bits of one thread', async () => {
-    const page: Page = await browser.newPage();
-    try {
-      await page.goto(`${base}/isolated/`);
-      const result = (await page.evaluate(`(${INFER_IN_PAGE})()`)) as PageInference;
-      expect(result.error).toBeNull();
-      expect(result.isolated).toBe(true);
-      expect(result.predictSame).toBe(true);
-      expect(result.shapSame).toBe(true);
-      // one worker for predictAsync, one for kernelShap with workers: 2; all ended
-      expect([result.startedWorkers, result.liveWorkers]).toEqual([2, 0]);
-    } finally {
-      await page.close();
-    }
+    const result = await infer('/isolated/');
+    expect(result.error).toBeNull();
+    expect(result.isolated).toBe(true);
+    expect(result.predictSame).toBe(true);
+    expect(result.shapSame).toBe(true);
+    // one worker for predictAsync, one for kernelShap with workers: 2; all ended
+    expect([result.startedWorkers, result.liveWorkers]).toEqual([2, 0]);
+    expect(result.warnings).toEqual([]);
+  }, 120_000);
+
+  it('predicts and explains on Web Workers in a page without isolation, transferring buffers (said once), with the bits of one thread', async () => {
+    const result = await infer('/plain/');
+    expect(result.error).toBeNull();
+    expect(result.isolated).toBe(false);
+    expect(result.predictSame).toBe(true);
+    expect(result.shapSame).toBe(true);
+    expect([result.startedWorkers, result.liveWorkers]).toEqual([2, 0]);
+    // predictAsync and kernelShap both transferred: one warning
+    expect(result.warnings).toHaveLength(1);
+    expect(result.warnings[0]).toMatch(/predictAsync and explanations/);
+    expect(result.warnings[0]).toMatch(/not cross-origin isolated/);
+    expect(result.warnings[0]).toMatch(/Cross-Origin-Opener-Policy: same-origin/);
+    expect(result.warnings[0]).toMatch(/Cross-Origin-Embedder-Policy: require-corp/);
+    expect(result.warnings[0]).toMatch(/transferred buffers instead/);
   }, 120_000);
 
   it('trains in Web Workers in an isolated page, with the weights of one thread (within 1e-6)', async () => {
