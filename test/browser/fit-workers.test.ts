@@ -133,7 +133,7 @@ interface PageInference {
  * in Node), so for it the page checks that the worker starts, shares the call and is ended; in a page
  * without isolation the worker gets a fixed block of batches.
  */
-const INFER_IN_PAGE = `async () => {
+const INFER_IN_PAGE = `async ({ breakWorker = false } = {}) => {
   const warnings = [];
   const warn = console.warn;
   console.warn = (...args) => warnings.push(args.join(' '));
@@ -142,6 +142,11 @@ const INFER_IN_PAGE = `async () => {
   const Base = Worker;
   globalThis.Worker = class extends Base {
     constructor(...args) { super(...args); startedWorkers++; liveWorkers++; }
+    // with breakWorker, the first message (entry and init) carries no model, so the worker throws
+    postMessage(message, transfer) {
+      if (breakWorker && message && message.init) message = { ...message, init: { ...message.init, artifacts: null } };
+      return super.postMessage(message, transfer);
+    }
     terminate() { liveWorkers--; return super.terminate(); }
   };
   const nn = await import(new URL('neurasm.browser.js', location.href).href);
@@ -161,7 +166,26 @@ const INFER_IN_PAGE = `async () => {
   let shapSame = false;
   try {
     const input = nn.tensor(x, [n, 6]);
-    const one = model.predict(input, { batchSize: 16 }).dataSync();
+    const first = model.predict(input, { batchSize: 16 });
+    const one = first.dataSync();
+    first.dispose();
+    if (breakWorker) {
+      // every tensor held (none left to the garbage collector between the two counts)
+      const before = nn.memory().numTensors;
+      try {
+        await model.predictAsync(input, { batchSize: 16, workers: 2 });
+      } catch (e) {
+        error = e.name + ': ' + e.message;
+      }
+      // the failed call left no tensor, and the model still predicts as before
+      const leftNone = nn.memory().numTensors === before;
+      const again = model.predict(input, { batchSize: 16 });
+      predictSame = leftNone && same(one, again.dataSync());
+      again.dispose();
+      input.dispose();
+      console.warn = warn;
+      return { isolated: crossOriginIsolated, predictSame, shapSame, startedWorkers, liveWorkers, warnings, error };
+    }
     const many = (await model.predictAsync(input, { batchSize: 16, workers: 2 })).dataSync();
     predictSame = same(one, many);
     const background = nn.tensor(x.slice(0, 20 * 6), [20, 6]);
@@ -239,11 +263,11 @@ describe.skipIf(!FOUND)('fit({ workers }) in Chromium', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function infer(path: string): Promise<PageInference> {
+  async function infer(path: string, options: { breakWorker?: boolean } = {}): Promise<PageInference> {
     const page: Page = await browser.newPage();
     try {
       await page.goto(`${base}${path}`);
-      return (await page.evaluate(`(${INFER_IN_PAGE})()`)) as PageInference;
+      return (await page.evaluate(`(${INFER_IN_PAGE})(${JSON.stringify(options)})`)) as PageInference;
     } finally {
       await page.close();
     }
@@ -286,6 +310,13 @@ describe.skipIf(!FOUND)('fit({ workers }) in Chromium', () => {
     expect(result.warnings[0]).toMatch(/Cross-Origin-Opener-Policy: same-origin/);
     expect(result.warnings[0]).toMatch(/Cross-Origin-Embedder-Policy: require-corp/);
     expect(result.warnings[0]).toMatch(/transferred buffers instead/);
+  }, 120_000);
+
+  it('rejects a predictAsync whose Web Worker throws in a page without isolation with a BackendError naming it; the model is unchanged, no worker is left', async () => {
+    const result = await infer('/plain/', { breakWorker: true });
+    expect(result.error).toMatch(/^BackendError: predictAsync: worker thread 1 failed: /);
+    expect(result.predictSame).toBe(true);
+    expect([result.startedWorkers, result.liveWorkers]).toEqual([1, 0]);
   }, 120_000);
 
   it('trains in Web Workers in an isolated page, with the weights of one thread (within 1e-6)', async () => {
