@@ -6,6 +6,7 @@
 import './ops/chain.js';
 import type { ExplainTextBodies } from './explain/explain-text-entry.js';
 import type { GradientBodies } from './explain/gradients-entry.js';
+import type { IgServeBodies } from './explain/ig-serve-entry.js';
 import type { IntegratedGradientsBodies } from './explain/integrated-gradients-entry.js';
 import type { LimeBodies } from './explain/lime-entry.js';
 import type { LimeTextBodies } from './explain/lime-text-entry.js';
@@ -48,7 +49,8 @@ type LazyChunk = HandlerBodies &
   ReplicaServeBodies &
   ShapServeBodies &
   PredictThreadsBodies &
-  PredictServeBodies;
+  PredictServeBodies &
+  IgServeBodies;
 
 // the one import() of lazy.ts, written here at the top (above all it holds): see lazy-import.ts
 registerLazyChunk((): Promise<LazyChunk> => import('./lazy.js'));
@@ -158,6 +160,7 @@ export { Random, setSeed } from './random.js';
 /** Fused kernels, as `tf.fused` in TensorFlow.js. */
 export const fused = { matMul: fusedMatMul };
 
+export { serveIgRows } from './explain/ig-serve-entry.js';
 export * as explain from './explain/index.js';
 export { serveShapRows } from './explain/shap-serve-entry.js';
 export * as io from './format/io-namespace.js';

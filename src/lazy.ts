@@ -5,6 +5,7 @@
 
 export { explainText } from './explain/explain-text.js';
 export { gradientTimesInput, saliency } from './explain/gradients.js';
+export { serveIgRows } from './explain/ig-serve.js';
 export { integratedGradients } from './explain/integrated-gradients.js';
 export { kernelShap } from './explain/kernel-shap.js';
 export { kmeans } from './explain/kmeans.js';

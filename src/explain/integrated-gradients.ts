@@ -6,7 +6,9 @@ import { optionsObject } from '../ops/options.js';
 import { isTensor, type Tensor } from '../ops/tensor.js';
 import { checkInt, checkNumber, describe } from '../ops/validate.js';
 import { type Data, inputRows, releaseRows } from '../training/inputs.js';
-import { INTEGRATION_METHODS, type IntegrationMethod, quadrature } from './quadrature.js';
+import { integrateOnThreads, MAX_IG_WORKERS, threadCount } from './ig-threads.js';
+import { type IgJob, type IgOut, integrateRows, withinTolerance } from './integrated-gradients-rows.js';
+import { INTEGRATION_METHODS, type IntegrationMethod } from './quadrature.js';
 import {
   checkModel,
   exampleShape,
@@ -47,6 +49,14 @@ export interface IntegratedGradientsOptions {
   tolerance?: number;
   /** Most points a row's integral may take under `tolerance` (default 32 · steps: 1,600 at 50 steps). */
   maxSteps?: number;
+  /**
+   * Threads (default 1, the main one included, at most 16) or 'auto': the explained rows are split
+   * in fixed contiguous blocks, each integrated on a worker thread's copy of the model (the first on
+   * the calling thread), with the values of one thread to the bit. 'auto' uses more than one thread
+   * only where the work (weights × steps × rows) pays for starting them (≈ 0.3-0.45 s each in Node)
+   * and the runtime can start threads (Node worker_threads, or a cross-origin isolated page).
+   */
+  workers?: number | 'auto';
 }
 
 /** What `integratedGradients` returns. */
@@ -73,12 +83,11 @@ const OPTIONS: ReadonlyArray<keyof IntegratedGradientsOptions> = [
   'batchSize',
   'tolerance',
   'maxSteps',
+  'workers',
 ];
 const DEFAULT_BATCH = 4096;
 /** maxSteps by default, in multiples of steps (five doublings). */
 const DEFAULT_MAX_STEPS_FACTOR = 32;
-/** Path points per call of model.inputGradients (several batches), so the big buffers stay a few MB. */
-const POINTS_PER_CALL = 16384;
 
 /** The baseline values, flat: one example (`perRow` false) or one per row. */
 function baselineValues(
@@ -138,8 +147,9 @@ function baselineValues(
  * error per row, Σ attributions − (f(x) − f(baseline)), as captum's `return_convergence_delta`
  * reports it: near 0 when the integral is well approximated (raise `steps` when it is not). With
  * `tolerance`, the rows whose |delta| exceeds tolerance · |f(x) − f(baseline)| are integrated again
- * (all of them together, batched) at 2·steps, 4·steps, ... up to `maxSteps`; `steps` and `converged`
- * in the result say what each row got. Deterministic: the same call gives the same values.
+ * (together, batched, within each thread's block) at 2·steps, 4·steps, ... up to `maxSteps`; `steps` and `converged`
+ * in the result say what each row got. Deterministic: the same call gives the same values. With
+ * `workers`, blocks of rows are integrated on worker threads (ig-threads.ts), to the same bits.
  *
  * @param model a Sequential model taking float32 input.
  * @param x the rows to explain, [n, ...inputShape].
@@ -174,6 +184,12 @@ export async function integratedGradients(
     );
   }
   const maxSteps = checkInt(op, 'maxSteps', options.maxSteps ?? DEFAULT_MAX_STEPS_FACTOR * steps, steps);
+  const workers = options.workers ?? 1;
+  if (workers !== 'auto' && !(Number.isInteger(workers) && workers >= 1 && workers <= MAX_IG_WORKERS)) {
+    throw new ValueError(
+      `${op}: expected workers to be an integer from 1 to ${MAX_IG_WORKERS} (threads, the main one included) or 'auto', got ${describe(workers)}`,
+    );
+  }
   const xs = explainedRows(op, model, x);
   try {
     const shape = exampleShape(xs);
@@ -190,81 +206,43 @@ export async function integratedGradients(
     } finally {
       baselineRows.dispose();
     }
-    const xv = xs.tensor.readValues(op).slice();
-    const attributions = new Float32Array(count * width);
-    const delta = new Array<number>(count).fill(0);
-    const stepsUsed = new Array<number>(count).fill(steps);
-    const change = (row: number) => {
+    const change = new Float64Array(count);
+    for (let row = 0; row < count; row++) {
       const c = classes[row];
-      return fx[row * outputs + c] - fb[(base.perRow ? row : 0) * outputs + c];
-    };
-    /** Integrates the listed rows at `n` points: their attributions and delta. */
-    const integrate = (list: readonly number[], n: number) => {
-      const { alphas, weights } = quadrature(method, n);
-      const chunkRows = Math.max(1, Math.floor(Math.max(POINTS_PER_CALL, batchSize) / n));
-      for (let start = 0; start < list.length; start += chunkRows) {
-        const rows = Math.min(chunkRows, list.length - start);
-        const points = new Float32Array(rows * n * width);
-        const pointClasses = new Int32Array(rows * n);
-        for (let r = 0; r < rows; r++) {
-          const row = list[start + r];
-          const b = base.perRow ? row * width : 0;
-          for (let k = 0; k < n; k++) {
-            const at = (r * n + k) * width;
-            for (let i = 0; i < width; i++) {
-              const from = base.values[b + i];
-              points[at + i] = from + alphas[k] * (xv[row * width + i] - from);
-            }
-            pointClasses[r * n + k] = classes[row];
-          }
-        }
-        const pathTensor = rowsTensor(rows * n, shape, points);
-        let grads: Float32Array;
-        try {
-          const g = model.inputGradients(pathTensor, {
-            classes: pointClasses,
-            batchSize: Math.min(batchSize, rows * n),
-          });
-          grads = g.dataSync() as Float32Array;
-          g.dispose();
-        } finally {
-          pathTensor.dispose();
-        }
-        const total = new Float64Array(width);
-        for (let r = 0; r < rows; r++) {
-          const row = list[start + r];
-          const b = base.perRow ? row * width : 0;
-          total.fill(0);
-          for (let k = 0; k < n; k++) {
-            const at = (r * n + k) * width;
-            const w = weights[k];
-            for (let i = 0; i < width; i++) total[i] += w * grads[at + i];
-          }
-          let sum = 0;
-          for (let i = 0; i < width; i++) {
-            const a = Math.fround(total[i] * (xv[row * width + i] - base.values[b + i]));
-            attributions[row * width + i] = a;
-            sum += a;
-          }
-          delta[row] = sum - change(row);
-          stepsUsed[row] = n;
-        }
-      }
-    };
-    integrate(
-      Array.from({ length: count }, (_, r) => r),
-      steps,
-    );
-    if (tolerance === null) return { attributions: rowsTensor(count, shape, attributions), delta, steps: stepsUsed };
-    const relative = tolerance;
-    const within = (row: number) => Math.abs(delta[row]) <= relative * Math.abs(change(row));
-    let pending = Array.from({ length: count }, (_, r) => r).filter((r) => !within(r));
-    for (let n = 2 * steps; n <= maxSteps && pending.length > 0; n *= 2) {
-      integrate(pending, n);
-      pending = pending.filter((r) => !within(r));
+      change[row] = fx[row * outputs + c] - fb[(base.perRow ? row : 0) * outputs + c];
     }
-    const converged = Array.from({ length: count }, (_, r) => within(r));
-    return { attributions: rowsTensor(count, shape, attributions), delta, steps: stepsUsed, converged };
+    const job: IgJob = {
+      shape,
+      method,
+      steps,
+      maxSteps,
+      tolerance,
+      batchSize,
+      count,
+      x: xs.tensor.readValues(op).slice() as Float32Array,
+      baseline: base.values,
+      perRow: base.perRow,
+      classes,
+      change,
+    };
+    const threads = await threadCount(model, workers, count, steps);
+    let out: IgOut;
+    if (threads > 1) out = await integrateOnThreads(model, job, threads);
+    else {
+      out = {
+        attributions: new Float32Array(count * width),
+        delta: new Float64Array(count),
+        steps: new Int32Array(count),
+      };
+      integrateRows(model, job, out);
+    }
+    const result: IntegratedGradientsResult = {
+      attributions: rowsTensor(count, shape, out.attributions),
+      delta: Array.from(out.delta),
+      steps: Array.from(out.steps),
+    };
+    if (tolerance !== null) result.converged = Array.from({ length: count }, (_, r) => withinTolerance(job, out, r));
+    return result;
   } finally {
     releaseRows(xs);
   }

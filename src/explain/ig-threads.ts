@@ -1,0 +1,134 @@
+// integratedGradients({ workers }): the explained rows split in fixed contiguous blocks over the main
+// thread and worker threads (started as kernelShap's are, replica-threads.ts), each integrating its
+// block (integrated-gradients-rows.ts) on its own replica of the model (rebuilt from its saved form)
+// and writing its rows' attributions, deltas and steps into SharedArrayBuffers. A row's values do not
+// depend on the other rows of its batch, so the blocks give the bits of one thread. The threads end
+// when the call resolves or rejects.
+import { backend } from '../backend/loader.js';
+import { BackendError } from '../errors.js';
+import type { Sequential } from '../models/sequential.js';
+import { splitRows } from '../worker/replica-layout.js';
+import { type ReplicaThread, startReplicaThread } from '../worker/replica-threads.js';
+import { artifactsForThreads, computeWeights, settled, threadsFor } from '../worker/thread-jobs.js';
+import { blockJob, type IgJob, type IgOut, integrateRows } from './integrated-gradients-rows.js';
+
+const OP = 'integratedGradients';
+
+/** Most threads `workers` takes (the main one included). */
+export const MAX_IG_WORKERS = 16;
+
+/**
+ * 'auto' gives a thread this many model weights × path points (steps × explained rows). Measured
+ * on the 2-core machine (bench/explain-gradients.ts and probes): a worker thread starts integrating
+ * ≈ 0.3-0.45 s after the call starts it, and a weight × point costs ≈ 0.4 ns on the gradient path
+ * (a forward and a backward pass); so 2·10^9 (≈ 0.8 s of work per thread) gives a second thread
+ * ≥ 1.2x.
+ */
+export const AUTO_MIN_WORK_PER_THREAD = 2e9;
+
+/** Most threads 'auto' picks. */
+const AUTO_MAX_THREADS = 4;
+
+/** What an integrated-gradients worker thread is started with (structured-cloned; the outputs are shared). */
+export interface IgThreadInit {
+  /** The export of neurasm's entry the thread runs. */
+  serve: 'serveIgRows';
+  /** The thread's block of rows (its rows only). */
+  job: IgJob;
+  /** The rows of the whole call before this block. */
+  start: number;
+  /** float32 [rows, width], float64 [rows], int32 [rows]: each thread writes its rows. */
+  attributions: SharedArrayBuffer;
+  delta: SharedArrayBuffer;
+  steps: SharedArrayBuffer;
+  artifacts: unknown;
+  relaxedSimd: boolean;
+  /** @internal For tests: the thread throws before its rows, or exits as if it were killed. */
+  fault?: 'throw' | 'exit';
+}
+
+/** @internal For tests: a fault injected in the last worker thread of the next calls. */
+export const igFaults: { fault?: 'throw' | 'exit' } = {};
+
+/** @internal For tests: worker threads started by integratedGradients so far. */
+export const igThreadsStarted = { count: 0 };
+
+/** The views of rows [start, start + count) of the shared outputs of `rows` rows of `width` values. */
+export function blockOut(
+  buffers: { attributions: ArrayBufferLike; delta: ArrayBufferLike; steps: ArrayBufferLike },
+  width: number,
+  start: number,
+  count: number,
+): IgOut {
+  return {
+    attributions: new Float32Array(buffers.attributions, 4 * start * width, count * width),
+    delta: new Float64Array(buffers.delta, 8 * start, count),
+    steps: new Int32Array(buffers.steps, 4 * start, count),
+  };
+}
+
+/**
+ * The threads for `workers` (checked by the caller: 1 to MAX_IG_WORKERS or 'auto'): n as given (at
+ * most the rows), or for 'auto' one thread per AUTO_MIN_WORK_PER_THREAD of work (weights × steps ×
+ * rows), up to the cores, where the runtime can start threads.
+ */
+export function threadCount(model: Sequential, workers: number | 'auto', rows: number, steps: number): Promise<number> {
+  return threadsFor(OP, workers, rows, () => {
+    const work = computeWeights(model) * steps * rows;
+    return Math.min(AUTO_MAX_THREADS, Math.floor(work / AUTO_MIN_WORK_PER_THREAD));
+  });
+}
+
+/**
+ * Integrates every row of the job on `threads` threads: the main thread integrates the first block
+ * while the workers start and integrate theirs. Rejects with a worker's error (every thread is ended first).
+ */
+export async function integrateOnThreads(model: Sequential, job: IgJob, threads: number): Promise<IgOut> {
+  const artifacts = await artifactsForThreads(OP, model);
+  const width = job.shape.reduce((a, b) => a * b, 1);
+  const buffers = {
+    attributions: new SharedArrayBuffer(4 * job.count * width),
+    delta: new SharedArrayBuffer(8 * job.count),
+    steps: new SharedArrayBuffer(4 * job.count),
+  };
+  const { starts, counts } = splitRows(job.count, threads);
+  const started: ReplicaThread[] = [];
+  const ends: Promise<void>[] = [];
+  try {
+    for (let t = 1; t < threads; t++) {
+      const end = settled();
+      ends.push(end.promise);
+      const init: IgThreadInit = {
+        serve: 'serveIgRows',
+        job: blockJob(job, starts[t], counts[t]),
+        start: starts[t],
+        ...buffers,
+        artifacts,
+        relaxedSimd: backend().kind === 'relaxed-simd',
+        fault: t === threads - 1 ? igFaults.fault : undefined,
+      };
+      const fail = (why: string) => end.reject(new BackendError(`${OP}: worker thread ${t} failed: ${why}`));
+      igThreadsStarted.count++;
+      started.push(
+        await startReplicaThread(init, {
+          onMessage(m) {
+            const message = m as { neurasm?: string; name?: string; message?: string };
+            if (message?.neurasm === 'igDone') end.resolve();
+            else if (message?.neurasm === 'replicaError') fail(`${message.name}: ${message.message}`);
+          },
+          onFailure: (e) => fail(e.message),
+        }),
+      );
+    }
+    integrateRows(model, blockJob(job, starts[0], counts[0]), blockOut(buffers, width, starts[0], counts[0]));
+    await Promise.all(ends);
+    // copies out of the shared memory, which the threads no longer write
+    return {
+      attributions: Float32Array.from(new Float32Array(buffers.attributions)),
+      delta: Float64Array.from(new Float64Array(buffers.delta)),
+      steps: Int32Array.from(new Int32Array(buffers.steps)),
+    };
+  } finally {
+    await Promise.all(started.map((thread) => thread.terminate()));
+  }
+}

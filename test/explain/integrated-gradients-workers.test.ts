@@ -1,0 +1,192 @@
+// integratedGradients({ workers }): the explained rows split over worker threads (src/explain/ig-threads.ts),
+// with the attributions, deltas and steps of one thread to the bit (under tolerance too); faults,
+// bad input, memory. Each call with workers starts its threads (each imports neurasm through tsx
+// here), so the calls are few.
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { igFaults, igThreadsStarted } from '../../src/explain/ig-threads.js';
+import {
+  type IntegratedGradientsOptions,
+  type IntegratedGradientsResult,
+  integratedGradients,
+} from '../../src/explain/integrated-gradients.js';
+import * as nn from '../../src/index.js';
+import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
+import { settledMemory } from '../helpers/memory.js';
+import { trainedReluNetwork } from './trained-relu.js';
+
+beforeAll(async () => {
+  await nn.ready();
+});
+
+afterEach(() => {
+  igFaults.fault = undefined;
+});
+
+/** A result with the attributions read out (and disposed), comparable with toEqual. */
+interface Values extends Omit<IntegratedGradientsResult, 'attributions'> {
+  attributions: Float32Array;
+}
+
+async function valuesOf(model: nn.Sequential, x: nn.Tensor, options: IntegratedGradientsOptions): Promise<Values> {
+  const result = await integratedGradients(model, x, options);
+  const attributions = Float32Array.from(result.attributions.dataSync() as Float32Array);
+  result.attributions.dispose();
+  return { ...result, attributions };
+}
+
+/** A small dense 12-16-8-3 network and 9 rows for it. */
+function smallCase() {
+  nn.setSeed(3);
+  const model = nn.sequential({
+    layers: [
+      nn.layers.dense({ units: 16, activation: 'relu', inputShape: [12] }),
+      nn.layers.dense({ units: 8, activation: 'tanh' }),
+      nn.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+  });
+  return { model, x: nn.randomNormal([9, 12], 0, 1, 'float32', 12) };
+}
+
+describe('integratedGradients with workers', () => {
+  it('2 and 3 threads give the values of one thread to the bit, under tolerance too; no thread is left', async () => {
+    const { net, xs } = await trainedReluNetwork('iris', [32], 60);
+    const x = xs.slice([0, 0], [40, 4]);
+    try {
+      const options: IntegratedGradientsOptions = { steps: 50, tolerance: 0.001, maxSteps: 200 };
+      const one = await valuesOf(net, x, options);
+      // rows at 50, 100 and 200 points, and rows that stop at maxSteps unconverged, in every block of 2 and 3 threads
+      for (const s of [50, 100, 200]) expect(one.steps).toContain(s);
+      const unconverged = one.converged?.flatMap((c, r) => (c ? [] : [r])) ?? [];
+      for (const [from, to] of [
+        [0, 14],
+        [14, 20],
+        [20, 27],
+        [27, 40],
+      ]) {
+        expect(unconverged.some((r) => r >= from && r < to)).toBe(true);
+      }
+      // other steps give other values, so the comparisons below can fail
+      expect((await valuesOf(net, x, { steps: 49 })).attributions).not.toEqual(one.attributions);
+      const started = igThreadsStarted.count;
+      expect(await valuesOf(net, x, { ...options, workers: 2 })).toEqual(one);
+      expect(liveReplicaThreads()).toBe(0);
+      expect(await valuesOf(net, x, { ...options, workers: 3 })).toEqual(one);
+      expect(liveReplicaThreads()).toBe(0);
+      expect(igThreadsStarted.count - started).toBe(3);
+      // without tolerance: no `converged`, the same bits
+      const plain = await valuesOf(net, x, { steps: 20 });
+      expect(plain.converged).toBeUndefined();
+      expect(await valuesOf(net, x, { steps: 20, workers: 2 })).toEqual(plain);
+    } finally {
+      nn.dispose([x, xs]);
+      net.dispose();
+    }
+  }, 60_000);
+
+  it('a conv1d/LSTM model, a baseline per row, an output per row, a Riemann rule, small batches: the same bits on 2 threads', async () => {
+    nn.setSeed(4);
+    const model = nn.sequential({
+      layers: [
+        nn.layers.conv1d({ filters: 5, kernelSize: 3, activation: 'relu', inputShape: [8, 3] }),
+        nn.layers.lstm({ units: 6 }),
+        nn.layers.dense({ units: 4, activation: 'softmax' }),
+      ],
+    });
+    const x = nn.randomNormal([7, 8, 3], 0, 1, 'float32', 5);
+    const baseline = nn.randomNormal([7, 8, 3], 0, 0.3, 'float32', 6);
+    try {
+      const options: IntegratedGradientsOptions = {
+        baseline,
+        output: [0, 1, 2, 3, 3, 2, 1],
+        method: 'riemann_trapezoid',
+        steps: 9,
+        batchSize: 10,
+      };
+      const one = await valuesOf(model, x, options);
+      expect(one.attributions.some((v) => v !== 0)).toBe(true);
+      expect(await valuesOf(model, x, { ...options, workers: 2 })).toEqual(one);
+    } finally {
+      nn.dispose([x, baseline]);
+      model.dispose();
+    }
+  }, 60_000);
+
+  it('a worker thread that throws or exits rejects the call with its error, leaves no thread running and the model unchanged', async () => {
+    const { model, x } = smallCase();
+    const weights = model.getWeights().map((w) => Float32Array.from(w.dataSync() as Float32Array));
+    try {
+      igFaults.fault = 'throw';
+      await expect(valuesOf(model, x, { workers: 2 })).rejects.toThrow(
+        /integratedGradients: worker thread 1 failed: .*fault injected/,
+      );
+      expect(liveReplicaThreads()).toBe(0);
+      igFaults.fault = 'exit';
+      await expect(valuesOf(model, x, { workers: 3 })).rejects.toThrow(
+        /integratedGradients: worker thread 2 failed: .*exited/,
+      );
+      expect(liveReplicaThreads()).toBe(0);
+      expect(model.getWeights().map((w) => Float32Array.from(w.dataSync() as Float32Array))).toEqual(weights);
+      igFaults.fault = undefined;
+      expect(await valuesOf(model, x, { workers: 2 })).toEqual(await valuesOf(model, x, {}));
+    } finally {
+      x.dispose();
+      model.dispose();
+    }
+  }, 60_000);
+
+  it('more threads than rows: one thread per row', async () => {
+    const { model, x } = smallCase();
+    const two = x.slice([0, 0], [2, 12]);
+    try {
+      const single = await valuesOf(model, two, {});
+      const started = igThreadsStarted.count;
+      expect(await valuesOf(model, two, { workers: 5 })).toEqual(single);
+      expect(igThreadsStarted.count - started).toBe(1);
+    } finally {
+      nn.dispose([x, two]);
+      model.dispose();
+    }
+  }, 60_000);
+
+  it('rejects bad workers values with clear errors', async () => {
+    const { model, x } = smallCase();
+    try {
+      for (const workers of [0, -1, 17, 1.5, 'two', true]) {
+        await expect(valuesOf(model, x, { workers: workers as number })).rejects.toThrow(
+          /integratedGradients: expected workers to be an integer from 1 to 16 \(threads, the main one included\) or 'auto', got/,
+        );
+      }
+    } finally {
+      x.dispose();
+      model.dispose();
+    }
+  });
+
+  it("'auto' stays on one thread for a small job (same values, no thread started)", async () => {
+    const { model, x } = smallCase();
+    try {
+      const one = await valuesOf(model, x, {});
+      const started = igThreadsStarted.count;
+      expect(await valuesOf(model, x, { workers: 'auto' })).toEqual(one);
+      expect(igThreadsStarted.count).toBe(started);
+    } finally {
+      x.dispose();
+      model.dispose();
+    }
+  });
+
+  it('does not leak tensors over repeated calls with workers', async () => {
+    const { model, x } = smallCase();
+    try {
+      await valuesOf(model, x, { workers: 2, tolerance: 0.01 });
+      const before = await settledMemory();
+      for (let i = 0; i < 3; i++) await valuesOf(model, x, { workers: 2, tolerance: 0.01 });
+      const after = await settledMemory();
+      expect(after.numTensors).toBe(before.numTensors);
+      expect(after.numBytes).toBe(before.numBytes);
+    } finally {
+      x.dispose();
+      model.dispose();
+    }
+  }, 60_000);
+});
