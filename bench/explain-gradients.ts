@@ -3,12 +3,22 @@
 // saliency rows per second, on the 30-64-64-2 breast-cancer network and the CLI's 64-64-64-10
 // digits network (relu, softmax), each trained briefly on its standardized data set; and per row, the
 // completeness |delta| / |f(x) − f(0)| at 50 steps over the whole data set, and what `tolerance: 0.01`
-// (rows over 1% integrated again with doubled steps) costs.
-import { loadDataset } from '../src/datasets/index.js';
-import { saliency } from '../src/explain/gradients.js';
-import { type IntegratedGradientsResult, integratedGradients } from '../src/explain/integrated-gradients.js';
-import * as nn from '../src/index.js';
+// (rows over 1% integrated again with doubled steps) costs. Then integrated gradients on one thread
+// and with `workers: BENCH_WORKERS` (default 2), wall time, on the digits case and a large one.
+import type * as Datasets from '../src/datasets/index.js';
+import type { IntegratedGradientsResult } from '../src/explain/integrated-gradients.js';
+import type * as NN from '../src/index.js';
 import { median, now, printTable } from './harness.js';
+
+// BENCH_DIST=1: the built package (npm run build), whose worker threads import dist/index.js; the
+// sources run through tsx, whose module hooks keep a thread of their own busy in every worker
+const nn: typeof NN = process.env.BENCH_DIST
+  ? ((await import(new URL('../dist/index.js', import.meta.url).href)) as typeof NN)
+  : await import('../src/index.js');
+const { loadDataset }: typeof Datasets = process.env.BENCH_DIST
+  ? ((await import(new URL('../dist/datasets.js', import.meta.url).href)) as typeof Datasets)
+  : await import('../src/datasets/index.js');
+const { integratedGradients, saliency } = nn.explain;
 
 /** Median milliseconds of `rounds` calls of `fn` after one warm-up call (async, so not `measure`). */
 async function timeAsync(fn: () => Promise<void>, rounds = 5): Promise<number> {
@@ -46,7 +56,7 @@ async function trainedModel(name: 'breast-cancer' | 'digits', hidden: number[]) 
 const macs = (sizes: number[]) => sizes.slice(1).reduce((sum, n, i) => sum + sizes[i] * n, 0);
 
 /** f(x) − f(0) of each row's predicted class. */
-function outputChanges(model: nn.Sequential, x: nn.Tensor): number[] {
+function outputChanges(model: NN.Sequential, x: NN.Tensor): number[] {
   const zero = nn.zeros([1, x.shape[1]]);
   const [pt, p0t] = [model.predict(x), model.predict(zero)];
   const [p, p0] = [pt.dataSync(), p0t.dataSync()];
@@ -60,7 +70,7 @@ function outputChanges(model: nn.Sequential, x: nn.Tensor): number[] {
 }
 
 /** The table row of per-row completeness on the whole data set: at 50 steps, then with tolerance 0.01. */
-async function completenessRow(model: nn.Sequential, x: nn.Tensor, sizes: number[], name: string): Promise<string[]> {
+async function completenessRow(model: NN.Sequential, x: NN.Tensor, sizes: number[], name: string): Promise<string[]> {
   const change = outputChanges(model, x);
   let delta: number[] = [];
   const plainMs = await timeAsync(async () => {
@@ -92,12 +102,46 @@ async function completenessRow(model: nn.Sequential, x: nn.Tensor, sizes: number
   ];
 }
 
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
+const WORKER_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+
+/**
+ * The table row of integrated gradients (50 steps) on one thread and on WORKERS threads: medians of
+ * WORKER_ROUNDS interleaved calls by wall time (the threads' start included), and whether both gave the same bits.
+ */
+async function workersRow(label: string, model: NN.Sequential, x: NN.Tensor, weights: number): Promise<string[]> {
+  const times: Record<number, number[]> = { 1: [], [WORKERS]: [] };
+  const values: Record<number, Float32Array> = {};
+  for (let r = 0; r < WORKER_ROUNDS; r++) {
+    for (const workers of r % 2 === 0 ? [1, WORKERS] : [WORKERS, 1]) {
+      const start = performance.now();
+      const { attributions } = await integratedGradients(model, x, { steps: 50, workers });
+      times[workers].push(performance.now() - start);
+      values[workers] = attributions.dataSync() as Float32Array;
+      attributions.dispose();
+    }
+  }
+  const [one, many] = [median(times[1]), median(times[WORKERS])];
+  const same =
+    values[1].length === values[WORKERS].length && values[1].every((v, i) => Object.is(v, values[WORKERS][i]));
+  return [
+    label,
+    String(x.shape[0]),
+    (weights * 50 * x.shape[0]).toExponential(1),
+    one.toFixed(0),
+    many.toFixed(0),
+    (one / many).toFixed(2),
+    same ? 'yes' : 'NO',
+  ];
+}
+
 /** Runs the suite and prints its table. */
 export async function runGradientExplain(): Promise<void> {
   await nn.ready();
   console.log('## Gradient explanations (integrated gradients, 50 Gauss–Legendre steps; saliency)\n');
   const rows: string[][] = [];
   const completeness: string[][] = [];
+  const workers: string[][] = [];
   for (const [name, hidden] of [
     ['breast-cancer', [64, 64]],
     ['digits', [64, 64]],
@@ -122,6 +166,8 @@ export async function runGradientExplain(): Promise<void> {
       Math.round((x.shape[0] / salMs) * 1000).toLocaleString('en-US'),
     ]);
     completeness.push(await completenessRow(model, x, sizes, name));
+    if (name === 'digits')
+      workers.push(await workersRow(`${sizes.join('-')} digits`, model, explained, model.countParams()));
     nn.dispose([explained, x]);
     model.dispose();
   }
@@ -144,5 +190,25 @@ export async function runGradientExplain(): Promise<void> {
       'ms per row with tolerance',
     ],
     completeness,
+  );
+  // a large case where the threads pay: an untrained 784-512-512-10 relu/softmax network, 600 random rows
+  nn.setSeed(1);
+  const large = nn.sequential({
+    layers: [
+      nn.layers.dense({ units: 512, activation: 'relu', inputShape: [784] }),
+      nn.layers.dense({ units: 512, activation: 'relu' }),
+      nn.layers.dense({ units: 10, activation: 'softmax' }),
+    ],
+  });
+  const largeX = nn.randomUniform([600, 784], 0, 1, 'float32', 2);
+  workers.push(await workersRow('784-512-512-10 random', large, largeX, large.countParams()));
+  nn.dispose([largeX]);
+  large.dispose();
+  console.log(
+    `\nIntegrated gradients (50 steps) on one thread and with workers: ${WORKERS}, median wall ms of ${WORKER_ROUNDS} interleaved calls each (${process.env.BENCH_DIST ? 'dist/' : 'src/ through tsx'}; a worker thread starts in ≈ 0.3-0.45 s):\n`,
+  );
+  printTable(
+    ['model', 'rows', 'weights × points', 'ms, 1 thread', `ms, workers: ${WORKERS}`, 'speed-up', 'same bits'],
+    workers,
   );
 }

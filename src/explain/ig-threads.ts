@@ -18,13 +18,15 @@ const OP = 'integratedGradients';
 export const MAX_IG_WORKERS = 16;
 
 /**
- * 'auto' gives a thread this many model weights × path points (steps × explained rows). Measured
- * on the 2-core machine (bench/explain-gradients.ts and probes): a worker thread starts integrating
- * ≈ 0.3-0.45 s after the call starts it, and a weight × point costs ≈ 0.4 ns on the gradient path
- * (a forward and a backward pass); so 2·10^9 (≈ 0.8 s of work per thread) gives a second thread
- * ≥ 1.2x.
+ * 'auto' gives a thread this many model weights (computeWeights) × path points (steps × explained
+ * rows). Measured on the 2-core machine (dist/, relaxed SIMD, 50 steps): a weight × point costs
+ * ≈ 0.11-0.18 ns on one thread (784-512-512-10: 2.3 s for 2·10^10), and a worker thread starts
+ * integrating ≈ 0.3-0.45 s after the call starts it; so 10^10 (≈ 1.1-1.8 s of work per thread)
+ * leaves a second thread ≥ 1.3x where the second core is free (at 2·10^10: ≈ 0.4 + 1.15 s against
+ * 2.3 s). Below it, the start dominates: 64-64-64-10 on 100 rows (4.5·10^7) takes 10 ms on one
+ * thread and ≈ 150 ms with a second.
  */
-export const AUTO_MIN_WORK_PER_THREAD = 2e9;
+export const AUTO_MIN_WORK_PER_THREAD = 1e10;
 
 /** Most threads 'auto' picks. */
 const AUTO_MAX_THREADS = 4;

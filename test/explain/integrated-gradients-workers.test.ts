@@ -3,14 +3,14 @@
 // bad input, memory. Each call with workers starts its threads (each imports neurasm through tsx
 // here), so the calls are few.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { igFaults, igThreadsStarted } from '../../src/explain/ig-threads.js';
+import { igFaults, igThreadsStarted, threadCount } from '../../src/explain/ig-threads.js';
 import {
   type IntegratedGradientsOptions,
   type IntegratedGradientsResult,
   integratedGradients,
 } from '../../src/explain/integrated-gradients.js';
 import * as nn from '../../src/index.js';
-import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
+import { coreCount, liveReplicaThreads } from '../../src/worker/replica-threads.js';
 import { settledMemory } from '../helpers/memory.js';
 import { trainedReluNetwork } from './trained-relu.js';
 
@@ -171,6 +171,29 @@ describe('integratedGradients with workers', () => {
       expect(igThreadsStarted.count).toBe(started);
     } finally {
       x.dispose();
+      model.dispose();
+    }
+  });
+
+  it("'auto' counts weights × steps × rows: a thread per 10^10, up to the cores", async () => {
+    nn.setSeed(1);
+    // 784·512 + 512 + 512·512 + 512 + 512·10 + 10 = 669,706 weights
+    const model = nn.sequential({
+      layers: [
+        nn.layers.dense({ units: 512, activation: 'relu', inputShape: [784] }),
+        nn.layers.dense({ units: 512, activation: 'relu' }),
+        nn.layers.dense({ units: 10, activation: 'softmax' }),
+      ],
+    });
+    try {
+      const cores = await coreCount();
+      expect(await threadCount(model, 'auto', 100, 50)).toBe(1);
+      // 669,706 × 50 × 600 ≈ 2.0·10^10; × 1200 ≈ 4.0·10^10
+      expect(await threadCount(model, 'auto', 600, 50)).toBe(Math.min(2, cores));
+      expect(await threadCount(model, 'auto', 1200, 50)).toBe(Math.min(4, cores));
+      expect(await threadCount(model, 'auto', 3, 100_000)).toBe(Math.min(3, cores));
+      expect(await threadCount(model, 2, 1, 50)).toBe(1);
+    } finally {
       model.dispose();
     }
   });
