@@ -29,7 +29,9 @@ export interface IntegratedGradientsBodies {
  * |f(x) − f(baseline)| at 50 points (float64 gives the same: it is the quadrature's error at the
  * kinks). `tolerance` (e.g. 0.01) integrates just those rows again with doubled steps until
  * |delta| ≤ tolerance · |f(x) − f(baseline)| or `maxSteps` (default 32 · steps), and `converged`
- * says per row whether it got there (a row that did not is reported, not thrown).
+ * says per row whether it got there (a row that did not is reported, not thrown). `workers` (default
+ * 1, or up to 16, or 'auto') integrates contiguous blocks of rows on worker threads, with the values
+ * of one thread to the bit; 'auto' starts threads only for large calls (10^10 weights × steps × rows each).
  *
  * @example
  * const { attributions, delta } = await nn.explain.integratedGradients(model, xTest.slice(0, 10));
