@@ -5,11 +5,9 @@
 // depend on the other rows of its batch, so the blocks give the bits of one thread. The threads end
 // when the call resolves or rejects.
 import { backend } from '../backend/loader.js';
-import { BackendError } from '../errors.js';
 import type { Sequential } from '../models/sequential.js';
-import { splitRows } from '../worker/replica-layout.js';
-import { type ReplicaThread, startReplicaThread } from '../worker/replica-threads.js';
-import { artifactsForThreads, computeWeights, settled, threadsFor } from '../worker/thread-jobs.js';
+import { artifactsForThreads, computeWeights, threadsFor } from '../worker/thread-jobs.js';
+import { blocksOnThreads } from './block-threads.js';
 import { blockJob, type IgJob, type IgOut, integrateRows } from './integrated-gradients-rows.js';
 
 const OP = 'integratedGradients';
@@ -93,44 +91,25 @@ export async function integrateOnThreads(model: Sequential, job: IgJob, threads:
     delta: new SharedArrayBuffer(8 * job.count),
     steps: new SharedArrayBuffer(4 * job.count),
   };
-  const { starts, counts } = splitRows(job.count, threads);
-  const started: ReplicaThread[] = [];
-  const ends: Promise<void>[] = [];
-  try {
-    for (let t = 1; t < threads; t++) {
-      const end = settled();
-      ends.push(end.promise);
-      const init: IgThreadInit = {
-        serve: 'serveIgRows',
-        job: blockJob(job, starts[t], counts[t]),
-        start: starts[t],
-        ...buffers,
-        artifacts,
-        relaxedSimd: backend().kind === 'relaxed-simd',
-        fault: t === threads - 1 ? igFaults.fault : undefined,
-      };
-      const fail = (why: string) => end.reject(new BackendError(`${OP}: worker thread ${t} failed: ${why}`));
-      igThreadsStarted.count++;
-      started.push(
-        await startReplicaThread(init, {
-          onMessage(m) {
-            const message = m as { neurasm?: string; name?: string; message?: string };
-            if (message?.neurasm === 'igDone') end.resolve();
-            else if (message?.neurasm === 'replicaError') fail(`${message.name}: ${message.message}`);
-          },
-          onFailure: (e) => fail(e.message),
-        }),
-      );
-    }
-    integrateRows(model, blockJob(job, starts[0], counts[0]), blockOut(buffers, width, starts[0], counts[0]));
-    await Promise.all(ends);
-    // copies out of the shared memory, which the threads no longer write
-    return {
-      attributions: Float32Array.from(new Float32Array(buffers.attributions)),
-      delta: Float64Array.from(new Float64Array(buffers.delta)),
-      steps: Int32Array.from(new Int32Array(buffers.steps)),
-    };
-  } finally {
-    await Promise.all(started.map((thread) => thread.terminate()));
-  }
+  await blocksOnThreads(OP, job.count, threads, {
+    init: (t, start, count): IgThreadInit => ({
+      serve: 'serveIgRows',
+      job: blockJob(job, start, count),
+      start,
+      ...buffers,
+      artifacts,
+      relaxedSimd: backend().kind === 'relaxed-simd',
+      fault: t === threads - 1 ? igFaults.fault : undefined,
+    }),
+    done: 'igDone',
+    runMain: (start, count) =>
+      integrateRows(model, blockJob(job, start, count), blockOut(buffers, width, start, count)),
+    started: igThreadsStarted,
+  });
+  // copies out of the shared memory, which the threads no longer write
+  return {
+    attributions: Float32Array.from(new Float32Array(buffers.attributions)),
+    delta: Float64Array.from(new Float64Array(buffers.delta)),
+    steps: Int32Array.from(new Int32Array(buffers.steps)),
+  };
 }

@@ -1,0 +1,53 @@
+// What the explanations that split their rows over worker threads share (integratedGradients,
+// saliency, gradientTimesInput): fixed contiguous blocks of rows, the first on the main thread and
+// one per worker thread (started as fit's are, replica-threads.ts), each writing its rows' results
+// into shared memory; done or error messages; every thread ended when the call resolves or rejects.
+import { BackendError } from '../errors.js';
+import { splitRows } from '../worker/replica-layout.js';
+import { type ReplicaThread, startReplicaThread } from '../worker/replica-threads.js';
+import { settled } from '../worker/thread-jobs.js';
+
+/** How a call runs its blocks. */
+export interface BlockRun {
+  /** What worker thread `t` (from 1) is started with, for rows [start, start + count). */
+  init(t: number, start: number, count: number): { serve: string };
+  /** The `neurasm` field of the message a worker thread posts when its rows are written. */
+  done: string;
+  /** Computes rows [start, start + count) on the main thread (the first block). */
+  runMain(start: number, count: number): void;
+  /** Counts the worker threads started (for tests). */
+  started: { count: number };
+}
+
+/**
+ * Runs `count` rows in `threads` contiguous blocks: the main thread computes the first while the
+ * worker threads start and compute theirs. Rejects with a BackendError naming `op` and the thread
+ * whose worker throws or exits (every thread is ended first).
+ */
+export async function blocksOnThreads(op: string, count: number, threads: number, run: BlockRun): Promise<void> {
+  const { starts, counts } = splitRows(count, threads);
+  const started: ReplicaThread[] = [];
+  const ends: Promise<void>[] = [];
+  try {
+    for (let t = 1; t < threads; t++) {
+      const end = settled();
+      ends.push(end.promise);
+      const fail = (why: string) => end.reject(new BackendError(`${op}: worker thread ${t} failed: ${why}`));
+      run.started.count++;
+      started.push(
+        await startReplicaThread(run.init(t, starts[t], counts[t]), {
+          onMessage(m) {
+            const message = m as { neurasm?: string; name?: string; message?: string };
+            if (message?.neurasm === run.done) end.resolve();
+            else if (message?.neurasm === 'replicaError') fail(`${message.name}: ${message.message}`);
+          },
+          onFailure: (e) => fail(e.message),
+        }),
+      );
+    }
+    run.runMain(starts[0], counts[0]);
+    await Promise.all(ends);
+  } finally {
+    await Promise.all(started.map((thread) => thread.terminate()));
+  }
+}
