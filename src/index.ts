@@ -5,6 +5,7 @@
  */
 import './ops/chain.js';
 import type { ExplainTextBodies } from './explain/explain-text-entry.js';
+import type { GradientServeBodies } from './explain/gradient-serve-entry.js';
 import type { GradientBodies } from './explain/gradients-entry.js';
 import type { IgServeBodies } from './explain/ig-serve-entry.js';
 import type { IntegratedGradientsBodies } from './explain/integrated-gradients-entry.js';
@@ -50,7 +51,8 @@ type LazyChunk = HandlerBodies &
   ShapServeBodies &
   PredictThreadsBodies &
   PredictServeBodies &
-  IgServeBodies;
+  IgServeBodies &
+  GradientServeBodies;
 
 // the one import() of lazy.ts, written here at the top (above all it holds): see lazy-import.ts
 registerLazyChunk((): Promise<LazyChunk> => import('./lazy.js'));
@@ -160,6 +162,7 @@ export { Random, setSeed } from './random.js';
 /** Fused kernels, as `tf.fused` in TensorFlow.js. */
 export const fused = { matMul: fusedMatMul };
 
+export { serveGradientRows } from './explain/gradient-serve-entry.js';
 export { serveIgRows } from './explain/ig-serve-entry.js';
 export * as explain from './explain/index.js';
 export { serveShapRows } from './explain/shap-serve-entry.js';

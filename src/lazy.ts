@@ -4,6 +4,7 @@
 // it (and the modules only it needs) a chunk of its own; it stands above every floor it takes from.
 
 export { explainText } from './explain/explain-text.js';
+export { serveGradientRows } from './explain/gradient-serve.js';
 export { gradientTimesInput, saliency } from './explain/gradients.js';
 export { serveIgRows } from './explain/ig-serve.js';
 export { integratedGradients } from './explain/integrated-gradients.js';

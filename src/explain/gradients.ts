@@ -1,10 +1,12 @@
 // Saliency and gradient × input: the gradient of one output of each row with respect to that row's input.
 
+import { ValueError } from '../errors.js';
 import type { Sequential } from '../models/sequential.js';
 import { optionsObject } from '../ops/options.js';
 import type { Tensor } from '../ops/tensor.js';
-import { checkInt } from '../ops/validate.js';
+import { checkInt, describe } from '../ops/validate.js';
 import { type Data, releaseRows } from '../training/inputs.js';
+import { type GradientJob, gradientsOnThreads, MAX_GRADIENT_WORKERS, threadCount } from './gradient-threads.js';
 import {
   checkModel,
   exampleShape,
@@ -24,18 +26,54 @@ export interface GradientOptions {
   output?: OutputChoice;
   /** Rows per gradient pass (default 4096; larger batches run faster on the Wasm path). */
   batchSize?: number;
+  /**
+   * Threads (default 1, the main one included, at most 16) or 'auto': the rows are split in fixed
+   * contiguous blocks, each computed on a worker thread's copy of the model (the first on the
+   * calling thread), with the values of one thread to the bit. 'auto' uses more than one thread only
+   * for large inputs (10^10 weights × rows per thread) where the runtime can start threads.
+   */
+  workers?: number | 'auto';
 }
 
-const OPTIONS: ReadonlyArray<keyof GradientOptions> = ['output', 'batchSize'];
+const OPTIONS: ReadonlyArray<keyof GradientOptions> = ['output', 'batchSize', 'workers'];
 const DEFAULT_BATCH = 4096;
 
 /** ∂ output[r, c_r] / ∂ x[r] for every row as flat values, with the input shape. */
-function rowGradients(op: string, model: Sequential, x: Data, options: GradientOptions, timesInput: boolean): Tensor {
+async function rowGradients(
+  op: string,
+  model: Sequential,
+  x: Data,
+  options: GradientOptions,
+  timesInput: boolean,
+): Promise<Tensor> {
   checkModel(op, model);
   optionsObject(op, options, '{output: 0}', OPTIONS);
   const batchSize = checkInt(op, 'batchSize', options.batchSize ?? DEFAULT_BATCH, 1);
+  const workers = options.workers ?? 1;
+  if (workers !== 'auto' && !(Number.isInteger(workers) && workers >= 1 && workers <= MAX_GRADIENT_WORKERS)) {
+    throw new ValueError(
+      `${op}: expected workers to be an integer from 1 to ${MAX_GRADIENT_WORKERS} (threads, the main one included) or 'auto', got ${describe(workers)}`,
+    );
+  }
   const xs = explainedRows(op, model, x);
   try {
+    const threads = await threadCount(op, model, workers, xs.count);
+    if (threads > 1) {
+      const job: GradientJob = {
+        shape: exampleShape(xs),
+        batchSize,
+        count: xs.count,
+        x: xs.tensor.readValues(op).slice() as Float32Array,
+        // without output each block predicts its rows' classes: those of all rows (a row's
+        // prediction does not depend on its batch)
+        classes:
+          options.output === undefined
+            ? null
+            : outputIndices(op, options.output, xs.count, model.outputWidth, () => new Float32Array(0)),
+        timesInput,
+      };
+      return rowsTensor(xs.count, job.shape, await gradientsOnThreads(op, model, job, threads));
+    }
     const width = model.outputWidth;
     const classes = outputIndices(op, options.output, xs.count, width, () =>
       predictValues(model, xs.tensor, batchSize),
