@@ -106,19 +106,25 @@ const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const WORKER_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 /**
- * The table row of integrated gradients (50 steps) on one thread and on WORKERS threads: medians of
- * WORKER_ROUNDS interleaved calls by wall time (the threads' start included), and whether both gave the same bits.
+ * The table row of an explanation on one thread and on WORKERS threads (`explain(workers)` gives its
+ * tensor): medians of WORKER_ROUNDS interleaved calls by wall time (the threads' start included),
+ * and whether both gave the same bits. `work` is weights × evaluated points.
  */
-async function workersRow(label: string, model: NN.Sequential, x: NN.Tensor, weights: number): Promise<string[]> {
+async function workersRow(
+  label: string,
+  rows: number,
+  work: number,
+  explain: (workers: number) => Promise<NN.Tensor>,
+): Promise<string[]> {
   const times: Record<number, number[]> = { 1: [], [WORKERS]: [] };
   const values: Record<number, Float32Array> = {};
   for (let r = 0; r < WORKER_ROUNDS; r++) {
     for (const workers of r % 2 === 0 ? [1, WORKERS] : [WORKERS, 1]) {
       const start = performance.now();
-      const { attributions } = await integratedGradients(model, x, { steps: 50, workers });
+      const result = await explain(workers);
       times[workers].push(performance.now() - start);
-      values[workers] = attributions.dataSync() as Float32Array;
-      attributions.dispose();
+      values[workers] = result.dataSync() as Float32Array;
+      result.dispose();
     }
   }
   const [one, many] = [median(times[1]), median(times[WORKERS])];
@@ -126,14 +132,18 @@ async function workersRow(label: string, model: NN.Sequential, x: NN.Tensor, wei
     values[1].length === values[WORKERS].length && values[1].every((v, i) => Object.is(v, values[WORKERS][i]));
   return [
     label,
-    String(x.shape[0]),
-    (weights * 50 * x.shape[0]).toExponential(1),
+    String(rows),
+    work.toExponential(1),
     one.toFixed(0),
     many.toFixed(0),
     (one / many).toFixed(2),
     same ? 'yes' : 'NO',
   ];
 }
+
+/** Integrated gradients' attributions at 50 steps with `workers`. */
+const igWith = (model: NN.Sequential, x: NN.Tensor) => async (workers: number) =>
+  (await integratedGradients(model, x, { steps: 50, workers })).attributions;
 
 /** Runs the suite and prints its table. */
 export async function runGradientExplain(): Promise<void> {
@@ -166,8 +176,12 @@ export async function runGradientExplain(): Promise<void> {
       Math.round((x.shape[0] / salMs) * 1000).toLocaleString('en-US'),
     ]);
     completeness.push(await completenessRow(model, x, sizes, name));
-    if (name === 'digits')
-      workers.push(await workersRow(`${sizes.join('-')} digits`, model, explained, model.countParams()));
+    if (name === 'digits') {
+      const work = model.countParams() * 50 * explained.shape[0];
+      workers.push(
+        await workersRow(`IG, ${sizes.join('-')} digits`, explained.shape[0], work, igWith(model, explained)),
+      );
+    }
     nn.dispose([explained, x]);
     model.dispose();
   }
@@ -201,14 +215,23 @@ export async function runGradientExplain(): Promise<void> {
     ],
   });
   const largeX = nn.randomUniform([600, 784], 0, 1, 'float32', 2);
-  workers.push(await workersRow('784-512-512-10 random', large, largeX, large.countParams()));
-  nn.dispose([largeX]);
+  workers.push(
+    await workersRow('IG, 784-512-512-10 random', 600, large.countParams() * 50 * 600, igWith(large, largeX)),
+  );
+  // saliency on 30,000 random rows of the same network (each block predicts its rows' classes)
+  const manyX = nn.randomUniform([30_000, 784], 0, 1, 'float32', 3);
+  workers.push(
+    await workersRow('saliency, 784-512-512-10 random', 30_000, large.countParams() * 30_000, (workers) =>
+      saliency(large, manyX, { workers }),
+    ),
+  );
+  nn.dispose([largeX, manyX]);
   large.dispose();
   console.log(
-    `\nIntegrated gradients (50 steps) on one thread and with workers: ${WORKERS}, median wall ms of ${WORKER_ROUNDS} interleaved calls each (${process.env.BENCH_DIST ? 'dist/' : 'src/ through tsx'}; a worker thread starts in ≈ 0.3-0.45 s):\n`,
+    `\nIntegrated gradients (50 steps) and saliency on one thread and with workers: ${WORKERS}, median wall ms of ${WORKER_ROUNDS} interleaved calls each (${process.env.BENCH_DIST ? 'dist/' : 'src/ through tsx'}; a worker thread starts in ≈ 0.3-0.45 s):\n`,
   );
   printTable(
-    ['model', 'rows', 'weights × points', 'ms, 1 thread', `ms, workers: ${WORKERS}`, 'speed-up', 'same bits'],
+    ['method, model', 'rows', 'weights × points', 'ms, 1 thread', `ms, workers: ${WORKERS}`, 'speed-up', 'same bits'],
     workers,
   );
 }

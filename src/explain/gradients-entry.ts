@@ -17,7 +17,9 @@ export interface GradientBodies {
  * ∂ f(x)[r, c] / ∂ x[r], in inference mode, computed in large batches on the model's fast path.
  * `output` picks c: each row's predicted class by default, one index for all rows, or one per row.
  * The gradient is signed (captum's Saliency reports its absolute value by default: take `nn.abs`).
- * Resolves to a float32 Tensor [n, ...inputShape] that the caller disposes.
+ * Resolves to a float32 Tensor [n, ...inputShape] that the caller disposes. `workers` (default 1,
+ * up to 16, or 'auto' for large inputs) computes contiguous blocks of rows on worker threads, with
+ * the values of one thread to the bit.
  *
  * @example
  * const maps = await nn.explain.saliency(model, xTest);            // predicted class of each row
