@@ -1,7 +1,9 @@
 // What the explanations that split their rows over worker threads share (integratedGradients,
 // saliency, gradientTimesInput): fixed contiguous blocks of rows, the first on the main thread and
 // one per worker thread (started as fit's are, replica-threads.ts), each writing its rows' results
-// into shared memory; done or error messages; every thread ended when the call resolves or rejects.
+// into shared memory or, where threads cannot share memory (a page that is not cross-origin
+// isolated), posting them back transferred; done or error messages; every thread ended when the
+// call resolves or rejects.
 import { BackendError } from '../errors.js';
 import { splitRows } from '../worker/replica-layout.js';
 import { type ReplicaThread, startReplicaThread } from '../worker/replica-threads.js';
@@ -11,8 +13,12 @@ import { settled } from '../worker/thread-jobs.js';
 export interface BlockRun {
   /** What worker thread `t` (from 1) is started with, for rows [start, start + count). */
   init(t: number, start: number, count: number): { serve: string };
-  /** The `neurasm` field of the message a worker thread posts when its rows are written. */
+  /** The `neurasm` field of the message a worker thread posts when its rows are written (or sent). */
   done: string;
+  /** The threads share no memory: each posts its rows' results back (`results` of its done message, transferred). */
+  transfer: boolean;
+  /** With `transfer`: puts the results a worker thread posted for rows [start, start + count) in place, or says why they do not fit. */
+  receive(start: number, count: number, results: ArrayBuffer[]): string | null;
   /** Computes rows [start, start + count) on the main thread (the first block). */
   runMain(start: number, count: number): void;
   /** Counts the worker threads started (for tests). */
@@ -35,14 +41,25 @@ export async function blocksOnThreads(op: string, count: number, threads: number
       const fail = (why: string) => end.reject(new BackendError(`${op}: worker thread ${t} failed: ${why}`));
       run.started.count++;
       started.push(
-        await startReplicaThread(run.init(t, starts[t], counts[t]), {
-          onMessage(m) {
-            const message = m as { neurasm?: string; name?: string; message?: string };
-            if (message?.neurasm === run.done) end.resolve();
-            else if (message?.neurasm === 'replicaError') fail(`${message.name}: ${message.message}`);
+        await startReplicaThread(
+          run.init(t, starts[t], counts[t]),
+          {
+            onMessage(m) {
+              const message = m as { neurasm?: string; results?: unknown; name?: string; message?: string };
+              if (message?.neurasm === run.done) {
+                if (!run.transfer) return end.resolve();
+                const results = message.results;
+                if (!Array.isArray(results) || !results.every((r) => r instanceof ArrayBuffer))
+                  return fail('it sent no results');
+                const why = run.receive(starts[t], counts[t], results);
+                if (why === null) end.resolve();
+                else fail(why);
+              } else if (message?.neurasm === 'replicaError') fail(`${message.name}: ${message.message}`);
+            },
+            onFailure: (e) => fail(e.message),
           },
-          onFailure: (e) => fail(e.message),
-        }),
+          { shareless: run.transfer },
+        ),
       );
     }
     run.runMain(starts[0], counts[0]);

@@ -5,7 +5,7 @@
 // bits of one thread.
 import { backend } from '../backend/loader.js';
 import type { Sequential } from '../models/sequential.js';
-import { artifactsForThreads, computeWeights, threadsFor } from '../worker/thread-jobs.js';
+import { artifactsForThreads, computeWeights, inferenceThreadsMode, threadsOrTransfer } from '../worker/thread-jobs.js';
 import { blocksOnThreads } from './block-threads.js';
 import { argMaxRows, predictValues, rowsTensor } from './targets.js';
 
@@ -47,8 +47,8 @@ export interface GradientThreadInit {
   job: GradientJob;
   /** The rows of the whole call before this block. */
   start: number;
-  /** float32 [rows, width]: each thread writes its rows. */
-  out: SharedArrayBuffer;
+  /** float32 [rows, width]: each thread writes its rows; absent where the threads share no memory (the thread posts its rows back, transferred). */
+  out?: SharedArrayBuffer;
   artifacts: unknown;
   relaxedSimd: boolean;
   /** @internal For tests: the thread throws before its rows, or exits as if it were killed. */
@@ -89,10 +89,11 @@ function blockJob(job: GradientJob, start: number, count: number): GradientJob {
 
 /**
  * The threads for `workers` (checked by the caller): n as given (at most the rows), or for 'auto'
- * one thread per AUTO_MIN_WORK_PER_THREAD of weights × rows, up to the cores, where threads can start.
+ * one thread per AUTO_MIN_WORK_PER_THREAD of weights × rows, up to the cores, where threads can
+ * start (sharing memory or not).
  */
 export function threadCount(op: string, model: Sequential, workers: number | 'auto', rows: number): Promise<number> {
-  return threadsFor(op, workers, rows, () =>
+  return threadsOrTransfer(op, workers, rows, () =>
     Math.min(AUTO_MAX_THREADS, Math.floor((computeWeights(model) * rows) / AUTO_MIN_WORK_PER_THREAD)),
   );
 }
@@ -106,21 +107,29 @@ export async function gradientsOnThreads(
 ): Promise<Float32Array> {
   const artifacts = await artifactsForThreads(op, model);
   const width = job.shape.reduce((a, b) => a * b, 1);
-  const out = new SharedArrayBuffer(4 * job.count * width);
+  const transfer = (await inferenceThreadsMode()) === 'transfer';
+  const out = transfer ? new ArrayBuffer(4 * job.count * width) : new SharedArrayBuffer(4 * job.count * width);
   await blocksOnThreads(op, job.count, threads, {
     init: (t, start, count): GradientThreadInit => ({
       serve: 'serveGradientRows',
       job: blockJob(job, start, count),
       start,
-      out,
+      out: transfer ? undefined : (out as SharedArrayBuffer),
       artifacts,
       relaxedSimd: backend().kind === 'relaxed-simd',
       fault: t === threads - 1 ? gradientFaults.fault : undefined,
     }),
     done: 'gradientDone',
+    transfer,
+    receive(start, count, results) {
+      if (results.length !== 1 || results[0].byteLength !== 4 * count * width)
+        return `it sent results of another size than its ${count} rows'`;
+      new Float32Array(out, 4 * start * width, count * width).set(new Float32Array(results[0]));
+      return null;
+    },
     runMain: (start, count) =>
       gradientRows(model, blockJob(job, start, count), new Float32Array(out, 4 * start * width, count * width)),
     started: gradientThreadsStarted,
   });
-  return Float32Array.from(new Float32Array(out));
+  return transfer ? new Float32Array(out) : Float32Array.from(new Float32Array(out));
 }

@@ -6,7 +6,7 @@
 // when the call resolves or rejects.
 import { backend } from '../backend/loader.js';
 import type { Sequential } from '../models/sequential.js';
-import { artifactsForThreads, computeWeights, threadsFor } from '../worker/thread-jobs.js';
+import { artifactsForThreads, computeWeights, inferenceThreadsMode, threadsOrTransfer } from '../worker/thread-jobs.js';
 import { blocksOnThreads } from './block-threads.js';
 import { blockJob, type IgJob, type IgOut, integrateRows } from './integrated-gradients-rows.js';
 
@@ -37,15 +37,21 @@ export interface IgThreadInit {
   job: IgJob;
   /** The rows of the whole call before this block. */
   start: number;
-  /** float32 [rows, width], float64 [rows], int32 [rows]: each thread writes its rows. */
-  attributions: SharedArrayBuffer;
-  delta: SharedArrayBuffer;
-  steps: SharedArrayBuffer;
+  /**
+   * float32 [rows, width], float64 [rows], int32 [rows]: each thread writes its rows; absent where the
+   * threads share no memory (the thread posts its rows' results back, transferred).
+   */
+  attributions?: SharedArrayBuffer;
+  delta?: SharedArrayBuffer;
+  steps?: SharedArrayBuffer;
   artifacts: unknown;
   relaxedSimd: boolean;
   /** @internal For tests: the thread throws before its rows, or exits as if it were killed. */
   fault?: 'throw' | 'exit';
 }
+
+/** The shared outputs of a call. */
+type IgSharedBuffers = { attributions: SharedArrayBuffer; delta: SharedArrayBuffer; steps: SharedArrayBuffer };
 
 /** @internal For tests: a fault injected in the last worker thread of the next calls. */
 export const igFaults: { fault?: 'throw' | 'exit' } = {};
@@ -70,10 +76,10 @@ export function blockOut(
 /**
  * The threads for `workers` (checked by the caller: 1 to MAX_IG_WORKERS or 'auto'): n as given (at
  * most the rows), or for 'auto' one thread per AUTO_MIN_WORK_PER_THREAD of work (weights × steps ×
- * rows), up to the cores, where the runtime can start threads.
+ * rows), up to the cores, where the runtime can start threads (sharing memory or not).
  */
 export function threadCount(model: Sequential, workers: number | 'auto', rows: number, steps: number): Promise<number> {
-  return threadsFor(OP, workers, rows, () => {
+  return threadsOrTransfer(OP, workers, rows, () => {
     const work = computeWeights(model) * steps * rows;
     return Math.min(AUTO_MAX_THREADS, Math.floor(work / AUTO_MIN_WORK_PER_THREAD));
   });
@@ -86,26 +92,45 @@ export function threadCount(model: Sequential, workers: number | 'auto', rows: n
 export async function integrateOnThreads(model: Sequential, job: IgJob, threads: number): Promise<IgOut> {
   const artifacts = await artifactsForThreads(OP, model);
   const width = job.shape.reduce((a, b) => a * b, 1);
+  const transfer = (await inferenceThreadsMode()) === 'transfer';
+  const Buffer = transfer ? ArrayBuffer : SharedArrayBuffer;
   const buffers = {
-    attributions: new SharedArrayBuffer(4 * job.count * width),
-    delta: new SharedArrayBuffer(8 * job.count),
-    steps: new SharedArrayBuffer(4 * job.count),
+    attributions: new Buffer(4 * job.count * width),
+    delta: new Buffer(8 * job.count),
+    steps: new Buffer(4 * job.count),
   };
   await blocksOnThreads(OP, job.count, threads, {
     init: (t, start, count): IgThreadInit => ({
       serve: 'serveIgRows',
       job: blockJob(job, start, count),
       start,
-      ...buffers,
+      ...(transfer ? {} : (buffers as IgSharedBuffers)),
       artifacts,
       relaxedSimd: backend().kind === 'relaxed-simd',
       fault: t === threads - 1 ? igFaults.fault : undefined,
     }),
     done: 'igDone',
+    transfer,
+    receive(start, count, results) {
+      const [attributions, delta, steps] = results;
+      if (
+        results.length !== 3 ||
+        attributions.byteLength !== 4 * count * width ||
+        delta.byteLength !== 8 * count ||
+        steps.byteLength !== 4 * count
+      )
+        return `it sent results of other sizes than its ${count} rows'`;
+      const out = blockOut(buffers, width, start, count);
+      out.attributions.set(new Float32Array(attributions));
+      out.delta.set(new Float64Array(delta));
+      out.steps.set(new Int32Array(steps));
+      return null;
+    },
     runMain: (start, count) =>
       integrateRows(model, blockJob(job, start, count), blockOut(buffers, width, start, count)),
     started: igThreadsStarted,
   });
+  if (transfer) return blockOut(buffers, width, 0, job.count);
   // copies out of the shared memory, which the threads no longer write
   return {
     attributions: Float32Array.from(new Float32Array(buffers.attributions)),

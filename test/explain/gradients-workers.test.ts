@@ -6,15 +6,35 @@ import { gradientFaults, gradientThreadsStarted, threadCount } from '../../src/e
 import { type GradientOptions, gradientTimesInput, saliency } from '../../src/explain/gradients.js';
 import * as nn from '../../src/index.js';
 import { coreCount, liveReplicaThreads } from '../../src/worker/replica-threads.js';
+import { inferenceTransfer } from '../../src/worker/thread-jobs.js';
 import { settledMemory } from '../helpers/memory.js';
 
 beforeAll(async () => {
   await nn.ready();
 });
 
+const SHARED = globalThis.SharedArrayBuffer;
+
 afterEach(() => {
   gradientFaults.fault = undefined;
+  inferenceTransfer.force = false;
+  globalThis.SharedArrayBuffer = SHARED;
 });
+
+/**
+ * `fn` on the transferring path, with SharedArrayBuffer taken away from this thread as a page that
+ * is not cross-origin isolated does (a use of it on the main thread then fails the test).
+ */
+async function transferring<T>(fn: () => Promise<T>): Promise<T> {
+  inferenceTransfer.force = true;
+  (globalThis as { SharedArrayBuffer?: unknown }).SharedArrayBuffer = undefined;
+  try {
+    return await fn();
+  } finally {
+    inferenceTransfer.force = false;
+    globalThis.SharedArrayBuffer = SHARED;
+  }
+}
 
 /** A 12-16-8-3 network and 11 rows for it. */
 function smallCase() {
@@ -61,6 +81,26 @@ describe('saliency and gradientTimesInput with workers', () => {
       expect(new Set(classes.dataSync()).size).toBeGreaterThan(1);
       nn.dispose([p, classes]);
       expect(await valuesOf(saliency, model, x, { output: 0 })).not.toEqual(await valuesOf(saliency, model, x, {}));
+    } finally {
+      x.dispose();
+      model.dispose();
+    }
+  }, 60_000);
+
+  it('threads that share no memory (a page without isolation) post their rows back: the same bits; faults', async () => {
+    const { model, x } = smallCase();
+    try {
+      for (const method of [saliency, gradientTimesInput]) {
+        const one = await valuesOf(method, model, x, {});
+        expect(await transferring(() => valuesOf(method, model, x, { workers: 2 }))).toEqual(one);
+        expect(await transferring(() => valuesOf(method, model, x, { workers: 3 }))).toEqual(one);
+        expect(liveReplicaThreads()).toBe(0);
+      }
+      gradientFaults.fault = 'exit';
+      await expect(transferring(() => valuesOf(saliency, model, x, { workers: 2 }))).rejects.toThrow(
+        /saliency: worker thread 1 failed: .*exited/,
+      );
+      expect(liveReplicaThreads()).toBe(0);
     } finally {
       x.dispose();
       model.dispose();

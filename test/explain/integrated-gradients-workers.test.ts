@@ -11,6 +11,7 @@ import {
 } from '../../src/explain/integrated-gradients.js';
 import * as nn from '../../src/index.js';
 import { coreCount, liveReplicaThreads } from '../../src/worker/replica-threads.js';
+import { inferenceTransfer } from '../../src/worker/thread-jobs.js';
 import { settledMemory } from '../helpers/memory.js';
 import { trainedReluNetwork } from './trained-relu.js';
 
@@ -18,9 +19,28 @@ beforeAll(async () => {
   await nn.ready();
 });
 
+const SHARED = globalThis.SharedArrayBuffer;
+
 afterEach(() => {
   igFaults.fault = undefined;
+  inferenceTransfer.force = false;
+  globalThis.SharedArrayBuffer = SHARED;
 });
+
+/**
+ * `fn` on the transferring path, with SharedArrayBuffer taken away from this thread as a page that
+ * is not cross-origin isolated does (a use of it on the main thread then fails the test).
+ */
+async function transferring<T>(fn: () => Promise<T>): Promise<T> {
+  inferenceTransfer.force = true;
+  (globalThis as { SharedArrayBuffer?: unknown }).SharedArrayBuffer = undefined;
+  try {
+    return await fn();
+  } finally {
+    inferenceTransfer.force = false;
+    globalThis.SharedArrayBuffer = SHARED;
+  }
+}
 
 /** A result with the attributions read out (and disposed), comparable with toEqual. */
 interface Values extends Omit<IntegratedGradientsResult, 'attributions'> {
@@ -131,6 +151,29 @@ describe('integratedGradients with workers', () => {
     } finally {
       x.dispose();
       model.dispose();
+    }
+  }, 60_000);
+
+  it('threads that share no memory (a page without isolation) post their results back: the same bits under tolerance; faults', async () => {
+    const { net, xs } = await trainedReluNetwork('iris', [32], 60);
+    const x = xs.slice([0, 0], [40, 4]);
+    try {
+      const options: IntegratedGradientsOptions = { steps: 50, tolerance: 0.001, maxSteps: 200 };
+      const one = await valuesOf(net, x, options);
+      expect(one.steps).toContain(200);
+      const started = igThreadsStarted.count;
+      expect(await transferring(() => valuesOf(net, x, { ...options, workers: 2 }))).toEqual(one);
+      expect(await transferring(() => valuesOf(net, x, { ...options, workers: 3 }))).toEqual(one);
+      expect(igThreadsStarted.count - started).toBe(3);
+      expect(liveReplicaThreads()).toBe(0);
+      igFaults.fault = 'throw';
+      await expect(transferring(() => valuesOf(net, x, { workers: 2 }))).rejects.toThrow(
+        /integratedGradients: worker thread 1 failed: .*fault injected/,
+      );
+      expect(liveReplicaThreads()).toBe(0);
+    } finally {
+      nn.dispose([x, xs]);
+      net.dispose();
     }
   }, 60_000);
 
