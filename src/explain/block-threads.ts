@@ -9,6 +9,19 @@ import { splitRows } from '../worker/replica-layout.js';
 import { type ReplicaThread, startReplicaThread } from '../worker/replica-threads.js';
 import { settled } from '../worker/thread-jobs.js';
 
+/** Seconds a worker thread takes to start computing (Node, measured: 0.3-0.45 s). */
+const START_SECONDS = 0.35;
+
+/**
+ * The main thread's block in multiples of an equal share, larger while the workers start, so that
+ * the threads end together when the call takes `seconds` on one thread (estimated): the main
+ * thread's m of n rows take m·T/n and a worker's (n − m)/(threads − 1) rows s + that, so
+ * m·threads/n = 1 + s·(threads − 1)/T (at most 1.5). The values do not depend on it.
+ */
+export function mainShare(seconds: number, threads: number): number {
+  return Math.min(1.5, 1 + (START_SECONDS * (threads - 1)) / seconds);
+}
+
 /** How a call runs its blocks. */
 export interface BlockRun {
   /** What worker thread `t` (from 1) is started with, for rows [start, start + count). */
@@ -23,6 +36,8 @@ export interface BlockRun {
   runMain(start: number, count: number): void;
   /** Counts the worker threads started (for tests). */
   started: { count: number };
+  /** The main thread's block in multiples of an equal share (default 1): more, to work while the workers start. */
+  mainShare?: number;
 }
 
 /**
@@ -31,7 +46,9 @@ export interface BlockRun {
  * whose worker throws or exits (every thread is ended first).
  */
 export async function blocksOnThreads(op: string, count: number, threads: number, run: BlockRun): Promise<void> {
-  const { starts, counts } = splitRows(count, threads);
+  let { starts, counts } = splitRows(count, threads, run.mainShare);
+  // every worker thread gets a row
+  if (counts.some((c) => c === 0)) ({ starts, counts } = splitRows(count, threads));
   const started: ReplicaThread[] = [];
   const ends: Promise<void>[] = [];
   try {

@@ -6,7 +6,7 @@
 import { backend } from '../backend/loader.js';
 import type { Sequential } from '../models/sequential.js';
 import { artifactsForThreads, computeWeights, inferenceThreadsMode, threadsOrTransfer } from '../worker/thread-jobs.js';
-import { blocksOnThreads } from './block-threads.js';
+import { blocksOnThreads, mainShare } from './block-threads.js';
 import { argMaxRows, predictValues, rowsTensor } from './targets.js';
 
 /** Most threads `workers` takes (the main one included). */
@@ -20,6 +20,9 @@ export const MAX_GRADIENT_WORKERS = 16;
  * gradients' weights × points (≈ 1.3 s of work per thread).
  */
 export const AUTO_MIN_WORK_PER_THREAD = 1e10;
+
+/** Seconds a weight × row takes on one thread (as measured above), for the main thread's share. */
+const SECONDS_PER_WORK = 0.13e-9;
 
 /** Most threads 'auto' picks. */
 const AUTO_MAX_THREADS = 4;
@@ -130,6 +133,7 @@ export async function gradientsOnThreads(
     runMain: (start, count) =>
       gradientRows(model, blockJob(job, start, count), new Float32Array(out, 4 * start * width, count * width)),
     started: gradientThreadsStarted,
+    mainShare: mainShare(computeWeights(model) * job.count * SECONDS_PER_WORK, threads),
   });
   return transfer ? new Float32Array(out) : Float32Array.from(new Float32Array(out));
 }

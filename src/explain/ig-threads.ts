@@ -7,7 +7,7 @@
 import { backend } from '../backend/loader.js';
 import type { Sequential } from '../models/sequential.js';
 import { artifactsForThreads, computeWeights, inferenceThreadsMode, threadsOrTransfer } from '../worker/thread-jobs.js';
-import { blocksOnThreads } from './block-threads.js';
+import { blocksOnThreads, mainShare } from './block-threads.js';
 import { blockJob, type IgJob, type IgOut, integrateRows } from './integrated-gradients-rows.js';
 
 const OP = 'integratedGradients';
@@ -18,13 +18,16 @@ export const MAX_IG_WORKERS = 16;
 /**
  * 'auto' gives a thread this many model weights (computeWeights) × path points (steps × explained
  * rows). Measured on the 2-core machine (dist/, relaxed SIMD, 50 steps): a weight × point costs
- * ≈ 0.11-0.18 ns on one thread (784-512-512-10: 2.3 s for 2·10^10), and a worker thread starts
+ * ≈ 0.11-0.18 ns on one thread (784-512-512-10: 2.1 s for 2·10^10), and a worker thread starts
  * integrating ≈ 0.3-0.45 s after the call starts it; so 10^10 (≈ 1.1-1.8 s of work per thread)
- * leaves a second thread ≥ 1.3x where the second core is free (at 2·10^10: ≈ 0.4 + 1.15 s against
- * 2.3 s). Below it, the start dominates: 64-64-64-10 on 100 rows (4.5·10^7) takes 10 ms on one
- * thread and ≈ 150 ms with a second.
+ * leaves a second thread ≥ 1.3x where the second core is free (at 2·10^10: 1.49-1.53x with equal
+ * blocks, 1.61x with the main thread's larger block, mainShare). Below it, the start dominates:
+ * 64-64-64-10 on 100 rows (4.5·10^7) takes ≈ 10 ms on one thread and ≈ 100-150 ms with a second.
  */
 export const AUTO_MIN_WORK_PER_THREAD = 1e10;
+
+/** Seconds a weight × point takes on one thread (as measured above), for the main thread's share. */
+const SECONDS_PER_WORK = 0.13e-9;
 
 /** Most threads 'auto' picks. */
 const AUTO_MAX_THREADS = 4;
@@ -129,6 +132,7 @@ export async function integrateOnThreads(model: Sequential, job: IgJob, threads:
     runMain: (start, count) =>
       integrateRows(model, blockJob(job, start, count), blockOut(buffers, width, start, count)),
     started: igThreadsStarted,
+    mainShare: mainShare(computeWeights(model) * job.steps * job.count * SECONDS_PER_WORK, threads),
   });
   if (transfer) return blockOut(buffers, width, 0, job.count);
   // copies out of the shared memory, which the threads no longer write

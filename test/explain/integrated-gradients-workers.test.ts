@@ -3,6 +3,7 @@
 // bad input, memory. Each call with workers starts its threads (each imports neurasm through tsx
 // here), so the calls are few.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { mainShare } from '../../src/explain/block-threads.js';
 import { igFaults, igThreadsStarted, threadCount } from '../../src/explain/ig-threads.js';
 import {
   type IntegratedGradientsOptions,
@@ -74,14 +75,15 @@ describe('integratedGradients with workers', () => {
     try {
       const options: IntegratedGradientsOptions = { steps: 50, tolerance: 0.001, maxSteps: 200 };
       const one = await valuesOf(net, x, options);
-      // rows at 50, 100 and 200 points, and rows that stop at maxSteps unconverged, in every block of 2 and 3 threads
+      // rows at 50, 100 and 200 points, and rows that stop at maxSteps unconverged, in every block of
+      // 2 and 3 threads (a small call: the main thread takes 1.5 equal shares, rows [0, 30) of 2
+      // threads and [0, 20) of 3; the others share the rest)
       for (const s of [50, 100, 200]) expect(one.steps).toContain(s);
       const unconverged = one.converged?.flatMap((c, r) => (c ? [] : [r])) ?? [];
       for (const [from, to] of [
-        [0, 14],
-        [14, 20],
-        [20, 27],
-        [27, 40],
+        [0, 20],
+        [20, 30],
+        [30, 40],
       ]) {
         expect(unconverged.some((r) => r >= from && r < to)).toBe(true);
       }
@@ -239,6 +241,13 @@ describe('integratedGradients with workers', () => {
     } finally {
       model.dispose();
     }
+  });
+
+  it('the main thread takes more rows while the workers start: 1 + start · (threads − 1) / time, at most 1.5', () => {
+    expect(mainShare(2.8, 2)).toBeCloseTo(1.125, 10);
+    expect(mainShare(2.8, 3)).toBeCloseTo(1.25, 10);
+    expect(mainShare(350, 2)).toBeCloseTo(1.001, 10);
+    expect(mainShare(0.01, 2)).toBe(1.5);
   });
 
   it('does not leak tensors over repeated calls with workers', async () => {
