@@ -112,11 +112,13 @@ const FIT_IN_PAGE = `async ({ workers, fits = 1, faultAtStep, stopAfter, units =
   return { weights, loss, isolated: crossOriginIsolated, warnings, error, startedWorkers, liveWorkers, cores: navigator.hardwareConcurrency };
 }`;
 
-/** What the page's predictAsync and kernelShap computed on one thread and on Web Workers. */
+/** What the page's predictAsync, kernelShap and integratedGradients computed on one thread and on Web Workers. */
 interface PageInference {
   isolated: boolean;
   predictSame: boolean;
   shapSame: boolean;
+  /** integratedGradients with workers: 2 gave the attributions and deltas of workers: 1. */
+  igSame: boolean;
   /** Web Workers the page started, and those it did not end. */
   startedWorkers: number;
   liveWorkers: number;
@@ -126,9 +128,9 @@ interface PageInference {
 }
 
 /**
- * Runs in the page: predictAsync with workers: 2 against predict, and kernelShap with workers: 2
- * against workers: 1, on a small model, comparing bits. kernelShap gives the Web Worker a fixed block
- * of rows; in an isolated page predictAsync's main thread may take every batch of this small input
+ * Runs in the page: predictAsync with workers: 2 against predict, and kernelShap and
+ * integratedGradients with workers: 2 against workers: 1, on a small model, comparing bits. kernelShap
+ * and integratedGradients give the Web Worker a fixed block of rows; in an isolated page predictAsync's main thread may take every batch of this small input
  * before the worker has started (test/worker/predict-async.test.ts leaves every batch to the workers
  * in Node), so for it the page checks that the worker starts, shares the call and is ended; in a page
  * without isolation the worker gets a fixed block of batches.
@@ -164,6 +166,7 @@ const INFER_IN_PAGE = `async ({ breakWorker = false } = {}) => {
   let error = null;
   let predictSame = false;
   let shapSame = false;
+  let igSame = false;
   try {
     const input = nn.tensor(x, [n, 6]);
     const first = model.predict(input, { batchSize: 16 });
@@ -184,7 +187,7 @@ const INFER_IN_PAGE = `async ({ breakWorker = false } = {}) => {
       again.dispose();
       input.dispose();
       console.warn = warn;
-      return { isolated: crossOriginIsolated, predictSame, shapSame, startedWorkers, liveWorkers, warnings, error };
+      return { isolated: crossOriginIsolated, predictSame, shapSame, igSame, startedWorkers, liveWorkers, warnings, error };
     }
     const many = (await model.predictAsync(input, { batchSize: 16, workers: 2 })).dataSync();
     predictSame = same(one, many);
@@ -194,11 +197,14 @@ const INFER_IN_PAGE = `async ({ breakWorker = false } = {}) => {
     const a = (await shap(1)).values.dataSync();
     const b = (await shap(2)).values.dataSync();
     shapSame = same(a, b);
+    const ig = (workers) => nn.explain.integratedGradients(model, explained, { steps: 20, workers });
+    const [ig1, ig2] = [await ig(1), await ig(2)];
+    igSame = same(ig1.attributions.dataSync(), ig2.attributions.dataSync()) && same(ig1.delta, ig2.delta);
   } catch (e) {
     error = e.name + ': ' + e.message;
   }
   console.warn = warn;
-  return { isolated: crossOriginIsolated, predictSame, shapSame, startedWorkers, liveWorkers, warnings, error };
+  return { isolated: crossOriginIsolated, predictSame, shapSame, igSame, startedWorkers, liveWorkers, warnings, error };
 }`;
 
 /** The largest difference between two weight lists, relative to the largest weight of `expected`. */
@@ -291,8 +297,9 @@ describe.skipIf(!FOUND)('fit({ workers }) in Chromium', () => {
     expect(result.isolated).toBe(true);
     expect(result.predictSame).toBe(true);
     expect(result.shapSame).toBe(true);
-    // one worker for predictAsync, one for kernelShap with workers: 2; all ended
-    expect([result.startedWorkers, result.liveWorkers]).toEqual([2, 0]);
+    expect(result.igSame).toBe(true);
+    // one worker each for predictAsync, kernelShap and integratedGradients with workers: 2; all ended
+    expect([result.startedWorkers, result.liveWorkers]).toEqual([3, 0]);
     expect(result.warnings).toEqual([]);
   }, 120_000);
 
@@ -302,8 +309,9 @@ describe.skipIf(!FOUND)('fit({ workers }) in Chromium', () => {
     expect(result.isolated).toBe(false);
     expect(result.predictSame).toBe(true);
     expect(result.shapSame).toBe(true);
-    expect([result.startedWorkers, result.liveWorkers]).toEqual([2, 0]);
-    // predictAsync and kernelShap both transferred: one warning
+    expect(result.igSame).toBe(true);
+    expect([result.startedWorkers, result.liveWorkers]).toEqual([3, 0]);
+    // predictAsync, kernelShap and integratedGradients all transferred: one warning
     expect(result.warnings).toHaveLength(1);
     expect(result.warnings[0]).toMatch(/predictAsync and explanations/);
     expect(result.warnings[0]).toMatch(/not cross-origin isolated/);
