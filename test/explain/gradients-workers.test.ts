@@ -6,35 +6,17 @@ import { gradientFaults, gradientThreadsStarted, threadCount } from '../../src/e
 import { type GradientOptions, gradientTimesInput, saliency } from '../../src/explain/gradients.js';
 import * as nn from '../../src/index.js';
 import { coreCount, liveReplicaThreads } from '../../src/worker/replica-threads.js';
-import { inferenceTransfer } from '../../src/worker/thread-jobs.js';
 import { settledMemory } from '../helpers/memory.js';
+import { restoreSharedMemory, transferring } from '../helpers/shared-memory.js';
 
 beforeAll(async () => {
   await nn.ready();
 });
 
-const SHARED = globalThis.SharedArrayBuffer;
-
 afterEach(() => {
   gradientFaults.fault = undefined;
-  inferenceTransfer.force = false;
-  globalThis.SharedArrayBuffer = SHARED;
+  restoreSharedMemory();
 });
-
-/**
- * `fn` on the transferring path, with SharedArrayBuffer taken away from this thread as a page that
- * is not cross-origin isolated does (a use of it on the main thread then fails the test).
- */
-async function transferring<T>(fn: () => Promise<T>): Promise<T> {
-  inferenceTransfer.force = true;
-  (globalThis as { SharedArrayBuffer?: unknown }).SharedArrayBuffer = undefined;
-  try {
-    return await fn();
-  } finally {
-    inferenceTransfer.force = false;
-    globalThis.SharedArrayBuffer = SHARED;
-  }
-}
 
 /** A 12-16-8-3 network and 11 rows for it. */
 function smallCase() {

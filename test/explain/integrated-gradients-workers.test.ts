@@ -12,36 +12,18 @@ import {
 } from '../../src/explain/integrated-gradients.js';
 import * as nn from '../../src/index.js';
 import { coreCount, liveReplicaThreads } from '../../src/worker/replica-threads.js';
-import { inferenceTransfer } from '../../src/worker/thread-jobs.js';
 import { settledMemory } from '../helpers/memory.js';
+import { restoreSharedMemory, transferring } from '../helpers/shared-memory.js';
 import { trainedReluNetwork } from './trained-relu.js';
 
 beforeAll(async () => {
   await nn.ready();
 });
 
-const SHARED = globalThis.SharedArrayBuffer;
-
 afterEach(() => {
   igFaults.fault = undefined;
-  inferenceTransfer.force = false;
-  globalThis.SharedArrayBuffer = SHARED;
+  restoreSharedMemory();
 });
-
-/**
- * `fn` on the transferring path, with SharedArrayBuffer taken away from this thread as a page that
- * is not cross-origin isolated does (a use of it on the main thread then fails the test).
- */
-async function transferring<T>(fn: () => Promise<T>): Promise<T> {
-  inferenceTransfer.force = true;
-  (globalThis as { SharedArrayBuffer?: unknown }).SharedArrayBuffer = undefined;
-  try {
-    return await fn();
-  } finally {
-    inferenceTransfer.force = false;
-    globalThis.SharedArrayBuffer = SHARED;
-  }
-}
 
 /** A result with the attributions read out (and disposed), comparable with toEqual. */
 interface Values extends Omit<IntegratedGradientsResult, 'attributions'> {

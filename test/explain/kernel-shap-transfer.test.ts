@@ -7,25 +7,19 @@ import { type KernelShapOptions, kernelShap } from '../../src/explain/kernel-sha
 import { shapFaults, shapThreadsStarted } from '../../src/explain/shap-threads.js';
 import * as nn from '../../src/index.js';
 import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
-import { inferenceTransfer } from '../../src/worker/thread-jobs.js';
 import { settledMemory } from '../helpers/memory.js';
 import { randomArray } from '../helpers/random.js';
+import { hideSharedMemory, restoreSharedMemory } from '../helpers/shared-memory.js';
 
 const F = 12;
-const SHARED = globalThis.SharedArrayBuffer;
 
 beforeAll(async () => {
   await nn.ready();
 });
 
-function restore(): void {
-  inferenceTransfer.force = false;
-  globalThis.SharedArrayBuffer = SHARED;
-}
-
 afterEach(() => {
   shapFaults.fault = undefined;
-  restore();
+  restoreSharedMemory();
 });
 
 /** A 12-16-8-3 network; with `noiseFirst` its first layer is not Dense (every masked row goes through predict). */
@@ -69,12 +63,11 @@ async function valuesOf(model: nn.Sequential, options: Partial<KernelShapOptions
  * that is not cross-origin isolated does (a use of it on the main thread then fails the test).
  */
 async function transferredValuesOf(model: nn.Sequential, options: Partial<KernelShapOptions>): Promise<Float32Array> {
-  inferenceTransfer.force = true;
-  (globalThis as { SharedArrayBuffer?: unknown }).SharedArrayBuffer = undefined;
+  hideSharedMemory();
   try {
     return await valuesOf(model, options);
   } finally {
-    restore();
+    restoreSharedMemory();
   }
 }
 

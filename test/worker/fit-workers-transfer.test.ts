@@ -4,45 +4,31 @@
 // runs on them, so the weights are those of the shared-memory path, bit for bit.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '../../src/index.js';
-import { replicaDataLimit, replicaFaults, replicaTransfer } from '../../src/worker/replica-host.js';
+import { replicaDataLimit, replicaFaults } from '../../src/worker/replica-host.js';
 import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
 import { settledMemory } from '../helpers/memory.js';
 import { randomArray } from '../helpers/random.js';
+import { hideSharedMemory, restoreSharedMemory } from '../helpers/shared-memory.js';
 import { relativeDifference, sameBits, weightsOf } from '../helpers/weights.js';
 import { FIT, makeModel, N, stoppedAfter, x, y } from './fit-workers-fixtures.js';
 
 await nn.ready({ relaxedSimd: false });
-const SHARED = globalThis.SharedArrayBuffer;
-
-/**
- * Forces the transferring path, and takes SharedArrayBuffer away from this thread as a page that is
- * not cross-origin isolated does (a use of it on the main thread then fails the test).
- */
-function withoutSharedMemory(): void {
-  replicaTransfer.force = true;
-  (globalThis as { SharedArrayBuffer?: unknown }).SharedArrayBuffer = undefined;
-}
-
-function restore(): void {
-  replicaTransfer.force = false;
-  globalThis.SharedArrayBuffer = SHARED;
-}
 
 afterEach(() => {
   replicaFaults.failAtStep = undefined;
   replicaFaults.exitAtStep = undefined;
-  restore();
+  restoreSharedMemory();
 });
 
 /** A fit of a fresh model with `workers`, transferring buffers or (`transfer` false) sharing memory. */
 async function fitWith(workers: number, transfer: boolean) {
   const model = makeModel();
-  if (transfer) withoutSharedMemory();
+  if (transfer) hideSharedMemory();
   try {
     const history = await model.fit(x, y, { ...FIT, workers });
     return { weights: weightsOf(model), history: history.history };
   } finally {
-    restore();
+    restoreSharedMemory();
     model.dispose();
   }
 }
@@ -102,11 +88,11 @@ describe('fit({ workers }) transferring buffers', () => {
         ],
       });
       model.compile({ optimizer: nn.train.adam(0.05), loss: 'binaryCrossentropy' });
-      if (transfer) withoutSharedMemory();
+      if (transfer) hideSharedMemory();
       try {
         await model.fit(ids, labels, { epochs: 1, batchSize: 48, seed: 4, verbose: 0, workers: 2 });
       } finally {
-        restore();
+        restoreSharedMemory();
       }
       const w = weightsOf(model);
       model.dispose();
@@ -118,7 +104,7 @@ describe('fit({ workers }) transferring buffers', () => {
 
   it('leaves no memory behind over repeated fits', async () => {
     const model = makeModel();
-    withoutSharedMemory();
+    hideSharedMemory();
     await model.fit(x, y, { ...FIT, epochs: 1, workers: 2 });
     const before = await settledMemory();
     for (let i = 0; i < 2; i++) await model.fit(x, y, { ...FIT, epochs: 1, workers: 2 });
@@ -135,16 +121,16 @@ describe('fit({ workers }) transferring buffers: faults', () => {
   it('rejects with the error a worker throws, keeps the weights of the last completed step and ends every thread', async () => {
     replicaFaults.failAtStep = 4;
     const model = makeModel();
-    withoutSharedMemory();
+    hideSharedMemory();
     await expect(model.fit(x, y, { ...FIT, workers: 3 })).rejects.toThrow(
       /fit \(worker thread 1\): fault injected in worker 1/,
     );
     expect(liveReplicaThreads()).toBe(0);
-    restore();
+    restoreSharedMemory();
     expect(relativeDifference(weightsOf(model), await stoppedAfter(3))).toBeLessThan(1e-6);
     // the model trains on afterwards
     replicaFaults.failAtStep = undefined;
-    withoutSharedMemory();
+    hideSharedMemory();
     await model.fit(x, y, { ...FIT, epochs: 1, workers: 2 });
     expect(liveReplicaThreads()).toBe(0);
     model.dispose();
@@ -153,14 +139,14 @@ describe('fit({ workers }) transferring buffers: faults', () => {
   it('rejects with a WorkerError when a worker thread dies mid-fit', async () => {
     replicaFaults.exitAtStep = 2;
     const model = makeModel();
-    withoutSharedMemory();
+    hideSharedMemory();
     const error = await model.fit(x, y, { ...FIT, workers: 2 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(nn.WorkerError);
     expect((error as Error).message).toMatch(
       /fit \(worker thread 1\): a worker thread exited \(code 1\) during the fit/,
     );
     expect(liveReplicaThreads()).toBe(0);
-    restore();
+    restoreSharedMemory();
     expect(relativeDifference(weightsOf(model), await stoppedAfter(1))).toBeLessThan(1e-6);
     model.dispose();
   });

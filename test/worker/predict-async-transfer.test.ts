@@ -11,42 +11,22 @@ import { batchTable } from '../../src/worker/predict-batches.js';
 import { blockBatches, blockOf } from '../../src/worker/predict-blocks.js';
 import { predictTesting, predictThreadStats } from '../../src/worker/predict-host.js';
 import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
-import { inferenceTransfer } from '../../src/worker/thread-jobs.js';
 import { settledMemory } from '../helpers/memory.js';
 import { randomArray } from '../helpers/random.js';
+import { restoreSharedMemory, transferring } from '../helpers/shared-memory.js';
 
 const F = 12;
-const SHARED = globalThis.SharedArrayBuffer;
 
 beforeAll(async () => {
   await nn.ready();
 });
 
-function restore(): void {
-  inferenceTransfer.force = false;
-  globalThis.SharedArrayBuffer = SHARED;
-}
-
 afterEach(() => {
   predictTesting.fault = undefined;
   predictTesting.mainIdle = undefined;
   predictTesting.autoMinWork = undefined;
-  restore();
+  restoreSharedMemory();
 });
-
-/**
- * Runs `call` on the transferring path, with SharedArrayBuffer taken away from this thread as a
- * page that is not cross-origin isolated does (a use of it on the main thread then fails the test).
- */
-async function transferring<T>(call: () => Promise<T>): Promise<T> {
-  inferenceTransfer.force = true;
-  (globalThis as { SharedArrayBuffer?: unknown }).SharedArrayBuffer = undefined;
-  try {
-    return await call();
-  } finally {
-    restore();
-  }
-}
 
 /** A 12-24-16-12 network whose output is reshaped to [4, 3] per example (softmax over each row of 3). */
 function denseModel(): nn.Sequential {
