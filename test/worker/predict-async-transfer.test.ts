@@ -14,8 +14,7 @@ import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
 import { settledMemory } from '../helpers/memory.js';
 import { randomArray } from '../helpers/random.js';
 import { restoreSharedMemory, transferring } from '../helpers/shared-memory.js';
-
-const F = 12;
+import { denseModel, embeddingModel, F, floatRows, idRows, take } from './predict-async-fixtures.js';
 
 beforeAll(async () => {
   await nn.ready();
@@ -27,50 +26,6 @@ afterEach(() => {
   predictTesting.autoMinWork = undefined;
   restoreSharedMemory();
 });
-
-/** A 12-24-16-12 network whose output is reshaped to [4, 3] per example (softmax over each row of 3). */
-function denseModel(): nn.Sequential {
-  nn.setSeed(3);
-  return nn.sequential({
-    layers: [
-      nn.layers.dense({ units: 24, activation: 'relu', inputShape: [F] }),
-      nn.layers.batchNormalization(),
-      nn.layers.dense({ units: 16, activation: 'tanh' }),
-      nn.layers.dense({ units: 12 }),
-      nn.layers.reshape({ targetShape: [4, 3] }),
-      nn.layers.activation({ activation: 'softmax' }),
-    ],
-  });
-}
-
-/** Token ids (int32) → embedding → flatten → dense. */
-function embeddingModel(): nn.Sequential {
-  nn.setSeed(5);
-  return nn.sequential({
-    layers: [
-      nn.layers.embedding({ inputDim: 30, outputDim: 8, inputLength: 6 }),
-      nn.layers.flatten(),
-      nn.layers.dense({ units: 5, activation: 'softmax' }),
-    ],
-  });
-}
-
-const floatRows = (n: number, seed = 11) => nn.tensor(randomArray(n * F, seed), [n, F]);
-
-function idRows(n: number): nn.Tensor {
-  return nn.tensor(
-    Int32Array.from(randomArray(n * 6, 13, 0, 1), (v) => Math.floor(v * 30)),
-    [n, 6],
-    'int32',
-  );
-}
-
-/** The values and shape of `t`, which is disposed. */
-function take(t: nn.Tensor): { shape: number[]; values: Float32Array } {
-  const out = { shape: [...t.shape], values: Float32Array.from(t.dataSync() as Float32Array) };
-  t.dispose();
-  return out;
-}
 
 describe('blocks of batches', () => {
   it('split the batches contiguously (none for an idle main thread) and count each block from its first example', () => {
@@ -93,7 +48,7 @@ describe('blocks of batches', () => {
 
 describe('predictAsync with workers, transferring buffers', () => {
   it('gives the bits of predict and of the shared-memory path: float32 inputs, a last partial batch, 2 and 3 threads; no thread is left', async () => {
-    const model = denseModel();
+    const model = denseModel(false);
     const x = floatRows(203);
     try {
       const one = take(model.predict(x, { batchSize: 16 }));
@@ -139,7 +94,7 @@ describe('predictAsync with workers, transferring buffers', () => {
   }, 60_000);
 
   it("'auto' above its threshold (lowered here) starts threads by the same rule, with the bits of predict", async () => {
-    const model = denseModel();
+    const model = denseModel(false);
     const x = floatRows(100);
     try {
       const one = take(model.predict(x, { batchSize: 10 }));
@@ -156,7 +111,7 @@ describe('predictAsync with workers, transferring buffers', () => {
   }, 60_000);
 
   it('a worker thread that throws or exits rejects with its error naming the thread; no thread is left, the model is unchanged', async () => {
-    const model = denseModel();
+    const model = denseModel(false);
     const x = floatRows(40);
     try {
       const one = take(model.predict(x, { batchSize: 8 }));
@@ -183,7 +138,7 @@ describe('predictAsync with workers, transferring buffers', () => {
   }, 60_000);
 
   it('does not leak tensors over repeated calls, failed ones included', async () => {
-    const model = denseModel();
+    const model = denseModel(false);
     const x = floatRows(64);
     try {
       take(await transferring(() => model.predictAsync(x, { batchSize: 16, workers: 2 })));

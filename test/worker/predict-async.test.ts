@@ -8,9 +8,7 @@ import { batchTable } from '../../src/worker/predict-batches.js';
 import { predictTesting, predictThreadStats } from '../../src/worker/predict-host.js';
 import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
 import { settledMemory } from '../helpers/memory.js';
-import { randomArray } from '../helpers/random.js';
-
-const F = 12;
+import { denseModel, embeddingModel, floatRows, idRows, take } from './predict-async-fixtures.js';
 
 beforeAll(async () => {
   await nn.ready();
@@ -21,53 +19,6 @@ afterEach(() => {
   predictTesting.mainIdle = undefined;
   predictTesting.autoMinWork = undefined;
 });
-
-/** A 12-24-16-12 network whose output is reshaped to [4, 3] per example (softmax over each row of 3). */
-function denseModel(): nn.Sequential {
-  nn.setSeed(3);
-  return nn.sequential({
-    layers: [
-      nn.layers.dense({ units: 24, activation: 'relu', inputShape: [F] }),
-      nn.layers.batchNormalization(),
-      nn.layers.dropout({ rate: 0.3 }),
-      nn.layers.dense({ units: 16, activation: 'tanh' }),
-      nn.layers.dense({ units: 12 }),
-      nn.layers.reshape({ targetShape: [4, 3] }),
-      nn.layers.activation({ activation: 'softmax' }),
-    ],
-  });
-}
-
-/** Token ids (int32) → embedding → flatten → dense. */
-function embeddingModel(): nn.Sequential {
-  nn.setSeed(5);
-  return nn.sequential({
-    layers: [
-      nn.layers.embedding({ inputDim: 30, outputDim: 8, inputLength: 6 }),
-      nn.layers.flatten(),
-      nn.layers.dense({ units: 5, activation: 'softmax' }),
-    ],
-  });
-}
-
-function floatRows(n: number, seed = 11): nn.Tensor {
-  return nn.tensor(randomArray(n * F, seed), [n, F]);
-}
-
-function idRows(n: number): nn.Tensor {
-  return nn.tensor(
-    Int32Array.from(randomArray(n * 6, 13, 0, 1), (v) => Math.floor(v * 30)),
-    [n, 6],
-    'int32',
-  );
-}
-
-/** The values and shape of `t`, which is disposed. */
-function take(t: nn.Tensor): { shape: number[]; values: Float32Array } {
-  const out = { shape: [...t.shape], values: Float32Array.from(t.dataSync() as Float32Array) };
-  t.dispose();
-  return out;
-}
 
 describe('batchTable', () => {
   it("lists predict's batches of each segment, one segment after the other (a batch size clamped to the segment)", () => {
