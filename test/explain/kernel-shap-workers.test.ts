@@ -2,14 +2,12 @@
 // with the values of one thread to the bit; faults, bad input, memory. Each call with workers starts
 // its threads (each imports neurasm through tsx here), so the calls are few.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type KernelShapOptions, kernelShap } from '../../src/explain/kernel-shap.js';
+import { kernelShap } from '../../src/explain/kernel-shap.js';
 import { shapFaults, shapThreadsStarted } from '../../src/explain/shap-threads.js';
 import * as nn from '../../src/index.js';
 import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
 import { settledMemory } from '../helpers/memory.js';
-import { randomArray } from '../helpers/random.js';
-
-const F = 12;
+import { data, F, makeModel, valuesOf } from './kernel-shap-threads-fixtures.js';
 
 beforeAll(async () => {
   await nn.ready();
@@ -18,42 +16,6 @@ beforeAll(async () => {
 afterEach(() => {
   shapFaults.fault = undefined;
 });
-
-/** A 12-16-8-3 network; with `noiseFirst` its first layer is not Dense (every masked row goes through predict). */
-function makeModel(noiseFirst = false): nn.Sequential {
-  nn.setSeed(3);
-  return nn.sequential({
-    layers: [
-      ...(noiseFirst ? [nn.layers.gaussianNoise({ stddev: 0.1, inputShape: [F] })] : []),
-      nn.layers.dense({ units: 16, activation: 'relu', ...(noiseFirst ? {} : { inputShape: [F] }) }),
-      nn.layers.dense({ units: 8, activation: 'tanh' }),
-      nn.layers.dense({ units: 3, activation: 'softmax' }),
-    ],
-  });
-}
-
-/** 7 rows to explain (some features equal to every background row, so that rows have different players) and 20 background rows. */
-function data() {
-  const background = randomArray(20 * F, 11);
-  for (let r = 0; r < 20; r++) background[r * F + 5] = 0.5;
-  const x = randomArray(7 * F, 12);
-  x[5] = 0.5;
-  x[3 * F + 5] = 0.5;
-  return { x: nn.tensor(x, [7, F]), background: nn.tensor(background, [20, F]) };
-}
-
-async function valuesOf(model: nn.Sequential, options: Partial<KernelShapOptions>): Promise<Float32Array> {
-  const { x, background } = data();
-  try {
-    const { values } = await kernelShap(model, x, { background, nsamples: 300, seed: 4, ...options });
-    const v = values.dataSync() as Float32Array;
-    values.dispose();
-    return Float32Array.from(v);
-  } finally {
-    x.dispose();
-    background.dispose();
-  }
-}
 
 describe('kernelShap with workers', () => {
   it('2 and 3 threads give the values of one thread to the bit (dense first layer, sampled coalitions); no thread is left', async () => {
