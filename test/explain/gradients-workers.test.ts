@@ -8,6 +8,7 @@ import * as nn from '../../src/index.js';
 import { coreCount, liveReplicaThreads } from '../../src/worker/replica-threads.js';
 import { settledMemory } from '../helpers/memory.js';
 import { restoreSharedMemory, transferring } from '../helpers/shared-memory.js';
+import { smallCase } from './threads-fixtures.js';
 
 beforeAll(async () => {
   await nn.ready();
@@ -17,19 +18,6 @@ afterEach(() => {
   gradientFaults.fault = undefined;
   restoreSharedMemory();
 });
-
-/** A 12-16-8-3 network and 11 rows for it. */
-function smallCase() {
-  nn.setSeed(3);
-  const model = nn.sequential({
-    layers: [
-      nn.layers.dense({ units: 16, activation: 'relu', inputShape: [12] }),
-      nn.layers.dense({ units: 8, activation: 'tanh' }),
-      nn.layers.dense({ units: 3, activation: 'softmax' }),
-    ],
-  });
-  return { model, x: nn.randomNormal([11, 12], 0, 1, 'float32', 12) };
-}
 
 type Method = typeof saliency;
 
@@ -43,7 +31,7 @@ async function valuesOf(method: Method, model: nn.Sequential, x: nn.Tensor, opti
 
 describe('saliency and gradientTimesInput with workers', () => {
   it('2 and 3 threads give the values of one thread to the bit (predicted classes, one output per row); no thread is left', async () => {
-    const { model, x } = smallCase();
+    const { model, x } = smallCase(11);
     try {
       const perRow = [0, 1, 2, 2, 1, 0, 0, 1, 2, 2, 1];
       for (const method of [saliency, gradientTimesInput]) {
@@ -70,7 +58,7 @@ describe('saliency and gradientTimesInput with workers', () => {
   }, 60_000);
 
   it('threads that share no memory (a page without isolation) post their rows back: the same bits; faults', async () => {
-    const { model, x } = smallCase();
+    const { model, x } = smallCase(11);
     try {
       for (const method of [saliency, gradientTimesInput]) {
         const one = await valuesOf(method, model, x, {});
@@ -90,7 +78,7 @@ describe('saliency and gradientTimesInput with workers', () => {
   }, 60_000);
 
   it('a worker thread that throws or exits rejects the call with its error and leaves no thread running', async () => {
-    const { model, x } = smallCase();
+    const { model, x } = smallCase(11);
     try {
       gradientFaults.fault = 'throw';
       await expect(valuesOf(saliency, model, x, { workers: 2 })).rejects.toThrow(
@@ -109,7 +97,7 @@ describe('saliency and gradientTimesInput with workers', () => {
   }, 60_000);
 
   it('rejects bad workers values with clear errors', async () => {
-    const { model, x } = smallCase();
+    const { model, x } = smallCase(11);
     try {
       for (const workers of [0, -1, 17, 1.5, 'two', true]) {
         await expect(valuesOf(saliency, model, x, { workers: workers as number })).rejects.toThrow(
@@ -127,7 +115,7 @@ describe('saliency and gradientTimesInput with workers', () => {
   });
 
   it("'auto': one thread for a small input (same values, no thread started), a thread per 10^10 weights × rows", async () => {
-    const { model, x } = smallCase();
+    const { model, x } = smallCase(11);
     try {
       const one = await valuesOf(saliency, model, x, {});
       const started = gradientThreadsStarted.count;
@@ -144,7 +132,7 @@ describe('saliency and gradientTimesInput with workers', () => {
   });
 
   it('does not leak tensors over repeated calls with workers', async () => {
-    const { model, x } = smallCase();
+    const { model, x } = smallCase(11);
     try {
       await valuesOf(saliency, model, x, { workers: 2 });
       const before = await settledMemory();

@@ -14,6 +14,7 @@ import * as nn from '../../src/index.js';
 import { coreCount, liveReplicaThreads } from '../../src/worker/replica-threads.js';
 import { settledMemory } from '../helpers/memory.js';
 import { restoreSharedMemory, transferring } from '../helpers/shared-memory.js';
+import { smallCase } from './threads-fixtures.js';
 import { trainedReluNetwork } from './trained-relu.js';
 
 beforeAll(async () => {
@@ -35,19 +36,6 @@ async function valuesOf(model: nn.Sequential, x: nn.Tensor, options: IntegratedG
   const attributions = Float32Array.from(result.attributions.dataSync() as Float32Array);
   result.attributions.dispose();
   return { ...result, attributions };
-}
-
-/** A small dense 12-16-8-3 network and 9 rows for it. */
-function smallCase() {
-  nn.setSeed(3);
-  const model = nn.sequential({
-    layers: [
-      nn.layers.dense({ units: 16, activation: 'relu', inputShape: [12] }),
-      nn.layers.dense({ units: 8, activation: 'tanh' }),
-      nn.layers.dense({ units: 3, activation: 'softmax' }),
-    ],
-  });
-  return { model, x: nn.randomNormal([9, 12], 0, 1, 'float32', 12) };
 }
 
 describe('integratedGradients with workers', () => {
@@ -116,7 +104,7 @@ describe('integratedGradients with workers', () => {
   }, 60_000);
 
   it('a worker thread that throws or exits rejects the call with its error, leaves no thread running and the model unchanged', async () => {
-    const { model, x } = smallCase();
+    const { model, x } = smallCase(9);
     const weights = model.getWeights().map((w) => Float32Array.from(w.dataSync() as Float32Array));
     try {
       igFaults.fault = 'throw';
@@ -162,7 +150,7 @@ describe('integratedGradients with workers', () => {
   }, 60_000);
 
   it('more threads than rows: one thread per row', async () => {
-    const { model, x } = smallCase();
+    const { model, x } = smallCase(9);
     const two = x.slice([0, 0], [2, 12]);
     try {
       const single = await valuesOf(model, two, {});
@@ -176,7 +164,7 @@ describe('integratedGradients with workers', () => {
   }, 60_000);
 
   it('rejects bad workers values with clear errors', async () => {
-    const { model, x } = smallCase();
+    const { model, x } = smallCase(9);
     try {
       for (const workers of [0, -1, 17, 1.5, 'two', true]) {
         await expect(valuesOf(model, x, { workers: workers as number })).rejects.toThrow(
@@ -190,7 +178,7 @@ describe('integratedGradients with workers', () => {
   });
 
   it("'auto' stays on one thread for a small job (same values, no thread started)", async () => {
-    const { model, x } = smallCase();
+    const { model, x } = smallCase(9);
     try {
       const one = await valuesOf(model, x, {});
       const started = igThreadsStarted.count;
@@ -233,7 +221,7 @@ describe('integratedGradients with workers', () => {
   });
 
   it('does not leak tensors over repeated calls with workers', async () => {
-    const { model, x } = smallCase();
+    const { model, x } = smallCase(9);
     try {
       await valuesOf(model, x, { workers: 2, tolerance: 0.01 });
       const before = await settledMemory();

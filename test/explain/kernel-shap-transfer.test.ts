@@ -9,7 +9,7 @@ import * as nn from '../../src/index.js';
 import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
 import { settledMemory } from '../helpers/memory.js';
 import { hideSharedMemory, restoreSharedMemory } from '../helpers/shared-memory.js';
-import { F, makeModel, valuesOf } from './kernel-shap-threads-fixtures.js';
+import { F, makeModel, valuesOf } from './threads-fixtures.js';
 
 beforeAll(async () => {
   await nn.ready();

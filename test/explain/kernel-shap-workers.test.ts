@@ -7,7 +7,7 @@ import { shapFaults, shapThreadsStarted } from '../../src/explain/shap-threads.j
 import * as nn from '../../src/index.js';
 import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
 import { settledMemory } from '../helpers/memory.js';
-import { data, F, makeModel, valuesOf } from './kernel-shap-threads-fixtures.js';
+import { data, F, makeModel, valuesOf } from './threads-fixtures.js';
 
 beforeAll(async () => {
   await nn.ready();

@@ -1,4 +1,5 @@
-// The model and data the kernelShap thread tests share (kernel-shap-workers.test.ts, kernel-shap-transfer.test.ts).
+// The model and data the tests of explanations on worker threads share (kernelShap, integratedGradients,
+// saliency: *-workers.test.ts, kernel-shap-transfer.test.ts).
 import { type KernelShapOptions, kernelShap } from '../../src/explain/kernel-shap.js';
 import * as nn from '../../src/index.js';
 import { randomArray } from '../helpers/random.js';
@@ -41,4 +42,9 @@ export async function valuesOf(model: nn.Sequential, options: Partial<KernelShap
     x.dispose();
     background.dispose();
   }
+}
+
+/** makeModel()'s network and `rows` random rows for it. */
+export function smallCase(rows: number): { model: nn.Sequential; x: nn.Tensor } {
+  return { model: makeModel(), x: nn.randomNormal([rows, F], 0, 1, 'float32', 12) };
 }
