@@ -6,7 +6,7 @@ import type { ModelArtifacts } from '../io/types.js';
 import { lazyPart } from '../lazy-import.js';
 import type { ArtifactBodies } from '../worker/replica-layout.js';
 import { explainRows } from './shap-rows.js';
-import type { ShapBlockMessage, ShapThreadInit } from './shap-threads.js';
+import type { ShapDoneMessage, ShapThreadInit } from './shap-threads.js';
 
 /** Where a worker thread reports: its port to the main thread. */
 export interface ShapPort {
@@ -15,7 +15,7 @@ export interface ShapPort {
 
 /**
  * The body of a KernelSHAP worker thread: posts `{ neurasm: 'shapDone' }` once its rows' values are
- * in the shared buffer (or, without one, `{ neurasm: 'shapBlock', phi }` with them), or
+ * in the shared buffer (or, without one, `{ neurasm: 'shapDone', results: [values] }`, transferred), or
  * `{ neurasm: 'replicaError', name, message }` if it fails.
  */
 export async function serveShapRows(port: ShapPort, init: ShapThreadInit): Promise<void> {
@@ -35,11 +35,9 @@ export async function serveShapRows(port: ShapPort, init: ShapThreadInit): Promi
     const perRow = job.features * job.explained.length;
     const phi = new Float32Array(job.count * perRow);
     explainRows(model, job, start, start + count, phi);
-    const message: ShapBlockMessage = {
-      neurasm: 'shapBlock',
-      phi: phi.slice(start * perRow, (start + count) * perRow).buffer as ArrayBuffer,
-    };
-    port.postMessage(message, [message.phi]);
+    const values = phi.slice(start * perRow, (start + count) * perRow).buffer as ArrayBuffer;
+    const message: ShapDoneMessage = { neurasm: 'shapDone', results: [values] };
+    port.postMessage(message, [values]);
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));
     port.postMessage({ neurasm: 'replicaError', name: error.name, message: error.message, stack: error.stack });

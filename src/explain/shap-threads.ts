@@ -5,11 +5,9 @@
 // cross-origin isolated), each worker posts its block's values back in a buffer of its own,
 // transferred. The threads end when the call resolves or rejects.
 import { backend } from '../backend/loader.js';
-import { BackendError } from '../errors.js';
 import type { Sequential } from '../models/sequential.js';
-import { splitRows } from '../worker/replica-layout.js';
-import { type ReplicaThread, startReplicaThread } from '../worker/replica-threads.js';
-import { artifactsForThreads, inferenceThreadsMode, settled, threadsOrTransfer } from '../worker/thread-jobs.js';
+import { artifactsForThreads, inferenceThreadsMode, threadsOrTransfer } from '../worker/thread-jobs.js';
+import { blocksOnThreads } from './block-threads.js';
 import { coalitionBudget } from './shap-coalitions.js';
 import { explainRows, type ShapJob } from './shap-rows.js';
 
@@ -41,7 +39,7 @@ export interface ShapThreadInit {
   count: number;
   /**
    * float32 [rows, features, explained outputs]: each thread writes its rows. Absent where the
-   * threads share no memory: the thread posts its rows' values back (ShapBlockMessage).
+   * threads share no memory: the thread posts its rows' values back (ShapDoneMessage).
    */
   phi?: SharedArrayBuffer;
   artifacts: unknown;
@@ -50,10 +48,10 @@ export interface ShapThreadInit {
   fault?: 'throw' | 'exit';
 }
 
-/** What a worker thread that shares no memory posts back: its rows' values (float32), transferred. */
-export interface ShapBlockMessage {
-  neurasm: 'shapBlock';
-  phi: ArrayBuffer;
+/** What a worker thread posts when its rows are done: with no shared memory, its rows' values (float32), transferred. */
+export interface ShapDoneMessage {
+  neurasm: 'shapDone';
+  results?: [ArrayBuffer];
 }
 
 /** @internal For tests: a fault injected in the last worker thread of the next calls. */
@@ -83,8 +81,8 @@ export function threadCount(
 
 /**
  * The SHAP values of every row of the job (float32 [rows, features, explained]) on `threads`
- * threads: the main thread explains the first block while the workers start and explain theirs.
- * Rejects with a worker's error (every thread is ended first).
+ * threads: the main thread explains the first block while the workers start and explain theirs
+ * (block-threads.ts). Rejects with a worker's error (every thread is ended first).
  */
 export async function explainOnThreads(model: Sequential, job: ShapJob, threads: number): Promise<Float32Array> {
   const artifacts = await artifactsForThreads(OP, model);
@@ -93,52 +91,27 @@ export async function explainOnThreads(model: Sequential, job: ShapJob, threads:
   const transfer = (await inferenceThreadsMode()) === 'transfer';
   const phiBuffer = transfer ? new ArrayBuffer(4 * size) : new SharedArrayBuffer(4 * size);
   const phi = new Float32Array(phiBuffer);
-  const { starts, counts } = splitRows(job.count, threads);
-  const started: ReplicaThread[] = [];
-  const ends: Promise<void>[] = [];
-  try {
-    for (let t = 1; t < threads; t++) {
-      const end = settled();
-      ends.push(end.promise);
-      const init: ShapThreadInit = {
-        serve: 'serveShapRows',
-        job,
-        start: starts[t],
-        count: counts[t],
-        phi: transfer ? undefined : (phiBuffer as SharedArrayBuffer),
-        artifacts,
-        relaxedSimd: backend().kind === 'relaxed-simd',
-        fault: t === threads - 1 ? shapFaults.fault : undefined,
-      };
-      const fail = (why: string) => end.reject(new BackendError(`${OP}: worker thread ${t} failed: ${why}`));
-      shapThreadsStarted.count++;
-      started.push(
-        await startReplicaThread(
-          init,
-          {
-            onMessage(m) {
-              const message = m as { neurasm?: string; phi?: unknown; name?: string; message?: string };
-              if (message?.neurasm === 'shapDone') end.resolve();
-              else if (message?.neurasm === 'shapBlock' && message.phi instanceof ArrayBuffer) {
-                const values = new Float32Array(message.phi);
-                if (values.length !== counts[t] * perRow)
-                  fail(`it sent ${values.length} values, not ${counts[t] * perRow}`);
-                else {
-                  phi.set(values, starts[t] * perRow);
-                  end.resolve();
-                }
-              } else if (message?.neurasm === 'replicaError') fail(`${message.name}: ${message.message}`);
-            },
-            onFailure: (e) => fail(e.message),
-          },
-          { shareless: transfer },
-        ),
-      );
-    }
-    explainRows(model, job, starts[0], starts[0] + counts[0], phi);
-    await Promise.all(ends);
-    return transfer ? phi : Float32Array.from(phi);
-  } finally {
-    await Promise.all(started.map((thread) => thread.terminate()));
-  }
+  await blocksOnThreads(OP, job.count, threads, {
+    init: (t, start, count): ShapThreadInit => ({
+      serve: 'serveShapRows',
+      job,
+      start,
+      count,
+      phi: transfer ? undefined : (phiBuffer as SharedArrayBuffer),
+      artifacts,
+      relaxedSimd: backend().kind === 'relaxed-simd',
+      fault: t === threads - 1 ? shapFaults.fault : undefined,
+    }),
+    done: 'shapDone',
+    transfer,
+    receive(start, count, [values]) {
+      const block = new Float32Array(values);
+      if (block.length !== count * perRow) return `it sent ${block.length} values, not ${count * perRow}`;
+      phi.set(block, start * perRow);
+      return null;
+    },
+    runMain: (start, count) => explainRows(model, job, start, start + count, phi),
+    started: shapThreadsStarted,
+  });
+  return transfer ? phi : Float32Array.from(phi);
 }
