@@ -27,10 +27,12 @@ const root = resolve(import.meta.dirname, '../..');
  * the text layers (textVectorization, embedding, conv1d, pooling, recurrent; ESM, CJS and typings), and
  * 1,034 KB packed, 2.85 MB unpacked with int8 (nn.quantize and its layers, the int8 kernels), the
  * explanation methods and the surrogate trees; fit({ workers }) (the threads of data-parallel training)
- * added 25 KB packed to 1,103 KB.
+ * added 25 KB packed to 1,103 KB; predictAsync and the explanations on worker threads, and the path
+ * that transfers buffers where memory cannot be shared, brought it to 1,142 KB packed and 3.24 MB
+ * unpacked (2026-12-05).
  */
-const PACKED_LIMIT = 1150 * 1024;
-const UNPACKED_LIMIT = 3.2 * 1024 * 1024;
+const PACKED_LIMIT = 1200 * 1024;
+const UNPACKED_LIMIT = 3.5 * 1024 * 1024;
 
 let scratch: string;
 let pkg: string;
