@@ -6,6 +6,7 @@
 import { backend } from '../backend/loader.js';
 import type { Sequential } from '../models/sequential.js';
 import { artifactsForThreads, computeWeights, inferenceThreadsMode, threadsOrTransfer } from '../worker/thread-jobs.js';
+import type { ServedThreadInit } from '../worker/thread-serve.js';
 import { blocksOnThreads, mainShare } from './block-threads.js';
 import { argMaxRows, predictValues, rowsTensor } from './targets.js';
 
@@ -44,7 +45,7 @@ export interface GradientJob {
 }
 
 /** What a gradient worker thread is started with (structured-cloned; `out` is shared). */
-export interface GradientThreadInit {
+export interface GradientThreadInit extends ServedThreadInit {
   /** The export of neurasm's entry the thread runs. */
   serve: 'serveGradientRows';
   job: GradientJob;
@@ -52,10 +53,6 @@ export interface GradientThreadInit {
   start: number;
   /** float32 [rows, width]: each thread writes its rows; absent where the threads share no memory (the thread posts its rows back, transferred). */
   out?: SharedArrayBuffer;
-  artifacts: unknown;
-  relaxedSimd: boolean;
-  /** @internal For tests: the thread throws before its rows, or exits as if it were killed. */
-  fault?: 'throw' | 'exit';
 }
 
 /** @internal For tests: a fault injected in the last worker thread of the next calls. */

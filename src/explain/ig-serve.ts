@@ -1,17 +1,9 @@
-// The worker thread's side of integratedGradients({ workers }) (ig-threads.ts is the main thread's):
-// builds the model from the artifacts it is started with, integrates its block of rows into the
-// shared outputs, and says it is done; or, sharing no memory, posts its results back, transferred.
-import { ready } from '../backend/loader.js';
-import type { ModelArtifacts } from '../io/types.js';
-import { lazyPart } from '../lazy-import.js';
-import type { ArtifactBodies } from '../worker/replica-layout.js';
+import { reportFailure, type ServePort, servedModel } from '../worker/thread-serve.js';
 import { blockOut, type IgThreadInit } from './ig-threads.js';
 import { integrateRows } from './integrated-gradients-rows.js';
 
 /** Where a worker thread reports: its port to the main thread. */
-export interface IgPort {
-  postMessage(message: unknown, transfer?: ArrayBuffer[]): void;
-}
+export type IgPort = ServePort;
 
 /**
  * The body of an integrated-gradients worker thread: posts `{ neurasm: 'igDone' }` once its rows'
@@ -20,11 +12,7 @@ export interface IgPort {
  */
 export async function serveIgRows(port: IgPort, init: IgThreadInit): Promise<void> {
   try {
-    await ready({ relaxedSimd: init.relaxedSimd });
-    const { modelFromArtifacts } = await lazyPart<ArtifactBodies>('integratedGradients');
-    const model = modelFromArtifacts(init.artifacts as ModelArtifacts, 'integratedGradients (a worker thread)');
-    if (init.fault === 'throw') throw new Error('fault injected in an integratedGradients worker thread');
-    if (init.fault === 'exit') (globalThis as { process?: { exit(code: number): void } }).process?.exit(1);
+    const model = await servedModel('integratedGradients', init);
     const width = init.job.shape.reduce((a, b) => a * b, 1);
     const { attributions, delta, steps } = init;
     if (attributions && delta && steps) {
@@ -42,7 +30,6 @@ export async function serveIgRows(port: IgPort, init: IgThreadInit): Promise<voi
     const results = [out.attributions.buffer, out.delta.buffer, out.steps.buffer];
     port.postMessage({ neurasm: 'igDone', results }, results);
   } catch (e) {
-    const error = e instanceof Error ? e : new Error(String(e));
-    port.postMessage({ neurasm: 'replicaError', name: error.name, message: error.message, stack: error.stack });
+    reportFailure(port, e);
   }
 }

@@ -7,6 +7,7 @@
 import { backend } from '../backend/loader.js';
 import type { Sequential } from '../models/sequential.js';
 import { artifactsForThreads, computeWeights, inferenceThreadsMode, threadsOrTransfer } from '../worker/thread-jobs.js';
+import type { ServedThreadInit } from '../worker/thread-serve.js';
 import { blocksOnThreads, mainShare } from './block-threads.js';
 import { blockJob, type IgJob, type IgOut, integrateRows } from './integrated-gradients-rows.js';
 
@@ -33,7 +34,7 @@ const SECONDS_PER_WORK = 0.13e-9;
 const AUTO_MAX_THREADS = 4;
 
 /** What an integrated-gradients worker thread is started with (structured-cloned; the outputs are shared). */
-export interface IgThreadInit {
+export interface IgThreadInit extends ServedThreadInit {
   /** The export of neurasm's entry the thread runs. */
   serve: 'serveIgRows';
   /** The thread's block of rows (its rows only). */
@@ -47,10 +48,6 @@ export interface IgThreadInit {
   attributions?: SharedArrayBuffer;
   delta?: SharedArrayBuffer;
   steps?: SharedArrayBuffer;
-  artifacts: unknown;
-  relaxedSimd: boolean;
-  /** @internal For tests: the thread throws before its rows, or exits as if it were killed. */
-  fault?: 'throw' | 'exit';
 }
 
 /** The shared outputs of a call. */

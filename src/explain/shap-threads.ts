@@ -7,6 +7,7 @@
 import { backend } from '../backend/loader.js';
 import type { Sequential } from '../models/sequential.js';
 import { artifactsForThreads, inferenceThreadsMode, threadsOrTransfer } from '../worker/thread-jobs.js';
+import type { ServedThreadInit } from '../worker/thread-serve.js';
 import { blocksOnThreads } from './block-threads.js';
 import { coalitionBudget } from './shap-coalitions.js';
 import { explainRows, type ShapJob } from './shap-rows.js';
@@ -30,7 +31,7 @@ export const AUTO_MIN_WORK_PER_THREAD = 1e10;
 const AUTO_MAX_THREADS = 4;
 
 /** What a KernelSHAP worker thread is started with (structured-cloned, a copy per thread; `phi` is shared). */
-export interface ShapThreadInit {
+export interface ShapThreadInit extends ServedThreadInit {
   /** The export of neurasm's entry the thread runs. */
   serve: 'serveShapRows';
   job: ShapJob;
@@ -42,10 +43,6 @@ export interface ShapThreadInit {
    * threads share no memory: the thread posts its rows' values back (ShapDoneMessage).
    */
   phi?: SharedArrayBuffer;
-  artifacts: unknown;
-  relaxedSimd: boolean;
-  /** @internal For tests: the thread throws before its rows, or exits as if it were killed. */
-  fault?: 'throw' | 'exit';
 }
 
 /** What a worker thread posts when its rows are done: with no shared memory, its rows' values (float32), transferred. */

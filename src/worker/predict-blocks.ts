@@ -12,9 +12,10 @@ import { batchesOf, CONTROL_SLOTS, type PredictJob, predictTakenBatches } from '
 import { splitRows } from './replica-layout.js';
 import { type ReplicaThread, startReplicaThread } from './replica-threads.js';
 import { settled } from './thread-jobs.js';
+import type { ServedThreadInit } from './thread-serve.js';
 
 /** What a predictAsync worker thread that shares no memory is started with (its `x` transferred). */
-export interface PredictBlockInit {
+export interface PredictBlockInit extends ServedThreadInit {
   /** The export of neurasm's entry the thread runs. */
   serve: 'servePredictRows';
   /** Marks the init of a block (predict-serve.ts): the thread posts its predictions back. */
@@ -23,10 +24,6 @@ export interface PredictBlockInit {
   job: PredictJob;
   /** The block's input examples (4-byte values, `job.inputDType`). */
   x: ArrayBuffer;
-  artifacts: unknown;
-  relaxedSimd: boolean;
-  /** @internal For tests: the thread throws before its batches, or exits as if it were killed. */
-  fault?: 'throw' | 'exit';
 }
 
 /** What a worker thread posts back: its block's predictions (float32, `outWidth` per example), transferred. */

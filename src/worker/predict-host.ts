@@ -29,6 +29,7 @@ import {
   settled,
   threadsOrTransfer,
 } from './thread-jobs.js';
+import type { ServedThreadInit } from './thread-serve.js';
 
 const OP = 'predictAsync';
 
@@ -51,7 +52,7 @@ export const AUTO_MIN_WORK_PER_THREAD = 2e10;
 const AUTO_MAX_THREADS = 4;
 
 /** What a predictAsync worker thread is started with (structured-cloned; the buffers are shared). */
-export interface PredictThreadInit {
+export interface PredictThreadInit extends ServedThreadInit {
   /** The export of neurasm's entry the thread runs. */
   serve: 'servePredictRows';
   job: PredictJob;
@@ -62,10 +63,6 @@ export interface PredictThreadInit {
   x: SharedArrayBuffer;
   out: SharedArrayBuffer;
   control: SharedArrayBuffer;
-  artifacts: unknown;
-  relaxedSimd: boolean;
-  /** @internal For tests: the thread throws before its batches, or exits as if it were killed. */
-  fault?: 'throw' | 'exit';
 }
 
 /**

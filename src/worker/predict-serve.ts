@@ -2,19 +2,15 @@
 // builds the model from the saved form it is started with, runs batches as it takes them into the
 // shared output, and says it is done; or, sharing no memory (predict-blocks.ts), runs the batches of
 // its block and posts their predictions back, transferred.
-import { backend, ready } from '../backend/loader.js';
-import type { ModelArtifacts } from '../io/types.js';
-import { lazyPart } from '../lazy-import.js';
+import { backend } from '../backend/loader.js';
 import type { Sequential } from '../models/sequential.js';
 import { CONTROL_SLOTS, INPUT_READY, type PredictJob, predictTakenBatches } from './predict-batches.js';
 import type { PredictBlockInit, PredictBlockMessage } from './predict-blocks.js';
 import type { PredictThreadInit } from './predict-host.js';
-import type { ArtifactBodies } from './replica-layout.js';
+import { reportFailure, type ServePort, servedModel } from './thread-serve.js';
 
 /** Where a worker thread reports: its port to the main thread. */
-export interface PredictPort {
-  postMessage(message: unknown, transfer?: ArrayBuffer[]): void;
-}
+export type PredictPort = ServePort;
 
 /** Copies the input examples [start, start + rows) of `x` into the Wasm memory at byte `dst`. */
 function copyRows(job: PredictJob, x: Float32Array | Int32Array, dst: number, start: number, rows: number): void {
@@ -50,11 +46,7 @@ function serveBlock(port: PredictPort, model: Sequential, init: PredictBlockInit
  */
 export async function servePredictRows(port: PredictPort, init: PredictThreadInit | PredictBlockInit): Promise<void> {
   try {
-    await ready({ relaxedSimd: init.relaxedSimd });
-    const { modelFromArtifacts } = await lazyPart<ArtifactBodies>('predictAsync');
-    const model = modelFromArtifacts(init.artifacts as ModelArtifacts, 'predictAsync (a worker thread)');
-    if (init.fault === 'throw') throw new Error('fault injected in a predictAsync worker thread');
-    if (init.fault === 'exit') (globalThis as { process?: { exit(code: number): void } }).process?.exit(1);
+    const model = await servedModel('predictAsync', init);
     if ('block' in init) return serveBlock(port, model, init);
     const { job } = init;
     const control = new Int32Array(init.control);
@@ -71,7 +63,6 @@ export async function servePredictRows(port: PredictPort, init: PredictThreadIni
     model.dispose();
     port.postMessage({ neurasm: 'predictDone' });
   } catch (e) {
-    const error = e instanceof Error ? e : new Error(String(e));
-    port.postMessage({ neurasm: 'replicaError', name: error.name, message: error.message, stack: error.stack });
+    reportFailure(port, e);
   }
 }

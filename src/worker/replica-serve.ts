@@ -185,7 +185,7 @@ function copyIn(from: Int32Array, start: number, count: number, width: number, t
 }
 
 /** The message that reports `e` to the main thread. */
-function errorReport(e: unknown): ReplicaErrorMessage {
+export function errorReport(e: unknown): ReplicaErrorMessage {
   const error = e instanceof Error ? e : new Error(String(e));
   return { neurasm: 'replicaError', name: error.name, message: error.message, stack: error.stack };
 }
