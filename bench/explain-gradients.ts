@@ -5,19 +5,12 @@
 // completeness |delta| / |f(x) − f(0)| at 50 steps over the whole data set, and what `tolerance: 0.01`
 // (rows over 1% integrated again with doubled steps) costs. Then integrated gradients on one thread
 // and with `workers: BENCH_WORKERS` (default 2), wall time, on the digits case and a large one.
-import type * as Datasets from '../src/datasets/index.js';
 import type { IntegratedGradientsResult } from '../src/explain/integrated-gradients.js';
 import type * as NN from '../src/index.js';
 import { median, now, printTable } from './harness.js';
+import { datasets, nn, packageName } from './package-under-test.js';
 
-// BENCH_DIST=1: the built package (npm run build), whose worker threads import dist/index.js; the
-// sources run through tsx, whose module hooks keep a thread of their own busy in every worker
-const nn: typeof NN = process.env.BENCH_DIST
-  ? ((await import(new URL('../dist/index.js', import.meta.url).href)) as typeof NN)
-  : await import('../src/index.js');
-const { loadDataset }: typeof Datasets = process.env.BENCH_DIST
-  ? ((await import(new URL('../dist/datasets.js', import.meta.url).href)) as typeof Datasets)
-  : await import('../src/datasets/index.js');
+const { loadDataset } = datasets;
 const { integratedGradients, saliency } = nn.explain;
 
 /** Median milliseconds of `rounds` calls of `fn` after one warm-up call (async, so not `measure`). */
@@ -228,7 +221,7 @@ export async function runGradientExplain(): Promise<void> {
   nn.dispose([largeX, manyX]);
   large.dispose();
   console.log(
-    `\nIntegrated gradients (50 steps) and saliency on one thread and with workers: ${WORKERS}, median wall ms of ${WORKER_ROUNDS} interleaved calls each (${process.env.BENCH_DIST ? 'dist/' : 'src/ through tsx'}; a worker thread starts in ≈ 0.3-0.45 s):\n`,
+    `\nIntegrated gradients (50 steps) and saliency on one thread and with workers: ${WORKERS}, median wall ms of ${WORKER_ROUNDS} interleaved calls each (${packageName}; a worker thread starts in ≈ 0.3-0.45 s):\n`,
   );
   printTable(
     ['method, model', 'rows', 'weights × points', 'ms, 1 thread', `ms, workers: ${WORKERS}`, 'speed-up', 'same bits'],

@@ -1,4 +1,4 @@
-// KernelSHAP on breast-cancer (issue 13): a 30-64-64-2 relu/softmax network, 100 background rows,
+// KernelSHAP on breast-cancer: a 30-64-64-2 relu/softmax network, 100 background rows,
 // 100 explained rows, nsamples auto (2,108 coalitions × 100 background rows per explained row),
 // against python shap 0.51's KernelExplainer on the same network and data (bench/kernel-shap.py,
 // numpy forward, one thread) when a Python with shap is at hand; neurasm on one thread and with
@@ -7,18 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type * as Datasets from '../src/datasets/index.js';
-import type * as NN from '../src/index.js';
 import { clockName, now, printTable } from './harness.js';
+import { datasets, nn, packageName } from './package-under-test.js';
 
-// BENCH_DIST=1: the built package (npm run build), whose worker threads import dist/index.js; the
-// sources run through tsx, whose module hooks keep a thread of their own busy in every worker
-const nn: typeof NN = process.env.BENCH_DIST
-  ? ((await import(new URL('../dist/index.js', import.meta.url).href)) as typeof NN)
-  : await import('../src/index.js');
-const { loadDataset }: typeof Datasets = process.env.BENCH_DIST
-  ? ((await import(new URL('../dist/datasets.js', import.meta.url).href)) as typeof Datasets)
-  : await import('../src/datasets/index.js');
+const { loadDataset } = datasets;
 
 const BACKGROUND = 100;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -72,7 +64,7 @@ export async function runKernelShap(): Promise<void> {
 
   const workers = Number(process.env.BENCH_WORKERS ?? 2);
   console.log(
-    `(${nn.backendInfo().module}, ${process.env.BENCH_DIST ? 'dist/' : 'src/ through tsx'}; ${os.cpus().length} logical cores, load average (1 min) at start ${os.loadavg()[0].toFixed(2)})\n`,
+    `(${nn.backendInfo().module}, ${packageName}; ${os.cpus().length} logical cores, load average (1 min) at start ${os.loadavg()[0].toFixed(2)})\n`,
   );
   const run = async (threads: number) => {
     const start = now();
@@ -148,7 +140,7 @@ export async function runKernelShap(): Promise<void> {
     );
   } else {
     console.log(
-      'python shap: no Python with shap here (NEURASM_BENCH_PYTHON or .venv/bin/python); issue 13 measured 19.9 s (199 ms per row) on the bench machine.',
+      'python shap: no Python with shap here (NEURASM_BENCH_PYTHON or .venv/bin/python); shap 0.51 with the network in numpy took 19.9 s (199 ms per row) on the bench machine in an earlier run.',
     );
   }
   console.log(`load average (1 min) at end: ${os.loadavg()[0].toFixed(2)}`);

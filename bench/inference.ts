@@ -214,7 +214,7 @@ const RATIOS: [string, string][] = [
   ['neurasm f32 (relaxed-simd)', ORT_F32],
   ['ORT-web int8 dynamic', ORT_F32],
   ['ORT-web int8 QDQ', ORT_F32],
-  // the int8 targets: against neurasm f32 (relaxed) and against ORT-web's int8 of the same kind
+  // the int8 speed targets: against neurasm f32 (relaxed) and against ORT-web's int8 of the same kind
   ['neurasm int8 dynamic (relaxed-simd)', 'neurasm f32 (relaxed-simd)'],
   ['neurasm int8 static (relaxed-simd)', 'neurasm f32 (relaxed-simd)'],
   ['neurasm int8 dynamic (simd)', 'neurasm f32 (simd)'],

@@ -1,4 +1,4 @@
-// predict on every core (issue 14): 784-512-512-10 (relu, relu, softmax) on 60,000 rows at batch 256
+// predict on every core: 784-512-512-10 (relu, relu, softmax) on 60,000 rows at batch 256
 // with predict on one thread and predictAsync({ workers: BENCH_WORKERS }) (default 2), in
 // interleaved rounds (1 then n, n then 1, ...), medians by wall time. "With start" is the call's
 // wall time (threads started, the model sent and rebuilt, the rows copied to shared memory);
@@ -7,12 +7,7 @@
 import os from 'node:os';
 import type * as NN from '../src/index.js';
 import { median, printTable, randomFloats } from './harness.js';
-
-// BENCH_DIST=1: the built package (npm run build), whose worker threads import dist/index.js; the
-// sources run through tsx, whose module hooks keep a thread of their own busy in every worker
-const nn: typeof NN = process.env.BENCH_DIST
-  ? ((await import(new URL('../dist/index.js', import.meta.url).href)) as typeof NN)
-  : await import('../src/index.js');
+import { nn, packageName } from './package-under-test.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 60_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 256);
@@ -26,7 +21,7 @@ export async function runPredict(): Promise<void> {
     `## predict: 784-512-512-10 on ${ROWS} rows, batch ${BATCH}, 1 thread vs predictAsync workers: ${workers}`,
   );
   console.log(
-    `(${nn.backendInfo().module}, ${process.env.BENCH_DIST ? 'dist/' : 'src/ through tsx'}; ${os.cpus().length} logical cores, load average (1 min) at start ${os.loadavg()[0].toFixed(2)})\n`,
+    `(${nn.backendInfo().module}, ${packageName}; ${os.cpus().length} logical cores, load average (1 min) at start ${os.loadavg()[0].toFixed(2)})\n`,
   );
   nn.setSeed(0);
   const model = nn.sequential({

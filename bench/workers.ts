@@ -4,22 +4,9 @@
 // the step's trace, is not timed; the threads' start is not in any epoch). Prints the medians, and
 // the machine's load average, since other processes take cores from the threads.
 import os from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type * as NN from '../src/index.js';
 import { median, printTable, randomFloats } from './harness.js';
-
-// BENCH_DIST=1: the built package (npm run build), whose worker threads import dist/index.js (or
-// BENCH_DIST=<folder>: that folder's index.js, e.g. another build to compare); the sources run
-// through tsx, whose module hooks keep a thread of their own busy in every worker
-const DIST = process.env.BENCH_DIST;
-const nn: typeof NN = DIST
-  ? ((await import(
-      DIST === '1'
-        ? new URL('../dist/index.js', import.meta.url).href
-        : pathToFileURL(path.resolve(DIST, 'index.js')).href
-    )) as typeof NN)
-  : await import('../src/index.js');
+import { nn, packageName } from './package-under-test.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const EPOCHS = 4;
@@ -103,9 +90,7 @@ async function epochMs(
 export async function runWorkers(): Promise<void> {
   await nn.ready();
   const workers = Number(process.env.BENCH_WORKERS ?? 2);
-  console.log(
-    `## Data-parallel fit: ${workers} threads vs 1 (${nn.backendInfo().module}, ${DIST ? (DIST === '1' ? 'dist/' : DIST) : 'src/ through tsx'})\n`,
-  );
+  console.log(`## Data-parallel fit: ${workers} threads vs 1 (${nn.backendInfo().module}, ${packageName})\n`);
   console.log(
     `wall time per epoch, median of ${ROUNDS} interleaved fits x ${EPOCHS - 1} epochs; ${os.cpus().length} logical cores; load average at start ${os.loadavg()[0].toFixed(2)}\n`,
   );

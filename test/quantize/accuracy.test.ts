@@ -1,4 +1,4 @@
-// The accuracy bar for int8, on the classic Keras example model trained on digits: at most
+// The accuracy bar for int8, on the classic Keras example model trained on digits: at most
 // 0.5 points of held-out accuracy lost and at least 99% top-1 agreement with the float model, in
 // dynamic and in static mode; and a model that takes strings quantizes, predicts and reloads.
 import { beforeAll, describe, expect, it } from 'vitest';
