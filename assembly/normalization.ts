@@ -53,10 +53,30 @@ export function batchNormForwardTrain(
   rows: i32, cols: i32, epsilon: f32,
 ): void {
   const n = <f64>rows;
-  const nv = f64x2.splat(n);
+  sumColumns(x, scratch, rows, cols);
+  dividedSums(scratch, mean, n, cols);
+  sumSquaredDeviations(x, mean, scratch, rows, cols);
+  dividedSums(scratch, variance, n, cols);
+  batchNormForwardInference(x, y, gamma, beta, mean, variance, invStd, rows, cols, epsilon);
+}
+
+/**
+ * The pieces of batchNormForwardTrain, for a batch whose rows are split over threads that sum their
+ * statistics between the pieces: sums [cols] (float64) = Σ over the rows of x, per column.
+ */
+export function batchNormColumnSums(x: usize, sums: usize, rows: i32, cols: i32): void {
+  sumColumns(x, sums, rows, cols);
+}
+
+/** sums [cols] (float64) = Σ over the rows of (x − mean)², per column (the float32 difference, squared in float64). */
+export function batchNormDeviationSums(x: usize, mean: usize, sums: usize, rows: i32, cols: i32): void {
+  sumSquaredDeviations(x, mean, sums, rows, cols);
+}
+
+/** acc [cols] (float64) = Σ over the rows of x. */
+@inline
+function sumColumns(x: usize, acc: usize, rows: i32, cols: i32): void {
   const cols4 = cols & ~3;
-  const acc = scratch;
-  // mean
   zero64(acc, cols);
   for (let r = 0; r < rows; r++) {
     const row = x + ((<usize>r * <usize>cols) << 2);
@@ -64,14 +84,16 @@ export function batchNormForwardTrain(
     for (; c < cols4; c += 4) accumulate4(acc, c, v128.load(at(row, c)));
     for (; c < cols; c++) store<f64>(at64(acc, c), load<f64>(at64(acc, c)) + <f64>load<f32>(at(row, c)));
   }
-  let c = 0;
-  for (; c < cols4; c += 4) v128.store(at(mean, c), quotient4(acc, c, nv));
-  for (; c < cols; c++) store<f32>(at(mean, c), <f32>(load<f64>(at64(acc, c)) / n));
-  // variance: squared deviations from the float32 mean, summed in float64
+}
+
+/** acc [cols] (float64) = Σ over the rows of (x − mean)², the difference taken in float32. */
+@inline
+function sumSquaredDeviations(x: usize, mean: usize, acc: usize, rows: i32, cols: i32): void {
+  const cols4 = cols & ~3;
   zero64(acc, cols);
   for (let r = 0; r < rows; r++) {
     const row = x + ((<usize>r * <usize>cols) << 2);
-    c = 0;
+    let c = 0;
     for (; c < cols4; c += 4) {
       const d = f32x4.sub(v128.load(at(row, c)), v128.load(at(mean, c)));
       const p = at64(acc, c);
@@ -85,20 +107,15 @@ export function batchNormForwardTrain(
       store<f64>(at64(acc, c), load<f64>(at64(acc, c)) + d * d);
     }
   }
-  const one = f32x4.splat(1);
-  const eps = f32x4.splat(epsilon);
-  c = 0;
-  for (; c < cols4; c += 4) {
-    const vr = quotient4(acc, c, nv);
-    v128.store(at(variance, c), vr);
-    v128.store(at(invStd, c), f32x4.div(one, f32x4.sqrt(f32x4.add(vr, eps))));
-  }
-  for (; c < cols; c++) {
-    const vr = <f32>(load<f64>(at64(acc, c)) / n);
-    store<f32>(at(variance, c), vr);
-    store<f32>(at(invStd, c), <f32>1 / Mathf.sqrt(vr + epsilon));
-  }
-  normalizeRows(x, y, gamma, beta, mean, invStd, rows, cols);
+}
+
+/** out [cols] = acc [cols] (float64) / n, rounded to float32. */
+@inline
+function dividedSums(acc: usize, out: usize, n: f64, cols: i32): void {
+  const nv = f64x2.splat(n);
+  let c = 0;
+  for (; c + 4 <= cols; c += 4) v128.store(at(out, c), quotient4(acc, c, nv));
+  for (; c < cols; c++) store<f32>(at(out, c), <f32>(load<f64>(at64(acc, c)) / n));
 }
 
 /** y = (x − mean) · invStd · gamma + beta, row by row (y may be x). */
@@ -156,13 +173,49 @@ export function batchNormBackward(
   scratch: usize, rows: i32, cols: i32,
 ): void {
   const n = <f64>rows;
-  const cols4 = cols & ~3;
   // float64 sums of dy and dy·(x − mean), then the float32 per-column terms of dx
   const sumDy = scratch;
   const sumDyXc = scratch + (<usize>cols << 3);
   const meanDy = scratch + (<usize>cols << 4);
   const meanDyXhat = meanDy + (<usize>cols << 2);
-  zero64(scratch, cols << 1);
+  backwardSums(x, dy, mean, sumDy, sumDyXc, rows, cols);
+  for (let c = 0; c < cols; c++) {
+    const s = load<f64>(at64(sumDy, c));
+    const t = load<f64>(at64(sumDyXc, c)) * <f64>load<f32>(at(invStd, c));
+    store<f32>(at(dbeta, c), <f32>s);
+    store<f32>(at(dgamma, c), <f32>t);
+    store<f32>(at(meanDy, c), <f32>(s / n));
+    store<f32>(at(meanDyXhat, c), <f32>(t / n));
+  }
+  if (dx == 0) return;
+  backwardInput(x, dy, dx, gamma, mean, invStd, meanDy, meanDyXhat, rows, cols);
+}
+
+/**
+ * The first piece of batchNormBackward, for a batch whose rows are split over threads: sums [2 · cols]
+ * (float64) = Σ dy, then Σ dy · (x − mean), over the rows, per column.
+ */
+export function batchNormBackwardSums(x: usize, dy: usize, mean: usize, sums: usize, rows: i32, cols: i32): void {
+  backwardSums(x, dy, mean, sums, sums + (<usize>cols << 3), rows, cols);
+}
+
+/**
+ * The last piece of batchNormBackward: dx = gamma · invStd · (dy − meanDy − x̂ · meanDyXhat) with
+ * x̂ = (x − mean) · invStd, from the float32 terms meanDy and meanDyXhat [cols]. dx may be dy.
+ */
+export function batchNormBackwardInput(
+  x: usize, dy: usize, dx: usize, gamma: usize, mean: usize, invStd: usize, meanDy: usize, meanDyXhat: usize,
+  rows: i32, cols: i32,
+): void {
+  backwardInput(x, dy, dx, gamma, mean, invStd, meanDy, meanDyXhat, rows, cols);
+}
+
+/** sumDy [cols] and sumDyXc [cols] (float64) = Σ dy and Σ dy · (x − mean) over the rows. */
+@inline
+function backwardSums(x: usize, dy: usize, mean: usize, sumDy: usize, sumDyXc: usize, rows: i32, cols: i32): void {
+  const cols4 = cols & ~3;
+  zero64(sumDy, cols);
+  zero64(sumDyXc, cols);
   for (let r = 0; r < rows; r++) {
     const offset = (<usize>r * <usize>cols) << 2;
     const xr = x + offset;
@@ -180,15 +233,15 @@ export function batchNormBackward(
       store<f64>(at64(sumDyXc, c), load<f64>(at64(sumDyXc, c)) + d * xc);
     }
   }
-  for (let c = 0; c < cols; c++) {
-    const s = load<f64>(at64(sumDy, c));
-    const t = load<f64>(at64(sumDyXc, c)) * <f64>load<f32>(at(invStd, c));
-    store<f32>(at(dbeta, c), <f32>s);
-    store<f32>(at(dgamma, c), <f32>t);
-    store<f32>(at(meanDy, c), <f32>(s / n));
-    store<f32>(at(meanDyXhat, c), <f32>(t / n));
-  }
-  if (dx == 0) return;
+}
+
+/** dx = gamma · invStd · (dy − meanDy − x̂ · meanDyXhat), row by row (dx may be dy). */
+@inline
+function backwardInput(
+  x: usize, dy: usize, dx: usize, gamma: usize, mean: usize, invStd: usize, meanDy: usize, meanDyXhat: usize,
+  rows: i32, cols: i32,
+): void {
+  const cols4 = cols & ~3;
   for (let r = 0; r < rows; r++) {
     const offset = (<usize>r * <usize>cols) << 2;
     const xr = x + offset;

@@ -111,6 +111,12 @@ export interface RowWindow {
   start: number;
   count: number;
   total: number;
+  /**
+   * Replaces `values` by their sum over the replicas of the step (every replica gets the same bits),
+   * for a layer that normalizes by the statistics of the whole batch (BatchNormalization). Every
+   * replica calls it the same number of times in a step, with values of the same length.
+   */
+  sumOverReplicas?: (values: Float64Array) => void;
 }
 
 /** What a model's layers draw their training noise from: the running fit's generator (null: the global one), and the replica's rows. */

@@ -151,6 +151,7 @@ export class MemoryViews {
   private f32View = new Float32Array(0);
   private i32View = new Int32Array(0);
   private u8View = new Uint8Array(0);
+  private f64View = new Float64Array(0);
 
   constructor(private readonly memory: WebAssembly.Memory) {}
 
@@ -166,6 +167,12 @@ export class MemoryViews {
     return this.i32View;
   }
 
+  /** Float64 view of all memory. */
+  get f64(): Float64Array {
+    this.refresh();
+    return this.f64View;
+  }
+
   /** Byte view of all memory. */
   get u8(): Uint8Array {
     this.refresh();
@@ -179,5 +186,6 @@ export class MemoryViews {
     this.f32View = new Float32Array(buf);
     this.i32View = new Int32Array(buf);
     this.u8View = new Uint8Array(buf);
+    this.f64View = new Float64Array(buf);
   }
 }

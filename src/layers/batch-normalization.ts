@@ -151,7 +151,7 @@ export class BatchNormalization extends Layer {
 
   call(x: Tensor, training: boolean): Tensor {
     if (this.usesBatchStatistics(training)) {
-      const { y, mean, variance } = batchNormTrain(x, this.gamma, this.beta, this.epsilon);
+      const { y, mean, variance } = batchNormTrain(x, this.gamma, this.beta, this.epsilon, () => this.fitRandom?.rows);
       // the moving statistics are state, not part of the differentiated function; fit holds the
       // update back until it knows the loss is finite
       stateUpdate(

@@ -11,7 +11,9 @@
 // a slice's loss carries the regularization penalty once, and the weights Σ rows_t / rows = 1 keep
 // it once in the sum. Noise layers draw for the whole batch in every thread (from the state of the
 // fit's generator at the step's start) and keep their slice's rows, so the masks are those of a
-// single-threaded fit.
+// single-threaded fit. BatchNormalization layers add their column sums over the threads in the middle
+// of the step (replica-exchange.ts), so every thread normalizes by the whole batch's statistics; the
+// main thread's moving statistics are then those of a single-threaded fit.
 import { axpy, scale } from '../backend/kernels/elementwise.js';
 import { backend } from '../backend/loader.js';
 import { ValueError } from '../errors.js';
@@ -31,6 +33,7 @@ import type { ModelStep } from '../training/model-step.js';
 import { errorFrom, WorkerError } from './protocol.js';
 import { chooseThreads, MAIN_SHARE } from './replica-auto.js';
 import { DenseGradients } from './replica-dense.js';
+import { ReplicaExchange, WorkerFailedDuringExchange } from './replica-exchange.js';
 import {
   type ArtifactBodies,
   COMMAND,
@@ -132,6 +135,8 @@ class ReplicaTrainer implements BatchTrainer {
   private readonly parcels: ParcelPost | null;
   /** Resolves when a worker's message has arrived (where the threads share no memory). */
   private arrived: { promise: Promise<void>; resolve(): void } | null = null;
+  /** The batch statistics exchanges of the model's BatchNormalization layers (null: it has none). */
+  private readonly exchange: ReplicaExchange | null;
 
   constructor(
     private readonly model: TrainableModel,
@@ -162,6 +167,7 @@ class ReplicaTrainer implements BatchTrainer {
     });
     this.failed.catch(() => {});
     this.staged = keep(new Tensor([sizes.params], 'float32'));
+    this.exchange = sizes.exchangeWidth > 0 ? new ReplicaExchange(buffers, sizes, 0) : null;
   }
 
   /** This thread's train step for a slice of `rows` examples (pinned until release). */
@@ -252,6 +258,10 @@ class ReplicaTrainer implements BatchTrainer {
     }
     this.i32[ROWS] = rows;
     this.i32[COMMAND] = STEP;
+    if (this.exchange) {
+      ReplicaExchange.reset(this.i32, threads);
+      this.exchange.beginStep();
+    }
     Atomics.store(this.i32, DONE, 0);
     Atomics.store(this.i32, WEIGHTS_AT, 0);
     for (let t = 1; t < threads; t++) Atomics.store(this.i32, GRADS_AT + t, 0);
@@ -271,17 +281,16 @@ class ReplicaTrainer implements BatchTrainer {
     const withMetrics = metrics.length > 0;
     if (withMetrics) shareRows(0, this.order ? rows : counts[0], false);
     // this thread's slice, meanwhile
-    random.rows = { start: 0, count: counts[0], total: rows };
+    random.rows = { start: 0, count: counts[0], total: rows, sumOverReplicas: this.exchange?.sum };
     let out: ReturnType<ModelStep['run']>;
     try {
       out = step.run();
+    } catch (e) {
+      // a worker failed while this thread waited for its statistics: its report is the error
+      if (e instanceof WorkerFailedDuringExchange) await this.failed;
+      throw e;
     } finally {
       random.rows = null;
-    }
-    if (out.updates && out.updates.count > 0) {
-      throw new ValueError(
-        'fit: workers other than 1 cannot train a model whose layers update state from the batch (BatchNormalization): each thread would see only its slice; use workers: 1',
-      );
     }
     const optimizer = this.model.compiled!.optimizer;
     if (out.grads.some(isRowSparse) && (optimizer as { lazy?: unknown }).lazy === true) {
@@ -302,6 +311,8 @@ class ReplicaTrainer implements BatchTrainer {
     for (let t = 1; t < threads; t++) if (counts[t] > 0) loss += (this.f64[LOSS + t] * counts[t]) / rows;
     if (!Number.isFinite(loss)) return loss * rows;
     for (const m of metrics) m.update(this.labels, this.preds, rows, outWidth);
+    // the moving statistics, from the whole batch's (this thread's layers exchanged theirs)
+    out.updates?.apply();
     optimizer.applyGradientList(step.variables, grads);
     return loss * rows;
   }
@@ -394,6 +405,7 @@ class ReplicaTrainer implements BatchTrainer {
     Atomics.add(this.i32, GEN, 1);
     Atomics.notify(this.i32, GEN);
     Atomics.notify(this.i32, DONE);
+    ReplicaExchange.wake(this.i32);
     for (const step of this.steps.values()) {
       step.unpin();
       this.model.doneStep(step);
@@ -403,6 +415,19 @@ class ReplicaTrainer implements BatchTrainer {
     this.dense.dispose();
     await Promise.all(this.threads.map((t) => t.terminate()));
   }
+}
+
+/**
+ * Float64 values a thread adds to a batch statistics exchange at most: a BatchNormalization layer of
+ * c features exchanges c + 1 values (column sums and rows) forward and 2c backward. 0 without one.
+ */
+function batchStatisticsWidth(model: Sequential): number {
+  let widest = 0;
+  for (const layer of model.layers) {
+    for (const w of layer.namedWeights)
+      if (/(^|\/)moving_mean$/.test(w.name)) widest = Math.max(widest, w.variable.size);
+  }
+  return widest > 0 ? 2 * widest + 1 : 0;
 }
 
 /** Whether the training set is small enough to hand to the workers once (replicaDataLimit.sharedBytes). */
@@ -481,12 +506,19 @@ export async function startReplicas(request: ReplicaRequest): Promise<BatchTrain
       `fit: workers other than 1 sends the model to worker threads, which failed: ${(e as Error).message}`,
     );
   }
-  if (JSON.stringify(artifacts.modelTopology).includes('"BatchNormalization"')) {
+  const exchangeWidth = batchStatisticsWidth(model);
+  if (exchangeWidth > 0 && transfer) {
+    model.doneStep(probe);
+    if (workers === 'auto') return null;
     throw new ValueError(
-      'fit: workers other than 1 cannot train a model with BatchNormalization (each thread would normalize its slice of the batch by its own statistics); use workers: 1',
+      'fit: workers other than 1 trains a model with BatchNormalization only where the threads share memory (the threads add up the statistics of the batch in the middle of each step); this page is not cross-origin isolated (it needs the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp); use workers: 1 here',
     );
   }
-  const sizes: ReplicaSizes = { ...trainerSizes, params: variableSizes.reduce((a, b) => a + b, 0) };
+  const sizes: ReplicaSizes = {
+    ...trainerSizes,
+    params: variableSizes.reduce((a, b) => a + b, 0),
+    exchangeWidth,
+  };
   const buffers = makeBuffers(sizes, !transfer);
   // shared once, or (no shared memory) a copy for each worker, if the set is not too large
   const sendsDataset = fitsDataLimit(xs, ys);

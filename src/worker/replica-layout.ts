@@ -12,6 +12,8 @@ import type { Sequential } from '../models/sequential.js';
 //   grads    one region of the same size per worker (each worker writes its slice's gradients)
 //   x, y     the global batch's input rows and labels (main writes; each worker reads its rows)
 //   preds    the global batch's predictions (each thread writes its rows; main's metrics read them)
+//   exchange float64 sums the threads add up in the middle of a step (replica-exchange.ts): two
+//            rounds' worth (even and odd), a block of `exchangeWidth` values per thread in each
 
 /** Int32 slots of the control buffer. */
 export const GEN = 0; // bumped by main to start a step or to quit
@@ -26,6 +28,10 @@ export const SLICE = 12;
 export const WEIGHTS_AT = 64;
 /** Slot GRADS_AT + w: values of its gradients worker w has written to its shared region so far in this step. */
 export const GRADS_AT = 80;
+/** Arrivals at the exchanges of the current step, all threads together (replica-exchange.ts). */
+export const ARRIVED = 96;
+/** Slot EXCHANGED + t: exchanges thread t has arrived at in the current step. */
+export const EXCHANGED = 112;
 /**
  * Values a thread writes to a shared region (weights, gradients) before it publishes how far it has
  * written (WEIGHTS_AT, GRADS_AT), so that the reader copies the first pieces while the rest are
@@ -52,6 +58,7 @@ export interface ReplicaBuffers {
   x: SharedArrayBuffer | ArrayBuffer;
   y: SharedArrayBuffer | ArrayBuffer;
   preds: SharedArrayBuffer | ArrayBuffer;
+  exchange: SharedArrayBuffer | ArrayBuffer;
 }
 
 /** Sizes (in 4-byte values) the buffers are made for. */
@@ -62,6 +69,8 @@ export interface ReplicaSizes {
   xWidth: number;
   yWidth: number;
   outWidth: number;
+  /** Float64 values a thread adds to an exchange at most (0: the model has no layer that exchanges). */
+  exchangeWidth: number;
 }
 
 /** The training set in shared memory (see ReplicaInit.dataset; each worker's own copy where memory is not shared). */
@@ -86,6 +95,7 @@ export function makeBuffers(s: ReplicaSizes, shared = true): ReplicaBuffers {
     x: make(4 * s.batchSize * s.xWidth),
     y: make(4 * s.batchSize * s.yWidth),
     preds: make(4 * s.batchSize * s.outWidth),
+    exchange: make(shared ? 8 * 2 * s.threads * s.exchangeWidth : 0),
   };
 }
 

@@ -15,6 +15,7 @@ import { Random } from '../random.js';
 import type { LossIdentifier } from '../training/losses.js';
 import type { ModelStep } from '../training/model-step.js';
 import { DenseGradients } from './replica-dense.js';
+import { ReplicaExchange } from './replica-exchange.js';
 import {
   type ArtifactBodies,
   COMMAND,
@@ -66,6 +67,8 @@ class Replica {
   private stepsRun = 0;
   /** The shared training set (or this worker's copy), as 4-byte values. */
   private readonly dataset: { x: Int32Array; y: Int32Array } | null;
+  /** The batch statistics exchanges of the model's BatchNormalization layers (shared memory only). */
+  private readonly exchange: ReplicaExchange | null;
 
   constructor(
     private readonly model: Sequential,
@@ -75,6 +78,8 @@ class Replica {
     model.claimRandom();
     const { dataset } = init;
     this.dataset = dataset ? { x: new Int32Array(dataset.x), y: new Int32Array(dataset.y) } : null;
+    const { buffers, sizes } = init;
+    this.exchange = buffers && sizes.exchangeWidth > 0 ? new ReplicaExchange(buffers, sizes, init.index) : null;
   }
 
   private step(rows: number): ModelStep {
@@ -117,7 +122,8 @@ class Replica {
     }
     copyWeightsIn(i32, views.weights, step.variables);
     this.rng.setState([i32[RNG], i32[RNG + 1], i32[RNG + 2], i32[RNG + 3], f64[SPARE]]);
-    this.model.random.rows = { start, count, total };
+    this.exchange?.beginStep();
+    this.model.random.rows = { start, count, total, sumOverReplicas: this.exchange?.sum };
     const out = step.run();
     f64[LOSS + index] = step.lossValue();
     const f32 = backend().views.f32;

@@ -34,6 +34,15 @@ export function batchNormForwardTrain(
 }
 
 /**
+ * The first pieces of batchNormForwardTrain, for a batch whose rows are split over threads that sum
+ * their statistics in between: sums [cols] (float64) = Σ x over the rows, per column.
+ */
+export const batchNormColumnSums = passThrough('batchNormColumnSums');
+
+/** sums [cols] (float64) = Σ (x − mean)² over the rows, per column, the difference taken in float32. */
+export const batchNormDeviationSums = passThrough('batchNormDeviationSums');
+
+/**
  * Inference forward from given statistics (the moving mean and variance): writes
  * invStd = 1 / √(variance + epsilon), then y = (x − mean) · invStd · gamma + beta.
  * Preconditions as for batchNormForwardTrain (rows may be 0: only invStd is written).
@@ -60,6 +69,18 @@ export function batchNormBackward(
   const work = workspace(batchNormBackwardScratchBytes(cols));
   kernels().batchNormBackward(x, dy, dx, gamma, mean, invStd, dgamma, dbeta, work, rows, cols);
 }
+
+/**
+ * The first piece of batchNormBackward, for a batch whose rows are split over threads: sums
+ * [2 · cols] (float64) = Σ dy, then Σ dy · (x − mean), over the rows, per column.
+ */
+export const batchNormBackwardSums = passThrough('batchNormBackwardSums');
+
+/**
+ * The last piece of batchNormBackward: dx = gamma · invStd · (dy − meanDy − x̂ · meanDyXhat), with
+ * x̂ = (x − mean) · invStd and the float32 column terms meanDy, meanDyXhat [cols]. dx may be dy.
+ */
+export const batchNormBackwardInput = passThrough('batchNormBackwardInput');
 
 /**
  * Keras' moving-statistics update over n values, in place: moving = moving · momentum +
