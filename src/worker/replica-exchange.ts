@@ -17,13 +17,8 @@ import {
   type ReplicaSizes,
   SLICE,
   spinWhile,
+  stallLimitMs,
 } from './replica-layout.js';
-
-/**
- * @internal How long the main thread waits at an exchange for a worker that does not arrive
- * (a worker that throws says so at once; one whose thread was ended cannot): changeable for tests.
- */
-export const exchangeLimits = { stallMs: 60_000 };
 
 /** A worker thread failed while the main thread waited at an exchange: its report is on its way. */
 export class WorkerFailedDuringExchange extends Error {}
@@ -34,6 +29,8 @@ export class ReplicaExchange {
   private readonly i32: Int32Array;
   private readonly values: Float64Array;
   private participants: number[] = [];
+  /** How long the main thread waits for a worker that does not arrive (see replicaStall). */
+  stallMs = stallLimitMs(0);
 
   constructor(
     buffers: Pick<ReplicaBuffers, 'control' | 'exchange'>,
@@ -85,7 +82,7 @@ export class ReplicaExchange {
 
   /**
    * The main thread cannot sleep (a page's main thread may not block): it checks the counter until
-   * every thread has arrived, or a worker has failed, or one has not arrived for exchangeLimits.stallMs.
+   * every thread has arrived, or a worker has failed, or one has not arrived for `stallMs`.
    */
   private mainWaits(target: number, round: number): void {
     const i32 = this.i32;
@@ -102,10 +99,10 @@ export class ReplicaExchange {
       if (now !== seen) {
         seen = now;
         since = at;
-      } else if (at - since > exchangeLimits.stallMs) {
+      } else if (at - since > this.stallMs) {
         const missing = this.participants.filter((t) => Atomics.load(i32, EXCHANGED + t) <= round);
         throw new WorkerError(
-          `fit (worker thread ${missing.join(', ')}): did not reach the batch statistics exchange of BatchNormalization within ${exchangeLimits.stallMs / 1000} s; its thread may have ended`,
+          `fit (worker thread ${missing.join(', ')}): did not reach the batch statistics exchange of BatchNormalization within ${this.stallMs / 1000} s; its thread may have ended without an error`,
         );
       }
     }

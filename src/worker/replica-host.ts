@@ -52,12 +52,15 @@ import {
   type ReplicaSizes,
   RNG,
   ROWS,
+  RUNNING,
+  replicaStall,
   SHARED_PIECE,
   SLICE,
   SPARE,
   STEP,
   spinWhile,
   splitRows,
+  stallLimitMs,
   WEIGHTS_AT,
 } from './replica-layout.js';
 import { ParcelPost, type ReplicaDoneMessage } from './replica-parcel.js';
@@ -72,8 +75,8 @@ import {
 } from './replica-threads.js';
 import { computeWeights } from './thread-jobs.js';
 
-/** @internal For tests: make worker 1 throw, or its thread exit, at this step (from 1) of the data-parallel fits. */
-export const replicaFaults: { failAtStep?: number; exitAtStep?: number } = {};
+/** @internal For tests: make worker 1 throw, or its thread exit, or stop without a word, at this step (from 1) of the data-parallel fits. */
+export const replicaFaults: { failAtStep?: number; exitAtStep?: number; hangAtStep?: number } = {};
 
 /**
  * @internal For tests: `force` makes the data-parallel fits post each step's buffers, transferred,
@@ -93,6 +96,7 @@ type WaitAsync = (
   view: Int32Array,
   index: number,
   value: number,
+  timeout?: number,
 ) => { async: false; value: string } | { async: true; value: Promise<string> };
 const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
 
@@ -137,6 +141,8 @@ class ReplicaTrainer implements BatchTrainer {
   private arrived: { promise: Promise<void>; resolve(): void } | null = null;
   /** The batch statistics exchanges of the model's BatchNormalization layers (null: it has none). */
   private readonly exchange: ReplicaExchange | null;
+  /** Milliseconds this thread took for its share of the last step (a worker's should be alike). */
+  private mainStepMs = 0;
 
   constructor(
     private readonly model: TrainableModel,
@@ -195,6 +201,7 @@ class ReplicaTrainer implements BatchTrainer {
           dataset,
           failAtStep: index === 1 ? init.failAtStep : undefined,
           exitAtStep: index === 1 ? init.exitAtStep : undefined,
+          hangAtStep: index === 1 ? init.hangAtStep : undefined,
         },
         {
           onMessage: (m) => this.received(index, m),
@@ -206,7 +213,7 @@ class ReplicaTrainer implements BatchTrainer {
       );
       this.threads.push(thread);
     }
-    await this.waitFor(READY, this.sizes.threads - 1);
+    await this.waitFor(READY, this.sizes.threads - 1, () => 'a worker thread, while it built the model');
   }
 
   /** A worker's message: its failure, or (where the threads share no memory) that it is ready or done with a step. */
@@ -254,13 +261,17 @@ class ReplicaTrainer implements BatchTrainer {
     for (let t = 1; t < threads; t++) {
       this.i32[SLICE + 3 * t] = starts[t];
       this.i32[SLICE + 3 * t + 1] = counts[t];
-      if (counts[t] > 0) active++;
+      if (counts[t] > 0) {
+        this.i32[SLICE + 3 * t + 2] = RUNNING;
+        active++;
+      }
     }
     this.i32[ROWS] = rows;
     this.i32[COMMAND] = STEP;
     if (this.exchange) {
       ReplicaExchange.reset(this.i32, threads);
       this.exchange.beginStep();
+      this.exchange.stallMs = stallLimitMs(this.mainStepMs);
     }
     Atomics.store(this.i32, DONE, 0);
     Atomics.store(this.i32, WEIGHTS_AT, 0);
@@ -283,8 +294,10 @@ class ReplicaTrainer implements BatchTrainer {
     // this thread's slice, meanwhile
     random.rows = { start: 0, count: counts[0], total: rows, sumOverReplicas: this.exchange?.sum };
     let out: ReturnType<ModelStep['run']>;
+    const began = performance.now();
     try {
       out = step.run();
+      this.mainStepMs = performance.now() - began;
     } catch (e) {
       // a worker failed while this thread waited for its statistics: its report is the error
       if (e instanceof WorkerFailedDuringExchange) await this.failed;
@@ -333,14 +346,32 @@ class ReplicaTrainer implements BatchTrainer {
   }
 
   /**
-   * Waits until the counter at `slot` reaches `count`; rejects with a worker's failure. Where the
-   * threads share no memory, the counters move when a worker's message arrives, so it waits for those.
+   * Waits until the counter at `slot` reaches `count`; rejects with a worker's failure, or when the
+   * counter stays still for longer than a silent worker is waited for (stallLimitMs; `waitedFor`
+   * names the thread in that error). Where the threads share no memory, the counters move when a
+   * worker's message arrives, so it waits for those.
    */
-  private async waitFor(slot: number, count: number): Promise<void> {
+  private async waitFor(slot: number, count: number, waitedFor: () => string): Promise<void> {
+    const limit = slot === READY ? replicaStall.startMs : stallLimitMs(this.mainStepMs);
+    let seen = Atomics.load(this.i32, slot);
+    let since = performance.now();
     for (;;) {
       if (this.failure) throw this.failure;
       const now = Atomics.load(this.i32, slot);
       if (now >= count) return;
+      const at = performance.now();
+      if (now !== seen) {
+        seen = now;
+        since = at;
+      } else if (at - since > limit) {
+        this.fail(
+          new WorkerError(
+            `fit (${waitedFor()}): no word from it for ${(limit / 1000).toFixed(0)} s (this thread's share of a step takes ${(this.mainStepMs / 1000).toFixed(2)} s); its thread may have ended without an error`,
+          ),
+        );
+        throw this.failure;
+      }
+      const timeout = Math.max(1, limit - (at - since));
       if (this.parcels) {
         if (!this.arrived) {
           let resolve!: () => void;
@@ -349,12 +380,12 @@ class ReplicaTrainer implements BatchTrainer {
           });
           this.arrived = { promise, resolve };
         }
-        await Promise.race([this.arrived.promise, this.failed]);
+        await Promise.race([this.arrived.promise, this.failed, new Promise((r) => setTimeout(r, timeout))]);
         continue;
       }
       if (spinWhile(this.i32, slot, now)) continue;
       if (waitAsync) {
-        const w = waitAsync(this.i32, slot, now);
+        const w = waitAsync(this.i32, slot, now, timeout);
         if (w.async) await Promise.race([w.value, this.failed]);
       } else {
         await Promise.race([new Promise((r) => setTimeout(r, 0)), this.failed]);
@@ -364,7 +395,7 @@ class ReplicaTrainer implements BatchTrainer {
 
   /** Waits until `active` workers have finished the step; rejects with a worker's failure. */
   private async waitForWorkers(active: number): Promise<void> {
-    await this.waitFor(DONE, active);
+    await this.waitFor(DONE, active, () => this.running());
     for (let t = 1; t < this.sizes.threads; t++) {
       if (this.i32[SLICE + 3 * t + 2] === FAILED) await this.failed;
     }
@@ -387,7 +418,7 @@ class ReplicaTrainer implements BatchTrainer {
         // the pieces the worker writes (replica-serve.ts), each once it is written
         for (let start = 0; start < g.size; start += SHARED_PIECE) {
           const end = Math.min(g.size, start + SHARED_PIECE);
-          await this.waitFor(GRADS_AT + t, at + end);
+          await this.waitFor(GRADS_AT + t, at + end, () => `worker thread ${t}`);
           // (taken after the wait: a worker's parcel comes back as a new buffer)
           const from = this.parcels ? this.parcels.grads(t) : this.workerGrads[t - 1];
           backend().views.f32.set(from.subarray(at + start, at + end), (staged >>> 2) + at + start);
@@ -396,6 +427,13 @@ class ReplicaTrainer implements BatchTrainer {
         at += g.size;
       }
     }
+  }
+
+  /** The worker threads that have not finished the current step, named for an error. */
+  private running(): string {
+    const threads: number[] = [];
+    for (let t = 1; t < this.sizes.threads; t++) if (this.i32[SLICE + 3 * t + 2] === RUNNING) threads.push(t);
+    return `worker thread ${threads.join(', ')}`;
   }
 
   async release(): Promise<void> {
@@ -542,6 +580,7 @@ export async function startReplicas(request: ReplicaRequest): Promise<BatchTrain
         dataset,
         failAtStep: replicaFaults.failAtStep,
         exitAtStep: replicaFaults.exitAtStep,
+        hangAtStep: replicaFaults.hangAtStep,
       },
       copies,
     );

@@ -49,6 +49,22 @@ export const STEP = 1;
 export const QUIT = 2;
 export const OK = 0;
 export const FAILED = 1;
+/** A worker's status while it has the current step to do (the main thread sets it when it starts the step). */
+export const RUNNING = 2;
+
+/**
+ * @internal How long the main thread waits for a worker that gives no sign (no counter moves):
+ * `minMs`, or 10 × the main thread's own share of the last step if longer. A worker that throws or
+ * whose thread exits says so at once; this catches one that stops without a word (a Web Worker the
+ * browser ended). While the workers start (each loads the library and builds the model) the wait is
+ * `startMs`. Changeable for tests.
+ */
+export const replicaStall = { minMs: 60_000, startMs: 300_000 };
+
+/** The longest wait for a silent worker (see replicaStall), given the main thread's last share of a step. */
+export function stallLimitMs(mainStepMs: number): number {
+  return Math.max(replicaStall.minMs, 10 * mainStepMs);
+}
 
 /** The shared buffers of a data-parallel fit (plain ArrayBuffers where the threads transfer parcels). */
 export interface ReplicaBuffers {
@@ -191,6 +207,8 @@ export interface ReplicaInit {
   failAtStep?: number;
   /** @internal For tests: the step (from 1) at which this worker's thread exits, as if it were killed. */
   exitAtStep?: number;
+  /** @internal For tests: the step (from 1) at which this worker stops without a word, as if its thread were ended silently. */
+  hangAtStep?: number;
 }
 
 /**

@@ -110,6 +110,7 @@ class Replica {
     if (this.stepsRun === this.init.failAtStep) throw new Error(`fault injected in worker ${index}`);
     if (this.stepsRun === this.init.exitAtStep)
       (globalThis as { process?: { exit(code: number): void } }).process?.exit(1);
+    if (this.stepsRun === this.init.hangAtStep) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
     const step = this.step(count);
     // this worker's rows first: the main thread writes the weights meanwhile
     if (this.dataset && views.order) {

@@ -3,8 +3,8 @@
 // statistics of the whole batch, and the weights and moving statistics are those of one thread.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '../../src/index.js';
-import { exchangeLimits } from '../../src/worker/replica-exchange.js';
 import { replicaFaults } from '../../src/worker/replica-host.js';
+import { replicaStall } from '../../src/worker/replica-layout.js';
 import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
 import { settledMemory } from '../helpers/memory.js';
 import { hideSharedMemory, restoreSharedMemory } from '../helpers/shared-memory.js';
@@ -13,11 +13,12 @@ import { D, FIT, x, y } from './fit-workers-fixtures.js';
 
 await nn.ready({ relaxedSimd: false });
 
-const stallMs = exchangeLimits.stallMs;
+const stallMs = replicaStall.minMs;
 afterEach(() => {
   replicaFaults.failAtStep = undefined;
   replicaFaults.exitAtStep = undefined;
-  exchangeLimits.stallMs = stallMs;
+  replicaFaults.hangAtStep = undefined;
+  replicaStall.minMs = stallMs;
   restoreSharedMemory();
 });
 
@@ -166,7 +167,7 @@ describe('fit({ workers }) with BatchNormalization: faults', () => {
   });
 
   it('rejects with a WorkerError when a worker thread ends mid-fit, and ends the other threads', async () => {
-    exchangeLimits.stallMs = 500;
+    replicaStall.minMs = 500;
     replicaFaults.exitAtStep = 2;
     const model = bnModel();
     const error = await model.fit(x, y, { ...FIT, workers: 3 }).catch((e: unknown) => e);
@@ -174,6 +175,21 @@ describe('fit({ workers }) with BatchNormalization: faults', () => {
     expect((error as Error).message).toMatch(/fit \(worker thread 1\)/);
     expect(liveReplicaThreads()).toBe(0);
     const expected = await fitBn(1, bnModel, 1);
+    expect(relativeDifference(weightsOf(model), expected.weights)).toBeLessThan(1e-6);
+    model.dispose();
+  });
+
+  it('rejects with a WorkerError naming a worker that stops without a word at an exchange, and ends every thread', async () => {
+    replicaStall.minMs = 500;
+    replicaFaults.hangAtStep = 3;
+    const model = bnModel();
+    const error = await model.fit(x, y, { ...FIT, workers: 2 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(nn.WorkerError);
+    expect((error as Error).message).toMatch(
+      /fit \(worker thread 1\): did not reach the batch statistics exchange of BatchNormalization within [\d.]+ s; its thread may have ended without an error/,
+    );
+    expect(liveReplicaThreads()).toBe(0);
+    const expected = await fitBn(1, bnModel, 2);
     expect(relativeDifference(weightsOf(model), expected.weights)).toBeLessThan(1e-6);
     model.dispose();
   });

@@ -5,6 +5,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '../../src/index.js';
 import { replicaDataLimit, replicaFaults } from '../../src/worker/replica-host.js';
+import { replicaStall } from '../../src/worker/replica-layout.js';
 import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
 import { settledMemory } from '../helpers/memory.js';
 import { randomArray } from '../helpers/random.js';
@@ -14,9 +15,12 @@ import { FIT, makeModel, N, stoppedAfter, x, y } from './fit-workers-fixtures.js
 
 await nn.ready({ relaxedSimd: false });
 
+const stallMs = replicaStall.minMs;
 afterEach(() => {
   replicaFaults.failAtStep = undefined;
   replicaFaults.exitAtStep = undefined;
+  replicaFaults.hangAtStep = undefined;
+  replicaStall.minMs = stallMs;
   restoreSharedMemory();
 });
 
@@ -147,6 +151,20 @@ describe('fit({ workers }) transferring buffers: faults', () => {
     );
     expect(liveReplicaThreads()).toBe(0);
     restoreSharedMemory();
+    expect(relativeDifference(weightsOf(model), await stoppedAfter(1))).toBeLessThan(1e-6);
+    model.dispose();
+  });
+
+  it('rejects with a WorkerError naming a worker that stops without a word', async () => {
+    replicaStall.minMs = 500;
+    replicaFaults.hangAtStep = 2;
+    const model = makeModel();
+    hideSharedMemory();
+    const error = await model.fit(x, y, { ...FIT, workers: 2 }).catch((e: unknown) => e);
+    restoreSharedMemory();
+    expect(error).toBeInstanceOf(nn.WorkerError);
+    expect((error as Error).message).toMatch(/fit \(worker thread 1\): no word from it for \d+ s/);
+    expect(liveReplicaThreads()).toBe(0);
     expect(relativeDifference(weightsOf(model), await stoppedAfter(1))).toBeLessThan(1e-6);
     model.dispose();
   });

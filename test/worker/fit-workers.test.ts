@@ -3,15 +3,19 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '../../src/index.js';
 import { replicaDataLimit, replicaFaults } from '../../src/worker/replica-host.js';
+import { replicaStall } from '../../src/worker/replica-layout.js';
 import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
 import { settledMemory } from '../helpers/memory.js';
 import { relativeDifference, sameBits, weightsOf } from '../helpers/weights.js';
 import { D, FIT, makeModel, stoppedAfter, x, y } from './fit-workers-fixtures.js';
 
 await nn.ready({ relaxedSimd: false });
+const stallMs = replicaStall.minMs;
 afterEach(() => {
   replicaFaults.failAtStep = undefined;
   replicaFaults.exitAtStep = undefined;
+  replicaFaults.hangAtStep = undefined;
+  replicaStall.minMs = stallMs;
 });
 
 describe('fit({ workers })', () => {
@@ -203,6 +207,20 @@ describe('fit({ workers }) faults', () => {
     );
     expect(liveReplicaThreads()).toBe(0);
     expect(relativeDifference(weightsOf(model), await stoppedAfter(1))).toBeLessThan(1e-6);
+    model.dispose();
+  });
+
+  it('rejects with a WorkerError naming a worker that stops without a word, and ends every thread', async () => {
+    replicaStall.minMs = 500;
+    replicaFaults.hangAtStep = 3;
+    const model = makeModel();
+    const error = await model.fit(x, y, { ...FIT, workers: 3 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(nn.WorkerError);
+    expect((error as Error).message).toMatch(
+      /fit \(worker thread 1\): no word from it for \d+ s \(this thread's share of a step takes [\d.]+ s\); its thread may have ended without an error/,
+    );
+    expect(liveReplicaThreads()).toBe(0);
+    expect(relativeDifference(weightsOf(model), await stoppedAfter(2))).toBeLessThan(1e-6);
     model.dispose();
   });
 
