@@ -7,7 +7,7 @@
 import { BackendError } from '../errors.js';
 import { splitRows } from '../worker/replica-layout.js';
 import { type ReplicaThread, startReplicaThread } from '../worker/replica-threads.js';
-import { settled } from '../worker/thread-jobs.js';
+import { settled, workersDone, workerThreads } from '../worker/thread-jobs.js';
 
 /** Seconds a worker thread takes to start computing (Node, measured: 0.3-0.45 s). */
 const START_SECONDS = 0.35;
@@ -51,10 +51,17 @@ export async function blocksOnThreads(op: string, count: number, threads: number
   if (counts.some((c) => c === 0)) ({ starts, counts } = splitRows(count, threads));
   const started: ReplicaThread[] = [];
   const ends: Promise<void>[] = [];
+  /** The worker threads whose block is not done. */
+  const waiting = new Set<number>();
   try {
     for (let t = 1; t < threads; t++) {
       const end = settled();
       ends.push(end.promise);
+      waiting.add(t);
+      const done = () => {
+        waiting.delete(t);
+        end.resolve();
+      };
       const fail = (why: string) => end.reject(new BackendError(`${op}: worker thread ${t} failed: ${why}`));
       run.started.count++;
       started.push(
@@ -64,12 +71,12 @@ export async function blocksOnThreads(op: string, count: number, threads: number
             onMessage(m) {
               const message = m as { neurasm?: string; results?: unknown; name?: string; message?: string };
               if (message?.neurasm === run.done) {
-                if (!run.transfer) return end.resolve();
+                if (!run.transfer) return done();
                 const results = message.results;
                 if (!Array.isArray(results) || !results.every((r) => r instanceof ArrayBuffer))
                   return fail('it sent no results');
                 const why = run.receive(starts[t], counts[t], results);
-                if (why === null) end.resolve();
+                if (why === null) done();
                 else fail(why);
               } else if (message?.neurasm === 'replicaError') fail(`${message.name}: ${message.message}`);
             },
@@ -79,8 +86,9 @@ export async function blocksOnThreads(op: string, count: number, threads: number
         ),
       );
     }
+    const began = performance.now();
     run.runMain(starts[0], counts[0]);
-    await Promise.all(ends);
+    await workersDone(Promise.all(ends), op, performance.now() - began, () => workerThreads(waiting));
   } finally {
     await Promise.all(started.map((thread) => thread.terminate()));
   }

@@ -6,7 +6,7 @@
 import { backend } from '../backend/loader.js';
 import type { Sequential } from '../models/sequential.js';
 import { artifactsForThreads, computeWeights, inferenceThreadsMode, threadsOrTransfer } from '../worker/thread-jobs.js';
-import type { ServedThreadInit } from '../worker/thread-serve.js';
+import type { ServedThreadInit, ThreadFault } from '../worker/thread-serve.js';
 import { blocksOnThreads, mainShare } from './block-threads.js';
 import { argMaxRows, predictValues, rowsTensor } from './targets.js';
 
@@ -56,7 +56,7 @@ export interface GradientThreadInit extends ServedThreadInit {
 }
 
 /** @internal For tests: a fault injected in the last worker thread of the next calls. */
-export const gradientFaults: { fault?: 'throw' | 'exit' } = {};
+export const gradientFaults: { fault?: ThreadFault } = {};
 
 /** @internal For tests: worker threads started by saliency and gradientTimesInput so far. */
 export const gradientThreadsStarted = { count: 0 };

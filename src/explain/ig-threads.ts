@@ -7,7 +7,7 @@
 import { backend } from '../backend/loader.js';
 import type { Sequential } from '../models/sequential.js';
 import { artifactsForThreads, computeWeights, inferenceThreadsMode, threadsOrTransfer } from '../worker/thread-jobs.js';
-import type { ServedThreadInit } from '../worker/thread-serve.js';
+import type { ServedThreadInit, ThreadFault } from '../worker/thread-serve.js';
 import { blocksOnThreads, mainShare } from './block-threads.js';
 import { blockJob, type IgJob, type IgOut, integrateRows } from './integrated-gradients-rows.js';
 
@@ -54,7 +54,7 @@ export interface IgThreadInit extends ServedThreadInit {
 type IgSharedBuffers = { attributions: SharedArrayBuffer; delta: SharedArrayBuffer; steps: SharedArrayBuffer };
 
 /** @internal For tests: a fault injected in the last worker thread of the next calls. */
-export const igFaults: { fault?: 'throw' | 'exit' } = {};
+export const igFaults: { fault?: ThreadFault } = {};
 
 /** @internal For tests: worker threads started by integratedGradients so far. */
 export const igThreadsStarted = { count: 0 };

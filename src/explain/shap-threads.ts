@@ -7,7 +7,7 @@
 import { backend } from '../backend/loader.js';
 import type { Sequential } from '../models/sequential.js';
 import { artifactsForThreads, inferenceThreadsMode, threadsOrTransfer } from '../worker/thread-jobs.js';
-import type { ServedThreadInit } from '../worker/thread-serve.js';
+import type { ServedThreadInit, ThreadFault } from '../worker/thread-serve.js';
 import { blocksOnThreads } from './block-threads.js';
 import { coalitionBudget } from './shap-coalitions.js';
 import { explainRows, type ShapJob } from './shap-rows.js';
@@ -52,7 +52,7 @@ export interface ShapDoneMessage {
 }
 
 /** @internal For tests: a fault injected in the last worker thread of the next calls. */
-export const shapFaults: { fault?: 'throw' | 'exit' } = {};
+export const shapFaults: { fault?: ThreadFault } = {};
 
 /** @internal For tests: worker threads started by kernelShap so far. */
 export const shapThreadsStarted = { count: 0 };

@@ -11,8 +11,8 @@ import type { Rows } from '../training/inputs.js';
 import { batchesOf, CONTROL_SLOTS, type PredictJob, predictTakenBatches } from './predict-batches.js';
 import { splitRows } from './replica-layout.js';
 import { type ReplicaThread, startReplicaThread } from './replica-threads.js';
-import { settled } from './thread-jobs.js';
-import type { ServedThreadInit } from './thread-serve.js';
+import { settled, workersDone, workerThreads } from './thread-jobs.js';
+import type { ServedThreadInit, ThreadFault } from './thread-serve.js';
 
 /** What a predictAsync worker thread that shares no memory is started with (its `x` transferred). */
 export interface PredictBlockInit extends ServedThreadInit {
@@ -69,7 +69,7 @@ export interface BlockRun {
   artifacts: unknown;
   mainIdle: boolean;
   /** The fault injected in the last worker thread (tests). */
-  fault?: 'throw' | 'exit';
+  fault?: ThreadFault;
   /** Called with each worker thread started. */
   onStart(): void;
 }
@@ -85,6 +85,8 @@ export async function predictInBlocks(run: BlockRun): Promise<{ out: Float32Arra
   const out = new Float32Array(job.count * job.outWidth);
   const started: ReplicaThread[] = [];
   const ends: Promise<void>[] = [];
+  /** The worker threads whose block has not come back. */
+  const waiting = new Set<number>();
   try {
     let first = counts[0];
     for (let t = 1; t < threads; t++) {
@@ -93,6 +95,7 @@ export async function predictInBlocks(run: BlockRun): Promise<{ out: Float32Arra
       if (counts[t] === 0) continue;
       const end = settled();
       ends.push(end.promise);
+      waiting.add(t);
       const x = rowsCopy(xs, job, block.start, block.job.count);
       const init: PredictBlockInit = {
         serve: 'servePredictRows',
@@ -117,6 +120,7 @@ export async function predictInBlocks(run: BlockRun): Promise<{ out: Float32Arra
                 if (values.length !== expected) fail(`it sent ${values.length} predicted values, not ${expected}`);
                 else {
                   out.set(values, block.start * job.outWidth);
+                  waiting.delete(t);
                   end.resolve();
                 }
               } else if (message?.neurasm === 'replicaError') fail(`${message.name}: ${message.message}`);
@@ -127,6 +131,7 @@ export async function predictInBlocks(run: BlockRun): Promise<{ out: Float32Arra
         ),
       );
     }
+    const began = performance.now();
     if (counts[0] > 0) {
       const own = blockOf(job, 0, counts[0]);
       predictTakenBatches(
@@ -137,7 +142,7 @@ export async function predictInBlocks(run: BlockRun): Promise<{ out: Float32Arra
         out,
       );
     }
-    await Promise.all(ends);
+    await workersDone(Promise.all(ends), op, performance.now() - began, () => workerThreads(waiting));
     return { out, workerBatches: batchesOf(job) - counts[0] };
   } finally {
     await Promise.all(started.map((thread) => thread.terminate()));

@@ -28,8 +28,9 @@ import {
   inferenceThreadsMode,
   settled,
   threadsOrTransfer,
+  workersDone,
 } from './thread-jobs.js';
-import type { ServedThreadInit } from './thread-serve.js';
+import type { ServedThreadInit, ThreadFault } from './thread-serve.js';
 
 const OP = 'predictAsync';
 
@@ -69,7 +70,7 @@ export interface PredictThreadInit extends ServedThreadInit {
  * @internal For tests: a fault injected in the last worker thread of the next calls; `mainIdle`
  * leaves every batch to the worker threads; `autoMinWork` replaces AUTO_MIN_WORK_PER_THREAD.
  */
-export const predictTesting: { fault?: 'throw' | 'exit'; mainIdle?: boolean; autoMinWork?: number } = {};
+export const predictTesting: { fault?: ThreadFault; mainIdle?: boolean; autoMinWork?: number } = {};
 
 /** @internal For tests: worker threads started by predictAsync so far, and the batches they ran. */
 export const predictThreadStats = { started: 0, workerBatches: 0 };
@@ -199,6 +200,7 @@ export async function predictRowsOnThreads(
     writeInput(xs, shared.x, control);
     const out = new Float32Array(shared.out);
     let mainBatches = 0;
+    const began = performance.now();
     if (!predictTesting.mainIdle) {
       mainBatches = predictTakenBatches(
         model,
@@ -210,7 +212,7 @@ export async function predictRowsOnThreads(
     }
     // done once every batch is written: a thread still starting has nothing left to take, and is ended
     check();
-    await written.promise;
+    await workersDone(written.promise, op, performance.now() - began, () => 'the worker threads');
     predictThreadStats.workerBatches += batches - mainBatches;
     return out;
   } finally {

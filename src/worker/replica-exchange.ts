@@ -19,6 +19,7 @@ import {
   spinWhile,
   stallLimitMs,
 } from './replica-layout.js';
+import { workerThreads } from './thread-jobs.js';
 
 /** A worker thread failed while the main thread waited at an exchange: its report is on its way. */
 export class WorkerFailedDuringExchange extends Error {}
@@ -102,7 +103,7 @@ export class ReplicaExchange {
       } else if (at - since > this.stallMs) {
         const missing = this.participants.filter((t) => Atomics.load(i32, EXCHANGED + t) <= round);
         throw new WorkerError(
-          `fit (worker thread ${missing.join(', ')}): did not reach the batch statistics exchange of BatchNormalization within ${this.stallMs / 1000} s; its thread may have ended without an error`,
+          `fit (${workerThreads(missing)}): did not reach the batch statistics exchange of BatchNormalization within ${this.stallMs / 1000} s; its thread may have ended without an error`,
         );
       }
     }

@@ -73,7 +73,7 @@ import {
   startReplicaThread,
   warnTransferOnce,
 } from './replica-threads.js';
-import { computeWeights } from './thread-jobs.js';
+import { computeWeights, workerThreads } from './thread-jobs.js';
 
 /** @internal For tests: make worker 1 throw, or its thread exit, or stop without a word, at this step (from 1) of the data-parallel fits. */
 export const replicaFaults: { failAtStep?: number; exitAtStep?: number; hangAtStep?: number } = {};
@@ -366,7 +366,7 @@ class ReplicaTrainer implements BatchTrainer {
       } else if (at - since > limit) {
         this.fail(
           new WorkerError(
-            `fit (${waitedFor()}): no word from it for ${(limit / 1000).toFixed(0)} s (this thread's share of a step takes ${(this.mainStepMs / 1000).toFixed(2)} s); its thread may have ended without an error`,
+            `fit (${waitedFor()}): no word from it for ${+(limit / 1000).toPrecision(3)} s (this thread's share of a step takes ${(this.mainStepMs / 1000).toFixed(2)} s); its thread may have ended without an error`,
           ),
         );
         throw this.failure;
@@ -433,7 +433,7 @@ class ReplicaTrainer implements BatchTrainer {
   private running(): string {
     const threads: number[] = [];
     for (let t = 1; t < this.sizes.threads; t++) if (this.i32[SLICE + 3 * t + 2] === RUNNING) threads.push(t);
-    return `worker thread ${threads.join(', ')}`;
+    return workerThreads(threads);
   }
 
   async release(): Promise<void> {

@@ -7,7 +7,7 @@ import { Embedding } from '../layers/embedding.js';
 import { lazyPart } from '../lazy-import.js';
 import type { Sequential } from '../models/sequential.js';
 import { replicaEntry } from './replica-entry-url.js';
-import type { ArtifactBodies } from './replica-layout.js';
+import { type ArtifactBodies, stallLimitMs } from './replica-layout.js';
 import { coreCount, fitThreadsMode, threadsAvailable, warnInferenceTransferOnce } from './replica-threads.js';
 
 /**
@@ -50,6 +50,44 @@ export async function artifactsForThreads(op: string, model: Sequential): Promis
     throw new ValueError(
       `${op}: workers other than 1 sends the model to worker threads as its saved form, which failed: ${(e as Error).message}`,
     );
+  }
+}
+
+/** Worker threads by number, for an error: "worker thread 2", "worker threads 1, 2". */
+export function workerThreads(threads: Iterable<number>): string {
+  const list = [...threads];
+  return `worker thread${list.length === 1 ? '' : 's'} ${list.join(', ')}`;
+}
+
+/**
+ * Waits for the worker threads' part of a call of `op` once the main thread has done its own in
+ * `mainMs`: `work` (rejected by a worker that throws or whose thread exits), or a BackendError when
+ * it has not settled within stallLimitMs(mainMs) — a worker the browser ended without a word (no
+ * error event) would otherwise keep the call waiting. `waiting()` names the threads not done.
+ */
+export async function workersDone(
+  work: Promise<unknown>,
+  op: string,
+  mainMs: number,
+  waiting: () => string,
+): Promise<void> {
+  const limit = stallLimitMs(mainMs);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const silent = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new BackendError(
+            `${op}: no word from ${waiting()} for ${+(limit / 1000).toPrecision(3)} s after this thread's share (${(mainMs / 1000).toFixed(2)} s); its thread may have ended without an error`,
+          ),
+        ),
+      limit,
+    );
+  });
+  try {
+    await Promise.race([work, silent]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

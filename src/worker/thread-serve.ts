@@ -14,9 +14,12 @@ export interface ServedThreadInit {
   artifacts: unknown;
   /** The main thread's Wasm module, which the thread loads too (relaxed SIMD fuses differently). */
   relaxedSimd: boolean;
-  /** @internal For tests: the thread throws before its work, or exits as if it were killed. */
-  fault?: 'throw' | 'exit';
+  /** @internal For tests: the thread throws before its work, or exits as if it were killed, or stops without a word. */
+  fault?: ThreadFault;
 }
+
+/** @internal A fault injected in a worker thread for tests (see ServedThreadInit.fault). */
+export type ThreadFault = 'throw' | 'exit' | 'hang';
 
 /** Where a worker thread reports: its port to the main thread. */
 export interface ServePort {
@@ -30,6 +33,7 @@ export async function servedModel(op: string, init: ServedThreadInit): Promise<S
   const model = modelFromArtifacts(init.artifacts as ModelArtifacts, `${op} (a worker thread)`);
   if (init.fault === 'throw') throw new Error(`fault injected in a ${op} worker thread`);
   if (init.fault === 'exit') (globalThis as { process?: { exit(code: number): void } }).process?.exit(1);
+  if (init.fault === 'hang') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
   return model;
 }
 

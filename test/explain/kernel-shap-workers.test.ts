@@ -5,6 +5,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { kernelShap } from '../../src/explain/kernel-shap.js';
 import { shapFaults, shapThreadsStarted } from '../../src/explain/shap-threads.js';
 import * as nn from '../../src/index.js';
+import { replicaStall } from '../../src/worker/replica-layout.js';
 import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
 import { settledMemory } from '../helpers/memory.js';
 import { data, F, makeModel, valuesOf } from './threads-fixtures.js';
@@ -61,6 +62,17 @@ describe('kernelShap with workers', () => {
     expect(liveReplicaThreads()).toBe(0);
     shapFaults.fault = 'exit';
     await expect(valuesOf(model, { workers: 3 })).rejects.toThrow(/kernelShap: worker thread 2 failed: .*exited/);
+    expect(liveReplicaThreads()).toBe(0);
+    const stall = replicaStall.minMs;
+    replicaStall.minMs = 3000;
+    shapFaults.fault = 'hang';
+    try {
+      await expect(valuesOf(model, { workers: 3 })).rejects.toThrow(
+        /kernelShap: no word from worker thread 2 for [\d.]+ s after this thread's share \([\d.]+ s\); its thread may have ended without an error/,
+      );
+    } finally {
+      replicaStall.minMs = stall;
+    }
     expect(liveReplicaThreads()).toBe(0);
     shapFaults.fault = undefined;
     expect(await valuesOf(model, { workers: 2 })).toEqual(await valuesOf(model, {}));

@@ -163,7 +163,7 @@ describe('fit({ workers }) transferring buffers: faults', () => {
     const error = await model.fit(x, y, { ...FIT, workers: 2 }).catch((e: unknown) => e);
     restoreSharedMemory();
     expect(error).toBeInstanceOf(nn.WorkerError);
-    expect((error as Error).message).toMatch(/fit \(worker thread 1\): no word from it for \d+ s/);
+    expect((error as Error).message).toMatch(/fit \(worker thread 1\): no word from it for [\d.]+ s/);
     expect(liveReplicaThreads()).toBe(0);
     expect(relativeDifference(weightsOf(model), await stoppedAfter(1))).toBeLessThan(1e-6);
     model.dispose();

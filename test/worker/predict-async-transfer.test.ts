@@ -10,6 +10,7 @@ import * as nn from '../../src/index.js';
 import { batchTable } from '../../src/worker/predict-batches.js';
 import { blockBatches, blockOf } from '../../src/worker/predict-blocks.js';
 import { predictTesting, predictThreadStats } from '../../src/worker/predict-host.js';
+import { replicaStall } from '../../src/worker/replica-layout.js';
 import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
 import { settledMemory } from '../helpers/memory.js';
 import { randomArray } from '../helpers/random.js';
@@ -129,6 +130,17 @@ describe('predictAsync with workers, transferring buffers', () => {
       await expect(transferring(() => model.predictAsync(x, { batchSize: 8, workers: 2 }))).rejects.toThrow(
         nn.BackendError,
       );
+      const stall = replicaStall.minMs;
+      replicaStall.minMs = 3000;
+      predictTesting.fault = 'hang';
+      try {
+        await expect(transferring(() => model.predictAsync(x, { batchSize: 8, workers: 3 }))).rejects.toThrow(
+          /predictAsync: no word from worker thread 2 for [\d.]+ s after this thread's share/,
+        );
+      } finally {
+        replicaStall.minMs = stall;
+      }
+      expect(liveReplicaThreads()).toBe(0);
       expect(model.getWeights().map((w) => Float32Array.from(w.dataSync() as Float32Array))).toEqual(weights);
       predictTesting.fault = undefined;
       expect(take(await transferring(() => model.predictAsync(x, { batchSize: 8, workers: 2 })))).toEqual(one);

@@ -6,6 +6,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '../../src/index.js';
 import { batchTable } from '../../src/worker/predict-batches.js';
 import { predictTesting, predictThreadStats } from '../../src/worker/predict-host.js';
+import { replicaStall } from '../../src/worker/replica-layout.js';
 import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
 import { settledMemory } from '../helpers/memory.js';
 import { denseModel, embeddingModel, floatRows, idRows, take } from './predict-async-fixtures.js';
@@ -131,6 +132,18 @@ describe('predictAsync with workers', () => {
       await expect(model.predictAsync(x, { batchSize: 8, workers: 2 })).rejects.toThrow(
         /predictAsync: worker thread 1 failed: .*exited/,
       );
+      expect(liveReplicaThreads()).toBe(0);
+      // one that stops without a word
+      const stall = replicaStall.minMs;
+      replicaStall.minMs = 3000;
+      predictTesting.fault = 'hang';
+      try {
+        await expect(model.predictAsync(x, { batchSize: 8, workers: 2 })).rejects.toThrow(
+          /predictAsync: no word from the worker threads for [\d.]+ s after this thread's share \([\d.]+ s\); its thread may have ended without an error/,
+        );
+      } finally {
+        replicaStall.minMs = stall;
+      }
       expect(liveReplicaThreads()).toBe(0);
       expect(model.getWeights().map((w) => Float32Array.from(w.dataSync() as Float32Array))).toEqual(weights);
       predictTesting.fault = undefined;
