@@ -1,7 +1,8 @@
 """Native Keras peer of bench/workers.ts: the same dense classifiers, trained with --threads CPU threads.
 
 Usage: keras-dense.py --threads N --cases 784-512-512-10/256/8192,... [--fits R] [--epochs E] [--inter M]
-A case is units/batch/samples. Each case is trained in R fits of E epochs, a new model per fit
+A case is units/batch/samples; units ending in +bn: each hidden layer is Dense (no bias),
+BatchNormalization, relu. Each case is trained in R fits of E epochs, a new model per fit
 (Dense relu layers, softmax last, Keras' default initializers, Adam, sparse categorical cross-entropy,
 model.fit with Keras' default shuffling, as neurasm's fit shuffles by default) on random inputs in
 [-1, 1) with labels i % classes. Every epoch but the first of each fit (tracing) is timed in wall time.
@@ -44,8 +45,15 @@ import keras  # noqa: E402
 from keras import layers  # noqa: E402
 
 
-def model_of(units):
-    hidden = [layers.Dense(u, activation="relu") for u in units[1:-1]]
+def model_of(units, batch_norm):
+    if batch_norm:
+        hidden = [
+            layer
+            for u in units[1:-1]
+            for layer in (layers.Dense(u, use_bias=False), layers.BatchNormalization(), layers.Activation("relu"))
+        ]
+    else:
+        hidden = [layers.Dense(u, activation="relu") for u in units[1:-1]]
     model = keras.Sequential([keras.Input((units[0],)), *hidden, layers.Dense(units[-1], activation="softmax")])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     return model
@@ -67,14 +75,14 @@ class EpochTimer(keras.callbacks.Callback):
             self.seconds.append(time.perf_counter() - self.start)
 
 
-def samples_per_second(units, batch, samples):
+def samples_per_second(units, batch_norm, batch, samples):
     rng = np.random.default_rng(3)
     x = rng.uniform(-1, 1, size=(samples, units[0])).astype(np.float32)
     y = (np.arange(samples) % units[-1]).astype(np.int32)
     seconds = []
     for _ in range(ARGS.fits):
         keras.utils.set_random_seed(1)
-        model = model_of(units)
+        model = model_of(units, batch_norm)
         timer = EpochTimer()
         model.fit(x, y, batch_size=batch, epochs=ARGS.epochs, verbose=0, callbacks=[timer])
         seconds.extend(timer.seconds)
@@ -87,8 +95,8 @@ def main():
     rates = {}
     for case in ARGS.cases.split(","):
         name, batch, samples = case.split("/")
-        units = [int(u) for u in name.split("-")]
-        rates[f"{name}/{batch}"] = samples_per_second(units, int(batch), int(samples))
+        units = [int(u) for u in name.removesuffix("+bn").split("-")]
+        rates[f"{name}/{batch}"] = samples_per_second(units, name.endswith("+bn"), int(batch), int(samples))
     print(json.dumps(rates))
 
 

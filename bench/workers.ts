@@ -20,10 +20,12 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const EPOCHS = 4;
 
 interface Case {
+  /** The units, joined by '-'; '+bn' where each hidden layer is dense (no bias) → BatchNormalization → relu. */
   name: string;
   units: number[];
   batchSize: number;
   samples: number;
+  batchNorm?: boolean;
 }
 
 // BENCH_CASES=784-512-512-10/256,784-512-512-10/128: only those model/batch cases
@@ -37,18 +39,26 @@ const ALL_CASES: Case[] = [
     samples: 8192,
   })),
   ...[32, 128, 256].map((batchSize) => ({ name: '10-64-64-10', units: [10, 64, 64, 10], batchSize, samples: 16384 })),
+  // the threads add up BatchNormalization's statistics three times per layer and step
+  { name: '784-512-512-10+bn', units: [784, 512, 512, 10], batchSize: 256, samples: 8192, batchNorm: true },
 ];
 const CASES = ONLY ? ALL_CASES.filter((c) => ONLY.includes(`${c.name}/${c.batchSize}`)) : ALL_CASES;
 
-function makeModel(units: number[]): NN.Sequential {
+function makeModel(c: Case): NN.Sequential {
+  const { units } = c;
   nn.setSeed(1);
-  const layers = units.slice(1).map((u, i) =>
-    nn.layers.dense({
-      units: u,
-      activation: i === units.length - 2 ? 'softmax' : 'relu',
-      ...(i === 0 ? { inputShape: [units[0]] } : {}),
-    }),
-  );
+  const layers = units.slice(1).flatMap((u, i) => {
+    const last = i === units.length - 2;
+    const input = i === 0 ? { inputShape: [units[0]] } : {};
+    if (!c.batchNorm || last) {
+      return [nn.layers.dense({ units: u, activation: last ? 'softmax' : 'relu', ...input })];
+    }
+    return [
+      nn.layers.dense({ units: u, useBias: false, ...input }),
+      nn.layers.batchNormalization(),
+      nn.layers.activation({ activation: 'relu' }),
+    ];
+  });
   const model = nn.sequential({ layers });
   model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
   return model;
@@ -66,7 +76,7 @@ async function epochMs(
   y: NN.Tensor,
   workers: number | 'auto',
 ): Promise<{ wall: number[]; cpu: number[] }> {
-  const model = makeModel(c.units);
+  const model = makeModel(c);
   const times: number[] = [];
   const cpu: number[] = [];
   let start = 0;

@@ -18,7 +18,7 @@ export interface ServedThreadInit {
   fault?: ThreadFault;
 }
 
-/** @internal A fault injected in a worker thread for tests (see ServedThreadInit.fault). */
+/** A fault injected in a worker thread, for tests (see ServedThreadInit.fault). */
 export type ThreadFault = 'throw' | 'exit' | 'hang';
 
 /** Where a worker thread reports: its port to the main thread. */
