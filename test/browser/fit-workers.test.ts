@@ -41,13 +41,15 @@ interface PageOptions {
   /** The hidden layer's units (default 32) and the batch size (default 64; as many examples, at least 256). */
   units?: number;
   batchSize?: number;
+  /** The hidden layer without bias, then BatchNormalization and relu; RMSprop rather than Adam. */
+  batchNorm?: boolean;
 }
 
 /**
  * Runs in the page (as source text: vitest would rewrite the import() of a function): trains the
  * same small model with dropout for 2 epochs and reports its weights.
  */
-const FIT_IN_PAGE = `async ({ workers, fits = 1, faultAtStep, stopAfter, units = 32, batchSize = 64 }) => {
+const FIT_IN_PAGE = `async ({ workers, fits = 1, faultAtStep, stopAfter, units = 32, batchSize = 64, batchNorm = false }) => {
   const warnings = [];
   const warn = console.warn;
   console.warn = (...args) => warnings.push(args.join(' '));
@@ -90,14 +92,13 @@ const FIT_IN_PAGE = `async ({ workers, fits = 1, faultAtStep, stopAfter, units =
   let model;
   for (let f = 0; f < fits; f++) {
     nn.setSeed(5);
+    const hidden = batchNorm
+      ? [nn.layers.dense({ units, useBias: false, inputShape: [12] }), nn.layers.batchNormalization(), nn.layers.activation({ activation: 'relu' })]
+      : [nn.layers.dense({ units, activation: 'relu', inputShape: [12] })];
     model = nn.sequential({
-      layers: [
-        nn.layers.dense({ units, activation: 'relu', inputShape: [12] }),
-        nn.layers.dropout({ rate: 0.2 }),
-        nn.layers.dense({ units: 2, activation: 'softmax' }),
-      ],
+      layers: [...hidden, nn.layers.dropout({ rate: 0.2 }), nn.layers.dense({ units: 2, activation: 'softmax' })],
     });
-    model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+    model.compile({ optimizer: batchNorm ? 'rmsprop' : 'adam', loss: 'sparseCategoricalCrossentropy' });
     let steps = 0;
     const stop = { onBatchEnd: () => { if (++steps === stopAfter) model.stopTraining = true; } };
     try {
@@ -366,6 +367,21 @@ describe.skipIf(!FOUND)('fit({ workers }) in Chromium', () => {
     expect(auto.warnings).toHaveLength(threads > 1 ? 1 : 0);
     const one = await run('/plain/', { workers: 1, units: 2500, batchSize: 1024 });
     expect(relativeDifference(auto.weights, one.weights)).toBeLessThan(1e-6);
+  }, 120_000);
+
+  it("trains BatchNormalization in Web Workers of an isolated page by the whole batch's statistics; refuses it where memory is not shared", async () => {
+    const one = await run('/isolated/', { workers: 1, batchNorm: true });
+    const two = await run('/isolated/', { workers: 2, batchNorm: true });
+    expect(two.error).toBeNull();
+    expect(relativeDifference(two.weights, one.weights)).toBeLessThan(1e-6);
+    // the moving mean (after kernel, gamma, beta) moved
+    expect(two.weights[3].some((v) => Math.abs(v) > 1e-3)).toBe(true);
+    expect([two.startedWorkers, two.liveWorkers]).toEqual([1, 0]);
+    const plain = await run('/plain/', { workers: 2, batchNorm: true });
+    expect(plain.error).toMatch(
+      /^ValueError: fit: workers other than 1 trains a model with BatchNormalization only where the threads share memory/,
+    );
+    expect(plain.startedWorkers).toBe(0);
   }, 120_000);
 
   it('rejects a fit whose Web Worker throws in a page without isolation, leaving the model at the last completed step and no worker', async () => {
