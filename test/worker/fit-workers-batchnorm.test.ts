@@ -9,16 +9,12 @@ import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
 import { settledMemory } from '../helpers/memory.js';
 import { hideSharedMemory, restoreSharedMemory } from '../helpers/shared-memory.js';
 import { relativeDifference, sameBits, weightsOf } from '../helpers/weights.js';
-import { D, FIT, x, y } from './fit-workers-fixtures.js';
+import { clearReplicaFaults, D, FIT, x, y } from './fit-workers-fixtures.js';
 
 await nn.ready({ relaxedSimd: false });
 
-const stallMs = replicaStall.minMs;
 afterEach(() => {
-  replicaFaults.failAtStep = undefined;
-  replicaFaults.exitAtStep = undefined;
-  replicaFaults.hangAtStep = undefined;
-  replicaStall.minMs = stallMs;
+  clearReplicaFaults();
   restoreSharedMemory();
 });
 

@@ -1,10 +1,22 @@
 // The model and data the data-parallel fit tests share (fit-workers.test.ts, fit-workers-transfer.test.ts).
 import * as nn from '../../src/index.js';
+import { replicaFaults } from '../../src/worker/replica-host.js';
+import { replicaStall } from '../../src/worker/replica-layout.js';
 import { randomArray } from '../helpers/random.js';
 import { weightsOf } from '../helpers/weights.js';
 
 // the tensors below are made on import: the tests that use them run on the plain SIMD module
 await nn.ready({ relaxedSimd: false });
+
+const stallMs = replicaStall.minMs;
+
+/** Takes back the faults a test injected and the silent-worker limit it shortened (for afterEach). */
+export function clearReplicaFaults(): void {
+  replicaFaults.failAtStep = undefined;
+  replicaFaults.exitAtStep = undefined;
+  replicaFaults.hangAtStep = undefined;
+  replicaStall.minMs = stallMs;
+}
 
 /** Examples in `x`, `y`, and features per example. */
 export const N = 300;

@@ -11,16 +11,12 @@ import { settledMemory } from '../helpers/memory.js';
 import { randomArray } from '../helpers/random.js';
 import { hideSharedMemory, restoreSharedMemory } from '../helpers/shared-memory.js';
 import { relativeDifference, sameBits, weightsOf } from '../helpers/weights.js';
-import { FIT, makeModel, N, stoppedAfter, x, y } from './fit-workers-fixtures.js';
+import { clearReplicaFaults, FIT, makeModel, N, stoppedAfter, x, y } from './fit-workers-fixtures.js';
 
 await nn.ready({ relaxedSimd: false });
 
-const stallMs = replicaStall.minMs;
 afterEach(() => {
-  replicaFaults.failAtStep = undefined;
-  replicaFaults.exitAtStep = undefined;
-  replicaFaults.hangAtStep = undefined;
-  replicaStall.minMs = stallMs;
+  clearReplicaFaults();
   restoreSharedMemory();
 });
 

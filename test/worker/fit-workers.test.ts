@@ -7,16 +7,10 @@ import { replicaStall } from '../../src/worker/replica-layout.js';
 import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
 import { settledMemory } from '../helpers/memory.js';
 import { relativeDifference, sameBits, weightsOf } from '../helpers/weights.js';
-import { D, FIT, makeModel, stoppedAfter, x, y } from './fit-workers-fixtures.js';
+import { clearReplicaFaults, D, FIT, makeModel, stoppedAfter, x, y } from './fit-workers-fixtures.js';
 
 await nn.ready({ relaxedSimd: false });
-const stallMs = replicaStall.minMs;
-afterEach(() => {
-  replicaFaults.failAtStep = undefined;
-  replicaFaults.exitAtStep = undefined;
-  replicaFaults.hangAtStep = undefined;
-  replicaStall.minMs = stallMs;
-});
+afterEach(clearReplicaFaults);
 
 describe('fit({ workers })', () => {
   let single: { weights: Float32Array[]; history: nn.History };
