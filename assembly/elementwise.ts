@@ -422,6 +422,23 @@ export function axpy(x: usize, y: usize, n: i32, alpha: f32): void {
   }
 }
 
+/**
+ * y = alpha * x + beta * y over n floats: beta * y rounded first, then as axpy, so it gives the bits
+ * of scale(y, y, n, beta) followed by axpy(x, y, n, alpha) in one pass.
+ */
+export function axpby(x: usize, y: usize, n: i32, alpha: f32, beta: f32): void {
+  const va = f32x4.splat(alpha);
+  const vb = f32x4.splat(beta);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128.store(at(y, i), madd(va, v128.load(at(x, i)), f32x4.mul(vb, v128.load(at(y, i)))));
+  }
+  for (; i < n; i++) {
+    const v = madd(va, v128.load32_splat(at(x, i)), f32x4.mul(vb, v128.load32_splat(at(y, i))));
+    store<f32>(at(y, i), f32x4.extract_lane(v, 0));
+  }
+}
+
 /** y = alpha * x over n floats. y may alias x. */
 export function scale(x: usize, y: usize, n: i32, alpha: f32): void {
   const va = f32x4.splat(alpha);

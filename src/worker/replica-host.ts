@@ -14,7 +14,7 @@
 // single-threaded fit. BatchNormalization layers add their column sums over the threads in the middle
 // of the step (replica-exchange.ts), so every thread normalizes by the whole batch's statistics; the
 // main thread's moving statistics are then those of a single-threaded fit.
-import { axpy, scale } from '../backend/kernels/elementwise.js';
+import { axpby, axpy, scale } from '../backend/kernels/elementwise.js';
 import { backend } from '../backend/loader.js';
 import { ValueError } from '../errors.js';
 import type { ModelArtifacts } from '../io/types.js';
@@ -405,14 +405,18 @@ class ReplicaTrainer implements BatchTrainer {
    * Writes Σ_t (counts[t] / rows) × slice t's gradients into this thread's gradient buffers, in
    * thread order: each worker's block is copied into Wasm memory and added by the SIMD kernels
    * piece by piece as the worker writes it (the kernels work on each value alone, so the pieces
-   * give the bits of whole blocks).
+   * give the bits of whole blocks). This thread's own share is scaled in the pass that adds the
+   * first worker's (axpby: the bits of scaling first).
    */
   private async sumGradients(grads: Tensor[], counts: number[], rows: number): Promise<void> {
-    for (const g of grads) scale(g.ptr(), g.ptr(), g.size, counts[0] / rows);
+    const own = counts[0] / rows;
+    let scaled = false;
     const staged = this.staged.ptr();
     for (let t = 1; t < this.sizes.threads; t++) {
       if (counts[t] === 0) continue;
       const alpha = counts[t] / rows;
+      const first = !scaled;
+      scaled = true;
       let at = 0;
       for (const g of grads) {
         // the pieces the worker writes (replica-serve.ts), each once it is written
@@ -422,11 +426,14 @@ class ReplicaTrainer implements BatchTrainer {
           // (taken after the wait: a worker's parcel comes back as a new buffer)
           const from = this.parcels ? this.parcels.grads(t) : this.workerGrads[t - 1];
           backend().views.f32.set(from.subarray(at + start, at + end), (staged >>> 2) + at + start);
-          axpy(staged + 4 * (at + start), g.ptr() + 4 * start, end - start, alpha);
+          const piece = staged + 4 * (at + start);
+          if (first) axpby(piece, g.ptr() + 4 * start, end - start, alpha, own);
+          else axpy(piece, g.ptr() + 4 * start, end - start, alpha);
         }
         at += g.size;
       }
     }
+    if (!scaled) for (const g of grads) scale(g.ptr(), g.ptr(), g.size, own);
   }
 
   /** The worker threads that have not finished the current step, named for an error. */

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Binary, type BinaryName, Unary, type UnaryName } from '../../src/backend/codes.js';
 import {
+  axpby,
   axpy,
   binary,
   broadcastStrides,
@@ -407,6 +408,27 @@ for (const relaxed of MODULES) {
           1e-6,
           0,
           'scale',
+        );
+        // axpby: the bits of scale then axpy, in one pass
+        const twoPasses = putRun(
+          x,
+          n,
+          (px, py) => {
+            scale(py, py, n, 0.375);
+            axpy(px, py, n, -0.75);
+          },
+          y,
+        );
+        const onePass = putRun(x, n, (px, py) => axpby(px, py, n, -0.75, 0.375), y);
+        expect(Array.from(new Uint32Array(Float32Array.from(onePass).buffer))).toEqual(
+          Array.from(new Uint32Array(Float32Array.from(twoPasses).buffer)),
+        );
+        expectClose(
+          onePass,
+          axpyRef(x, scaleRef(y, 0.375), -0.75),
+          1e-6,
+          1e-7,
+          'axpby',
         );
       }
     });

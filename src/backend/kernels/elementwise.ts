@@ -131,5 +131,11 @@ export const fill = passThrough('fill');
 /** y += alpha·x over n floats (fused multiply-add in the relaxed module). */
 export const axpy = passThrough('axpy');
 
+/**
+ * y = alpha·x + beta·y over n floats, in one pass with the bits of `scale(y, y, n, beta)` then
+ * `axpy(x, y, n, alpha)`.
+ */
+export const axpby = passThrough('axpby');
+
 /** y = alpha·x over n floats. y may alias x. */
 export const scale = passThrough('scale');
