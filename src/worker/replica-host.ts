@@ -58,10 +58,12 @@ import {
   SLICE,
   SPARE,
   STEP,
+  STEP_WEIGHTS,
   spinWhile,
   splitRows,
   stallLimitMs,
   WEIGHTS_AT,
+  WEIGHTS_GEN,
 } from './replica-layout.js';
 import { ParcelPost, type ReplicaDoneMessage } from './replica-parcel.js';
 import type { ReplicaErrorMessage } from './replica-serve.js';
@@ -141,6 +143,9 @@ class ReplicaTrainer implements BatchTrainer {
   private arrived: { promise: Promise<void>; resolve(): void } | null = null;
   /** The batch statistics exchanges of the model's BatchNormalization layers (null: it has none). */
   private readonly exchange: ReplicaExchange | null;
+  /** Publications of the shared weights begun (WEIGHTS_GEN), and the variables' versions in the last. */
+  private published = 0;
+  private publishedVersions: number[] = [];
   /** Milliseconds this thread took for its share of the last step (a worker's should be alike). */
   private mainStepMs = 0;
 
@@ -274,17 +279,20 @@ class ReplicaTrainer implements BatchTrainer {
       this.exchange.stallMs = stallLimitMs(this.mainStepMs);
     }
     Atomics.store(this.i32, DONE, 0);
-    Atomics.store(this.i32, WEIGHTS_AT, 0);
     for (let t = 1; t < threads; t++) Atomics.store(this.i32, GRADS_AT + t, 0);
     if (this.parcels) {
       // no shared memory: the weights in full, then each worker's parcel posted
+      Atomics.store(this.i32, WEIGHTS_AT, 0);
       this.weights = this.parcels.weights();
       this.shareWeights(step);
       this.parcels.sendAll(this.threads, counts, this.order);
     } else {
+      // the weights the workers have from the last update, unless a callback changed them since
+      const publish = this.published === 0 || step.variables.some((v, i) => v.version !== this.publishedVersions[i]);
+      this.i32[STEP_WEIGHTS] = this.published + (publish ? 1 : 0);
       Atomics.add(this.i32, GEN, 1);
       Atomics.notify(this.i32, GEN);
-      this.shareWeights(step);
+      if (publish) this.publishWeights(step);
     }
     // this thread's rows into its step (and its labels into the shared block, for the metrics)
     gatherRows(this.xs.tensor, step.x.ptr(), order, start, counts[0], xWidth);
@@ -327,10 +335,27 @@ class ReplicaTrainer implements BatchTrainer {
     // the moving statistics, from the whole batch's (this thread's layers exchanged theirs)
     out.updates?.apply();
     optimizer.applyGradientList(step.variables, grads);
+    if (!this.parcels) {
+      // the updated weights, which the workers copy while this thread returns to the fit's loop
+      this.publishWeights(step);
+      Atomics.notify(this.i32, GEN);
+    }
     return loss * rows;
   }
 
-  /** The weights as they are now (a callback may have set them), in pieces the workers copy as they come. */
+  /**
+   * Begins a publication of the shared weights and writes them. Their progress goes back to 0
+   * before the publication is announced, so that a worker that sees the announcement reads this
+   * publication's progress; one still copying the last sees the announcement change and starts over.
+   */
+  private publishWeights(step: ModelStep): void {
+    Atomics.store(this.i32, WEIGHTS_AT, 0);
+    Atomics.store(this.i32, WEIGHTS_GEN, ++this.published);
+    this.shareWeights(step);
+    this.publishedVersions = step.variables.map((v) => v.version);
+  }
+
+  /** The weights as they are now, in pieces the workers copy as they come. */
   private shareWeights(step: ModelStep): void {
     const f32 = backend().views.f32;
     let at = 0;

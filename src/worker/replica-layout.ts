@@ -8,7 +8,8 @@ import type { Sequential } from '../models/sequential.js';
 // plain ArrayBuffers, and each step posts every worker a parcel of them (replica-parcel.ts).
 //
 //   control  Int32 slots (below) and Float64 slots (the spare normal draw, each thread's loss)
-//   weights  the trainable variables, flat, in the train step's order (main writes, before a step)
+//   weights  the trainable variables, flat, in the train step's order (main writes them after each
+//            update, and before a step if a callback changed them: WEIGHTS_GEN)
 //   grads    one region of the same size per worker (each worker writes its slice's gradients)
 //   x, y     the global batch's input rows and labels (main writes; each worker reads its rows)
 //   preds    the global batch's predictions (each thread writes its rows; main's metrics read them)
@@ -26,6 +27,14 @@ export const READY = 8; // workers that built their model and wait for steps
 export const SLICE = 12;
 /** Values of the weights the main thread has written to the shared weights so far in this step (after SLICE's 16 threads). */
 export const WEIGHTS_AT = 64;
+/**
+ * Publications of the shared weights the main thread has begun: it writes the weights after each
+ * update (the workers copy them while it returns to the fit's loop) and again before a step when
+ * something else (a callback) changed them.
+ */
+export const WEIGHTS_GEN = 65;
+/** The publication of the weights the current step runs with. */
+export const STEP_WEIGHTS = 66;
 /** Slot GRADS_AT + w: values of its gradients worker w has written to its shared region so far in this step. */
 export const GRADS_AT = 80;
 /** Arrivals at the exchanges of the current step, all threads together (replica-exchange.ts). */

@@ -34,9 +34,11 @@ import {
   SHARED_PIECE,
   SLICE,
   SPARE,
+  SPIN_MS,
+  STEP_WEIGHTS,
   sharedViews,
-  spinWhile,
   WEIGHTS_AT,
+  WEIGHTS_GEN,
 } from './replica-layout.js';
 import { parcelTransfer, parcelViews, type ReplicaDoneMessage, type ReplicaStepMessage } from './replica-parcel.js';
 
@@ -69,6 +71,10 @@ class Replica {
   private readonly dataset: { x: Int32Array; y: Int32Array } | null;
   /** The batch statistics exchanges of the model's BatchNormalization layers (shared memory only). */
   private readonly exchange: ReplicaExchange | null;
+  /** The trainable variables, in the train step's order (once a step is made). */
+  private variables: readonly Variable[] | null = null;
+  /** The publication of the shared weights the variables hold (WEIGHTS_GEN; 0: none). */
+  private copied = 0;
 
   constructor(
     private readonly model: Sequential,
@@ -88,6 +94,7 @@ class Replica {
       step = this.model.step('train', rows, this.init.inputDType);
       step.pin();
       this.steps.set(rows, step);
+      this.variables = step.variables;
       const sizes = step.variables.map((v) => v.size);
       if (sizes.join() !== this.init.variableSizes.join()) {
         throw new ValueError(
@@ -96,6 +103,46 @@ class Replica {
       }
     }
     return step;
+  }
+
+  /** Whether the main thread has announced shared weights this worker has not copied (and it can). */
+  hasNewWeights(i32: Int32Array): boolean {
+    return this.variables !== null && Atomics.load(i32, WEIGHTS_GEN) !== this.copied;
+  }
+
+  /**
+   * Copies the publication of the shared weights the main thread announced last (WEIGHTS_GEN) into
+   * the variables as it is written (WEIGHTS_AT); stops early, the publication not copied, when the
+   * main thread announces another meanwhile (what was read may be torn) or says QUIT.
+   */
+  copyPublication(i32: Int32Array, weights: Float32Array): void {
+    const variables = this.variables;
+    if (!variables) return;
+    const gen = Atomics.load(i32, WEIGHTS_GEN);
+    const f32 = backend().views.f32;
+    let done = 0;
+    let v = 0;
+    let vStart = 0;
+    while (done < weights.length) {
+      const written = Atomics.load(i32, WEIGHTS_AT);
+      if (Atomics.load(i32, WEIGHTS_GEN) !== gen || written < done) return;
+      if (written === done) {
+        if (Atomics.load(i32, COMMAND) === QUIT) return;
+        continue;
+      }
+      while (done < written) {
+        const variable = variables[v];
+        const end = Math.min(written, vStart + variable.size);
+        f32.set(weights.subarray(done, end), (variable.ptr() >>> 2) + done - vStart);
+        done = end;
+        if (done === vStart + variable.size) {
+          variable.markWritten();
+          vStart += variable.size;
+          v++;
+        }
+      }
+    }
+    if (Atomics.load(i32, WEIGHTS_GEN) === gen) this.copied = gen;
   }
 
   /** Runs the step the control slots describe, on the shared buffers or a parcel of them. */
@@ -121,7 +168,16 @@ class Replica {
       copyIn(views.x, start, count, sizes.xWidth, step.x);
       copyIn(views.y, start, count, sizes.yWidth, step.y!);
     }
-    copyWeightsIn(i32, views.weights, step.variables);
+    if (this.init.transfer || !this.init.buffers) {
+      copyWeightsIn(i32, views.weights, step.variables);
+    } else {
+      // the publication of the weights this step runs with: copied between steps, or now as it is written
+      const wanted = i32[STEP_WEIGHTS];
+      while (this.copied !== wanted) {
+        if (Atomics.load(i32, COMMAND) === QUIT) throw new Error('the fit ended during a step');
+        if (Atomics.load(i32, WEIGHTS_GEN) === wanted) this.copyPublication(i32, views.weights);
+      }
+    }
     this.rng.setState([i32[RNG], i32[RNG + 1], i32[RNG + 2], i32[RNG + 3], f64[SPARE]]);
     this.exchange?.beginStep();
     this.model.random.rows = { start, count, total, sumOverReplicas: this.exchange?.sum };
@@ -227,7 +283,7 @@ export async function serveReplica(port: ReplicaPort, init: ReplicaInit): Promis
   Atomics.notify(i32, READY);
   const status = SLICE + 3 * init.index + 2;
   for (;;) {
-    if (!spinWhile(i32, GEN, seen)) Atomics.wait(i32, GEN, seen);
+    awaitStep(replica, i32, views.weights, seen);
     seen = Atomics.load(i32, GEN);
     if (Atomics.load(i32, COMMAND) === QUIT) return;
     if (i32[SLICE + 3 * init.index + 1] === 0) continue;
@@ -244,6 +300,23 @@ export async function serveReplica(port: ReplicaPort, init: ReplicaInit): Promis
     }
     Atomics.add(i32, DONE, 1);
     Atomics.notify(i32, DONE);
+  }
+}
+
+/**
+ * Waits for the main thread to start a step (GEN moves from `seen`), copying the weights it
+ * publishes after each update meanwhile (it notifies GEN when it has); spins SPIN_MS before sleeping.
+ */
+function awaitStep(replica: Replica, i32: Int32Array, weights: Float32Array, seen: number): void {
+  let until = performance.now() + SPIN_MS;
+  for (let i = 1; Atomics.load(i32, GEN) === seen; i++) {
+    if (replica.hasNewWeights(i32)) {
+      replica.copyPublication(i32, weights);
+      until = performance.now() + SPIN_MS;
+    } else if ((i & 1023) === 0 && performance.now() > until) {
+      Atomics.wait(i32, GEN, seen);
+      until = performance.now() + SPIN_MS;
+    }
   }
 }
 

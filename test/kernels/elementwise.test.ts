@@ -423,13 +423,7 @@ for (const relaxed of MODULES) {
         expect(Array.from(new Uint32Array(Float32Array.from(onePass).buffer))).toEqual(
           Array.from(new Uint32Array(Float32Array.from(twoPasses).buffer)),
         );
-        expectClose(
-          onePass,
-          axpyRef(x, scaleRef(y, 0.375), -0.75),
-          1e-6,
-          1e-7,
-          'axpby',
-        );
+        expectClose(onePass, axpyRef(x, scaleRef(y, 0.375), -0.75), 1e-6, 1e-7, 'axpby');
       }
     });
 

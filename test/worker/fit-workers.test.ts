@@ -116,6 +116,34 @@ describe('fit({ workers })', () => {
     expect(relativeDifference(two.weights, one.weights)).toBeLessThan(1e-6);
   });
 
+  it('trains on weights a callback changed between steps (the workers take them again), as one thread does', async () => {
+    const run = async (workers: number) => {
+      const model = makeModel();
+      let batches = 0;
+      await model.fit(x, y, {
+        ...FIT,
+        workers,
+        callbacks: {
+          onBatchEnd: () => {
+            if (++batches % 2 !== 0) return;
+            // shrink the first kernel, as a weight constraint would
+            const weights = model.getWeights();
+            const shrunk = nn.mul(weights[0], 0.9);
+            model.setWeights([shrunk, ...weights.slice(1)]);
+            nn.dispose([shrunk, ...weights]);
+          },
+        },
+      });
+      const out = weightsOf(model);
+      model.dispose();
+      return out;
+    };
+    const one = await run(1);
+    for (const workers of [2, 3]) expect(relativeDifference(await run(workers), one)).toBeLessThan(1e-6);
+    // without the callback's changes the weights would be far apart
+    expect(relativeDifference(single.weights, one)).toBeGreaterThan(1e-2);
+  });
+
   it('trains on float labels (categorical crossentropy, with metrics) as a single-threaded fit does', async () => {
     const oneHot = nn.oneHot(y, 3).cast('float32');
     const run = async (workers: number) => {
