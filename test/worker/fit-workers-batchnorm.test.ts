@@ -121,6 +121,25 @@ describe('fit({ workers }) with BatchNormalization', () => {
     expect(relativeDifference(two.weights, one.weights)).toBeLessThan(1e-6);
   });
 
+  it('normalizes over the rows of every time step (TimeDistributed BatchNormalization) as one thread does', async () => {
+    const timeDistributed = () => {
+      nn.setSeed(9);
+      const model = nn.sequential({
+        layers: [
+          nn.layers.reshape({ targetShape: [3, 4], inputShape: [D] }),
+          nn.layers.timeDistributed({ layer: nn.layers.batchNormalization() }),
+          nn.layers.flatten(),
+          nn.layers.dense({ units: 3, activation: 'softmax' }),
+        ],
+      });
+      model.compile({ optimizer: 'rmsprop', loss: 'sparseCategoricalCrossentropy' });
+      return model;
+    };
+    const one = await fitBn(1, timeDistributed);
+    const three = await fitBn(3, timeDistributed);
+    expect(relativeDifference(three.weights, one.weights)).toBeLessThan(1e-6);
+  });
+
   it('leaves no memory behind over repeated fits', async () => {
     const model = bnModel();
     await model.fit(x, y, { ...FIT, epochs: 1, workers: 2 });
