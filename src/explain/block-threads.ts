@@ -7,7 +7,8 @@
 import { BackendError } from '../errors.js';
 import { splitRows } from '../worker/replica-layout.js';
 import { type ReplicaThread, startReplicaThread } from '../worker/replica-threads.js';
-import { settled, workersDone, workerThreads } from '../worker/thread-jobs.js';
+import { settled, workersDone } from '../worker/thread-jobs.js';
+import { workerThreads } from '../worker/thread-names.js';
 
 /** Seconds a worker thread takes to start computing (Node, measured: 0.3-0.45 s). */
 const START_SECONDS = 0.35;

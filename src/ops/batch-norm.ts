@@ -7,6 +7,7 @@ import {
 } from '../backend/kernels/normalization.js';
 import { backend } from '../backend/loader.js';
 import { hostStep } from '../backend/trace.js';
+import { ValueError } from '../errors.js';
 import type { RowWindow } from '../random.js';
 import { fill } from './create.js';
 import { record } from './tape.js';
@@ -38,7 +39,7 @@ export function batchNormTrain(
   const mean = new Tensor([cols], 'float32');
   const variance = new Tensor([cols], 'float32');
   const invStd = new Tensor([cols], 'float32');
-  // float64 sums: 2 · cols of them (backward), in a float32 block twice as long
+  // float64 sums: 2 · cols of them (backward), and the rows (forward), in a float32 block twice as long
   const sums = new Tensor([4 * cols + 2], 'float32');
   const at = sums.ptr() >>> 3;
   /** The rows normalized together: this replica's and the others' (as float64, summed with the statistics). */
@@ -118,9 +119,20 @@ export function batchNormTrain(
  * The float64 values [at, at + n) summed over the replicas of a data-parallel step, in place
  * (unchanged outside one); returns the float64 view, indexed from `at`.
  */
-function sumOverReplicas(window: RowWindow | null | undefined, f64: Float64Array, at: number, n: number): Float64Array {
+function sumOverReplicas(
+  replica: RowWindow | null | undefined,
+  f64: Float64Array,
+  at: number,
+  n: number,
+): Float64Array {
   const values = f64.subarray(at, at + n);
-  window?.sumOverReplicas?.(values);
+  if (replica && replica.count < replica.total && !replica.sumOverReplicas) {
+    // each thread would normalize its slice by its own statistics: not what one thread computes
+    throw new ValueError(
+      "batch normalization: a data-parallel step has this thread normalize part of the batch, with no way to add the other threads' statistics; use workers: 1",
+    );
+  }
+  replica?.sumOverReplicas?.(values);
   return values;
 }
 
@@ -138,7 +150,7 @@ function divideInto(f64: Float64Array, at: number, out: number, n: number, cols:
  * its dx terms are the batch's sums over its share (count / total) of the batch's rows.
  */
 function gradientTerms(
-  window: RowWindow | null | undefined,
+  replica: RowWindow | null | undefined,
   at: number,
   places: { invStd: number; dGamma: number; dBeta: number; terms: number },
   batchRows: number,
@@ -151,11 +163,11 @@ function gradientTerms(
     f32[dg + c] = f64[at + cols + c] * f32[inv + c];
   }
   let rows = batchRows;
-  if (window?.sumOverReplicas) {
-    const share = window.count / window.total;
+  if (replica?.sumOverReplicas) {
+    const share = replica.count / replica.total;
     for (let i = 0; i < 2 * cols; i++) f64[at + i] *= share;
-    window.sumOverReplicas(f64.subarray(at, at + 2 * cols));
-    rows = (batchRows * window.count) / window.total;
+    replica.sumOverReplicas(f64.subarray(at, at + 2 * cols));
+    rows = (batchRows * replica.count) / replica.total;
   }
   const meanDy = places.terms;
   const meanDyXhat = meanDy + cols;

@@ -11,7 +11,8 @@ import type { Rows } from '../training/inputs.js';
 import { batchesOf, CONTROL_SLOTS, type PredictJob, predictTakenBatches } from './predict-batches.js';
 import { splitRows } from './replica-layout.js';
 import { type ReplicaThread, startReplicaThread } from './replica-threads.js';
-import { settled, workersDone, workerThreads } from './thread-jobs.js';
+import { settled, workersDone } from './thread-jobs.js';
+import { workerThreads } from './thread-names.js';
 import type { ServedThreadInit, ThreadFault } from './thread-serve.js';
 
 /** What a predictAsync worker thread that shares no memory is started with (its `x` transferred). */

@@ -16,10 +16,14 @@ import {
   type ReplicaBuffers,
   type ReplicaSizes,
   SLICE,
+  STALL_GRACE_MS,
   spinWhile,
   stallLimitMs,
 } from './replica-layout.js';
-import { workerThreads } from './thread-jobs.js';
+import { workerThreads } from './thread-names.js';
+
+/** Whether this thread may sleep in Atomics.wait (Node's main thread may; a page's may not): found on first try. */
+let mainMayBlock: boolean | null = null;
 
 /** A worker thread failed while the main thread waited at an exchange: its report is on its way. */
 export class WorkerFailedDuringExchange extends Error {}
@@ -82,17 +86,29 @@ export class ReplicaExchange {
   };
 
   /**
-   * The main thread cannot sleep (a page's main thread may not block): it checks the counter until
-   * every thread has arrived, or a worker has failed, or one has not arrived for `stallMs`.
+   * The main thread checks the counter (a page's main thread may not sleep; Node's sleeps 20 ms at a
+   * time after spinning) until every thread has arrived, or a worker has failed, or one has not
+   * arrived for `stallMs`. It does not return to its event loop meanwhile, so it cannot hear of a
+   * worker whose thread ended: only the time limit tells.
    */
   private mainWaits(target: number, round: number): void {
     const i32 = this.i32;
     let since = performance.now();
     let seen = Atomics.load(i32, ARRIVED);
+    let graced = false;
     for (;;) {
       const now = Atomics.load(i32, ARRIVED);
       if (now >= target) return;
       if (spinWhile(i32, ARRIVED, now)) continue;
+      // sleeps a little where it may, leaving the core to the workers (more threads than cores)
+      if (mainMayBlock !== false) {
+        try {
+          Atomics.wait(i32, ARRIVED, now, 20);
+          mainMayBlock = true;
+        } catch {
+          mainMayBlock = false;
+        }
+      }
       for (const t of this.participants) {
         if (t > 0 && i32[SLICE + 3 * t + 2] === FAILED) throw new WorkerFailedDuringExchange();
       }
@@ -100,10 +116,13 @@ export class ReplicaExchange {
       if (now !== seen) {
         seen = now;
         since = at;
+      } else if (at - since > this.stallMs && !graced) {
+        graced = true;
+        since = at - this.stallMs + STALL_GRACE_MS;
       } else if (at - since > this.stallMs) {
         const missing = this.participants.filter((t) => Atomics.load(i32, EXCHANGED + t) <= round);
         throw new WorkerError(
-          `fit (${workerThreads(missing)}): did not reach the batch statistics exchange of BatchNormalization within ${this.stallMs / 1000} s; its thread may have ended without an error`,
+          `fit (${workerThreads(missing)}): did not reach the batch statistics exchange of BatchNormalization within ${+(this.stallMs / 1000).toPrecision(3)} s; its thread may have ended without an error`,
         );
       }
     }

@@ -13,7 +13,7 @@
 // fit's generator at the step's start) and keep their slice's rows, so the masks are those of a
 // single-threaded fit. BatchNormalization layers add their column sums over the threads in the middle
 // of the step (replica-exchange.ts), so every thread normalizes by the whole batch's statistics; the
-// main thread's moving statistics are then those of a single-threaded fit.
+// main thread's moving statistics are then those of a single-threaded fit, within rounding.
 import { axpby, axpy, scale } from '../backend/kernels/elementwise.js';
 import { backend } from '../backend/loader.js';
 import { ValueError } from '../errors.js';
@@ -57,6 +57,7 @@ import {
   SHARED_PIECE,
   SLICE,
   SPARE,
+  STALL_GRACE_MS,
   STEP,
   STEP_WEIGHTS,
   spinWhile,
@@ -75,7 +76,8 @@ import {
   startReplicaThread,
   warnTransferOnce,
 } from './replica-threads.js';
-import { computeWeights, workerThreads } from './thread-jobs.js';
+import { computeWeights } from './thread-jobs.js';
+import { workerThreads } from './thread-names.js';
 
 /** @internal For tests: make worker 1 throw, or its thread exit, or stop without a word, at this step (from 1) of the data-parallel fits. */
 export const replicaFaults: { failAtStep?: number; exitAtStep?: number; hangAtStep?: number } = {};
@@ -380,6 +382,7 @@ class ReplicaTrainer implements BatchTrainer {
     const limit = slot === READY ? replicaStall.startMs : stallLimitMs(this.mainStepMs);
     let seen = Atomics.load(this.i32, slot);
     let since = performance.now();
+    let graced = false;
     for (;;) {
       if (this.failure) throw this.failure;
       const now = Atomics.load(this.i32, slot);
@@ -388,10 +391,15 @@ class ReplicaTrainer implements BatchTrainer {
       if (now !== seen) {
         seen = now;
         since = at;
+      } else if (at - since > limit && !graced) {
+        graced = true;
+        since = at - limit + STALL_GRACE_MS;
       } else if (at - since > limit) {
+        const share =
+          slot === READY ? '' : ` (this thread's share of a step takes ${(this.mainStepMs / 1000).toFixed(2)} s)`;
         this.fail(
           new WorkerError(
-            `fit (${waitedFor()}): no word from it for ${+(limit / 1000).toPrecision(3)} s (this thread's share of a step takes ${(this.mainStepMs / 1000).toFixed(2)} s); its thread may have ended without an error`,
+            `fit (${waitedFor()}): no word from it for ${+(limit / 1000).toPrecision(3)} s${share}; its thread may have ended without an error`,
           ),
         );
         throw this.failure;

@@ -70,6 +70,12 @@ export const RUNNING = 2;
  */
 export const replicaStall = { minMs: 60_000, startMs: 300_000 };
 
+/**
+ * When a silent worker's wait runs out, it is given this much longer once: a machine that slept (or
+ * a page the browser froze) stopped the workers too, and they move again at once.
+ */
+export const STALL_GRACE_MS = 1000;
+
 /** The longest wait for a silent worker (see replicaStall), given the main thread's last share of a step. */
 export function stallLimitMs(mainStepMs: number): number {
   return Math.max(replicaStall.minMs, 10 * mainStepMs);

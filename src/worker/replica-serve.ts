@@ -111,38 +111,15 @@ class Replica {
   }
 
   /**
-   * Copies the publication of the shared weights the main thread announced last (WEIGHTS_GEN) into
-   * the variables as it is written (WEIGHTS_AT); stops early, the publication not copied, when the
-   * main thread announces another meanwhile (what was read may be torn) or says QUIT.
+   * Copies the publication of the shared weights the main thread announced last (WEIGHTS_GEN) as
+   * it is written; leaves it not copied when the main thread announces another meanwhile (what was
+   * read may be torn) or says QUIT.
    */
   copyPublication(i32: Int32Array, weights: Float32Array): void {
-    const variables = this.variables;
-    if (!variables) return;
+    if (!this.variables) return;
     const gen = Atomics.load(i32, WEIGHTS_GEN);
-    const f32 = backend().views.f32;
-    let done = 0;
-    let v = 0;
-    let vStart = 0;
-    while (done < weights.length) {
-      const written = Atomics.load(i32, WEIGHTS_AT);
-      if (Atomics.load(i32, WEIGHTS_GEN) !== gen || written < done) return;
-      if (written === done) {
-        if (Atomics.load(i32, COMMAND) === QUIT) return;
-        continue;
-      }
-      while (done < written) {
-        const variable = variables[v];
-        const end = Math.min(written, vStart + variable.size);
-        f32.set(weights.subarray(done, end), (variable.ptr() >>> 2) + done - vStart);
-        done = end;
-        if (done === vStart + variable.size) {
-          variable.markWritten();
-          vStart += variable.size;
-          v++;
-        }
-      }
-    }
-    if (Atomics.load(i32, WEIGHTS_GEN) === gen) this.copied = gen;
+    const abandon = () => Atomics.load(i32, WEIGHTS_GEN) !== gen || Atomics.load(i32, COMMAND) === QUIT;
+    if (copyWeights(i32, weights, this.variables, abandon) && !abandon()) this.copied = gen;
   }
 
   /** Runs the step the control slots describe, on the shared buffers or a parcel of them. */
@@ -169,7 +146,8 @@ class Replica {
       copyIn(views.y, start, count, sizes.yWidth, step.y!);
     }
     if (this.init.transfer || !this.init.buffers) {
-      copyWeightsIn(i32, views.weights, step.variables);
+      // a parcel carries the weights in full
+      copyWeights(i32, views.weights, step.variables, () => false);
     } else {
       // the publication of the weights this step runs with: copied between steps, or now as it is written
       const wanted = i32[STEP_WEIGHTS];
@@ -214,20 +192,23 @@ function gatherIn(from: Int32Array, order: Int32Array, width: number, to: Tensor
 }
 
 /**
- * Copies the shared weights into the step's variables as the main thread writes them (it publishes
- * how many it has written in WEIGHTS_AT, in the variables' order), so that the copies overlap.
+ * Copies the shared weights into `variables` as the main thread writes them (WEIGHTS_AT counts the
+ * values written, in the variables' order), so that the copies overlap; returns false, the copy
+ * unfinished, as soon as `abandon()` says so.
  */
-function copyWeightsIn(i32: Int32Array, weights: Float32Array, variables: readonly Variable[]): void {
+function copyWeights(
+  i32: Int32Array,
+  weights: Float32Array,
+  variables: readonly Variable[],
+  abandon: () => boolean,
+): boolean {
   const f32 = backend().views.f32;
   let done = 0;
   let v = 0;
   let vStart = 0;
   while (done < weights.length) {
     const written = Atomics.load(i32, WEIGHTS_AT);
-    if (written === done) {
-      if (Atomics.load(i32, COMMAND) === QUIT) throw new Error('the fit ended during a step');
-      continue;
-    }
+    if (abandon() || written < done) return false;
     while (done < written) {
       const variable = variables[v];
       const end = Math.min(written, vStart + variable.size);
@@ -240,6 +221,7 @@ function copyWeightsIn(i32: Int32Array, weights: Float32Array, variables: readon
       }
     }
   }
+  return true;
 }
 
 /** Copies rows [start, start + count) of a block of `width` values per row into a step buffer. */

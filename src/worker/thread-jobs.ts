@@ -7,7 +7,7 @@ import { Embedding } from '../layers/embedding.js';
 import { lazyPart } from '../lazy-import.js';
 import type { Sequential } from '../models/sequential.js';
 import { replicaEntry } from './replica-entry-url.js';
-import { type ArtifactBodies, stallLimitMs } from './replica-layout.js';
+import { type ArtifactBodies, STALL_GRACE_MS, stallLimitMs } from './replica-layout.js';
 import { coreCount, fitThreadsMode, threadsAvailable, warnInferenceTransferOnce } from './replica-threads.js';
 
 /**
@@ -53,12 +53,6 @@ export async function artifactsForThreads(op: string, model: Sequential): Promis
   }
 }
 
-/** Worker threads by number, for an error: "worker thread 2", "worker threads 1, 2". */
-export function workerThreads(threads: Iterable<number>): string {
-  const list = [...threads];
-  return `worker thread${list.length === 1 ? '' : 's'} ${list.join(', ')}`;
-}
-
 /**
  * Waits for the worker threads' part of a call of `op` once the main thread has done its own in
  * `mainMs`: `work` (rejected by a worker that throws or whose thread exits), or a BackendError when
@@ -74,15 +68,16 @@ export async function workersDone(
   const limit = stallLimitMs(mainMs);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const silent = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new BackendError(
-            `${op}: no word from ${waiting()} for ${+(limit / 1000).toPrecision(3)} s after this thread's share (${(mainMs / 1000).toFixed(2)} s); its thread may have ended without an error`,
-          ),
+    const fail = () =>
+      reject(
+        new BackendError(
+          `${op}: no word from ${waiting()} for ${+(limit / 1000).toPrecision(3)} s after this thread's share (${(mainMs / 1000).toFixed(2)} s); its thread may have ended without an error`,
         ),
-      limit,
-    );
+      );
+    // once more after a short grace (replica-layout.ts): the machine may have slept
+    timer = setTimeout(() => {
+      timer = setTimeout(fail, STALL_GRACE_MS);
+    }, limit);
   });
   try {
     await Promise.race([work, silent]);

@@ -9,7 +9,7 @@ import { batchNormTrain } from '../../src/ops/batch-norm.js';
 import { tensor } from '../../src/ops/create.js';
 import { tidy } from '../../src/ops/engine.js';
 import { grads } from '../../src/ops/gradients.js';
-import { MODULES } from '../helpers/close.js';
+import { expectClose, MODULES } from '../helpers/close.js';
 import { randomArray } from '../helpers/random.js';
 import { allocF32, free, putF32, readF32 } from '../helpers/wasm.js';
 
@@ -94,31 +94,56 @@ for (const relaxed of MODULES) {
       });
     }
 
-    it('sums over the replicas in its host steps, at every replay of a trace', async () => {
+    it("adds the other replicas' sums in its host steps, again at every replay of a trace", async () => {
       await ready({ relaxedSimd: relaxed });
-      // one replica whose "others" double every sum: the statistics are those of the batch stacked twice
+      // this replica holds rows A; a stand-in for the other replica adds the sums of rows B, as its
+      // kernels would (float64 sums; the deviation of each value from the batch's float32 mean rounded to float32)
       const rows = 6;
-      const cols = 4;
-      const data = randomArray(rows * cols, 9, -1, 1);
-      const twice = new Float32Array([...data, ...data]);
+      const cols = 5;
+      const a = randomArray(rows * cols, 9, -1, 1);
+      let b = randomArray(rows * cols, 10, -2, 3);
+      let round = 0;
+      const mean: number[] = [];
       const window = {
         start: 0,
         count: rows,
         total: 2 * rows,
         sumOverReplicas: (v: Float64Array) => {
-          for (let i = 0; i < v.length; i++) v[i] *= 2;
+          for (let c = 0; c < cols; c++) {
+            for (let r = 0; r < rows; r++) {
+              const x = b[r * cols + c];
+              if (round % 2 === 0) v[c] += x;
+              else v[c] += Math.fround(x - mean[c]) ** 2;
+            }
+          }
+          if (round % 2 === 0) {
+            v[cols] += rows;
+            for (let c = 0; c < cols; c++) mean[c] = Math.fround(v[c] / v[cols]);
+          }
+          round++;
         },
       };
+      const stackedWith = (other: Float32Array) => {
+        const whole = batchNormTrain(tensor(new Float32Array([...a, ...other]), [2 * rows, cols]), null, null, EPS);
+        return {
+          mean: whole.mean.dataSync() as Float32Array,
+          variance: whole.variance.dataSync() as Float32Array,
+          y: (whole.y.dataSync() as Float32Array).slice(0, rows * cols),
+        };
+      };
       tidy(() => {
-        const x = tensor(data, [rows, cols]);
+        const x = tensor(a, [rows, cols]);
         const { trace, result } = recordTrace(() => batchNormTrain(x, null, null, EPS, () => window));
-        const stacked = tensor(twice, [2 * rows, cols]);
-        const whole = batchNormTrain(stacked, null, null, EPS);
-        const expectedMean = whole.mean.dataSync();
-        trace.replay();
-        expect(Array.from(result.mean.dataSync())).toEqual(Array.from(expectedMean));
-        expect(Array.from(result.variance.dataSync())).toEqual(Array.from(whole.variance.dataSync()));
-        expect(Array.from(result.y.dataSync())).toEqual(Array.from(whole.y.dataSync()).slice(0, rows * cols));
+        for (const [i, other] of [b, randomArray(rows * cols, 11, -4, 1)].entries()) {
+          b = other;
+          if (i > 0) trace.replay();
+          const expected = stackedWith(other);
+          expectClose(result.mean.dataSync() as Float32Array, expected.mean, 1e-6, 1e-7, 'mean');
+          expectClose(result.variance.dataSync() as Float32Array, expected.variance, 1e-5, 1e-7, 'variance');
+          expectClose(result.y.dataSync() as Float32Array, expected.y, 1e-5, 1e-5, 'y');
+        }
+        // the second data differs: a replay that did not run the host steps would keep the first's statistics
+        expect(round).toBe(4);
         trace.dispose();
       });
     });

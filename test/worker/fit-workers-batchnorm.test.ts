@@ -9,7 +9,7 @@ import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
 import { settledMemory } from '../helpers/memory.js';
 import { hideSharedMemory, restoreSharedMemory } from '../helpers/shared-memory.js';
 import { relativeDifference, sameBits, weightsOf } from '../helpers/weights.js';
-import { clearReplicaFaults, D, FIT, x, y } from './fit-workers-fixtures.js';
+import { clearReplicaFaults, D, FIT, shortStallFrom, x, y } from './fit-workers-fixtures.js';
 
 await nn.ready({ relaxedSimd: false });
 
@@ -182,10 +182,9 @@ describe('fit({ workers }) with BatchNormalization: faults', () => {
   });
 
   it('rejects with a WorkerError when a worker thread ends mid-fit, and ends the other threads', async () => {
-    replicaStall.minMs = 500;
     replicaFaults.exitAtStep = 2;
     const model = bnModel();
-    const error = await model.fit(x, y, { ...FIT, workers: 3 }).catch((e: unknown) => e);
+    const error = await model.fit(x, y, { ...FIT, workers: 3, callbacks: shortStallFrom(2) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(nn.WorkerError);
     expect((error as Error).message).toMatch(/fit \(worker thread 1\)/);
     expect(liveReplicaThreads()).toBe(0);
@@ -195,10 +194,9 @@ describe('fit({ workers }) with BatchNormalization: faults', () => {
   });
 
   it('rejects with a WorkerError naming a worker that stops without a word at an exchange, and ends every thread', async () => {
-    replicaStall.minMs = 500;
     replicaFaults.hangAtStep = 3;
     const model = bnModel();
-    const error = await model.fit(x, y, { ...FIT, workers: 2 }).catch((e: unknown) => e);
+    const error = await model.fit(x, y, { ...FIT, workers: 2, callbacks: shortStallFrom(3) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(nn.WorkerError);
     expect((error as Error).message).toMatch(
       /fit \(worker thread 1\): did not reach the batch statistics exchange of BatchNormalization within [\d.]+ s; its thread may have ended without an error/,

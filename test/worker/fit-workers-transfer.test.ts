@@ -11,7 +11,7 @@ import { settledMemory } from '../helpers/memory.js';
 import { randomArray } from '../helpers/random.js';
 import { hideSharedMemory, restoreSharedMemory } from '../helpers/shared-memory.js';
 import { relativeDifference, sameBits, weightsOf } from '../helpers/weights.js';
-import { clearReplicaFaults, FIT, makeModel, N, stoppedAfter, x, y } from './fit-workers-fixtures.js';
+import { clearReplicaFaults, FIT, makeModel, N, shortStallFrom, stoppedAfter, x, y } from './fit-workers-fixtures.js';
 
 await nn.ready({ relaxedSimd: false });
 
@@ -152,11 +152,10 @@ describe('fit({ workers }) transferring buffers: faults', () => {
   });
 
   it('rejects with a WorkerError naming a worker that stops without a word', async () => {
-    replicaStall.minMs = 500;
     replicaFaults.hangAtStep = 2;
     const model = makeModel();
     hideSharedMemory();
-    const error = await model.fit(x, y, { ...FIT, workers: 2 }).catch((e: unknown) => e);
+    const error = await model.fit(x, y, { ...FIT, workers: 2, callbacks: shortStallFrom(2) }).catch((e: unknown) => e);
     restoreSharedMemory();
     expect(error).toBeInstanceOf(nn.WorkerError);
     expect((error as Error).message).toMatch(/fit \(worker thread 1\): no word from it for [\d.]+ s/);

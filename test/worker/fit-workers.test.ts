@@ -7,7 +7,7 @@ import { replicaStall } from '../../src/worker/replica-layout.js';
 import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
 import { settledMemory } from '../helpers/memory.js';
 import { relativeDifference, sameBits, weightsOf } from '../helpers/weights.js';
-import { clearReplicaFaults, D, FIT, makeModel, stoppedAfter, x, y } from './fit-workers-fixtures.js';
+import { clearReplicaFaults, D, FIT, makeModel, shortStallFrom, stoppedAfter, x, y } from './fit-workers-fixtures.js';
 
 await nn.ready({ relaxedSimd: false });
 afterEach(clearReplicaFaults);
@@ -233,10 +233,9 @@ describe('fit({ workers }) faults', () => {
   });
 
   it('rejects with a WorkerError naming a worker that stops without a word, and ends every thread', async () => {
-    replicaStall.minMs = 500;
     replicaFaults.hangAtStep = 3;
     const model = makeModel();
-    const error = await model.fit(x, y, { ...FIT, workers: 3 }).catch((e: unknown) => e);
+    const error = await model.fit(x, y, { ...FIT, workers: 3, callbacks: shortStallFrom(3) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(nn.WorkerError);
     expect((error as Error).message).toMatch(
       /fit \(worker thread 1\): no word from it for [\d.]+ s \(this thread's share of a step takes [\d.]+ s\); its thread may have ended without an error/,
