@@ -27,6 +27,6 @@ export { tree as surrogateTree, treeFromJSON as surrogateTreeFromJSON } from './
 export { fitInWorker } from './worker/host.js';
 export { predictOnThreads } from './worker/predict-host.js';
 export { servePredictRows } from './worker/predict-serve.js';
-export { startReplicas } from './worker/replica-host.js';
 export { serveReplica } from './worker/replica-serve.js';
+export { startReplicas } from './worker/replica-start.js';
 export { runWorkerFit } from './worker/serve-fit-run.js';

@@ -1,7 +1,7 @@
 // Node always has SharedArrayBuffer; a browser page that is not cross-origin isolated does not. These
 // run a call as in such a page: the transferring path forced by its internal switch, and
 // SharedArrayBuffer taken away from this thread (a use of it on the main thread then fails the test).
-import { replicaTransfer } from '../../src/worker/replica-host.js';
+import { replicaTransfer } from '../../src/worker/replica-start.js';
 import { inferenceTransfer } from '../../src/worker/thread-jobs.js';
 
 const SHARED = globalThis.SharedArrayBuffer;

@@ -1,7 +1,7 @@
 // The model and data the data-parallel fit tests share (fit-workers.test.ts, fit-workers-transfer.test.ts).
 import * as nn from '../../src/index.js';
-import { replicaFaults } from '../../src/worker/replica-host.js';
 import { replicaStall } from '../../src/worker/replica-layout.js';
+import { replicaFaults } from '../../src/worker/replica-start.js';
 import { randomArray } from '../helpers/random.js';
 import { weightsOf } from '../helpers/weights.js';
 

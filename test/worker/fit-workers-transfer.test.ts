@@ -4,8 +4,8 @@
 // runs on them, so the weights are those of the shared-memory path, bit for bit.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '../../src/index.js';
-import { replicaDataLimit, replicaFaults } from '../../src/worker/replica-host.js';
 import { replicaStall } from '../../src/worker/replica-layout.js';
+import { replicaDataLimit, replicaFaults } from '../../src/worker/replica-start.js';
 import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
 import { settledMemory } from '../helpers/memory.js';
 import { randomArray } from '../helpers/random.js';
