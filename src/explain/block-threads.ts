@@ -4,11 +4,14 @@
 // into shared memory or, where threads cannot share memory (a page that is not cross-origin
 // isolated), posting them back transferred; done or error messages; every thread ended when the
 // call resolves or rejects.
+import { backend } from '../backend/loader.js';
 import { BackendError } from '../errors.js';
+import type { Sequential } from '../models/sequential.js';
 import { splitRows } from '../worker/replica-layout.js';
 import { type ReplicaThread, startReplicaThread } from '../worker/replica-threads.js';
-import { settled, workersDone } from '../worker/thread-jobs.js';
+import { artifactsForThreads, settled, workersDone } from '../worker/thread-jobs.js';
 import { workerThreads } from '../worker/thread-names.js';
+import type { ServedThreadInit, ThreadFault } from '../worker/thread-serve.js';
 
 /** Seconds a worker thread takes to start computing (Node, measured: 0.3-0.45 s). */
 const START_SECONDS = 0.35;
@@ -25,8 +28,13 @@ export function mainShare(seconds: number, threads: number): number {
 
 /** How a call runs its blocks. */
 export interface BlockRun {
-  /** What worker thread `t` (from 1) is started with, for rows [start, start + count). */
-  init(t: number, start: number, count: number): { serve: string };
+  /**
+   * What a worker thread is started with for rows [start, start + count), besides what every such
+   * thread gets (ServedThreadInit: the model's saved form, the module kind, the fault).
+   */
+  init(start: number, count: number): { serve: string };
+  /** The fault injected in the last worker thread (tests). */
+  faults: { fault?: ThreadFault };
   /** The `neurasm` field of the message a worker thread posts when its rows are written (or sent). */
   done: string;
   /** The threads share no memory: each posts its rows' results back (`results` of its done message, transferred). */
@@ -42,11 +50,22 @@ export interface BlockRun {
 }
 
 /**
- * Runs `count` rows in `threads` contiguous blocks: the main thread computes the first while the
- * worker threads start and compute theirs. Rejects with a BackendError naming `op` and the thread
- * whose worker throws or exits (every thread is ended first).
+ * Runs `count` rows of `model`'s in `threads` contiguous blocks: the main thread computes the first
+ * while the worker threads start (each rebuilding the model from its saved form) and compute
+ * theirs. Rejects with a BackendError naming `op` and the thread whose worker throws or exits
+ * (every thread is ended first).
  */
-export async function blocksOnThreads(op: string, count: number, threads: number, run: BlockRun): Promise<void> {
+export async function blocksOnThreads(
+  op: string,
+  model: Sequential,
+  count: number,
+  threads: number,
+  run: BlockRun,
+): Promise<void> {
+  const served: ServedThreadInit = {
+    artifacts: await artifactsForThreads(op, model),
+    relaxedSimd: backend().kind === 'relaxed-simd',
+  };
   let { starts, counts } = splitRows(count, threads, run.mainShare);
   // every worker thread gets a row
   if (counts.some((c) => c === 0)) ({ starts, counts } = splitRows(count, threads));
@@ -64,10 +83,15 @@ export async function blocksOnThreads(op: string, count: number, threads: number
         end.resolve();
       };
       const fail = (why: string) => end.reject(new BackendError(`${op}: worker thread ${t} failed: ${why}`));
+      const init: { serve: string } & ServedThreadInit = {
+        ...run.init(starts[t], counts[t]),
+        ...served,
+        fault: t === threads - 1 ? run.faults.fault : undefined,
+      };
       run.started.count++;
       started.push(
         await startReplicaThread(
-          run.init(t, starts[t], counts[t]),
+          init,
           {
             onMessage(m) {
               const message = m as { neurasm?: string; results?: unknown; name?: string; message?: string };

@@ -1,11 +1,5 @@
-// saliency / gradientTimesInput({ workers }): the rows split in fixed contiguous blocks over the main
-// thread and worker threads (block-threads.ts), each computing its rows' input gradients (and, by
-// default, their predicted classes) on its own replica of the model into one SharedArrayBuffer. A
-// row's prediction and gradient do not depend on the other rows of its batch, so the blocks give the
-// bits of one thread.
-import { backend } from '../backend/loader.js';
 import type { Sequential } from '../models/sequential.js';
-import { artifactsForThreads, computeWeights, inferenceThreadsMode, threadsOrTransfer } from '../worker/thread-jobs.js';
+import { computeWeights, inferenceThreadsMode, threadsOrTransfer } from '../worker/thread-jobs.js';
 import type { ServedThreadInit, ThreadFault } from '../worker/thread-serve.js';
 import { blocksOnThreads, mainShare } from './block-threads.js';
 import { argMaxRows, predictValues, rowsTensor } from './targets.js';
@@ -105,20 +99,17 @@ export async function gradientsOnThreads(
   job: GradientJob,
   threads: number,
 ): Promise<Float32Array> {
-  const artifacts = await artifactsForThreads(op, model);
   const width = job.shape.reduce((a, b) => a * b, 1);
   const transfer = (await inferenceThreadsMode()) === 'transfer';
   const out = transfer ? new ArrayBuffer(4 * job.count * width) : new SharedArrayBuffer(4 * job.count * width);
-  await blocksOnThreads(op, job.count, threads, {
-    init: (t, start, count): GradientThreadInit => ({
+  await blocksOnThreads(op, model, job.count, threads, {
+    init: (start, count): Omit<GradientThreadInit, keyof ServedThreadInit> => ({
       serve: 'serveGradientRows',
       job: blockJob(job, start, count),
       start,
       out: transfer ? undefined : (out as SharedArrayBuffer),
-      artifacts,
-      relaxedSimd: backend().kind === 'relaxed-simd',
-      fault: t === threads - 1 ? gradientFaults.fault : undefined,
     }),
+    faults: gradientFaults,
     done: 'gradientDone',
     transfer,
     receive(start, count, results) {

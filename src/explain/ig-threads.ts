@@ -1,12 +1,5 @@
-// integratedGradients({ workers }): the explained rows split in fixed contiguous blocks over the main
-// thread and worker threads (started as kernelShap's are, replica-threads.ts), each integrating its
-// block (integrated-gradients-rows.ts) on its own replica of the model (rebuilt from its saved form)
-// and writing its rows' attributions, deltas and steps into SharedArrayBuffers. A row's values do not
-// depend on the other rows of its batch, so the blocks give the bits of one thread. The threads end
-// when the call resolves or rejects.
-import { backend } from '../backend/loader.js';
 import type { Sequential } from '../models/sequential.js';
-import { artifactsForThreads, computeWeights, inferenceThreadsMode, threadsOrTransfer } from '../worker/thread-jobs.js';
+import { computeWeights, inferenceThreadsMode, threadsOrTransfer } from '../worker/thread-jobs.js';
 import type { ServedThreadInit, ThreadFault } from '../worker/thread-serve.js';
 import { blocksOnThreads, mainShare } from './block-threads.js';
 import { blockJob, type IgJob, type IgOut, integrateRows } from './integrated-gradients-rows.js';
@@ -90,7 +83,6 @@ export function threadCount(model: Sequential, workers: number | 'auto', rows: n
  * while the workers start and integrate theirs. Rejects with a worker's error (every thread is ended first).
  */
 export async function integrateOnThreads(model: Sequential, job: IgJob, threads: number): Promise<IgOut> {
-  const artifacts = await artifactsForThreads(OP, model);
   const width = job.shape.reduce((a, b) => a * b, 1);
   const transfer = (await inferenceThreadsMode()) === 'transfer';
   const Buffer = transfer ? ArrayBuffer : SharedArrayBuffer;
@@ -99,16 +91,14 @@ export async function integrateOnThreads(model: Sequential, job: IgJob, threads:
     delta: new Buffer(8 * job.count),
     steps: new Buffer(4 * job.count),
   };
-  await blocksOnThreads(OP, job.count, threads, {
-    init: (t, start, count): IgThreadInit => ({
+  await blocksOnThreads(OP, model, job.count, threads, {
+    init: (start, count): Omit<IgThreadInit, keyof ServedThreadInit> => ({
       serve: 'serveIgRows',
       job: blockJob(job, start, count),
       start,
       ...(transfer ? {} : (buffers as IgSharedBuffers)),
-      artifacts,
-      relaxedSimd: backend().kind === 'relaxed-simd',
-      fault: t === threads - 1 ? igFaults.fault : undefined,
     }),
+    faults: igFaults,
     done: 'igDone',
     transfer,
     receive(start, count, results) {

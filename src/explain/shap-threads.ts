@@ -1,12 +1,5 @@
-// kernelShap({ workers }): the explained rows split in fixed contiguous blocks over the main thread
-// and worker threads (started as fit's are, replica-threads.ts), each running explainRows
-// (shap-rows.ts) on its own replica of the model (rebuilt from its saved form) and writing its rows'
-// values into one SharedArrayBuffer; where the threads cannot share memory (a page that is not
-// cross-origin isolated), each worker posts its block's values back in a buffer of its own,
-// transferred. The threads end when the call resolves or rejects.
-import { backend } from '../backend/loader.js';
 import type { Sequential } from '../models/sequential.js';
-import { artifactsForThreads, inferenceThreadsMode, threadsOrTransfer } from '../worker/thread-jobs.js';
+import { inferenceThreadsMode, threadsOrTransfer } from '../worker/thread-jobs.js';
 import type { ServedThreadInit, ThreadFault } from '../worker/thread-serve.js';
 import { blocksOnThreads } from './block-threads.js';
 import { coalitionBudget } from './shap-coalitions.js';
@@ -82,23 +75,20 @@ export function threadCount(
  * (block-threads.ts). Rejects with a worker's error (every thread is ended first).
  */
 export async function explainOnThreads(model: Sequential, job: ShapJob, threads: number): Promise<Float32Array> {
-  const artifacts = await artifactsForThreads(OP, model);
   const perRow = job.features * job.explained.length;
   const size = job.count * perRow;
   const transfer = (await inferenceThreadsMode()) === 'transfer';
   const phiBuffer = transfer ? new ArrayBuffer(4 * size) : new SharedArrayBuffer(4 * size);
   const phi = new Float32Array(phiBuffer);
-  await blocksOnThreads(OP, job.count, threads, {
-    init: (t, start, count): ShapThreadInit => ({
+  await blocksOnThreads(OP, model, job.count, threads, {
+    init: (start, count): Omit<ShapThreadInit, keyof ServedThreadInit> => ({
       serve: 'serveShapRows',
       job,
       start,
       count,
       phi: transfer ? undefined : (phiBuffer as SharedArrayBuffer),
-      artifacts,
-      relaxedSimd: backend().kind === 'relaxed-simd',
-      fault: t === threads - 1 ? shapFaults.fault : undefined,
     }),
+    faults: shapFaults,
     done: 'shapDone',
     transfer,
     receive(start, count, [values]) {

@@ -3,7 +3,6 @@
 // statistics of the whole batch, and the weights and moving statistics are those of one thread.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '../../src/index.js';
-import { replicaStall } from '../../src/worker/replica-layout.js';
 import { replicaFaults } from '../../src/worker/replica-start.js';
 import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
 import { settledMemory } from '../helpers/memory.js';

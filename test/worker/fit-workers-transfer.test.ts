@@ -4,7 +4,6 @@
 // runs on them, so the weights are those of the shared-memory path, bit for bit.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '../../src/index.js';
-import { replicaStall } from '../../src/worker/replica-layout.js';
 import { replicaDataLimit, replicaFaults } from '../../src/worker/replica-start.js';
 import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
 import { settledMemory } from '../helpers/memory.js';

@@ -2,7 +2,6 @@
 // Each fit with workers starts its threads (each imports neurasm through tsx here), so the fits are few.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as nn from '../../src/index.js';
-import { replicaStall } from '../../src/worker/replica-layout.js';
 import { replicaDataLimit, replicaFaults } from '../../src/worker/replica-start.js';
 import { liveReplicaThreads } from '../../src/worker/replica-threads.js';
 import { settledMemory } from '../helpers/memory.js';
